@@ -16,4 +16,5 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
 };

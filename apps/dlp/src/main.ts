@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { dlpService } from './service';
+
+runService(dlpService);

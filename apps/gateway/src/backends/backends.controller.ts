@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { airlock } from '@airlock/contracts';
+import { BackendRegistry } from './backend-registry';
+
+@Controller()
+export class BackendsController {
+  constructor(private readonly backends: BackendRegistry) {}
+
+  @GrpcMethod('GatewayService', 'ListBackends')
+  async listBackends(): Promise<airlock.gateway.v1.ListBackendsResponse> {
+    const list = this.backends.list();
+    const healthy = await Promise.all(list.map((b) => this.backends.probe(b.id)));
+    return { backends: list.map((b, i) => ({ ...b, healthy: healthy[i] })) };
+  }
+}

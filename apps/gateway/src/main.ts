@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { gatewayService } from './service';
+
+runService(gatewayService);

@@ -1,0 +1,32 @@
+/**
+ * The reference backend's "model": deterministic text from the prompt, so tests can assert on exactly
+ * what reached the backend. It is not a language model and is named as such everywhere it appears.
+ */
+export const MODELS = ['reference-chat', 'reference-code'] as const;
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** Whitespace-separated words: a stable, explainable token count (real backends report their own). */
+export function countTokens(text: string): number {
+  const trimmed = text.trim();
+  return trimmed ? trimmed.split(/\s+/).length : 0;
+}
+
+export function answerChat(model: string, messages: ChatMessage[]): string {
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+  return `Reference answer from ${model}. You said: ${lastUser?.content ?? ''}`;
+}
+
+export function answerCompletion(prompt: string, suffix = ''): string {
+  // Autocomplete-shaped: a short continuation that depends only on the prompt's last line.
+  const lastLine = prompt.split('\n').pop() ?? '';
+  return `/* completion for: ${lastLine.trim().slice(0, 40)} */${suffix ? '' : '\n'}`;
+}
+
+/** Splits an answer into the chunks a streaming response sends (word by word, spaces kept). */
+export function streamChunks(text: string): string[] {
+  return text.match(/\S+\s*/g) ?? [];
+}

@@ -1,0 +1,55 @@
+import type { AddressInfo } from 'node:net';
+import { createReferenceServer } from '../src/server';
+
+describe('reference model backend (OpenAI-compatible)', () => {
+  const server = createReferenceServer();
+  let base: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  const post = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('answers chat deterministically, echoing the prompt, with usage', async () => {
+    const res = await post('/v1/chat/completions', { model: 'reference-chat', messages: [{ role: 'user', content: 'hello there' }] });
+    expect(res.status).toBe(200);
+    const body: any = await res.json();
+    expect(body.choices[0].message.content).toBe('Reference answer from reference-chat. You said: hello there');
+    expect(body.usage).toEqual({ prompt_tokens: 2, completion_tokens: 8, total_tokens: 10 });
+  });
+
+  it('streams with exact SSE framing, [DONE] last, and a usage chunk with empty choices', async () => {
+    const res = await post('/v1/chat/completions', {
+      model: 'reference-chat',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const text = await res.text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.every((e) => e.startsWith('data: '))).toBe(true);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.slice(6)));
+    const content = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
+    expect(content).toBe('Reference answer from reference-chat. You said: hi');
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 1 } });
+  });
+
+  it('rejects unknown models and bad bodies with OpenAI-style errors', async () => {
+    const unknown = await post('/v1/chat/completions', { model: 'gpt-x', messages: [] });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).error.code).toBe('model_not_found');
+    const bad = await fetch(base + '/v1/chat/completions', { method: 'POST', body: '{nope' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('lists its models', async () => {
+    const body: any = await (await fetch(base + '/v1/models')).json();
+    expect(body.data.map((m: { id: string }) => m.id)).toEqual(['reference-chat', 'reference-code']);
+  });
+});

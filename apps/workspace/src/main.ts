@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { workspaceService } from './service';
+
+runService(workspaceService);

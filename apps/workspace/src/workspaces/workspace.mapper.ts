@@ -1,0 +1,26 @@
+import { airlock } from '@airlock/contracts';
+import type { ObservedState } from './workspace-state';
+import type { WorkspaceRow } from './workspace.repository';
+
+const { WorkspaceState } = airlock.workspace.v1;
+
+const TO_PROTO: Record<ObservedState, airlock.workspace.v1.WorkspaceState> = {
+  REQUESTED: WorkspaceState.WORKSPACE_STATE_REQUESTED,
+  RUNNING: WorkspaceState.WORKSPACE_STATE_RUNNING,
+  STOPPED: WorkspaceState.WORKSPACE_STATE_STOPPED,
+  DELETING: WorkspaceState.WORKSPACE_STATE_DELETING,
+  FAILED: WorkspaceState.WORKSPACE_STATE_FAILED,
+};
+
+export function toWorkspace(row: WorkspaceRow): airlock.workspace.v1.Workspace {
+  return {
+    workspaceId: row.id,
+    tenantId: row.tenant_id,
+    projectId: row.project_id,
+    ownerUserId: row.owner_user_id,
+    image: row.image,
+    desiredState: TO_PROTO[row.desired_state] ?? WorkspaceState.WORKSPACE_STATE_UNSPECIFIED,
+    observedState: TO_PROTO[row.observed_state] ?? WorkspaceState.WORKSPACE_STATE_UNSPECIFIED,
+    createTime: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { airlock } from '@airlock/contracts';
+import { GrpcStatus, checkHealth, createClient, isGrpcError, unary } from '@airlock/grpc';
+import { createPool, migrate } from '@airlock/postgres';
+import { bootService, type RunningService } from '@airlock/runtime';
+import { createTestDatabase, freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../src/database';
+import { workspaceService } from '../src/service';
+
+const { WorkspaceState } = airlock.workspace.v1;
+type Client = airlock.workspace.v1.WorkspaceServiceClient;
+
+jest.setTimeout(120_000);
+
+async function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<RunningService> {
+  return bootService(workspaceService, {
+    GRPC_PORT: String(await freePort()),
+    METRICS_PORT: String(await freePort()),
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  });
+}
+
+function connect(service: RunningService): Client {
+  return createClient(airlock.workspace.v1.WorkspaceServiceClient, service.grpcAddress);
+}
+
+async function failure(call: Promise<unknown>): Promise<{ code: number; errorCode: unknown; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    if (!isGrpcError(error)) throw error;
+    return { code: error.code, errorCode: error.metadata.get('x-error-code')[0], message: error.details };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** A tenant of its own per test, so tests never see each other's workspaces. */
+const tenant = () => `t-${randomBytes(4).toString('hex')}`;
+
+describe('workspace service over gRPC, on a real Postgres', () => {
+  let db: { url: string; drop(): Promise<void> };
+  let service: RunningService;
+  let client: Client;
+
+  const create = (req: Partial<airlock.workspace.v1.CreateWorkspaceRequest>) =>
+    unary(client.createWorkspace.bind(client), { tenantId: '', projectId: '', ownerUserId: '', image: '', ...req });
+  const get = (workspaceId: string) => unary(client.getWorkspace.bind(client), { workspaceId });
+  const list = (tenantId: string, ownerUserId = '') => unary(client.listWorkspaces.bind(client), { tenantId, ownerUserId });
+  const remove = (workspaceId: string) => unary(client.deleteWorkspace.bind(client), { workspaceId });
+
+  beforeAll(async () => {
+    db = await createTestDatabase(await startInfra({ components: ['postgres'] }), uniquePrefix('ws'));
+    service = await boot(db.url);
+    client = connect(service);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await service?.close();
+    await db?.drop();
+  });
+
+  it('reports SERVING for the server and for WorkspaceService', async () => {
+    expect(await checkHealth(service.grpcAddress)).toBe('SERVING');
+    expect(await checkHealth(service.grpcAddress, 'airlock.workspace.v1.WorkspaceService')).toBe('SERVING');
+  });
+
+  it('creates, gets, lists and deletes a workspace', async () => {
+    const t = tenant();
+    const before = Date.now();
+    const { workspace } = await create({ tenantId: t, projectId: 'proj-a', ownerUserId: 'alice' });
+    expect(workspace).toEqual({
+      workspaceId: expect.stringMatching(/^ws_[a-z2-7]{20}$/),
+      tenantId: t,
+      projectId: 'proj-a',
+      ownerUserId: 'alice',
+      image: 'workspace-base:2026.11.21-build1',
+      desiredState: WorkspaceState.WORKSPACE_STATE_REQUESTED,
+      // No driver exists yet: nothing moves a workspace beyond REQUESTED.
+      observedState: WorkspaceState.WORKSPACE_STATE_REQUESTED,
+      createTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+    });
+    expect(Date.parse(workspace!.createTime)).toBeGreaterThanOrEqual(before - 5_000);
+
+    expect((await get(workspace!.workspaceId)).workspace).toEqual(workspace);
+    expect((await list(t)).workspaces).toEqual([workspace]);
+    expect((await list(t, 'alice')).workspaces).toEqual([workspace]);
+    expect((await list(t, 'bob')).workspaces).toEqual([]);
+
+    const deleted = (await remove(workspace!.workspaceId)).workspace;
+    expect(deleted).toEqual({ ...workspace, desiredState: WorkspaceState.WORKSPACE_STATE_DELETING });
+    // Deleting twice is not an error and changes nothing.
+    expect((await remove(workspace!.workspaceId)).workspace).toEqual(deleted);
+    // Still readable by id while its teardown is pending; gone from listings of live workspaces.
+    expect((await get(workspace!.workspaceId)).workspace).toEqual(deleted);
+    expect((await list(t)).workspaces).toEqual([]);
+  });
+
+  it('keeps an explicitly requested image', async () => {
+    const { workspace } = await create({ tenantId: tenant(), projectId: 'p', ownerUserId: 'u', image: 'registry.example.com/ws/python:3.13' });
+    expect(workspace!.image).toBe('registry.example.com/ws/python:3.13');
+  });
+
+  it('refuses a second live workspace for the same user and project with ALREADY_EXISTS', async () => {
+    const t = tenant();
+    await create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' });
+    const err = await failure(create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' }));
+    expect(err).toMatchObject({ code: GrpcStatus.ALREADY_EXISTS, errorCode: 'workspace_exists' });
+    // Another user, or the same user in another tenant, is unaffected.
+    await create({ tenantId: t, projectId: 'proj', ownerUserId: 'bob' });
+    await create({ tenantId: tenant(), projectId: 'proj', ownerUserId: 'alice' });
+  });
+
+  it('frees the slot once the workspace is deleted', async () => {
+    const t = tenant();
+    const first = (await create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' })).workspace!;
+    await remove(first.workspaceId);
+    const second = (await create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' })).workspace!;
+    expect(second.workspaceId).not.toBe(first.workspaceId);
+    expect((await list(t, 'alice')).workspaces.map((w) => w.workspaceId)).toEqual([second.workspaceId]);
+  });
+
+  it('enforces WORKSPACE_MAX_PER_USER across projects with RESOURCE_EXHAUSTED', async () => {
+    const t = tenant();
+    await create({ tenantId: t, projectId: 'proj-a', ownerUserId: 'alice' });
+    const err = await failure(create({ tenantId: t, projectId: 'proj-b', ownerUserId: 'alice' }));
+    expect(err).toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED, errorCode: 'workspace_quota_exceeded' });
+    expect(err.message).toContain('WORKSPACE_MAX_PER_USER');
+  });
+
+  it('admits exactly one of many concurrent creates under a quota of one', async () => {
+    const t = tenant();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => create({ tenantId: t, projectId: `proj-${i}`, ownerUserId: 'alice' })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED });
+    }
+    expect((await list(t)).workspaces).toHaveLength(1);
+  });
+
+  it.each([
+    [{ tenantId: 'Acme', projectId: 'p', ownerUserId: 'u' }, 'tenant_id'],
+    [{ tenantId: 'acme', projectId: '', ownerUserId: 'u' }, 'project_id'],
+    [{ tenantId: 'acme', projectId: 'p', ownerUserId: 'u/../x' }, 'owner_user_id'],
+    [{ tenantId: 'acme', projectId: 'p', ownerUserId: 'u', image: 'bad image' }, 'image'],
+  ])('refuses %j with INVALID_ARGUMENT naming %s', async (req, field) => {
+    const err = await failure(create(req));
+    expect(err).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT, errorCode: 'workspace_invalid_argument' });
+    expect(err.message).toMatch(new RegExp(`^${field}: `));
+  });
+
+  it('refuses malformed workspace ids and listing without a tenant', async () => {
+    expect(await failure(get('nope'))).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT, errorCode: 'workspace_invalid_argument' });
+    expect(await failure(remove("ws_'; drop table x"))).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    expect(await failure(list(''))).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT, errorCode: 'workspace_invalid_argument' });
+  });
+
+  it('answers NOT_FOUND for an unknown workspace', async () => {
+    const unknown = 'ws_aaaaaaaaaaaaaaaaaaaa';
+    expect(await failure(get(unknown))).toMatchObject({ code: GrpcStatus.NOT_FOUND, errorCode: 'workspace_not_found' });
+    expect(await failure(remove(unknown))).toMatchObject({ code: GrpcStatus.NOT_FOUND, errorCode: 'workspace_not_found' });
+  });
+
+  it('loses nothing across a restart, and the second boot applies no migration again', async () => {
+    const t = tenant();
+    const kept = (await create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' })).workspace!;
+    const gone = (await create({ tenantId: t, projectId: 'proj', ownerUserId: 'bob' })).workspace!;
+    await remove(gone.workspaceId);
+
+    client.close();
+    const oldAddress = service.grpcAddress;
+    await service.close();
+    expect(await checkHealth(oldAddress, '', 300)).toBe('UNREACHABLE');
+
+    service = await boot(db.url);
+    client = connect(service);
+    expect(await checkHealth(service.grpcAddress, 'airlock.workspace.v1.WorkspaceService')).toBe('SERVING');
+    expect((await get(kept.workspaceId)).workspace).toEqual(kept);
+    expect((await get(gone.workspaceId)).workspace!.desiredState).toBe(WorkspaceState.WORKSPACE_STATE_DELETING);
+    expect((await list(t)).workspaces).toEqual([kept]);
+    // Model A and the quota still hold against what was stored before the restart.
+    expect(await failure(create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' }))).toMatchObject({ code: GrpcStatus.ALREADY_EXISTS });
+
+    const pool = createPool(db.url, 1);
+    try {
+      expect(await migrate(pool, MIGRATIONS_DIR, MIGRATIONS_TABLE)).toEqual([]);
+      const recorded = await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`);
+      expect(recorded.rows.map((r) => r.name)).toEqual(['001_workspaces.sql']);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('workspace service boot', () => {
+  it('refuses to start without DATABASE_URL', async () => {
+    await expect(bootService(workspaceService, { GRPC_PORT: String(await freePort()), METRICS_PORT: String(await freePort()) })).rejects.toThrow(
+      /DATABASE_URL/,
+    );
+  });
+
+  it('fails to start, promptly, when the database is unreachable', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    await expect(boot(`postgres://airlock@127.0.0.1:${port}/nowhere`)).rejects.toThrow(/ECONNREFUSED/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -1,0 +1,32 @@
+import { ConfigError, baseShape, env, loadConfig, z } from './index';
+
+describe('loadConfig', () => {
+  it('parses and applies defaults', () => {
+    const cfg = loadConfig({ ...baseShape, KAFKA_BROKERS: env.list() }, {
+      GRPC_PORT: '5001',
+      METRICS_PORT: '9464',
+      KAFKA_BROKERS: 'a:1, b:2',
+    });
+    expect(cfg.GRPC_PORT).toBe(5001);
+    expect(cfg.BIND_HOST).toBe('127.0.0.1');
+    expect(cfg.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(cfg.LOG_LEVEL).toBe('info');
+  });
+
+  it('names every missing or malformed variable', () => {
+    try {
+      loadConfig({ ...baseShape, DLP_ADDR: env.address() }, { GRPC_PORT: 'x', DLP_ADDR: 'nohostport' });
+      throw new Error('expected ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const vars = (err as ConfigError).problems.map((p) => p.variable).sort();
+      expect(vars).toEqual(['DLP_ADDR', 'GRPC_PORT', 'METRICS_PORT']);
+      expect((err as Error).message).toContain('DLP_ADDR');
+    }
+  });
+
+  it('treats empty values as unset and parses booleans', () => {
+    const cfg = loadConfig({ FLAG: env.bool(true), N: z.coerce.number().default(3) }, { FLAG: 'false', N: '' });
+    expect(cfg).toEqual({ FLAG: false, N: 3 });
+  });
+});

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+export { z };
+
+/** A boot-time configuration problem; lists every bad variable by name so the operator fixes them at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates `env` against a schema whose keys are environment variable names. Unknown variables are
+ * ignored (the environment is shared with everything else on the host); missing or malformed ones throw a
+ * ConfigError naming each of them.
+ */
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(shape)) {
+    const value = env[key];
+    // An empty variable counts as unset, so `FOO= service` falls back to the default instead of failing
+    // a number parse on ''.
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = z.object(shape).safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '?'),
+        message: issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+/** Field helpers for the shapes every service uses. */
+export const env = {
+  port: (fallback?: number) => {
+    const base = z.coerce.number().int().min(1).max(65535);
+    return fallback === undefined ? base : base.default(fallback);
+  },
+  host: (fallback = '127.0.0.1') => z.string().min(1).default(fallback),
+  /** `host:port`, as gRPC targets are given. */
+  address: () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
+  url: () => z.url(),
+  list: () =>
+    z
+      .string()
+      .min(1)
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+};
+
+/** Variables every Airlock service reads. */
+export const baseShape = {
+  BIND_HOST: env.host(),
+  GRPC_PORT: env.port(),
+  METRICS_PORT: env.port(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  SHUTDOWN_GRACE_MS: env.int(10_000, 100),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+};
+export type BaseConfig = z.infer<z.ZodObject<typeof baseShape>>;

@@ -1,0 +1,2 @@
+export { EventConsumer, EventProducer, createKafka, newEventId, type ConsumedMessage, type EventLogger, type KafkaOptions } from './kafka';
+export { TOPICS, topicName, type TopicKey } from './topics';

@@ -1,0 +1,119 @@
+import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { monotonicFactory } from 'ulid';
+
+/** Minimal logger shape (pino-compatible) so this package does not pick a logging library. */
+export interface EventLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: EventLogger;
+}
+
+// Monotonic: ids made within the same millisecond still sort in creation order.
+const ulid = monotonicFactory();
+
+/** Time-ordered unique event id (ULID). */
+export function newEventId(): string {
+  return ulid();
+}
+
+/**
+ * The only place kafkajs is constructed. kafkajs has had no release since 2023; keeping it behind this
+ * package lets a KafkaJS-compatible maintained client replace it without touching services.
+ */
+export function createKafka(options: KafkaOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...rest } = log;
+        const line = { component: 'kafkajs', ...rest };
+        if (level <= logLevel.ERROR) options.logger.error(line, message);
+        else if (level === logLevel.WARN) options.logger.warn(line, message);
+        else options.logger.debug(line, message);
+      },
+  };
+  return new Kafka(config);
+}
+
+/**
+ * An idempotent producer with the settings an audit trail needs. kafkajs only enforces idempotence itself;
+ * `acks: -1` (all in-sync replicas) and one request in flight (so retries cannot reorder) are set here.
+ */
+export class EventProducer {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  /** Resolves once the broker has acknowledged the message on all in-sync replicas. */
+  async send(topic: string, key: string, value: Uint8Array, headers: Record<string, string> = {}): Promise<void> {
+    await this.connect();
+    await this.producer.send({ topic, acks: -1, messages: [{ key, value: Buffer.from(value), headers }] });
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+}
+
+/**
+ * A consumer-group member that commits an offset only after its handler has finished with the message
+ * (at-least-once: a crash before the commit redelivers, so handlers must be idempotent).
+ */
+export class EventConsumer {
+  private readonly consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: { groupId: string; topics: string[]; fromBeginning?: boolean },
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  }
+
+  async start(handler: (message: ConsumedMessage) => Promise<void>): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        await handler({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
+        await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Kafka topics of the event backbone. A prefix (TOPIC_PREFIX) lets test suites and tenants of a shared
+ * cluster keep their own copies.
+ */
+export const TOPICS = {
+  audit: 'airlock.audit.v1',
+  usage: 'airlock.usage.v1',
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+
+export function topicName(key: TopicKey, prefix = ''): string {
+  return prefix ? `${prefix}.${TOPICS[key]}` : TOPICS[key];
+}

@@ -1,0 +1,58 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Pool, type PoolClient } from 'pg';
+
+export { Pool, type PoolClient };
+
+export function createPool(url: string, max = 10): Pool {
+  return new Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+}
+
+/**
+ * Applies `NNN_name.sql` files from `dir` in order, each once, each in its own transaction, recorded in
+ * `<table>`. A transaction-scoped advisory lock keyed on the table name serialises concurrent boots of
+ * the same service, so two replicas never apply a migration twice.
+ */
+export async function migrate(pool: Pool, dir: string, table: string): Promise<string[]> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid migrations table name: ${table}`);
+  const files = readdirSync(dir)
+    .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
+    .sort();
+  const applied: string[] = [];
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await client.query<{ name: string }>(`SELECT name FROM ${table}`)).rows.map((r) => r.name));
+    for (const file of files) {
+      if (done.has(file)) continue;
+      await client.query(readFileSync(path.join(dir, file), 'utf8'));
+      await client.query(`INSERT INTO ${table} (name) VALUES ($1)`, [file]);
+      applied.push(file);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  return applied;
+}
+
+/** Runs `fn` in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

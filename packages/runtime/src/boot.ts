@@ -1,0 +1,179 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication, INestMicroservice, Type } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { type BaseConfig, ConfigError, baseShape, env, loadConfig, type z } from '@airlock/config';
+import { PROTO_DIR } from '@airlock/contracts';
+import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices } from '@airlock/grpc';
+import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
+import path from 'node:path';
+import { CorrelationInterceptor } from './correlation.interceptor';
+import { AllExceptionsFilter } from './filters';
+import { NestLogger } from './nest-logger';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const APP_LOGGER = Symbol('APP_LOGGER');
+
+const httpShape = { HTTP_PORT: env.port() };
+
+export interface ServiceDefinition<S extends z.ZodRawShape> {
+  /** Short name: logs, metrics and traces carry it as the service name. */
+  name: string;
+  /** Service-specific environment variables, validated together with the common ones at boot. */
+  config: S;
+  grpc: {
+    /** Proto files (relative to the contracts' proto root) served by this service. */
+    protoFiles: string[];
+    packages: string[];
+    /** Fully-qualified service names reported by grpc.health.v1. */
+    services: string[];
+  };
+  /** The service has an HTTP face (needs HTTP_PORT). */
+  http?: boolean;
+  /**
+   * The application module. Loaded lazily, after the telemetry SDK is running, so instrumented libraries are
+   * wrapped before the application imports them.
+   */
+  module: () => Type | DynamicModule;
+}
+
+export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & { HTTP_PORT?: number } & z.infer<z.ZodObject<S>>;
+
+/** Common and service variables validated together, so one boot reports every bad variable at once. */
+function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, environment: NodeJS.ProcessEnv): ServiceConfig<S> {
+  const problems: ConfigError['problems'] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const base = attempt(() => loadConfig({ ...baseShape, ...(def.http ? httpShape : {}) }, environment));
+  const own = attempt(() => loadConfig(def.config, environment));
+  if (problems.length > 0 || !base || !own) throw new ConfigError(problems);
+  return { ...base, ...own } as ServiceConfig<S>;
+}
+
+export interface RunningService {
+  grpcAddress: string;
+  httpAddress?: string;
+  logger: Logger;
+  /** Graceful stop: NOT_SERVING, stop accepting, drain in-flight calls, close clients (onModuleDestroy). */
+  close(): Promise<void>;
+}
+
+let telemetry: Telemetry | undefined;
+
+/** Validates config, starts telemetry, the NestJS app, its gRPC server (with health + reflection) and HTTP. */
+export async function bootService<S extends z.ZodRawShape>(
+  def: ServiceDefinition<S>,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  const config = loadServiceConfig(def, environment);
+  const logger = createLogger(def.name, config.LOG_LEVEL);
+  // One SDK per process: tests boot several services in one process and share it.
+  telemetry ??= startTelemetry({
+    serviceName: `airlock-${def.name}`,
+    metricsHost: config.BIND_HOST,
+    metricsPort: config.METRICS_PORT,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+
+  const health = new HealthReporter(def.grpc.services);
+  const runtime: DynamicModule = {
+    module: class AirlockRuntimeModule {},
+    global: true,
+    providers: [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: APP_LOGGER, useValue: logger },
+      { provide: HealthReporter, useValue: health },
+      { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
+      { provide: APP_FILTER, useValue: new AllExceptionsFilter(logger) },
+    ],
+    exports: [APP_CONFIG, APP_LOGGER, HealthReporter],
+  };
+  const root: DynamicModule = { module: class AirlockServiceRoot {}, imports: [runtime, def.module()] };
+
+  const grpcAddress = `${config.BIND_HOST}:${config.GRPC_PORT}`;
+  const grpcOptions: GrpcOptions = {
+    transport: Transport.GRPC,
+    options: {
+      url: grpcAddress,
+      package: def.grpc.packages,
+      protoPath: def.grpc.protoFiles.map((f) => path.join(PROTO_DIR, f)),
+      loader: PROTO_LOADER_OPTIONS,
+      gracefulShutdown: true,
+      onLoadPackageDefinition: (pkg, server) => addStandardServices(server, pkg, health),
+    },
+  };
+  const nestLogger = new NestLogger(logger);
+
+  let app: INestApplication | INestMicroservice;
+  let httpAddress: string | undefined;
+  if (def.http) {
+    const web = await NestFactory.create(root, { logger: nestLogger, bufferLogs: false, bodyParser: true });
+    web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
+    await web.startAllMicroservices();
+    await web.listen(config.HTTP_PORT!, config.BIND_HOST);
+    httpAddress = `${config.BIND_HOST}:${config.HTTP_PORT}`;
+    app = web;
+  } else {
+    const micro = await NestFactory.createMicroservice<GrpcOptions>(root, { ...grpcOptions, logger: nestLogger });
+    await micro.listen();
+    app = micro;
+  }
+  health.setServing(true);
+  logger.info({ grpc: grpcAddress, http: httpAddress, metrics: `${config.BIND_HOST}:${config.METRICS_PORT}` }, 'service ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    grpcAddress,
+    httpAddress,
+    logger,
+    close: () =>
+      (closing ??= (async () => {
+        health.setServing(false);
+        await app.close();
+        logger.info('service stopped');
+      })()),
+  };
+}
+
+/**
+ * The `main.ts` of every service: boot, then stop gracefully on SIGTERM/SIGINT within SHUTDOWN_GRACE_MS
+ * (exit 1 if draining takes longer). A configuration error exits 78 (EX_CONFIG) after naming each variable.
+ */
+export function runService<S extends z.ZodRawShape>(def: ServiceDefinition<S>): void {
+  bootService(def).then(
+    (service) => {
+      const grace = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+      const stop = (signal: string) => {
+        service.logger.info({ signal }, 'shutting down');
+        setTimeout(() => {
+          service.logger.error('drain took longer than SHUTDOWN_GRACE_MS; exiting');
+          process.exit(1);
+        }, grace).unref();
+        service
+          .close()
+          .then(() => telemetry?.shutdown())
+          .then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        for (const p of error.problems) process.stderr.write(`config error: ${p.variable}: ${p.message}\n`);
+        process.exit(78);
+      }
+      process.stderr.write(`${def.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,11 @@
+export {
+  CORRELATION_HEADER,
+  acceptCorrelationId,
+  currentCorrelationId,
+  isWellFormedCorrelationId,
+  newCorrelationId,
+  runWithCorrelation,
+} from './correlation';
+export { createLogger, type Logger } from './logger';
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk';
+export { metrics } from '@opentelemetry/api';

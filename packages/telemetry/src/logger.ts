@@ -1,0 +1,35 @@
+import { trace } from '@opentelemetry/api';
+import pino, { type Logger } from 'pino';
+import { currentCorrelationId } from './correlation';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs on stdout. Every line carries the service name and, inside a request, the trace id,
+ * span id and correlation id, so a log line can be joined to its trace and its audit event.
+ */
+export function createLogger(service: string, level = 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    messageKey: 'msg',
+    formatters: { level: (label) => ({ level: label }) },
+    // Secrets and tokens must never be written; these paths are redacted wherever they appear.
+    redact: {
+      paths: ['authorization', '*.authorization', 'token', '*.token', 'password', '*.password', 'headers.cookie'],
+      censor: '[redacted]',
+    },
+    mixin() {
+      const fields: Record<string, string> = {};
+      const span = trace.getActiveSpan()?.spanContext();
+      if (span && span.traceId !== '00000000000000000000000000000000') {
+        fields.trace_id = span.traceId;
+        fields.span_id = span.spanId;
+      }
+      const correlationId = currentCorrelationId();
+      if (correlationId) fields.correlation_id = correlationId;
+      return fields;
+    },
+  });
+}

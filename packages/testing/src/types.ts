@@ -1,0 +1,19 @@
+export interface InfraEndpoints {
+  postgres: { host: string; port: number; user: string; password: string; database: string; url: string };
+  redis: { host: string; port: number; url: string };
+  kafka: { brokers: string[] };
+}
+
+export type InfraComponent = 'postgres' | 'redis' | 'kafka';
+
+export const INFRA_COMPONENTS: readonly InfraComponent[] = ['postgres', 'redis', 'kafka'];
+
+/** `test` trades durability for speed (postgres without fsync); `dev` keeps the defaults. */
+export type InfraProfile = 'dev' | 'test';
+
+export interface StartInfraOptions {
+  components?: InfraComponent[];
+  profile?: InfraProfile;
+}
+
+export type InfraStatus = Record<InfraComponent, { running: boolean; pid?: number; port?: number }>;

@@ -1,0 +1,38 @@
+import { down, status, test, token, up } from './commands';
+
+const USAGE = `usage: tools/airlock <command>
+  up       install what is missing, start infra + services + Envoy, print where to go
+  down     stop everything 'up' started
+  status   what is running
+  token    print a dev bearer token (demo user, demo project)
+  test     run every test (contracts, lint, types, unit, integration, end-to-end)`;
+
+async function main(argv: string[]): Promise<number> {
+  switch (argv[0]) {
+    case 'up':
+      await up();
+      return 0;
+    case 'down':
+      await down();
+      return 0;
+    case 'status':
+      await status();
+      return 0;
+    case 'token':
+      await token();
+      return 0;
+    case 'test':
+      return test();
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return argv[0] ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`airlock: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,196 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { request } from 'node:https';
+import { airlock } from '@airlock/contracts';
+import { checkHealth, createClient, unary } from '@airlock/grpc';
+import { uniquePrefix } from '@airlock/testing';
+import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+
+// The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
+// reference model backend -> client; audit event -> Kafka -> audit service -> SIEM sink file; usage event
+// -> Kafka -> usage service -> PostgreSQL.
+const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  ms: number;
+}
+
+describe('Airlock mesh end to end (through Envoy over TLS)', () => {
+  const name = uniquePrefix('e2e');
+  let mesh: MeshInfo;
+  let ca: string;
+  let token: string;
+
+  const call = (path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      const req = request(
+        {
+          host: '127.0.0.1',
+          servername: 'localhost',
+          port: mesh.envoy.httpsPort,
+          path,
+          method: payload ? 'POST' : 'GET',
+          ca,
+          headers: {
+            ...(payload ? { 'content-type': 'application/json' } : {}),
+            ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+            ...opts.headers,
+          },
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = text;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // not JSON: keep the text
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: Date.now() - started });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('request timed out')));
+      req.end(payload);
+    });
+
+  async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  beforeAll(async () => {
+    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    ca = readFileSync(mesh.caBundle, 'utf8');
+    const identity = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`);
+    const issued = await unary(identity.issueToken.bind(identity), {
+      principal: {
+        subject: 'alice',
+        userId: 'alice',
+        tenantId: `${name}-tenant`,
+        projectId: 'payments',
+        workspaceId: 'ws-alice',
+        roles: ['developer'],
+        kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER,
+      },
+      ttlSeconds: 600,
+    });
+    identity.close();
+    token = issued.accessToken;
+  }, 240_000);
+
+  afterAll(async () => {
+    await stopMesh(name);
+  }, 60_000);
+
+  it('has every service answering grpc.health.v1 SERVING', async () => {
+    for (const service of SERVICES) {
+      expect([service, await checkHealth(`127.0.0.1:${mesh.services[service].grpc}`)]).toEqual([service, 'SERVING']);
+    }
+  });
+
+  const correlationId = `e2e-${Date.now()}-chat`;
+
+  it('answers /v1/chat with the planted AWS key masked before it reached the model', async () => {
+    const reply = await call('/v1/chat', {
+      token,
+      headers: { 'x-correlation-id': correlationId, 'x-user-id': 'mallory' },
+      body: { messages: [{ role: 'user', content: `deploy with ${AWS_KEY} now` }] },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-correlation-id']).toBe(correlationId);
+    expect(reply.headers['strict-transport-security']).toContain('max-age=');
+    // The reference backend echoes what it received: the key never reached it.
+    expect(reply.body.message.content).toBe('Reference answer from reference-chat. You said: deploy with [MASKED:secret.aws_access_key_id] now');
+    expect(JSON.stringify(reply.body)).not.toContain(AWS_KEY);
+    expect(reply.body.dlp_action).toBe('mask');
+    expect(reply.body.usage.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it('writes the audit event to the SIEM sink with the same correlation id and dlp_action=mask', async () => {
+    const event = await eventually('audit event in the sink', () => {
+      if (!existsSync(mesh.auditSinkPath)) return undefined;
+      return readFileSync(mesh.auditSinkPath, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((e) => e.correlation_id === correlationId);
+    });
+    expect(event).toMatchObject({
+      correlation_id: correlationId,
+      dlp_action: 'mask',
+      endpoint: '/v1/chat',
+      status_code: 200,
+      user_id: 'alice',
+      tenant_id: `${name}-tenant`,
+      route_target: 'chat:reference-chat',
+      service: 'gateway',
+    });
+    expect(event.event_id).toMatch(/^[0-9A-Z]{26}$/);
+    expect(JSON.stringify(event)).not.toContain(AWS_KEY);
+  });
+
+  it('counts the request in the usage service', async () => {
+    const usage = createClient(airlock.usage.v1.UsageServiceClient, `127.0.0.1:${mesh.services.usage.grpc}`);
+    try {
+      const counted = await eventually('usage rollup', async () => {
+        const res = await unary(usage.getUsage.bind(usage), { tenantId: `${name}-tenant`, projectId: '', userId: 'alice', period: '' });
+        return res.requests >= 1 ? res : undefined;
+      });
+      expect(counted.promptTokens).toBeGreaterThan(0);
+      expect(counted.completionTokens).toBeGreaterThan(0);
+    } finally {
+      usage.close();
+    }
+  });
+
+  it('denies a bad token with 401 at the edge; the gateway never sees it', async () => {
+    const badCorrelation = `e2e-${Date.now()}-bad`;
+    const reply = await call('/v1/chat', {
+      token: 'not-a-token',
+      headers: { 'x-correlation-id': badCorrelation },
+      body: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.body.error.code).toMatch(/^token_|unauthenticated/);
+    expect(reply.body.error.correlation_id).toBe(badCorrelation);
+    // Envoy's access log shows the request was answered by ext_authz (UAEX) and sent to no upstream.
+    const line = await eventually('access log line', () =>
+      readFileSync(mesh.envoy.accessLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((e) => e.correlation_id === badCorrelation || (e.path === '/v1/chat' && Number(e.status) === 401)),
+    );
+    expect(String(line.response_flags)).toContain('UAEX');
+    expect([null, '-', '']).toContain(line.upstream_host);
+  });
+
+  it('fails fast with 503 dlp_unavailable when the dlp service is down (never forwards unscanned text)', async () => {
+    await stopService(name, 'dlp');
+    const reply = await call('/v1/chat', { token, body: { messages: [{ role: 'user', content: `again ${AWS_KEY}` }] } });
+    expect(reply.status).toBe(503);
+    expect(reply.body.error).toMatchObject({ code: 'dlp_unavailable', retryable: true });
+    expect(reply.ms).toBeLessThan(10_000);
+  });
+
+  it('fails closed with 503 from Envoy when the policy service is down', async () => {
+    await stopService(name, 'policy');
+    const reply = await call('/v1/chat', { token, body: { messages: [{ role: 'user', content: 'hello' }] } });
+    expect(reply.status).toBe(503);
+    expect(reply.ms).toBeLessThan(10_000);
+  });
+});
