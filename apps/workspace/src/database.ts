@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createPool, migrate, type Pool } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
@@ -11,7 +11,7 @@ export const MIGRATIONS_TABLE = 'workspace_migrations';
 
 /** The registry's connection pool: schema brought up to date before the service reports SERVING. */
 @Injectable()
-export class WorkspaceDatabase implements OnModuleInit, OnModuleDestroy {
+export class WorkspaceDatabase implements OnModuleInit, OnApplicationShutdown {
   readonly pool: Pool;
   private closed = false;
 
@@ -35,7 +35,7 @@ export class WorkspaceDatabase implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
 

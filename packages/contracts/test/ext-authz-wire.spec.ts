@@ -8,7 +8,7 @@ describe('ext_authz wire contract', () => {
     const bytes = CheckResponse.encode({
       status: { code: 0, message: '', details: [] },
       okResponse: {
-        headers: [{ header: { key: 'x-user-id', value: 'u1', rawValue: new Uint8Array() }, append: undefined, appendAction: 2, keepEmptyValue: false }],
+        headers: [{ header: { key: 'x-user-id', value: 'u1', rawValue: Buffer.alloc(0) }, append: undefined, appendAction: 2, keepEmptyValue: false }],
         headersToRemove: ['authorization'],
         responseHeadersToAdd: [],
       },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
 import { monotonicFactory } from 'ulid';
 
@@ -95,13 +96,37 @@ export class EventConsumer {
   private readonly consumer: Consumer;
 
   constructor(
-    kafka: Kafka,
-    private readonly options: { groupId: string; topics: string[]; fromBeginning?: boolean },
+    private readonly kafka: Kafka,
+    private readonly options: { groupId: string; topics: string[]; fromBeginning?: boolean; logger: EventLogger },
   ) {
     this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   }
 
+  /**
+   * Creates missing topics with the broker's defaults. kafkajs cannot subscribe to a topic that does not
+   * exist yet (the broker answers UNKNOWN_TOPIC_OR_PARTITION), so a consumer started before the first
+   * producer would crash-loop. Where topics are provisioned up front and ACLs forbid creating them, this
+   * only logs and lets the subscribe report the real problem.
+   */
+  private async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const existing = new Set(await admin.listTopics());
+      const missing = this.options.topics.filter((t) => !existing.has(t));
+      // false = another member created them between the listing and now.
+      if (missing.length && (await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic })) }))) {
+        this.options.logger.info({ topics: missing }, 'created missing topics');
+      }
+    } catch (err) {
+      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), topics: this.options.topics }, 'could not make sure the topics exist');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   async start(handler: (message: ConsumedMessage) => Promise<void>): Promise<void> {
+    await this.ensureTopics();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
@@ -116,4 +141,19 @@ export class EventConsumer {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/**
+ * Log fields for a message a consumer skips as poison. The payload may hold anything, so only its digest is
+ * logged: enough to find the message on the topic again, nothing of its content.
+ */
+export function poisonLogFields(message: ConsumedMessage, reason: string): Record<string, string | number> {
+  return {
+    reason,
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    bytes: message.value.length,
+    payload_sha256: createHash('sha256').update(message.value).digest('hex'),
+  };
 }

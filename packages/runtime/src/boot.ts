@@ -7,7 +7,7 @@ import { PROTO_DIR } from '@airlock/contracts';
 import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices } from '@airlock/grpc';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
-import { CorrelationInterceptor } from './correlation.interceptor';
+import { CorrelationInterceptor, correlationMiddleware } from './correlation.interceptor';
 import { AllExceptionsFilter } from './filters';
 import { NestLogger } from './nest-logger';
 
@@ -61,11 +61,25 @@ export interface RunningService {
   grpcAddress: string;
   httpAddress?: string;
   logger: Logger;
-  /** Graceful stop: NOT_SERVING, stop accepting, drain in-flight calls, close clients (onModuleDestroy). */
+  /**
+   * Graceful stop: NOT_SERVING, stop accepting, drain in-flight calls, then close clients. Providers close
+   * their connections in `onApplicationShutdown`, which Nest calls after the servers have drained
+   * (`onModuleDestroy` runs before, while requests may still need the connections).
+   */
   close(): Promise<void>;
 }
 
 let telemetry: Telemetry | undefined;
+
+/** A start that fails half-way (port taken, broker down) must not leave a listening server behind. */
+async function startOrClose(app: INestApplication | INestMicroservice, start: () => Promise<unknown>): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+}
 
 /** Validates config, starts telemetry, the NestJS app, its gRPC server (with health + reflection) and HTTP. */
 export async function bootService<S extends z.ZodRawShape>(
@@ -113,17 +127,22 @@ export async function bootService<S extends z.ZodRawShape>(
 
   let app: INestApplication | INestMicroservice;
   let httpAddress: string | undefined;
+  // abortOnError: false — a failing provider rejects bootService instead of Nest calling process.exit, so
+  // runService reports it and in-process tests see the error.
   if (def.http) {
-    const web = await NestFactory.create(root, { logger: nestLogger, bufferLogs: false, bodyParser: true });
+    const web = await NestFactory.create(root, { logger: nestLogger, bufferLogs: false, bodyParser: true, abortOnError: false });
+    web.use(correlationMiddleware);
     web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
-    await web.startAllMicroservices();
-    await web.listen(config.HTTP_PORT!, config.BIND_HOST);
-    httpAddress = `${config.BIND_HOST}:${config.HTTP_PORT}`;
     app = web;
+    await startOrClose(app, async () => {
+      await web.startAllMicroservices();
+      await web.listen(config.HTTP_PORT!, config.BIND_HOST);
+    });
+    httpAddress = `${config.BIND_HOST}:${config.HTTP_PORT}`;
   } else {
-    const micro = await NestFactory.createMicroservice<GrpcOptions>(root, { ...grpcOptions, logger: nestLogger });
-    await micro.listen();
+    const micro = await NestFactory.createMicroservice<GrpcOptions>(root, { ...grpcOptions, logger: nestLogger, abortOnError: false });
     app = micro;
+    await startOrClose(app, () => micro.listen());
   }
   health.setServing(true);
   logger.info({ grpc: grpcAddress, http: httpAddress, metrics: `${config.BIND_HOST}:${config.METRICS_PORT}` }, 'service ready');

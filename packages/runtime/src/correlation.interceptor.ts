@@ -5,21 +5,22 @@ import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 
 /**
- * Puts every request (HTTP or gRPC) in a correlation scope: the caller's well-formed `x-correlation-id`,
- * or a new one. HTTP responses echo it.
+ * HTTP: every request runs in a correlation scope (the caller's well-formed `x-correlation-id`, or a new
+ * one), echoed on the response. As middleware it wraps guards, handlers and exception filters alike.
  */
+export function correlationMiddleware(req: Request, res: Response, next: () => void): void {
+  const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]);
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  runWithCorrelation(correlationId, next);
+}
+
+/** gRPC: the same scope, from the `x-correlation-id` metadata. */
 @Injectable()
 export class CorrelationInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    let correlationId: string;
-    if (context.getType() === 'rpc') {
-      const metadata = context.switchToRpc().getContext<Metadata>();
-      correlationId = acceptCorrelationId(metadata?.get?.(CORRELATION_HEADER)?.[0]);
-    } else {
-      const http = context.switchToHttp();
-      correlationId = acceptCorrelationId(http.getRequest<Request>().headers[CORRELATION_HEADER]);
-      http.getResponse<Response>().setHeader(CORRELATION_HEADER, correlationId);
-    }
+    if (context.getType() !== 'rpc') return next.handle();
+    const metadata = context.switchToRpc().getContext<Metadata>();
+    const correlationId = acceptCorrelationId(metadata?.get?.(CORRELATION_HEADER)?.[0]);
     // The handler runs on subscription, so subscribing inside the scope puts the handler in it too.
     return new Observable((subscriber) => runWithCorrelation(correlationId, () => next.handle().subscribe(subscriber)));
   }

@@ -5,3 +5,4 @@ export { createTestDatabase, uniquePrefix, createTopics } from './isolation';
 export { freePort, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';
+export { eventually } from './eventually';

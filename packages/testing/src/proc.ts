@@ -210,6 +210,12 @@ export interface SpawnOptions {
   cwd?: string;
   logFile: string;
   user?: string;
+  /**
+   * Start it as an orphan (through a shell that exits at once) instead of as our child. Needed for programs
+   * that end themselves when their parent exits — Envoy does (it is stopped by SIGTERM the moment the
+   * process that spawned it exits) — so they outlive `tools/airlock up`.
+   */
+  orphan?: boolean;
 }
 
 /**
@@ -222,6 +228,24 @@ export async function spawnDetached(opts: SpawnOptions): Promise<{ pid: number; 
   const fd = openSync(opts.logFile, 'a');
   try {
     writeSync(fd, `--- ${new Date().toISOString()} ${opts.name}: ${opts.command} ${opts.args.join(' ')}\n`);
+    if (opts.orphan) {
+      // The shell backgrounds the program (stdout to the log via fd 2), prints its pid, and exits.
+      const shell = spawn('/bin/sh', ['-c', 'exec "$0" "$@" >&2 </dev/null & echo $!', opts.command, ...opts.args], {
+        ...spawnOpts,
+        cwd: opts.cwd,
+        detached: true,
+        stdio: ['ignore', 'pipe', fd],
+      });
+      let out = '';
+      shell.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        shell.once('error', (error) => reject(new Error(`could not start ${opts.name} (${opts.command}): ${error.message}`)));
+        shell.once('close', resolve);
+      });
+      const pid = Number(out.trim());
+      if (code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`could not start ${opts.name}: no pid`);
+      return { pid, startTime: procStartTime(pid) };
+    }
     const child = spawn(opts.command, opts.args, { ...spawnOpts, cwd: opts.cwd, detached: true, stdio: ['ignore', fd, fd] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

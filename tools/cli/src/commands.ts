@@ -119,13 +119,13 @@ export async function test(): Promise<number> {
     }
     return (await run(buf, ['breaking', 'proto', '--against', '.git#branch=main,subdir=proto'])) === 0;
   });
-  await step('lint (eslint)', async () => (await pnpm(['exec', 'turbo', 'run', 'lint', '--output-logs=errors-only'])) === 0);
-  await step('typecheck (tsc)', async () => (await pnpm(['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'])) === 0);
+  await step('lint (eslint)', async () => (await pnpm(['exec', 'turbo', 'run', 'lint', '--continue', '--output-logs=errors-only'])) === 0);
+  await step('typecheck (tsc)', async () => (await pnpm(['exec', 'turbo', 'run', 'typecheck', '--continue', '--output-logs=errors-only'])) === 0);
   await step('infrastructure (PostgreSQL, Redis, Kafka)', async () => {
     await startInfra({ profile: 'test' });
     return true;
   });
-  await step('unit + integration tests', async () => (await pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--output-logs=new-only'], env)) === 0);
+  await step('unit + integration tests', async () => (await pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue', '--output-logs=new-only'], env)) === 0);
   await step('end-to-end through Envoy', async () => (await pnpm(['--filter', '@airlock/cli', 'run', 'test:e2e'], env)) === 0);
 
   if (!infraWasRunning && !(await runningMesh(MESH))) await stopInfra();

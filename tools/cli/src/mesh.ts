@@ -253,6 +253,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     args: ['-c', envoyConfig, '--use-dynamic-base-id', '--log-level', 'warn'],
     env: { PATH: process.env.PATH },
     logFile: envoyLog,
+    orphan: true,
   });
   const ca = readFileSync(pki.caCert, 'utf8');
   await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, ca), 30_000, envoyLog);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
@@ -21,7 +21,7 @@ const RANK: Record<DlpVerdict, number> = { allow: 0, mask: 1, block: 2 };
 
 /** Scans every prompt text through the DLP service before anything is routed to a model. */
 @Injectable()
-export class DlpGuard implements OnModuleDestroy {
+export class DlpGuard implements OnApplicationShutdown {
   private readonly client: airlock.dlp.v1.DlpServiceClient;
 
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>) {
@@ -54,7 +54,7 @@ export class DlpGuard implements OnModuleDestroy {
     return { texts: responses.map((r) => r.text), verdict, findings: responses.reduce((n, r) => n + r.findings.length, 0) };
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.client.close();
   }
 }

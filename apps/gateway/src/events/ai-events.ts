@@ -1,8 +1,8 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { EventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
-import type { Logger } from '@airlock/telemetry';
+import { metrics, type Logger } from '@airlock/telemetry';
 import type { CallerContext } from '../identity/trusted-identity';
 import type { gatewayConfig } from '../service';
 
@@ -19,9 +19,18 @@ export interface AiRequestRecord {
   outcome: 'success' | 'denied' | 'error';
 }
 
-/** Emits the audit event of every AI request and, for answered ones, the usage event metering it. */
+// The gateway metrics of seed 001 appendix B, for the SRE dashboards.
+const meter = metrics.getMeter('airlock-gateway');
+const requestsTotal = meter.createCounter('ai_gateway_requests_total', { description: 'AI requests by feature and project' });
+const latencySeconds = meter.createHistogram('ai_gateway_latency_seconds', { description: 'AI request latency', unit: 's' });
+const tokensTotal = meter.createCounter('ai_gateway_tokens_total', { description: 'Prompt + completion tokens by project and model' });
+
+/**
+ * Records every AI request: metrics, the audit event (every outcome) and, for answered requests, the usage
+ * event metering it.
+ */
 @Injectable()
-export class AiEvents implements OnModuleDestroy {
+export class AiEvents implements OnApplicationShutdown {
   private readonly producer: EventProducer;
   private readonly auditTopic: string;
   private readonly usageTopic: string;
@@ -38,6 +47,9 @@ export class AiEvents implements OnModuleDestroy {
   async record(r: AiRequestRecord): Promise<void> {
     const timestamp = new Date().toISOString();
     const c = r.caller;
+    requestsTotal.add(1, { service: r.action, project_id: c?.projectId ?? '', outcome: r.outcome });
+    latencySeconds.record(r.latencyMs / 1000, { service: r.action });
+    if (c) tokensTotal.add(r.promptTokens + r.completionTokens, { project_id: c.projectId, model: c.route.model });
     const routeTarget = c ? `${c.route.backend}:${c.route.model}` : '';
     const audit = airlock.events.v1.AuditEvent.fromPartial({
       eventId: newEventId(),
@@ -88,7 +100,7 @@ export class AiEvents implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { request } from 'node:https';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient, unary } from '@airlock/grpc';
-import { uniquePrefix } from '@airlock/testing';
+import { uniquePrefix, eventually } from '@airlock/testing';
 import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
 
 // The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
@@ -62,15 +62,6 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
       req.end(payload);
     });
 
-  async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 
   beforeAll(async () => {
     mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
@@ -155,6 +146,17 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     } finally {
       usage.close();
     }
+  });
+
+  it('exposes Prometheus metrics on every service, including the gateway metrics of seed 001', async () => {
+    for (const service of SERVICES) {
+      const res = await fetch(`http://127.0.0.1:${mesh.services[service].metrics}/metrics`);
+      expect([service, res.status]).toEqual([service, 200]);
+      expect(await res.text()).toContain(`service_name="airlock-${service}"`);
+    }
+    const gateway = await (await fetch(`http://127.0.0.1:${mesh.services.gateway.metrics}/metrics`)).text();
+    expect(gateway).toMatch(/ai_gateway_requests_total\{[^}]*project_id="payments"[^}]*\} 1/);
+    expect(gateway).toMatch(/ai_gateway_tokens_total\{[^}]*model="reference-chat"/);
   });
 
   it('denies a bad token with 401 at the edge; the gateway never sees it', async () => {

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { metrics } from '@airlock/telemetry';
+
+export interface SinkCounters {
+  name: string;
+  eventsWritten: number;
+  lastEventId: string;
+}
+
+/** Counters since boot, served by GetSinkStatus and mirrored as OTel metrics. */
+@Injectable()
+export class AuditStats {
+  eventsConsumed = 0;
+  duplicatesDropped = 0;
+  poisonEvents = 0;
+  private readonly sinks = new Map<string, SinkCounters>();
+
+  private readonly meter = metrics.getMeter('airlock-audit');
+  private readonly consumedCounter = this.meter.createCounter('airlock_audit_events_consumed', { description: 'Audit events taken from Kafka (duplicates included, poison excluded)' });
+  private readonly duplicateCounter = this.meter.createCounter('airlock_audit_duplicates_dropped', { description: 'Redelivered audit events not written again' });
+  private readonly poisonCounter = this.meter.createCounter('airlock_audit_poison_events', { description: 'Messages on the audit topic that are not valid audit events' });
+  private readonly writtenCounter = this.meter.createCounter('airlock_audit_events_written', { description: 'Audit events a sink acknowledged' });
+
+  consumed(): void {
+    this.eventsConsumed++;
+    this.consumedCounter.add(1);
+  }
+
+  duplicate(): void {
+    this.duplicatesDropped++;
+    this.duplicateCounter.add(1);
+  }
+
+  poison(reason: string): void {
+    this.poisonEvents++;
+    this.poisonCounter.add(1, { reason });
+  }
+
+  written(sink: string, lastEventId: string, count: number): void {
+    const counters = this.sinks.get(sink) ?? { name: sink, eventsWritten: 0, lastEventId: '' };
+    counters.eventsWritten += count;
+    counters.lastEventId = lastEventId;
+    this.sinks.set(sink, counters);
+    this.writtenCounter.add(count, { sink });
+  }
+
+  sink(name: string): SinkCounters {
+    return { ...(this.sinks.get(name) ?? { name, eventsWritten: 0, lastEventId: '' }) };
+  }
+}

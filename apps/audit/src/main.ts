@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { auditService } from './service';
+
+runService(auditService);

@@ -1,0 +1,30 @@
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { airlock } from '@airlock/contracts';
+import { GetJwks } from '../tokens/get-jwks.usecase';
+import { IssueToken } from '../tokens/issue-token.usecase';
+import { VerifyToken } from '../tokens/verify-token.usecase';
+
+@Controller()
+export class IdentityController {
+  constructor(
+    private readonly issueToken: IssueToken,
+    private readonly verifyToken: VerifyToken,
+    private readonly getJwks: GetJwks,
+  ) {}
+
+  @GrpcMethod('IdentityService', 'IssueToken')
+  issue(request: airlock.identity.v1.IssueTokenRequest): Promise<airlock.identity.v1.IssueTokenResponse> {
+    return this.issueToken.execute(request);
+  }
+
+  @GrpcMethod('IdentityService', 'VerifyToken')
+  verify(request: airlock.identity.v1.VerifyTokenRequest): Promise<airlock.identity.v1.VerifyTokenResponse> {
+    return this.verifyToken.execute(request.token);
+  }
+
+  @GrpcMethod('IdentityService', 'GetJwks')
+  jwks(): airlock.identity.v1.GetJwksResponse {
+    return { jwksJson: JSON.stringify(this.getJwks.execute()) };
+  }
+}

@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { identityService } from './service';
+
+runService(identityService);

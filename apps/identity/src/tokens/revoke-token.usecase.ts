@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { compactVerify } from 'jose';
+import { InvalidArgumentError } from '@airlock/runtime';
+import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
+import { TokenStore } from './token-store';
+
+/**
+ * Revokes a token this service signed, expired or not, by forgetting its id: VerifyToken then answers
+ * `token_revoked`. Resolves to whether the token was still live. (No RPC exposes it yet; the logout and
+ * admin flows will.)
+ */
+@Injectable()
+export class RevokeToken {
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly store: TokenStore,
+  ) {}
+
+  async execute(token: string): Promise<boolean> {
+    let jti: unknown;
+    try {
+      // Signature only, no claim checks: a forged token must not name ids to delete, an expired one may.
+      const { payload } = await compactVerify(token, this.keys.current.publicKey, { algorithms: [TOKEN_ALG] });
+      jti = (JSON.parse(new TextDecoder().decode(payload)) as { jti?: unknown }).jti;
+    } catch {
+      jti = undefined;
+    }
+    if (typeof jti !== 'string' || !jti) throw new InvalidArgumentError('token_malformed', 'not a token signed by this service');
+    return this.store.forget(jti);
+  }
+}

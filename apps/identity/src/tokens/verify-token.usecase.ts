@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { airlock } from '@airlock/contracts';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
+import type { identityConfig } from '../service';
+import { TOKEN_AUDIENCE, airlockClaims, principalFromClaims, tokenDigest, type TokenErrorCode } from './claims';
+import { TokenStore } from './token-store';
+
+type VerifyTokenResponse = airlock.identity.v1.VerifyTokenResponse;
+
+// Far above any token this service issues; bounds the work an attacker can make us do.
+const MAX_TOKEN_LENGTH = 8_192;
+
+/** Why jose rejected a token, as the public error code. */
+function errorCode(error: unknown): TokenErrorCode {
+  if (error instanceof errors.JWTExpired) return 'token_expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+    return 'token_invalid_signature';
+  }
+  return 'token_malformed';
+}
+
+/**
+ * Checks a bearer token: ES256 signature by this service's key (no other algorithm, `none` included),
+ * issuer, audience, expiry, claim shapes, and that its id is still live. A bad token is an answer
+ * (`valid: false` + code), not an error; only an unreachable token store throws (UNAVAILABLE).
+ */
+@Injectable()
+export class VerifyToken {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof identityConfig>,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly keys: SigningKeys,
+    private readonly store: TokenStore,
+  ) {}
+
+  async execute(token: string): Promise<VerifyTokenResponse> {
+    const checked = await this.checkSignedClaims(token);
+    if (typeof checked === 'string') return this.reject(token, checked);
+    if (!(await this.store.isLive(checked.jti))) return this.reject(token, 'token_revoked');
+    return { valid: true, principal: principalFromClaims(checked), errorCode: '' };
+  }
+
+  private async checkSignedClaims(token: string) {
+    if (!token || token.length > MAX_TOKEN_LENGTH) return 'token_malformed' as const;
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      if (kid !== undefined && kid !== this.keys.current.kid) return 'token_invalid_signature' as const;
+      const { payload } = await jwtVerify(token, this.keys.current.publicKey, {
+        algorithms: [TOKEN_ALG],
+        issuer: this.config.IDENTITY_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        requiredClaims: ['exp', 'jti', 'sub'],
+      });
+      const claims = airlockClaims.safeParse(payload);
+      return claims.success ? claims.data : ('token_malformed' as const);
+    } catch (error) {
+      return errorCode(error);
+    }
+  }
+
+  private reject(token: string, code: TokenErrorCode): VerifyTokenResponse {
+    this.logger.debug({ token_sha256: tokenDigest(token), code }, 'token rejected');
+    return { valid: false, principal: undefined, errorCode: code };
+  }
+}

@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { policyService } from './service';
+
+runService(policyService);

@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { airlock, envoy } from '@airlock/contracts';
+import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
+import { bootService, type RunningService } from '@airlock/runtime';
+import { createLogger } from '@airlock/telemetry';
+import { freePort, startInfra, uniquePrefix } from '@airlock/testing';
+// The real identity service, booted from its sources: Check must work against it, not a stand-in.
+import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
+import { identityService } from '../../identity/src/service';
+import { RevokeToken } from '../../identity/src/tokens/revoke-token.usecase';
+import { TokenStore } from '../../identity/src/tokens/token-store';
+import { policyService } from '../src/service';
+
+const { PrincipalKind } = airlock.identity.v1;
+const { StatusCode } = envoy.type.v3;
+type CheckResponse = envoy.service.auth.v3.CheckResponse;
+
+type ErrorBody = { error: { code: string; message: string; correlation_id: string; retryable: boolean } };
+type SimulateBody = { decision: Record<string, unknown>; explanations: string[] };
+const json = <T = ErrorBody>(res: Response) => res.json() as Promise<T>;
+const headerMap = (options: envoy.config.core.v3.HeaderValueOption[] = []) => Object.fromEntries(options.map((o) => [o.header!.key, o.header!.value]));
+
+describe('policy ext_authz + PolicyService against the real identity service', () => {
+  let dir: string;
+  let identityEnv: Record<string, string>;
+  let identity: RunningService;
+  let policy: RunningService;
+  let metricsPort: number;
+  let identityClient: airlock.identity.v1.IdentityServiceClient;
+  let authz: envoy.service.auth.v3.AuthorizationClient;
+  let policyClient: airlock.policy.v1.PolicyServiceClient;
+
+  const issue = async (roles: string[], kind = PrincipalKind.PRINCIPAL_KIND_USER) =>
+    (
+      await unary(identityClient.issueToken.bind(identityClient), {
+        principal: { subject: '', userId: 'u-alice', tenantId: 't-bank', projectId: 'p-pay', workspaceId: '', roles, kind },
+        ttlSeconds: 300,
+      })
+    ).accessToken;
+
+  /** What Envoy 1.36 sends for `POST https://airlock.example/<path>` (headers lower-cased, peer address). */
+  const check = (path: string, headers: Record<string, string>, method = 'POST'): Promise<CheckResponse> =>
+    unary(
+      authz.check.bind(authz),
+      envoy.service.auth.v3.CheckRequest.fromPartial({
+        attributes: {
+          source: { address: { socketAddress: { address: '198.51.100.23', portValue: 50123 } } },
+          destination: { address: { socketAddress: { address: '127.0.0.1', portValue: 8443 } } },
+          request: {
+            time: new Date(),
+            http: {
+              id: '9d1f0a7e-request-id',
+              method,
+              path,
+              host: 'airlock.example',
+              scheme: 'https',
+              protocol: 'HTTP/2',
+              size: -1,
+              headers: {
+                ':authority': 'airlock.example',
+                ':method': method,
+                ':path': path,
+                ':scheme': 'https',
+                'content-type': 'application/json',
+                'user-agent': 'curl/8.5.0',
+                'x-forwarded-proto': 'https',
+                'x-request-id': '9d1f0a7e-request-id',
+                ...headers,
+              },
+            },
+          },
+        },
+      }),
+    );
+
+  beforeAll(async () => {
+    const infra = await startInfra({ components: ['redis'] });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-policy-int-'));
+    const identityGrpcPort = await freePort();
+    metricsPort = await freePort();
+    // Policy first: the process's one telemetry SDK (and so /metrics) takes the first service's METRICS_PORT.
+    policy = await bootService(policyService, {
+      GRPC_PORT: String(await freePort()),
+      HTTP_PORT: String(await freePort()),
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'warn',
+      IDENTITY_ADDR: `127.0.0.1:${identityGrpcPort}`,
+    });
+    identityEnv = {
+      GRPC_PORT: String(identityGrpcPort),
+      HTTP_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      REDIS_URL: infra.redis.url,
+      REDIS_PREFIX: `${uniquePrefix('policy_int')}:`,
+      IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
+      IDENTITY_GENERATE_KEY: 'true',
+      IDENTITY_ALLOW_ISSUE: 'true',
+    };
+    identity = await bootService(identityService, identityEnv);
+    identityClient = createClient(airlock.identity.v1.IdentityServiceClient, identity.grpcAddress);
+    authz = createClient(envoy.service.auth.v3.AuthorizationClient, policy.grpcAddress);
+    policyClient = createClient(airlock.policy.v1.PolicyServiceClient, policy.grpcAddress);
+  }, 120_000);
+
+  afterAll(async () => {
+    identityClient?.close();
+    authz?.close();
+    policyClient?.close();
+    await policy?.close();
+    await identity?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports SERVING for both services and for each of policy\'s gRPC services', async () => {
+    expect(await checkHealth(identity.grpcAddress, 'airlock.identity.v1.IdentityService')).toBe('SERVING');
+    expect(await checkHealth(policy.grpcAddress)).toBe('SERVING');
+    expect(await checkHealth(policy.grpcAddress, 'airlock.policy.v1.PolicyService')).toBe('SERVING');
+    expect(await checkHealth(policy.grpcAddress, 'envoy.service.auth.v3.Authorization')).toBe('SERVING');
+  });
+
+  it('allows a valid token and tells Envoy the identity, route and headers to strip', async () => {
+    const token = await issue(['developer']);
+    const res = await check('/v1/chat/completions?stream=true', { authorization: `Bearer ${token}`, 'x-correlation-id': 'corr-int-0001', 'x-user-id': 'forged' });
+    expect(res.status?.code).toBe(GrpcStatus.OK);
+    expect(res.deniedResponse).toBeUndefined();
+    expect(headerMap(res.okResponse?.headers)).toEqual({
+      'x-correlation-id': 'corr-int-0001',
+      'x-user-id': 'u-alice',
+      'x-tenant-id': 't-bank',
+      'x-project-id': 'p-pay',
+      'x-airlock-route-backend': 'chat',
+      'x-airlock-route-model': 'reference-chat',
+      'x-airlock-policy-version': '2026.11.21-1',
+      'x-airlock-rule-ids': 'ep.chat.allow',
+    });
+    expect(res.okResponse?.headers.every((h) => h.appendAction === 2)).toBe(true);
+    expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-workspace-id']);
+    expect(headerMap(res.okResponse?.responseHeadersToAdd)).toEqual({ 'x-correlation-id': 'corr-int-0001' });
+  });
+
+  it('answers 401 with the error envelope for a bad token, 403 for a policy deny', async () => {
+    const bad = await check('/v1/chat', { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' });
+    expect(bad.status?.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(bad.deniedResponse?.status?.code).toBe(StatusCode.Unauthorized);
+    expect(headerMap(bad.deniedResponse?.headers)).toMatchObject({ 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+    const error = JSON.parse(bad.deniedResponse!.body).error;
+    expect(error).toMatchObject({ code: 'token_invalid_signature', retryable: false });
+    expect(error.correlation_id).toBe(headerMap(bad.deniedResponse?.headers)['x-correlation-id']);
+
+    const none = await check('/v1/chat', {});
+    expect(JSON.parse(none.deniedResponse!.body).error.code).toBe('unauthenticated');
+
+    const analyst = await issue(['analyst']);
+    const denied = await check('/v1/agent', { authorization: `Bearer ${analyst}` });
+    expect(denied.status?.code).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(denied.deniedResponse?.status?.code).toBe(StatusCode.Forbidden);
+    expect(JSON.parse(denied.deniedResponse!.body).error).toMatchObject({ code: 'forbidden', retryable: false });
+  });
+
+  it('answers 401 token_revoked once the token is revoked', async () => {
+    const token = await issue(['developer']);
+    expect((await check('/v1/chat', { authorization: `Bearer ${token}` })).status?.code).toBe(GrpcStatus.OK);
+    const logger = createLogger('test', 'warn');
+    const store = new TokenStore(identityEnv as never, logger);
+    await store.onModuleInit();
+    try {
+      const key = await loadSigningKey(identityEnv.IDENTITY_SIGNING_KEY_FILE, false, logger);
+      expect(await new RevokeToken({ current: key } as SigningKeys, store).execute(token)).toBe(true);
+    } finally {
+      await store.onApplicationShutdown();
+    }
+    const res = await check('/v1/chat', { authorization: `Bearer ${token}` });
+    expect(res.deniedResponse?.status?.code).toBe(StatusCode.Unauthorized);
+    expect(JSON.parse(res.deniedResponse!.body).error.code).toBe('token_revoked');
+  });
+
+  it('serves PolicyService Decide and Simulate', async () => {
+    const context = {
+      principal: { subject: 'sa-rag', userId: 'sa-rag', tenantId: 't', projectId: '', workspaceId: '', roles: ['rag-indexer'], kind: PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT },
+      endpoint: '/v1/rag/index',
+      method: 'POST',
+      clientIp: '',
+      correlationId: '',
+    };
+    const { decision } = await unary(policyClient.decide.bind(policyClient), { context });
+    expect(decision).toMatchObject({ allow: true, reasonCode: 'allowed', policyVersion: '2026.11.21-1', ruleIds: ['ep.rag.index.allow'] });
+    const sim = await unary(policyClient.simulate.bind(policyClient), { context: { ...context, endpoint: '/v1/chat' } });
+    expect(sim.decision).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed', ruleIds: ['ep.chat.allow'] });
+    expect(sim.explanations.join('\n')).toContain('service_account');
+  });
+
+  it('serves the Policy API over HTTP to callers the edge identified', async () => {
+    const base = `http://${policy.httpAddress}/api/policy/v1`;
+    const anonymous = await fetch(`${base}/bundles/active`);
+    expect(anonymous.status).toBe(401);
+    expect((await json(anonymous)).error).toMatchObject({ code: 'unauthenticated', retryable: false });
+
+    const active = await fetch(`${base}/bundles/active`, { headers: { 'x-user-id': 'u-auditor' } });
+    expect(active.status).toBe(200);
+    expect(await json<unknown>(active)).toMatchObject({ version: '2026.11.21-1', defaultRule: { id: 'default.deny' } });
+
+    const simulate = (body: string) =>
+      fetch(`${base}/simulate`, { method: 'POST', headers: { 'x-user-id': 'u-auditor', 'content-type': 'application/json' }, body });
+    const sim = await simulate(JSON.stringify({ principal: { user_id: 'u-1', tenant_id: 't', roles: ['developer'], kind: 'user' }, endpoint: '/v1/autocomplete?x=1', method: 'POST' }));
+    expect(sim.status).toBe(200);
+    const simBody = await json<SimulateBody>(sim);
+    expect(simBody.decision).toEqual({
+      allow: true,
+      reasonCode: 'allowed',
+      policyVersion: '2026.11.21-1',
+      ruleIds: ['ep.autocomplete.allow'],
+      route: { backend: 'autocomplete', model: 'reference-code' },
+    });
+    expect(simBody.explanations.length).toBeGreaterThan(1);
+
+    const wrongShape = await simulate(JSON.stringify({ principal: { roles: 'developer' } }));
+    expect(wrongShape.status).toBe(400);
+    const wrongBody = await json(wrongShape);
+    expect(wrongBody.error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect(wrongBody.error.message).toMatch(/endpoint/);
+    expect(wrongShape.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const notJson = await simulate('{ nope');
+    expect(notJson.status).toBe(400);
+    expect((await json(notJson)).error).toMatchObject({ code: 'bad_request' });
+  });
+
+  it('counts decisions in airlock_policy_decisions_total', async () => {
+    // No keep-alive: the exporter outlives the services (one SDK per process), an idle socket to it would too.
+    const text = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: metricsPort, path: '/metrics', agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
+        })
+        .on('error', reject);
+    });
+    expect(text).toMatch(/airlock_policy_decisions_total\{[^}]*decision="allow"[^}]*endpoint="\/v1\/chat"[^}]*\} \d+/);
+    expect(text).toMatch(/airlock_policy_decisions_total\{[^}]*decision="unauthenticated"/);
+  });
+
+  it('fails closed with 503 identity_unavailable once identity is down, within Envoy\'s 1 s budget', async () => {
+    const token = await issue(['developer']);
+    await identity.close();
+    const started = Date.now();
+    const res = await check('/v1/chat', { authorization: `Bearer ${token}` });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(res.status?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(res.deniedResponse?.status?.code).toBe(StatusCode.ServiceUnavailable);
+    expect(JSON.parse(res.deniedResponse!.body).error).toMatchObject({ code: 'identity_unavailable', retryable: true });
+  });
+});

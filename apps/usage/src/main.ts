@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { usageService } from './service';
+
+runService(usageService);

@@ -1,0 +1,20 @@
+import { ConfigError, loadConfig } from '@airlock/config';
+import { usageConfig } from './service';
+
+describe('usage configuration', () => {
+  it('requires DATABASE_URL, REDIS_URL and KAFKA_BROKERS, naming each', () => {
+    let error: unknown;
+    try {
+      loadConfig(usageConfig, {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'REDIS_URL']);
+  });
+
+  it('applies defaults', () => {
+    const config = loadConfig(usageConfig, { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379', KAFKA_BROKERS: 'a:1,b:2' });
+    expect(config).toMatchObject({ REDIS_PREFIX: 'airlock:usage:', USAGE_CONSUMER_GROUP: 'airlock-usage', KAFKA_BROKERS: ['a:1', 'b:2'] });
+  });
+});

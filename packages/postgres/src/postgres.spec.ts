@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, startInfra, uniquePrefix } from '@airlock/testing';
+import { createPool, inTransaction, migrate, type Pool } from './index';
+
+jest.setTimeout(60_000);
+
+describe('postgres helpers against a real PostgreSQL', () => {
+  let pool: Pool;
+  let drop: () => Promise<void>;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-migrations-'));
+  writeFileSync(path.join(dir, '001_things.sql'), 'CREATE TABLE things (id int PRIMARY KEY, name text NOT NULL);');
+  writeFileSync(path.join(dir, '002_seed.sql'), "INSERT INTO things VALUES (1, 'one');");
+  writeFileSync(path.join(dir, 'README.md'), 'not a migration');
+
+  beforeAll(async () => {
+    const db = await createTestDatabase(await startInfra({ components: ['postgres'] }), uniquePrefix('pg'));
+    drop = db.drop;
+    pool = createPool(db.url, 4);
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await drop();
+  });
+
+  it('applies migrations in order, once, even when boots race', async () => {
+    const results = await Promise.all([migrate(pool, dir, 'test_migrations'), migrate(pool, dir, 'test_migrations')]);
+    expect(results.flat().sort()).toEqual(['001_things.sql', '002_seed.sql']);
+    expect(await migrate(pool, dir, 'test_migrations')).toEqual([]);
+    expect((await pool.query('SELECT count(*)::int AS n FROM things')).rows[0].n).toBe(1);
+  });
+
+  it('rolls a failed migration back whole', async () => {
+    const bad = mkdtempSync(path.join(os.tmpdir(), 'airlock-migrations-'));
+    writeFileSync(path.join(bad, '001_ok.sql'), 'CREATE TABLE half (id int);');
+    writeFileSync(path.join(bad, '002_broken.sql'), 'CREATE TABLE nope (');
+    await expect(migrate(pool, bad, 'bad_migrations')).rejects.toThrow();
+    expect((await pool.query("SELECT to_regclass('half') AS t")).rows[0].t).toBeNull();
+  });
+
+  it('refuses an unsafe migrations table name', async () => {
+    await expect(migrate(pool, dir, 'x; DROP TABLE things')).rejects.toThrow('invalid migrations table name');
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await inTransaction(pool, (c) => c.query("INSERT INTO things VALUES (2, 'two')"));
+    await expect(
+      inTransaction(pool, async (c) => {
+        await c.query("INSERT INTO things VALUES (3, 'three')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await pool.query('SELECT id FROM things ORDER BY id')).rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+});
