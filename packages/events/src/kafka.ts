@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import { type Consumer, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { monotonicFactory } from 'ulid';
 
 /** Minimal logger shape (pino-compatible) so this package does not pick a logging library. */
@@ -58,7 +58,15 @@ export class EventProducer {
   private connected = false;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded on purpose (kafkajs warns that this weakens exactly-once): a request must not hang on a
+      // broker outage. The durable local spool of the audit pipeline is what makes a failed send safe.
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
   }
 
   async connect(): Promise<void> {

@@ -7,12 +7,13 @@ import { PROTO_DIR } from '@airlock/contracts';
 import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices } from '@airlock/grpc';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
-import { CorrelationInterceptor, correlationMiddleware } from './correlation.interceptor';
+import { APP_LOGGER, CorrelationInterceptor, correlationMiddleware } from './correlation.interceptor';
+
+export { APP_LOGGER };
 import { AllExceptionsFilter } from './filters';
 import { NestLogger } from './nest-logger';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
-export const APP_LOGGER = Symbol('APP_LOGGER');
 
 const httpShape = { HTTP_PORT: env.port() };
 
@@ -131,7 +132,7 @@ export async function bootService<S extends z.ZodRawShape>(
   // runService reports it and in-process tests see the error.
   if (def.http) {
     const web = await NestFactory.create(root, { logger: nestLogger, bufferLogs: false, bodyParser: true, abortOnError: false });
-    web.use(correlationMiddleware);
+    web.use(correlationMiddleware(logger));
     web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
     app = web;
     await startOrClose(app, async () => {

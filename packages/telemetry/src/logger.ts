@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { currentCorrelationId } from './correlation';
 
 export type { Logger };
@@ -8,8 +8,9 @@ export type { Logger };
  * Structured JSON logs on stdout. Every line carries the service name and, inside a request, the trace id,
  * span id and correlation id, so a log line can be joined to its trace and its audit event.
  */
-export function createLogger(service: string, level = 'info'): Logger {
-  return pino({
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -31,5 +32,7 @@ export function createLogger(service: string, level = 'info'): Logger {
       if (correlationId) fields.correlation_id = correlationId;
       return fields;
     },
-  });
+  },
+    destination,
+  );
 }

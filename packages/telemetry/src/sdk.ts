@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -26,9 +27,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     serviceName: options.serviceName,
     metricReaders: [new PrometheusExporter({ host: options.metricsHost, port: options.metricsPort })],
     traceExporter: options.otlpEndpoint ? new OTLPTraceExporter({ url: options.otlpEndpoint }) : undefined,
-    // Without an exporter, spans are still created (so trace ids reach logs and propagate as traceparent)
-    // but go nowhere.
-    spanProcessors: options.otlpEndpoint ? undefined : [],
+    // Without an exporter spans are still recorded (so trace ids reach logs and propagate as traceparent
+    // between services) but go nowhere.
+    spanProcessors: options.otlpEndpoint ? undefined : [new NoopSpanProcessor()],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/metrics' }),
       new GrpcInstrumentation(),

@@ -148,6 +148,23 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     }
   });
 
+  it('logs the request as JSON in gateway and dlp with one correlation id and one trace id', async () => {
+    const lines = (service: string) =>
+      readFileSync(`${mesh.logsDir}/${service}.log`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+    const gatewayLine = await eventually('gateway request log', () => lines('gateway').find((l) => l.msg === 'http request' && l.correlation_id === correlationId));
+    expect(gatewayLine).toMatchObject({ service: 'gateway', method: 'POST', path: '/v1/chat', status: 200 });
+    expect(gatewayLine.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    // x-correlation-id and traceparent travel as gRPC metadata from the gateway to dlp.
+    const dlpLine = lines('dlp').find((l) => l.msg === 'grpc call' && l.correlation_id === correlationId);
+    expect(dlpLine).toMatchObject({ service: 'dlp', outcome: 'ok', trace_id: gatewayLine.trace_id });
+    const all = ['gateway', 'dlp', 'policy', 'identity', 'audit'].map((s) => readFileSync(`${mesh.logsDir}/${s}.log`, 'utf8')).join('');
+    expect(all).not.toContain(AWS_KEY);
+    expect(all).not.toContain(token);
+  });
+
   it('exposes Prometheus metrics on every service, including the gateway metrics of seed 001', async () => {
     for (const service of SERVICES) {
       const res = await fetch(`http://127.0.0.1:${mesh.services[service].metrics}/metrics`);
