@@ -11,6 +11,8 @@ export const gatewayConfig = {
   DLP_ADDR: env.address(),
   KAFKA_BROKERS: env.list(),
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  /** Local, fsync'd spool for audit and usage events while Kafka is unreachable; one per instance. */
+  EVENT_SPOOL_DIR: z.string().min(1),
   /** Backend table as JSON: `{"chat":{"protocol":"openai","baseUrl":"http://127.0.0.1:8000"}}`. */
   GATEWAY_BACKENDS: z
     .string()

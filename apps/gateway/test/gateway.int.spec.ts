@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { airlock } from '@airlock/contracts';
@@ -51,6 +54,7 @@ describe('gateway /v1/chat', () => {
       DLP_ADDR: dlp.grpcAddress,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
+      EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'airlock-gw-spool-')),
       GATEWAY_BACKENDS: JSON.stringify({
         chat: { protocol: 'openai', baseUrl: `http://127.0.0.1:${(model.address() as AddressInfo).port}` },
         down: { protocol: 'openai', baseUrl: `http://127.0.0.1:${await freePort()}` },

@@ -92,7 +92,7 @@ async function database(infra: InfraEndpoints, name: string, fixed: boolean): Pr
 function serviceEnv(
   service: ServiceName,
   ports: Record<ServiceName, Ports>,
-  shared: { infra: InfraEndpoints; topicPrefix: string; modelUrl: string; sinkPath: string; keyFile: string; dbs: Record<string, string>; group: string },
+  shared: { infra: InfraEndpoints; topicPrefix: string; modelUrl: string; sinkPath: string; keyFile: string; spoolDir: string; dbs: Record<string, string>; group: string },
 ): NodeJS.ProcessEnv {
   const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
   const p = ports[service];
@@ -113,6 +113,7 @@ function serviceEnv(
       return {
         ...env,
         ...kafka,
+        EVENT_SPOOL_DIR: shared.spoolDir,
         DLP_ADDR: addr('dlp'),
         GATEWAY_BACKENDS: JSON.stringify({
           chat: { protocol: 'openai', baseUrl: shared.modelUrl },
@@ -187,6 +188,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     modelUrl: `http://127.0.0.1:${ports.model}`,
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
+    spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
     dbs: { usage: await database(infra, 'airlock_usage', fixed), workspace: await database(infra, 'airlock_workspace', fixed) },
     group: fixed ? 'airlock' : topicPrefix,
   };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
-import { EventProducer, createKafka, newEventId, topicName } from '@airlock/events';
+import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { CallerContext } from '../identity/trusted-identity';
@@ -31,7 +31,7 @@ const tokensTotal = meter.createCounter('ai_gateway_tokens_total', { description
  */
 @Injectable()
 export class AiEvents implements OnApplicationShutdown {
-  private readonly producer: EventProducer;
+  private readonly producer: DurableEventProducer;
   private readonly auditTopic: string;
   private readonly usageTopic: string;
 
@@ -39,7 +39,10 @@ export class AiEvents implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.producer = new EventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-gateway', logger }));
+    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-gateway', logger }), {
+      spoolDir: config.EVENT_SPOOL_DIR,
+      logger,
+    });
     this.auditTopic = topicName('audit', config.TOPIC_PREFIX);
     this.usageTopic = topicName('usage', config.TOPIC_PREFIX);
   }
@@ -74,7 +77,7 @@ export class AiEvents implements OnApplicationShutdown {
       outcome: r.outcome,
       service: 'gateway',
     });
-    const sends = [this.producer.send(this.auditTopic, r.correlationId, airlock.events.v1.AuditEvent.encode(audit).finish())];
+    const sends = [this.producer.publish(this.auditTopic, r.correlationId, airlock.events.v1.AuditEvent.encode(audit).finish())];
     if (c && r.outcome === 'success') {
       const usage = airlock.events.v1.UsageEvent.fromPartial({
         eventId: newEventId(),
@@ -90,17 +93,16 @@ export class AiEvents implements OnApplicationShutdown {
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
       });
-      sends.push(this.producer.send(this.usageTopic, r.correlationId, airlock.events.v1.UsageEvent.encode(usage).finish()));
+      sends.push(this.producer.publish(this.usageTopic, r.correlationId, airlock.events.v1.UsageEvent.encode(usage).finish()));
     }
     const results = await Promise.allSettled(sends);
     for (const result of results) {
-      // A durable local spool for broker outages comes with the audit pipeline; until then a failed send is
-      // logged loudly (without payload) and the request still answers.
-      if (result.status === 'rejected') this.logger.error({ err: String(result.reason), event_type: 'ai.request' }, 'event not delivered to kafka');
+      // Only a failing local disk gets here (a broker outage goes to the spool): logged loudly, without payload.
+      if (result.status === 'rejected') this.logger.error({ err: String(result.reason), event_type: 'ai.request' }, 'event could not be made durable');
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 }
