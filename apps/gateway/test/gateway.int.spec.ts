@@ -77,7 +77,7 @@ describe('gateway /v1/chat', () => {
   });
 
   it('masks the prompt, answers, and emits audit + usage events with the same correlation id', async () => {
-    const res = await chat({ messages: [{ role: 'user', content: 'token ghp_' + 'a'.repeat(36) + ' ok' }] }, { ...edge, 'x-correlation-id': 'gw-test-0001' });
+    const res = await chat({ messages: [{ role: 'user', content: 'token ghp_R8wzQk3LmN5vT1xY7bC2dF6gH9jK0pLs4eWq ok' }] }, { ...edge, 'x-correlation-id': 'gw-test-0001' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-correlation-id')).toBe('gw-test-0001');
     const body: any = await res.json();
@@ -98,7 +98,7 @@ describe('gateway /v1/chat', () => {
 
   it('blocks a private key before any backend sees it, and audits the block', async () => {
     const res = await chat(
-      { messages: [{ role: 'user', content: '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----' }] },
+      { messages: [{ role: 'user', content: '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----' }] },
       { ...edge, 'x-correlation-id': 'gw-test-0002' },
     );
     expect(res.status).toBe(422);

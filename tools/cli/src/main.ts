@@ -1,11 +1,13 @@
 import { down, status, test, token, up } from './commands';
+import { dlpScan } from './dlp-scan';
 
 const USAGE = `usage: tools/airlock <command>
   up       install what is missing, start infra + services + Envoy, print where to go
   down     stop everything 'up' started
   status   what is running
   token    print a dev bearer token (demo user, demo project)
-  test     run every test (contracts, lint, types, unit, integration, end-to-end)`;
+  test     run every test (contracts, lint, types, unit, integration, end-to-end)
+  dlp scan [--json]            scan stdin with the built-in DLP pack (no services needed)`;
 
 async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
@@ -23,10 +25,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'test':
       return test();
-    default:
-      process.stderr.write(`${USAGE}\n`);
-      return argv[0] ? 2 : 0;
+    case 'dlp':
+      if (argv[1] === 'scan') return dlpScan(argv.slice(2));
+      break;
   }
+  process.stderr.write(`${USAGE}\n`);
+  return argv[0] ? 2 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -252,7 +252,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     name: `${options.name}.envoy`,
     command: envoyBin,
     // A dynamic base id lets several Envoys (a dev mesh and a test run) share one host.
-    args: ['-c', envoyConfig, '--use-dynamic-base-id', '--log-level', 'warn'],
+    args: ['-c', envoyConfig, '--use-dynamic-base-id', '--log-level', 'warn', '--file-flush-interval-msec', '1000'],
     env: { PATH: process.env.PATH },
     logFile: envoyLog,
     orphan: true,

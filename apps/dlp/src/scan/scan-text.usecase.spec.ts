@@ -13,6 +13,7 @@ describe('ScanText', () => {
     expect(result.text).toBe('deploy with [MASKED:secret.aws_access_key_id] please');
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({ ruleId: 'secret.aws_access_key_id', start: 12, end: 32 });
+    expect(result.findings[0].valueSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(result)).not.toContain(key);
   });
 
@@ -23,9 +24,18 @@ describe('ScanText', () => {
   });
 
   it('blocks private keys and returns no text', () => {
-    const result = scan('-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----');
+    const result = scan('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----');
     expect(result.action).toBe(Action.ACTION_BLOCK);
     expect(result.text).toBe('');
+  });
+
+  it('pseudonymises a resident registration number with a placeholder stable within the request', () => {
+    const result = scan('주민번호 900101-1234568 다시 900101-1234568');
+    expect(result.action).toBe(Action.ACTION_PSEUDONYMIZE);
+    expect(result.text).not.toContain('900101');
+    const placeholders = result.text.match(/⟦PII_\d+⟧/g);
+    expect(placeholders).toHaveLength(2);
+    expect(placeholders![0]).toBe(placeholders![1]);
   });
 
   it('refuses oversized input', () => {

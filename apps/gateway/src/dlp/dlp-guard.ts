@@ -8,7 +8,7 @@ import type { gatewayConfig } from '../service';
 
 const { Action, Direction } = airlock.dlp.v1;
 
-export type DlpVerdict = 'allow' | 'mask' | 'block';
+export type DlpVerdict = 'allow' | 'mask' | 'pseudonymize' | 'block';
 
 export interface GuardedTexts {
   texts: string[];
@@ -16,8 +16,13 @@ export interface GuardedTexts {
   findings: number;
 }
 
-const VERDICT: Record<number, DlpVerdict> = { [Action.ACTION_ALLOW]: 'allow', [Action.ACTION_MASK]: 'mask', [Action.ACTION_BLOCK]: 'block' };
-const RANK: Record<DlpVerdict, number> = { allow: 0, mask: 1, block: 2 };
+const VERDICT: Record<number, DlpVerdict> = {
+  [Action.ACTION_ALLOW]: 'allow',
+  [Action.ACTION_MASK]: 'mask',
+  [Action.ACTION_PSEUDONYMIZE]: 'pseudonymize',
+  [Action.ACTION_BLOCK]: 'block',
+};
+const RANK: Record<DlpVerdict, number> = { allow: 0, mask: 1, pseudonymize: 2, block: 3 };
 
 /** Scans every prompt text through the DLP service before anything is routed to a model. */
 @Injectable()

@@ -65,6 +65,8 @@ export enum Action {
   ACTION_ALLOW = 1,
   ACTION_MASK = 2,
   ACTION_BLOCK = 3,
+  /** ACTION_PSEUDONYMIZE - Replaced by a placeholder that is stable within the request. */
+  ACTION_PSEUDONYMIZE = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -82,6 +84,9 @@ export function actionFromJSON(object: any): Action {
     case 3:
     case "ACTION_BLOCK":
       return Action.ACTION_BLOCK;
+    case 4:
+    case "ACTION_PSEUDONYMIZE":
+      return Action.ACTION_PSEUDONYMIZE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -99,6 +104,8 @@ export function actionToJSON(object: Action): string {
       return "ACTION_MASK";
     case Action.ACTION_BLOCK:
       return "ACTION_BLOCK";
+    case Action.ACTION_PSEUDONYMIZE:
+      return "ACTION_PSEUDONYMIZE";
     case Action.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -112,8 +119,12 @@ export interface Finding {
   start: number;
   end: number;
   action: Action;
-  /** SHA-256 of the matched value, hex; the value itself is never returned or logged. */
+  /**
+   * Keyed hash (HMAC-SHA256, key private to the dlp instance) of the matched value, hex; the value itself is
+   * never returned or logged. Equal values within one instance's lifetime hash equally.
+   */
   valueSha256: string;
+  confidence: string;
 }
 
 export interface ScanRequest {
@@ -132,7 +143,7 @@ export interface ScanResponse {
 }
 
 function createBaseFinding(): Finding {
-  return { ruleId: "", category: "", start: 0, end: 0, action: 0, valueSha256: "" };
+  return { ruleId: "", category: "", start: 0, end: 0, action: 0, valueSha256: "", confidence: "" };
 }
 
 export const Finding: MessageFns<Finding> = {
@@ -154,6 +165,9 @@ export const Finding: MessageFns<Finding> = {
     }
     if (message.valueSha256 !== "") {
       writer.uint32(50).string(message.valueSha256);
+    }
+    if (message.confidence !== "") {
+      writer.uint32(58).string(message.confidence);
     }
     return writer;
   },
@@ -219,6 +233,14 @@ export const Finding: MessageFns<Finding> = {
             message.valueSha256 = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.confidence = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -247,6 +269,7 @@ export const Finding: MessageFns<Finding> = {
         : isSet(object.value_sha256)
         ? globalThis.String(object.value_sha256)
         : "",
+      confidence: isSet(object.confidence) ? globalThis.String(object.confidence) : "",
     };
   },
 
@@ -270,6 +293,9 @@ export const Finding: MessageFns<Finding> = {
     if (message.valueSha256 !== "") {
       obj.valueSha256 = message.valueSha256;
     }
+    if (message.confidence !== "") {
+      obj.confidence = message.confidence;
+    }
     return obj;
   },
 
@@ -284,6 +310,7 @@ export const Finding: MessageFns<Finding> = {
     message.end = object.end ?? 0;
     message.action = object.action ?? 0;
     message.valueSha256 = object.valueSha256 ?? "";
+    message.confidence = object.confidence ?? "";
     return message;
   },
 };
