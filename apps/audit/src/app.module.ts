@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ChainKeeper } from './chain/chain-keeper';
+import { DigestWriter } from './chain/digest-writer';
 import { AuditConsumer } from './ingest/audit-consumer';
 import { AuditStats } from './ingest/audit-stats';
+import { DeadLetters } from './ingest/dead-letters';
 import { IngestAuditEvent } from './ingest/ingest-audit-event.usecase';
 import { AuditSinks } from './sinks/audit-sinks';
 import { GetSinkStatus } from './status/get-sink-status.usecase';
@@ -8,6 +11,6 @@ import { StatusController } from './status/status.controller';
 
 @Module({
   controllers: [StatusController],
-  providers: [AuditStats, AuditSinks, IngestAuditEvent, AuditConsumer, GetSinkStatus],
+  providers: [AuditStats, AuditSinks, ChainKeeper, DigestWriter, DeadLetters, IngestAuditEvent, AuditConsumer, GetSinkStatus],
 })
 export class AppModule {}

@@ -13,11 +13,11 @@ describe('audit configuration', () => {
   });
 
   it('rejects an unknown sink, naming AUDIT_SINKS and the sink', () => {
-    expect(() => loadConfig(auditConfig, { ...base, AUDIT_SINKS: 'jsonl,syslog' })).toThrow(ConfigError);
+    expect(() => loadConfig(auditConfig, { ...base, AUDIT_SINKS: 'jsonl,kafka-mirror' })).toThrow(ConfigError);
     try {
-      loadConfig(auditConfig, { ...base, AUDIT_SINKS: 'jsonl,syslog' });
+      loadConfig(auditConfig, { ...base, AUDIT_SINKS: 'jsonl,kafka-mirror' });
     } catch (error) {
-      expect((error as ConfigError).problems).toEqual([{ variable: 'AUDIT_SINKS', message: expect.stringContaining('"syslog"') }]);
+      expect((error as ConfigError).problems).toEqual([{ variable: 'AUDIT_SINKS', message: expect.stringContaining('"kafka-mirror"') }]);
     }
   });
 

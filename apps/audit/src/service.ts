@@ -2,8 +2,8 @@ import { PROTO_FILES } from '@airlock/contracts';
 import type { ServiceDefinition } from '@airlock/runtime';
 import { env, z } from '@airlock/config';
 
-/** Sink kinds this build knows. syslog and Splunk HEC will join this list. */
-export const AUDIT_SINK_NAMES = ['jsonl'] as const;
+/** Sink kinds this build knows. */
+export const AUDIT_SINK_NAMES = ['jsonl', 'syslog', 'hec'] as const;
 export type AuditSinkName = (typeof AUDIT_SINK_NAMES)[number];
 
 const isSinkName = (name: string): name is AuditSinkName => (AUDIT_SINK_NAMES as readonly string[]).includes(name);
@@ -28,6 +28,36 @@ export const auditConfig = {
   AUDIT_SINK_JSONL_PATH: z.string().min(1),
   /** How many recent event ids are remembered to drop redeliveries. */
   AUDIT_DEDUP_WINDOW: env.int(100_000, 1),
+  // Tamper evidence (hash chain per topic/partition, signed digests) and the dead-letter topic.
+  /** Last seq and hash of every chain, rewritten after each write; default `<AUDIT_SINK_JSONL_PATH>.chain.json`. */
+  AUDIT_CHAIN_STATE_PATH: z.string().min(1).optional(),
+  /** Ed25519 private key (PEM) digests are signed with; unset = no digests. Public key published as `<file>.pub.pem`. */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Create AUDIT_SIGNING_KEY_FILE (mode 0600) when it does not exist; otherwise a missing key stops the boot. */
+  AUDIT_GENERATE_KEY: env.bool(false),
+  /** Signed digests are appended here; default `<AUDIT_SINK_JSONL_PATH>.digests.jsonl`. */
+  AUDIT_DIGEST_PATH: z.string().min(1).optional(),
+  AUDIT_DIGEST_INTERVAL_MS: env.int(60_000, 100),
+  // syslog sink (RFC 5424 + CEF over TLS, RFC 5425 framing); host, port and CA are required when it is selected.
+  AUDIT_SYSLOG_HOST: z.string().min(1).optional(),
+  AUDIT_SYSLOG_PORT: env.port().optional(),
+  /** PEM CA bundle the receiver's certificate must chain to. */
+  AUDIT_SYSLOG_CA_FILE: z.string().min(1).optional(),
+  /** Client certificate and key (PEM), for receivers that authenticate senders. */
+  AUDIT_SYSLOG_CERT_FILE: z.string().min(1).optional(),
+  AUDIT_SYSLOG_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_SYSLOG_APP_NAME: z.string().regex(/^[\x21-\x7e]{1,48}$/, 'printable ASCII without spaces, at most 48').default('airlock-audit'),
+  /** Syslog facility number; 13 is "log audit". */
+  AUDIT_SYSLOG_FACILITY: z.coerce.number().int().min(0).max(23).default(13),
+  AUDIT_SYSLOG_WRITE_TIMEOUT_MS: env.int(10_000, 100),
+  // hec sink (Splunk HTTP Event Collector shape); URL and token are required when it is selected.
+  /** Base URL of the collector; `/services/collector/event` is appended. */
+  AUDIT_HEC_URL: env.url().optional(),
+  AUDIT_HEC_TOKEN: z.string().min(1).optional(),
+  /** PEM CA bundle for an https collector with a private CA. */
+  AUDIT_HEC_CA_FILE: z.string().min(1).optional(),
+  AUDIT_HEC_INDEX: z.string().min(1).optional(),
+  AUDIT_HEC_TIMEOUT_MS: env.int(10_000, 100),
 };
 
 export const auditService: ServiceDefinition<typeof auditConfig> = {

@@ -6,3 +6,4 @@ export { freePort, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';
 export { eventually } from './eventually';
+export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './rsyslog';

@@ -1,4 +1,5 @@
 import { down, status, test, token, up } from './commands';
+import { auditVerifyCommand } from './audit-verify';
 import { dlpScan } from './dlp-scan';
 
 const USAGE = `usage: tools/airlock <command>
@@ -7,7 +8,10 @@ const USAGE = `usage: tools/airlock <command>
   status   what is running
   token    print a dev bearer token (demo user, demo project)
   test     run every test (contracts, lint, types, unit, integration, end-to-end)
-  dlp scan [--json]            scan stdin with the built-in DLP pack (no services needed)`;
+  dlp scan [--json]            scan stdin with the built-in DLP pack (no services needed)
+  audit verify <file> [--digests <file>] [--public-key <pem>]
+                               check a SIEM sink file's hash chains (and signed digests); reports the first gap,
+                               reorder or modification`;
 
 async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
@@ -27,6 +31,9 @@ async function main(argv: string[]): Promise<number> {
       return test();
     case 'dlp':
       if (argv[1] === 'scan') return dlpScan(argv.slice(2));
+      break;
+    case 'audit':
+      if (argv[1] === 'verify' && argv[2]) return auditVerifyCommand(argv.slice(2));
       break;
   }
   process.stderr.write(`${USAGE}\n`);

@@ -122,7 +122,15 @@ function serviceEnv(
         }),
       };
     case 'audit':
-      return { ...env, ...kafka, AUDIT_SINK_JSONL_PATH: shared.sinkPath, AUDIT_CONSUMER_GROUP: `${shared.group}-audit` };
+      return {
+        ...env,
+        ...kafka,
+        AUDIT_SINK_JSONL_PATH: shared.sinkPath,
+        AUDIT_CONSUMER_GROUP: `${shared.group}-audit`,
+        AUDIT_SIGNING_KEY_FILE: path.join(path.dirname(shared.sinkPath), 'digest-signing-key.pem'),
+        AUDIT_GENERATE_KEY: 'true',
+        AUDIT_DIGEST_INTERVAL_MS: '5000',
+      };
     case 'usage':
       return { ...env, ...kafka, DATABASE_URL: shared.dbs.usage, REDIS_URL: shared.infra.redis.url, USAGE_CONSUMER_GROUP: `${shared.group}-usage` };
     case 'workspace':

@@ -13,12 +13,14 @@ export class AuditStats {
   eventsConsumed = 0;
   duplicatesDropped = 0;
   poisonEvents = 0;
+  deadLetters = 0;
   private readonly sinks = new Map<string, SinkCounters>();
 
   private readonly meter = metrics.getMeter('airlock-audit');
   private readonly consumedCounter = this.meter.createCounter('airlock_audit_events_consumed', { description: 'Audit events taken from Kafka (duplicates included, poison excluded)' });
   private readonly duplicateCounter = this.meter.createCounter('airlock_audit_duplicates_dropped', { description: 'Redelivered audit events not written again' });
   private readonly poisonCounter = this.meter.createCounter('airlock_audit_poison_events', { description: 'Messages on the audit topic that are not valid audit events' });
+  private readonly deadLetterCounter = this.meter.createCounter('airlock_audit_dead_letters_total', { description: 'Poison messages published to the audit dead-letter topic' });
   private readonly writtenCounter = this.meter.createCounter('airlock_audit_events_written', { description: 'Audit events a sink acknowledged' });
 
   consumed(): void {
@@ -34,6 +36,11 @@ export class AuditStats {
   poison(reason: string): void {
     this.poisonEvents++;
     this.poisonCounter.add(1, { reason });
+  }
+
+  deadLettered(reason: string): void {
+    this.deadLetters++;
+    this.deadLetterCounter.add(1, { reason });
   }
 
   written(sink: string, lastEventId: string, count: number): void {

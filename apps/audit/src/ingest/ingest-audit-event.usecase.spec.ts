@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import type { ConsumedMessage } from '@airlock/events';
+import { ZERO_HASH } from '../chain/canonical';
+import { ChainKeeper } from '../chain/chain-keeper';
+import type { ChainedAuditRecord } from '../chain/hash-chain';
 import type { AuditRecord } from '../events/audit-record';
 import type { AuditSink } from '../sinks/audit-sink';
 import type { AuditSinks } from '../sinks/audit-sinks';
 import { AuditStats } from './audit-stats';
+import type { DeadLetters } from './dead-letters';
 import { IngestAuditEvent } from './ingest-audit-event.usecase';
 
 class MemorySink implements AuditSink {
-  readonly name = 'jsonl';
+  constructor(readonly name = 'jsonl') {}
   records: AuditRecord[] = [];
   failNext = false;
   async write(records: AuditRecord[]) {
@@ -21,20 +28,24 @@ class MemorySink implements AuditSink {
   async close() {}
 }
 
-const message = (value: Uint8Array | Buffer, offset = '0'): ConsumedMessage => ({ topic: 't', partition: 0, offset, key: null, value: Buffer.from(value) });
+const message = (value: Uint8Array | Buffer, offset = '0', partition = 0): ConsumedMessage => ({ topic: 't', partition, offset, key: null, value: Buffer.from(value) });
 const encoded = (eventId: string) => airlock.events.v1.AuditEvent.encode(airlock.events.v1.AuditEvent.fromPartial({ eventId, tenantId: 't1' })).finish();
 
-function setup(window = 100) {
+async function setup(window = 100, extra: AuditSink[] = []) {
   const sink = new MemorySink();
   const stats = new AuditStats();
   const logger = { warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() };
-  const ingest = new IngestAuditEvent({ AUDIT_DEDUP_WINDOW: window } as never, logger as never, { all: () => [sink] } as unknown as AuditSinks, stats);
-  return { sink, stats, logger, ingest };
+  const config = { AUDIT_DEDUP_WINDOW: window, AUDIT_SINKS: [], AUDIT_CHAIN_STATE_PATH: path.join(mkdtempSync(path.join(tmpdir(), 'audit-ingest-')), 'chain.json') };
+  const chains = new ChainKeeper(config as never, logger as never);
+  await chains.onModuleInit();
+  const deadLetters = { topic: 't.dlq', publish: jest.fn(async () => undefined) };
+  const ingest = new IngestAuditEvent(config as never, logger as never, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters);
+  return { sink, stats, logger, ingest, deadLetters, chains, config };
 }
 
 describe('IngestAuditEvent', () => {
   it('writes a new event to the sinks and drops its redelivery', async () => {
-    const { sink, stats, ingest } = setup();
+    const { sink, stats, ingest } = await setup();
     expect(await ingest.execute(message(encoded('e1')))).toBe('written');
     expect(await ingest.execute(message(encoded('e1'), '1'))).toBe('duplicate');
     expect(sink.records.map((r) => r.event_id)).toEqual(['e1']);
@@ -44,7 +55,7 @@ describe('IngestAuditEvent', () => {
   });
 
   it('skips poison messages, logging only a digest of the payload', async () => {
-    const { sink, stats, logger, ingest } = setup();
+    const { sink, stats, logger, ingest } = await setup();
     const garbage = Buffer.from('secret=hunter2 not protobuf');
     expect(await ingest.execute(message(garbage))).toBe('poison');
     expect(await ingest.execute(message(encoded('')))).toBe('poison');
@@ -57,11 +68,87 @@ describe('IngestAuditEvent', () => {
   });
 
   it('throws when a sink fails and writes the redelivered message afterwards', async () => {
-    const { sink, stats, ingest } = setup();
+    const { sink, stats, ingest } = await setup();
     sink.failNext = true;
     await expect(ingest.execute(message(encoded('e1')))).rejects.toThrow('disk full');
     expect(await ingest.execute(message(encoded('e1')))).toBe('written');
     expect(sink.records.map((r) => r.event_id)).toEqual(['e1']);
     expect(stats.duplicatesDropped).toBe(0);
+  });
+
+  it('chains each partition separately, seq from 1, each record linked to the previous one', async () => {
+    const { sink, ingest, chains } = await setup();
+    await ingest.execute(message(encoded('e1'), '0', 0));
+    await ingest.execute(message(encoded('e2'), '0', 1));
+    await ingest.execute(message(encoded('e3'), '1', 0));
+    const chained = sink.records as ChainedAuditRecord[];
+    expect(chained.map((r) => [r.chain.id, r.chain.seq])).toEqual([
+      ['t/0', 1],
+      ['t/1', 1],
+      ['t/0', 2],
+    ]);
+    expect(chained[0].chain.prev_hash).toBe(ZERO_HASH);
+    expect(chained[2].chain.prev_hash).toBe(chained[0].chain.hash);
+    expect(chains.head('t/0')).toEqual({ seq: 2, hash: chained[2].chain.hash });
+  });
+
+  it('does not give a dropped duplicate a seq', async () => {
+    const { sink, ingest } = await setup();
+    await ingest.execute(message(encoded('e1')));
+    await ingest.execute(message(encoded('e1'), '1'));
+    await ingest.execute(message(encoded('e2'), '2'));
+    expect((sink.records as ChainedAuditRecord[]).map((r) => r.chain.seq)).toEqual([1, 2]);
+  });
+
+  it('retries a partly written record with the same seq, only to the sinks that do not have it', async () => {
+    const second = new MemorySink('hec');
+    const { sink, ingest, chains } = await setup(100, [second]);
+    second.failNext = true;
+    await expect(ingest.execute(message(encoded('e1')))).rejects.toThrow('disk full');
+    expect(chains.head('t/0')).toBeUndefined();
+    expect(await ingest.execute(message(encoded('e1')))).toBe('written');
+    expect(sink.records).toHaveLength(1);
+    expect(second.records).toEqual(sink.records);
+    expect(chains.head('t/0')?.seq).toBe(1);
+  });
+
+  it('dead-letters poison messages with their reason before the offset may be committed', async () => {
+    const { ingest, deadLetters, stats } = await setup();
+    const garbage = message(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), '7');
+    expect(await ingest.execute(garbage)).toBe('poison');
+    expect(await ingest.execute(message(encoded(''), '8'))).toBe('poison');
+    expect(deadLetters.publish.mock.calls).toEqual([
+      [garbage, 'undecodable'],
+      [expect.objectContaining({ offset: '8' }), 'missing_event_id'],
+    ]);
+    expect(stats.deadLetters).toBe(2);
+  });
+
+  it('throws (so nothing is committed) when the dead-letter topic cannot be written', async () => {
+    const { ingest, deadLetters, stats } = await setup();
+    deadLetters.publish.mockRejectedValueOnce(new Error('broker down'));
+    await expect(ingest.execute(message(Buffer.from([0xff])))).rejects.toThrow('broker down');
+    expect(stats.deadLetters).toBe(0);
+    expect(await ingest.execute(message(Buffer.from([0xff])))).toBe('poison');
+    expect(stats.deadLetters).toBe(1);
+  });
+
+  it('drops redeliveries of what the sink file already holds after a restart, and continues the chain', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'audit-ingest-restart-'));
+    const sinkFile = path.join(dir, 'audit.jsonl');
+    const first = await setup();
+    await first.ingest.execute(message(encoded('e1')));
+    writeFileSync(sinkFile, first.sink.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+
+    const logger = { warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() };
+    const config = { AUDIT_DEDUP_WINDOW: 100, AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sinkFile };
+    const chains = new ChainKeeper(config as never, logger as never);
+    await chains.onModuleInit();
+    const sink = new MemorySink();
+    const stats = new AuditStats();
+    const ingest = new IngestAuditEvent(config as never, logger as never, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters);
+    expect(await ingest.execute(message(encoded('e1')))).toBe('duplicate');
+    expect(await ingest.execute(message(encoded('e2'), '1'))).toBe('written');
+    expect((sink.records[0] as ChainedAuditRecord).chain).toMatchObject({ seq: 2, prev_hash: (first.sink.records[0] as ChainedAuditRecord).chain.hash });
   });
 });

@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient, unary } from '@airlock/grpc';
 import { uniquePrefix, eventually } from '@airlock/testing';
+import { auditVerify } from '@airlock/audit/dist/chain/verify';
 import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
 
 // The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
@@ -132,6 +133,10 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     });
     expect(event.event_id).toMatch(/^[0-9A-Z]{26}$/);
     expect(JSON.stringify(event)).not.toContain(AWS_KEY);
+    // The sink is hash-chained: `tools/airlock audit verify` accepts it as written.
+    const report = await auditVerify(mesh.auditSinkPath, {});
+    expect(report).toMatchObject({ ok: true });
+    expect(report.records).toBeGreaterThanOrEqual(1);
   });
 
   it('counts the request in the usage service', async () => {

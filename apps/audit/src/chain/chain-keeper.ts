@@ -1,0 +1,100 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import type { AuditRecord } from '../events/audit-record';
+import type { auditConfig } from '../service';
+import { type ChainHeads, readChainState, scanSinkTail, writeChainState } from './chain-state';
+import { type ChainHead, type ChainedAuditRecord, linkRecord } from './hash-chain';
+
+type AuditConfig = ServiceConfig<typeof auditConfig>;
+
+/** Where the chain heads are kept: AUDIT_CHAIN_STATE_PATH, else beside the jsonl sink file. */
+export function chainStatePath(config: AuditConfig): string {
+  const explicit = config.AUDIT_CHAIN_STATE_PATH;
+  if (explicit) return explicit;
+  const sink = (config as { AUDIT_SINK_JSONL_PATH?: string }).AUDIT_SINK_JSONL_PATH;
+  if (!sink) throw new Error('AUDIT_CHAIN_STATE_PATH is required when there is no AUDIT_SINK_JSONL_PATH');
+  return `${sink}.chain.json`;
+}
+
+/**
+ * Owns the head (last seq and hash) of each `topic/partition` chain. Heads advance only once every sink has
+ * the record, and are persisted before the Kafka offset is committed, so a restart continues each chain.
+ */
+@Injectable()
+export class ChainKeeper implements OnModuleInit {
+  private readonly heads: ChainHeads = new Map();
+  private recovered: string[] = [];
+  private stateFile = '';
+  // Persists are serialised so an older snapshot never overwrites a newer one.
+  private persisting: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AuditConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.stateFile = chainStatePath(this.config);
+    await mkdir(path.dirname(path.resolve(this.stateFile)), { recursive: true });
+    const state = await readChainState(this.stateFile);
+    for (const [id, head] of state ?? []) this.heads.set(id, head);
+
+    const sinkFile = this.config.AUDIT_SINKS.includes('jsonl') ? (this.config as { AUDIT_SINK_JSONL_PATH?: string }).AUDIT_SINK_JSONL_PATH : undefined;
+    if (sinkFile) {
+      // Without a state file every chain in the sink must be found, so the whole file is read.
+      const tail = await scanSinkTail(sinkFile, state ? new Set(state.keys()) : undefined, this.config.AUDIT_DEDUP_WINDOW);
+      for (const [id, head] of tail.heads) {
+        const saved = this.heads.get(id);
+        // The sink file is fsynced before the state is written, so it is the newer truth; a state ahead of it
+        // means the file was replaced or cut, which verification will show.
+        if (saved && (saved.seq !== head.seq || saved.hash !== head.hash)) {
+          this.logger.warn({ chain: id, state_seq: saved.seq, sink_seq: head.seq }, 'chain state disagrees with the sink file; continuing from the sink file');
+        }
+        this.heads.set(id, head);
+      }
+      this.recovered = tail.recentEventIds;
+    }
+    this.logger.info({ chains: this.heads.size, state_file: this.stateFile }, 'audit chains loaded');
+  }
+
+  /** Event ids of the last records in the sink file, newest first: redeliveries after a crash are dropped against them. */
+  takeRecoveredEventIds(): string[] {
+    const ids = this.recovered;
+    this.recovered = [];
+    return ids;
+  }
+
+  head(id: string): ChainHead | undefined {
+    const head = this.heads.get(id);
+    return head && { ...head };
+  }
+
+  snapshot(): Record<string, ChainHead> {
+    return Object.fromEntries([...this.heads].map(([id, head]) => [id, { ...head }]));
+  }
+
+  /** The record as the next link of chain `id`; the head does not move until `advance`. */
+  link(id: string, record: AuditRecord): ChainedAuditRecord {
+    return linkRecord(record, id, this.heads.get(id));
+  }
+
+  /** Moves the head to a record every sink has acknowledged and persists the heads. */
+  async advance(record: ChainedAuditRecord): Promise<void> {
+    const current = this.heads.get(record.chain.id);
+    if ((current?.seq ?? 0) + 1 !== record.chain.seq) {
+      throw new Error(`chain ${record.chain.id} is at seq ${current?.seq ?? 0}, cannot advance to ${record.chain.seq}`);
+    }
+    this.heads.set(record.chain.id, { seq: record.chain.seq, hash: record.chain.hash });
+    await this.persist();
+  }
+
+  persist(): Promise<void> {
+    const run = () => writeChainState(this.stateFile, this.heads);
+    const result = this.persisting.then(run, run);
+    this.persisting = result.catch(() => undefined);
+    return result;
+  }
+}
