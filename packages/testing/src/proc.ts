@@ -6,20 +6,24 @@ import path from 'node:path';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A port that was free on 127.0.0.1 a moment ago (the OS picks it; the caller binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the port of a probe socket'));
-      });
-    });
-  });
+// Below Linux's default ephemeral range (32768-60999): a port the OS handed out with `listen(0)` comes from
+// that range, and so do the local ports of every outgoing connection (Kafka clients, pools), which can take
+// it between our probe and the service's own bind. Random picks below the range avoid that race.
+const PORT_FLOOR = 20_000;
+const PORT_CEILING = 32_000;
+const handedOut = new Set<number>();
+
+/** A port that was free on 127.0.0.1 a moment ago and that this process has not handed out before. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = PORT_FLOOR + Math.floor(Math.random() * (PORT_CEILING - PORT_FLOOR));
+    if (handedOut.has(port)) continue;
+    if (await portIsFree(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found in ${PORT_FLOOR}-${PORT_CEILING}`);
 }
 
 /** Resolves when `port` is free to bind on 127.0.0.1 (used to keep a component's previous port). */

@@ -6,7 +6,6 @@ export const ZERO_HASH = '0'.repeat(64);
 /**
  * JSON with object keys sorted at every depth and no whitespace. A verifier re-parses the sink's line and
  * re-serialises it this way, so the hash must not depend on the key order a writer happened to use.
- * `tools/cli/src/audit-verify.ts` carries its own copy on purpose: the reliability test checks both agree.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

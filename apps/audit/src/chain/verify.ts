@@ -1,11 +1,11 @@
-import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { canonicalJson, sha256Hex } from './canonical';
 
 /**
  * `tools/airlock audit verify <file>`: checks an audit JSONL sink file written by apps/audit — each
  * `topic/partition` hash chain, and optionally the signed digest file — and reports the first problem.
- * Needs no running service. The canonical form and hashing mirror apps/audit/src/chain (kept as a separate
- * copy on purpose: the audit service's reliability test verifies its output with this file).
+ * Needs no running service; uses the same canonical form and hash as the writer (./canonical).
  */
 
 export type ProblemKind = 'modified' | 'gap' | 'reorder' | 'deleted_tail' | 'bad_signature' | 'digest_mismatch' | 'malformed_line';
@@ -46,19 +46,6 @@ export interface VerifyOptions {
 const ZERO_HASH = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return sorted;
-}
-
-const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 interface ChainFields {
   id: string;
