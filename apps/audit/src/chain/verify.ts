@@ -1,6 +1,8 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { canonicalJson, sha256Hex } from './canonical';
+import { ZERO_HASH, canonicalJson } from './canonical';
+import { type DigestRecord, digestHash } from './digest';
+import { type ChainFields, type ChainHead, recordHash } from './hash-chain';
 
 /**
  * `tools/airlock audit verify <file>`: checks an audit JSONL sink file written by apps/audit — each
@@ -43,34 +45,12 @@ export interface VerifyOptions {
   digestFile?: string;
 }
 
-const ZERO_HASH = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
-
-
-interface ChainFields {
-  id: string;
-  seq: number;
-  prev_hash: string;
-  hash: string;
-}
 
 interface Entry {
   line: number;
   chain: ChainFields;
   computed: string;
-}
-
-interface ChainHead {
-  seq: number;
-  hash: string;
-}
-
-interface Digest {
-  type: 'digest';
-  time: string;
-  chains: Record<string, ChainHead>;
-  prev_digest_hash: string;
-  signature: string;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -91,10 +71,20 @@ function isChainFields(value: unknown): value is ChainFields {
   );
 }
 
-function isDigest(value: unknown): value is Digest {
+function isDigest(value: unknown): value is DigestRecord {
   if (!isObject(value) || value.type !== 'digest' || typeof value.time !== 'string' || typeof value.signature !== 'string') return false;
   if (typeof value.prev_digest_hash !== 'string' || !HEX64.test(value.prev_digest_hash) || !isObject(value.chains)) return false;
   return Object.values(value.chains).every((h) => isObject(h) && Number.isSafeInteger(h.seq) && typeof h.hash === 'string' && HEX64.test(h.hash));
+}
+
+const INVALID = Symbol('invalid JSON');
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return INVALID;
+  }
 }
 
 /** Lines of a file, 1-based, without the empty string after a final newline. */
@@ -116,19 +106,13 @@ export async function auditVerify(file: string, opts: VerifyOptions = {}): Promi
   const lines = splitLines(await readFile(file, 'utf8'));
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(lines[i]);
-    } catch {
-      return fail({ kind: 'malformed_line', file: 'sink', line, message: 'not valid JSON' });
-    }
+    const parsed = parseJson(lines[i]);
+    if (parsed === INVALID) return fail({ kind: 'malformed_line', file: 'sink', line, message: 'not valid JSON' });
     if (!isObject(parsed) || !isChainFields(parsed.chain)) {
       return fail({ kind: 'malformed_line', file: 'sink', line, message: 'no valid chain fields (chain.id, chain.seq, chain.prev_hash, chain.hash)' });
     }
-    // Everything but chain.hash is covered, unknown keys included, so nothing can be added unnoticed.
-    const unhashed: Partial<ChainFields> = { ...parsed.chain };
-    delete unhashed.hash;
-    entries.push({ line, chain: parsed.chain, computed: sha256Hex(canonicalJson({ ...parsed, chain: unhashed })) });
+    // The writer's own hash: everything but chain.hash, unknown keys included, so nothing can be added unnoticed.
+    entries.push({ line, chain: parsed.chain, computed: recordHash(parsed as Parameters<typeof recordHash>[0]) });
   }
   const present = new Map<string, Set<number>>();
   for (const { chain } of entries) {
@@ -177,12 +161,8 @@ function verifyDigests(report: VerifyReport, hashes: Map<string, Map<number, str
   let prevHash = ZERO_HASH;
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(lines[i]);
-    } catch {
-      return fail({ kind: 'malformed_line', file: 'digest', line, message: 'not valid JSON' });
-    }
+    const parsed = parseJson(lines[i]);
+    if (parsed === INVALID) return fail({ kind: 'malformed_line', file: 'digest', line, message: 'not valid JSON' });
     if (!isDigest(parsed)) return fail({ kind: 'malformed_line', file: 'digest', line, message: 'not a digest record' });
     const { signature, ...unsigned } = parsed;
     if (publicKey && !verifySignature(null, Buffer.from(canonicalJson(unsigned), 'utf8'), publicKey, Buffer.from(signature, 'base64'))) {
@@ -191,7 +171,7 @@ function verifyDigests(report: VerifyReport, hashes: Map<string, Map<number, str
     if (parsed.prev_digest_hash !== prevHash) {
       return fail({ kind: 'digest_mismatch', file: 'digest', line, message: `digest of ${parsed.time}: prev_digest_hash does not match the previous digest (one was removed or altered)` });
     }
-    prevHash = sha256Hex(canonicalJson(parsed));
+    prevHash = digestHash(parsed);
     for (const [id, head] of Object.entries(parsed.chains)) {
       const last = report.chains[id]?.lastSeq ?? 0;
       if (head.seq > last) {
