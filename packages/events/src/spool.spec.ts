@@ -29,10 +29,14 @@ describe('EventSpool', () => {
     expect(new EventSpool(d).pending().map((m) => m.key)).toEqual(['k2']);
   });
 
-  it('ignores a torn last line left by a crash mid-write', () => {
+  it('drops a torn last line left by a crash mid-write, and keeps what is appended after it', () => {
     const d = dir();
     new EventSpool(d).append([msg(1)]);
     appendFileSync(path.join(d, 'events.spool'), '{"t":"t","k":"k2","v":"AQ');
-    expect(new EventSpool(d).pending().map((m) => m.key)).toEqual(['k1']);
+    const reopened = new EventSpool(d);
+    expect(reopened.pending().map((m) => m.key)).toEqual(['k1']);
+    reopened.append([msg(3)]);
+    expect(new EventSpool(d).pending().map((m) => m.key)).toEqual(['k1', 'k3']);
+    expect(new EventSpool(d).size).toBe(2);
   });
 });

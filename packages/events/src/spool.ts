@@ -27,17 +27,22 @@ export class EventSpool {
   private readonly file: string;
   private readonly cursorFile: string;
   private cursor: number;
+  // Kept in memory: the producer asks on every publish, and reading the file each time would put disk
+  // reads on the request path.
+  private count: number;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = path.join(dir, 'events.spool');
     this.cursorFile = path.join(dir, 'events.cursor');
     this.cursor = existsSync(this.cursorFile) ? Number(readFileSync(this.cursorFile, 'utf8')) || 0 : 0;
+    this.dropTornTail();
+    this.count = this.pending().length;
   }
 
   /** Number of messages appended and not yet acknowledged. */
   get size(): number {
-    return this.pending().length;
+    return this.count;
   }
 
   append(messages: SpooledMessage[]): void {
@@ -51,21 +56,29 @@ export class EventSpool {
     } finally {
       closeSync(fd);
     }
+    this.count += messages.length;
   }
 
-  /** Undelivered messages in append order. A torn last line (crash mid-write) is ignored: it was never acknowledged to anyone. */
+  /**
+   * A crash mid-write leaves a last line without its newline. It was never acknowledged to anyone, so it is
+   * cut off; otherwise the next append would be glued to it and lost with it.
+   */
+  private dropTornTail(): void {
+    if (!existsSync(this.file)) return;
+    const text = readFileSync(this.file, 'utf8');
+    if (text === '' || text.endsWith('\n')) return;
+    this.writeAtomically(this.file, text.slice(0, text.lastIndexOf('\n') + 1));
+  }
+
+  /** Undelivered messages in append order. */
   pending(): SpooledMessage[] {
     if (!existsSync(this.file)) return [];
     const lines = readFileSync(this.file, 'utf8').split('\n').slice(this.cursor);
     const out: SpooledMessage[] = [];
     for (const raw of lines) {
       if (!raw) continue;
-      try {
-        const l = JSON.parse(raw) as Line;
-        out.push({ topic: l.t, key: l.k, value: Buffer.from(l.v, 'base64'), headers: l.h ?? {} });
-      } catch {
-        break;
-      }
+      const l = JSON.parse(raw) as Line;
+      out.push({ topic: l.t, key: l.k, value: Buffer.from(l.v, 'base64'), headers: l.h ?? {} });
     }
     return out;
   }
@@ -74,7 +87,8 @@ export class EventSpool {
   ack(count: number): void {
     if (count <= 0) return;
     this.cursor += count;
-    if (this.pending().length === 0) {
+    this.count = Math.max(0, this.count - count);
+    if (this.count === 0) {
       // Everything delivered: start a new file rather than growing one forever.
       this.writeAtomically(this.file, '');
       this.cursor = 0;
