@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { ensureEnvoy } from '@airlock/testing';
+import { ensureEnvoy, freePort } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { DevPki, ensureDevPki } from './pki';
 
@@ -19,20 +19,6 @@ const { AuthorizationService, CheckResponse } = envoy.service.auth.v3;
 const { StatusCode } = envoy.type.v3;
 const { HeaderValueOption_HeaderAppendAction: AppendAction } = envoy.config.core.v3;
 
-
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 interface Seen {
   method: string;
@@ -188,7 +174,7 @@ describe('Envoy edge (real binary, rendered template)', () => {
         err ? reject(err) : resolve(port)),
     );
 
-    const [pHttps, pHttp, pAdmin] = await freePorts(3);
+    const [pHttps, pHttp, pAdmin] = [await freePort(), await freePort(), await freePort()];
     httpsPort = pHttps;
     httpPort = pHttp;
     accessLog = path.join(dir, 'access.log');
