@@ -4,7 +4,7 @@ import { currentCorrelationId } from '@airlock/telemetry';
 import { BackendRegistry, type ChatMessage } from '../backends/backend-registry';
 import { DlpGuard, type DlpVerdict } from '../dlp/dlp-guard';
 import { AiEvents } from '../events/ai-events';
-import { InvalidChatRequestError } from '../gateway.errors';
+import { DlpBlockedError, InvalidChatRequestError } from '../gateway.errors';
 import type { CallerContext } from '../identity/trusted-identity';
 
 export const CHAT_ENDPOINT = '/v1/chat';
@@ -51,10 +51,7 @@ export class ChatUseCase {
     let tokens = { prompt: 0, completion: 0 };
     try {
       const messages = parseChatRequest(body);
-      const guarded = await this.dlp.scanInbound(messages.map((m) => m.content)).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'dlp_blocked') dlpAction = 'block';
-        throw error;
-      });
+      const guarded = await this.dlp.scanInbound(messages.map((m) => m.content));
       dlpAction = guarded.verdict;
       const safe = messages.map((m, i) => ({ role: m.role, content: guarded.texts[i] }));
       const result = await this.backends.chat(caller.route.backend, caller.route.model, safe);
@@ -68,6 +65,7 @@ export class ChatUseCase {
       };
     } catch (error) {
       statusCode = error instanceof AppError ? error.httpStatus : 500;
+      if (error instanceof DlpBlockedError) dlpAction = 'block';
       throw error;
     } finally {
       await this.events.record({
