@@ -1,87 +1,26 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { request } from 'node:https';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient, unary } from '@airlock/grpc';
 import { uniquePrefix, eventually } from '@airlock/testing';
 import { auditVerify } from '@airlock/audit/dist/chain/verify';
 import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { accessLogEntry, edgeCaller, issueToken } from './support';
 
 // The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
 // reference model backend -> client; audit event -> Kafka -> audit service -> SIEM sink file; usage event
 // -> Kafka -> usage service -> PostgreSQL.
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any;
-  ms: number;
-}
-
 describe('Airlock mesh end to end (through Envoy over TLS)', () => {
   const name = uniquePrefix('e2e');
   let mesh: MeshInfo;
-  let ca: string;
+  let call: ReturnType<typeof edgeCaller>;
   let token: string;
-
-  const call = (path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const started = Date.now();
-      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-      const req = request(
-        {
-          host: '127.0.0.1',
-          servername: 'localhost',
-          port: mesh.envoy.httpsPort,
-          path,
-          method: payload ? 'POST' : 'GET',
-          ca,
-          headers: {
-            ...(payload ? { 'content-type': 'application/json' } : {}),
-            ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-            ...opts.headers,
-          },
-          timeout: 30_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown = text;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              // not JSON: keep the text
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: Date.now() - started });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error('request timed out')));
-      req.end(payload);
-    });
-
 
   beforeAll(async () => {
     mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
-    ca = readFileSync(mesh.caBundle, 'utf8');
-    const identity = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`);
-    const issued = await unary(identity.issueToken.bind(identity), {
-      principal: {
-        subject: 'alice',
-        userId: 'alice',
-        tenantId: `${name}-tenant`,
-        projectId: 'payments',
-        workspaceId: 'ws-alice',
-        roles: ['developer'],
-        kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER,
-      },
-      ttlSeconds: 600,
-    });
-    identity.close();
-    token = issued.accessToken;
+    call = edgeCaller(mesh);
+    token = await issueToken(mesh, { userId: 'alice', tenantId: `${name}-tenant`, projectId: 'payments', workspaceId: 'ws-alice' });
   }, 240_000);
 
   afterAll(async () => {
@@ -143,7 +82,7 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     const usage = createClient(airlock.usage.v1.UsageServiceClient, `127.0.0.1:${mesh.services.usage.grpc}`);
     try {
       const counted = await eventually('usage rollup', async () => {
-        const res = await unary(usage.getUsage.bind(usage), { tenantId: `${name}-tenant`, projectId: '', userId: 'alice', period: '' });
+        const res = await unary(usage.getUsage.bind(usage), { tenantId: `${name}-tenant`, projectId: '', workspaceId: '', userId: 'alice', model: '', period: '' });
         return res.requests >= 1 ? res : undefined;
       });
       expect(counted.promptTokens).toBeGreaterThan(0);
@@ -192,13 +131,7 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     expect(reply.body.error.code).toMatch(/^token_|unauthenticated/);
     expect(reply.body.error.correlation_id).toBe(badCorrelation);
     // Envoy's access log shows the request was answered by ext_authz (UAEX) and sent to no upstream.
-    const line = await eventually('access log line', () =>
-      readFileSync(mesh.envoy.accessLog, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-        .find((e) => e.correlation_id === badCorrelation || (e.path === '/v1/chat' && Number(e.status) === 401)),
-    );
+    const line = await accessLogEntry(mesh, badCorrelation);
     expect(String(line.response_flags)).toContain('UAEX');
     expect([null, '-', '']).toContain(line.upstream_host);
   });
