@@ -17,4 +17,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
+  // A failing suite can leave a server or client open; jest would then wait forever after reporting, and a CI
+  // run would hang until its time limit instead of failing with the report.
+  forceExit: true,
 };

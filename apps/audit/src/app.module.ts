@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ChainKeeper } from './chain/chain-keeper';
 import { DigestWriter } from './chain/digest-writer';
+import { AuditDedup } from './dedup/audit-dedup';
+import { AccessLogController } from './edge/access-log.controller';
+import { IngestAccessLogs } from './edge/ingest-access-logs.usecase';
 import { AuditConsumer } from './ingest/audit-consumer';
 import { AuditStats } from './ingest/audit-stats';
 import { DeadLetters } from './ingest/dead-letters';
@@ -10,7 +13,7 @@ import { GetSinkStatus } from './status/get-sink-status.usecase';
 import { StatusController } from './status/status.controller';
 
 @Module({
-  controllers: [StatusController],
-  providers: [AuditStats, AuditSinks, ChainKeeper, DigestWriter, DeadLetters, IngestAuditEvent, AuditConsumer, GetSinkStatus],
+  controllers: [StatusController, AccessLogController],
+  providers: [AuditStats, AuditSinks, ChainKeeper, DigestWriter, DeadLetters, AuditDedup, IngestAuditEvent, AuditConsumer, GetSinkStatus, IngestAccessLogs],
 })
 export class AppModule {}

@@ -2,6 +2,9 @@ import { PROTO_FILES } from '@airlock/contracts';
 import type { ServiceDefinition } from '@airlock/runtime';
 import { env, z } from '@airlock/config';
 
+/** Envoy's gRPC access-log service (a subset of Envoy's own proto, see proto/envoy). */
+export const ACCESS_LOG_PROTO = 'envoy/service/accesslog/v3/als.proto';
+
 /** Sink kinds this build knows. */
 export const AUDIT_SINK_NAMES = ['jsonl', 'syslog', 'hec'] as const;
 export type AuditSinkName = (typeof AUDIT_SINK_NAMES)[number];
@@ -26,8 +29,24 @@ export const auditConfig = {
     .default(['jsonl']),
   /** JSON-lines file the jsonl sink appends to (created, with its directory, if missing). */
   AUDIT_SINK_JSONL_PATH: z.string().min(1),
-  /** How many recent event ids are remembered to drop redeliveries. */
+  /** How many recent event ids are remembered to drop redeliveries when REDIS_URL is not set. */
   AUDIT_DEDUP_WINDOW: env.int(100_000, 1),
+  /** Redis for durable de-duplication by event id (marks shared by the consumer group); unset = in-process window. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'redis:// or rediss:// URL').optional(),
+  /** How long an event id is remembered in Redis; redeliveries older than this are written again. */
+  AUDIT_DEDUP_TTL_S: env.int(7 * 24 * 3600, 60),
+  /** Names this instance in its de-duplication claims; default: a digest of host name and chain state path. */
+  AUDIT_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  /** Most events taken from one partition's fetch per sink write (one fsync, one chain-state write). */
+  AUDIT_BATCH_MAX: env.int(2_000, 1),
+  /** Partitions whose batches are processed at the same time (their sink writes and commits overlap). */
+  AUDIT_PARTITION_CONCURRENCY: env.int(3, 1),
+  /** Spool of Envoy access-log events not yet acknowledged by Kafka; default `<AUDIT_SINK_JSONL_PATH>.spool`. */
+  AUDIT_SPOOL_DIR: z.string().min(1).optional(),
+  /** Longest life of one Envoy access-log stream; Envoy reconnects at its next flush. Bounds graceful shutdown. */
+  AUDIT_ALS_STREAM_MAX_MS: env.int(10_000, 100),
+  /** event_type of the audit events made from Envoy access-log entries. */
+  AUDIT_EDGE_EVENT_TYPE: z.string().regex(/^[a-z0-9._-]{1,64}$/).default('edge.access'),
   // Tamper evidence (hash chain per topic/partition, signed digests) and the dead-letter topic.
   /** Last seq and hash of every chain, rewritten after each write; default `<AUDIT_SINK_JSONL_PATH>.chain.json`. */
   AUDIT_CHAIN_STATE_PATH: z.string().min(1).optional(),
@@ -63,7 +82,11 @@ export const auditConfig = {
 export const auditService: ServiceDefinition<typeof auditConfig> = {
   name: 'audit',
   config: auditConfig,
-  grpc: { protoFiles: [PROTO_FILES.audit], packages: ['airlock.audit.v1'], services: ['airlock.audit.v1.AuditService'] },
+  grpc: {
+    protoFiles: [PROTO_FILES.audit, ACCESS_LOG_PROTO],
+    packages: ['airlock.audit.v1', 'envoy.service.accesslog.v3'],
+    services: ['airlock.audit.v1.AuditService', 'envoy.service.accesslog.v3.AccessLogService'],
+  },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   module: () => require('./app.module').AppModule,
 };

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,23 +11,11 @@ import { toAuditRecord } from '../src/events/audit-record';
 import { escapeCefValue, toCef } from '../src/sinks/cef';
 import { SyslogSink } from '../src/sinks/syslog-sink';
 import { auditService } from '../src/service';
+import { selfSignedCert } from './support';
 
 jest.setTimeout(180_000);
 
 const { AuditEvent } = airlock.events.v1;
-
-/** A throwaway self-signed server certificate for localhost / 127.0.0.1 (it is its own CA). */
-function selfSignedCert(dir: string): { caFile: string; certFile: string; keyFile: string } {
-  const certFile = path.join(dir, 'server.crt');
-  const keyFile = path.join(dir, 'server.key');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-keyout', keyFile, '-out', certFile,
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-    { stdio: 'pipe' },
-  );
-  return { caFile: certFile, certFile, keyFile };
-}
 
 const event = (fields: Partial<airlock.events.v1.AuditEvent>) =>
   AuditEvent.fromPartial({ eventId: newEventId(), eventType: 'ai.request', timestamp: new Date().toISOString(), tenantId: 'tenant-a', service: 'gateway', ...fields });

@@ -1,12 +1,5 @@
 import { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
 
-/** The request carries no identity set by the edge: it did not come through Envoy + ext_authz. */
-export class MissingIdentityError extends AppError {
-  constructor() {
-    super('unauthenticated', 'no verified identity on the request', { httpStatus: 401, grpcStatus: GrpcStatus.UNAUTHENTICATED });
-  }
-}
-
 /** Policy chose no route for this request type (the client never picks the model). */
 export class NoRouteError extends AppError {
   constructor(endpoint: string) {
@@ -14,7 +7,7 @@ export class NoRouteError extends AppError {
   }
 }
 
-export class InvalidChatRequestError extends InvalidArgumentError {
+export class InvalidRequestError extends InvalidArgumentError {
   constructor(message: string) {
     super('invalid_request', message);
   }
@@ -43,12 +36,78 @@ export class BackendUnavailableError extends DependencyUnavailableError {
   }
 }
 
-export class BackendTimeoutError extends AppError {
-  constructor(backend: string) {
-    super('backend_timeout', `model backend ${backend} did not answer in time`, {
-      httpStatus: 504,
-      grpcStatus: GrpcStatus.DEADLINE_EXCEEDED,
+/** The backend refused the request itself (4xx): passed on, not a reason to degrade. */
+export class BackendRejectedError extends AppError {
+  constructor(backend: string, status: number, detail: string) {
+    super('backend_rejected', `model backend ${backend} rejected the request${detail ? `: ${detail}` : ''}`, {
+      httpStatus: status === 404 || status === 413 || status === 422 ? status : 400,
+      grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+    });
+  }
+}
+
+/** Every way to answer failed (backend, cache, alternative backend): the IDE shows AI as off and keeps working. */
+export class AiDisabledError extends AppError {
+  constructor(requestType: string) {
+    super('ai_disabled', `AI ${requestType} is temporarily unavailable; the editor keeps working without it`, {
+      httpStatus: 503,
+      grpcStatus: GrpcStatus.UNAVAILABLE,
       retryable: true,
+    });
+  }
+}
+
+/** The request type's bulkhead is full: refused at once rather than queued behind slow requests. */
+export class BusyError extends AppError {
+  constructor(requestType: string) {
+    super('busy', `too many ${requestType} requests in flight; retry shortly`, { httpStatus: 503, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED, retryable: true });
+  }
+}
+
+/** The client's `model` is not one of the aliases policy allows it here. */
+export class ModelNotAllowedError extends AppError {
+  constructor(model: string, allowed: string[]) {
+    super('model_not_allowed', `model "${model}" is not available to you here; allowed: ${allowed.join(', ') || 'none'}`, {
+      httpStatus: 404,
+      grpcStatus: GrpcStatus.PERMISSION_DENIED,
+    });
+  }
+}
+
+/** A high-risk request (fail-closed audit) whose audit event could not be made durable in time. */
+export class AuditUnavailableError extends DependencyUnavailableError {
+  constructor(cause: unknown) {
+    super('audit_unavailable', 'the audit trail cannot record this request right now; it was not answered', cause);
+  }
+}
+
+/** The model's answer contained something DLP blocks on the way out; the stream ends without it. */
+export class DlpOutputBlockedError extends AppError {
+  constructor(readonly ruleIds: string[]) {
+    super('dlp_blocked_output', `answer withheld by data-loss-prevention rules: ${ruleIds.join(', ')}`, {
+      httpStatus: 422,
+      grpcStatus: GrpcStatus.FAILED_PRECONDITION,
+    });
+  }
+}
+
+/** The backend failed after the answer had started (killed mid-stream, silent too long). */
+export class BackendStreamError extends AppError {
+  constructor(backend: string, detail: string) {
+    super('backend_stream_failed', `model backend ${backend} failed mid-answer (${detail})`, {
+      httpStatus: 502,
+      grpcStatus: GrpcStatus.UNAVAILABLE,
+      retryable: true,
+    });
+  }
+}
+
+/** Policy routed a request type to a backend that does not speak its protocol (a configuration error). */
+export class BackendProtocolError extends AppError {
+  constructor(backend: string, protocol: string, needed: string[]) {
+    super('backend_misconfigured', `backend ${backend} speaks ${protocol}; this request needs ${needed.join(' or ')}`, {
+      httpStatus: 502,
+      grpcStatus: GrpcStatus.FAILED_PRECONDITION,
     });
   }
 }

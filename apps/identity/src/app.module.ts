@@ -1,7 +1,17 @@
 import { Module } from '@nestjs/common';
+import { ApiTokenStore } from './api-tokens/api-token-store';
+import { ApiTokens } from './api-tokens/api-tokens.usecases';
+import { AuthAudit } from './audit/auth-audit';
 import { IdentityController } from './grpc/identity.controller';
 import { AuthController } from './http/auth.controller';
+import { TokensController } from './http/tokens.controller';
 import { SigningKeysModule } from './keys/signing-key';
+import { LoginStateStore } from './login/login-state-store';
+import { CompleteLogin, StartLogin } from './login/login.usecase';
+import { OidcClient } from './login/oidc-client';
+import { IdentityRedis } from './redis/identity-redis';
+import { SessionStore } from './sessions/session-store';
+import { Logout, VerifySession } from './sessions/session.usecases';
 import { GetJwks } from './tokens/get-jwks.usecase';
 import { IssueToken } from './tokens/issue-token.usecase';
 import { RevokeToken } from './tokens/revoke-token.usecase';
@@ -10,7 +20,24 @@ import { VerifyToken } from './tokens/verify-token.usecase';
 
 @Module({
   imports: [SigningKeysModule],
-  controllers: [IdentityController, AuthController],
-  providers: [TokenStore, IssueToken, VerifyToken, RevokeToken, GetJwks],
+  controllers: [IdentityController, AuthController, TokensController],
+  providers: [
+    IdentityRedis,
+    TokenStore,
+    AuthAudit,
+    ApiTokenStore,
+    ApiTokens,
+    OidcClient,
+    LoginStateStore,
+    SessionStore,
+    StartLogin,
+    CompleteLogin,
+    VerifySession,
+    Logout,
+    IssueToken,
+    VerifyToken,
+    RevokeToken,
+    GetJwks,
+  ],
 })
 export class AppModule {}

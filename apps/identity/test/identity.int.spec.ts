@@ -2,17 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { loadConfig } from '@airlock/config';
 import { airlock } from '@airlock/contracts';
 import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { freePort, startInfra } from '@airlock/testing';
 import { loadSigningKey, type SigningKeys } from '../src/keys/signing-key';
-import { identityService } from '../src/service';
+import { IdentityRedis } from '../src/redis/identity-redis';
+import { identityConfig, identityService } from '../src/service';
 import { RevokeToken } from '../src/tokens/revoke-token.usecase';
 import { TokenStore } from '../src/tokens/token-store';
+import { edgeAssertions, identityTestEnv } from './support/edge';
 
 const { PrincipalKind } = airlock.identity.v1;
+const identityConfigFor = (env: Record<string, string>) => loadConfig(identityConfig, env) as never;
 type GrpcError = { code: number; metadata: { get(k: string): unknown[] } };
 
 describe('identity service (gRPC + HTTP, real Redis)', () => {
@@ -20,28 +24,20 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
   let env: Record<string, string>;
   let service: RunningService;
   let client: airlock.identity.v1.IdentityServiceClient;
+  let edge: ReturnType<typeof edgeAssertions>;
 
   const issue = (ttlSeconds = 0, kind = PrincipalKind.PRINCIPAL_KIND_USER) =>
     unary(client.issueToken.bind(client), {
       principal: { subject: '', userId: 'u-alice', tenantId: 't-bank', projectId: 'p-1', workspaceId: 'w-1', roles: ['developer'], kind },
       ttlSeconds,
     });
-  const verify = (token: string) => unary(client.verifyToken.bind(client), { token });
+  const verify = (token: string) => unary(client.verifyToken.bind(client), { token, clientIp: '' });
 
   beforeAll(async () => {
     const infra = await startInfra({ components: ['redis'] });
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-int-'));
-    env = {
-      GRPC_PORT: String(await freePort()),
-      HTTP_PORT: String(await freePort()),
-      METRICS_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: `${uniquePrefix('identity')}:`,
-      IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
-      IDENTITY_GENERATE_KEY: 'true',
-      IDENTITY_ALLOW_ISSUE: 'true',
-    };
+    edge = edgeAssertions(dir);
+    env = { ...(await identityTestEnv(dir, infra.redis.url, 'identity', edge.env)), IDENTITY_ALLOW_ISSUE: 'true' };
     service = await bootService(identityService, env);
     client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress, { idempotent: ['airlock.identity.v1.IdentityService/VerifyToken'] });
   }, 120_000);
@@ -85,12 +81,12 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
   it('answers token_revoked after RevokeToken deletes the id from Redis', async () => {
     const { accessToken } = await issue();
     const key = await loadSigningKey(env.IDENTITY_SIGNING_KEY_FILE, false, createLogger('test', 'warn'));
-    const store = new TokenStore(env as never, createLogger('test', 'warn'));
-    await store.onModuleInit();
+    const redis = new IdentityRedis(identityConfigFor(env), createLogger('test', 'warn'));
+    await redis.onModuleInit();
     try {
-      expect(await new RevokeToken({ current: key } as SigningKeys, store).execute(accessToken)).toBe(true);
+      expect(await new RevokeToken({ current: key } as SigningKeys, new TokenStore(redis), redis).execute(accessToken)).toBe(true);
     } finally {
-      await store.onApplicationShutdown();
+      await redis.onApplicationShutdown();
     }
     expect(await verify(accessToken)).toMatchObject({ valid: false, errorCode: 'token_revoked' });
   });
@@ -109,6 +105,18 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
     expect(await http.json()).toEqual(jwks);
     const health = await fetch(`http://${service.httpAddress}/auth/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
+  });
+
+  it('boots without OIDC_* and answers the login routes 503 oidc_not_configured; without DATABASE_URL tokens 503', async () => {
+    const login = await fetch(`http://${service.httpAddress}/auth/login?return_to=/x`, { redirect: 'manual' });
+    expect(login.status).toBe(503);
+    expect(((await login.json()) as { error: unknown }).error).toMatchObject({ code: 'oidc_not_configured' });
+    const callback = await fetch(`http://${service.httpAddress}/auth/callback?state=a&code=b`, { redirect: 'manual' });
+    expect(((await callback.json()) as { error: unknown }).error).toMatchObject({ code: 'oidc_not_configured' });
+    const tokens = await fetch(`http://${service.httpAddress}/api/identity/v1/tokens`, { headers: edge.headers({ userId: 'u', tenantId: 't' }) });
+    expect(tokens.status).toBe(503);
+    expect(((await tokens.json()) as { error: unknown }).error).toMatchObject({ code: 'api_tokens_not_configured' });
+    expect(await verify('alk_' + 'a'.repeat(43)).catch((e: GrpcError) => e.metadata.get('x-error-code'))).toEqual(['api_tokens_not_configured']);
   });
 
   it('maps a bad principal to INVALID_ARGUMENT naming the fields', async () => {
@@ -137,7 +145,7 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
       expect(err.code).toBe(GrpcStatus.PERMISSION_DENIED);
       expect(err.metadata.get('x-error-code')).toEqual(['token_issue_disabled']);
       // The same key file: a token from the other instance verifies here.
-      expect((await unary(c.verifyToken.bind(c), { token: (await issue()).accessToken })).valid).toBe(true);
+      expect((await unary(c.verifyToken.bind(c), { token: (await issue()).accessToken, clientIp: '' })).valid).toBe(true);
     } finally {
       c.close();
       await locked.close();

@@ -1,22 +1,33 @@
 import { Module } from '@nestjs/common';
+import { AssertionJwksController } from './authz/assertion-jwks.controller';
 import { AuthorizationController } from './authz/authz.controller';
 import { CheckRequestUseCase } from './authz/check.usecase';
+import { EdgeIdentityModule } from './authz/edge-identity.module';
 import { IdentityTokenVerifier, TokenVerifier } from './authz/identity-client';
-import { ActiveBundle } from './bundle/active-bundle';
-import { Decide, Simulate } from './decision/decide.usecase';
+import { PrincipalCache } from './authz/principal-cache';
+import { Decide, ListModels, Simulate } from './decision/decide.usecase';
 import { DecisionMetrics } from './decision/decision-metrics';
 import { PolicyController } from './decision/policy.controller';
+import { BundlesController } from './http/bundles.controller';
 import { PolicyApiController } from './http/policy-api.controller';
+import { DlpRulesModule } from './dlp-rules/dlp-rules.module';
+import { BundleStoreModule } from './store/store.module';
+import { LIMITS_PROVIDERS } from './limits/limits-guard';
 
 @Module({
-  controllers: [PolicyController, AuthorizationController, PolicyApiController],
+  // BundleStoreModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
+  // the assertion issuer and the Policy API's caller, verified with the issuer's own key.
+  imports: [BundleStoreModule, EdgeIdentityModule, DlpRulesModule],
+  controllers: [PolicyController, AuthorizationController, BundlesController, PolicyApiController, AssertionJwksController],
   providers: [
-    ActiveBundle,
     DecisionMetrics,
     Decide,
     Simulate,
+    ListModels,
     CheckRequestUseCase,
+    PrincipalCache,
     { provide: TokenVerifier, useClass: IdentityTokenVerifier },
+    ...LIMITS_PROVIDERS,
   ],
 })
 export class AppModule {}

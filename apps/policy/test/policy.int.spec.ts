@@ -1,15 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeJwt } from 'jose';
 import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
+import { AssertionVerifier } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
+import { loadConfig } from '@airlock/config';
 import { createLogger } from '@airlock/telemetry';
-import { freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix } from '@airlock/testing';
 // The real identity service, booted from its sources: Check must work against it, not a stand-in.
 import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
-import { identityService } from '../../identity/src/service';
+import { IdentityRedis } from '../../identity/src/redis/identity-redis';
+import { identityConfig, identityService } from '../../identity/src/service';
+import { SessionStore } from '../../identity/src/sessions/session-store';
 import { RevokeToken } from '../../identity/src/tokens/revoke-token.usecase';
 import { TokenStore } from '../../identity/src/tokens/token-store';
 import { policyService } from '../src/service';
@@ -25,6 +30,8 @@ const headerMap = (options: envoy.config.core.v3.HeaderValueOption[] = []) => Ob
 
 describe('policy ext_authz + PolicyService against the real identity service', () => {
   let dir: string;
+  let db: { url: string; drop(): Promise<void> };
+  let redis: IdentityRedis;
   let identityEnv: Record<string, string>;
   let identity: RunningService;
   let policy: RunningService;
@@ -77,7 +84,9 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     );
 
   beforeAll(async () => {
-    const infra = await startInfra({ components: ['redis'] });
+    const infra = await startInfra({ components: ['redis', 'postgres'] });
+    db = await createTestDatabase(infra, 'policy_int');
+    const prefix = `${uniquePrefix('policy_int')}:`;
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-policy-int-'));
     const identityGrpcPort = await freePort();
     metricsPort = await freePort();
@@ -88,6 +97,12 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
       IDENTITY_ADDR: `127.0.0.1:${identityGrpcPort}`,
+      // A long TTL: revocations must reach the cache through identity's channel, not by expiry.
+      POLICY_AUTH_CACHE_TTL_MS: '600000',
+      REDIS_URL: infra.redis.url,
+      IDENTITY_REVOCATION_CHANNEL: `${prefix}revocations`,
+      POLICY_ASSERTION_KEY_FILE: path.join(dir, 'assertion-key.pem'),
+      POLICY_ASSERTION_GENERATE_KEY: 'true',
     });
     identityEnv = {
       GRPC_PORT: String(identityGrpcPort),
@@ -95,12 +110,17 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
       REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: `${uniquePrefix('policy_int')}:`,
+      REDIS_PREFIX: prefix,
+      DATABASE_URL: db.url,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ALLOW_ISSUE: 'true',
+      // Identity's own API trusts the edge's assertion, signed by this policy service.
+      IDENTITY_ASSERTION_JWKS_URL: `http://${policy.httpAddress}/api/policy/v1/assertion/jwks.json`,
     };
     identity = await bootService(identityService, identityEnv);
+    redis = new IdentityRedis(loadConfig(identityConfig, identityEnv) as never, createLogger('test', 'warn'));
+    await redis.onModuleInit();
     identityClient = createClient(airlock.identity.v1.IdentityServiceClient, identity.grpcAddress);
     authz = createClient(envoy.service.auth.v3.AuthorizationClient, policy.grpcAddress);
     policyClient = createClient(airlock.policy.v1.PolicyServiceClient, policy.grpcAddress);
@@ -112,6 +132,8 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     policyClient?.close();
     await policy?.close();
     await identity?.close();
+    await redis?.onApplicationShutdown();
+    await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -132,14 +154,30 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       'x-user-id': 'u-alice',
       'x-tenant-id': 't-bank',
       'x-project-id': 'p-pay',
+      'x-airlock-roles': 'developer',
+      'x-airlock-principal-kind': 'user',
       'x-airlock-route-backend': 'chat',
       'x-airlock-route-model': 'reference-chat',
+      'x-airlock-identity': expect.any(String),
       'x-airlock-policy-version': '2026.11.21-1',
       'x-airlock-rule-ids': 'ep.chat.allow',
+      'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat',
     });
     expect(res.okResponse?.headers.every((h) => h.appendAction === 2)).toBe(true);
-    expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-workspace-id']);
+    expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-workspace-id', 'x-airlock-audit-mode']);
     expect(headerMap(res.okResponse?.responseHeadersToAdd)).toEqual({ 'x-correlation-id': 'corr-int-0001' });
+  });
+
+  it('signs x-airlock-identity with the key file; services verify it with the JWKS on policy\'s HTTP port', async () => {
+    const res = await check('/v1/chat', { authorization: `Bearer ${await issue(['developer'])}` });
+    const jwksUrl = `http://${policy.httpAddress}/api/policy/v1/assertion/jwks.json`;
+    const served = await fetch(jwksUrl);
+    expect(served.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await served.json()).toEqual({ keys: [expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })] });
+    expect(readFileSync(path.join(dir, 'assertion-key.pem'), 'utf8')).toContain('PRIVATE KEY');
+    const identity = await AssertionVerifier.fromJwks(jwksUrl).verify(headerMap(res.okResponse?.headers)['x-airlock-identity']);
+    expect(identity).toMatchObject({ userId: 'u-alice', tenantId: 't-bank', projectId: 'p-pay', workspaceId: '', roles: ['developer'], kind: 'user' });
+    expect(identity.expiresAt - identity.issuedAt).toBe(60);
   });
 
   it('answers 401 with the error envelope for a bad token, 403 for a policy deny', async () => {
@@ -161,21 +199,56 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     expect(JSON.parse(denied.deniedResponse!.body).error).toMatchObject({ code: 'forbidden', retryable: false });
   });
 
-  it('answers 401 token_revoked once the token is revoked', async () => {
+  const deniedCode = (res: CheckResponse) => (res.deniedResponse ? (JSON.parse(res.deniedResponse.body) as ErrorBody).error.code : 'allowed');
+  /** Revocation reaches policy's cache asynchronously (Redis pub/sub): wait for Check to answer `code`. */
+  const answersSoon = (code: string, path: string, headers: Record<string, string>) =>
+    eventually(`Check ${path} → ${code}`, async () => (deniedCode(await check(path, headers)) === code ? true : undefined), 10_000);
+
+  it('answers 401 token_revoked once the token is revoked, although its principal was cached', async () => {
     const token = await issue(['developer']);
     expect((await check('/v1/chat', { authorization: `Bearer ${token}` })).status?.code).toBe(GrpcStatus.OK);
-    const logger = createLogger('test', 'warn');
-    const store = new TokenStore(identityEnv as never, logger);
-    await store.onModuleInit();
-    try {
-      const key = await loadSigningKey(identityEnv.IDENTITY_SIGNING_KEY_FILE, false, logger);
-      expect(await new RevokeToken({ current: key } as SigningKeys, store).execute(token)).toBe(true);
-    } finally {
-      await store.onApplicationShutdown();
-    }
+    // Forgetting the id without announcing it: the cached principal still answers — the cache is in use.
+    const { jti } = decodeJwt(token);
+    expect(await new TokenStore(redis).forget(jti!)).toBe(true);
+    expect((await check('/v1/chat', { authorization: `Bearer ${token}` })).status?.code).toBe(GrpcStatus.OK);
+    const key = await loadSigningKey(identityEnv.IDENTITY_SIGNING_KEY_FILE, false, createLogger('test', 'warn'));
+    expect(await new RevokeToken({ current: key } as SigningKeys, new TokenStore(redis), redis).execute(token)).toBe(false);
+    // The announcement travels through Redis pub/sub; the cache TTL (10 min here) plays no part.
+    await answersSoon('token_revoked', '/v1/chat', { authorization: `Bearer ${token}` });
     const res = await check('/v1/chat', { authorization: `Bearer ${token}` });
     expect(res.deniedResponse?.status?.code).toBe(StatusCode.Unauthorized);
-    expect(JSON.parse(res.deniedResponse!.body).error.code).toBe('token_revoked');
+  });
+
+  it('authenticates the airlock_session cookie and stops at once after the session is revoked', async () => {
+    const sessions = new SessionStore(redis);
+    const principal = { subject: 'alice', userId: 'alice', tenantId: 'acme', projectId: 'payments', workspaceId: '', roles: ['developer'], kind: PrincipalKind.PRINCIPAL_KIND_USER };
+    const { id } = await sessions.create(principal, { requireMfa: true, sessionIdleSeconds: 600, sessionMaxSeconds: 3_600 });
+    const ok = await check('/v1/chat', { cookie: `theme=dark; airlock_session=${id}` });
+    expect(headerMap(ok.okResponse?.headers)).toMatchObject({ 'x-user-id': 'alice', 'x-tenant-id': 'acme', 'x-project-id': 'payments', cookie: 'theme=dark' });
+    await sessions.revoke(id);
+    await answersSoon('session_unknown', '/v1/chat', { cookie: `airlock_session=${id}` });
+    expect(deniedCode(await check('/v1/chat', { cookie: 'airlock_session=not-a-session' }))).toBe('session_malformed');
+  });
+
+  it('authenticates an opaque API token made through identity\'s token API, and refuses it once revoked', async () => {
+    const api = `http://${identity.httpAddress}/api/identity/v1/tokens`;
+    // The headers Envoy sets from a verified security-admin's principal.
+    // What Envoy forwards for a verified security-admin: the headers of Check's answer, the signed assertion among them.
+    const { accessToken } = await unary(identityClient.issueToken.bind(identityClient), {
+      principal: { subject: '', userId: 'carol', tenantId: 'acme', projectId: '', workspaceId: '', roles: ['security-admin'], kind: PrincipalKind.PRINCIPAL_KIND_USER },
+      ttlSeconds: 300,
+    });
+    const allowed = await check('/api/identity/v1/tokens', { authorization: `Bearer ${accessToken}` });
+    const edge = { ...headerMap(allowed.okResponse?.headers), 'content-type': 'application/json' };
+    const created = await fetch(api, { method: 'POST', headers: edge, body: JSON.stringify({ name: 'indexer', type: 'service_account', service_account: 'rag-indexer' }) });
+    expect(created.status).toBe(201);
+    const { token, id } = (await created.json()) as { token: string; id: string };
+    const ok = await check('/v1/rag/index', { authorization: `Bearer ${token}` });
+    expect(ok.status?.code).toBe(GrpcStatus.OK);
+    expect(headerMap(ok.okResponse?.headers)).toMatchObject({ 'x-user-id': 'svc-rag-indexer', 'x-tenant-id': 'acme', 'x-airlock-roles': 'rag-indexer', 'x-airlock-principal-kind': 'service_account' });
+    expect((await fetch(`${api}/${id}`, { method: 'DELETE', headers: edge })).status).toBe(204);
+    await answersSoon('token_revoked', '/v1/rag/index', { authorization: `Bearer ${token}` });
+    expect(deniedCode(await check('/v1/rag/index', { authorization: `Bearer alk_${'x'.repeat(43)}` }))).toBe('token_unknown');
   });
 
   it('serves PolicyService Decide and Simulate', async () => {
@@ -185,26 +258,50 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       method: 'POST',
       clientIp: '',
       correlationId: '',
+      branch: '',
+      requestedModel: '',
     };
     const { decision } = await unary(policyClient.decide.bind(policyClient), { context });
     expect(decision).toMatchObject({ allow: true, reasonCode: 'allowed', policyVersion: '2026.11.21-1', ruleIds: ['ep.rag.index.allow'] });
     const sim = await unary(policyClient.simulate.bind(policyClient), { context: { ...context, endpoint: '/v1/chat' } });
     expect(sim.decision).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed', ruleIds: ['ep.chat.allow'] });
     expect(sim.explanations.join('\n')).toContain('service_account');
+    const developer = { ...context.principal, kind: PrincipalKind.PRINCIPAL_KIND_USER, roles: ['developer'] };
+    const models = await unary(policyClient.listModels.bind(policyClient), { context: { ...context, principal: developer } });
+    expect(models).toEqual({
+      policyVersion: '2026.11.21-1',
+      models: [
+        { alias: 'airlock-chat', backend: 'chat', model: 'reference-chat' },
+        { alias: 'airlock-code', backend: 'autocomplete', model: 'reference-code' },
+        { alias: 'airlock-agent', backend: 'agent', model: 'reference-chat' },
+      ],
+    });
   });
 
-  it('serves the Policy API over HTTP to callers the edge identified', async () => {
+  it('serves the Policy API over HTTP to callers the edge identified: the headers its own ext_authz answer set', async () => {
     const base = `http://${policy.httpAddress}/api/policy/v1`;
     const anonymous = await fetch(`${base}/bundles/active`);
     expect(anonymous.status).toBe(401);
     expect((await json(anonymous)).error).toMatchObject({ code: 'unauthenticated', retryable: false });
 
-    const active = await fetch(`${base}/bundles/active`, { headers: { 'x-user-id': 'u-auditor' } });
+    // What Envoy forwards after Check allowed an auditor: plain identity headers and the signed assertion.
+    const auditor = await issue(['auditor']);
+    const forwarded = async (route: string, method: string) => {
+      const res = await check(`/api/policy/v1${route}`, { authorization: `Bearer ${auditor}` }, method);
+      expect(res.status?.code).toBe(GrpcStatus.OK);
+      return headerMap(res.okResponse?.headers);
+    };
+    const readHeaders = await forwarded('/bundles/active', 'GET');
+    const active = await fetch(`${base}/bundles/active`, { headers: readHeaders });
     expect(active.status).toBe(200);
     expect(await json<unknown>(active)).toMatchObject({ version: '2026.11.21-1', defaultRule: { id: 'default.deny' } });
+    // The same plain headers without the assertion are anybody's.
+    const plain = Object.fromEntries(Object.entries(readHeaders).filter(([name]) => name !== 'x-airlock-identity'));
+    expect(plain).toMatchObject({ 'x-user-id': 'u-alice', 'x-airlock-roles': 'auditor' });
+    expect((await fetch(`${base}/bundles/active`, { headers: plain })).status).toBe(401);
 
-    const simulate = (body: string) =>
-      fetch(`${base}/simulate`, { method: 'POST', headers: { 'x-user-id': 'u-auditor', 'content-type': 'application/json' }, body });
+    const simulateHeaders = { ...(await forwarded('/simulate', 'POST')), 'content-type': 'application/json' };
+    const simulate = (body: string) => fetch(`${base}/simulate`, { method: 'POST', headers: simulateHeaders, body });
     const sim = await simulate(JSON.stringify({ principal: { user_id: 'u-1', tenant_id: 't', roles: ['developer'], kind: 'user' }, endpoint: '/v1/autocomplete?x=1', method: 'POST' }));
     expect(sim.status).toBe(200);
     const simBody = await json<SimulateBody>(sim);
@@ -214,6 +311,8 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       policyVersion: '2026.11.21-1',
       ruleIds: ['ep.autocomplete.allow'],
       route: { backend: 'autocomplete', model: 'reference-code' },
+      highRisk: false,
+      modelAliases: [{ alias: 'airlock-code', backend: 'autocomplete', model: 'reference-code' }],
     });
     expect(simBody.explanations.length).toBeGreaterThan(1);
 

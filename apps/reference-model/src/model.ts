@@ -28,5 +28,36 @@ export function answerCompletion(prompt: string, suffix = ''): string {
 
 /** Splits an answer into the chunks a streaming response sends (word by word, spaces kept). */
 export function streamChunks(text: string): string[] {
-  return text.match(/\S+\s*/g) ?? [];
+  return text.match(/\s*\S+\s*/g) ?? [];
+}
+
+export interface RagDocument {
+  path: string;
+  content: string;
+}
+
+/**
+ * A toy retrieval index: documents scored by how many distinct query words they contain. Enough to show a
+ * query reaching the index the indexer fed; a real deployment points the gateway at the Code RAG service.
+ */
+export class ReferenceIndex {
+  private readonly docs = new Map<string, string>();
+
+  add(docs: RagDocument[]): number {
+    for (const d of docs) this.docs.set(d.path, d.content);
+    return docs.length;
+  }
+
+  query(text: string, topK: number): { path: string; snippet: string; score: number }[] {
+    const words = new Set(text.toLowerCase().split(/\W+/).filter(Boolean));
+    return [...this.docs]
+      .map(([path, content]) => {
+        const have = new Set(content.toLowerCase().split(/\W+/));
+        const score = words.size ? [...words].filter((w) => have.has(w)).length / words.size : 0;
+        return { path, snippet: content.slice(0, 200), score };
+      })
+      .filter((r) => r.score > 0)
+      .sort((a, b) => b.score - a.score || a.path.localeCompare(b.path))
+      .slice(0, topK);
+  }
 }

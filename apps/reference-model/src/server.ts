@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { MODELS, type ChatMessage, answerChat, answerCompletion, countTokens, streamChunks } from './model';
+import { MODELS, ReferenceIndex, type ChatMessage, answerChat, answerCompletion, countTokens, streamChunks } from './model';
 
 const MAX_BODY = 4 * 1024 * 1024;
+/** Reported as the Tabby server version: clients parse it as semver to pick protocol features. */
+export const TABBY_GIT_DESCRIBE = 'v0.31.1';
 
 class HttpError extends Error {
   constructor(
@@ -14,6 +16,55 @@ class HttpError extends Error {
   }
 }
 
+export interface ReferenceServerOptions {
+  /** Delay before the first byte of every model answer (queueing + prefill of a real server). */
+  latencyMs?: number;
+  /** Streaming speed; 0 or absent: as fast as possible. Overrides streamDelayMs when set. */
+  tokensPerSecond?: number;
+  /** Pause between streamed chunks (kept for older configurations; tokensPerSecond is preferred). */
+  streamDelayMs?: number;
+  /** Failure injection: every Nth model request answers 503. 0: never. */
+  failEvery?: number;
+  /** Failure injection: streams drop the connection (no [DONE]) after this many chunks. 0: never. */
+  cutAfterChunks?: number;
+  /** A fixed chat answer instead of the echo (e.g. output the gateway's DLP must catch). */
+  cannedAnswer?: string;
+}
+
+/**
+ * The options object is read on every request (not copied), so a test or a demo can change latency or
+ * inject failures on a running server.
+ */
+export interface ReferenceServer extends Server {
+  readonly options: ReferenceServerOptions;
+  readonly index: ReferenceIndex;
+  /** Model requests answered so far (chat, completions, Tabby, RAG). */
+  requests: number;
+  /** The last model request's body as received: what actually reached the backend. */
+  lastBody?: Record<string, unknown>;
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/** The injected latency, cut short when the caller goes away (no timer outlives its request). */
+function delay(ms: number, res: ServerResponse): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+  });
+}
+
+function chunkDelay(o: ReferenceServerOptions): number {
+  if (o.tokensPerSecond && o.tokensPerSecond > 0) return 1000 / o.tokensPerSecond;
+  return o.streamDelayMs ?? 0;
+}
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -22,6 +73,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (size > MAX_BODY) throw new HttpError(413, 'invalid_request_error', 'request body too large');
     chunks.push(chunk as Buffer);
   }
+  if (size === 0) return {};
   try {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
@@ -44,30 +96,40 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+function usageOf(promptText: string, answer: string) {
+  const prompt = countTokens(promptText);
+  const completion = countTokens(answer);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
 /** OpenAI SSE framing: `data: {json}\n\n` per chunk, then `data: [DONE]\n\n`. */
-async function sendStream(res: ServerResponse, chunks: unknown[], delayMs: number): Promise<void> {
+async function sendStream(res: ServerResponse, chunks: unknown[], o: ReferenceServerOptions): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  let sent = 0;
   for (const chunk of chunks) {
-    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (res.destroyed) return;
+    if (o.cutAfterChunks && sent >= o.cutAfterChunks) {
+      // A crashed model server: the connection drops with no terminating event.
+      res.socket?.destroy();
+      return;
+    }
+    // Waiting for each write to be flushed keeps a slow reader from growing the buffer, and makes an
+    // injected cut happen after exactly the chunks the client can receive.
+    await new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(chunk)}\n\n`, () => resolve()));
+    sent += 1;
+    await sleep(chunkDelay(o));
   }
   res.end('data: [DONE]\n\n');
 }
 
-async function chatCompletions(req: IncomingMessage, res: ServerResponse, delayMs: number): Promise<void> {
-  const body = await readJson(req);
+async function chatCompletions(body: Record<string, unknown>, res: ServerResponse, o: ReferenceServerOptions): Promise<void> {
   const model = pickModel(body);
   if (!Array.isArray(body.messages) || body.messages.some((m) => typeof m?.content !== 'string' || typeof m?.role !== 'string')) {
     throw new HttpError(400, 'invalid_request_error', 'messages must be an array of {role, content} with string content');
   }
   const messages = body.messages as ChatMessage[];
-  const content = answerChat(model, messages);
-  const usage = {
-    prompt_tokens: messages.reduce((n, m) => n + countTokens(m.content), 0),
-    completion_tokens: countTokens(content),
-    total_tokens: 0,
-  };
-  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+  const content = o.cannedAnswer ?? answerChat(model, messages);
+  const usage = usageOf(messages.map((m) => m.content).join(' '), content);
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   if (body.stream === true) {
@@ -77,7 +139,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, delayM
     chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
     const options = body.stream_options as { include_usage?: boolean } | undefined;
     if (options?.include_usage) chunks.push({ ...base, choices: [], usage });
-    return sendStream(res, chunks, delayMs);
+    return sendStream(res, chunks, o);
   }
   sendJson(res, 200, {
     id,
@@ -89,40 +151,96 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, delayM
   });
 }
 
-async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readJson(req);
+async function completions(body: Record<string, unknown>, res: ServerResponse, o: ReferenceServerOptions): Promise<void> {
   const model = pickModel(body);
   if (typeof body.prompt !== 'string') throw new HttpError(400, 'invalid_request_error', 'prompt must be a string');
   const text = answerCompletion(body.prompt, typeof body.suffix === 'string' ? body.suffix : '');
+  const usage = usageOf(body.prompt, text);
+  const id = `cmpl-${randomUUID()}`;
+  const created = Math.floor(Date.now() / 1000);
+  if (body.stream === true) {
+    const base = { id, object: 'text_completion', created, model };
+    const chunks: unknown[] = streamChunks(text).map((piece) => ({ ...base, choices: [{ index: 0, text: piece, finish_reason: null }] }));
+    chunks.push({ ...base, choices: [{ index: 0, text: '', finish_reason: 'stop' }] });
+    if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) chunks.push({ ...base, choices: [], usage });
+    return sendStream(res, chunks, o);
+  }
+  sendJson(res, 200, { id, object: 'text_completion', created, model, choices: [{ index: 0, text, finish_reason: 'stop' }], usage });
+}
+
+/** Tabby's completion API: `{language, segments:{prefix, suffix}}` → `{id, choices:[{index, text}]}`. */
+function tabbyCompletion(body: Record<string, unknown>, res: ServerResponse): void {
+  const segments = body.segments as { prefix?: unknown; suffix?: unknown } | undefined;
+  if (typeof segments?.prefix !== 'string') throw new HttpError(422, 'invalid_request_error', 'segments.prefix must be a string');
+  const suffix = typeof segments.suffix === 'string' ? segments.suffix : '';
+  sendJson(res, 200, { id: `cmpl-${randomUUID()}`, choices: [{ index: 0, text: answerCompletion(segments.prefix, suffix) }] });
+}
+
+function tabbyHealth(res: ServerResponse): void {
   sendJson(res, 200, {
-    id: `cmpl-${randomUUID()}`,
-    object: 'text_completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [{ index: 0, text, finish_reason: 'stop' }],
-    usage: { prompt_tokens: countTokens(body.prompt), completion_tokens: countTokens(text), total_tokens: countTokens(body.prompt) + countTokens(text) },
+    model: 'reference-code',
+    chat_model: 'reference-chat',
+    device: 'cpu',
+    arch: process.arch,
+    cpu_info: 'reference backend (not a model)',
+    cpu_count: 1,
+    cuda_devices: [],
+    version: { build_date: '2026-01-01', build_timestamp: '2026-01-01T00:00:00Z', git_sha: '0000000', git_describe: TABBY_GIT_DESCRIBE },
   });
 }
 
-export interface ReferenceServerOptions {
-  /** Pause between streamed chunks, to make streaming observable in tests and demos. */
-  streamDelayMs?: number;
+function ragIndex(body: Record<string, unknown>, res: ServerResponse, index: ReferenceIndex): void {
+  const docs = body.documents;
+  if (!Array.isArray(docs) || docs.some((d) => typeof d?.path !== 'string' || typeof d?.content !== 'string')) {
+    throw new HttpError(400, 'invalid_request_error', 'documents must be an array of {path, content}');
+  }
+  sendJson(res, 200, { indexed: index.add(docs as { path: string; content: string }[]) });
 }
 
-export function createReferenceServer(options: ReferenceServerOptions = {}): Server {
-  const delayMs = options.streamDelayMs ?? 0;
-  return createServer((req, res) => {
+function ragQuery(body: Record<string, unknown>, res: ServerResponse, index: ReferenceIndex): void {
+  if (typeof body.query !== 'string') throw new HttpError(400, 'invalid_request_error', 'query must be a string');
+  const topK = typeof body.top_k === 'number' && body.top_k > 0 ? Math.min(body.top_k, 50) : 5;
+  sendJson(res, 200, { results: index.query(body.query, topK) });
+}
+
+const MODEL_ROUTES = new Set(['POST /v1/chat/completions', 'POST /v1/completions', 'POST /v1/rag/index', 'POST /v1/rag/query']);
+
+export function createReferenceServer(options: ReferenceServerOptions = {}): ReferenceServer {
+  const index = new ReferenceIndex();
+  const server = createServer((req, res) => {
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     const handle = async () => {
+      if (MODEL_ROUTES.has(route)) {
+        const body = await readJson(req);
+        ref.requests += 1;
+        ref.lastBody = body;
+        await delay(options.latencyMs ?? 0, res);
+        if (res.destroyed) return;
+        if (options.failEvery && ref.requests % options.failEvery === 0) throw new HttpError(503, 'server_error', 'injected failure');
+        switch (route) {
+          case 'POST /v1/chat/completions':
+            return chatCompletions(body, res, options);
+          case 'POST /v1/completions':
+            // Tabby and OpenAI share this path: Tabby's body has segments, OpenAI's a prompt.
+            return body.segments !== undefined ? tabbyCompletion(body, res) : completions(body, res, options);
+          case 'POST /v1/rag/index':
+            return ragIndex(body, res, index);
+          default:
+            return ragQuery(body, res, index);
+        }
+      }
       switch (route) {
         case 'GET /health':
           return sendJson(res, 200, { status: 'ok' });
         case 'GET /v1/models':
           return sendJson(res, 200, { object: 'list', data: MODELS.map((id) => ({ id, object: 'model', owned_by: 'airlock-reference' })) });
-        case 'POST /v1/chat/completions':
-          return chatCompletions(req, res, delayMs);
-        case 'POST /v1/completions':
-          return completions(req, res);
+        case 'GET /v1/health':
+        case 'POST /v1/health':
+          return tabbyHealth(res);
+        case 'POST /v1/events':
+          await readJson(req);
+          res.writeHead(200).end();
+          return;
         default:
           throw new HttpError(404, 'not_found', `no route ${route}`);
       }
@@ -133,4 +251,6 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ser
       else res.end();
     });
   });
+  const ref: ReferenceServer = Object.assign(server, { options, index, requests: 0 });
+  return ref;
 }

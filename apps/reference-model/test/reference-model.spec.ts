@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createReferenceServer } from '../src/server';
+import { TABBY_GIT_DESCRIBE, createReferenceServer } from '../src/server';
 
 describe('reference model backend (OpenAI-compatible)', () => {
   const server = createReferenceServer();
@@ -46,6 +46,36 @@ describe('reference model backend (OpenAI-compatible)', () => {
     expect(((await unknown.json()) as any).error.code).toBe('model_not_found');
     const bad = await fetch(base + '/v1/chat/completions', { method: 'POST', body: '{nope' });
     expect(bad.status).toBe(400);
+  });
+
+  it('speaks the Tabby API on the same port: completions by body shape, health with a semver version, events', async () => {
+    const res = await post('/v1/completions', { language: 'python', segments: { prefix: 'def f():\n    ', suffix: '\n' } });
+    const body: any = await res.json();
+    expect(body).toEqual({ id: expect.stringMatching(/^cmpl-/), choices: [{ index: 0, text: '/* completion for:  */' }] });
+    const health: any = await (await fetch(base + '/v1/health', { method: 'POST' })).json();
+    expect(health.version.git_describe).toBe(TABBY_GIT_DESCRIBE);
+    expect((await post('/v1/events', { type: 'view' })).status).toBe(200);
+  });
+
+  it('keeps a toy retrieval index', async () => {
+    expect(await (await post('/v1/rag/index', { documents: [{ path: 'a.ts', content: 'transfer money' }, { path: 'b.ts', content: 'log money' }] })).json()).toEqual({ indexed: 2 });
+    const found: any = await (await post('/v1/rag/query', { query: 'transfer money', top_k: 5 })).json();
+    expect(found.results.map((r: { path: string }) => r.path)).toEqual(['a.ts', 'b.ts']);
+  });
+
+  it('injects failures, a canned answer and cuts, and records what it received', async () => {
+    server.options.failEvery = 1;
+    expect((await post('/v1/completions', { model: 'reference-code', prompt: 'x' })).status).toBe(503);
+    server.options.failEvery = 0;
+    server.options.cannedAnswer = 'one two three';
+    server.options.cutAfterChunks = 2;
+    const res = await post('/v1/chat/completions', { model: 'reference-chat', stream: true, messages: [{ role: 'user', content: 'q' }] });
+    await expect(res.text()).rejects.toThrow();
+    expect(server.lastBody).toMatchObject({ messages: [{ role: 'user', content: 'q' }] });
+    server.options.cutAfterChunks = 0;
+    const answer: any = await (await post('/v1/chat/completions', { model: 'reference-chat', messages: [{ role: 'user', content: 'q' }] })).json();
+    expect(answer.choices[0].message.content).toBe('one two three');
+    server.options.cannedAnswer = undefined;
   });
 
   it('lists its models', async () => {

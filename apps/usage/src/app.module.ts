@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AnomalyDetector } from './anomaly/anomaly-detector';
 import { RecordUsage } from './metering/record-usage.usecase';
 import { UsageConsumer } from './metering/usage-consumer';
 import { GetUsage } from './query/get-usage.usecase';
 import { UsageController } from './query/usage.controller';
+import { CheckQuota } from './quota/check-quota.usecase';
+import { GetUsageReport } from './report/get-usage-report.usecase';
+import { ReportsApiController } from './report/reports-api.controller';
 import { LiveCounters } from './store/live-counters';
 import { UsageStore } from './store/usage-store';
 
 @Module({
-  controllers: [UsageController],
-  providers: [UsageStore, LiveCounters, RecordUsage, UsageConsumer, GetUsage],
+  controllers: [UsageController, ReportsApiController],
+  providers: [UsageStore, LiveCounters, RecordUsage, UsageConsumer, GetUsage, CheckQuota, GetUsageReport, AnomalyDetector],
 })
 export class AppModule {}

@@ -1,14 +1,45 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { WorkspaceAudit } from './audit/workspace-audit';
+import { ImageCatalogue } from './catalogue/catalogue';
 import { WorkspaceDatabase } from './database';
+import { IdleMonitor } from './idle/idle-monitor';
+import { QuotaPolicy } from './quota/quota-policy';
+import { QuotaAdmin } from './quota/quota.usecase';
+import { driverProvider } from './reconcile/driver.provider';
+import { Reconciler } from './reconcile/reconciler';
+import { BrowserRoute } from './route/browser-route';
+import type { workspaceConfig } from './service';
+import { ChangeWorkspaceState } from './workspaces/change-state.usecase';
+import { GetClientConfig, ListImages } from './workspaces/client-config.usecase';
 import { CreateWorkspace } from './workspaces/create-workspace.usecase';
-import { DeleteWorkspace } from './workspaces/delete-workspace.usecase';
 import { GetWorkspace } from './workspaces/get-workspace.usecase';
+import { InstallExtension } from './workspaces/install-extension.usecase';
 import { ListWorkspaces } from './workspaces/list-workspaces.usecase';
 import { WorkspaceController } from './workspaces/workspace.controller';
 import { WorkspaceRepository } from './workspaces/workspace.repository';
 
 @Module({
   controllers: [WorkspaceController],
-  providers: [WorkspaceDatabase, WorkspaceRepository, CreateWorkspace, GetWorkspace, ListWorkspaces, DeleteWorkspace],
+  providers: [
+    WorkspaceDatabase,
+    WorkspaceRepository,
+    WorkspaceAudit,
+    QuotaPolicy,
+    QuotaAdmin,
+    // Loaded (and validated) at boot: a broken catalogue must stop the service, not the first create.
+    { provide: ImageCatalogue, inject: [APP_CONFIG], useFactory: (c: ServiceConfig<typeof workspaceConfig>) => ImageCatalogue.load(c.WORKSPACE_CATALOGUE_DIR) },
+    driverProvider,
+    Reconciler,
+    CreateWorkspace,
+    GetWorkspace,
+    ListWorkspaces,
+    ChangeWorkspaceState,
+    InstallExtension,
+    GetClientConfig,
+    ListImages,
+    IdleMonitor,
+    BrowserRoute,
+  ],
 })
 export class AppModule {}

@@ -1,39 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { airlock } from '@airlock/contracts';
-import { GrpcStatus, checkHealth, createClient, isGrpcError, unary } from '@airlock/grpc';
+import { GrpcStatus, checkHealth, unary } from '@airlock/grpc';
 import { createPool, migrate } from '@airlock/postgres';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createTestDatabase, freePort, startInfra, uniquePrefix } from '@airlock/testing';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../src/database';
 import { workspaceService } from '../src/service';
+import { boot as bootWith, connect, edgeHeaders, failure, get as routeGet, unprovenHeaders, upgrade, type Client } from './harness';
 
 const { WorkspaceState } = airlock.workspace.v1;
-type Client = airlock.workspace.v1.WorkspaceServiceClient;
 
 jest.setTimeout(120_000);
 
-async function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<RunningService> {
-  return bootService(workspaceService, {
-    GRPC_PORT: String(await freePort()),
-    METRICS_PORT: String(await freePort()),
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  });
-}
+let brokers: string[] = [];
+const prefix = uniquePrefix('wsreg');
 
-function connect(service: RunningService): Client {
-  return createClient(airlock.workspace.v1.WorkspaceServiceClient, service.grpcAddress);
-}
-
-async function failure(call: Promise<unknown>): Promise<{ code: number; errorCode: unknown; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isGrpcError(error)) throw error;
-    return { code: error.code, errorCode: error.metadata.get('x-error-code')[0], message: error.details };
-  }
-  throw new Error('expected the call to fail');
+/** Registry-only mode (WORKSPACE_DRIVER=none): nothing is provisioned, observed state stays REQUESTED. */
+function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<RunningService> {
+  return bootWith({ DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers.join(','), TOPIC_PREFIX: prefix, ...extra });
 }
 
 /** A tenant of its own per test, so tests never see each other's workspaces. */
@@ -43,16 +27,20 @@ describe('workspace service over gRPC, on a real Postgres', () => {
   let db: { url: string; drop(): Promise<void> };
   let service: RunningService;
   let client: Client;
+  let proxyPort: number;
 
   const create = (req: Partial<airlock.workspace.v1.CreateWorkspaceRequest>) =>
-    unary(client.createWorkspace.bind(client), { tenantId: '', projectId: '', ownerUserId: '', image: '', ...req });
+    unary(client.createWorkspace.bind(client), { tenantId: '', projectId: '', ownerUserId: '', image: '', resources: undefined, ...req });
   const get = (workspaceId: string) => unary(client.getWorkspace.bind(client), { workspaceId });
   const list = (tenantId: string, ownerUserId = '') => unary(client.listWorkspaces.bind(client), { tenantId, ownerUserId });
   const remove = (workspaceId: string) => unary(client.deleteWorkspace.bind(client), { workspaceId });
 
   beforeAll(async () => {
-    db = await createTestDatabase(await startInfra({ components: ['postgres'] }), uniquePrefix('ws'));
-    service = await boot(db.url);
+    const infra = await startInfra({ components: ['postgres', 'kafka'] });
+    brokers = infra.kafka.brokers;
+    db = await createTestDatabase(infra, uniquePrefix('ws'));
+    proxyPort = await freePort();
+    service = await boot(db.url, { WORKSPACE_PROXY_PORT: String(proxyPort) });
     client = connect(service);
   });
 
@@ -77,10 +65,16 @@ describe('workspace service over gRPC, on a real Postgres', () => {
       projectId: 'proj-a',
       ownerUserId: 'alice',
       image: 'workspace-base:2026.11.21-build1',
-      desiredState: WorkspaceState.WORKSPACE_STATE_REQUESTED,
-      // No driver exists yet: nothing moves a workspace beyond REQUESTED.
+      desiredState: WorkspaceState.WORKSPACE_STATE_RUNNING,
+      // Registry-only mode: no driver moves a workspace beyond REQUESTED.
       observedState: WorkspaceState.WORKSPACE_STATE_REQUESTED,
       createTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+      resources: { cpuMillis: 2000, memoryMib: 4096, diskGib: 20 },
+      restartGeneration: 0,
+      observedGeneration: 0,
+      observedDetail: '',
+      observeTime: '',
+      updateTime: expect.stringMatching(/Z$/),
     });
     expect(Date.parse(workspace!.createTime)).toBeGreaterThanOrEqual(before - 5_000);
 
@@ -90,7 +84,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     expect((await list(t, 'bob')).workspaces).toEqual([]);
 
     const deleted = (await remove(workspace!.workspaceId)).workspace;
-    expect(deleted).toEqual({ ...workspace, desiredState: WorkspaceState.WORKSPACE_STATE_DELETING });
+    expect(deleted).toEqual({ ...workspace, desiredState: WorkspaceState.WORKSPACE_STATE_DELETING, updateTime: expect.any(String) });
     // Deleting twice is not an error and changes nothing.
     expect((await remove(workspace!.workspaceId)).workspace).toEqual(deleted);
     // Still readable by id while its teardown is pending; gone from listings of live workspaces.
@@ -98,9 +92,12 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     expect((await list(t)).workspaces).toEqual([]);
   });
 
-  it('keeps an explicitly requested image', async () => {
-    const { workspace } = await create({ tenantId: tenant(), projectId: 'p', ownerUserId: 'u', image: 'registry.example.com/ws/python:3.13' });
-    expect(workspace!.image).toBe('registry.example.com/ws/python:3.13');
+  it('keeps an explicitly requested catalogued image, and refuses any other', async () => {
+    const { workspace } = await create({ tenantId: tenant(), projectId: 'p', ownerUserId: 'u', image: 'workspace-base:2026.11.21-build1' });
+    expect(workspace!.image).toBe('workspace-base:2026.11.21-build1');
+    const err = await failure(create({ tenantId: tenant(), projectId: 'p', ownerUserId: 'u', image: 'registry.example.com/ws/python:3.13' }));
+    expect(err).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT, errorCode: 'workspace_image_not_catalogued' });
+    expect(err.message).toBe('image: registry.example.com/ws/python:3.13 is not in the image catalogue');
   });
 
   it('refuses a second live workspace for the same user and project with ALREADY_EXISTS', async () => {
@@ -127,7 +124,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     await create({ tenantId: t, projectId: 'proj-a', ownerUserId: 'alice' });
     const err = await failure(create({ tenantId: t, projectId: 'proj-b', ownerUserId: 'alice' }));
     expect(err).toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED, errorCode: 'workspace_quota_exceeded' });
-    expect(err.message).toContain('WORKSPACE_MAX_PER_USER');
+    expect(err.message).toMatch(/^quota user\.max_workspaces exceeded: /);
   });
 
   it('admits exactly one of many concurrent creates under a quota of one', async () => {
@@ -165,6 +162,22 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     expect(await failure(remove(unknown))).toMatchObject({ code: GrpcStatus.NOT_FOUND, errorCode: 'workspace_not_found' });
   });
 
+  it('opens the browser route only to a caller with a valid edge assertion, WebSocket upgrades included', async () => {
+    const alice = { userId: 'alice', tenantId: tenant(), roles: ['developer'] };
+    const { workspace } = await create({ tenantId: alice.tenantId, projectId: 'proj', ownerUserId: 'alice' });
+    const url = `/w/${workspace!.workspaceId}/`;
+    // Admitted; with no driver nothing runs the workspace, hence 503 rather than the workbench.
+    expect((await routeGet(proxyPort, url, edgeHeaders(alice))).status).toBe(503);
+    expect(await upgrade(proxyPort, url, edgeHeaders(alice))).toBe(503);
+    expect((await routeGet(proxyPort, url, edgeHeaders({ ...alice, userId: 'mallory' }))).status).toBe(403);
+    // The owner's plain identity headers with no, a forged or an expired assertion: 401 before anything else.
+    for (const [why, headers] of Object.entries(unprovenHeaders(alice))) {
+      const refused = await routeGet(proxyPort, url, headers);
+      expect([why, refused.status, JSON.parse(refused.body).error.code]).toEqual([why, 401, 'unauthenticated']);
+      expect([why, await upgrade(proxyPort, url, headers)]).toEqual([why, 401]);
+    }
+  });
+
   it('loses nothing across a restart, and the second boot applies no migration again', async () => {
     const t = tenant();
     const kept = (await create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' })).workspace!;
@@ -189,7 +202,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     try {
       expect(await migrate(pool, MIGRATIONS_DIR, MIGRATIONS_TABLE)).toEqual([]);
       const recorded = await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`);
-      expect(recorded.rows.map((r) => r.name)).toEqual(['001_workspaces.sql']);
+      expect(recorded.rows.map((r) => r.name)).toEqual(['001_workspaces.sql', '002_lifecycle.sql']);
     } finally {
       await pool.end();
     }
@@ -199,14 +212,14 @@ describe('workspace service over gRPC, on a real Postgres', () => {
 describe('workspace service boot', () => {
   it('refuses to start without DATABASE_URL', async () => {
     await expect(bootService(workspaceService, { GRPC_PORT: String(await freePort()), METRICS_PORT: String(await freePort()) })).rejects.toThrow(
-      /DATABASE_URL/,
+      /DATABASE_URL.*KAFKA_BROKERS.*EVENT_SPOOL_DIR/,
     );
   });
 
   it('fails to start, promptly, when the database is unreachable', async () => {
     const port = await freePort();
     const started = Date.now();
-    await expect(boot(`postgres://airlock@127.0.0.1:${port}/nowhere`)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(bootWith({ DATABASE_URL: `postgres://airlock@127.0.0.1:${port}/nowhere`, KAFKA_BROKERS: '127.0.0.1:1' })).rejects.toThrow(/ECONNREFUSED/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -17,6 +17,14 @@ export interface DurableProducerOptions {
   sendTimeoutMs?: number;
   /** How often the spool is retried while it holds messages. */
   drainIntervalMs?: number;
+  /** Most messages sent to the broker (or appended to the spool) in one request / one fsync. */
+  maxBatchSize?: number;
+}
+
+interface Waiting {
+  message: SpooledMessage;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -25,22 +33,31 @@ export interface DurableProducerOptions {
  * when it returns, including after a restart. While the spool holds anything, new events queue behind it so
  * order is kept. A late broker ack after a spool fallback can deliver an event twice; consumers de-duplicate
  * by event id.
+ *
+ * Group commit: `publish` only queues the event (a few microseconds on the request path). One batch is in
+ * flight at a time; everything published meanwhile goes out as the next batch in one produce request, or
+ * one spool append with one fsync. So the cost of durability is paid per batch, not per event, and the
+ * batch grows by itself with the load.
  */
 export class DurableEventProducer {
-  private readonly producer: EventProducer;
+  private producer: EventProducer;
   private readonly spool: EventSpool;
   private readonly sendTimeoutMs: number;
+  private readonly maxBatch: number;
+  private readonly queue: Waiting[] = [];
+  private flushing = false;
+  private flushed: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: DurableProducerOptions,
   ) {
     this.producer = new EventProducer(kafka);
     this.spool = new EventSpool(options.spoolDir);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2_000;
+    this.maxBatch = options.maxBatchSize ?? 1_000;
     this.timer = setInterval(() => void this.drain(), options.drainIntervalMs ?? 1_000);
     this.timer.unref();
     if (this.spool.size > 0) void this.drain();
@@ -56,10 +73,13 @@ export class DurableEventProducer {
    * longer (the fail-closed option for high-risk endpoints).
    */
   publish(topic: string, key: string, value: Uint8Array, options: { headers?: Record<string, string>; boundMs?: number } = {}): Promise<void> {
-    const message: SpooledMessage = { topic, key, value, headers: options.headers ?? {} };
-    // Serialised: a message must not overtake one that went to the spool before it.
-    const work = this.tail.then(() => this.deliver(message));
-    this.tail = work.catch(() => undefined);
+    const work = new Promise<void>((resolve, reject) => {
+      this.queue.push({ message: { topic, key, value, headers: options.headers ?? {} }, resolve, reject });
+    });
+    if (!this.flushing) {
+      this.flushing = true;
+      this.flushed = this.flush();
+    }
     if (options.boundMs === undefined) return work;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
@@ -68,45 +88,83 @@ export class DurableEventProducer {
     return Promise.race([work, bound]).finally(() => clearTimeout(timer));
   }
 
-  private async deliver(message: SpooledMessage): Promise<void> {
-    if (this.spool.size === 0) {
+  /** Sends queued events batch after batch, in publish order, until the queue is empty. */
+  private async flush(): Promise<void> {
+    // Let the publishes of the current tick join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await withTimeout(this.producer.send(message.topic, message.key, message.value, message.headers), this.sendTimeoutMs);
-        return;
+        await this.deliver(batch.map((w) => w.message));
+        for (const w of batch) w.resolve();
       } catch (error) {
-        this.options.logger.warn({ topic: message.topic, err: error instanceof Error ? error.message : String(error) }, 'broker unavailable; spooling event');
+        for (const w of batch) w.reject(error);
       }
     }
-    this.spool.append([message]);
+    // In the same synchronous step as the last emptiness check, so a publish never finds a flush that has
+    // already looked at the queue for the last time.
+    this.flushing = false;
   }
 
-  /** Sends spooled messages in order, acknowledging each in the spool once the broker has it. */
-  drain(): Promise<void> {
-    this.draining ??= (async () => {
+  private async deliver(messages: SpooledMessage[]): Promise<void> {
+    if (this.spool.size === 0) {
       try {
-        const pending = this.spool.pending();
-        let sent = 0;
-        for (const m of pending) {
-          try {
-            await withTimeout(this.producer.send(m.topic, m.key, m.value, m.headers), this.sendTimeoutMs);
-          } catch {
-            break;
-          }
-          this.spool.ack(1);
-          sent += 1;
-        }
-        if (sent > 0) this.options.logger.info({ sent, left: pending.length - sent }, 'drained spooled events');
-      } finally {
-        this.draining = undefined;
+        await this.send(messages);
+        return;
+      } catch (error) {
+        this.options.logger.warn({ events: messages.length, err: error instanceof Error ? error.message : String(error) }, 'broker unavailable; spooling events');
       }
-    })();
+    }
+    this.spool.append(messages);
+  }
+
+  /**
+   * One produce request, bounded by sendTimeoutMs. After a failure the kafkajs producer is replaced: its
+   * idempotence sequence numbers may not match what the broker kept, and a fresh producer id cannot
+   * collide with them (a late duplicate is the consumers' de-duplication's business).
+   */
+  private async send(messages: SpooledMessage[]): Promise<void> {
+    const producer = this.producer;
+    try {
+      await withTimeout(producer.sendMany(messages), this.sendTimeoutMs);
+    } catch (error) {
+      if (this.producer === producer) {
+        this.producer = new EventProducer(this.kafka);
+        void producer.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Sends spooled messages in order, batch by batch, acknowledging each batch in the spool once the broker has it. */
+  drain(): Promise<void> {
+    // Cleared in a `.finally` callback, which always runs after this assignment: a drain that finds nothing
+    // to do completes synchronously, and clearing inside it would be overwritten by the assignment.
+    this.draining ??= this.drainSpool().finally(() => {
+      this.draining = undefined;
+    });
     return this.draining;
   }
 
-  /** Stops the drain timer, tries one last drain, and disconnects; what is left stays in the spool. */
+  private async drainSpool(): Promise<void> {
+    let sent = 0;
+    while (this.spool.size > 0) {
+      const batch = this.spool.pending(this.maxBatch);
+      try {
+        await this.send(batch);
+      } catch {
+        break;
+      }
+      this.spool.ack(batch.length);
+      sent += batch.length;
+    }
+    if (sent > 0) this.options.logger.info({ sent, left: this.spool.size }, 'drained spooled events');
+  }
+
+  /** Stops the drain timer, delivers what is queued, tries one last drain, and disconnects; what is left stays in the spool. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.tail;
+    while (this.flushing) await this.flushed;
     await this.drain();
     await this.producer.disconnect();
   }

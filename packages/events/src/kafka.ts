@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Consumer, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Consumer, Kafka, type KafkaConfig, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
 import { monotonicFactory } from 'ulid';
 
 /** Minimal logger shape (pino-compatible) so this package does not pick a logging library. */
@@ -81,6 +81,19 @@ export class EventProducer {
     await this.producer.send({ topic, acks: -1, messages: [{ key, value: Buffer.from(value), headers }] });
   }
 
+  /** Several messages in one produce request (grouped by topic), acknowledged on all in-sync replicas together. */
+  async sendMany(messages: ReadonlyArray<{ topic: string; key: string; value: Uint8Array; headers?: Record<string, string> }>): Promise<void> {
+    if (messages.length === 0) return;
+    await this.connect();
+    const byTopic = new Map<string, Message[]>();
+    for (const m of messages) {
+      const list = byTopic.get(m.topic) ?? [];
+      list.push({ key: m.key, value: Buffer.from(m.value), headers: m.headers ?? {} });
+      byTopic.set(m.topic, list);
+    }
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+  }
+
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
@@ -105,7 +118,14 @@ export class EventConsumer {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly options: { groupId: string; topics: string[]; fromBeginning?: boolean; logger: EventLogger },
+    private readonly options: {
+      groupId: string;
+      topics: string[];
+      fromBeginning?: boolean;
+      logger: EventLogger;
+      /** Partitions whose batches are handled at the same time (startBatch); default 1. */
+      partitionsConsumedConcurrently?: number;
+    },
   ) {
     this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   }
@@ -142,6 +162,39 @@ export class EventConsumer {
       eachMessage: async ({ topic, partition, message }) => {
         await handler({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
         await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+  }
+
+  /**
+   * Like `start`, but the handler takes a partition's fetched messages at once (up to `maxBatchSize`), so a
+   * sink can acknowledge many events with one write and one fsync. The offset after the last message is
+   * committed once the handler resolves; when it throws, nothing of that batch is committed and kafkajs
+   * fetches it again from the last committed offset.
+   */
+  async startBatch(handler: (messages: ConsumedMessage[]) => Promise<void>, maxBatchSize = 2_000): Promise<void> {
+    await this.ensureTopics();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      // Batches of different partitions overlap their I/O (sink fsync, commits); one partition stays in order.
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const { topic, partition } = batch;
+        for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
+          // A rebalance took the partition away or the consumer is stopping: leave the rest to be fetched again.
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages.slice(start, start + maxBatchSize);
+          await handler(
+            chunk.map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString() ?? null, value: m.value ?? Buffer.alloc(0) })),
+          );
+          const last = chunk[chunk.length - 1]!.offset;
+          await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+          resolveOffset(last);
+          await heartbeat();
+        }
       },
     });
   }

@@ -70,12 +70,13 @@ export class EventSpool {
     this.writeAtomically(this.file, text.slice(0, text.lastIndexOf('\n') + 1));
   }
 
-  /** Undelivered messages in append order. */
-  pending(): SpooledMessage[] {
+  /** Undelivered messages in append order (the first `limit` of them when given). */
+  pending(limit = Infinity): SpooledMessage[] {
     if (!existsSync(this.file)) return [];
     const lines = readFileSync(this.file, 'utf8').split('\n').slice(this.cursor);
     const out: SpooledMessage[] = [];
     for (const raw of lines) {
+      if (out.length >= limit) break;
       if (!raw) continue;
       const l = JSON.parse(raw) as Line;
       out.push({ topic: l.t, key: l.k, value: Buffer.from(l.v, 'base64'), headers: l.h ?? {} });

@@ -2,20 +2,27 @@ import 'reflect-metadata';
 import type { DynamicModule, INestApplication, INestMicroservice, Type } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type BaseConfig, ConfigError, baseShape, env, loadConfig, type z } from '@airlock/config';
 import { PROTO_DIR } from '@airlock/contracts';
 import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices } from '@airlock/grpc';
+import { identityAssertionConfig, type IdentityAssertionConfig } from '@airlock/identity-assertion';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
 import { APP_LOGGER, CorrelationInterceptor, correlationMiddleware } from './correlation.interceptor';
 
 export { APP_LOGGER };
+import { EdgeCaller } from './edge-caller';
 import { AllExceptionsFilter } from './filters';
 import { NestLogger } from './nest-logger';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-const httpShape = { HTTP_PORT: env.port() };
+const httpShape = {
+  HTTP_PORT: env.port(),
+  // JSON bodies above this are refused with 413 before any handler runs. 8 MiB matches the edge's limit.
+  HTTP_BODY_LIMIT_BYTES: env.int(8 * 1024 * 1024, 1024),
+};
 
 export interface ServiceDefinition<S extends z.ZodRawShape> {
   /** Short name: logs, metrics and traces carry it as the service name. */
@@ -32,13 +39,18 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
   /** The service has an HTTP face (needs HTTP_PORT). */
   http?: boolean;
   /**
+   * Routes take the caller from the edge (`EdgeCaller`, injectable): requires IDENTITY_ASSERTION_PUBLIC_KEY_FILE
+   * or IDENTITY_ASSERTION_JWKS_URL. Opt-in, so services without such routes need neither.
+   */
+  edgeIdentity?: boolean;
+  /**
    * The application module. Loaded lazily, after the telemetry SDK is running, so instrumented libraries are
    * wrapped before the application imports them.
    */
   module: () => Type | DynamicModule;
 }
 
-export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & { HTTP_PORT?: number } & z.infer<z.ZodObject<S>>;
+export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & { HTTP_PORT?: number; HTTP_BODY_LIMIT_BYTES?: number } & z.infer<z.ZodObject<S>>;
 
 /** Common and service variables validated together, so one boot reports every bad variable at once. */
 function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, environment: NodeJS.ProcessEnv): ServiceConfig<S> {
@@ -53,7 +65,7 @@ function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, e
     }
   };
   const base = attempt(() => loadConfig({ ...baseShape, ...(def.http ? httpShape : {}) }, environment));
-  const own = attempt(() => loadConfig(def.config, environment));
+  const own = attempt(() => loadConfig({ ...(def.edgeIdentity ? identityAssertionConfig : {}), ...def.config }, environment));
   if (problems.length > 0 || !base || !own) throw new ConfigError(problems);
   return { ...base, ...own } as ServiceConfig<S>;
 }
@@ -97,6 +109,10 @@ export async function bootService<S extends z.ZodRawShape>(
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
 
+  // Before any server starts: an unusable key source is a ConfigError, not a service answering 401 to everyone.
+  const edgeCaller = def.edgeIdentity ? await EdgeCaller.fromConfig(config as IdentityAssertionConfig, logger) : undefined;
+  const edgeProviders = edgeCaller ? [{ provide: EdgeCaller, useValue: edgeCaller }] : [];
+
   const health = new HealthReporter(def.grpc.services);
   const runtime: DynamicModule = {
     module: class AirlockRuntimeModule {},
@@ -107,8 +123,9 @@ export async function bootService<S extends z.ZodRawShape>(
       { provide: HealthReporter, useValue: health },
       { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
       { provide: APP_FILTER, useValue: new AllExceptionsFilter(logger) },
+      ...edgeProviders,
     ],
-    exports: [APP_CONFIG, APP_LOGGER, HealthReporter],
+    exports: [APP_CONFIG, APP_LOGGER, HealthReporter, ...edgeProviders.map((p) => p.provide)],
   };
   const root: DynamicModule = { module: class AirlockServiceRoot {}, imports: [runtime, def.module()] };
 
@@ -131,7 +148,8 @@ export async function bootService<S extends z.ZodRawShape>(
   // abortOnError: false — a failing provider rejects bootService instead of Nest calling process.exit, so
   // runService reports it and in-process tests see the error.
   if (def.http) {
-    const web = await NestFactory.create(root, { logger: nestLogger, bufferLogs: false, bodyParser: true, abortOnError: false });
+    const web = await NestFactory.create<NestExpressApplication>(root, { logger: nestLogger, bufferLogs: false, bodyParser: true, abortOnError: false });
+    web.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES });
     web.use(correlationMiddleware(logger));
     web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
     app = web;

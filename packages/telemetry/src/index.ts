@@ -8,4 +8,4 @@ export {
 } from './correlation';
 export { createLogger, type Logger } from './logger';
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk';
-export { metrics } from '@opentelemetry/api';
+export { metrics, trace, SpanKind, SpanStatusCode, type Span, type AttributeValue } from '@opentelemetry/api';

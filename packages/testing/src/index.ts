@@ -7,3 +7,6 @@ export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';
 export { eventually } from './eventually';
 export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './rsyslog';
+export { startPrivateKafka, type PrivateKafka } from './private-kafka';
+export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH, type ChromiumInstaller } from './chromium';
+export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { infraStatus, listManaged, startInfra, stateDir, stopInfra } from '@airlock/testing';
-import { runningMesh, startMesh, stopMesh, SERVICES } from './mesh';
+import { loginHint, runningMesh, startMesh, stopMesh, SERVICES } from './mesh';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MESH = 'mesh';
@@ -31,6 +31,7 @@ export async function up(): Promise<void> {
       `Airlock is up (${seconds}s).`,
       `  Edge (Envoy, HTTPS):  https://localhost:${mesh.envoy.httpsPort}   (trust ${path.relative(ROOT, mesh.caBundle)})`,
       `  Health:               https://localhost:${mesh.envoy.httpsPort}/healthz`,
+      ...loginHint(mesh).map((l) => `  ${l}`),
       `  Dev token:            tools/airlock token`,
       `  Try the slice:        curl --cacert ${path.relative(ROOT, mesh.caBundle)} -H "authorization: Bearer $(tools/airlock token)" \\`,
       `                          -H 'content-type: application/json' https://localhost:${mesh.envoy.httpsPort}/v1/chat \\`,

@@ -1,4 +1,4 @@
-import { BUILTIN_RULES, BUILTIN_VERSION, DlpEngine, PseudonymVault } from '@airlock/dlp-engine';
+import { BUILTIN_RULES, BUILTIN_VERSION, DlpEngine, PseudonymVault, scanReport } from '@airlock/dlp-engine';
 
 /**
  * `tools/airlock dlp scan [--json]`: scans stdin with the built-in pack, no services needed — for security
@@ -10,11 +10,7 @@ export async function dlpScan(args: string[], input: NodeJS.ReadableStream = pro
   const text = Buffer.concat(chunks).toString('utf8');
   const engine = DlpEngine.compile(BUILTIN_RULES, { version: BUILTIN_VERSION });
   const result = engine.scan(text, { vault: new PseudonymVault() });
-  const shape = {
-    action: result.action,
-    findings: result.findings.map((f) => ({ ruleId: f.ruleId, category: f.category, start: f.start, end: f.end })),
-    text: result.text,
-  };
+  const shape = scanReport(result);
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(shape)}\n`);
   } else {

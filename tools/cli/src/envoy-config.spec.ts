@@ -28,6 +28,10 @@ function fullVars(dir: string): EnvoyVars {
     IDENTITY_HTTP_PORT: 3001,
     POLICY_HTTP_HOST: 'policy',
     POLICY_HTTP_PORT: 3003,
+    AUDIT_GRPC_HOST: 'audit',
+    AUDIT_GRPC_PORT: 50056,
+    USAGE_HTTP_HOST: 'usage',
+    USAGE_HTTP_PORT: 3007,
   });
 }
 

@@ -34,12 +34,21 @@ export interface EnvoyVars {
   /** Gateway HTTP (/v1/, /tabby/). */
   GATEWAY_HTTP_HOST: string;
   GATEWAY_HTTP_PORT: number;
-  /** Identity HTTP (/auth/). */
+  /** Identity HTTP (/auth/ without ext_authz, /api/identity/ with it). */
   IDENTITY_HTTP_HOST: string;
   IDENTITY_HTTP_PORT: number;
   /** Policy API HTTP (/api/policy/). */
   POLICY_HTTP_HOST: string;
   POLICY_HTTP_PORT: number;
+  /** Audit service gRPC: receives Envoy's access log (AccessLogService) as audit events. */
+  AUDIT_GRPC_HOST: string;
+  AUDIT_GRPC_PORT: number;
+  /** Usage reports HTTP (/api/usage/). */
+  USAGE_HTTP_HOST: string;
+  USAGE_HTTP_PORT: number;
+  /** Workspace service's browser route (/w/<workspace-id>/, WORKSPACE_PROXY_PORT). */
+  WORKSPACE_HTTP_HOST: string;
+  WORKSPACE_HTTP_PORT: number;
 }
 
 export const ENVOY_VAR_DEFAULTS = {
@@ -47,12 +56,15 @@ export const ENVOY_VAR_DEFAULTS = {
   HTTPS_PORT: 8443,
   HTTP_PORT: 8080,
   ADMIN_PORT: 9901,
+  // The documented dev port of the workspace route (see tools/cli/src/mesh.ts).
+  WORKSPACE_HTTP_HOST: '127.0.0.1',
+  WORKSPACE_HTTP_PORT: 7202,
 } as const satisfies Partial<EnvoyVars>;
 
 type Defaulted = keyof typeof ENVOY_VAR_DEFAULTS | 'HTTPS_PUBLIC_PORT';
 export type EnvoyVarsInput = Omit<EnvoyVars, Defaulted> & Partial<Pick<EnvoyVars, Defaulted>>;
 
-/** Fills in the defaults (0.0.0.0, 8443, 8080, admin 9901; HTTPS_PUBLIC_PORT = HTTPS_PORT). */
+/** Fills in the defaults (0.0.0.0, 8443, 8080, admin 9901, workspace route 127.0.0.1:7202; HTTPS_PUBLIC_PORT = HTTPS_PORT). */
 export function envoyVars(input: EnvoyVarsInput): EnvoyVars {
   const httpsPort = input.HTTPS_PORT ?? ENVOY_VAR_DEFAULTS.HTTPS_PORT;
   return {

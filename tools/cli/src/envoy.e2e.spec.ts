@@ -195,6 +195,11 @@ describe('Envoy edge (real binary, rendered template)', () => {
       IDENTITY_HTTP_PORT: identity.port,
       POLICY_HTTP_HOST: '127.0.0.1',
       POLICY_HTTP_PORT: policyHttp.port,
+      // Nothing listens there: the gRPC access log is not under test here, and Envoy just drops its entries.
+      AUDIT_GRPC_HOST: '127.0.0.1',
+      AUDIT_GRPC_PORT: await freePort(),
+      USAGE_HTTP_HOST: '127.0.0.1',
+      USAGE_HTTP_PORT: policyHttp.port,
     }));
 
     envoyProc = spawn(envoyBin, ['-c', config, '--log-level', 'warn', '--disable-hot-restart', '--concurrency', '2'], {

@@ -91,6 +91,22 @@ export class ChainKeeper implements OnModuleInit {
     await this.persist();
   }
 
+  /** Moves the head past consecutive records (one chain, in seq order) every sink has, persisting once. */
+  async advanceAll(records: readonly ChainedAuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const id = records[0]!.chain.id;
+    let seq = this.heads.get(id)?.seq ?? 0;
+    for (const record of records) {
+      if (record.chain.id !== id || record.chain.seq !== seq + 1) {
+        throw new Error(`chain ${id} is at seq ${seq}, cannot advance to ${record.chain.id}#${record.chain.seq}`);
+      }
+      seq = record.chain.seq;
+    }
+    const last = records[records.length - 1]!;
+    this.heads.set(id, { seq: last.chain.seq, hash: last.chain.hash });
+    await this.persist();
+  }
+
   persist(): Promise<void> {
     const run = () => writeChainState(this.stateFile, this.heads);
     const result = this.persisting.then(run, run);

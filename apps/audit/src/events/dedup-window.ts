@@ -1,7 +1,6 @@
 /**
- * The most recent `capacity` event ids, least recently seen evicted first. In-process only: it catches
- * redeliveries after a rebalance or a retried batch, not duplicates that straddle a restart (durable dedup
- * is a later issue).
+ * The most recent `capacity` event ids, least recently seen evicted first. In-process only: the fallback
+ * de-duplication when no Redis is configured (see AuditDedup), seeded from the jsonl sink file's tail.
  */
 export class DedupWindow {
   // A Map iterates in insertion order, so re-inserting on every hit keeps the oldest id first.

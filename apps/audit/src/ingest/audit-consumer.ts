@@ -5,7 +5,7 @@ import type { Logger } from '@airlock/telemetry';
 import type { auditConfig } from '../service';
 import { IngestAuditEvent } from './ingest-audit-event.usecase';
 
-/** The consumer-group member feeding the audit topic to IngestAuditEvent, offsets committed after each message. */
+/** The consumer-group member feeding the audit topic to IngestAuditEvent a fetched batch at a time, offsets committed after each batch. */
 @Injectable()
 export class AuditConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private consumer?: EventConsumer;
@@ -20,10 +20,16 @@ export class AuditConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     const topic = topicName('audit', this.config.TOPIC_PREFIX);
     const kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, clientId: 'airlock-audit', logger: this.logger });
-    this.consumer = new EventConsumer(kafka, { groupId: this.config.AUDIT_CONSUMER_GROUP, topics: [topic], fromBeginning: true, logger: this.logger });
-    await this.consumer.start(async (message) => {
-      await this.ingest.execute(message);
+    this.consumer = new EventConsumer(kafka, {
+      groupId: this.config.AUDIT_CONSUMER_GROUP,
+      topics: [topic],
+      fromBeginning: true,
+      logger: this.logger,
+      partitionsConsumedConcurrently: this.config.AUDIT_PARTITION_CONCURRENCY,
     });
+    await this.consumer.startBatch(async (messages) => {
+      await this.ingest.executeBatch(messages);
+    }, this.config.AUDIT_BATCH_MAX);
     this.logger.info({ topic, group: this.config.AUDIT_CONSUMER_GROUP }, 'consuming audit events');
   }
 

@@ -22,6 +22,15 @@ export class AuditStats {
   private readonly poisonCounter = this.meter.createCounter('airlock_audit_poison_events', { description: 'Messages on the audit topic that are not valid audit events' });
   private readonly deadLetterCounter = this.meter.createCounter('airlock_audit_dead_letters_total', { description: 'Poison messages published to the audit dead-letter topic' });
   private readonly writtenCounter = this.meter.createCounter('airlock_audit_events_written', { description: 'Audit events a sink acknowledged' });
+  private readonly delayHistogram = this.meter.createHistogram('airlock_audit_delivery_delay_seconds', {
+    description: 'From the event timestamp to every sink having acknowledged it (the end-to-end audit delay)',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] },
+  });
+  private readonly batchHistogram = this.meter.createHistogram('airlock_audit_batch_events', {
+    description: 'Events per sink write (one fetched partition batch after de-duplication)',
+    advice: { explicitBucketBoundaries: [1, 10, 50, 100, 250, 500, 1000, 2000] },
+  });
 
   consumed(): void {
     this.eventsConsumed++;
@@ -49,6 +58,15 @@ export class AuditStats {
     counters.lastEventId = lastEventId;
     this.sinks.set(sink, counters);
     this.writtenCounter.add(count, { sink });
+  }
+
+  /** A batch every sink has acknowledged: its size, and each event's delay since its own timestamp. */
+  delivered(timestamps: readonly string[], now = Date.now()): void {
+    this.batchHistogram.record(timestamps.length);
+    for (const t of timestamps) {
+      const at = Date.parse(t);
+      if (Number.isFinite(at)) this.delayHistogram.record(Math.max(0, now - at) / 1000);
+    }
   }
 
   sink(name: string): SinkCounters {

@@ -13,6 +13,7 @@ import type { AuditSinks } from '../sinks/audit-sinks';
 import { AuditStats } from './audit-stats';
 import type { DeadLetters } from './dead-letters';
 import { IngestAuditEvent } from './ingest-audit-event.usecase';
+import { AuditDedup, type DedupMark } from '../dedup/audit-dedup';
 
 class MemorySink implements AuditSink {
   constructor(readonly name = 'jsonl') {}
@@ -39,8 +40,9 @@ async function setup(window = 100, extra: AuditSink[] = []) {
   const chains = new ChainKeeper(config as never, logger as never);
   await chains.onModuleInit();
   const deadLetters = { topic: 't.dlq', publish: jest.fn(async () => undefined) };
-  const ingest = new IngestAuditEvent(config as never, logger as never, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters);
-  return { sink, stats, logger, ingest, deadLetters, chains, config };
+  const dedup = new AuditDedup(config as never, logger as never);
+  const ingest = new IngestAuditEvent(logger as never, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters, dedup);
+  return { sink, stats, logger, ingest, deadLetters, chains, config, dedup };
 }
 
 describe('IngestAuditEvent', () => {
@@ -146,9 +148,42 @@ describe('IngestAuditEvent', () => {
     await chains.onModuleInit();
     const sink = new MemorySink();
     const stats = new AuditStats();
-    const ingest = new IngestAuditEvent(config as never, logger as never, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters);
+    const dedup = new AuditDedup(config as never, logger as never);
+    const ingest = new IngestAuditEvent(logger as never, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters, dedup);
     expect(await ingest.execute(message(encoded('e1')))).toBe('duplicate');
     expect(await ingest.execute(message(encoded('e2'), '1'))).toBe('written');
     expect((sink.records[0] as ChainedAuditRecord).chain).toMatchObject({ seq: 2, prev_hash: (first.sink.records[0] as ChainedAuditRecord).chain.hash });
+  });
+
+  it('writes a batch to each sink in one write, drops repeats within it, and chains it in offset order', async () => {
+    const second = new MemorySink('hec');
+    const writes: number[] = [];
+    const write = second.write.bind(second);
+    second.write = async (records) => {
+      writes.push(records.length);
+      await write(records);
+    };
+    const { ingest, chains } = await setup(100, [second]);
+    const outcomes = await ingest.executeBatch([message(encoded('a'), '0'), message(encoded('b'), '1'), message(encoded('a'), '2'), message(encoded('c'), '3')]);
+    expect(outcomes).toEqual(['written', 'written', 'duplicate', 'written']);
+    expect(writes).toEqual([3]);
+    expect((second.records as ChainedAuditRecord[]).map((r) => [r.event_id, r.chain.seq])).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect(chains.head('t/0')?.seq).toBe(3);
+  });
+
+  it('settles a claim left by a crash against the chain head: at or below it is a duplicate, above it is written again', async () => {
+    const { sink, ingest, chains, dedup } = await setup();
+    await ingest.execute(message(encoded('e1')));
+    const marks = new Map<string, DedupMark>([
+      ['e1', { state: 'claimed', instance: dedup.instance, chain: 't/0', seq: 1 }],
+      ['e2', { state: 'claimed', instance: dedup.instance, chain: 't/0', seq: 2 }],
+      ['e3', { state: 'claimed', instance: 'another-instance', chain: 't/0', seq: 1 }],
+    ]);
+    jest.spyOn(dedup, 'lookup').mockImplementation(async (ids) => new Map(ids.filter((id) => marks.has(id)).map((id) => [id, marks.get(id)!])));
+    const confirm = jest.spyOn(dedup, 'confirm');
+    expect(await ingest.executeBatch([message(encoded('e1'), '1'), message(encoded('e2'), '2'), message(encoded('e3'), '3')])).toEqual(['duplicate', 'written', 'written']);
+    expect(sink.records.map((r) => r.event_id)).toEqual(['e1', 'e2', 'e3']);
+    expect(confirm.mock.calls).toEqual([[['e1']], [['e2', 'e3']]]);
+    expect(chains.head('t/0')?.seq).toBe(3);
   });
 });

@@ -44,7 +44,10 @@ export class JsonlSink implements AuditSink {
     if (this.closed) return Promise.reject(new Error('jsonl sink is closed'));
     const run = async () => {
       if (records.length === 0) return;
-      await this.handle.appendFile(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      // One write(2) for the batch (appendFile splits at 512 KiB): a process killed mid-batch leaves whole
+      // lines or none, since the kernel finishes a regular-file write it has started.
+      const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      for (let offset = 0; offset < data.length; ) offset += (await this.handle.write(data, offset)).bytesWritten;
       await this.handle.sync();
     };
     const result = this.tail.then(run);

@@ -1,14 +1,18 @@
 import { airlock } from '@airlock/contracts';
-import { ScanText, TextTooLargeError } from './scan-text.usecase';
+import { createLogger } from '@airlock/telemetry';
+import { RuleSets } from '../rules/rule-sets';
+import { InvalidContextError, ScanText, TextTooLargeError } from './scan-text.usecase';
 
 const { Action, Direction } = airlock.dlp.v1;
-const config = { DLP_MAX_TEXT_CHARS: 10_000 } as never;
-const scan = (text: string) => new ScanText(config).execute({ text, direction: Direction.DIRECTION_INBOUND, correlationId: 'c-12345678' });
+const config = { DLP_MAX_TEXT_CHARS: 10_000, DLP_MAX_CHUNK_CHARS: 1_000 } as never;
+const useCase = new ScanText(config, new RuleSets(config, createLogger('dlp-test', 'silent')));
+const scan = (text: string, context?: airlock.dlp.v1.Pseudonyms) =>
+  useCase.execute({ text, direction: Direction.DIRECTION_INBOUND, correlationId: 'c-12345678', context });
 
 describe('ScanText', () => {
-  it('masks an AWS access key id and reports only its digest', () => {
+  it('masks an AWS access key id and reports only its digest', async () => {
     const key = 'AKIAIOSFODNN7EXAMPLE';
-    const result = scan(`deploy with ${key} please`);
+    const result = await scan(`deploy with ${key} please`);
     expect(result.action).toBe(Action.ACTION_MASK);
     expect(result.text).toBe('deploy with [MASKED:secret.aws_access_key_id] please');
     expect(result.findings).toHaveLength(1);
@@ -17,28 +21,68 @@ describe('ScanText', () => {
     expect(JSON.stringify(result)).not.toContain(key);
   });
 
-  it('allows clean text unchanged', () => {
-    const result = scan('const x = 1; // AKIA is just a prefix');
-    expect(result.action).toBe(Action.ACTION_ALLOW);
-    expect(result.text).toBe('const x = 1; // AKIA is just a prefix');
+  it('allows clean text unchanged and names the built-in pack without policy', async () => {
+    const result = await scan('const x = 1; // AKIA is just a prefix');
+    expect(result).toMatchObject({ action: Action.ACTION_ALLOW, text: 'const x = 1; // AKIA is just a prefix', policyVersion: 'builtin' });
+    expect(result.ruleSetVersion).toMatch(/^builtin-/);
   });
 
-  it('blocks private keys and returns no text', () => {
-    const result = scan('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----');
+  it('blocks private keys and returns no text', async () => {
+    const result = await scan('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----');
     expect(result.action).toBe(Action.ACTION_BLOCK);
     expect(result.text).toBe('');
+    expect(result.pseudonyms?.entries).toEqual([]);
   });
 
-  it('pseudonymises a resident registration number with a placeholder stable within the request', () => {
-    const result = scan('주민번호 900101-1234568 다시 900101-1234568');
+  it('pseudonymises with placeholders stable within the request and returns the pairs for restore', async () => {
+    const result = await scan('주민번호 900101-1234568 다시 900101-1234568, mail kim.cs@acme.co.kr');
     expect(result.action).toBe(Action.ACTION_PSEUDONYMIZE);
     expect(result.text).not.toContain('900101');
     const placeholders = result.text.match(/⟦PII_\d+⟧/g);
-    expect(placeholders).toHaveLength(2);
+    expect(placeholders).toHaveLength(3);
     expect(placeholders![0]).toBe(placeholders![1]);
+    expect(result.pseudonyms?.entries).toEqual([
+      { placeholder: placeholders![0], original: '900101-1234568' },
+      { placeholder: placeholders![2], original: 'kim.cs@acme.co.kr' },
+    ]);
   });
 
-  it('refuses oversized input', () => {
-    expect(() => scan('x'.repeat(10_001))).toThrow(TextTooLargeError);
+  it('continues the numbering of the request context: new values get new placeholders, equal values their earlier one', async () => {
+    const first = await scan('mail kim.cs@acme.co.kr');
+    expect(first.text).toBe('mail ⟦PII_1⟧');
+    const second = await scan('cc lee.dh@acme.co.kr, 주민번호 900101-1234568, again kim.cs@acme.co.kr', first.pseudonyms);
+    expect(second.text).toBe('cc ⟦PII_2⟧, 주민번호 ⟦PII_3⟧, again ⟦PII_1⟧');
+    // The full set so far, for the next Scan of the request and the answer's restore.
+    expect(second.pseudonyms?.entries).toEqual([
+      { placeholder: '⟦PII_1⟧', original: 'kim.cs@acme.co.kr' },
+      { placeholder: '⟦PII_2⟧', original: 'lee.dh@acme.co.kr' },
+      { placeholder: '⟦PII_3⟧', original: '900101-1234568' },
+    ]);
+    // A text without findings hands the context back unchanged.
+    expect((await scan('nothing here', second.pseudonyms)).pseudonyms).toEqual(second.pseudonyms);
+  });
+
+  it('refuses a context with pairs it cannot have produced, naming positions, never values', async () => {
+    const bad = [
+      [{ placeholder: '[x]', original: 'hunter22' }],
+      [{ placeholder: '⟦PII_0⟧', original: 'hunter22' }],
+      [
+        { placeholder: '⟦PII_1⟧', original: 'hunter22' },
+        { placeholder: '⟦PII_1⟧', original: 'hunter23' },
+      ],
+      [{ placeholder: '⟦PII_1⟧', original: '' }],
+      [{ placeholder: '⟦PII_1⟧', original: 'h'.repeat(10_001) }],
+      Array.from({ length: 10_001 }, (_, i) => ({ placeholder: `⟦PII_${i + 1}⟧`, original: 'hunter22' })),
+    ];
+    for (const entries of bad) {
+      const error = await scan('mail kim.cs@acme.co.kr', { entries }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidContextError);
+      expect(error).toMatchObject({ code: 'dlp_invalid_context' });
+      expect((error as Error).message).not.toContain('hunter');
+    }
+  });
+
+  it('refuses oversized input before scanning', async () => {
+    await expect(scan('x'.repeat(10_001))).rejects.toThrow(TextTooLargeError);
   });
 });

@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
-import { BackendRegistry } from './backend-registry';
+import { BackendPool } from '../routing/backend-pool';
 
 @Controller()
 export class BackendsController {
-  constructor(private readonly backends: BackendRegistry) {}
+  constructor(private readonly backends: BackendPool) {}
 
   @GrpcMethod('GatewayService', 'ListBackends')
   async listBackends(): Promise<airlock.gateway.v1.ListBackendsResponse> {

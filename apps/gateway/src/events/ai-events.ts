@@ -3,20 +3,36 @@ import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
-import type { CallerContext } from '../identity/trusted-identity';
+import { AuditUnavailableError } from '../gateway.errors';
+import type { CallerContext, Route } from '../identity/trusted-identity';
 import type { gatewayConfig } from '../service';
+
+export type Outcome = 'success' | 'denied' | 'error' | 'cancelled';
+
+export interface AgentChange {
+  repoId: string;
+  branch: string;
+  changedFiles: string[];
+  diffHash: string;
+}
 
 export interface AiRequestRecord {
   caller: CallerContext | undefined;
   correlationId: string;
   endpoint: string;
+  /** Request type: the `service` label of the seed's metrics. */
   action: string;
   statusCode: number;
   latencyMs: number;
   promptTokens: number;
   completionTokens: number;
   dlpAction: string;
-  outcome: 'success' | 'denied' | 'error';
+  outcome: Outcome;
+  /** Where the answer came from when it differs from the policy's route (alternative backend). */
+  servedBy?: Route;
+  /** "backend", "fallback" or "cache". */
+  source?: string;
+  agent?: AgentChange;
 }
 
 // The gateway metrics of seed 001 appendix B, for the SRE dashboards.
@@ -24,16 +40,28 @@ const meter = metrics.getMeter('airlock-gateway');
 const requestsTotal = meter.createCounter('ai_gateway_requests_total', { description: 'AI requests by feature and project' });
 const latencySeconds = meter.createHistogram('ai_gateway_latency_seconds', { description: 'AI request latency', unit: 's' });
 const tokensTotal = meter.createCounter('ai_gateway_tokens_total', { description: 'Prompt + completion tokens by project and model' });
+const ttftSeconds = meter.createHistogram('ai_gateway_time_to_first_token_seconds', {
+  description: 'Time from request to the first streamed token sent to the client',
+  unit: 's',
+  advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10] },
+});
+const degradedTotal = meter.createCounter('ai_gateway_degraded_total', { description: 'Answers served by the cache or an alternative backend' });
+
+/** The time to first token of a streamed answer, by request type. */
+export function recordTimeToFirstToken(service: string, ms: number): void {
+  ttftSeconds.record(ms / 1000, { service });
+}
 
 /**
- * Records every AI request: metrics, the audit event (every outcome) and, for answered requests, the usage
- * event metering it.
+ * Records every AI request: metrics, the audit event and the usage event — for every outcome, including
+ * failed and cancelled requests (a stream cut half-way is metered for what was sent).
  */
 @Injectable()
 export class AiEvents implements OnApplicationShutdown {
   private readonly producer: DurableEventProducer;
   private readonly auditTopic: string;
   private readonly usageTopic: string;
+  private readonly boundMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>,
@@ -45,57 +73,100 @@ export class AiEvents implements OnApplicationShutdown {
     });
     this.auditTopic = topicName('audit', config.TOPIC_PREFIX);
     this.usageTopic = topicName('usage', config.TOPIC_PREFIX);
+    this.boundMs = config.GATEWAY_AUDIT_BOUND_MS;
   }
 
-  async record(r: AiRequestRecord): Promise<void> {
-    const timestamp = new Date().toISOString();
+  private audit(r: AiRequestRecord, eventType: string): Uint8Array {
     const c = r.caller;
-    requestsTotal.add(1, { service: r.action, project_id: c?.projectId ?? '', outcome: r.outcome });
-    latencySeconds.record(r.latencyMs / 1000, { service: r.action });
-    if (c) tokensTotal.add(r.promptTokens + r.completionTokens, { project_id: c.projectId, model: c.route.model });
-    const routeTarget = c ? `${c.route.backend}:${c.route.model}` : '';
-    const audit = airlock.events.v1.AuditEvent.fromPartial({
-      eventId: newEventId(),
-      eventType: 'ai.request',
-      timestamp,
-      correlationId: r.correlationId,
-      tenantId: c?.tenantId,
-      projectId: c?.projectId,
-      workspaceId: c?.workspaceId,
-      userId: c?.userId,
-      clientIp: c?.clientIp,
-      endpoint: r.endpoint,
-      statusCode: r.statusCode,
-      latencyMs: r.latencyMs,
-      promptTokens: r.promptTokens,
-      completionTokens: r.completionTokens,
-      routeTarget,
-      policyVersion: c?.policyVersion,
-      dlpAction: r.dlpAction,
-      actor: c?.userId,
-      action: r.action,
-      outcome: r.outcome,
-      service: 'gateway',
-    });
-    const sends = [this.producer.publish(this.auditTopic, r.correlationId, airlock.events.v1.AuditEvent.encode(audit).finish())];
-    if (c && r.outcome === 'success') {
+    const route = r.servedBy ?? c?.route;
+    return airlock.events.v1.AuditEvent.encode(
+      airlock.events.v1.AuditEvent.fromPartial({
+        eventId: newEventId(),
+        eventType,
+        timestamp: new Date().toISOString(),
+        correlationId: r.correlationId,
+        tenantId: c?.tenantId,
+        projectId: c?.projectId,
+        workspaceId: c?.workspaceId,
+        userId: c?.userId,
+        clientIp: c?.clientIp,
+        endpoint: r.endpoint,
+        statusCode: r.statusCode,
+        latencyMs: r.latencyMs,
+        promptTokens: r.promptTokens,
+        completionTokens: r.completionTokens,
+        routeTarget: route?.backend ? `${route.backend}:${route.model}${r.source === 'cache' ? ' (cache)' : ''}` : '',
+        policyVersion: c?.policyVersion,
+        dlpAction: r.dlpAction,
+        actor: c?.userId,
+        action: r.action,
+        outcome: r.outcome,
+        service: 'gateway',
+        repoId: r.agent?.repoId,
+        branch: r.agent?.branch,
+        changedFiles: r.agent?.changedFiles,
+        diffHash: r.agent?.diffHash,
+      }),
+    ).finish();
+  }
+
+  /**
+   * Fail-closed requests only: an `ai.request.accepted` audit event made durable before a stream starts
+   * (the final event follows when it ends). Throws AuditUnavailableError if not durable within the bound.
+   */
+  async accepted(r: AiRequestRecord): Promise<void> {
+    try {
+      await this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, 'ai.request.accepted'), { boundMs: this.boundMs });
+    } catch (error) {
+      throw new AuditUnavailableError(error);
+    }
+  }
+
+  /**
+   * With `durable`, resolves only once the audit event is durable within the bound and throws
+   * AuditUnavailableError otherwise; without it, failures are logged (only a failing disk gets that far).
+   */
+  async record(r: AiRequestRecord, options: { durable?: boolean } = {}): Promise<void> {
+    const c = r.caller;
+    const service = r.action;
+    requestsTotal.add(1, { service, project_id: c?.projectId ?? '', outcome: r.outcome });
+    latencySeconds.record(r.latencyMs / 1000, { service });
+    if (r.source && r.source !== 'backend') degradedTotal.add(1, { service, source: r.source });
+    const route = r.servedBy ?? c?.route;
+    if (c && route?.model) tokensTotal.add(r.promptTokens + r.completionTokens, { project_id: c.projectId, model: route.model });
+
+    const audit = this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, 'ai.request'), options.durable ? { boundMs: this.boundMs } : {});
+    const sends: Promise<void>[] = [];
+    if (c) {
       const usage = airlock.events.v1.UsageEvent.fromPartial({
         eventId: newEventId(),
-        timestamp,
+        timestamp: new Date().toISOString(),
         correlationId: r.correlationId,
         tenantId: c.tenantId,
         projectId: c.projectId,
         workspaceId: c.workspaceId,
         userId: c.userId,
         endpoint: r.endpoint,
-        model: c.route.model,
-        routeTarget,
+        model: route?.model ?? '',
+        routeTarget: route?.backend ? `${route.backend}:${route.model}` : '',
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
       });
       sends.push(this.producer.publish(this.usageTopic, r.correlationId, airlock.events.v1.UsageEvent.encode(usage).finish()));
     }
-    const results = await Promise.allSettled(sends);
+    if (options.durable) {
+      void Promise.allSettled(sends).then((results) => this.logFailures(results));
+      try {
+        await audit;
+      } catch (error) {
+        throw new AuditUnavailableError(error);
+      }
+      return;
+    }
+    this.logFailures(await Promise.allSettled([audit, ...sends]));
+  }
+
+  private logFailures(results: PromiseSettledResult<void>[]): void {
     for (const result of results) {
       // Only a failing local disk gets here (a broker outage goes to the spool): logged loudly, without payload.
       if (result.status === 'rejected') this.logger.error({ err: String(result.reason), event_type: 'ai.request' }, 'event could not be made durable');

@@ -1,5 +1,16 @@
+import type { EdgeCaller } from '@airlock/runtime';
 import type { Request } from 'express';
-import { MissingIdentityError, NoRouteError } from '../gateway.errors';
+import { ModelNotAllowedError, NoRouteError } from '../gateway.errors';
+
+export interface Route {
+  backend: string;
+  model: string;
+}
+
+/** A client-visible model name and where policy sends it. */
+export interface ModelAlias extends Route {
+  alias: string;
+}
 
 export interface CallerContext {
   userId: string;
@@ -8,7 +19,14 @@ export interface CallerContext {
   workspaceId: string;
   clientIp: string;
   policyVersion: string;
-  route: { backend: string; model: string };
+  /** The route policy chose for this path (x-airlock-route-backend/-model); absent on e.g. /v1/models. */
+  policyRoute?: Route;
+  /** Aliases policy lets this caller name here (x-airlock-model-aliases); defaults to the route's model. */
+  aliases: ModelAlias[];
+  /** Set by policy for high-risk endpoints: the audit event must be durable before the answer. */
+  auditFailClosed: boolean;
+  /** Resolved by resolveRoute once the request's `model` is known. */
+  route: Route;
 }
 
 function header(req: Request, name: string): string {
@@ -17,24 +35,58 @@ function header(req: Request, name: string): string {
 }
 
 /**
- * Identity and route as set by the edge: Envoy strips client-supplied copies of these headers and the
- * policy service's ext_authz answer sets them from the verified principal.
+ * `alias=backend/model` entries, comma-separated. The backend id has no "/", so the model (which may,
+ * e.g. `org/model-7b`) is everything after the first one.
  */
-export function callerFromEdge(req: Request, endpoint: string): CallerContext {
-  const userId = header(req, 'x-user-id');
-  const tenantId = header(req, 'x-tenant-id');
-  if (!userId || !tenantId) throw new MissingIdentityError();
+export function parseAliases(value: string): ModelAlias[] {
+  const out: ModelAlias[] = [];
+  for (const entry of value.split(',')) {
+    const m = /^\s*([^=\s]+)=([a-z][a-z0-9-]*)\/(\S+)\s*$/.exec(entry);
+    if (m) out.push({ alias: m[1], backend: m[2], model: m[3] });
+  }
+  return out;
+}
+
+/**
+ * The caller from the edge's signed identity assertion (401 `unauthenticated` without a valid one: the plain
+ * x-user-id/x-tenant-id headers are ignored). Route, aliases, audit mode and policy version stay plain headers:
+ * Envoy strips client copies of them and ext_authz sets them; without a verified identity none is read.
+ */
+export async function callerFromEdge(req: Request, edge: EdgeCaller, trustAliases: boolean): Promise<CallerContext> {
+  const identity = await edge.callerFrom(req);
   const backend = header(req, 'x-airlock-route-backend');
   const model = header(req, 'x-airlock-route-model');
-  if (!backend || !model) throw new NoRouteError(endpoint);
+  const policyRoute = backend && model ? { backend, model } : undefined;
+  const aliasHeader = trustAliases ? header(req, 'x-airlock-model-aliases') : '';
+  const aliases = aliasHeader ? parseAliases(aliasHeader) : policyRoute ? [{ alias: model, ...policyRoute }] : [];
   return {
-    userId,
-    tenantId,
-    projectId: header(req, 'x-project-id'),
-    workspaceId: header(req, 'x-workspace-id'),
+    userId: identity.userId,
+    tenantId: identity.tenantId,
+    projectId: identity.projectId,
+    workspaceId: identity.workspaceId,
     // Envoy (use_remote_address) appends the real peer as the last X-Forwarded-For entry.
     clientIp: header(req, 'x-forwarded-for').split(',').pop()?.trim() || req.socket.remoteAddress || '',
     policyVersion: header(req, 'x-airlock-policy-version'),
-    route: { backend, model },
+    policyRoute,
+    aliases,
+    auditFailClosed: header(req, 'x-airlock-audit-mode').toLowerCase() === 'fail-closed',
+    route: policyRoute ?? { backend: '', model: '' },
   };
+}
+
+/**
+ * The route for this request: the client's `model` must be an alias policy allows here (or the routed
+ * model's own name); without one, the policy's route. The client never reaches a model policy did not name.
+ */
+export function resolveRoute(caller: CallerContext, endpoint: string, requested?: string): Route {
+  if (requested) {
+    const hit = caller.aliases.find((a) => a.alias === requested) ?? (caller.policyRoute?.model === requested ? caller.policyRoute : undefined);
+    if (!hit) throw new ModelNotAllowedError(requested, caller.aliases.map((a) => a.alias));
+    caller.route = { backend: hit.backend, model: hit.model };
+    return caller.route;
+  }
+  const route = caller.policyRoute ?? caller.aliases[0];
+  if (!route) throw new NoRouteError(endpoint);
+  caller.route = { backend: route.backend, model: route.model };
+  return caller.route;
 }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
+import { VerifySession } from '../sessions/session.usecases';
 import { GetJwks } from '../tokens/get-jwks.usecase';
 import { IssueToken } from '../tokens/issue-token.usecase';
 import { VerifyToken } from '../tokens/verify-token.usecase';
@@ -10,6 +11,7 @@ export class IdentityController {
   constructor(
     private readonly issueToken: IssueToken,
     private readonly verifyToken: VerifyToken,
+    private readonly verifySession: VerifySession,
     private readonly getJwks: GetJwks,
   ) {}
 
@@ -20,7 +22,12 @@ export class IdentityController {
 
   @GrpcMethod('IdentityService', 'VerifyToken')
   verify(request: airlock.identity.v1.VerifyTokenRequest): Promise<airlock.identity.v1.VerifyTokenResponse> {
-    return this.verifyToken.execute(request.token);
+    return this.verifyToken.execute(request.token, request.clientIp);
+  }
+
+  @GrpcMethod('IdentityService', 'VerifySession')
+  session(request: airlock.identity.v1.VerifySessionRequest): Promise<airlock.identity.v1.VerifySessionResponse> {
+    return this.verifySession.execute(request.sessionId);
   }
 
   @GrpcMethod('IdentityService', 'GetJwks')

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { compactVerify } from 'jose';
 import { InvalidArgumentError } from '@airlock/runtime';
+import { credentialDigest } from '../credentials';
 import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
+import { IdentityRedis } from '../redis/identity-redis';
 import { TokenStore } from './token-store';
 
 /**
@@ -14,6 +16,7 @@ export class RevokeToken {
   constructor(
     private readonly keys: SigningKeys,
     private readonly store: TokenStore,
+    private readonly redis: IdentityRedis,
   ) {}
 
   async execute(token: string): Promise<boolean> {
@@ -26,6 +29,8 @@ export class RevokeToken {
       jti = undefined;
     }
     if (typeof jti !== 'string' || !jti) throw new InvalidArgumentError('token_malformed', 'not a token signed by this service');
-    return this.store.forget(jti);
+    const wasLive = await this.store.forget(jti);
+    await this.redis.announceRevocation(credentialDigest(token));
+    return wasLive;
   }
 }

@@ -5,7 +5,11 @@ import path from 'node:path';
 import { SignJWT, decodeJwt, importPKCS8 } from 'jose';
 import { airlock } from '@airlock/contracts';
 import { createLogger } from '@airlock/telemetry';
+import type { ApiTokens } from '../api-tokens/api-tokens.usecases';
+import type { AuthAudit, AuthEvent } from '../audit/auth-audit';
+import { credentialDigest } from '../credentials';
 import { loadSigningKey, type SigningKey, type SigningKeys } from '../keys/signing-key';
+import type { IdentityRedis } from '../redis/identity-redis';
 import { InvalidPrincipalError, TokenIssueDisabledError, TokenTtlTooLongError } from './errors';
 import { IssueToken } from './issue-token.usecase';
 import { RevokeToken } from './revoke-token.usecase';
@@ -54,7 +58,10 @@ describe('IssueToken / VerifyToken / RevokeToken', () => {
     const cfg = { ...baseConfig, ...config } as never;
     const s = store as unknown as TokenStore;
     const keys = { current: key } as SigningKeys;
-    return { issue: new IssueToken(cfg, keys, s), verify: new VerifyToken(cfg, logger, keys, s), revoke: new RevokeToken(keys, s) };
+    const apiTokens = { verify: async () => ({ valid: false, principal: undefined, errorCode: 'token_unknown', expiresAtUnix: 0 }) } as unknown as ApiTokens;
+    const audit = { record: async (e: AuthEvent) => void audited.push(e) } as unknown as AuthAudit;
+    const redis = { announceRevocation: async (d: string) => void announced.push(d) } as unknown as IdentityRedis;
+    return { issue: new IssueToken(cfg, keys, s), verify: new VerifyToken(cfg, logger, keys, s, apiTokens, audit), revoke: new RevokeToken(keys, s, redis) };
   };
 
   beforeAll(async () => {
@@ -62,7 +69,13 @@ describe('IssueToken / VerifyToken / RevokeToken', () => {
     key = await loadSigningKey(path.join(dir, 'k.pem'), true, logger);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  beforeEach(() => (store = new MemoryStore()));
+  let audited: AuthEvent[];
+  let announced: string[];
+  beforeEach(() => {
+    store = new MemoryStore();
+    audited = [];
+    announced = [];
+  });
 
   it('issues an ES256 JWT with the Airlock claims and verifies it back to the principal', async () => {
     const { issue, verify } = make();
@@ -78,6 +91,7 @@ describe('IssueToken / VerifyToken / RevokeToken', () => {
     expect(verified).toEqual({
       valid: true,
       errorCode: '',
+      expiresAtUnix: claims.exp,
       principal: { subject: 'u-alice', userId: 'u-alice', tenantId: 't-bank', projectId: 'p-payments', workspaceId: '', roles: ['developer'], kind: PrincipalKind.PRINCIPAL_KIND_USER },
     });
   });
@@ -104,11 +118,13 @@ describe('IssueToken / VerifyToken / RevokeToken', () => {
     await expect(make().issue.execute({ principal: principal(), ttlSeconds: 86_401 })).rejects.toBeInstanceOf(TokenTtlTooLongError);
   });
 
-  it('answers token_revoked once the token id is forgotten', async () => {
+  it('answers token_revoked once the token id is forgotten, announces the revocation and audits the use', async () => {
     const { issue, verify, revoke } = make();
     const { accessToken } = await issue.execute({ principal: principal(), ttlSeconds: 60 });
     expect(await revoke.execute(accessToken)).toBe(true);
-    expect(await verify.execute(accessToken)).toEqual({ valid: false, principal: undefined, errorCode: 'token_revoked' });
+    expect(announced).toEqual([credentialDigest(accessToken)]);
+    expect(await verify.execute(accessToken, '203.0.113.9')).toEqual({ valid: false, principal: undefined, errorCode: 'token_revoked', expiresAtUnix: 0 });
+    expect(audited).toEqual([expect.objectContaining({ type: 'auth.token.used_after_revoke', outcome: 'denied', userId: 'u-alice', tenantId: 't-bank', clientIp: '203.0.113.9' })]);
     expect(await revoke.execute(accessToken)).toBe(false);
   });
 
@@ -151,7 +167,7 @@ describe('IssueToken / VerifyToken / RevokeToken', () => {
   it('answers token_malformed for garbage, wrong issuer and missing claims', async () => {
     const { verify } = make();
     for (const garbage of ['', 'abc', 'a.b.c', 'x'.repeat(10_000)]) {
-      expect(await verify.execute(garbage)).toEqual({ valid: false, principal: undefined, errorCode: 'token_malformed' });
+      expect(await verify.execute(garbage)).toEqual({ valid: false, principal: undefined, errorCode: 'token_malformed', expiresAtUnix: 0 });
     }
     const sign = (claims: Record<string, unknown>, iss = 'airlock-identity') =>
       new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuer(iss).setAudience('airlock').setSubject('u').setJti('j2').setExpirationTime('1m').sign(key.privateKey);

@@ -3,6 +3,8 @@ import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { airlock } from '@airlock/contracts';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
+import { API_TOKEN_PREFIX, ApiTokens } from '../api-tokens/api-tokens.usecases';
+import { AuthAudit } from '../audit/auth-audit';
 import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
 import type { identityConfig } from '../service';
 import { TOKEN_AUDIENCE, airlockClaims, principalFromClaims, tokenDigest, type TokenErrorCode } from './claims';
@@ -23,7 +25,7 @@ function errorCode(error: unknown): TokenErrorCode {
 }
 
 /**
- * Checks a bearer token: ES256 signature by this service's key (no other algorithm, `none` included),
+ * Checks a bearer credential. Opaque API tokens (`alk_…`) are looked up in PostgreSQL (ApiTokens). JWTs: ES256 signature by this service's key (no other algorithm, `none` included),
  * issuer, audience, expiry, claim shapes, and that its id is still live. A bad token is an answer
  * (`valid: false` + code), not an error; only an unreachable token store throws (UNAVAILABLE).
  */
@@ -34,13 +36,20 @@ export class VerifyToken {
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly keys: SigningKeys,
     private readonly store: TokenStore,
+    private readonly apiTokens: ApiTokens,
+    private readonly audit: AuthAudit,
   ) {}
 
-  async execute(token: string): Promise<VerifyTokenResponse> {
+  async execute(token: string, clientIp = ''): Promise<VerifyTokenResponse> {
+    if (token.startsWith(API_TOKEN_PREFIX)) return this.apiTokens.verify(token, clientIp);
     const checked = await this.checkSignedClaims(token);
     if (typeof checked === 'string') return this.reject(token, checked);
-    if (!(await this.store.isLive(checked.jti))) return this.reject(token, 'token_revoked');
-    return { valid: true, principal: principalFromClaims(checked), errorCode: '' };
+    if (!(await this.store.isLive(checked.jti))) {
+      // Signature and expiry are fine, so this was a real token until revoked: someone still holds it.
+      await this.audit.record({ type: 'auth.token.used_after_revoke', outcome: 'denied', action: `jwt:${checked.jti}`, userId: checked.uid ?? checked.sub, tenantId: checked.tid, projectId: checked.pid, workspaceId: checked.wid, clientIp, statusCode: 401 });
+      return this.reject(token, 'token_revoked');
+    }
+    return { valid: true, principal: principalFromClaims(checked), errorCode: '', expiresAtUnix: checked.exp };
   }
 
   private async checkSignedClaims(token: string) {
@@ -55,7 +64,7 @@ export class VerifyToken {
         requiredClaims: ['exp', 'jti', 'sub'],
       });
       const claims = airlockClaims.safeParse(payload);
-      return claims.success ? claims.data : ('token_malformed' as const);
+      return claims.success ? { ...claims.data, exp: payload.exp! } : ('token_malformed' as const);
     } catch (error) {
       return errorCode(error);
     }
@@ -63,6 +72,6 @@ export class VerifyToken {
 
   private reject(token: string, code: TokenErrorCode): VerifyTokenResponse {
     this.logger.debug({ token_sha256: tokenDigest(token), code }, 'token rejected');
-    return { valid: false, principal: undefined, errorCode: code };
+    return { valid: false, principal: undefined, errorCode: code, expiresAtUnix: 0 };
   }
 }

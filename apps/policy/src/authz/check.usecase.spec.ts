@@ -1,11 +1,18 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { airlock, envoy } from '@airlock/contracts';
+import { ConfigError } from '@airlock/config';
 import { GrpcStatus } from '@airlock/grpc';
+import { AssertionVerifier } from '@airlock/identity-assertion';
 import { createLogger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
 import type { DecisionLabel, DecisionMetrics } from '../decision/decision-metrics';
+import { AssertionIssuer } from './assertion-issuer';
 import { CheckRequestUseCase } from './check.usecase';
-import type { TokenVerifier } from './identity-client';
+import type { TokenVerifier, Verdict } from './identity-client';
+import { PrincipalCache, credentialDigest } from './principal-cache';
 
 const { PrincipalKind } = airlock.identity.v1;
 const { StatusCode } = envoy.type.v3;
@@ -22,25 +29,45 @@ const alice: airlock.identity.v1.Principal = {
   kind: PrincipalKind.PRINCIPAL_KIND_USER,
 };
 
+type Answer = (token: string) => Promise<Omit<Verdict, 'expiresAtUnix'> & { expiresAtUnix?: number }>;
+
 class FakeVerifier {
   calls: string[] = [];
-  constructor(private readonly answer: (token: string) => Promise<airlock.identity.v1.VerifyTokenResponse>) {}
-  verify(token: string) {
+  sessionCalls: string[] = [];
+  constructor(private readonly answer: Answer) {}
+  async verify(token: string): Promise<Verdict> {
     this.calls.push(token);
-    return this.answer(token);
+    return { expiresAtUnix: 0, ...(await this.answer(token)) };
+  }
+  async verifySession(id: string): Promise<Verdict> {
+    this.sessionCalls.push(id);
+    return { expiresAtUnix: 0, ...(await this.answer(id)) };
   }
 }
 
 const valid = async () => ({ valid: true, principal: alice, errorCode: '' });
 const bundle = loadBundleFile(DEFAULT_BUNDLE_FILE);
 
-function setup(answer: (token: string) => Promise<airlock.identity.v1.VerifyTokenResponse> = valid) {
+const logger = createLogger('policy-test', 'silent' as never);
+const assertionConfig = { POLICY_ASSERTION_TTL_SECONDS: 60, POLICY_ASSERTION_REUSE_MS: 10_000, POLICY_AUTH_CACHE_MAX: 2, POLICY_ASSERTION_GENERATE_KEY: false };
+
+async function issuerWith(config: Partial<typeof assertionConfig> & { POLICY_ASSERTION_KEY_FILE?: string } = {}) {
+  const issuer = new AssertionIssuer({ ...assertionConfig, ...config } as never, logger);
+  await issuer.onModuleInit();
+  return issuer;
+}
+
+async function setup(answer: Answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle?: ActiveBundle) {
   const counted: [DecisionLabel, string][] = [];
   const metrics = { count: (d: DecisionLabel, e: string) => void counted.push([d, e]) } as unknown as DecisionMetrics;
   const verifier = new FakeVerifier(answer);
-  const active = new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } } as never);
-  const check = new CheckRequestUseCase(active, verifier as unknown as TokenVerifier, metrics, createLogger('policy-test', 'silent' as never));
-  return { check, verifier, counted };
+  const active = activeBundle ?? new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } } as never);
+  const cache = new PrincipalCache({ POLICY_AUTH_CACHE_TTL_MS: cacheTtlMs, POLICY_AUTH_CACHE_MAX: 2 } as never, logger);
+  const issuer = await issuerWith({ POLICY_ASSERTION_REUSE_MS: assertionReuseMs });
+  const check = new CheckRequestUseCase(active, verifier as unknown as TokenVerifier, metrics, logger, cache, issuer);
+  // What a service behind the edge does with x-airlock-identity.
+  const services = AssertionVerifier.fromJwks(issuer.jwks);
+  return { check, verifier, counted, cache, issuer, services };
 }
 
 /** A CheckRequest shaped as Envoy sends it (headers lower-cased, path with query, peer address). */
@@ -70,7 +97,7 @@ const body = (res: CheckResponse) => JSON.parse(res.deniedResponse!.body);
 
 describe('ext_authz Check', () => {
   it('allows a developer to chat: identity and route headers set, client copies and the token removed', async () => {
-    const { check, verifier, counted } = setup();
+    const { check, verifier, counted } = await setup();
     const res = await check.execute(
       envoyRequest('/v1/chat/completions?stream=true', { authorization: 'Bearer abc.def.ghi', 'x-correlation-id': 'corr-12345678', 'x-workspace-id': 'forged' }),
     );
@@ -83,31 +110,57 @@ describe('ext_authz Check', () => {
       'x-user-id': 'u-alice',
       'x-tenant-id': 't-bank',
       'x-project-id': 'p-pay',
+      'x-airlock-roles': 'developer',
+      'x-airlock-principal-kind': 'user',
       'x-airlock-route-backend': 'chat',
       'x-airlock-route-model': 'reference-chat',
+      'x-airlock-identity': expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       'x-airlock-policy-version': '2026.11.21-1',
       'x-airlock-rule-ids': 'ep.chat.allow',
+      'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat',
     });
     expect(ok.headers.every((h) => h.appendAction === AppendAction.OVERWRITE_IF_EXISTS_OR_ADD)).toBe(true);
-    // Empty workspace: removed, so the client's forged value cannot reach the upstream.
-    expect(ok.headersToRemove).toEqual(['authorization', 'x-workspace-id']);
+    // Empty workspace: removed, so the client's forged value cannot reach the upstream; chat is not high-risk.
+    expect(ok.headersToRemove).toEqual(['authorization', 'x-workspace-id', 'x-airlock-audit-mode']);
     expect(headerMap(ok.responseHeadersToAdd)).toEqual({ 'x-correlation-id': 'corr-12345678' });
     expect(counted).toEqual([['allow', '/v1/chat']]);
     // The response survives a protobuf round trip (what grpc-js does with it).
-    expect(envoy.service.auth.v3.CheckResponse.decode(envoy.service.auth.v3.CheckResponse.encode(res).finish()).okResponse?.headers).toHaveLength(8);
+    expect(envoy.service.auth.v3.CheckResponse.decode(envoy.service.auth.v3.CheckResponse.encode(res).finish()).okResponse?.headers).toHaveLength(12);
   });
 
   it('removes route headers when the allowing rule has no route', async () => {
-    const { check } = setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['auditor'] } }));
+    const { check } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['auditor'] } }));
     const ok = (await check.execute(envoyRequest('/api/policy/v1/bundles/active', { authorization: 'Bearer t' }, 'GET'))).okResponse!;
-    expect(ok.headersToRemove).toEqual(['authorization', 'x-workspace-id', 'x-airlock-route-backend', 'x-airlock-route-model']);
+    expect(ok.headersToRemove).toEqual([
+      'authorization',
+      'x-workspace-id',
+      'x-airlock-route-backend',
+      'x-airlock-route-model',
+      'x-airlock-model-aliases',
+      'x-airlock-audit-mode',
+    ]);
     expect(headerMap(ok.headers)['x-airlock-rule-ids']).toBe('api.policy.read.allow');
   });
 
+  it('marks high-risk endpoints fail-closed for the gateway\'s audit, and decides with the client\'s branch and address', async () => {
+    const { check } = await setup();
+    const ok = (await check.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t', 'x-airlock-audit-mode': 'best-effort', 'x-airlock-branch': 'main' }))).okResponse!;
+    expect(headerMap(ok.headers)).toMatchObject({ 'x-airlock-audit-mode': 'fail-closed', 'x-airlock-model-aliases': 'airlock-agent=agent/reference-chat' });
+    expect(ok.headersToRemove).not.toContain('x-airlock-audit-mode');
+    const fenced = structuredClone(bundle);
+    fenced.rules.find((r) => r.id === 'ep.agent.allow')!.when = { branches: ['release/*'], clientIps: ['203.0.113.0/24'] };
+    const active = new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'fenced.json', bundle: fenced } } as never);
+    const { check: fencedCheck } = await setup(valid, 0, 10_000, active);
+    expect((await fencedCheck.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t', 'x-airlock-branch': 'release/7' }))).status!.code).toBe(GrpcStatus.OK);
+    const wrongBranch = await fencedCheck.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t', 'x-airlock-branch': 'main' }));
+    expect(body(wrongBranch).error.message).toContain('branch_not_allowed');
+  });
+
   it('answers 401 with the envelope when the token is missing, without asking identity', async () => {
-    const { check, verifier, counted } = setup();
+    const { check, verifier, counted } = await setup();
     for (const authorization of [undefined, '', 'Basic dXNlcjpwYXNz', 'Bearer', 'Bearer two words']) {
-      const res = await check.execute(envoyRequest('/v1/chat', authorization === undefined ? {} : { authorization }));
+      // A malformed Authorization header is the credential: no fallback to a cookie riding along.
+      const res = await check.execute(envoyRequest('/v1/chat', authorization ? { authorization, cookie: 'airlock_session=s1' } : {}));
       expect(res.status!.code).toBe(GrpcStatus.UNAUTHENTICATED);
       expect(res.okResponse).toBeUndefined();
       expect(res.deniedResponse!.status).toEqual({ code: StatusCode.Unauthorized });
@@ -115,11 +168,12 @@ describe('ext_authz Check', () => {
       expect(body(res).error).toMatchObject({ code: 'unauthenticated', retryable: false });
     }
     expect(verifier.calls).toEqual([]);
+    expect(verifier.sessionCalls).toEqual([]);
     expect(counted[0]).toEqual(['unauthenticated', '/v1/chat']);
   });
 
   it('answers 401 with identity\'s error code for a bad token', async () => {
-    const { check } = setup(async () => ({ valid: false, principal: undefined, errorCode: 'token_revoked' }));
+    const { check } = await setup(async () => ({ valid: false, principal: undefined, errorCode: 'token_revoked' }));
     const res = await check.execute(envoyRequest('/v1/chat', { authorization: 'bearer x.y.z', 'x-correlation-id': 'corr-abcdefgh' }));
     expect(res.status!.code).toBe(16);
     expect(body(res)).toEqual({ error: { code: 'token_revoked', message: expect.any(String), correlation_id: 'corr-abcdefgh', retryable: false } });
@@ -127,7 +181,7 @@ describe('ext_authz Check', () => {
   });
 
   it('answers 403 forbidden when policy denies', async () => {
-    const { check, counted } = setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['analyst'] } }));
+    const { check, counted } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['analyst'] } }));
     const res = await check.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t' }));
     expect(res.status!.code).toBe(GrpcStatus.PERMISSION_DENIED);
     expect(res.deniedResponse!.status).toEqual({ code: StatusCode.Forbidden });
@@ -138,7 +192,7 @@ describe('ext_authz Check', () => {
   });
 
   it('fails closed with 503 identity_unavailable (retryable) when identity cannot be asked', async () => {
-    const { check, counted } = setup(async () => {
+    const { check, counted } = await setup(async () => {
       throw Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
     });
     const res = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
@@ -149,7 +203,7 @@ describe('ext_authz Check', () => {
   });
 
   it('keeps a well-formed correlation id and replaces a missing or forged one', async () => {
-    const { check } = setup();
+    const { check } = await setup();
     const kept = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t', 'x-correlation-id': 'req-0001-abcd' }));
     expect(headerMap(kept.okResponse!.headers)['x-correlation-id']).toBe('req-0001-abcd');
     for (const forged of [undefined, 'bad id\r\nx-user-id: root', 'short']) {
@@ -163,9 +217,122 @@ describe('ext_authz Check', () => {
   });
 
   it('never forwards header-unsafe identity values', async () => {
-    const { check } = setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, projectId: 'p\r\nx-evil: 1' } }));
+    const { check, services } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, projectId: 'p\r\nx-evil: 1' } }));
     const ok = (await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }))).okResponse!;
     expect(headerMap(ok.headers)).not.toHaveProperty('x-project-id');
     expect(ok.headersToRemove).toContain('x-project-id');
+    // Nor asserts them: the signed identity says what the plain headers say.
+    expect(await services.verify(headerMap(ok.headers)['x-airlock-identity'])).toMatchObject({ userId: 'u-alice', projectId: '' });
+  });
+
+  it('authenticates the airlock_session cookie with VerifySession and keeps it from the upstream', async () => {
+    const { check, verifier } = await setup();
+    const res = await check.execute(envoyRequest('/v1/chat', { cookie: 'theme=dark; airlock_session=sess-1; lang=ko' }));
+    expect(verifier.sessionCalls).toEqual(['sess-1']);
+    expect(verifier.calls).toEqual([]);
+    expect(headerMap(res.okResponse!.headers)).toMatchObject({ 'x-user-id': 'u-alice', cookie: 'theme=dark; lang=ko' });
+    const only = await check.execute(envoyRequest('/v1/chat', { cookie: 'airlock_session=sess-1' }));
+    expect(only.okResponse!.headersToRemove).toContain('cookie');
+    const other = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t', cookie: 'theme=dark' }));
+    expect(headerMap(other.okResponse!.headers)).not.toHaveProperty('cookie');
+    expect(other.okResponse!.headersToRemove).not.toContain('cookie');
+  });
+
+  it('answers 401 with the session error for an unknown session', async () => {
+    const { check } = await setup(async () => ({ valid: false, principal: undefined, errorCode: 'session_unknown' }));
+    const res = await check.execute(envoyRequest('/v1/chat', { cookie: 'airlock_session=gone' }));
+    expect(res.deniedResponse!.status).toEqual({ code: StatusCode.Unauthorized });
+    expect(body(res).error).toMatchObject({ code: 'session_unknown', message: expect.stringContaining('log in again') });
+  });
+
+  it('reuses a verified principal from the cache, never a failed one, and bounds the cache', async () => {
+    let answer: Awaited<ReturnType<Answer>> = { valid: false, principal: undefined, errorCode: 'token_revoked' };
+    const { check, verifier, cache } = await setup(async () => answer, 60_000);
+    await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }));
+    await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }));
+    expect(verifier.calls).toEqual(['t1', 't1']);
+    answer = { valid: true, principal: alice, errorCode: '' };
+    for (let i = 0; i < 3; i++) expect((await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }))).okResponse).toBeDefined();
+    expect(verifier.calls).toEqual(['t1', 't1', 't1']);
+    expect(cache.get(credentialDigest('t1'))).toEqual(alice);
+    await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t2' }));
+    await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t3' }));
+    // POLICY_AUTH_CACHE_MAX is 2 here: the oldest entry made room.
+    expect(cache.get(credentialDigest('t1'))).toBeUndefined();
+  });
+
+  it('never caches beyond the credential\'s own expiry', async () => {
+    const { check, verifier } = await setup(async () => ({ valid: true, principal: alice, errorCode: '', expiresAtUnix: Math.floor(Date.now() / 1000) - 1 }), 60_000);
+    await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
+    await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
+    expect(verifier.calls).toEqual(['t', 't']);
+  });
+});
+
+describe('identity assertion (x-airlock-identity)', () => {
+  const assertionOf = (res: CheckResponse) => headerMap(res.okResponse!.headers)['x-airlock-identity'];
+
+  it('signs the verified principal over whatever the client sent, so services can tell the edge set it', async () => {
+    const { check, services } = await setup();
+    const res = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t', 'x-airlock-identity': 'forged.by.client' }));
+    expect(assertionOf(res)).not.toBe('forged.by.client');
+    // The principal identity verified, with its kind as a name.
+    expect(await services.verify(assertionOf(res))).toMatchObject({ ...alice, kind: 'user' });
+    const denied = await check.execute(envoyRequest('/api/policy/v1/bundles/active', { authorization: 'Bearer t' }, 'GET'));
+    expect(denied.okResponse).toBeUndefined();
+    expect(headerMap(denied.deniedResponse!.headers)).not.toHaveProperty('x-airlock-identity');
+  });
+
+  it('asserts a service account as one', async () => {
+    const indexer = { ...alice, subject: 'sa-rag', userId: 'svc-rag-indexer', roles: ['rag-indexer'], kind: PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT };
+    const { check, services } = await setup(async () => ({ valid: true, errorCode: '', principal: indexer }));
+    const res = await check.execute(envoyRequest('/v1/rag/index', { authorization: 'Bearer t' }));
+    expect(await services.verify(assertionOf(res))).toMatchObject({ subject: 'sa-rag', userId: 'svc-rag-indexer', kind: 'service_account', roles: ['rag-indexer'] });
+  });
+
+  it('reuses one assertion per principal within POLICY_ASSERTION_REUSE_MS, never across principals', async () => {
+    const { issuer, services } = await setup();
+    const t0 = Date.now() - 10_000;
+    const first = issuer.assertionFor(alice, t0)!;
+    expect(issuer.assertionFor({ ...alice }, t0 + 9_999)).toBe(first);
+    expect(issuer.assertionFor({ ...alice, userId: 'u-bob', subject: 'u-bob' }, t0)).not.toBe(first);
+    expect(issuer.assertionFor({ ...alice, roles: ['developer', 'auditor'] }, t0)).not.toBe(first);
+    const renewed = issuer.assertionFor(alice, t0 + 10_000)!;
+    expect(renewed).not.toBe(first);
+    expect((await services.verify(renewed)).issuedAt).toBe(Math.floor((t0 + 10_000) / 1000));
+  });
+
+  it('signs every request when POLICY_ASSERTION_REUSE_MS is 0', async () => {
+    const { check, services } = await setup(valid, 0, 0);
+    const [a, b] = [await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' })), await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }))];
+    const [ida, idb] = [await services.verify(assertionOf(a)), await services.verify(assertionOf(b))];
+    expect(ida.assertionId).not.toBe(idb.assertionId);
+  });
+
+  it('sends no assertion, and strips the client\'s, for a principal that cannot be asserted', async () => {
+    const { check, issuer } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, tenantId: 't\r\nx-evil: 1' } }));
+    expect(issuer.assertionFor({ ...alice, userId: '' })).toBeUndefined();
+    const ok = (await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t', 'x-airlock-identity': 'forged.by.client' }))).okResponse!;
+    expect(headerMap(ok.headers)).not.toHaveProperty('x-airlock-identity');
+    expect(ok.headersToRemove).toEqual(expect.arrayContaining(['x-tenant-id', 'x-airlock-identity']));
+  });
+
+  it('refuses to start with an unusable key file; in dev creates one (0600) and keeps using it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'policy-assertion-'));
+    try {
+      const file = path.join(dir, 'assertion-key.pem');
+      const error = await issuerWith({ POLICY_ASSERTION_KEY_FILE: file }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        { variable: 'POLICY_ASSERTION_KEY_FILE', message: expect.stringContaining('POLICY_ASSERTION_GENERATE_KEY=true') },
+      ]);
+      const created = await issuerWith({ POLICY_ASSERTION_KEY_FILE: file, POLICY_ASSERTION_GENERATE_KEY: true });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const reloaded = await issuerWith({ POLICY_ASSERTION_KEY_FILE: file });
+      expect(reloaded.jwks).toEqual(created.jwks);
+      await expect(AssertionVerifier.fromJwks(reloaded.jwks).verify(created.assertionFor(alice))).resolves.toMatchObject({ userId: 'u-alice' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

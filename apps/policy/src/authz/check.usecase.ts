@@ -1,21 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { envoy } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
 import { acceptCorrelationId, runWithCorrelation, type Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { DecisionMetrics } from '../decision/decision-metrics';
-import { TokenVerifier } from './identity-client';
-import { allowResponse, deniedResponse } from './responses';
+import { LimitsGuard } from '../limits/limits-guard';
+import { AssertionIssuer } from './assertion-issuer';
+import { TokenVerifier, type Verdict } from './identity-client';
+import { PrincipalCache, credentialDigest } from './principal-cache';
+import { SESSION_COOKIE, allowResponse, deniedResponse, readCookie } from './responses';
 
 type CheckRequest = envoy.service.auth.v3.CheckRequest;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
+interface Credential {
+  kind: 'bearer' | 'session';
+  value: string;
+}
+
 /**
- * Envoy's ext_authz Check, called for every request at the edge: authenticate the bearer token with
- * identity, decide with the active bundle, and tell Envoy either which headers the upstream gets or what to
- * answer the client. Fails closed: if identity cannot be asked, the answer is 503, never a pass.
+ * Envoy's ext_authz Check, called for every request at the edge: authenticate the caller with identity —
+ * `Authorization: Bearer` (an Airlock JWT or an opaque API token) or else the `airlock_session` cookie —
+ * through a short-lived cache of verified principals, decide with the active bundle, and tell Envoy either which headers the upstream gets
+ * (among them the signed identity assertion) or what to answer the client. Fails closed: if identity cannot be asked, the answer is 503, never a pass.
  */
 @Injectable()
 export class CheckRequestUseCase {
@@ -24,6 +33,10 @@ export class CheckRequestUseCase {
     private readonly verifier: TokenVerifier,
     private readonly metrics: DecisionMetrics,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly cache: PrincipalCache,
+    private readonly assertions: AssertionIssuer,
+    /** The bundle's rate limits and token budgets, after an allow (absent in unit tests that do not need it). */
+    @Optional() private readonly limits?: LimitsGuard,
   ) {}
 
   execute(request: CheckRequest): Promise<CheckResponse> {
@@ -36,41 +49,61 @@ export class CheckRequestUseCase {
         path: http?.path ?? '',
         method: http?.method ?? '',
         authorization: headers['authorization'],
+        cookie: headers['cookie'],
+        // Client-declared (bundle rules with `when.branches`); the agent acts on this branch.
+        branch: headers['x-airlock-branch'] ?? '',
         clientIp: request.attributes?.source?.address?.socketAddress?.address ?? '',
         correlationId,
       }),
     );
   }
 
-  private async check(req: { path: string; method: string; authorization?: string; clientIp: string; correlationId: string }): Promise<CheckResponse> {
+  /** A present Authorization header is the credential, even when malformed: it never falls back to the cookie. */
+  private credential(authorization: string | undefined, cookie: string | undefined): Credential | undefined {
+    if (authorization !== undefined && authorization !== '') {
+      const token = BEARER.exec(authorization)?.[1];
+      return token ? { kind: 'bearer', value: token } : undefined;
+    }
+    const session = readCookie(cookie, SESSION_COOKIE);
+    return session ? { kind: 'session', value: session } : undefined;
+  }
+
+  private async check(req: { path: string; method: string; authorization?: string; cookie?: string; branch: string; clientIp: string; correlationId: string }): Promise<CheckResponse> {
     const { correlationId } = req;
     const engine = this.active.engine;
-    const token = BEARER.exec(req.authorization ?? '')?.[1];
-    if (!token) {
+    const credential = this.credential(req.authorization, req.cookie);
+    if (!credential) {
       this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
-      return deniedResponse({ httpStatus: 401, code: 'unauthenticated', message: 'a bearer token is required', correlationId });
+      return deniedResponse({ httpStatus: 401, code: 'unauthenticated', message: 'a bearer token or a session is required', correlationId });
     }
 
-    let verdict;
-    try {
-      verdict = await this.verifier.verify(token);
-    } catch (error) {
-      this.logger.warn({ err: (error as Error).message, client_ip: req.clientIp }, 'identity unavailable; denying (fail closed)');
-      this.metrics.count('unavailable', engine.endpointLabel(req.path));
-      return deniedResponse({ httpStatus: 503, code: 'identity_unavailable', message: 'authentication is temporarily unavailable', correlationId });
+    const digest = credentialDigest(credential.value);
+    let principal = this.cache.get(digest);
+    if (!principal) {
+      let verdict: Verdict;
+      try {
+        verdict =
+          credential.kind === 'bearer'
+            ? await this.verifier.verify(credential.value, req.clientIp)
+            : await this.verifier.verifySession(credential.value, req.clientIp);
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message, client_ip: req.clientIp }, 'identity unavailable; denying (fail closed)');
+        this.metrics.count('unavailable', engine.endpointLabel(req.path));
+        return deniedResponse({ httpStatus: 503, code: 'identity_unavailable', message: 'authentication is temporarily unavailable', correlationId });
+      }
+      if (!verdict.valid || !verdict.principal) {
+        this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
+        return deniedResponse({
+          httpStatus: 401,
+          code: verdict.errorCode || 'unauthenticated',
+          message: credential.kind === 'bearer' ? 'the bearer token is not valid' : 'the session is not valid; log in again',
+          correlationId,
+        });
+      }
+      principal = verdict.principal;
+      this.cache.set(digest, principal, verdict.expiresAtUnix);
     }
-    if (!verdict.valid || !verdict.principal) {
-      this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
-      return deniedResponse({
-        httpStatus: 401,
-        code: verdict.errorCode || 'unauthenticated',
-        message: 'the bearer token is not valid',
-        correlationId,
-      });
-    }
-
-    const principal = verdict.principal;
-    const { decision, endpoint } = engine.evaluate({ principal, endpoint: req.path, method: req.method });
+    const { decision, endpoint } = engine.evaluate({ principal, endpoint: req.path, method: req.method, clientIp: req.clientIp, branch: req.branch });
     this.metrics.count(decision.allow ? 'allow' : 'deny', endpoint);
     this.logger.debug(
       { user_id: principal.userId, tenant_id: principal.tenantId, client_ip: req.clientIp, endpoint, allow: decision.allow, rule_ids: decision.ruleIds, reason: decision.reasonCode },
@@ -79,6 +112,15 @@ export class CheckRequestUseCase {
     if (!decision.allow) {
       return deniedResponse({ httpStatus: 403, code: 'forbidden', message: `denied by policy (${decision.reasonCode})`, correlationId });
     }
-    return allowResponse({ principal, decision, correlationId });
+    const limited = this.limits ? await this.limits.enforce(principal, req.path, req.method) : undefined;
+    if (limited && !limited.allowed) return deniedResponse({ ...limited.denial, correlationId });
+    return allowResponse({
+      principal,
+      decision,
+      correlationId,
+      cookie: req.cookie,
+      assertion: this.assertions.assertionFor(principal),
+      responseHeaders: limited?.responseHeaders,
+    });
   }
 }

@@ -4,12 +4,15 @@ import { createClient, unary } from '@airlock/grpc';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import type { policyConfig } from '../service';
 
-type VerifyTokenResponse = airlock.identity.v1.VerifyTokenResponse;
+/** Identity's verdict on a credential (VerifyTokenResponse and VerifySessionResponse have this shape). */
+export type Verdict = airlock.identity.v1.VerifyTokenResponse;
 
 /** What Check needs from identity; tests substitute it. */
 export abstract class TokenVerifier {
-  /** Resolves to identity's verdict; rejects only when identity could not be asked (or failed). */
-  abstract verify(token: string): Promise<VerifyTokenResponse>;
+  /** A bearer credential: an Airlock JWT or an opaque API token. Rejects only when identity could not be asked. */
+  abstract verify(token: string, clientIp?: string): Promise<Verdict>;
+  /** The airlock_session cookie's value. Rejects only when identity could not be asked. */
+  abstract verifySession(sessionId: string, clientIp?: string): Promise<Verdict>;
 }
 
 @Injectable()
@@ -20,12 +23,16 @@ export class IdentityTokenVerifier extends TokenVerifier implements OnApplicatio
     super();
     this.client = createClient(airlock.identity.v1.IdentityServiceClient, config.IDENTITY_ADDR, {
       deadlineMs: config.POLICY_IDENTITY_DEADLINE_MS,
-      idempotent: ['airlock.identity.v1.IdentityService/VerifyToken'],
+      idempotent: ['airlock.identity.v1.IdentityService/VerifyToken', 'airlock.identity.v1.IdentityService/VerifySession'],
     });
   }
 
-  verify(token: string): Promise<VerifyTokenResponse> {
-    return unary(this.client.verifyToken.bind(this.client), { token });
+  verify(token: string, clientIp = ''): Promise<Verdict> {
+    return unary(this.client.verifyToken.bind(this.client), { token, clientIp });
+  }
+
+  verifySession(sessionId: string, clientIp = ''): Promise<Verdict> {
+    return unary(this.client.verifySession.bind(this.client), { sessionId, clientIp });
   }
 
   // After the gRPC server drained: in-flight Checks still need the channel.

@@ -1,18 +1,62 @@
-import { envoy, type airlock } from '@airlock/contracts';
+import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus } from '@airlock/grpc';
+import { ASSERTION_HEADER, type Identity } from '@airlock/identity-assertion';
 
 const { StatusCode } = envoy.type.v3;
+const { PrincipalKind } = airlock.identity.v1;
 const { HeaderValueOption_HeaderAppendAction: AppendAction } = envoy.config.core.v3;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
 type HeaderValueOption = envoy.config.core.v3.HeaderValueOption;
 
 /** Request headers only the edge may set: each is overwritten from the verified principal or removed. */
-export const IDENTITY_HEADERS = ['x-user-id', 'x-tenant-id', 'x-project-id', 'x-workspace-id'] as const;
+export const IDENTITY_HEADERS = ['x-user-id', 'x-tenant-id', 'x-project-id', 'x-workspace-id', 'x-airlock-roles', 'x-airlock-principal-kind'] as const;
+
+/** Identity's browser session cookie: a credential, so it is taken out of the Cookie header upstreams see. */
+export const SESSION_COOKIE = 'airlock_session';
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The Cookie header without the session cookie ('' when nothing else is left). */
+function withoutSessionCookie(header: string): string {
+  return header
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p && p.slice(0, p.indexOf('=')).trim() !== SESSION_COOKIE)
+    .join('; ');
+}
 export const ROUTE_HEADERS = ['x-airlock-route-backend', 'x-airlock-route-model'] as const;
+/** `alias=backend/model,...`: the model names the client may use on this endpoint (gateway: GATEWAY_TRUST_ALIAS_HEADER). */
+export const MODEL_ALIASES_HEADER = 'x-airlock-model-aliases';
+/** `fail-closed` on endpoints the bundle marks high-risk: the gateway answers only once the audit event is durable. */
+export const AUDIT_MODE_HEADER = 'x-airlock-audit-mode';
 
 // Values come from a signed token, but a header value with control characters would make Envoy refuse the
 // whole response; such a value is treated as absent.
 const SAFE_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+const safe = (value: string) => (SAFE_VALUE.test(value) ? value : '');
+const kindOf = (principal: airlock.identity.v1.Principal) =>
+  principal.kind === PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT ? 'service_account' : 'user';
+
+/** What the identity assertion says: exactly what the plain identity headers say, so a value dropped there is dropped here. */
+export function assertedIdentity(principal: airlock.identity.v1.Principal): Identity {
+  const roles = principal.roles.join(',');
+  return {
+    subject: safe(principal.subject),
+    userId: safe(principal.userId),
+    tenantId: safe(principal.tenantId),
+    projectId: safe(principal.projectId),
+    workspaceId: safe(principal.workspaceId),
+    roles: SAFE_VALUE.test(roles) ? [...principal.roles] : [],
+    kind: kindOf(principal),
+  };
+}
 
 export function header(key: string, value: string): HeaderValueOption {
   return {
@@ -27,18 +71,27 @@ export interface Allowed {
   principal: airlock.identity.v1.Principal;
   decision: airlock.policy.v1.Decision;
   correlationId: string;
+  /** The request's Cookie header, if any. */
+  cookie?: string;
+  /** The signed identity assertion (`x-airlock-identity`); absent when the principal cannot be asserted. */
+  assertion?: string;
+  /** Added to the client's response (the RateLimit header fields, limits/limits-guard.ts). */
+  responseHeaders?: [string, string][];
 }
 
 /**
- * OK: the upstream sees the verified identity, the policy's route and version, and no bearer token. Every
+ * OK: the upstream sees the verified identity (plain headers, and signed in `x-airlock-identity`), the policy's
+ * route and version, and no bearer token. Every
  * edge-owned header is either set here or listed for removal, so no client-supplied copy survives.
  */
-export function allowResponse({ principal, decision, correlationId }: Allowed): CheckResponse {
+export function allowResponse({ principal, decision, correlationId, cookie, assertion, responseHeaders = [] }: Allowed): CheckResponse {
   const owned: [string, string][] = [
     ['x-user-id', principal.userId],
     ['x-tenant-id', principal.tenantId],
     ['x-project-id', principal.projectId],
     ['x-workspace-id', principal.workspaceId],
+    ['x-airlock-roles', principal.roles.join(',')],
+    ['x-airlock-principal-kind', kindOf(principal)],
     ['x-airlock-route-backend', decision.route?.backend ?? ''],
     ['x-airlock-route-model', decision.route?.model ?? ''],
   ];
@@ -48,40 +101,63 @@ export function allowResponse({ principal, decision, correlationId }: Allowed): 
     if (SAFE_VALUE.test(value)) headers.push(header(key, value));
     else headersToRemove.push(key);
   }
+  if (assertion) headers.push(header(ASSERTION_HEADER, assertion));
+  else headersToRemove.push(ASSERTION_HEADER);
   headers.push(header('x-airlock-policy-version', decision.policyVersion), header('x-airlock-rule-ids', decision.ruleIds.join(',')));
+  // Policy's per-endpoint answers for the gateway: set, or removed so that a client's copy never reaches it.
+  const aliases = (decision.modelAliases ?? []).map((m) => `${m.alias}=${m.backend}/${m.model}`).join(',');
+  if (aliases) headers.push(header(MODEL_ALIASES_HEADER, aliases));
+  else headersToRemove.push(MODEL_ALIASES_HEADER);
+  if (decision.highRisk) headers.push(header(AUDIT_MODE_HEADER, 'fail-closed'));
+  else headersToRemove.push(AUDIT_MODE_HEADER);
+  if (cookie && readCookie(cookie, SESSION_COOKIE) !== undefined) {
+    const rest = withoutSessionCookie(cookie);
+    if (rest) headers.push(header('cookie', rest));
+    else headersToRemove.push('cookie');
+  }
   return {
     status: { code: GrpcStatus.OK, message: '', details: [] },
     deniedResponse: undefined,
-    okResponse: { headers, headersToRemove, responseHeadersToAdd: [header('x-correlation-id', correlationId)] },
+    okResponse: {
+      headers,
+      headersToRemove,
+      responseHeadersToAdd: [header('x-correlation-id', correlationId), ...responseHeaders.map(([k, v]) => header(k, v))],
+    },
   };
 }
 
 export interface Denial {
-  httpStatus: 401 | 403 | 503;
+  httpStatus: 401 | 403 | 429 | 503;
   code: string;
   message: string;
   correlationId: string;
+  /** Overrides the status's default (an exhausted token budget is a 429 not worth retrying soon). */
+  retryable?: boolean;
+  /** More headers for the client (Retry-After, RateLimit-Policy, RateLimit); a 503 without its own Retry-After gets `1`. */
+  headers?: [string, string][];
 }
 
 const DENIALS = {
   401: { status: StatusCode.Unauthorized, grpc: GrpcStatus.UNAUTHENTICATED, retryable: false },
   403: { status: StatusCode.Forbidden, grpc: GrpcStatus.PERMISSION_DENIED, retryable: false },
+  429: { status: StatusCode.TooManyRequests, grpc: GrpcStatus.RESOURCE_EXHAUSTED, retryable: true },
   503: { status: StatusCode.ServiceUnavailable, grpc: GrpcStatus.UNAVAILABLE, retryable: true },
 } as const;
 
 /** Envoy answers the client with this directly; the body is the platform's error envelope. */
-export function deniedResponse({ httpStatus, code, message, correlationId }: Denial): CheckResponse {
+export function deniedResponse({ httpStatus, code, message, correlationId, retryable, headers: extra = [] }: Denial): CheckResponse {
   const kind = DENIALS[httpStatus];
   const headers = [header('content-type', 'application/json'), header('x-correlation-id', correlationId)];
   if (httpStatus === 401) headers.push(header('www-authenticate', 'Bearer'));
-  if (httpStatus === 503) headers.push(header('retry-after', '1'));
+  if (httpStatus === 503 && !extra.some(([k]) => k === 'retry-after')) headers.push(header('retry-after', '1'));
+  for (const [k, v] of extra) headers.push(header(k, v));
   return {
     status: { code: kind.grpc, message: code, details: [] },
     okResponse: undefined,
     deniedResponse: {
       status: { code: kind.status },
       headers,
-      body: JSON.stringify({ error: { code, message, correlation_id: correlationId, retryable: kind.retryable } }),
+      body: JSON.stringify({ error: { code, message, correlation_id: correlationId, retryable: retryable ?? kind.retryable } }),
     },
   };
 }

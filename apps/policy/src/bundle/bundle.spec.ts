@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@airlock/config';
 import { policyConfig } from '../service';
-import { DEFAULT_BUNDLE_FILE, loadBundleFile } from './bundle';
+import { DEFAULT_BUNDLE_FILE, bundleProblems, loadBundleFile, parseCidr } from './bundle';
 
 describe('policy bundle loading', () => {
   let dir: string;
@@ -53,5 +53,38 @@ describe('policy bundle loading', () => {
     const dotted = base();
     dotted.rules[0].match.pathPrefix = '/v1/../admin';
     expect(() => loadBundleFile(write('dotted.json', dotted))).toThrow(/pathPrefix/);
+  });
+});
+
+describe('bundle references', () => {
+  const base = () => JSON.parse(JSON.stringify(loadBundleFile(DEFAULT_BUNDLE_FILE)));
+
+  it('lists every broken reference: backends, aliases, duplicates, conditions', () => {
+    const b = base();
+    b.backends.push('chat');
+    b.modelAliases.push({ ...b.modelAliases[0] }, { alias: 'x', backend: 'gone', model: 'm' });
+    b.rules[0].route.backend = 'nowhere';
+    b.rules[1].models = ['airlock-code', 'missing'];
+    b.rules[2].when = { projects: ['p1'], project: 'forbidden', clientIps: ['10.0.0.0/33', 'fd00::/8'] };
+    // All at once: field problems and references are reported together.
+    expect(bundleProblems(b).problems).toEqual([
+      expect.stringMatching(/^rules\.2\.when\.clientIps\.0: an IPv4\/IPv6 address or CIDR block/),
+      'backends.4: duplicate backend "chat"',
+      'modelAliases.3.alias: duplicate model alias "airlock-chat"',
+      'modelAliases.4.backend: unknown backend "gone" (not in backends)',
+      'rules.0.route.backend: unknown backend "nowhere" (not in backends)',
+      'rules.1.models.1: unknown model alias "missing" (not in modelAliases)',
+      'rules.2.when: projects listed but project is forbidden',
+    ]);
+  });
+
+  it('accepts the realistic bench bundle', () => {
+    expect(bundleProblems(JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'bench', 'realistic-bundle.json'), 'utf8'))).problems).toEqual([]);
+  });
+
+  it('parses addresses and blocks', () => {
+    expect(parseCidr('10.0.0.0/8')).toEqual({ type: 'ipv4', address: '10.0.0.0', prefix: 8 });
+    expect(parseCidr('::1')).toEqual({ type: 'ipv6', address: '::1', prefix: 128 });
+    for (const bad of ['10.0.0.0/x', '10.0.0.0/8/8', 'host', '10.0.0.0/', '::/129']) expect(parseCidr(bad)).toBeUndefined();
   });
 });

@@ -1,9 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
 import { ActiveBundle } from '../bundle/active-bundle';
+import type { PolicyInput } from './engine';
 import { DecisionMetrics } from './decision-metrics';
 
 type RequestContext = airlock.policy.v1.RequestContext;
+
+/** The engine's input from a RequestContext (proto3 defaults: '' = absent). */
+export function policyInput(context: RequestContext | undefined): PolicyInput {
+  return {
+    principal: context?.principal,
+    endpoint: context?.endpoint ?? '',
+    method: context?.method ?? '',
+    clientIp: context?.clientIp ?? '',
+    branch: context?.branch ?? '',
+    requestedModel: context?.requestedModel || undefined,
+  };
+}
 
 /** One authorization decision for a request context; counted. */
 @Injectable()
@@ -14,11 +27,7 @@ export class Decide {
   ) {}
 
   execute(context: RequestContext | undefined): airlock.policy.v1.DecideResponse {
-    const { decision, endpoint } = this.active.engine.evaluate({
-      principal: context?.principal,
-      endpoint: context?.endpoint ?? '',
-      method: context?.method ?? '',
-    });
+    const { decision, endpoint } = this.active.engine.evaluate(policyInput(context));
     this.metrics.count(decision.allow ? 'allow' : 'deny', endpoint);
     return { decision };
   }
@@ -30,10 +39,20 @@ export class Simulate {
   constructor(private readonly active: ActiveBundle) {}
 
   execute(context: RequestContext | undefined): airlock.policy.v1.SimulateResponse {
-    const { decision, explanations } = this.active.engine.evaluate(
-      { principal: context?.principal, endpoint: context?.endpoint ?? '', method: context?.method ?? '' },
-      true,
-    );
-    return { decision, explanations: [`policy bundle ${this.active.bundle.version}`, ...explanations] };
+    const engine = this.active.engine;
+    const { decision, explanations } = engine.evaluate(policyInput(context), true);
+    return { decision, explanations: [`policy bundle ${engine.version}`, ...explanations] };
+  }
+}
+
+/** The model aliases a principal may name anywhere (the gateway's model list); no side effects. */
+@Injectable()
+export class ListModels {
+  constructor(private readonly active: ActiveBundle) {}
+
+  execute(context: RequestContext | undefined): airlock.policy.v1.ListModelsResponse {
+    const engine = this.active.engine;
+    const input = policyInput(context);
+    return { policyVersion: engine.version, models: engine.modelsFor(input.principal, input) };
   }
 }

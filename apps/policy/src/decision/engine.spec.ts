@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { DEFAULT_BUNDLE_FILE, loadBundleFile, type PolicyBundle } from '../bundle/bundle';
-import { PolicyEngine, endpointPath } from './engine';
+import { PolicyEngine, branchPattern, endpointPath } from './engine';
 
 const { PrincipalKind } = airlock.identity.v1;
 const USER = PrincipalKind.PRINCIPAL_KIND_USER;
@@ -40,6 +41,8 @@ describe('PolicyEngine with the default bundle', () => {
       policyVersion: bundle.version,
       ruleIds: [ruleId],
       route: { backend, model },
+      highRisk: ruleId === 'ep.agent.allow',
+      modelAliases: [expect.objectContaining({ backend, model })],
     });
   });
 
@@ -69,11 +72,15 @@ describe('PolicyEngine with the default bundle', () => {
     expect(decide(['auditor'], '/api/policy/v1/bundles/active', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.policy.read.allow'] });
     expect(decide(['security-admin'], '/api/policy/v1/bundles/active', 'get').allow).toBe(true);
     expect(decide(['developer'], '/api/policy/v1/bundles/active', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed' });
-    expect(decide(['auditor'], '/api/policy/v1/bundles/active', 'DELETE')).toMatchObject({
+    expect(decide(['auditor'], '/api/policy/v1/bundles/active', 'PATCH')).toMatchObject({
       allow: false,
       reasonCode: 'method_not_allowed',
       ruleIds: ['default.deny'],
     });
+    // Changes: security-admin only, while simulation and the rule test stay open to auditors.
+    expect(decide(['auditor'], '/api/policy/v1/drafts', 'POST')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['api.policy.write.allow'] });
+    expect(decide(['security-admin'], '/api/policy/v1/drafts/x/approve', 'POST')).toMatchObject({ allow: true, ruleIds: ['api.policy.write.allow'] });
+    expect(decide(['auditor'], '/api/policy/v1/dlp/test', 'POST')).toMatchObject({ allow: true, ruleIds: ['api.policy.dlp-test.allow'] });
     expect(decide(['auditor'], '/api/policy/v1/simulate', 'POST')).toMatchObject({ allow: true, ruleIds: ['api.policy.simulate.allow'] });
   });
 
@@ -105,6 +112,8 @@ describe('PolicyEngine with the default bundle', () => {
 describe('PolicyEngine rule selection', () => {
   const custom: PolicyBundle = {
     version: 't-1',
+    backends: ['wide', 'dev', 'ops'],
+    modelAliases: [],
     defaultRule: { id: 'default.deny', reasonCode: 'endpoint_not_allowed' },
     rules: [
       { id: 'wide', match: { pathPrefix: '/v1/' }, allow: { kinds: ['user'], roles: ['any'] }, route: { backend: 'wide', model: 'm' } },
@@ -130,5 +139,84 @@ describe('endpointPath', () => {
     expect(endpointPath('/v1/chat#x')).toBe('/v1/chat');
     expect(endpointPath('/v1/./chat')).toBeUndefined();
     expect(endpointPath('/v1/%2F')).toBeUndefined();
+  });
+});
+
+describe('PolicyEngine conditions (seed 001 §3.4.2 as data), with the realistic bench bundle', () => {
+  const realistic = new PolicyEngine(loadBundleFile(path.join(__dirname, '..', '..', 'bench', 'realistic-bundle.json')));
+  const dev = (over: Partial<airlock.identity.v1.Principal> = {}) => ({ ...who(['developer']), projectId: 'p-pay', workspaceId: 'ws-1', ...over });
+  const office = '10.10.3.4';
+  const run = (principal: airlock.identity.v1.Principal, endpoint: string, extra: { clientIp?: string; branch?: string; requestedModel?: string } = {}) =>
+    realistic.evaluate({ principal, endpoint, method: 'POST', clientIp: office, ...extra }).decision;
+
+  it('autocomplete needs a workspace', () => {
+    expect(run(dev(), '/v1/autocomplete')).toMatchObject({ allow: true, ruleIds: ['ep.autocomplete.allow'] });
+    expect(run(dev({ workspaceId: '' }), '/v1/autocomplete')).toMatchObject({ allow: false, reasonCode: 'workspace_not_allowed' });
+  });
+
+  it('the agent works only in listed projects and branches, is high-risk, and needs the branch', () => {
+    expect(run(dev(), '/v1/agent', { branch: 'release/2026.11' })).toMatchObject({ allow: true, highRisk: true });
+    expect(run(dev(), '/v1/agent', { branch: 'feature/a/b' }).allow).toBe(true);
+    expect(run(dev(), '/v1/agent', { branch: 'release/a/b' })).toMatchObject({ allow: false, reasonCode: 'branch_not_allowed' });
+    expect(run(dev(), '/v1/agent')).toMatchObject({ allow: false, reasonCode: 'branch_not_allowed', highRisk: false });
+    expect(run(dev({ projectId: 'p-hr' }), '/v1/agent', { branch: 'main' })).toMatchObject({ allow: false, reasonCode: 'project_not_allowed' });
+  });
+
+  it('chat picks the rule by project context: scoped callers get the project rule and its larger model', () => {
+    expect(run(dev(), '/v1/chat/completions', { requestedModel: 'airlock-chat-large' })).toMatchObject({
+      allow: true,
+      ruleIds: ['ep.chat.project'],
+      route: { backend: 'chat-large', model: 'reference-chat-70b' },
+    });
+    const unscoped = dev({ projectId: '', roles: ['analyst'] });
+    expect(run(unscoped, '/v1/chat')).toMatchObject({ allow: true, ruleIds: ['ep.chat.general'] });
+    // The client's model goes through the aliases or is refused; the route's own model name is accepted.
+    expect(run(unscoped, '/v1/chat', { requestedModel: 'airlock-chat-large' })).toMatchObject({ allow: false, reasonCode: 'model_not_allowed' });
+    expect(run(unscoped, '/v1/chat', { requestedModel: 'reference-chat' }).allow).toBe(true);
+    expect(run(unscoped, '/v1/chat', { requestedModel: 'gpt-4' })).toMatchObject({ allow: false, reasonCode: 'model_not_allowed' });
+  });
+
+  it('rag/query needs a project; rag/index only the indexer account from its subnet', () => {
+    expect(run(dev({ projectId: '' }), '/v1/rag/query')).toMatchObject({ allow: false, reasonCode: 'project_not_allowed' });
+    expect(run(dev(), '/v1/rag/query')).toMatchObject({ allow: true, route: { backend: 'rag' } });
+    const indexer = { ...who(['rag-indexer'], SA), userId: 'svc-rag-indexer' };
+    expect(run(indexer, '/v1/rag/index', { clientIp: '10.30.0.9' }).allow).toBe(true);
+    expect(run({ ...indexer, userId: 'svc-other', subject: 'svc-other' }, '/v1/rag/index', { clientIp: '10.30.0.9' })).toMatchObject({ allow: false, reasonCode: 'subject_not_allowed' });
+    expect(run(indexer, '/v1/rag/index', { clientIp: '10.10.0.9' })).toMatchObject({ allow: false, reasonCode: 'client_ip_not_allowed' });
+  });
+
+  it('IP allowlists: IPv4, IPv4-mapped IPv6 and IPv6 blocks; no address never matches', () => {
+    expect(run(dev(), '/v1/autocomplete', { clientIp: '::ffff:10.20.1.1' }).allow).toBe(true);
+    expect(run(dev(), '/v1/autocomplete', { clientIp: 'fd00:10::1' }).allow).toBe(true);
+    expect(run(dev(), '/v1/autocomplete', { clientIp: '203.0.113.7' })).toMatchObject({ allow: false, reasonCode: 'client_ip_not_allowed' });
+    expect(run(dev(), '/v1/autocomplete', { clientIp: '' })).toMatchObject({ allow: false, reasonCode: 'client_ip_not_allowed' });
+  });
+
+  it('lists the aliases a principal may use anywhere, and hands them out on /v1/models', () => {
+    expect(realistic.modelsFor(dev(), { clientIp: office, branch: 'main' }).map((m) => m.alias).sort()).toEqual([
+      'airlock-agent',
+      'airlock-chat',
+      'airlock-chat-large',
+      'airlock-code',
+      'airlock-code-fast',
+    ]);
+    expect(realistic.modelsFor(dev({ projectId: '', roles: ['analyst'] }), { clientIp: office }).map((m) => m.alias)).toEqual(['airlock-chat']);
+    const list = realistic.evaluate({ principal: dev({ roles: ['analyst'], projectId: '' }), endpoint: '/v1/models', method: 'GET', clientIp: office }).decision;
+    expect(list).toMatchObject({ allow: true, ruleIds: ['ep.models.list'] });
+    expect(list.modelAliases).toEqual([{ alias: 'airlock-chat', backend: 'chat', model: 'reference-chat' }]);
+  });
+
+  it('explains a condition that failed', () => {
+    const { explanations } = realistic.evaluate({ principal: dev(), endpoint: '/v1/agent', method: 'POST', clientIp: office, branch: 'hotfix/x' }, true);
+    expect(explanations.join('\n')).toMatch(/ep\.agent\.allow: branch_not_allowed: branch hotfix\/x matches none of main, release\/\*, feature\/\*\*/);
+  });
+});
+
+describe('branchPattern', () => {
+  it('"*" is one segment, "**" any, the rest literal', () => {
+    expect(branchPattern('release/*').test('release/1.2')).toBe(true);
+    expect(branchPattern('release/*').test('release/1/2')).toBe(false);
+    expect(branchPattern('feature/**').test('feature/a/b/c')).toBe(true);
+    expect(branchPattern('v1.2').test('v1x2')).toBe(false);
   });
 });

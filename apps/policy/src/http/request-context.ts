@@ -42,6 +42,8 @@ const requestContext = z.preprocess(
     method: z.string().default(''),
     clientIp: z.string().default(''),
     correlationId: z.string().default(''),
+    branch: z.string().default(''),
+    requestedModel: z.string().default(''),
   }),
 );
 

@@ -27,3 +27,36 @@ export function periodOf(timestamp: string): Period | undefined {
 export function currentPeriod(now: Date = new Date()): Period {
   return now.toISOString().slice(0, 7);
 }
+
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** A valid UTC calendar day "YYYY-MM-DD" (Feb 30 is not one). */
+export function isDay(value: string): boolean {
+  return DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+}
+
+export type WindowKind = 'day' | 'month';
+
+/** One UTC calendar day or month: its key ("YYYY-MM-DD" / "YYYY-MM") and [start, end). */
+export interface PeriodWindow {
+  kind: WindowKind;
+  key: string;
+  start: Date;
+  end: Date;
+}
+
+export function windowOf(kind: WindowKind, at: Date): PeriodWindow {
+  const year = at.getUTCFullYear();
+  const month = at.getUTCMonth();
+  if (kind === 'month') {
+    const start = new Date(Date.UTC(year, month, 1));
+    return { kind, key: start.toISOString().slice(0, 7), start, end: new Date(Date.UTC(year, month + 1, 1)) };
+  }
+  const start = new Date(Date.UTC(year, month, at.getUTCDate()));
+  return { kind, key: start.toISOString().slice(0, 10), start, end: new Date(Date.UTC(year, month, at.getUTCDate() + 1)) };
+}
+
+/** The UTC hour an instant falls in, as its first millisecond. */
+export function hourOf(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
+}

@@ -23,6 +23,14 @@ export class RecordUsage {
   private readonly outcomes = metrics.getMeter('airlock-usage').createCounter('airlock_usage_events', {
     description: 'Usage events by outcome: recorded, duplicate, poison',
   });
+  // The labels of seed 001 B.3.1's ai_gateway_tokens_total, counted once per event id: summed per
+  // (project_id, model) the two reconcile.
+  private readonly tokens = metrics.getMeter('airlock-usage').createCounter('airlock_usage_tokens', {
+    description: 'Metered prompt + completion tokens by project and model (exactly once per event id)',
+  });
+  private readonly requests = metrics.getMeter('airlock-usage').createCounter('airlock_usage_requests', {
+    description: 'Metered AI requests by project and model (exactly once per event id)',
+  });
 
   constructor(
     @Inject(APP_LOGGER) private readonly logger: Logger,
@@ -50,8 +58,19 @@ export class RecordUsage {
 
     const recorded = await this.store.record(event, event.timestamp, period);
     if (!recorded) return 'duplicate';
+    const labels = { project_id: event.projectId, model: event.model };
+    this.tokens.add(event.promptTokens + event.completionTokens, labels);
+    this.requests.add(1, labels);
     // Only after the commit: a crash before this line under-counts Redis, never double-counts anything.
     await this.counters.add({ tenantId: event.tenantId, period, promptTokens: event.promptTokens, completionTokens: event.completionTokens });
+    await this.counters.addQuota({
+      tenantId: event.tenantId,
+      projectId: event.projectId,
+      workspaceId: event.workspaceId,
+      userId: event.userId,
+      occurredAt: new Date(event.timestamp),
+      tokens: event.promptTokens + event.completionTokens,
+    });
     return 'recorded';
   }
 

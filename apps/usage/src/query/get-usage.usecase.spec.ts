@@ -8,11 +8,13 @@ function setup() {
   return { scopes, getUsage: new GetUsage(store as unknown as UsageStore) };
 }
 
-const request = (fields: Partial<{ tenantId: string; projectId: string; userId: string; period: string }>) => ({
+const request = (fields: Partial<{ tenantId: string; projectId: string; userId: string; period: string; workspaceId: string; model: string }>) => ({
   tenantId: '',
   projectId: '',
   userId: '',
   period: '',
+  workspaceId: '',
+  model: '',
   ...fields,
 });
 
@@ -29,7 +31,7 @@ describe('GetUsage', () => {
 
   it('refuses a malformed period', async () => {
     const { getUsage } = setup();
-    for (const period of ['2026-13', '2026-1', 'March', '2026-03-01']) {
+    for (const period of ['2026-13', '2026-1', 'March', '2026-02-30', '2026-03-1']) {
       await expect(getUsage.execute(request({ tenantId: 't1', period }))).rejects.toBeInstanceOf(InvalidPeriodError);
     }
   });
@@ -38,12 +40,16 @@ describe('GetUsage', () => {
     const { getUsage, scopes } = setup();
     const response = await getUsage.execute(request({ tenantId: 't1' }), new Date('2026-05-31T23:59:00Z'));
     expect(response).toEqual({ period: '2026-05', requests: 3, promptTokens: 30, completionTokens: 12 });
-    expect(scopes).toEqual([{ tenantId: 't1', projectId: '', userId: '', period: '2026-05' }]);
+    expect(scopes).toEqual([{ tenantId: 't1', projectId: '', userId: '', workspaceId: '', model: '', period: '2026-05' }]);
   });
 
   it('passes the narrowing fields through', async () => {
     const { getUsage, scopes } = setup();
-    await getUsage.execute(request({ tenantId: 't1', projectId: 'p1', userId: 'u1', period: '2025-12' }));
-    expect(scopes).toEqual([{ tenantId: 't1', projectId: 'p1', userId: 'u1', period: '2025-12' }]);
+    await getUsage.execute(request({ tenantId: 't1', projectId: 'p1', userId: 'u1', workspaceId: 'w1', model: 'm1', period: '2025-12' }));
+    await getUsage.execute(request({ tenantId: 't1', period: '2025-12-31' }));
+    expect(scopes).toEqual([
+      { tenantId: 't1', projectId: 'p1', userId: 'u1', workspaceId: 'w1', model: 'm1', period: '2025-12' },
+      { tenantId: 't1', projectId: '', userId: '', workspaceId: '', model: '', period: '2025-12-31' },
+    ]);
   });
 });

@@ -1,22 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
-import { InvalidArgumentError } from '@airlock/runtime';
-import { currentPeriod, isPeriod } from '../metering/period';
+import { InvalidPeriodError, TenantRequiredError } from '../errors';
+import { currentPeriod, isDay, isPeriod } from '../metering/period';
 import { UsageStore } from '../store/usage-store';
 
-export class TenantRequiredError extends InvalidArgumentError {
-  constructor() {
-    super('usage_tenant_required', 'tenant_id is required');
-  }
-}
+export { InvalidPeriodError, TenantRequiredError };
 
-export class InvalidPeriodError extends InvalidArgumentError {
-  constructor() {
-    super('usage_invalid_period', 'period must be a calendar month "YYYY-MM"');
-  }
-}
-
-/** Usage totals of a tenant for one month, optionally narrowed to a project and/or a user. */
+/** Usage totals of a tenant for one month or day, optionally narrowed to a project, workspace, user and/or model. */
 @Injectable()
 export class GetUsage {
   constructor(private readonly store: UsageStore) {}
@@ -25,11 +15,13 @@ export class GetUsage {
     const tenantId = request.tenantId?.trim() ?? '';
     if (!tenantId) throw new TenantRequiredError();
     const period = request.period?.trim() || currentPeriod(now);
-    if (!isPeriod(period)) throw new InvalidPeriodError();
+    if (!isPeriod(period) && !isDay(period)) throw new InvalidPeriodError();
     const totals = await this.store.totals({
       tenantId,
       projectId: request.projectId?.trim() ?? '',
       userId: request.userId?.trim() ?? '',
+      workspaceId: request.workspaceId?.trim() ?? '',
+      model: request.model?.trim() ?? '',
       period,
     });
     return { period, ...totals };

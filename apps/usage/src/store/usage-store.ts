@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
-import { createPool, inTransaction, migrate, type Pool } from '@airlock/postgres';
+import { createPool, migrate, type Pool } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { Period } from '../metering/period';
+import { hourOf, windowOf, type Period, type PeriodWindow } from '../metering/period';
 import type { usageConfig } from '../service';
 
 type UsageEvent = airlock.events.v1.UsageEvent;
@@ -23,8 +23,58 @@ export interface UsageScope {
   /** '' = every project / every user. */
   projectId: string;
   userId: string;
-  period: Period;
+  /** "YYYY-MM" reads the monthly rollup, "YYYY-MM-DD" the daily one. */
+  period: string;
+  workspaceId?: string;
+  model?: string;
 }
+
+export type QuotaScopeKind = 'tenant' | 'project' | 'workspace' | 'user';
+
+// Fixed identifiers only: the scope picks a column, never a caller's string.
+const SCOPE_COLUMNS: Record<Exclude<QuotaScopeKind, 'tenant'>, string> = { project: 'project_id', workspace: 'workspace_id', user: 'user_id' };
+
+export interface ReportRow extends UsageTotals {
+  userId: string;
+  workspaceId: string;
+  model: string;
+}
+
+export interface ProjectHours {
+  tenantId: string;
+  projectId: string;
+  /** Tokens of the hour being assessed. */
+  tokens: number;
+  /** Tokens of each earlier hour with usage, oldest first. */
+  previous: number[];
+}
+
+/** A CTE adding the `event` CTE's row to a rollup whose period column is `column` (= `param`). */
+function rollupUpsert(name: string, table: string, column: string, param: string): string {
+  return `${name} AS (
+         INSERT INTO ${table} AS r (tenant_id, ${column}, project_id, workspace_id, user_id, model, requests, prompt_tokens, completion_tokens)
+         SELECT tenant_id, ${param}::text, project_id, workspace_id, user_id, model, 1, prompt_tokens, completion_tokens FROM event
+         ON CONFLICT (tenant_id, ${column}, project_id, workspace_id, user_id, model) DO UPDATE SET
+           requests = r.requests + 1,
+           prompt_tokens = r.prompt_tokens + EXCLUDED.prompt_tokens,
+           completion_tokens = r.completion_tokens + EXCLUDED.completion_tokens,
+           updated_at = now()
+       )`;
+}
+
+// The event and its rollups in one statement: the rollup CTEs select from the insert's RETURNING.
+const RECORD_EVENT_SQL = `WITH event AS (
+         INSERT INTO usage_events (event_id, occurred_at, period, correlation_id, tenant_id, project_id, workspace_id, user_id,
+                                   endpoint, model, route_target, prompt_tokens, completion_tokens)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING tenant_id, project_id, workspace_id, user_id, model, prompt_tokens, completion_tokens
+       ), ${rollupUpsert('monthly', 'usage_monthly', 'period', '$3')}, ${rollupUpsert('daily', 'usage_daily', 'day', '$14')}, hourly AS (
+         INSERT INTO usage_hourly AS h (tenant_id, project_id, hour, requests, tokens)
+         SELECT tenant_id, project_id, $15::timestamptz, 1, prompt_tokens + completion_tokens FROM event
+         ON CONFLICT (tenant_id, project_id, hour) DO UPDATE SET requests = h.requests + 1, tokens = h.tokens + EXCLUDED.tokens
+       )
+       SELECT count(*) AS recorded FROM event`;
 
 /** PostgreSQL, the source of truth for metered usage: one row per event id and monthly rollups. */
 @Injectable()
@@ -46,58 +96,108 @@ export class UsageStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Records the event and adds it to its monthly rollup, atomically. Returns false (and changes nothing)
-   * when the event id was recorded before, so a redelivery never counts twice.
+   * Records the event and adds it to its monthly, daily and hourly rollups in one statement (so atomically).
+   * Returns false (and changes nothing) when the event id was recorded before, so a redelivery never counts
+   * twice: the rollup inserts select from the event insert's RETURNING, which is empty for a known id.
    */
   async record(event: UsageEvent, occurredAt: string, period: Period): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
-      const inserted = await client.query(
-        `INSERT INTO usage_events (event_id, occurred_at, period, correlation_id, tenant_id, project_id, workspace_id, user_id,
-                                   endpoint, model, route_target, prompt_tokens, completion_tokens)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (event_id) DO NOTHING`,
-        [
-          event.eventId,
-          occurredAt,
-          period,
-          event.correlationId,
-          event.tenantId,
-          event.projectId,
-          event.workspaceId,
-          event.userId,
-          event.endpoint,
-          event.model,
-          event.routeTarget,
-          event.promptTokens,
-          event.completionTokens,
-        ],
-      );
-      if (inserted.rowCount !== 1) return false;
-      await client.query(
-        `INSERT INTO usage_monthly (tenant_id, period, project_id, user_id, model, requests, prompt_tokens, completion_tokens)
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7)
-         ON CONFLICT (tenant_id, period, project_id, user_id, model) DO UPDATE SET
-           requests = usage_monthly.requests + 1,
-           prompt_tokens = usage_monthly.prompt_tokens + EXCLUDED.prompt_tokens,
-           completion_tokens = usage_monthly.completion_tokens + EXCLUDED.completion_tokens,
-           updated_at = now()`,
-        [event.tenantId, period, event.projectId, event.userId, event.model, event.promptTokens, event.completionTokens],
-      );
-      return true;
-    });
+    const at = new Date(occurredAt);
+    const { rows } = await this.pool.query<{ recorded: string }>(
+      RECORD_EVENT_SQL,
+      [
+        event.eventId,
+        occurredAt,
+        period,
+        event.correlationId,
+        event.tenantId,
+        event.projectId,
+        event.workspaceId,
+        event.userId,
+        event.endpoint,
+        event.model,
+        event.routeTarget,
+        event.promptTokens,
+        event.completionTokens,
+        windowOf('day', at).key,
+        hourOf(at).toISOString(),
+      ],
+    );
+    return Number(rows[0].recorded) === 1;
   }
 
+  /** Totals of a month ("YYYY-MM") or a day ("YYYY-MM-DD"); '' in a narrowing field means all. */
   async totals(scope: UsageScope): Promise<UsageTotals> {
+    const [table, column] = scope.period.length === 7 ? ['usage_monthly', 'period'] : ['usage_daily', 'day'];
     const { rows } = await this.pool.query<{ requests: string; prompt_tokens: string; completion_tokens: string }>(
       `SELECT COALESCE(SUM(requests), 0) AS requests,
               COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
               COALESCE(SUM(completion_tokens), 0) AS completion_tokens
-         FROM usage_monthly
-        WHERE tenant_id = $1 AND period = $2 AND ($3 = '' OR project_id = $3) AND ($4 = '' OR user_id = $4)`,
-      [scope.tenantId, scope.period, scope.projectId, scope.userId],
+         FROM ${table}
+        WHERE tenant_id = $1 AND ${column} = $2 AND ($3 = '' OR project_id = $3) AND ($4 = '' OR user_id = $4)
+          AND ($5 = '' OR workspace_id = $5) AND ($6 = '' OR model = $6)`,
+      [scope.tenantId, scope.period, scope.projectId, scope.userId, scope.workspaceId ?? '', scope.model ?? ''],
     );
     const row = rows[0];
     return { requests: Number(row.requests), promptTokens: Number(row.prompt_tokens), completionTokens: Number(row.completion_tokens) };
+  }
+
+  /** Prompt + completion tokens of one quota scope in one day or month window. */
+  async usedTokens(tenantId: string, scope: QuotaScopeKind, scopeId: string, window: PeriodWindow): Promise<number> {
+    const [table, column] = window.kind === 'month' ? ['usage_monthly', 'period'] : ['usage_daily', 'day'];
+    const narrowing = scope === 'tenant' ? '' : `AND ${SCOPE_COLUMNS[scope]} = $3`;
+    const { rows } = await this.pool.query<{ tokens: string }>(
+      `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens FROM ${table} WHERE tenant_id = $1 AND ${column} = $2 ${narrowing}`,
+      scope === 'tenant' ? [tenantId, window.key] : [tenantId, window.key, scopeId],
+    );
+    return Number(rows[0].tokens);
+  }
+
+  /** One project's month per user, workspace and model. */
+  async projectMonth(tenantId: string, projectId: string, month: Period): Promise<ReportRow[]> {
+    const { rows } = await this.pool.query<{ user_id: string; workspace_id: string; model: string; requests: string; prompt_tokens: string; completion_tokens: string }>(
+      `SELECT user_id, workspace_id, model, SUM(requests) AS requests, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens
+         FROM usage_monthly WHERE tenant_id = $1 AND period = $2 AND project_id = $3
+        GROUP BY user_id, workspace_id, model
+        ORDER BY user_id COLLATE "C", workspace_id COLLATE "C", model COLLATE "C"`,
+      [tenantId, month, projectId],
+    );
+    return rows.map((r) => ({
+      userId: r.user_id,
+      workspaceId: r.workspace_id,
+      model: r.model,
+      requests: Number(r.requests),
+      promptTokens: Number(r.prompt_tokens),
+      completionTokens: Number(r.completion_tokens),
+    }));
+  }
+
+  /**
+   * Projects with usage in `hour`, each with its tokens so far and the tokens of its previous active hours
+   * (those with usage) since `since`, oldest first.
+   */
+  async activeProjectHours(hour: Date, since: Date): Promise<ProjectHours[]> {
+    const { rows } = await this.pool.query<{ tenant_id: string; project_id: string; tokens: string; previous: string[] }>(
+      `SELECT cur.tenant_id, cur.project_id, cur.tokens,
+              COALESCE(array_agg(prev.tokens ORDER BY prev.hour) FILTER (WHERE prev.hour IS NOT NULL), '{}') AS previous
+         FROM usage_hourly cur
+         LEFT JOIN usage_hourly prev
+           ON prev.tenant_id = cur.tenant_id AND prev.project_id = cur.project_id
+          AND prev.hour >= $2 AND prev.hour < $1 AND prev.tokens > 0
+        WHERE cur.hour = $1
+        GROUP BY cur.tenant_id, cur.project_id, cur.tokens`,
+      [hour.toISOString(), since.toISOString()],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, projectId: r.project_id, tokens: Number(r.tokens), previous: r.previous.map(Number) }));
+  }
+
+  /** Records an anomalous project-hour; false when it was recorded before (by this or another replica). */
+  async recordAnomaly(a: { tenantId: string; projectId: string; hour: Date; currentTokens: number; baselineTokens: number; ratio: number }): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO usage_anomalies (tenant_id, project_id, hour, current_tokens, baseline_tokens, ratio)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [a.tenantId, a.projectId, a.hour.toISOString(), a.currentTokens, a.baselineTokens, a.ratio],
+    );
+    return result.rowCount === 1;
   }
 
   // After every onModuleDestroy: the consumer has finished its last transaction by then.

@@ -45,3 +45,10 @@ export function resolveImage(requested: string, fallback: string): string {
   if (!IMAGE_PATTERN.test(image)) throw new WorkspaceInvalidArgumentError('image', 'is not a valid image reference');
   return image;
 }
+
+/** A requested size: 0 selects the default; anything else must be a positive whole number. */
+export function requireSize(field: string, value: number, fallback: number): number {
+  if (value === 0) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new WorkspaceInvalidArgumentError(field, 'must be a positive whole number');
+  return value;
+}

@@ -30,14 +30,69 @@ export class WorkspaceExistsError extends AppError {
   }
 }
 
+/** A creation would exceed a quota; `quota` names it (e.g. `user.cpu_millis`) so the caller knows which. */
 export class WorkspaceQuotaExceededError extends AppError {
   constructor(
     readonly quota: string,
     readonly limit: number,
+    detail: string,
   ) {
-    super('workspace_quota_exceeded', `quota ${quota} exceeded: at most ${limit} live workspace(s) per user across projects`, {
+    super('workspace_quota_exceeded', `quota ${quota} exceeded: ${detail} (limit ${limit})`, {
       httpStatus: 429,
       grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED,
+    });
+  }
+}
+
+/** Only catalogued images run; anything else is refused before it reaches a driver. */
+export class ImageNotCataloguedError extends AppError {
+  constructor(readonly image: string) {
+    super('workspace_image_not_catalogued', `image: ${image} is not in the image catalogue`, {
+      httpStatus: 400,
+      grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+    });
+  }
+}
+
+/** The extension (or that version of it) is not on the workspace image's allowlist. */
+export class ExtensionNotAllowedError extends AppError {
+  constructor(
+    readonly extensionId: string,
+    readonly version: string,
+    image: string,
+    reason: string,
+  ) {
+    super('workspace_extension_not_allowed', `extension ${extensionId}${version ? `@${version}` : ''} is not allowed on ${image}: ${reason}`, {
+      httpStatus: 403,
+      grpcStatus: GrpcStatus.PERMISSION_DENIED,
+    });
+  }
+}
+
+/** The VSIX file is not the one catalogued: tampered with, or the wrong build. */
+export class ExtensionHashMismatchError extends AppError {
+  constructor(
+    readonly extensionId: string,
+    readonly version: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super('workspace_extension_hash_mismatch', `extension ${extensionId}@${version}: VSIX SHA-256 ${actual} does not match the catalogued ${expected}`, {
+      httpStatus: 403,
+      grpcStatus: GrpcStatus.PERMISSION_DENIED,
+    });
+  }
+}
+
+/** The catalogued VSIX cannot be read from the extension store, so it cannot be verified. */
+export class ExtensionUnavailableError extends AppError {
+  constructor(
+    readonly extensionId: string,
+    reason: string,
+  ) {
+    super('workspace_extension_unavailable', `extension ${extensionId}: ${reason}`, {
+      httpStatus: 503,
+      grpcStatus: GrpcStatus.FAILED_PRECONDITION,
     });
   }
 }

@@ -7,3 +7,4 @@
 
 export * from "./envoy/config/core/v3/address";
 export * from "./envoy/config/core/v3/base";
+export * from "./envoy/config/core/v3/request_method";

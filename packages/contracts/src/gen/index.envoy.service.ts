@@ -5,4 +5,5 @@
 
 /* eslint-disable */
 
+export * as accesslog from "./index.envoy.service.accesslog";
 export * as auth from "./index.envoy.service.auth";

@@ -6,5 +6,6 @@
 /* eslint-disable */
 
 export * as config from "./index.envoy.config";
+export * as data from "./index.envoy.data";
 export * as service from "./index.envoy.service";
 export * as type from "./index.envoy.type";

@@ -6,5 +6,6 @@
 /* eslint-disable */
 
 export * from "./google/protobuf/wrappers";
+export * from "./google/protobuf/duration";
 export * from "./google/protobuf/timestamp";
 export * from "./google/protobuf/any";

@@ -10,8 +10,10 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -115,7 +117,7 @@ export function actionToJSON(object: Action): string {
 export interface Finding {
   ruleId: string;
   category: string;
-  /** Offsets (UTF-16 code units) into the original text. */
+  /** Offsets (UTF-16 code units) into the original text (for ScanStream: into the whole stream so far). */
   start: number;
   end: number;
   action: Action;
@@ -127,10 +129,39 @@ export interface Finding {
   confidence: string;
 }
 
+/**
+ * One pseudonym of a request: the placeholder the model sees and the value it stands for. Sensitive: kept in
+ * memory for the request only, never logged or persisted.
+ */
+export interface Pseudonym {
+  /** e.g. "⟦PII_1⟧". */
+  placeholder: string;
+  original: string;
+}
+
+export interface Pseudonyms {
+  entries: Pseudonym[];
+}
+
 export interface ScanRequest {
   text: string;
   direction: Direction;
   correlationId: string;
+  /**
+   * Policy version whose DLP rules apply (the gateway passes the version of its policy decision); unset or
+   * empty: the active version.
+   */
+  policyVersion?:
+    | string
+    | undefined;
+  /**
+   * The request's pseudonyms so far: the `pseudonyms` of the previous Scan of the same request (several texts
+   * of one request, e.g. chat messages, are scanned one after another). The scan continues from them: a value
+   * already in the context keeps its placeholder, a new one is numbered after the context's, so placeholders
+   * stay unambiguous across the request's texts. Every placeholder must be one this service produces
+   * (INVALID_ARGUMENT, x-error-code dlp_invalid_context otherwise). Sensitive like Pseudonym: never logged.
+   */
+  context?: Pseudonyms | undefined;
 }
 
 export interface ScanResponse {
@@ -139,7 +170,63 @@ export interface ScanResponse {
   /** The text with every mask applied; empty when the action is BLOCK. */
   text: string;
   findings: Finding[];
+  /** The rule set scanned with: "<policy version>/<built-in pack version>" ("builtin-1.0.0" without policy). */
   ruleSetVersion: string;
+  /**
+   * The policy version whose rules applied ("builtin" when the service runs without policy). May differ from
+   * the requested one when policy is unreachable and the last good rule set was used.
+   */
+  policyVersion?:
+    | string
+    | undefined;
+  /**
+   * Placeholder -> original for every pseudonym of the request so far: the request's `context` plus the ones
+   * this scan added to `text` (empty when the action is BLOCK). The caller keeps them in memory for the
+   * request, passes them as the `context` of the request's next Scan, and finally in ScanStreamStart.restore
+   * for the model's answer.
+   */
+  pseudonyms?: Pseudonyms | undefined;
+}
+
+export interface ScanStreamStart {
+  /** DIRECTION_OUTBOUND for model output (the usual case). */
+  direction: Direction;
+  correlationId: string;
+  /** As in ScanRequest; empty: the active version. */
+  policyVersion: string;
+  /**
+   * Pseudonyms produced by the prompt's Scans (the last one's `pseudonyms`): after the output is scanned, these
+   * placeholders are replaced by their originals for the user. Placeholders the output scan itself produces
+   * are not restored.
+   */
+  restore?: Pseudonyms | undefined;
+}
+
+export interface ScanStreamEnd {
+}
+
+export interface ScanStreamRequest {
+  start?:
+    | ScanStreamStart
+    | undefined;
+  /** Next piece of model output. */
+  chunk?: string | undefined;
+  end?: ScanStreamEnd | undefined;
+}
+
+export interface ScanStreamResponse {
+  /** Text safe to emit now (masked, prompt placeholders restored); may be empty. */
+  text: string;
+  /** Findings settled since the previous response; offsets into the whole stream as received. */
+  findings: Finding[];
+  /** Strongest action so far. BLOCK comes only in the terminal response. */
+  action: Action;
+  /** Last response of the stream (after `end`, or on a block). */
+  done: boolean;
+  ruleSetVersion: string;
+  policyVersion: string;
+  /** Most characters the stream may withhold (the 65,536 cap); stated in the first response. */
+  holdBack: number;
 }
 
 function createBaseFinding(): Finding {
@@ -315,8 +402,162 @@ export const Finding: MessageFns<Finding> = {
   },
 };
 
+function createBasePseudonym(): Pseudonym {
+  return { placeholder: "", original: "" };
+}
+
+export const Pseudonym: MessageFns<Pseudonym> = {
+  encode(message: Pseudonym, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.placeholder !== "") {
+      writer.uint32(10).string(message.placeholder);
+    }
+    if (message.original !== "") {
+      writer.uint32(18).string(message.original);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Pseudonym {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePseudonym();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.placeholder = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.original = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Pseudonym {
+    return {
+      placeholder: isSet(object.placeholder) ? globalThis.String(object.placeholder) : "",
+      original: isSet(object.original) ? globalThis.String(object.original) : "",
+    };
+  },
+
+  toJSON(message: Pseudonym): unknown {
+    const obj: any = {};
+    if (message.placeholder !== "") {
+      obj.placeholder = message.placeholder;
+    }
+    if (message.original !== "") {
+      obj.original = message.original;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Pseudonym>, I>>(base?: I): Pseudonym {
+    return Pseudonym.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Pseudonym>, I>>(object: I): Pseudonym {
+    const message = createBasePseudonym();
+    message.placeholder = object.placeholder ?? "";
+    message.original = object.original ?? "";
+    return message;
+  },
+};
+
+function createBasePseudonyms(): Pseudonyms {
+  return { entries: [] };
+}
+
+export const Pseudonyms: MessageFns<Pseudonyms> = {
+  encode(message: Pseudonyms, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      Pseudonym.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Pseudonyms {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePseudonyms();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(Pseudonym.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Pseudonyms {
+    return {
+      entries: globalThis.Array.isArray(object?.entries) ? object.entries.map((e: any) => Pseudonym.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: Pseudonyms): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => Pseudonym.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Pseudonyms>, I>>(base?: I): Pseudonyms {
+    return Pseudonyms.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Pseudonyms>, I>>(object: I): Pseudonyms {
+    const message = createBasePseudonyms();
+    message.entries = object.entries?.map((e) => Pseudonym.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseScanRequest(): ScanRequest {
-  return { text: "", direction: 0, correlationId: "" };
+  return { text: "", direction: 0, correlationId: "", policyVersion: undefined, context: undefined };
 }
 
 export const ScanRequest: MessageFns<ScanRequest> = {
@@ -329,6 +570,12 @@ export const ScanRequest: MessageFns<ScanRequest> = {
     }
     if (message.correlationId !== "") {
       writer.uint32(26).string(message.correlationId);
+    }
+    if (message.policyVersion !== undefined) {
+      writer.uint32(34).string(message.policyVersion);
+    }
+    if (message.context !== undefined) {
+      Pseudonyms.encode(message.context, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -370,6 +617,22 @@ export const ScanRequest: MessageFns<ScanRequest> = {
             message.correlationId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.context = Pseudonyms.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -391,6 +654,12 @@ export const ScanRequest: MessageFns<ScanRequest> = {
         : isSet(object.correlation_id)
         ? globalThis.String(object.correlation_id)
         : "",
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : undefined,
+      context: isSet(object.context) ? Pseudonyms.fromJSON(object.context) : undefined,
     };
   },
 
@@ -405,6 +674,12 @@ export const ScanRequest: MessageFns<ScanRequest> = {
     if (message.correlationId !== "") {
       obj.correlationId = message.correlationId;
     }
+    if (message.policyVersion !== undefined) {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.context !== undefined) {
+      obj.context = Pseudonyms.toJSON(message.context);
+    }
     return obj;
   },
 
@@ -416,12 +691,16 @@ export const ScanRequest: MessageFns<ScanRequest> = {
     message.text = object.text ?? "";
     message.direction = object.direction ?? 0;
     message.correlationId = object.correlationId ?? "";
+    message.policyVersion = object.policyVersion ?? undefined;
+    message.context = (object.context !== undefined && object.context !== null)
+      ? Pseudonyms.fromPartial(object.context)
+      : undefined;
     return message;
   },
 };
 
 function createBaseScanResponse(): ScanResponse {
-  return { action: 0, text: "", findings: [], ruleSetVersion: "" };
+  return { action: 0, text: "", findings: [], ruleSetVersion: "", policyVersion: undefined, pseudonyms: undefined };
 }
 
 export const ScanResponse: MessageFns<ScanResponse> = {
@@ -437,6 +716,12 @@ export const ScanResponse: MessageFns<ScanResponse> = {
     }
     if (message.ruleSetVersion !== "") {
       writer.uint32(34).string(message.ruleSetVersion);
+    }
+    if (message.policyVersion !== undefined) {
+      writer.uint32(42).string(message.policyVersion);
+    }
+    if (message.pseudonyms !== undefined) {
+      Pseudonyms.encode(message.pseudonyms, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -486,6 +771,22 @@ export const ScanResponse: MessageFns<ScanResponse> = {
             message.ruleSetVersion = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pseudonyms = Pseudonyms.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -508,6 +809,12 @@ export const ScanResponse: MessageFns<ScanResponse> = {
         : isSet(object.rule_set_version)
         ? globalThis.String(object.rule_set_version)
         : "",
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : undefined,
+      pseudonyms: isSet(object.pseudonyms) ? Pseudonyms.fromJSON(object.pseudonyms) : undefined,
     };
   },
 
@@ -525,6 +832,12 @@ export const ScanResponse: MessageFns<ScanResponse> = {
     if (message.ruleSetVersion !== "") {
       obj.ruleSetVersion = message.ruleSetVersion;
     }
+    if (message.policyVersion !== undefined) {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.pseudonyms !== undefined) {
+      obj.pseudonyms = Pseudonyms.toJSON(message.pseudonyms);
+    }
     return obj;
   },
 
@@ -537,13 +850,486 @@ export const ScanResponse: MessageFns<ScanResponse> = {
     message.text = object.text ?? "";
     message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
     message.ruleSetVersion = object.ruleSetVersion ?? "";
+    message.policyVersion = object.policyVersion ?? undefined;
+    message.pseudonyms = (object.pseudonyms !== undefined && object.pseudonyms !== null)
+      ? Pseudonyms.fromPartial(object.pseudonyms)
+      : undefined;
     return message;
   },
 };
 
-/** Scans text for secrets, personal data and classification tags before it reaches a model (and after). */
+function createBaseScanStreamStart(): ScanStreamStart {
+  return { direction: 0, correlationId: "", policyVersion: "", restore: undefined };
+}
+
+export const ScanStreamStart: MessageFns<ScanStreamStart> = {
+  encode(message: ScanStreamStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.direction !== 0) {
+      writer.uint32(8).int32(message.direction);
+    }
+    if (message.correlationId !== "") {
+      writer.uint32(18).string(message.correlationId);
+    }
+    if (message.policyVersion !== "") {
+      writer.uint32(26).string(message.policyVersion);
+    }
+    if (message.restore !== undefined) {
+      Pseudonyms.encode(message.restore, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanStreamStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanStreamStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.direction = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.correlationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.restore = Pseudonyms.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanStreamStart {
+    return {
+      direction: isSet(object.direction) ? directionFromJSON(object.direction) : 0,
+      correlationId: isSet(object.correlationId)
+        ? globalThis.String(object.correlationId)
+        : isSet(object.correlation_id)
+        ? globalThis.String(object.correlation_id)
+        : "",
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      restore: isSet(object.restore) ? Pseudonyms.fromJSON(object.restore) : undefined,
+    };
+  },
+
+  toJSON(message: ScanStreamStart): unknown {
+    const obj: any = {};
+    if (message.direction !== 0) {
+      obj.direction = directionToJSON(message.direction);
+    }
+    if (message.correlationId !== "") {
+      obj.correlationId = message.correlationId;
+    }
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.restore !== undefined) {
+      obj.restore = Pseudonyms.toJSON(message.restore);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanStreamStart>, I>>(base?: I): ScanStreamStart {
+    return ScanStreamStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanStreamStart>, I>>(object: I): ScanStreamStart {
+    const message = createBaseScanStreamStart();
+    message.direction = object.direction ?? 0;
+    message.correlationId = object.correlationId ?? "";
+    message.policyVersion = object.policyVersion ?? "";
+    message.restore = (object.restore !== undefined && object.restore !== null)
+      ? Pseudonyms.fromPartial(object.restore)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseScanStreamEnd(): ScanStreamEnd {
+  return {};
+}
+
+export const ScanStreamEnd: MessageFns<ScanStreamEnd> = {
+  encode(_: ScanStreamEnd, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanStreamEnd {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanStreamEnd();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ScanStreamEnd {
+    return {};
+  },
+
+  toJSON(_: ScanStreamEnd): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanStreamEnd>, I>>(base?: I): ScanStreamEnd {
+    return ScanStreamEnd.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanStreamEnd>, I>>(_: I): ScanStreamEnd {
+    const message = createBaseScanStreamEnd();
+    return message;
+  },
+};
+
+function createBaseScanStreamRequest(): ScanStreamRequest {
+  return { start: undefined, chunk: undefined, end: undefined };
+}
+
+export const ScanStreamRequest: MessageFns<ScanStreamRequest> = {
+  encode(message: ScanStreamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== undefined) {
+      ScanStreamStart.encode(message.start, writer.uint32(10).fork()).join();
+    }
+    if (message.chunk !== undefined) {
+      writer.uint32(18).string(message.chunk);
+    }
+    if (message.end !== undefined) {
+      ScanStreamEnd.encode(message.end, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanStreamRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanStreamRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = ScanStreamStart.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chunk = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.end = ScanStreamEnd.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanStreamRequest {
+    return {
+      start: isSet(object.start) ? ScanStreamStart.fromJSON(object.start) : undefined,
+      chunk: isSet(object.chunk) ? globalThis.String(object.chunk) : undefined,
+      end: isSet(object.end) ? ScanStreamEnd.fromJSON(object.end) : undefined,
+    };
+  },
+
+  toJSON(message: ScanStreamRequest): unknown {
+    const obj: any = {};
+    if (message.start !== undefined) {
+      obj.start = ScanStreamStart.toJSON(message.start);
+    }
+    if (message.chunk !== undefined) {
+      obj.chunk = message.chunk;
+    }
+    if (message.end !== undefined) {
+      obj.end = ScanStreamEnd.toJSON(message.end);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanStreamRequest>, I>>(base?: I): ScanStreamRequest {
+    return ScanStreamRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanStreamRequest>, I>>(object: I): ScanStreamRequest {
+    const message = createBaseScanStreamRequest();
+    message.start = (object.start !== undefined && object.start !== null)
+      ? ScanStreamStart.fromPartial(object.start)
+      : undefined;
+    message.chunk = object.chunk ?? undefined;
+    message.end = (object.end !== undefined && object.end !== null) ? ScanStreamEnd.fromPartial(object.end) : undefined;
+    return message;
+  },
+};
+
+function createBaseScanStreamResponse(): ScanStreamResponse {
+  return { text: "", findings: [], action: 0, done: false, ruleSetVersion: "", policyVersion: "", holdBack: 0 };
+}
+
+export const ScanStreamResponse: MessageFns<ScanStreamResponse> = {
+  encode(message: ScanStreamResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    for (const v of message.findings) {
+      Finding.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.action !== 0) {
+      writer.uint32(24).int32(message.action);
+    }
+    if (message.done !== false) {
+      writer.uint32(32).bool(message.done);
+    }
+    if (message.ruleSetVersion !== "") {
+      writer.uint32(42).string(message.ruleSetVersion);
+    }
+    if (message.policyVersion !== "") {
+      writer.uint32(50).string(message.policyVersion);
+    }
+    if (message.holdBack !== 0) {
+      writer.uint32(56).uint32(message.holdBack);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanStreamResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanStreamResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.findings.push(Finding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ruleSetVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.holdBack = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanStreamResponse {
+    return {
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      findings: globalThis.Array.isArray(object?.findings) ? object.findings.map((e: any) => Finding.fromJSON(e)) : [],
+      action: isSet(object.action) ? actionFromJSON(object.action) : 0,
+      done: isSet(object.done) ? globalThis.Boolean(object.done) : false,
+      ruleSetVersion: isSet(object.ruleSetVersion)
+        ? globalThis.String(object.ruleSetVersion)
+        : isSet(object.rule_set_version)
+        ? globalThis.String(object.rule_set_version)
+        : "",
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      holdBack: isSet(object.holdBack)
+        ? globalThis.Number(object.holdBack)
+        : isSet(object.hold_back)
+        ? globalThis.Number(object.hold_back)
+        : 0,
+    };
+  },
+
+  toJSON(message: ScanStreamResponse): unknown {
+    const obj: any = {};
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => Finding.toJSON(e));
+    }
+    if (message.action !== 0) {
+      obj.action = actionToJSON(message.action);
+    }
+    if (message.done !== false) {
+      obj.done = message.done;
+    }
+    if (message.ruleSetVersion !== "") {
+      obj.ruleSetVersion = message.ruleSetVersion;
+    }
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.holdBack !== 0) {
+      obj.holdBack = Math.round(message.holdBack);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanStreamResponse>, I>>(base?: I): ScanStreamResponse {
+    return ScanStreamResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanStreamResponse>, I>>(object: I): ScanStreamResponse {
+    const message = createBaseScanStreamResponse();
+    message.text = object.text ?? "";
+    message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
+    message.action = object.action ?? 0;
+    message.done = object.done ?? false;
+    message.ruleSetVersion = object.ruleSetVersion ?? "";
+    message.policyVersion = object.policyVersion ?? "";
+    message.holdBack = object.holdBack ?? 0;
+    return message;
+  },
+};
+
+/**
+ * Scans text for secrets, personal data and classification tags before it reaches a model (and after).
+ *
+ * Rules: the DLP rule set of the policy version named in the request (PolicyService.GetDlpRules), or of the
+ * active version when none is named; the built-in pack when the service runs without policy. Every result
+ * names the version it was scanned with.
+ */
 export type DlpServiceService = typeof DlpServiceService;
 export const DlpServiceService = {
+  /**
+   * Whole text (a prompt). Oversized text is refused (INVALID_ARGUMENT, x-error-code dlp_text_too_large),
+   * never partially scanned.
+   */
   scan: {
     path: "/airlock.dlp.v1.DlpService/Scan" as const,
     requestStream: false as const,
@@ -553,13 +1339,65 @@ export const DlpServiceService = {
     responseSerialize: (value: ScanResponse): Buffer => Buffer.from(ScanResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ScanResponse => ScanResponse.decode(value),
   },
+  /**
+   * Model output, chunk by chunk. Protocol: the first request carries `start`, then any number of `chunk`s,
+   * then `end`. Every chunk gets exactly one response (possibly with empty text), `end` gets the last one
+   * (done = true); a block ends the stream early with a terminal response (action BLOCK, empty text,
+   * done = true) and no further text.
+   *
+   * Hold-back bound: a response never contains text that a later chunk could still turn into (part of) a
+   * finding. The scanner withholds the last W = 256 + 2 x (largest context window of the rule set)
+   * characters (336 with the built-in pack); a match still open at the end of what has arrived (a PEM body,
+   * a long JWT) withholds from its start until it closes or until 65,536 characters past its start have
+   * arrived, after which it is final as it stands. So matches spanning chunk boundaries are caught, and
+   * emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
+   *
+   * Limits: a chunk longer than the per-chunk limit (INVALID_ARGUMENT, dlp_chunk_too_large) or a stream
+   * longer than the total limit (RESOURCE_EXHAUSTED, dlp_stream_too_large) fails the stream; text withheld at
+   * that moment is never released.
+   */
+  scanStream: {
+    path: "/airlock.dlp.v1.DlpService/ScanStream" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: ScanStreamRequest): Buffer => Buffer.from(ScanStreamRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ScanStreamRequest => ScanStreamRequest.decode(value),
+    responseSerialize: (value: ScanStreamResponse): Buffer => Buffer.from(ScanStreamResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ScanStreamResponse => ScanStreamResponse.decode(value),
+  },
 } as const;
 
 export interface DlpServiceServer extends UntypedServiceImplementation {
+  /**
+   * Whole text (a prompt). Oversized text is refused (INVALID_ARGUMENT, x-error-code dlp_text_too_large),
+   * never partially scanned.
+   */
   scan: handleUnaryCall<ScanRequest, ScanResponse>;
+  /**
+   * Model output, chunk by chunk. Protocol: the first request carries `start`, then any number of `chunk`s,
+   * then `end`. Every chunk gets exactly one response (possibly with empty text), `end` gets the last one
+   * (done = true); a block ends the stream early with a terminal response (action BLOCK, empty text,
+   * done = true) and no further text.
+   *
+   * Hold-back bound: a response never contains text that a later chunk could still turn into (part of) a
+   * finding. The scanner withholds the last W = 256 + 2 x (largest context window of the rule set)
+   * characters (336 with the built-in pack); a match still open at the end of what has arrived (a PEM body,
+   * a long JWT) withholds from its start until it closes or until 65,536 characters past its start have
+   * arrived, after which it is final as it stands. So matches spanning chunk boundaries are caught, and
+   * emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
+   *
+   * Limits: a chunk longer than the per-chunk limit (INVALID_ARGUMENT, dlp_chunk_too_large) or a stream
+   * longer than the total limit (RESOURCE_EXHAUSTED, dlp_stream_too_large) fails the stream; text withheld at
+   * that moment is never released.
+   */
+  scanStream: handleBidiStreamingCall<ScanStreamRequest, ScanStreamResponse>;
 }
 
 export interface DlpServiceClient extends Client {
+  /**
+   * Whole text (a prompt). Oversized text is refused (INVALID_ARGUMENT, x-error-code dlp_text_too_large),
+   * never partially scanned.
+   */
   scan(request: ScanRequest, callback: (error: ServiceError | null, response: ScanResponse) => void): ClientUnaryCall;
   scan(
     request: ScanRequest,
@@ -572,6 +1410,29 @@ export interface DlpServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ScanResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Model output, chunk by chunk. Protocol: the first request carries `start`, then any number of `chunk`s,
+   * then `end`. Every chunk gets exactly one response (possibly with empty text), `end` gets the last one
+   * (done = true); a block ends the stream early with a terminal response (action BLOCK, empty text,
+   * done = true) and no further text.
+   *
+   * Hold-back bound: a response never contains text that a later chunk could still turn into (part of) a
+   * finding. The scanner withholds the last W = 256 + 2 x (largest context window of the rule set)
+   * characters (336 with the built-in pack); a match still open at the end of what has arrived (a PEM body,
+   * a long JWT) withholds from its start until it closes or until 65,536 characters past its start have
+   * arrived, after which it is final as it stands. So matches spanning chunk boundaries are caught, and
+   * emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
+   *
+   * Limits: a chunk longer than the per-chunk limit (INVALID_ARGUMENT, dlp_chunk_too_large) or a stream
+   * longer than the total limit (RESOURCE_EXHAUSTED, dlp_stream_too_large) fails the stream; text withheld at
+   * that moment is never released.
+   */
+  scanStream(): ClientDuplexStream<ScanStreamRequest, ScanStreamResponse>;
+  scanStream(options: Partial<CallOptions>): ClientDuplexStream<ScanStreamRequest, ScanStreamResponse>;
+  scanStream(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<ScanStreamRequest, ScanStreamResponse>;
 }
 
 export const DlpServiceClient = makeGenericClientConstructor(

@@ -85,6 +85,8 @@ export interface IssueTokenResponse {
 
 export interface VerifyTokenRequest {
   token: string;
+  /** The caller's client address, for the audit trail (e.g. a revoked token being used). */
+  clientIp: string;
 }
 
 export interface VerifyTokenResponse {
@@ -94,6 +96,28 @@ export interface VerifyTokenResponse {
     | undefined;
   /** Machine-readable reason when not valid (e.g. "token_expired", "token_malformed"). */
   errorCode: string;
+  /**
+   * When valid: the credential stops being valid at this time (Unix seconds) at the latest; caches of the
+   * verdict must not outlive it. 0 = unknown.
+   */
+  expiresAtUnix: number;
+}
+
+export interface VerifySessionRequest {
+  sessionId: string;
+  /** The caller's client address, for the audit trail. */
+  clientIp: string;
+}
+
+export interface VerifySessionResponse {
+  valid: boolean;
+  principal:
+    | Principal
+    | undefined;
+  /** Machine-readable reason when not valid: "session_malformed", "session_unknown" (expired, idle or logged out). */
+  errorCode: string;
+  /** When valid: the session ends at this time (Unix seconds) at the latest (idle timeout or absolute lifetime). */
+  expiresAtUnix: number;
 }
 
 export interface GetJwksRequest {
@@ -491,13 +515,16 @@ export const IssueTokenResponse: MessageFns<IssueTokenResponse> = {
 };
 
 function createBaseVerifyTokenRequest(): VerifyTokenRequest {
-  return { token: "" };
+  return { token: "", clientIp: "" };
 }
 
 export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
   encode(message: VerifyTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.token !== "") {
       writer.uint32(10).string(message.token);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(18).string(message.clientIp);
     }
     return writer;
   },
@@ -523,6 +550,14 @@ export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
             message.token = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientIp = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -536,13 +571,23 @@ export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
   },
 
   fromJSON(object: any): VerifyTokenRequest {
-    return { token: isSet(object.token) ? globalThis.String(object.token) : "" };
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      clientIp: isSet(object.clientIp)
+        ? globalThis.String(object.clientIp)
+        : isSet(object.client_ip)
+        ? globalThis.String(object.client_ip)
+        : "",
+    };
   },
 
   toJSON(message: VerifyTokenRequest): unknown {
     const obj: any = {};
     if (message.token !== "") {
       obj.token = message.token;
+    }
+    if (message.clientIp !== "") {
+      obj.clientIp = message.clientIp;
     }
     return obj;
   },
@@ -553,12 +598,13 @@ export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
   fromPartial<I extends Exact<DeepPartial<VerifyTokenRequest>, I>>(object: I): VerifyTokenRequest {
     const message = createBaseVerifyTokenRequest();
     message.token = object.token ?? "";
+    message.clientIp = object.clientIp ?? "";
     return message;
   },
 };
 
 function createBaseVerifyTokenResponse(): VerifyTokenResponse {
-  return { valid: false, principal: undefined, errorCode: "" };
+  return { valid: false, principal: undefined, errorCode: "", expiresAtUnix: 0 };
 }
 
 export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
@@ -571,6 +617,9 @@ export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
     }
     if (message.errorCode !== "") {
       writer.uint32(26).string(message.errorCode);
+    }
+    if (message.expiresAtUnix !== 0) {
+      writer.uint32(32).int64(message.expiresAtUnix);
     }
     return writer;
   },
@@ -612,6 +661,14 @@ export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
             message.errorCode = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expiresAtUnix = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -633,6 +690,11 @@ export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
         : isSet(object.error_code)
         ? globalThis.String(object.error_code)
         : "",
+      expiresAtUnix: isSet(object.expiresAtUnix)
+        ? globalThis.Number(object.expiresAtUnix)
+        : isSet(object.expires_at_unix)
+        ? globalThis.Number(object.expires_at_unix)
+        : 0,
     };
   },
 
@@ -647,6 +709,9 @@ export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
     if (message.errorCode !== "") {
       obj.errorCode = message.errorCode;
     }
+    if (message.expiresAtUnix !== 0) {
+      obj.expiresAtUnix = Math.round(message.expiresAtUnix);
+    }
     return obj;
   },
 
@@ -660,6 +725,227 @@ export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
       ? Principal.fromPartial(object.principal)
       : undefined;
     message.errorCode = object.errorCode ?? "";
+    message.expiresAtUnix = object.expiresAtUnix ?? 0;
+    return message;
+  },
+};
+
+function createBaseVerifySessionRequest(): VerifySessionRequest {
+  return { sessionId: "", clientIp: "" };
+}
+
+export const VerifySessionRequest: MessageFns<VerifySessionRequest> = {
+  encode(message: VerifySessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.clientIp !== "") {
+      writer.uint32(18).string(message.clientIp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifySessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifySessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientIp = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifySessionRequest {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      clientIp: isSet(object.clientIp)
+        ? globalThis.String(object.clientIp)
+        : isSet(object.client_ip)
+        ? globalThis.String(object.client_ip)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifySessionRequest): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.clientIp !== "") {
+      obj.clientIp = message.clientIp;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifySessionRequest>, I>>(base?: I): VerifySessionRequest {
+    return VerifySessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifySessionRequest>, I>>(object: I): VerifySessionRequest {
+    const message = createBaseVerifySessionRequest();
+    message.sessionId = object.sessionId ?? "";
+    message.clientIp = object.clientIp ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifySessionResponse(): VerifySessionResponse {
+  return { valid: false, principal: undefined, errorCode: "", expiresAtUnix: 0 };
+}
+
+export const VerifySessionResponse: MessageFns<VerifySessionResponse> = {
+  encode(message: VerifySessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.valid !== false) {
+      writer.uint32(8).bool(message.valid);
+    }
+    if (message.principal !== undefined) {
+      Principal.encode(message.principal, writer.uint32(18).fork()).join();
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(26).string(message.errorCode);
+    }
+    if (message.expiresAtUnix !== 0) {
+      writer.uint32(32).int64(message.expiresAtUnix);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifySessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifySessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.valid = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.principal = Principal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expiresAtUnix = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifySessionResponse {
+    return {
+      valid: isSet(object.valid) ? globalThis.Boolean(object.valid) : false,
+      principal: isSet(object.principal) ? Principal.fromJSON(object.principal) : undefined,
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
+      expiresAtUnix: isSet(object.expiresAtUnix)
+        ? globalThis.Number(object.expiresAtUnix)
+        : isSet(object.expires_at_unix)
+        ? globalThis.Number(object.expires_at_unix)
+        : 0,
+    };
+  },
+
+  toJSON(message: VerifySessionResponse): unknown {
+    const obj: any = {};
+    if (message.valid !== false) {
+      obj.valid = message.valid;
+    }
+    if (message.principal !== undefined) {
+      obj.principal = Principal.toJSON(message.principal);
+    }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.expiresAtUnix !== 0) {
+      obj.expiresAtUnix = Math.round(message.expiresAtUnix);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifySessionResponse>, I>>(base?: I): VerifySessionResponse {
+    return VerifySessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifySessionResponse>, I>>(object: I): VerifySessionResponse {
+    const message = createBaseVerifySessionResponse();
+    message.valid = object.valid ?? false;
+    message.principal = (object.principal !== undefined && object.principal !== null)
+      ? Principal.fromPartial(object.principal)
+      : undefined;
+    message.errorCode = object.errorCode ?? "";
+    message.expiresAtUnix = object.expiresAtUnix ?? 0;
     return message;
   },
 };
@@ -802,7 +1088,10 @@ export const IdentityServiceService = {
     responseSerialize: (value: IssueTokenResponse): Buffer => Buffer.from(IssueTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): IssueTokenResponse => IssueTokenResponse.decode(value),
   },
-  /** Verifies a bearer token and returns its principal. */
+  /**
+   * Verifies a bearer credential and returns its principal: an Airlock JWT or an opaque API token
+   * (personal, workspace or service account; "alk_" prefix).
+   */
   verifyToken: {
     path: "/airlock.identity.v1.IdentityService/VerifyToken" as const,
     requestStream: false as const,
@@ -811,6 +1100,20 @@ export const IdentityServiceService = {
     requestDeserialize: (value: Buffer): VerifyTokenRequest => VerifyTokenRequest.decode(value),
     responseSerialize: (value: VerifyTokenResponse): Buffer => Buffer.from(VerifyTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): VerifyTokenResponse => VerifyTokenResponse.decode(value),
+  },
+  /**
+   * Verifies a browser session id (the airlock_session cookie value) and returns its principal; a valid
+   * session's idle timer restarts.
+   */
+  verifySession: {
+    path: "/airlock.identity.v1.IdentityService/VerifySession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifySessionRequest): Buffer => Buffer.from(VerifySessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifySessionRequest => VerifySessionRequest.decode(value),
+    responseSerialize: (value: VerifySessionResponse): Buffer =>
+      Buffer.from(VerifySessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifySessionResponse => VerifySessionResponse.decode(value),
   },
   /** The public signing keys, as a JWKS JSON document. */
   getJwks: {
@@ -827,8 +1130,16 @@ export const IdentityServiceService = {
 export interface IdentityServiceServer extends UntypedServiceImplementation {
   /** Issues a token for a principal. Only enabled where the deployment allows direct issuance (dev, CI). */
   issueToken: handleUnaryCall<IssueTokenRequest, IssueTokenResponse>;
-  /** Verifies a bearer token and returns its principal. */
+  /**
+   * Verifies a bearer credential and returns its principal: an Airlock JWT or an opaque API token
+   * (personal, workspace or service account; "alk_" prefix).
+   */
   verifyToken: handleUnaryCall<VerifyTokenRequest, VerifyTokenResponse>;
+  /**
+   * Verifies a browser session id (the airlock_session cookie value) and returns its principal; a valid
+   * session's idle timer restarts.
+   */
+  verifySession: handleUnaryCall<VerifySessionRequest, VerifySessionResponse>;
   /** The public signing keys, as a JWKS JSON document. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
 }
@@ -850,7 +1161,10 @@ export interface IdentityServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: IssueTokenResponse) => void,
   ): ClientUnaryCall;
-  /** Verifies a bearer token and returns its principal. */
+  /**
+   * Verifies a bearer credential and returns its principal: an Airlock JWT or an opaque API token
+   * (personal, workspace or service account; "alk_" prefix).
+   */
   verifyToken(
     request: VerifyTokenRequest,
     callback: (error: ServiceError | null, response: VerifyTokenResponse) => void,
@@ -865,6 +1179,25 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: VerifyTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Verifies a browser session id (the airlock_session cookie value) and returns its principal; a valid
+   * session's idle timer restarts.
+   */
+  verifySession(
+    request: VerifySessionRequest,
+    callback: (error: ServiceError | null, response: VerifySessionResponse) => void,
+  ): ClientUnaryCall;
+  verifySession(
+    request: VerifySessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifySessionResponse) => void,
+  ): ClientUnaryCall;
+  verifySession(
+    request: VerifySessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifySessionResponse) => void,
   ): ClientUnaryCall;
   /** The public signing keys, as a JWKS JSON document. */
   getJwks(
@@ -904,6 +1237,17 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

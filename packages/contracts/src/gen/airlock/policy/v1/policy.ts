@@ -29,6 +29,10 @@ export interface RequestContext {
   method: string;
   clientIp: string;
   correlationId: string;
+  /** Git branch the request acts on (agent); at the edge, the client's x-airlock-branch request header. */
+  branch: string;
+  /** The model the client asked for; it must be one of the aliases the deciding rule lets it name. */
+  requestedModel: string;
 }
 
 export interface Route {
@@ -44,7 +48,23 @@ export interface Decision {
   reasonCode: string;
   policyVersion: string;
   ruleIds: string[];
-  route: Route | undefined;
+  route:
+    | Route
+    | undefined;
+  /**
+   * The endpoint is marked high-risk in the bundle: its audit event must be durable before the answer
+   * (ext_authz sets x-airlock-audit-mode: fail-closed).
+   */
+  highRisk: boolean;
+  /** Model aliases the client may name on this endpoint (ext_authz: x-airlock-model-aliases). */
+  modelAliases: ModelAlias[];
+}
+
+/** A client-visible model name and where policy sends it. */
+export interface ModelAlias {
+  alias: string;
+  backend: string;
+  model: string;
 }
 
 export interface DecideRequest {
@@ -64,8 +84,82 @@ export interface SimulateResponse {
   explanations: string[];
 }
 
+export interface GetDlpRulesRequest {
+  /** Empty: the active version. */
+  policyVersion: string;
+}
+
+/** Examples a rule must find (positive) and must not find (negative); checked whenever the rule is compiled. */
+export interface DlpRuleExamples {
+  positive: string[];
+  negative: string[];
+}
+
+export interface DlpRuleContext {
+  words: string[];
+  window: number;
+  required: boolean;
+}
+
+/**
+ * A custom rule, as data (the engine's RuleDefinition). Enumerations are strings, validated by the engine:
+ * category secret|pii|classification, action allow|mask|block|pseudonymize, severity low|medium|high|critical.
+ */
+export interface DlpRule {
+  id: string;
+  category: string;
+  description: string;
+  /** RE2 syntax (linear time). */
+  pattern: string;
+  keywords: string[];
+  validator: string;
+  entropy?: number | undefined;
+  context: DlpRuleContext | undefined;
+  action: string;
+  severity: string;
+  examples: DlpRuleExamples | undefined;
+}
+
+/** A change to one rule of the built-in pack. */
+export interface DlpRuleOverride {
+  ruleId: string;
+  disabled: boolean;
+  /** Empty: unchanged. */
+  action: string;
+}
+
+export interface DlpRuleSet {
+  /** The dlp service's built-in pack is part of the rule set. */
+  builtinPack: boolean;
+  overrides: DlpRuleOverride[];
+  customRules: DlpRule[];
+}
+
+export interface GetDlpRulesResponse {
+  policyVersion: string;
+  ruleSet: DlpRuleSet | undefined;
+}
+
+export interface ListModelsRequest {
+  /** Only the principal (and client_ip, branch) matter; endpoint and method are ignored. */
+  context: RequestContext | undefined;
+}
+
+export interface ListModelsResponse {
+  policyVersion: string;
+  models: ModelAlias[];
+}
+
 function createBaseRequestContext(): RequestContext {
-  return { principal: undefined, endpoint: "", method: "", clientIp: "", correlationId: "" };
+  return {
+    principal: undefined,
+    endpoint: "",
+    method: "",
+    clientIp: "",
+    correlationId: "",
+    branch: "",
+    requestedModel: "",
+  };
 }
 
 export const RequestContext: MessageFns<RequestContext> = {
@@ -84,6 +178,12 @@ export const RequestContext: MessageFns<RequestContext> = {
     }
     if (message.correlationId !== "") {
       writer.uint32(42).string(message.correlationId);
+    }
+    if (message.branch !== "") {
+      writer.uint32(50).string(message.branch);
+    }
+    if (message.requestedModel !== "") {
+      writer.uint32(58).string(message.requestedModel);
     }
     return writer;
   },
@@ -141,6 +241,22 @@ export const RequestContext: MessageFns<RequestContext> = {
             message.correlationId = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.branch = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.requestedModel = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -168,6 +284,12 @@ export const RequestContext: MessageFns<RequestContext> = {
         : isSet(object.correlation_id)
         ? globalThis.String(object.correlation_id)
         : "",
+      branch: isSet(object.branch) ? globalThis.String(object.branch) : "",
+      requestedModel: isSet(object.requestedModel)
+        ? globalThis.String(object.requestedModel)
+        : isSet(object.requested_model)
+        ? globalThis.String(object.requested_model)
+        : "",
     };
   },
 
@@ -188,6 +310,12 @@ export const RequestContext: MessageFns<RequestContext> = {
     if (message.correlationId !== "") {
       obj.correlationId = message.correlationId;
     }
+    if (message.branch !== "") {
+      obj.branch = message.branch;
+    }
+    if (message.requestedModel !== "") {
+      obj.requestedModel = message.requestedModel;
+    }
     return obj;
   },
 
@@ -203,6 +331,8 @@ export const RequestContext: MessageFns<RequestContext> = {
     message.method = object.method ?? "";
     message.clientIp = object.clientIp ?? "";
     message.correlationId = object.correlationId ?? "";
+    message.branch = object.branch ?? "";
+    message.requestedModel = object.requestedModel ?? "";
     return message;
   },
 };
@@ -293,7 +423,15 @@ export const Route: MessageFns<Route> = {
 };
 
 function createBaseDecision(): Decision {
-  return { allow: false, reasonCode: "", policyVersion: "", ruleIds: [], route: undefined };
+  return {
+    allow: false,
+    reasonCode: "",
+    policyVersion: "",
+    ruleIds: [],
+    route: undefined,
+    highRisk: false,
+    modelAliases: [],
+  };
 }
 
 export const Decision: MessageFns<Decision> = {
@@ -312,6 +450,12 @@ export const Decision: MessageFns<Decision> = {
     }
     if (message.route !== undefined) {
       Route.encode(message.route, writer.uint32(42).fork()).join();
+    }
+    if (message.highRisk !== false) {
+      writer.uint32(48).bool(message.highRisk);
+    }
+    for (const v of message.modelAliases) {
+      ModelAlias.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -369,6 +513,22 @@ export const Decision: MessageFns<Decision> = {
             message.route = Route.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.highRisk = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.modelAliases.push(ModelAlias.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -400,6 +560,16 @@ export const Decision: MessageFns<Decision> = {
         ? object.rule_ids.map((e: any) => globalThis.String(e))
         : [],
       route: isSet(object.route) ? Route.fromJSON(object.route) : undefined,
+      highRisk: isSet(object.highRisk)
+        ? globalThis.Boolean(object.highRisk)
+        : isSet(object.high_risk)
+        ? globalThis.Boolean(object.high_risk)
+        : false,
+      modelAliases: globalThis.Array.isArray(object?.modelAliases)
+        ? object.modelAliases.map((e: any) => ModelAlias.fromJSON(e))
+        : globalThis.Array.isArray(object?.model_aliases)
+        ? object.model_aliases.map((e: any) => ModelAlias.fromJSON(e))
+        : [],
     };
   },
 
@@ -420,6 +590,12 @@ export const Decision: MessageFns<Decision> = {
     if (message.route !== undefined) {
       obj.route = Route.toJSON(message.route);
     }
+    if (message.highRisk !== false) {
+      obj.highRisk = message.highRisk;
+    }
+    if (message.modelAliases?.length) {
+      obj.modelAliases = message.modelAliases.map((e) => ModelAlias.toJSON(e));
+    }
     return obj;
   },
 
@@ -433,6 +609,109 @@ export const Decision: MessageFns<Decision> = {
     message.policyVersion = object.policyVersion ?? "";
     message.ruleIds = object.ruleIds?.map((e) => e) || [];
     message.route = (object.route !== undefined && object.route !== null) ? Route.fromPartial(object.route) : undefined;
+    message.highRisk = object.highRisk ?? false;
+    message.modelAliases = object.modelAliases?.map((e) => ModelAlias.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseModelAlias(): ModelAlias {
+  return { alias: "", backend: "", model: "" };
+}
+
+export const ModelAlias: MessageFns<ModelAlias> = {
+  encode(message: ModelAlias, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== "") {
+      writer.uint32(10).string(message.alias);
+    }
+    if (message.backend !== "") {
+      writer.uint32(18).string(message.backend);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelAlias {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelAlias();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelAlias {
+    return {
+      alias: isSet(object.alias) ? globalThis.String(object.alias) : "",
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+    };
+  },
+
+  toJSON(message: ModelAlias): unknown {
+    const obj: any = {};
+    if (message.alias !== "") {
+      obj.alias = message.alias;
+    }
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelAlias>, I>>(base?: I): ModelAlias {
+    return ModelAlias.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelAlias>, I>>(object: I): ModelAlias {
+    const message = createBaseModelAlias();
+    message.alias = object.alias ?? "";
+    message.backend = object.backend ?? "";
+    message.model = object.model ?? "";
     return message;
   },
 };
@@ -733,6 +1012,979 @@ export const SimulateResponse: MessageFns<SimulateResponse> = {
   },
 };
 
+function createBaseGetDlpRulesRequest(): GetDlpRulesRequest {
+  return { policyVersion: "" };
+}
+
+export const GetDlpRulesRequest: MessageFns<GetDlpRulesRequest> = {
+  encode(message: GetDlpRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policyVersion !== "") {
+      writer.uint32(10).string(message.policyVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDlpRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDlpRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDlpRulesRequest {
+    return {
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+    };
+  },
+
+  toJSON(message: GetDlpRulesRequest): unknown {
+    const obj: any = {};
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDlpRulesRequest>, I>>(base?: I): GetDlpRulesRequest {
+    return GetDlpRulesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDlpRulesRequest>, I>>(object: I): GetDlpRulesRequest {
+    const message = createBaseGetDlpRulesRequest();
+    message.policyVersion = object.policyVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseDlpRuleExamples(): DlpRuleExamples {
+  return { positive: [], negative: [] };
+}
+
+export const DlpRuleExamples: MessageFns<DlpRuleExamples> = {
+  encode(message: DlpRuleExamples, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.positive) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.negative) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DlpRuleExamples {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDlpRuleExamples();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.positive.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.negative.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DlpRuleExamples {
+    return {
+      positive: globalThis.Array.isArray(object?.positive) ? object.positive.map((e: any) => globalThis.String(e)) : [],
+      negative: globalThis.Array.isArray(object?.negative) ? object.negative.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: DlpRuleExamples): unknown {
+    const obj: any = {};
+    if (message.positive?.length) {
+      obj.positive = message.positive;
+    }
+    if (message.negative?.length) {
+      obj.negative = message.negative;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DlpRuleExamples>, I>>(base?: I): DlpRuleExamples {
+    return DlpRuleExamples.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DlpRuleExamples>, I>>(object: I): DlpRuleExamples {
+    const message = createBaseDlpRuleExamples();
+    message.positive = object.positive?.map((e) => e) || [];
+    message.negative = object.negative?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDlpRuleContext(): DlpRuleContext {
+  return { words: [], window: 0, required: false };
+}
+
+export const DlpRuleContext: MessageFns<DlpRuleContext> = {
+  encode(message: DlpRuleContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.words) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.window !== 0) {
+      writer.uint32(16).uint32(message.window);
+    }
+    if (message.required !== false) {
+      writer.uint32(24).bool(message.required);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DlpRuleContext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDlpRuleContext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.words.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.window = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.required = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DlpRuleContext {
+    return {
+      words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => globalThis.String(e)) : [],
+      window: isSet(object.window) ? globalThis.Number(object.window) : 0,
+      required: isSet(object.required) ? globalThis.Boolean(object.required) : false,
+    };
+  },
+
+  toJSON(message: DlpRuleContext): unknown {
+    const obj: any = {};
+    if (message.words?.length) {
+      obj.words = message.words;
+    }
+    if (message.window !== 0) {
+      obj.window = Math.round(message.window);
+    }
+    if (message.required !== false) {
+      obj.required = message.required;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DlpRuleContext>, I>>(base?: I): DlpRuleContext {
+    return DlpRuleContext.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DlpRuleContext>, I>>(object: I): DlpRuleContext {
+    const message = createBaseDlpRuleContext();
+    message.words = object.words?.map((e) => e) || [];
+    message.window = object.window ?? 0;
+    message.required = object.required ?? false;
+    return message;
+  },
+};
+
+function createBaseDlpRule(): DlpRule {
+  return {
+    id: "",
+    category: "",
+    description: "",
+    pattern: "",
+    keywords: [],
+    validator: "",
+    entropy: undefined,
+    context: undefined,
+    action: "",
+    severity: "",
+    examples: undefined,
+  };
+}
+
+export const DlpRule: MessageFns<DlpRule> = {
+  encode(message: DlpRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.category !== "") {
+      writer.uint32(18).string(message.category);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.pattern !== "") {
+      writer.uint32(34).string(message.pattern);
+    }
+    for (const v of message.keywords) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.validator !== "") {
+      writer.uint32(50).string(message.validator);
+    }
+    if (message.entropy !== undefined) {
+      writer.uint32(57).double(message.entropy);
+    }
+    if (message.context !== undefined) {
+      DlpRuleContext.encode(message.context, writer.uint32(66).fork()).join();
+    }
+    if (message.action !== "") {
+      writer.uint32(74).string(message.action);
+    }
+    if (message.severity !== "") {
+      writer.uint32(82).string(message.severity);
+    }
+    if (message.examples !== undefined) {
+      DlpRuleExamples.encode(message.examples, writer.uint32(90).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DlpRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDlpRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pattern = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.keywords.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.entropy = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.context = DlpRuleContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.severity = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.examples = DlpRuleExamples.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DlpRule {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      pattern: isSet(object.pattern) ? globalThis.String(object.pattern) : "",
+      keywords: globalThis.Array.isArray(object?.keywords) ? object.keywords.map((e: any) => globalThis.String(e)) : [],
+      validator: isSet(object.validator) ? globalThis.String(object.validator) : "",
+      entropy: isSet(object.entropy) ? globalThis.Number(object.entropy) : undefined,
+      context: isSet(object.context) ? DlpRuleContext.fromJSON(object.context) : undefined,
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      severity: isSet(object.severity) ? globalThis.String(object.severity) : "",
+      examples: isSet(object.examples) ? DlpRuleExamples.fromJSON(object.examples) : undefined,
+    };
+  },
+
+  toJSON(message: DlpRule): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.pattern !== "") {
+      obj.pattern = message.pattern;
+    }
+    if (message.keywords?.length) {
+      obj.keywords = message.keywords;
+    }
+    if (message.validator !== "") {
+      obj.validator = message.validator;
+    }
+    if (message.entropy !== undefined) {
+      obj.entropy = floatToJson(message.entropy);
+    }
+    if (message.context !== undefined) {
+      obj.context = DlpRuleContext.toJSON(message.context);
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.severity !== "") {
+      obj.severity = message.severity;
+    }
+    if (message.examples !== undefined) {
+      obj.examples = DlpRuleExamples.toJSON(message.examples);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DlpRule>, I>>(base?: I): DlpRule {
+    return DlpRule.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DlpRule>, I>>(object: I): DlpRule {
+    const message = createBaseDlpRule();
+    message.id = object.id ?? "";
+    message.category = object.category ?? "";
+    message.description = object.description ?? "";
+    message.pattern = object.pattern ?? "";
+    message.keywords = object.keywords?.map((e) => e) || [];
+    message.validator = object.validator ?? "";
+    message.entropy = object.entropy ?? undefined;
+    message.context = (object.context !== undefined && object.context !== null)
+      ? DlpRuleContext.fromPartial(object.context)
+      : undefined;
+    message.action = object.action ?? "";
+    message.severity = object.severity ?? "";
+    message.examples = (object.examples !== undefined && object.examples !== null)
+      ? DlpRuleExamples.fromPartial(object.examples)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDlpRuleOverride(): DlpRuleOverride {
+  return { ruleId: "", disabled: false, action: "" };
+}
+
+export const DlpRuleOverride: MessageFns<DlpRuleOverride> = {
+  encode(message: DlpRuleOverride, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ruleId !== "") {
+      writer.uint32(10).string(message.ruleId);
+    }
+    if (message.disabled !== false) {
+      writer.uint32(16).bool(message.disabled);
+    }
+    if (message.action !== "") {
+      writer.uint32(26).string(message.action);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DlpRuleOverride {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDlpRuleOverride();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.disabled = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DlpRuleOverride {
+    return {
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : false,
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+    };
+  },
+
+  toJSON(message: DlpRuleOverride): unknown {
+    const obj: any = {};
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.disabled !== false) {
+      obj.disabled = message.disabled;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DlpRuleOverride>, I>>(base?: I): DlpRuleOverride {
+    return DlpRuleOverride.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DlpRuleOverride>, I>>(object: I): DlpRuleOverride {
+    const message = createBaseDlpRuleOverride();
+    message.ruleId = object.ruleId ?? "";
+    message.disabled = object.disabled ?? false;
+    message.action = object.action ?? "";
+    return message;
+  },
+};
+
+function createBaseDlpRuleSet(): DlpRuleSet {
+  return { builtinPack: false, overrides: [], customRules: [] };
+}
+
+export const DlpRuleSet: MessageFns<DlpRuleSet> = {
+  encode(message: DlpRuleSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.builtinPack !== false) {
+      writer.uint32(8).bool(message.builtinPack);
+    }
+    for (const v of message.overrides) {
+      DlpRuleOverride.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.customRules) {
+      DlpRule.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DlpRuleSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDlpRuleSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.builtinPack = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.overrides.push(DlpRuleOverride.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.customRules.push(DlpRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DlpRuleSet {
+    return {
+      builtinPack: isSet(object.builtinPack)
+        ? globalThis.Boolean(object.builtinPack)
+        : isSet(object.builtin_pack)
+        ? globalThis.Boolean(object.builtin_pack)
+        : false,
+      overrides: globalThis.Array.isArray(object?.overrides)
+        ? object.overrides.map((e: any) => DlpRuleOverride.fromJSON(e))
+        : [],
+      customRules: globalThis.Array.isArray(object?.customRules)
+        ? object.customRules.map((e: any) => DlpRule.fromJSON(e))
+        : globalThis.Array.isArray(object?.custom_rules)
+        ? object.custom_rules.map((e: any) => DlpRule.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DlpRuleSet): unknown {
+    const obj: any = {};
+    if (message.builtinPack !== false) {
+      obj.builtinPack = message.builtinPack;
+    }
+    if (message.overrides?.length) {
+      obj.overrides = message.overrides.map((e) => DlpRuleOverride.toJSON(e));
+    }
+    if (message.customRules?.length) {
+      obj.customRules = message.customRules.map((e) => DlpRule.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DlpRuleSet>, I>>(base?: I): DlpRuleSet {
+    return DlpRuleSet.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DlpRuleSet>, I>>(object: I): DlpRuleSet {
+    const message = createBaseDlpRuleSet();
+    message.builtinPack = object.builtinPack ?? false;
+    message.overrides = object.overrides?.map((e) => DlpRuleOverride.fromPartial(e)) || [];
+    message.customRules = object.customRules?.map((e) => DlpRule.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetDlpRulesResponse(): GetDlpRulesResponse {
+  return { policyVersion: "", ruleSet: undefined };
+}
+
+export const GetDlpRulesResponse: MessageFns<GetDlpRulesResponse> = {
+  encode(message: GetDlpRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policyVersion !== "") {
+      writer.uint32(10).string(message.policyVersion);
+    }
+    if (message.ruleSet !== undefined) {
+      DlpRuleSet.encode(message.ruleSet, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDlpRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDlpRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ruleSet = DlpRuleSet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDlpRulesResponse {
+    return {
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      ruleSet: isSet(object.ruleSet)
+        ? DlpRuleSet.fromJSON(object.ruleSet)
+        : isSet(object.rule_set)
+        ? DlpRuleSet.fromJSON(object.rule_set)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetDlpRulesResponse): unknown {
+    const obj: any = {};
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.ruleSet !== undefined) {
+      obj.ruleSet = DlpRuleSet.toJSON(message.ruleSet);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDlpRulesResponse>, I>>(base?: I): GetDlpRulesResponse {
+    return GetDlpRulesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDlpRulesResponse>, I>>(object: I): GetDlpRulesResponse {
+    const message = createBaseGetDlpRulesResponse();
+    message.policyVersion = object.policyVersion ?? "";
+    message.ruleSet = (object.ruleSet !== undefined && object.ruleSet !== null)
+      ? DlpRuleSet.fromPartial(object.ruleSet)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListModelsRequest(): ListModelsRequest {
+  return { context: undefined };
+}
+
+export const ListModelsRequest: MessageFns<ListModelsRequest> = {
+  encode(message: ListModelsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.context !== undefined) {
+      RequestContext.encode(message.context, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListModelsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListModelsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.context = RequestContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListModelsRequest {
+    return { context: isSet(object.context) ? RequestContext.fromJSON(object.context) : undefined };
+  },
+
+  toJSON(message: ListModelsRequest): unknown {
+    const obj: any = {};
+    if (message.context !== undefined) {
+      obj.context = RequestContext.toJSON(message.context);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListModelsRequest>, I>>(base?: I): ListModelsRequest {
+    return ListModelsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListModelsRequest>, I>>(object: I): ListModelsRequest {
+    const message = createBaseListModelsRequest();
+    message.context = (object.context !== undefined && object.context !== null)
+      ? RequestContext.fromPartial(object.context)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListModelsResponse(): ListModelsResponse {
+  return { policyVersion: "", models: [] };
+}
+
+export const ListModelsResponse: MessageFns<ListModelsResponse> = {
+  encode(message: ListModelsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policyVersion !== "") {
+      writer.uint32(10).string(message.policyVersion);
+    }
+    for (const v of message.models) {
+      ModelAlias.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListModelsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListModelsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.models.push(ModelAlias.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListModelsResponse {
+    return {
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      models: globalThis.Array.isArray(object?.models) ? object.models.map((e: any) => ModelAlias.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListModelsResponse): unknown {
+    const obj: any = {};
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.models?.length) {
+      obj.models = message.models.map((e) => ModelAlias.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListModelsResponse>, I>>(base?: I): ListModelsResponse {
+    return ListModelsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListModelsResponse>, I>>(object: I): ListModelsResponse {
+    const message = createBaseListModelsResponse();
+    message.policyVersion = object.policyVersion ?? "";
+    message.models = object.models?.map((e) => ModelAlias.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Decides who may do what. Envoy reaches the same engine through envoy.service.auth.v3.Authorization. */
 export type PolicyServiceService = typeof PolicyServiceService;
 export const PolicyServiceService = {
@@ -755,12 +2007,48 @@ export const PolicyServiceService = {
     responseSerialize: (value: SimulateResponse): Buffer => Buffer.from(SimulateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SimulateResponse => SimulateResponse.decode(value),
   },
+  /**
+   * The DLP rule set (bundle section `dlp`) of a policy version, or of the active one; NOT_FOUND
+   * (x-error-code policy_version_unknown) for a version this service does not hold.
+   */
+  getDlpRules: {
+    path: "/airlock.policy.v1.PolicyService/GetDlpRules" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDlpRulesRequest): Buffer => Buffer.from(GetDlpRulesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDlpRulesRequest => GetDlpRulesRequest.decode(value),
+    responseSerialize: (value: GetDlpRulesResponse): Buffer => Buffer.from(GetDlpRulesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDlpRulesResponse => GetDlpRulesResponse.decode(value),
+  },
+  /**
+   * The model aliases a principal may name, over every endpoint the active bundle allows it (the gateway's
+   * model list). Without side effects.
+   */
+  listModels: {
+    path: "/airlock.policy.v1.PolicyService/ListModels" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListModelsRequest): Buffer => Buffer.from(ListModelsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListModelsRequest => ListModelsRequest.decode(value),
+    responseSerialize: (value: ListModelsResponse): Buffer => Buffer.from(ListModelsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListModelsResponse => ListModelsResponse.decode(value),
+  },
 } as const;
 
 export interface PolicyServiceServer extends UntypedServiceImplementation {
   decide: handleUnaryCall<DecideRequest, DecideResponse>;
   /** Same as Decide, without side effects (no counters, no audit), with the reasons spelled out. */
   simulate: handleUnaryCall<SimulateRequest, SimulateResponse>;
+  /**
+   * The DLP rule set (bundle section `dlp`) of a policy version, or of the active one; NOT_FOUND
+   * (x-error-code policy_version_unknown) for a version this service does not hold.
+   */
+  getDlpRules: handleUnaryCall<GetDlpRulesRequest, GetDlpRulesResponse>;
+  /**
+   * The model aliases a principal may name, over every endpoint the active bundle allows it (the gateway's
+   * model list). Without side effects.
+   */
+  listModels: handleUnaryCall<ListModelsRequest, ListModelsResponse>;
 }
 
 export interface PolicyServiceClient extends Client {
@@ -795,6 +2083,44 @@ export interface PolicyServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SimulateResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The DLP rule set (bundle section `dlp`) of a policy version, or of the active one; NOT_FOUND
+   * (x-error-code policy_version_unknown) for a version this service does not hold.
+   */
+  getDlpRules(
+    request: GetDlpRulesRequest,
+    callback: (error: ServiceError | null, response: GetDlpRulesResponse) => void,
+  ): ClientUnaryCall;
+  getDlpRules(
+    request: GetDlpRulesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDlpRulesResponse) => void,
+  ): ClientUnaryCall;
+  getDlpRules(
+    request: GetDlpRulesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDlpRulesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The model aliases a principal may name, over every endpoint the active bundle allows it (the gateway's
+   * model list). Without side effects.
+   */
+  listModels(
+    request: ListModelsRequest,
+    callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
+  listModels(
+    request: ListModelsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
+  listModels(
+    request: ListModelsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const PolicyServiceClient = makeGenericClientConstructor(
@@ -805,6 +2131,10 @@ export const PolicyServiceClient = makeGenericClientConstructor(
   service: typeof PolicyServiceService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

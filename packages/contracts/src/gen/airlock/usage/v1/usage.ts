@@ -19,13 +19,150 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
+/** What a budget applies to. Every scope lies inside the request's tenant. */
+export enum QuotaScope {
+  QUOTA_SCOPE_UNSPECIFIED = 0,
+  QUOTA_SCOPE_TENANT = 1,
+  QUOTA_SCOPE_PROJECT = 2,
+  QUOTA_SCOPE_WORKSPACE = 3,
+  QUOTA_SCOPE_USER = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function quotaScopeFromJSON(object: any): QuotaScope {
+  switch (object) {
+    case 0:
+    case "QUOTA_SCOPE_UNSPECIFIED":
+      return QuotaScope.QUOTA_SCOPE_UNSPECIFIED;
+    case 1:
+    case "QUOTA_SCOPE_TENANT":
+      return QuotaScope.QUOTA_SCOPE_TENANT;
+    case 2:
+    case "QUOTA_SCOPE_PROJECT":
+      return QuotaScope.QUOTA_SCOPE_PROJECT;
+    case 3:
+    case "QUOTA_SCOPE_WORKSPACE":
+      return QuotaScope.QUOTA_SCOPE_WORKSPACE;
+    case 4:
+    case "QUOTA_SCOPE_USER":
+      return QuotaScope.QUOTA_SCOPE_USER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return QuotaScope.UNRECOGNIZED;
+  }
+}
+
+export function quotaScopeToJSON(object: QuotaScope): string {
+  switch (object) {
+    case QuotaScope.QUOTA_SCOPE_UNSPECIFIED:
+      return "QUOTA_SCOPE_UNSPECIFIED";
+    case QuotaScope.QUOTA_SCOPE_TENANT:
+      return "QUOTA_SCOPE_TENANT";
+    case QuotaScope.QUOTA_SCOPE_PROJECT:
+      return "QUOTA_SCOPE_PROJECT";
+    case QuotaScope.QUOTA_SCOPE_WORKSPACE:
+      return "QUOTA_SCOPE_WORKSPACE";
+    case QuotaScope.QUOTA_SCOPE_USER:
+      return "QUOTA_SCOPE_USER";
+    case QuotaScope.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Budget periods are UTC calendar units. */
+export enum QuotaPeriod {
+  QUOTA_PERIOD_UNSPECIFIED = 0,
+  QUOTA_PERIOD_DAY = 1,
+  QUOTA_PERIOD_MONTH = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function quotaPeriodFromJSON(object: any): QuotaPeriod {
+  switch (object) {
+    case 0:
+    case "QUOTA_PERIOD_UNSPECIFIED":
+      return QuotaPeriod.QUOTA_PERIOD_UNSPECIFIED;
+    case 1:
+    case "QUOTA_PERIOD_DAY":
+      return QuotaPeriod.QUOTA_PERIOD_DAY;
+    case 2:
+    case "QUOTA_PERIOD_MONTH":
+      return QuotaPeriod.QUOTA_PERIOD_MONTH;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return QuotaPeriod.UNRECOGNIZED;
+  }
+}
+
+export function quotaPeriodToJSON(object: QuotaPeriod): string {
+  switch (object) {
+    case QuotaPeriod.QUOTA_PERIOD_UNSPECIFIED:
+      return "QUOTA_PERIOD_UNSPECIFIED";
+    case QuotaPeriod.QUOTA_PERIOD_DAY:
+      return "QUOTA_PERIOD_DAY";
+    case QuotaPeriod.QUOTA_PERIOD_MONTH:
+      return "QUOTA_PERIOD_MONTH";
+    case QuotaPeriod.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where the answer's `used_tokens` was read. */
+export enum QuotaSource {
+  QUOTA_SOURCE_UNSPECIFIED = 0,
+  /** QUOTA_SOURCE_REDIS - Redis live counters (the fast path). */
+  QUOTA_SOURCE_REDIS = 1,
+  /** QUOTA_SOURCE_POSTGRES - PostgreSQL rollups (Redis down, or its counter being rebuilt). */
+  QUOTA_SOURCE_POSTGRES = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function quotaSourceFromJSON(object: any): QuotaSource {
+  switch (object) {
+    case 0:
+    case "QUOTA_SOURCE_UNSPECIFIED":
+      return QuotaSource.QUOTA_SOURCE_UNSPECIFIED;
+    case 1:
+    case "QUOTA_SOURCE_REDIS":
+      return QuotaSource.QUOTA_SOURCE_REDIS;
+    case 2:
+    case "QUOTA_SOURCE_POSTGRES":
+      return QuotaSource.QUOTA_SOURCE_POSTGRES;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return QuotaSource.UNRECOGNIZED;
+  }
+}
+
+export function quotaSourceToJSON(object: QuotaSource): string {
+  switch (object) {
+    case QuotaSource.QUOTA_SOURCE_UNSPECIFIED:
+      return "QUOTA_SOURCE_UNSPECIFIED";
+    case QuotaSource.QUOTA_SOURCE_REDIS:
+      return "QUOTA_SOURCE_REDIS";
+    case QuotaSource.QUOTA_SOURCE_POSTGRES:
+      return "QUOTA_SOURCE_POSTGRES";
+    case QuotaSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface GetUsageRequest {
   tenantId: string;
   /** Optional narrowing; empty means all. */
   projectId: string;
   userId: string;
-  /** Calendar month "YYYY-MM" (UTC); empty means the current month. */
+  /** Calendar month "YYYY-MM" or day "YYYY-MM-DD" (UTC); empty means the current month. */
   period: string;
+  /** Optional narrowing; empty means all. */
+  workspaceId: string;
+  model: string;
 }
 
 export interface GetUsageResponse {
@@ -35,8 +172,67 @@ export interface GetUsageResponse {
   completionTokens: number;
 }
 
+export interface CheckQuotaRequest {
+  tenantId: string;
+  scope: QuotaScope;
+  /** The project, workspace or user id of that scope; ignored for QUOTA_SCOPE_TENANT. */
+  scopeId: string;
+  period: QuotaPeriod;
+  /** The budget (prompt + completion tokens per period), from the caller's policy bundle. */
+  limitTokens: number;
+  /** Tokens the caller is about to spend (an estimate); 0 asks only whether the budget is exhausted. */
+  requestedTokens: number;
+  /** RFC 3339 instant whose period is checked; empty means now. For simulations and tests. */
+  at: string;
+}
+
+export interface CheckQuotaResponse {
+  /** remaining_tokens > 0 and requested_tokens <= remaining_tokens. */
+  allowed: boolean;
+  /** "within_budget", "budget_exhausted" or "exceeds_remaining". */
+  reasonCode: string;
+  /** Prompt + completion tokens metered in the period so far. */
+  usedTokens: number;
+  /** max(0, limit_tokens - used_tokens). */
+  remainingTokens: number;
+  limitTokens: number;
+  /** "YYYY-MM" or "YYYY-MM-DD". */
+  periodKey: string;
+  /** RFC 3339 UTC: first instant of the period and of the next one (when the budget resets). */
+  periodStart: string;
+  resetsAt: string;
+  source: QuotaSource;
+}
+
+export interface GetUsageReportRequest {
+  tenantId: string;
+  projectId: string;
+  /** Calendar month "YYYY-MM" (UTC). */
+  month: string;
+}
+
+export interface UsageReportRow {
+  userId: string;
+  workspaceId: string;
+  model: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface GetUsageReportResponse {
+  tenantId: string;
+  projectId: string;
+  month: string;
+  /** Ordered by user_id, workspace_id, model. */
+  rows: UsageReportRow[];
+  /** Sum of the rows. */
+  totals: UsageReportRow | undefined;
+}
+
 function createBaseGetUsageRequest(): GetUsageRequest {
-  return { tenantId: "", projectId: "", userId: "", period: "" };
+  return { tenantId: "", projectId: "", userId: "", period: "", workspaceId: "", model: "" };
 }
 
 export const GetUsageRequest: MessageFns<GetUsageRequest> = {
@@ -52,6 +248,12 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     }
     if (message.period !== "") {
       writer.uint32(34).string(message.period);
+    }
+    if (message.workspaceId !== "") {
+      writer.uint32(42).string(message.workspaceId);
+    }
+    if (message.model !== "") {
+      writer.uint32(50).string(message.model);
     }
     return writer;
   },
@@ -101,6 +303,22 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
             message.period = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -131,6 +349,12 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
         ? globalThis.String(object.user_id)
         : "",
       period: isSet(object.period) ? globalThis.String(object.period) : "",
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
     };
   },
 
@@ -148,6 +372,12 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     if (message.period !== "") {
       obj.period = message.period;
     }
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
     return obj;
   },
 
@@ -160,6 +390,8 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     message.projectId = object.projectId ?? "";
     message.userId = object.userId ?? "";
     message.period = object.period ?? "";
+    message.workspaceId = object.workspaceId ?? "";
+    message.model = object.model ?? "";
     return message;
   },
 };
@@ -289,6 +521,859 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
   },
 };
 
+function createBaseCheckQuotaRequest(): CheckQuotaRequest {
+  return { tenantId: "", scope: 0, scopeId: "", period: 0, limitTokens: 0, requestedTokens: 0, at: "" };
+}
+
+export const CheckQuotaRequest: MessageFns<CheckQuotaRequest> = {
+  encode(message: CheckQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.scopeId !== "") {
+      writer.uint32(26).string(message.scopeId);
+    }
+    if (message.period !== 0) {
+      writer.uint32(32).int32(message.period);
+    }
+    if (message.limitTokens !== 0) {
+      writer.uint32(40).uint64(message.limitTokens);
+    }
+    if (message.requestedTokens !== 0) {
+      writer.uint32(48).uint64(message.requestedTokens);
+    }
+    if (message.at !== "") {
+      writer.uint32(58).string(message.at);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.scopeId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.period = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limitTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.requestedTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.at = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckQuotaRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      scope: isSet(object.scope) ? quotaScopeFromJSON(object.scope) : 0,
+      scopeId: isSet(object.scopeId)
+        ? globalThis.String(object.scopeId)
+        : isSet(object.scope_id)
+        ? globalThis.String(object.scope_id)
+        : "",
+      period: isSet(object.period) ? quotaPeriodFromJSON(object.period) : 0,
+      limitTokens: isSet(object.limitTokens)
+        ? globalThis.Number(object.limitTokens)
+        : isSet(object.limit_tokens)
+        ? globalThis.Number(object.limit_tokens)
+        : 0,
+      requestedTokens: isSet(object.requestedTokens)
+        ? globalThis.Number(object.requestedTokens)
+        : isSet(object.requested_tokens)
+        ? globalThis.Number(object.requested_tokens)
+        : 0,
+      at: isSet(object.at) ? globalThis.String(object.at) : "",
+    };
+  },
+
+  toJSON(message: CheckQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.scope !== 0) {
+      obj.scope = quotaScopeToJSON(message.scope);
+    }
+    if (message.scopeId !== "") {
+      obj.scopeId = message.scopeId;
+    }
+    if (message.period !== 0) {
+      obj.period = quotaPeriodToJSON(message.period);
+    }
+    if (message.limitTokens !== 0) {
+      obj.limitTokens = Math.round(message.limitTokens);
+    }
+    if (message.requestedTokens !== 0) {
+      obj.requestedTokens = Math.round(message.requestedTokens);
+    }
+    if (message.at !== "") {
+      obj.at = message.at;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckQuotaRequest>, I>>(base?: I): CheckQuotaRequest {
+    return CheckQuotaRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckQuotaRequest>, I>>(object: I): CheckQuotaRequest {
+    const message = createBaseCheckQuotaRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.scope = object.scope ?? 0;
+    message.scopeId = object.scopeId ?? "";
+    message.period = object.period ?? 0;
+    message.limitTokens = object.limitTokens ?? 0;
+    message.requestedTokens = object.requestedTokens ?? 0;
+    message.at = object.at ?? "";
+    return message;
+  },
+};
+
+function createBaseCheckQuotaResponse(): CheckQuotaResponse {
+  return {
+    allowed: false,
+    reasonCode: "",
+    usedTokens: 0,
+    remainingTokens: 0,
+    limitTokens: 0,
+    periodKey: "",
+    periodStart: "",
+    resetsAt: "",
+    source: 0,
+  };
+}
+
+export const CheckQuotaResponse: MessageFns<CheckQuotaResponse> = {
+  encode(message: CheckQuotaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.allowed !== false) {
+      writer.uint32(8).bool(message.allowed);
+    }
+    if (message.reasonCode !== "") {
+      writer.uint32(18).string(message.reasonCode);
+    }
+    if (message.usedTokens !== 0) {
+      writer.uint32(24).uint64(message.usedTokens);
+    }
+    if (message.remainingTokens !== 0) {
+      writer.uint32(32).uint64(message.remainingTokens);
+    }
+    if (message.limitTokens !== 0) {
+      writer.uint32(40).uint64(message.limitTokens);
+    }
+    if (message.periodKey !== "") {
+      writer.uint32(50).string(message.periodKey);
+    }
+    if (message.periodStart !== "") {
+      writer.uint32(58).string(message.periodStart);
+    }
+    if (message.resetsAt !== "") {
+      writer.uint32(66).string(message.resetsAt);
+    }
+    if (message.source !== 0) {
+      writer.uint32(72).int32(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckQuotaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckQuotaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.allowed = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reasonCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.usedTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.remainingTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limitTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.periodKey = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.periodStart = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.resetsAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckQuotaResponse {
+    return {
+      allowed: isSet(object.allowed) ? globalThis.Boolean(object.allowed) : false,
+      reasonCode: isSet(object.reasonCode)
+        ? globalThis.String(object.reasonCode)
+        : isSet(object.reason_code)
+        ? globalThis.String(object.reason_code)
+        : "",
+      usedTokens: isSet(object.usedTokens)
+        ? globalThis.Number(object.usedTokens)
+        : isSet(object.used_tokens)
+        ? globalThis.Number(object.used_tokens)
+        : 0,
+      remainingTokens: isSet(object.remainingTokens)
+        ? globalThis.Number(object.remainingTokens)
+        : isSet(object.remaining_tokens)
+        ? globalThis.Number(object.remaining_tokens)
+        : 0,
+      limitTokens: isSet(object.limitTokens)
+        ? globalThis.Number(object.limitTokens)
+        : isSet(object.limit_tokens)
+        ? globalThis.Number(object.limit_tokens)
+        : 0,
+      periodKey: isSet(object.periodKey)
+        ? globalThis.String(object.periodKey)
+        : isSet(object.period_key)
+        ? globalThis.String(object.period_key)
+        : "",
+      periodStart: isSet(object.periodStart)
+        ? globalThis.String(object.periodStart)
+        : isSet(object.period_start)
+        ? globalThis.String(object.period_start)
+        : "",
+      resetsAt: isSet(object.resetsAt)
+        ? globalThis.String(object.resetsAt)
+        : isSet(object.resets_at)
+        ? globalThis.String(object.resets_at)
+        : "",
+      source: isSet(object.source) ? quotaSourceFromJSON(object.source) : 0,
+    };
+  },
+
+  toJSON(message: CheckQuotaResponse): unknown {
+    const obj: any = {};
+    if (message.allowed !== false) {
+      obj.allowed = message.allowed;
+    }
+    if (message.reasonCode !== "") {
+      obj.reasonCode = message.reasonCode;
+    }
+    if (message.usedTokens !== 0) {
+      obj.usedTokens = Math.round(message.usedTokens);
+    }
+    if (message.remainingTokens !== 0) {
+      obj.remainingTokens = Math.round(message.remainingTokens);
+    }
+    if (message.limitTokens !== 0) {
+      obj.limitTokens = Math.round(message.limitTokens);
+    }
+    if (message.periodKey !== "") {
+      obj.periodKey = message.periodKey;
+    }
+    if (message.periodStart !== "") {
+      obj.periodStart = message.periodStart;
+    }
+    if (message.resetsAt !== "") {
+      obj.resetsAt = message.resetsAt;
+    }
+    if (message.source !== 0) {
+      obj.source = quotaSourceToJSON(message.source);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckQuotaResponse>, I>>(base?: I): CheckQuotaResponse {
+    return CheckQuotaResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckQuotaResponse>, I>>(object: I): CheckQuotaResponse {
+    const message = createBaseCheckQuotaResponse();
+    message.allowed = object.allowed ?? false;
+    message.reasonCode = object.reasonCode ?? "";
+    message.usedTokens = object.usedTokens ?? 0;
+    message.remainingTokens = object.remainingTokens ?? 0;
+    message.limitTokens = object.limitTokens ?? 0;
+    message.periodKey = object.periodKey ?? "";
+    message.periodStart = object.periodStart ?? "";
+    message.resetsAt = object.resetsAt ?? "";
+    message.source = object.source ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetUsageReportRequest(): GetUsageReportRequest {
+  return { tenantId: "", projectId: "", month: "" };
+}
+
+export const GetUsageReportRequest: MessageFns<GetUsageReportRequest> = {
+  encode(message: GetUsageReportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.projectId !== "") {
+      writer.uint32(18).string(message.projectId);
+    }
+    if (message.month !== "") {
+      writer.uint32(26).string(message.month);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageReportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageReportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.month = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageReportRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      month: isSet(object.month) ? globalThis.String(object.month) : "",
+    };
+  },
+
+  toJSON(message: GetUsageReportRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.month !== "") {
+      obj.month = message.month;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageReportRequest>, I>>(base?: I): GetUsageReportRequest {
+    return GetUsageReportRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageReportRequest>, I>>(object: I): GetUsageReportRequest {
+    const message = createBaseGetUsageReportRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.projectId = object.projectId ?? "";
+    message.month = object.month ?? "";
+    return message;
+  },
+};
+
+function createBaseUsageReportRow(): UsageReportRow {
+  return { userId: "", workspaceId: "", model: "", requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+}
+
+export const UsageReportRow: MessageFns<UsageReportRow> = {
+  encode(message: UsageReportRow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.workspaceId !== "") {
+      writer.uint32(18).string(message.workspaceId);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    if (message.requests !== 0) {
+      writer.uint32(32).uint64(message.requests);
+    }
+    if (message.promptTokens !== 0) {
+      writer.uint32(40).uint64(message.promptTokens);
+    }
+    if (message.completionTokens !== 0) {
+      writer.uint32(48).uint64(message.completionTokens);
+    }
+    if (message.totalTokens !== 0) {
+      writer.uint32(56).uint64(message.totalTokens);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UsageReportRow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsageReportRow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.requests = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.promptTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.completionTokens = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.totalTokens = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UsageReportRow {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      requests: isSet(object.requests) ? globalThis.Number(object.requests) : 0,
+      promptTokens: isSet(object.promptTokens)
+        ? globalThis.Number(object.promptTokens)
+        : isSet(object.prompt_tokens)
+        ? globalThis.Number(object.prompt_tokens)
+        : 0,
+      completionTokens: isSet(object.completionTokens)
+        ? globalThis.Number(object.completionTokens)
+        : isSet(object.completion_tokens)
+        ? globalThis.Number(object.completion_tokens)
+        : 0,
+      totalTokens: isSet(object.totalTokens)
+        ? globalThis.Number(object.totalTokens)
+        : isSet(object.total_tokens)
+        ? globalThis.Number(object.total_tokens)
+        : 0,
+    };
+  },
+
+  toJSON(message: UsageReportRow): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.requests !== 0) {
+      obj.requests = Math.round(message.requests);
+    }
+    if (message.promptTokens !== 0) {
+      obj.promptTokens = Math.round(message.promptTokens);
+    }
+    if (message.completionTokens !== 0) {
+      obj.completionTokens = Math.round(message.completionTokens);
+    }
+    if (message.totalTokens !== 0) {
+      obj.totalTokens = Math.round(message.totalTokens);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UsageReportRow>, I>>(base?: I): UsageReportRow {
+    return UsageReportRow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UsageReportRow>, I>>(object: I): UsageReportRow {
+    const message = createBaseUsageReportRow();
+    message.userId = object.userId ?? "";
+    message.workspaceId = object.workspaceId ?? "";
+    message.model = object.model ?? "";
+    message.requests = object.requests ?? 0;
+    message.promptTokens = object.promptTokens ?? 0;
+    message.completionTokens = object.completionTokens ?? 0;
+    message.totalTokens = object.totalTokens ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetUsageReportResponse(): GetUsageReportResponse {
+  return { tenantId: "", projectId: "", month: "", rows: [], totals: undefined };
+}
+
+export const GetUsageReportResponse: MessageFns<GetUsageReportResponse> = {
+  encode(message: GetUsageReportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.projectId !== "") {
+      writer.uint32(18).string(message.projectId);
+    }
+    if (message.month !== "") {
+      writer.uint32(26).string(message.month);
+    }
+    for (const v of message.rows) {
+      UsageReportRow.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.totals !== undefined) {
+      UsageReportRow.encode(message.totals, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageReportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageReportResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.month = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rows.push(UsageReportRow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.totals = UsageReportRow.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageReportResponse {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      month: isSet(object.month) ? globalThis.String(object.month) : "",
+      rows: globalThis.Array.isArray(object?.rows) ? object.rows.map((e: any) => UsageReportRow.fromJSON(e)) : [],
+      totals: isSet(object.totals) ? UsageReportRow.fromJSON(object.totals) : undefined,
+    };
+  },
+
+  toJSON(message: GetUsageReportResponse): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.month !== "") {
+      obj.month = message.month;
+    }
+    if (message.rows?.length) {
+      obj.rows = message.rows.map((e) => UsageReportRow.toJSON(e));
+    }
+    if (message.totals !== undefined) {
+      obj.totals = UsageReportRow.toJSON(message.totals);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageReportResponse>, I>>(base?: I): GetUsageReportResponse {
+    return GetUsageReportResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageReportResponse>, I>>(object: I): GetUsageReportResponse {
+    const message = createBaseGetUsageReportResponse();
+    message.tenantId = object.tenantId ?? "";
+    message.projectId = object.projectId ?? "";
+    message.month = object.month ?? "";
+    message.rows = object.rows?.map((e) => UsageReportRow.fromPartial(e)) || [];
+    message.totals = (object.totals !== undefined && object.totals !== null)
+      ? UsageReportRow.fromPartial(object.totals)
+      : undefined;
+    return message;
+  },
+};
+
 /** Meters AI usage from gateway usage events, once per event id. */
 export type UsageServiceService = typeof UsageServiceService;
 export const UsageServiceService = {
@@ -301,10 +1386,42 @@ export const UsageServiceService = {
     responseSerialize: (value: GetUsageResponse): Buffer => Buffer.from(GetUsageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUsageResponse => GetUsageResponse.decode(value),
   },
+  /**
+   * Token budget check for policy: is there room for `requested_tokens` within `limit_tokens` for one scope
+   * and period? A read: it reserves nothing (usage lands when the gateway's usage event is metered).
+   */
+  checkQuota: {
+    path: "/airlock.usage.v1.UsageService/CheckQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CheckQuotaRequest): Buffer => Buffer.from(CheckQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckQuotaRequest => CheckQuotaRequest.decode(value),
+    responseSerialize: (value: CheckQuotaResponse): Buffer => Buffer.from(CheckQuotaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckQuotaResponse => CheckQuotaResponse.decode(value),
+  },
+  /** Usage of one project for one calendar month, per user, workspace and model. */
+  getUsageReport: {
+    path: "/airlock.usage.v1.UsageService/GetUsageReport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUsageReportRequest): Buffer =>
+      Buffer.from(GetUsageReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUsageReportRequest => GetUsageReportRequest.decode(value),
+    responseSerialize: (value: GetUsageReportResponse): Buffer =>
+      Buffer.from(GetUsageReportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUsageReportResponse => GetUsageReportResponse.decode(value),
+  },
 } as const;
 
 export interface UsageServiceServer extends UntypedServiceImplementation {
   getUsage: handleUnaryCall<GetUsageRequest, GetUsageResponse>;
+  /**
+   * Token budget check for policy: is there room for `requested_tokens` within `limit_tokens` for one scope
+   * and period? A read: it reserves nothing (usage lands when the gateway's usage event is metered).
+   */
+  checkQuota: handleUnaryCall<CheckQuotaRequest, CheckQuotaResponse>;
+  /** Usage of one project for one calendar month, per user, workspace and model. */
+  getUsageReport: handleUnaryCall<GetUsageReportRequest, GetUsageReportResponse>;
 }
 
 export interface UsageServiceClient extends Client {
@@ -322,6 +1439,41 @@ export interface UsageServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUsageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Token budget check for policy: is there room for `requested_tokens` within `limit_tokens` for one scope
+   * and period? A read: it reserves nothing (usage lands when the gateway's usage event is metered).
+   */
+  checkQuota(
+    request: CheckQuotaRequest,
+    callback: (error: ServiceError | null, response: CheckQuotaResponse) => void,
+  ): ClientUnaryCall;
+  checkQuota(
+    request: CheckQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CheckQuotaResponse) => void,
+  ): ClientUnaryCall;
+  checkQuota(
+    request: CheckQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CheckQuotaResponse) => void,
+  ): ClientUnaryCall;
+  /** Usage of one project for one calendar month, per user, workspace and model. */
+  getUsageReport(
+    request: GetUsageReportRequest,
+    callback: (error: ServiceError | null, response: GetUsageReportResponse) => void,
+  ): ClientUnaryCall;
+  getUsageReport(
+    request: GetUsageReportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUsageReportResponse) => void,
+  ): ClientUnaryCall;
+  getUsageReport(
+    request: GetUsageReportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUsageReportResponse) => void,
   ): ClientUnaryCall;
 }
 

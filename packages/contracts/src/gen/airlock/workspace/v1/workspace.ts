@@ -26,6 +26,10 @@ export enum WorkspaceState {
   WORKSPACE_STATE_STOPPED = 3,
   WORKSPACE_STATE_DELETING = 4,
   WORKSPACE_STATE_FAILED = 5,
+  /** WORKSPACE_STATE_PROVISIONING - Observed only: the driver is creating or replacing the instance. */
+  WORKSPACE_STATE_PROVISIONING = 6,
+  /** WORKSPACE_STATE_DELETED - Observed only: everything the driver created for the workspace is gone. */
+  WORKSPACE_STATE_DELETED = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -49,6 +53,12 @@ export function workspaceStateFromJSON(object: any): WorkspaceState {
     case 5:
     case "WORKSPACE_STATE_FAILED":
       return WorkspaceState.WORKSPACE_STATE_FAILED;
+    case 6:
+    case "WORKSPACE_STATE_PROVISIONING":
+      return WorkspaceState.WORKSPACE_STATE_PROVISIONING;
+    case 7:
+    case "WORKSPACE_STATE_DELETED":
+      return WorkspaceState.WORKSPACE_STATE_DELETED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -70,10 +80,60 @@ export function workspaceStateToJSON(object: WorkspaceState): string {
       return "WORKSPACE_STATE_DELETING";
     case WorkspaceState.WORKSPACE_STATE_FAILED:
       return "WORKSPACE_STATE_FAILED";
+    case WorkspaceState.WORKSPACE_STATE_PROVISIONING:
+      return "WORKSPACE_STATE_PROVISIONING";
+    case WorkspaceState.WORKSPACE_STATE_DELETED:
+      return "WORKSPACE_STATE_DELETED";
     case WorkspaceState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
+}
+
+export enum QuotaScope {
+  QUOTA_SCOPE_UNSPECIFIED = 0,
+  QUOTA_SCOPE_USER = 1,
+  QUOTA_SCOPE_PROJECT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function quotaScopeFromJSON(object: any): QuotaScope {
+  switch (object) {
+    case 0:
+    case "QUOTA_SCOPE_UNSPECIFIED":
+      return QuotaScope.QUOTA_SCOPE_UNSPECIFIED;
+    case 1:
+    case "QUOTA_SCOPE_USER":
+      return QuotaScope.QUOTA_SCOPE_USER;
+    case 2:
+    case "QUOTA_SCOPE_PROJECT":
+      return QuotaScope.QUOTA_SCOPE_PROJECT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return QuotaScope.UNRECOGNIZED;
+  }
+}
+
+export function quotaScopeToJSON(object: QuotaScope): string {
+  switch (object) {
+    case QuotaScope.QUOTA_SCOPE_UNSPECIFIED:
+      return "QUOTA_SCOPE_UNSPECIFIED";
+    case QuotaScope.QUOTA_SCOPE_USER:
+      return "QUOTA_SCOPE_USER";
+    case QuotaScope.QUOTA_SCOPE_PROJECT:
+      return "QUOTA_SCOPE_PROJECT";
+    case QuotaScope.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface WorkspaceResources {
+  /** 0 in a request selects the default size. */
+  cpuMillis: number;
+  memoryMib: number;
+  diskGib: number;
 }
 
 export interface Workspace {
@@ -86,14 +146,29 @@ export interface Workspace {
   observedState: WorkspaceState;
   /** RFC 3339, UTC. */
   createTime: string;
+  resources:
+    | WorkspaceResources
+    | undefined;
+  /** Bumped by RestartWorkspace; observed_generation catches up when the driver has replaced the instance. */
+  restartGeneration: number;
+  observedGeneration: number;
+  /** Why the observed state is what it is (driver detail or last error); empty when converged. */
+  observedDetail: string;
+  /** RFC 3339, UTC; empty before the first observation. */
+  observeTime: string;
+  updateTime: string;
 }
 
 export interface CreateWorkspaceRequest {
   tenantId: string;
   projectId: string;
   ownerUserId: string;
-  /** Empty selects the catalogue's current image. */
+  /**
+   * Empty selects the catalogue's current image (or the canary, for the configured share of users).
+   * Otherwise it must be a catalogued image.
+   */
   image: string;
+  resources: WorkspaceResources | undefined;
 }
 
 export interface CreateWorkspaceResponse {
@@ -125,6 +200,238 @@ export interface DeleteWorkspaceResponse {
   workspace: Workspace | undefined;
 }
 
+export interface StartWorkspaceRequest {
+  workspaceId: string;
+}
+
+export interface StartWorkspaceResponse {
+  workspace: Workspace | undefined;
+}
+
+export interface StopWorkspaceRequest {
+  workspaceId: string;
+}
+
+export interface StopWorkspaceResponse {
+  workspace: Workspace | undefined;
+}
+
+export interface RestartWorkspaceRequest {
+  workspaceId: string;
+}
+
+export interface RestartWorkspaceResponse {
+  workspace: Workspace | undefined;
+}
+
+export interface InstallExtensionRequest {
+  workspaceId: string;
+  /** publisher.name, as in the VSIX manifest. */
+  extensionId: string;
+  /** Empty selects the version catalogued for the workspace's image. */
+  version: string;
+}
+
+export interface CataloguedExtension {
+  extensionId: string;
+  version: string;
+  /** Lowercase hex. */
+  sha256: string;
+  /** File name of the VSIX in the extension store. */
+  file: string;
+}
+
+export interface InstallExtensionResponse {
+  extension: CataloguedExtension | undefined;
+}
+
+export interface GetClientConfigRequest {
+  workspaceId: string;
+}
+
+export interface ClientConfigFile {
+  /** Absolute path inside the workspace. */
+  path: string;
+  /** POSIX permission bits, e.g. 384 (0600). */
+  mode: number;
+  content: string;
+}
+
+export interface GetClientConfigResponse {
+  files: ClientConfigFile[];
+  /** Where the workspace-scoped gateway token is mounted (mode 0400); never part of a generated file. */
+  tokenPath: string;
+  gatewayUrl: string;
+}
+
+export interface PinnedArtifact {
+  version: string;
+  sha256: string;
+}
+
+export interface CatalogueImage {
+  /** workspace-base:YYYY.MM.DD-buildN */
+  image: string;
+  codeServer: PinnedArtifact | undefined;
+  opencode: PinnedArtifact | undefined;
+  extensions: CataloguedExtension[];
+  current: boolean;
+  canary: boolean;
+}
+
+export interface ListImagesRequest {
+}
+
+export interface ListImagesResponse {
+  images: CatalogueImage[];
+  /** Share of users (0-100) whose new workspaces take the canary image. */
+  canaryPercent: number;
+}
+
+export interface QuotaLimits {
+  maxWorkspaces: number;
+  cpuMillis: number;
+  memoryMib: number;
+  diskGib: number;
+}
+
+export interface SetQuotaRequest {
+  tenantId: string;
+  scope: QuotaScope;
+  /** The user id or the project id, per scope. */
+  subjectId: string;
+  /** 0 in a field removes that override (the default applies again). */
+  limits: QuotaLimits | undefined;
+}
+
+export interface SetQuotaResponse {
+  effective: QuotaLimits | undefined;
+}
+
+export interface GetQuotaRequest {
+  tenantId: string;
+  scope: QuotaScope;
+  subjectId: string;
+}
+
+export interface GetQuotaResponse {
+  effective: QuotaLimits | undefined;
+  used: QuotaLimits | undefined;
+}
+
+function createBaseWorkspaceResources(): WorkspaceResources {
+  return { cpuMillis: 0, memoryMib: 0, diskGib: 0 };
+}
+
+export const WorkspaceResources: MessageFns<WorkspaceResources> = {
+  encode(message: WorkspaceResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cpuMillis !== 0) {
+      writer.uint32(8).uint32(message.cpuMillis);
+    }
+    if (message.memoryMib !== 0) {
+      writer.uint32(16).uint32(message.memoryMib);
+    }
+    if (message.diskGib !== 0) {
+      writer.uint32(24).uint32(message.diskGib);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkspaceResources {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkspaceResources();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cpuMillis = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.memoryMib = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.diskGib = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkspaceResources {
+    return {
+      cpuMillis: isSet(object.cpuMillis)
+        ? globalThis.Number(object.cpuMillis)
+        : isSet(object.cpu_millis)
+        ? globalThis.Number(object.cpu_millis)
+        : 0,
+      memoryMib: isSet(object.memoryMib)
+        ? globalThis.Number(object.memoryMib)
+        : isSet(object.memory_mib)
+        ? globalThis.Number(object.memory_mib)
+        : 0,
+      diskGib: isSet(object.diskGib)
+        ? globalThis.Number(object.diskGib)
+        : isSet(object.disk_gib)
+        ? globalThis.Number(object.disk_gib)
+        : 0,
+    };
+  },
+
+  toJSON(message: WorkspaceResources): unknown {
+    const obj: any = {};
+    if (message.cpuMillis !== 0) {
+      obj.cpuMillis = Math.round(message.cpuMillis);
+    }
+    if (message.memoryMib !== 0) {
+      obj.memoryMib = Math.round(message.memoryMib);
+    }
+    if (message.diskGib !== 0) {
+      obj.diskGib = Math.round(message.diskGib);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WorkspaceResources>, I>>(base?: I): WorkspaceResources {
+    return WorkspaceResources.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WorkspaceResources>, I>>(object: I): WorkspaceResources {
+    const message = createBaseWorkspaceResources();
+    message.cpuMillis = object.cpuMillis ?? 0;
+    message.memoryMib = object.memoryMib ?? 0;
+    message.diskGib = object.diskGib ?? 0;
+    return message;
+  },
+};
+
 function createBaseWorkspace(): Workspace {
   return {
     workspaceId: "",
@@ -135,6 +442,12 @@ function createBaseWorkspace(): Workspace {
     desiredState: 0,
     observedState: 0,
     createTime: "",
+    resources: undefined,
+    restartGeneration: 0,
+    observedGeneration: 0,
+    observedDetail: "",
+    observeTime: "",
+    updateTime: "",
   };
 }
 
@@ -163,6 +476,24 @@ export const Workspace: MessageFns<Workspace> = {
     }
     if (message.createTime !== "") {
       writer.uint32(66).string(message.createTime);
+    }
+    if (message.resources !== undefined) {
+      WorkspaceResources.encode(message.resources, writer.uint32(74).fork()).join();
+    }
+    if (message.restartGeneration !== 0) {
+      writer.uint32(80).uint32(message.restartGeneration);
+    }
+    if (message.observedGeneration !== 0) {
+      writer.uint32(88).uint32(message.observedGeneration);
+    }
+    if (message.observedDetail !== "") {
+      writer.uint32(98).string(message.observedDetail);
+    }
+    if (message.observeTime !== "") {
+      writer.uint32(106).string(message.observeTime);
+    }
+    if (message.updateTime !== "") {
+      writer.uint32(114).string(message.updateTime);
     }
     return writer;
   },
@@ -244,6 +575,54 @@ export const Workspace: MessageFns<Workspace> = {
             message.createTime = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.resources = WorkspaceResources.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.restartGeneration = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.observedGeneration = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.observedDetail = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.observeTime = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.updateTime = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -294,6 +673,32 @@ export const Workspace: MessageFns<Workspace> = {
         : isSet(object.create_time)
         ? globalThis.String(object.create_time)
         : "",
+      resources: isSet(object.resources) ? WorkspaceResources.fromJSON(object.resources) : undefined,
+      restartGeneration: isSet(object.restartGeneration)
+        ? globalThis.Number(object.restartGeneration)
+        : isSet(object.restart_generation)
+        ? globalThis.Number(object.restart_generation)
+        : 0,
+      observedGeneration: isSet(object.observedGeneration)
+        ? globalThis.Number(object.observedGeneration)
+        : isSet(object.observed_generation)
+        ? globalThis.Number(object.observed_generation)
+        : 0,
+      observedDetail: isSet(object.observedDetail)
+        ? globalThis.String(object.observedDetail)
+        : isSet(object.observed_detail)
+        ? globalThis.String(object.observed_detail)
+        : "",
+      observeTime: isSet(object.observeTime)
+        ? globalThis.String(object.observeTime)
+        : isSet(object.observe_time)
+        ? globalThis.String(object.observe_time)
+        : "",
+      updateTime: isSet(object.updateTime)
+        ? globalThis.String(object.updateTime)
+        : isSet(object.update_time)
+        ? globalThis.String(object.update_time)
+        : "",
     };
   },
 
@@ -323,6 +728,24 @@ export const Workspace: MessageFns<Workspace> = {
     if (message.createTime !== "") {
       obj.createTime = message.createTime;
     }
+    if (message.resources !== undefined) {
+      obj.resources = WorkspaceResources.toJSON(message.resources);
+    }
+    if (message.restartGeneration !== 0) {
+      obj.restartGeneration = Math.round(message.restartGeneration);
+    }
+    if (message.observedGeneration !== 0) {
+      obj.observedGeneration = Math.round(message.observedGeneration);
+    }
+    if (message.observedDetail !== "") {
+      obj.observedDetail = message.observedDetail;
+    }
+    if (message.observeTime !== "") {
+      obj.observeTime = message.observeTime;
+    }
+    if (message.updateTime !== "") {
+      obj.updateTime = message.updateTime;
+    }
     return obj;
   },
 
@@ -339,12 +762,20 @@ export const Workspace: MessageFns<Workspace> = {
     message.desiredState = object.desiredState ?? 0;
     message.observedState = object.observedState ?? 0;
     message.createTime = object.createTime ?? "";
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? WorkspaceResources.fromPartial(object.resources)
+      : undefined;
+    message.restartGeneration = object.restartGeneration ?? 0;
+    message.observedGeneration = object.observedGeneration ?? 0;
+    message.observedDetail = object.observedDetail ?? "";
+    message.observeTime = object.observeTime ?? "";
+    message.updateTime = object.updateTime ?? "";
     return message;
   },
 };
 
 function createBaseCreateWorkspaceRequest(): CreateWorkspaceRequest {
-  return { tenantId: "", projectId: "", ownerUserId: "", image: "" };
+  return { tenantId: "", projectId: "", ownerUserId: "", image: "", resources: undefined };
 }
 
 export const CreateWorkspaceRequest: MessageFns<CreateWorkspaceRequest> = {
@@ -360,6 +791,9 @@ export const CreateWorkspaceRequest: MessageFns<CreateWorkspaceRequest> = {
     }
     if (message.image !== "") {
       writer.uint32(34).string(message.image);
+    }
+    if (message.resources !== undefined) {
+      WorkspaceResources.encode(message.resources, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -409,6 +843,14 @@ export const CreateWorkspaceRequest: MessageFns<CreateWorkspaceRequest> = {
             message.image = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resources = WorkspaceResources.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -439,6 +881,7 @@ export const CreateWorkspaceRequest: MessageFns<CreateWorkspaceRequest> = {
         ? globalThis.String(object.owner_user_id)
         : "",
       image: isSet(object.image) ? globalThis.String(object.image) : "",
+      resources: isSet(object.resources) ? WorkspaceResources.fromJSON(object.resources) : undefined,
     };
   },
 
@@ -456,6 +899,9 @@ export const CreateWorkspaceRequest: MessageFns<CreateWorkspaceRequest> = {
     if (message.image !== "") {
       obj.image = message.image;
     }
+    if (message.resources !== undefined) {
+      obj.resources = WorkspaceResources.toJSON(message.resources);
+    }
     return obj;
   },
 
@@ -468,6 +914,9 @@ export const CreateWorkspaceRequest: MessageFns<CreateWorkspaceRequest> = {
     message.projectId = object.projectId ?? "";
     message.ownerUserId = object.ownerUserId ?? "";
     message.image = object.image ?? "";
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? WorkspaceResources.fromPartial(object.resources)
+      : undefined;
     return message;
   },
 };
@@ -989,6 +1438,1926 @@ export const DeleteWorkspaceResponse: MessageFns<DeleteWorkspaceResponse> = {
   },
 };
 
+function createBaseStartWorkspaceRequest(): StartWorkspaceRequest {
+  return { workspaceId: "" };
+}
+
+export const StartWorkspaceRequest: MessageFns<StartWorkspaceRequest> = {
+  encode(message: StartWorkspaceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspaceId !== "") {
+      writer.uint32(10).string(message.workspaceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartWorkspaceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartWorkspaceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartWorkspaceRequest {
+    return {
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+    };
+  },
+
+  toJSON(message: StartWorkspaceRequest): unknown {
+    const obj: any = {};
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartWorkspaceRequest>, I>>(base?: I): StartWorkspaceRequest {
+    return StartWorkspaceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartWorkspaceRequest>, I>>(object: I): StartWorkspaceRequest {
+    const message = createBaseStartWorkspaceRequest();
+    message.workspaceId = object.workspaceId ?? "";
+    return message;
+  },
+};
+
+function createBaseStartWorkspaceResponse(): StartWorkspaceResponse {
+  return { workspace: undefined };
+}
+
+export const StartWorkspaceResponse: MessageFns<StartWorkspaceResponse> = {
+  encode(message: StartWorkspaceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspace !== undefined) {
+      Workspace.encode(message.workspace, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartWorkspaceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartWorkspaceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspace = Workspace.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartWorkspaceResponse {
+    return { workspace: isSet(object.workspace) ? Workspace.fromJSON(object.workspace) : undefined };
+  },
+
+  toJSON(message: StartWorkspaceResponse): unknown {
+    const obj: any = {};
+    if (message.workspace !== undefined) {
+      obj.workspace = Workspace.toJSON(message.workspace);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartWorkspaceResponse>, I>>(base?: I): StartWorkspaceResponse {
+    return StartWorkspaceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartWorkspaceResponse>, I>>(object: I): StartWorkspaceResponse {
+    const message = createBaseStartWorkspaceResponse();
+    message.workspace = (object.workspace !== undefined && object.workspace !== null)
+      ? Workspace.fromPartial(object.workspace)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStopWorkspaceRequest(): StopWorkspaceRequest {
+  return { workspaceId: "" };
+}
+
+export const StopWorkspaceRequest: MessageFns<StopWorkspaceRequest> = {
+  encode(message: StopWorkspaceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspaceId !== "") {
+      writer.uint32(10).string(message.workspaceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopWorkspaceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopWorkspaceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StopWorkspaceRequest {
+    return {
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+    };
+  },
+
+  toJSON(message: StopWorkspaceRequest): unknown {
+    const obj: any = {};
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StopWorkspaceRequest>, I>>(base?: I): StopWorkspaceRequest {
+    return StopWorkspaceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StopWorkspaceRequest>, I>>(object: I): StopWorkspaceRequest {
+    const message = createBaseStopWorkspaceRequest();
+    message.workspaceId = object.workspaceId ?? "";
+    return message;
+  },
+};
+
+function createBaseStopWorkspaceResponse(): StopWorkspaceResponse {
+  return { workspace: undefined };
+}
+
+export const StopWorkspaceResponse: MessageFns<StopWorkspaceResponse> = {
+  encode(message: StopWorkspaceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspace !== undefined) {
+      Workspace.encode(message.workspace, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopWorkspaceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopWorkspaceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspace = Workspace.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StopWorkspaceResponse {
+    return { workspace: isSet(object.workspace) ? Workspace.fromJSON(object.workspace) : undefined };
+  },
+
+  toJSON(message: StopWorkspaceResponse): unknown {
+    const obj: any = {};
+    if (message.workspace !== undefined) {
+      obj.workspace = Workspace.toJSON(message.workspace);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StopWorkspaceResponse>, I>>(base?: I): StopWorkspaceResponse {
+    return StopWorkspaceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StopWorkspaceResponse>, I>>(object: I): StopWorkspaceResponse {
+    const message = createBaseStopWorkspaceResponse();
+    message.workspace = (object.workspace !== undefined && object.workspace !== null)
+      ? Workspace.fromPartial(object.workspace)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRestartWorkspaceRequest(): RestartWorkspaceRequest {
+  return { workspaceId: "" };
+}
+
+export const RestartWorkspaceRequest: MessageFns<RestartWorkspaceRequest> = {
+  encode(message: RestartWorkspaceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspaceId !== "") {
+      writer.uint32(10).string(message.workspaceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestartWorkspaceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestartWorkspaceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestartWorkspaceRequest {
+    return {
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RestartWorkspaceRequest): unknown {
+    const obj: any = {};
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestartWorkspaceRequest>, I>>(base?: I): RestartWorkspaceRequest {
+    return RestartWorkspaceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestartWorkspaceRequest>, I>>(object: I): RestartWorkspaceRequest {
+    const message = createBaseRestartWorkspaceRequest();
+    message.workspaceId = object.workspaceId ?? "";
+    return message;
+  },
+};
+
+function createBaseRestartWorkspaceResponse(): RestartWorkspaceResponse {
+  return { workspace: undefined };
+}
+
+export const RestartWorkspaceResponse: MessageFns<RestartWorkspaceResponse> = {
+  encode(message: RestartWorkspaceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspace !== undefined) {
+      Workspace.encode(message.workspace, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestartWorkspaceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestartWorkspaceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspace = Workspace.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestartWorkspaceResponse {
+    return { workspace: isSet(object.workspace) ? Workspace.fromJSON(object.workspace) : undefined };
+  },
+
+  toJSON(message: RestartWorkspaceResponse): unknown {
+    const obj: any = {};
+    if (message.workspace !== undefined) {
+      obj.workspace = Workspace.toJSON(message.workspace);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestartWorkspaceResponse>, I>>(base?: I): RestartWorkspaceResponse {
+    return RestartWorkspaceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestartWorkspaceResponse>, I>>(object: I): RestartWorkspaceResponse {
+    const message = createBaseRestartWorkspaceResponse();
+    message.workspace = (object.workspace !== undefined && object.workspace !== null)
+      ? Workspace.fromPartial(object.workspace)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseInstallExtensionRequest(): InstallExtensionRequest {
+  return { workspaceId: "", extensionId: "", version: "" };
+}
+
+export const InstallExtensionRequest: MessageFns<InstallExtensionRequest> = {
+  encode(message: InstallExtensionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspaceId !== "") {
+      writer.uint32(10).string(message.workspaceId);
+    }
+    if (message.extensionId !== "") {
+      writer.uint32(18).string(message.extensionId);
+    }
+    if (message.version !== "") {
+      writer.uint32(26).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InstallExtensionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstallExtensionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.extensionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InstallExtensionRequest {
+    return {
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+      extensionId: isSet(object.extensionId)
+        ? globalThis.String(object.extensionId)
+        : isSet(object.extension_id)
+        ? globalThis.String(object.extension_id)
+        : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
+  },
+
+  toJSON(message: InstallExtensionRequest): unknown {
+    const obj: any = {};
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    if (message.extensionId !== "") {
+      obj.extensionId = message.extensionId;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InstallExtensionRequest>, I>>(base?: I): InstallExtensionRequest {
+    return InstallExtensionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InstallExtensionRequest>, I>>(object: I): InstallExtensionRequest {
+    const message = createBaseInstallExtensionRequest();
+    message.workspaceId = object.workspaceId ?? "";
+    message.extensionId = object.extensionId ?? "";
+    message.version = object.version ?? "";
+    return message;
+  },
+};
+
+function createBaseCataloguedExtension(): CataloguedExtension {
+  return { extensionId: "", version: "", sha256: "", file: "" };
+}
+
+export const CataloguedExtension: MessageFns<CataloguedExtension> = {
+  encode(message: CataloguedExtension, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.extensionId !== "") {
+      writer.uint32(10).string(message.extensionId);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(26).string(message.sha256);
+    }
+    if (message.file !== "") {
+      writer.uint32(34).string(message.file);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CataloguedExtension {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCataloguedExtension();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.extensionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CataloguedExtension {
+    return {
+      extensionId: isSet(object.extensionId)
+        ? globalThis.String(object.extensionId)
+        : isSet(object.extension_id)
+        ? globalThis.String(object.extension_id)
+        : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+    };
+  },
+
+  toJSON(message: CataloguedExtension): unknown {
+    const obj: any = {};
+    if (message.extensionId !== "") {
+      obj.extensionId = message.extensionId;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CataloguedExtension>, I>>(base?: I): CataloguedExtension {
+    return CataloguedExtension.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CataloguedExtension>, I>>(object: I): CataloguedExtension {
+    const message = createBaseCataloguedExtension();
+    message.extensionId = object.extensionId ?? "";
+    message.version = object.version ?? "";
+    message.sha256 = object.sha256 ?? "";
+    message.file = object.file ?? "";
+    return message;
+  },
+};
+
+function createBaseInstallExtensionResponse(): InstallExtensionResponse {
+  return { extension: undefined };
+}
+
+export const InstallExtensionResponse: MessageFns<InstallExtensionResponse> = {
+  encode(message: InstallExtensionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.extension !== undefined) {
+      CataloguedExtension.encode(message.extension, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InstallExtensionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstallExtensionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.extension = CataloguedExtension.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InstallExtensionResponse {
+    return { extension: isSet(object.extension) ? CataloguedExtension.fromJSON(object.extension) : undefined };
+  },
+
+  toJSON(message: InstallExtensionResponse): unknown {
+    const obj: any = {};
+    if (message.extension !== undefined) {
+      obj.extension = CataloguedExtension.toJSON(message.extension);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InstallExtensionResponse>, I>>(base?: I): InstallExtensionResponse {
+    return InstallExtensionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InstallExtensionResponse>, I>>(object: I): InstallExtensionResponse {
+    const message = createBaseInstallExtensionResponse();
+    message.extension = (object.extension !== undefined && object.extension !== null)
+      ? CataloguedExtension.fromPartial(object.extension)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetClientConfigRequest(): GetClientConfigRequest {
+  return { workspaceId: "" };
+}
+
+export const GetClientConfigRequest: MessageFns<GetClientConfigRequest> = {
+  encode(message: GetClientConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspaceId !== "") {
+      writer.uint32(10).string(message.workspaceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetClientConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetClientConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetClientConfigRequest {
+    return {
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetClientConfigRequest): unknown {
+    const obj: any = {};
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetClientConfigRequest>, I>>(base?: I): GetClientConfigRequest {
+    return GetClientConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetClientConfigRequest>, I>>(object: I): GetClientConfigRequest {
+    const message = createBaseGetClientConfigRequest();
+    message.workspaceId = object.workspaceId ?? "";
+    return message;
+  },
+};
+
+function createBaseClientConfigFile(): ClientConfigFile {
+  return { path: "", mode: 0, content: "" };
+}
+
+export const ClientConfigFile: MessageFns<ClientConfigFile> = {
+  encode(message: ClientConfigFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.mode !== 0) {
+      writer.uint32(16).uint32(message.mode);
+    }
+    if (message.content !== "") {
+      writer.uint32(26).string(message.content);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClientConfigFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClientConfigFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.mode = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.content = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClientConfigFile {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      mode: isSet(object.mode) ? globalThis.Number(object.mode) : 0,
+      content: isSet(object.content) ? globalThis.String(object.content) : "",
+    };
+  },
+
+  toJSON(message: ClientConfigFile): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.mode !== 0) {
+      obj.mode = Math.round(message.mode);
+    }
+    if (message.content !== "") {
+      obj.content = message.content;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClientConfigFile>, I>>(base?: I): ClientConfigFile {
+    return ClientConfigFile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClientConfigFile>, I>>(object: I): ClientConfigFile {
+    const message = createBaseClientConfigFile();
+    message.path = object.path ?? "";
+    message.mode = object.mode ?? 0;
+    message.content = object.content ?? "";
+    return message;
+  },
+};
+
+function createBaseGetClientConfigResponse(): GetClientConfigResponse {
+  return { files: [], tokenPath: "", gatewayUrl: "" };
+}
+
+export const GetClientConfigResponse: MessageFns<GetClientConfigResponse> = {
+  encode(message: GetClientConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.files) {
+      ClientConfigFile.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.tokenPath !== "") {
+      writer.uint32(18).string(message.tokenPath);
+    }
+    if (message.gatewayUrl !== "") {
+      writer.uint32(26).string(message.gatewayUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetClientConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetClientConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.files.push(ClientConfigFile.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenPath = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.gatewayUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetClientConfigResponse {
+    return {
+      files: globalThis.Array.isArray(object?.files) ? object.files.map((e: any) => ClientConfigFile.fromJSON(e)) : [],
+      tokenPath: isSet(object.tokenPath)
+        ? globalThis.String(object.tokenPath)
+        : isSet(object.token_path)
+        ? globalThis.String(object.token_path)
+        : "",
+      gatewayUrl: isSet(object.gatewayUrl)
+        ? globalThis.String(object.gatewayUrl)
+        : isSet(object.gateway_url)
+        ? globalThis.String(object.gateway_url)
+        : "",
+    };
+  },
+
+  toJSON(message: GetClientConfigResponse): unknown {
+    const obj: any = {};
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => ClientConfigFile.toJSON(e));
+    }
+    if (message.tokenPath !== "") {
+      obj.tokenPath = message.tokenPath;
+    }
+    if (message.gatewayUrl !== "") {
+      obj.gatewayUrl = message.gatewayUrl;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetClientConfigResponse>, I>>(base?: I): GetClientConfigResponse {
+    return GetClientConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetClientConfigResponse>, I>>(object: I): GetClientConfigResponse {
+    const message = createBaseGetClientConfigResponse();
+    message.files = object.files?.map((e) => ClientConfigFile.fromPartial(e)) || [];
+    message.tokenPath = object.tokenPath ?? "";
+    message.gatewayUrl = object.gatewayUrl ?? "";
+    return message;
+  },
+};
+
+function createBasePinnedArtifact(): PinnedArtifact {
+  return { version: "", sha256: "" };
+}
+
+export const PinnedArtifact: MessageFns<PinnedArtifact> = {
+  encode(message: PinnedArtifact, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(18).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinnedArtifact {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinnedArtifact();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PinnedArtifact {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: PinnedArtifact): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PinnedArtifact>, I>>(base?: I): PinnedArtifact {
+    return PinnedArtifact.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PinnedArtifact>, I>>(object: I): PinnedArtifact {
+    const message = createBasePinnedArtifact();
+    message.version = object.version ?? "";
+    message.sha256 = object.sha256 ?? "";
+    return message;
+  },
+};
+
+function createBaseCatalogueImage(): CatalogueImage {
+  return { image: "", codeServer: undefined, opencode: undefined, extensions: [], current: false, canary: false };
+}
+
+export const CatalogueImage: MessageFns<CatalogueImage> = {
+  encode(message: CatalogueImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== "") {
+      writer.uint32(10).string(message.image);
+    }
+    if (message.codeServer !== undefined) {
+      PinnedArtifact.encode(message.codeServer, writer.uint32(18).fork()).join();
+    }
+    if (message.opencode !== undefined) {
+      PinnedArtifact.encode(message.opencode, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.extensions) {
+      CataloguedExtension.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.current !== false) {
+      writer.uint32(40).bool(message.current);
+    }
+    if (message.canary !== false) {
+      writer.uint32(48).bool(message.canary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CatalogueImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCatalogueImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.codeServer = PinnedArtifact.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.opencode = PinnedArtifact.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.extensions.push(CataloguedExtension.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.current = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.canary = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CatalogueImage {
+    return {
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      codeServer: isSet(object.codeServer)
+        ? PinnedArtifact.fromJSON(object.codeServer)
+        : isSet(object.code_server)
+        ? PinnedArtifact.fromJSON(object.code_server)
+        : undefined,
+      opencode: isSet(object.opencode) ? PinnedArtifact.fromJSON(object.opencode) : undefined,
+      extensions: globalThis.Array.isArray(object?.extensions)
+        ? object.extensions.map((e: any) => CataloguedExtension.fromJSON(e))
+        : [],
+      current: isSet(object.current) ? globalThis.Boolean(object.current) : false,
+      canary: isSet(object.canary) ? globalThis.Boolean(object.canary) : false,
+    };
+  },
+
+  toJSON(message: CatalogueImage): unknown {
+    const obj: any = {};
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.codeServer !== undefined) {
+      obj.codeServer = PinnedArtifact.toJSON(message.codeServer);
+    }
+    if (message.opencode !== undefined) {
+      obj.opencode = PinnedArtifact.toJSON(message.opencode);
+    }
+    if (message.extensions?.length) {
+      obj.extensions = message.extensions.map((e) => CataloguedExtension.toJSON(e));
+    }
+    if (message.current !== false) {
+      obj.current = message.current;
+    }
+    if (message.canary !== false) {
+      obj.canary = message.canary;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CatalogueImage>, I>>(base?: I): CatalogueImage {
+    return CatalogueImage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CatalogueImage>, I>>(object: I): CatalogueImage {
+    const message = createBaseCatalogueImage();
+    message.image = object.image ?? "";
+    message.codeServer = (object.codeServer !== undefined && object.codeServer !== null)
+      ? PinnedArtifact.fromPartial(object.codeServer)
+      : undefined;
+    message.opencode = (object.opencode !== undefined && object.opencode !== null)
+      ? PinnedArtifact.fromPartial(object.opencode)
+      : undefined;
+    message.extensions = object.extensions?.map((e) => CataloguedExtension.fromPartial(e)) || [];
+    message.current = object.current ?? false;
+    message.canary = object.canary ?? false;
+    return message;
+  },
+};
+
+function createBaseListImagesRequest(): ListImagesRequest {
+  return {};
+}
+
+export const ListImagesRequest: MessageFns<ListImagesRequest> = {
+  encode(_: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListImagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListImagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListImagesRequest {
+    return {};
+  },
+
+  toJSON(_: ListImagesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListImagesRequest>, I>>(base?: I): ListImagesRequest {
+    return ListImagesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListImagesRequest>, I>>(_: I): ListImagesRequest {
+    const message = createBaseListImagesRequest();
+    return message;
+  },
+};
+
+function createBaseListImagesResponse(): ListImagesResponse {
+  return { images: [], canaryPercent: 0 };
+}
+
+export const ListImagesResponse: MessageFns<ListImagesResponse> = {
+  encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      CatalogueImage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.canaryPercent !== 0) {
+      writer.uint32(16).uint32(message.canaryPercent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListImagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListImagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(CatalogueImage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.canaryPercent = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListImagesResponse {
+    return {
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => CatalogueImage.fromJSON(e)) : [],
+      canaryPercent: isSet(object.canaryPercent)
+        ? globalThis.Number(object.canaryPercent)
+        : isSet(object.canary_percent)
+        ? globalThis.Number(object.canary_percent)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListImagesResponse): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => CatalogueImage.toJSON(e));
+    }
+    if (message.canaryPercent !== 0) {
+      obj.canaryPercent = Math.round(message.canaryPercent);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListImagesResponse>, I>>(base?: I): ListImagesResponse {
+    return ListImagesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListImagesResponse>, I>>(object: I): ListImagesResponse {
+    const message = createBaseListImagesResponse();
+    message.images = object.images?.map((e) => CatalogueImage.fromPartial(e)) || [];
+    message.canaryPercent = object.canaryPercent ?? 0;
+    return message;
+  },
+};
+
+function createBaseQuotaLimits(): QuotaLimits {
+  return { maxWorkspaces: 0, cpuMillis: 0, memoryMib: 0, diskGib: 0 };
+}
+
+export const QuotaLimits: MessageFns<QuotaLimits> = {
+  encode(message: QuotaLimits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxWorkspaces !== 0) {
+      writer.uint32(8).uint32(message.maxWorkspaces);
+    }
+    if (message.cpuMillis !== 0) {
+      writer.uint32(16).uint32(message.cpuMillis);
+    }
+    if (message.memoryMib !== 0) {
+      writer.uint32(24).uint32(message.memoryMib);
+    }
+    if (message.diskGib !== 0) {
+      writer.uint32(32).uint32(message.diskGib);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuotaLimits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuotaLimits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxWorkspaces = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cpuMillis = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.memoryMib = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.diskGib = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuotaLimits {
+    return {
+      maxWorkspaces: isSet(object.maxWorkspaces)
+        ? globalThis.Number(object.maxWorkspaces)
+        : isSet(object.max_workspaces)
+        ? globalThis.Number(object.max_workspaces)
+        : 0,
+      cpuMillis: isSet(object.cpuMillis)
+        ? globalThis.Number(object.cpuMillis)
+        : isSet(object.cpu_millis)
+        ? globalThis.Number(object.cpu_millis)
+        : 0,
+      memoryMib: isSet(object.memoryMib)
+        ? globalThis.Number(object.memoryMib)
+        : isSet(object.memory_mib)
+        ? globalThis.Number(object.memory_mib)
+        : 0,
+      diskGib: isSet(object.diskGib)
+        ? globalThis.Number(object.diskGib)
+        : isSet(object.disk_gib)
+        ? globalThis.Number(object.disk_gib)
+        : 0,
+    };
+  },
+
+  toJSON(message: QuotaLimits): unknown {
+    const obj: any = {};
+    if (message.maxWorkspaces !== 0) {
+      obj.maxWorkspaces = Math.round(message.maxWorkspaces);
+    }
+    if (message.cpuMillis !== 0) {
+      obj.cpuMillis = Math.round(message.cpuMillis);
+    }
+    if (message.memoryMib !== 0) {
+      obj.memoryMib = Math.round(message.memoryMib);
+    }
+    if (message.diskGib !== 0) {
+      obj.diskGib = Math.round(message.diskGib);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuotaLimits>, I>>(base?: I): QuotaLimits {
+    return QuotaLimits.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuotaLimits>, I>>(object: I): QuotaLimits {
+    const message = createBaseQuotaLimits();
+    message.maxWorkspaces = object.maxWorkspaces ?? 0;
+    message.cpuMillis = object.cpuMillis ?? 0;
+    message.memoryMib = object.memoryMib ?? 0;
+    message.diskGib = object.diskGib ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetQuotaRequest(): SetQuotaRequest {
+  return { tenantId: "", scope: 0, subjectId: "", limits: undefined };
+}
+
+export const SetQuotaRequest: MessageFns<SetQuotaRequest> = {
+  encode(message: SetQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.subjectId !== "") {
+      writer.uint32(26).string(message.subjectId);
+    }
+    if (message.limits !== undefined) {
+      QuotaLimits.encode(message.limits, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subjectId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.limits = QuotaLimits.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetQuotaRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      scope: isSet(object.scope) ? quotaScopeFromJSON(object.scope) : 0,
+      subjectId: isSet(object.subjectId)
+        ? globalThis.String(object.subjectId)
+        : isSet(object.subject_id)
+        ? globalThis.String(object.subject_id)
+        : "",
+      limits: isSet(object.limits) ? QuotaLimits.fromJSON(object.limits) : undefined,
+    };
+  },
+
+  toJSON(message: SetQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.scope !== 0) {
+      obj.scope = quotaScopeToJSON(message.scope);
+    }
+    if (message.subjectId !== "") {
+      obj.subjectId = message.subjectId;
+    }
+    if (message.limits !== undefined) {
+      obj.limits = QuotaLimits.toJSON(message.limits);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetQuotaRequest>, I>>(base?: I): SetQuotaRequest {
+    return SetQuotaRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetQuotaRequest>, I>>(object: I): SetQuotaRequest {
+    const message = createBaseSetQuotaRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.scope = object.scope ?? 0;
+    message.subjectId = object.subjectId ?? "";
+    message.limits = (object.limits !== undefined && object.limits !== null)
+      ? QuotaLimits.fromPartial(object.limits)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetQuotaResponse(): SetQuotaResponse {
+  return { effective: undefined };
+}
+
+export const SetQuotaResponse: MessageFns<SetQuotaResponse> = {
+  encode(message: SetQuotaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.effective !== undefined) {
+      QuotaLimits.encode(message.effective, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetQuotaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetQuotaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.effective = QuotaLimits.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetQuotaResponse {
+    return { effective: isSet(object.effective) ? QuotaLimits.fromJSON(object.effective) : undefined };
+  },
+
+  toJSON(message: SetQuotaResponse): unknown {
+    const obj: any = {};
+    if (message.effective !== undefined) {
+      obj.effective = QuotaLimits.toJSON(message.effective);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetQuotaResponse>, I>>(base?: I): SetQuotaResponse {
+    return SetQuotaResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetQuotaResponse>, I>>(object: I): SetQuotaResponse {
+    const message = createBaseSetQuotaResponse();
+    message.effective = (object.effective !== undefined && object.effective !== null)
+      ? QuotaLimits.fromPartial(object.effective)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetQuotaRequest(): GetQuotaRequest {
+  return { tenantId: "", scope: 0, subjectId: "" };
+}
+
+export const GetQuotaRequest: MessageFns<GetQuotaRequest> = {
+  encode(message: GetQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.subjectId !== "") {
+      writer.uint32(26).string(message.subjectId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subjectId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetQuotaRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      scope: isSet(object.scope) ? quotaScopeFromJSON(object.scope) : 0,
+      subjectId: isSet(object.subjectId)
+        ? globalThis.String(object.subjectId)
+        : isSet(object.subject_id)
+        ? globalThis.String(object.subject_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.scope !== 0) {
+      obj.scope = quotaScopeToJSON(message.scope);
+    }
+    if (message.subjectId !== "") {
+      obj.subjectId = message.subjectId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetQuotaRequest>, I>>(base?: I): GetQuotaRequest {
+    return GetQuotaRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetQuotaRequest>, I>>(object: I): GetQuotaRequest {
+    const message = createBaseGetQuotaRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.scope = object.scope ?? 0;
+    message.subjectId = object.subjectId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetQuotaResponse(): GetQuotaResponse {
+  return { effective: undefined, used: undefined };
+}
+
+export const GetQuotaResponse: MessageFns<GetQuotaResponse> = {
+  encode(message: GetQuotaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.effective !== undefined) {
+      QuotaLimits.encode(message.effective, writer.uint32(10).fork()).join();
+    }
+    if (message.used !== undefined) {
+      QuotaLimits.encode(message.used, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQuotaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetQuotaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.effective = QuotaLimits.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.used = QuotaLimits.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetQuotaResponse {
+    return {
+      effective: isSet(object.effective) ? QuotaLimits.fromJSON(object.effective) : undefined,
+      used: isSet(object.used) ? QuotaLimits.fromJSON(object.used) : undefined,
+    };
+  },
+
+  toJSON(message: GetQuotaResponse): unknown {
+    const obj: any = {};
+    if (message.effective !== undefined) {
+      obj.effective = QuotaLimits.toJSON(message.effective);
+    }
+    if (message.used !== undefined) {
+      obj.used = QuotaLimits.toJSON(message.used);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetQuotaResponse>, I>>(base?: I): GetQuotaResponse {
+    return GetQuotaResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetQuotaResponse>, I>>(object: I): GetQuotaResponse {
+    const message = createBaseGetQuotaResponse();
+    message.effective = (object.effective !== undefined && object.effective !== null)
+      ? QuotaLimits.fromPartial(object.effective)
+      : undefined;
+    message.used = (object.used !== undefined && object.used !== null)
+      ? QuotaLimits.fromPartial(object.used)
+      : undefined;
+    return message;
+  },
+};
+
 /** Owns workspaces (one isolated code-server per user): their desired state and lifecycle. */
 export type WorkspaceServiceService = typeof WorkspaceServiceService;
 export const WorkspaceServiceService = {
@@ -1035,6 +3404,98 @@ export const WorkspaceServiceService = {
       Buffer.from(DeleteWorkspaceResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteWorkspaceResponse => DeleteWorkspaceResponse.decode(value),
   },
+  /** Desired RUNNING; the reconciler starts it. Starting a running workspace is a no-op. */
+  startWorkspace: {
+    path: "/airlock.workspace.v1.WorkspaceService/StartWorkspace" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartWorkspaceRequest): Buffer =>
+      Buffer.from(StartWorkspaceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartWorkspaceRequest => StartWorkspaceRequest.decode(value),
+    responseSerialize: (value: StartWorkspaceResponse): Buffer =>
+      Buffer.from(StartWorkspaceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartWorkspaceResponse => StartWorkspaceResponse.decode(value),
+  },
+  /** Desired STOPPED: compute released, home volume kept. Stopping a stopped workspace is a no-op. */
+  stopWorkspace: {
+    path: "/airlock.workspace.v1.WorkspaceService/StopWorkspace" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StopWorkspaceRequest): Buffer => Buffer.from(StopWorkspaceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StopWorkspaceRequest => StopWorkspaceRequest.decode(value),
+    responseSerialize: (value: StopWorkspaceResponse): Buffer =>
+      Buffer.from(StopWorkspaceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StopWorkspaceResponse => StopWorkspaceResponse.decode(value),
+  },
+  /** Desired RUNNING with a new restart generation: the driver replaces the running instance once. */
+  restartWorkspace: {
+    path: "/airlock.workspace.v1.WorkspaceService/RestartWorkspace" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestartWorkspaceRequest): Buffer =>
+      Buffer.from(RestartWorkspaceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestartWorkspaceRequest => RestartWorkspaceRequest.decode(value),
+    responseSerialize: (value: RestartWorkspaceResponse): Buffer =>
+      Buffer.from(RestartWorkspaceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RestartWorkspaceResponse => RestartWorkspaceResponse.decode(value),
+  },
+  /**
+   * Verifies an extension against the workspace image's catalogue (allowlist + SHA-256 of the VSIX file).
+   * Anything not catalogued or not matching its hash is refused and audited.
+   */
+  installExtension: {
+    path: "/airlock.workspace.v1.WorkspaceService/InstallExtension" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InstallExtensionRequest): Buffer =>
+      Buffer.from(InstallExtensionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InstallExtensionRequest => InstallExtensionRequest.decode(value),
+    responseSerialize: (value: InstallExtensionResponse): Buffer =>
+      Buffer.from(InstallExtensionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InstallExtensionResponse => InstallExtensionResponse.decode(value),
+  },
+  /** The client configuration files generated for a workspace (pointing only at the AI gateway). */
+  getClientConfig: {
+    path: "/airlock.workspace.v1.WorkspaceService/GetClientConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetClientConfigRequest): Buffer =>
+      Buffer.from(GetClientConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetClientConfigRequest => GetClientConfigRequest.decode(value),
+    responseSerialize: (value: GetClientConfigResponse): Buffer =>
+      Buffer.from(GetClientConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetClientConfigResponse => GetClientConfigResponse.decode(value),
+  },
+  /** The image catalogue: every catalogued image, which one is current and which is the canary. */
+  listImages: {
+    path: "/airlock.workspace.v1.WorkspaceService/ListImages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListImagesRequest): Buffer => Buffer.from(ListImagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListImagesRequest => ListImagesRequest.decode(value),
+    responseSerialize: (value: ListImagesResponse): Buffer => Buffer.from(ListImagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListImagesResponse => ListImagesResponse.decode(value),
+  },
+  /** Sets a per-user or per-project quota override in a tenant (unset limits fall back to the defaults). */
+  setQuota: {
+    path: "/airlock.workspace.v1.WorkspaceService/SetQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetQuotaRequest): Buffer => Buffer.from(SetQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetQuotaRequest => SetQuotaRequest.decode(value),
+    responseSerialize: (value: SetQuotaResponse): Buffer => Buffer.from(SetQuotaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetQuotaResponse => SetQuotaResponse.decode(value),
+  },
+  /** The effective quota and current usage of a user or a project. */
+  getQuota: {
+    path: "/airlock.workspace.v1.WorkspaceService/GetQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetQuotaRequest): Buffer => Buffer.from(GetQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetQuotaRequest => GetQuotaRequest.decode(value),
+    responseSerialize: (value: GetQuotaResponse): Buffer => Buffer.from(GetQuotaResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetQuotaResponse => GetQuotaResponse.decode(value),
+  },
 } as const;
 
 export interface WorkspaceServiceServer extends UntypedServiceImplementation {
@@ -1042,6 +3503,25 @@ export interface WorkspaceServiceServer extends UntypedServiceImplementation {
   getWorkspace: handleUnaryCall<GetWorkspaceRequest, GetWorkspaceResponse>;
   listWorkspaces: handleUnaryCall<ListWorkspacesRequest, ListWorkspacesResponse>;
   deleteWorkspace: handleUnaryCall<DeleteWorkspaceRequest, DeleteWorkspaceResponse>;
+  /** Desired RUNNING; the reconciler starts it. Starting a running workspace is a no-op. */
+  startWorkspace: handleUnaryCall<StartWorkspaceRequest, StartWorkspaceResponse>;
+  /** Desired STOPPED: compute released, home volume kept. Stopping a stopped workspace is a no-op. */
+  stopWorkspace: handleUnaryCall<StopWorkspaceRequest, StopWorkspaceResponse>;
+  /** Desired RUNNING with a new restart generation: the driver replaces the running instance once. */
+  restartWorkspace: handleUnaryCall<RestartWorkspaceRequest, RestartWorkspaceResponse>;
+  /**
+   * Verifies an extension against the workspace image's catalogue (allowlist + SHA-256 of the VSIX file).
+   * Anything not catalogued or not matching its hash is refused and audited.
+   */
+  installExtension: handleUnaryCall<InstallExtensionRequest, InstallExtensionResponse>;
+  /** The client configuration files generated for a workspace (pointing only at the AI gateway). */
+  getClientConfig: handleUnaryCall<GetClientConfigRequest, GetClientConfigResponse>;
+  /** The image catalogue: every catalogued image, which one is current and which is the canary. */
+  listImages: handleUnaryCall<ListImagesRequest, ListImagesResponse>;
+  /** Sets a per-user or per-project quota override in a tenant (unset limits fall back to the defaults). */
+  setQuota: handleUnaryCall<SetQuotaRequest, SetQuotaResponse>;
+  /** The effective quota and current usage of a user or a project. */
+  getQuota: handleUnaryCall<GetQuotaRequest, GetQuotaResponse>;
 }
 
 export interface WorkspaceServiceClient extends Client {
@@ -1104,6 +3584,137 @@ export interface WorkspaceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  /** Desired RUNNING; the reconciler starts it. Starting a running workspace is a no-op. */
+  startWorkspace(
+    request: StartWorkspaceRequest,
+    callback: (error: ServiceError | null, response: StartWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  startWorkspace(
+    request: StartWorkspaceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  startWorkspace(
+    request: StartWorkspaceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  /** Desired STOPPED: compute released, home volume kept. Stopping a stopped workspace is a no-op. */
+  stopWorkspace(
+    request: StopWorkspaceRequest,
+    callback: (error: ServiceError | null, response: StopWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  stopWorkspace(
+    request: StopWorkspaceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StopWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  stopWorkspace(
+    request: StopWorkspaceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StopWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  /** Desired RUNNING with a new restart generation: the driver replaces the running instance once. */
+  restartWorkspace(
+    request: RestartWorkspaceRequest,
+    callback: (error: ServiceError | null, response: RestartWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  restartWorkspace(
+    request: RestartWorkspaceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RestartWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  restartWorkspace(
+    request: RestartWorkspaceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RestartWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Verifies an extension against the workspace image's catalogue (allowlist + SHA-256 of the VSIX file).
+   * Anything not catalogued or not matching its hash is refused and audited.
+   */
+  installExtension(
+    request: InstallExtensionRequest,
+    callback: (error: ServiceError | null, response: InstallExtensionResponse) => void,
+  ): ClientUnaryCall;
+  installExtension(
+    request: InstallExtensionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InstallExtensionResponse) => void,
+  ): ClientUnaryCall;
+  installExtension(
+    request: InstallExtensionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InstallExtensionResponse) => void,
+  ): ClientUnaryCall;
+  /** The client configuration files generated for a workspace (pointing only at the AI gateway). */
+  getClientConfig(
+    request: GetClientConfigRequest,
+    callback: (error: ServiceError | null, response: GetClientConfigResponse) => void,
+  ): ClientUnaryCall;
+  getClientConfig(
+    request: GetClientConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetClientConfigResponse) => void,
+  ): ClientUnaryCall;
+  getClientConfig(
+    request: GetClientConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetClientConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** The image catalogue: every catalogued image, which one is current and which is the canary. */
+  listImages(
+    request: ListImagesRequest,
+    callback: (error: ServiceError | null, response: ListImagesResponse) => void,
+  ): ClientUnaryCall;
+  listImages(
+    request: ListImagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListImagesResponse) => void,
+  ): ClientUnaryCall;
+  listImages(
+    request: ListImagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListImagesResponse) => void,
+  ): ClientUnaryCall;
+  /** Sets a per-user or per-project quota override in a tenant (unset limits fall back to the defaults). */
+  setQuota(
+    request: SetQuotaRequest,
+    callback: (error: ServiceError | null, response: SetQuotaResponse) => void,
+  ): ClientUnaryCall;
+  setQuota(
+    request: SetQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetQuotaResponse) => void,
+  ): ClientUnaryCall;
+  setQuota(
+    request: SetQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetQuotaResponse) => void,
+  ): ClientUnaryCall;
+  /** The effective quota and current usage of a user or a project. */
+  getQuota(
+    request: GetQuotaRequest,
+    callback: (error: ServiceError | null, response: GetQuotaResponse) => void,
+  ): ClientUnaryCall;
+  getQuota(
+    request: GetQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetQuotaResponse) => void,
+  ): ClientUnaryCall;
+  getQuota(
+    request: GetQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetQuotaResponse) => void,
   ): ClientUnaryCall;
 }
 

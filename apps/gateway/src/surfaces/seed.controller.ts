@@ -1,0 +1,35 @@
+import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AiExchange } from '../exchange/exchange';
+import { ragIndexSpec, ragQuerySpec, seedAgentSpec, seedAutocompleteSpec, seedChatSpec } from './seed';
+
+/** The endpoints of seed 001 §3.3. */
+@Controller()
+export class SeedController {
+  constructor(private readonly exchange: AiExchange) {}
+
+  @Post('/v1/chat')
+  chat(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.exchange.run(req, res, { endpoint: '/v1/chat', requestType: 'chat' }, () => seedChatSpec(body));
+  }
+
+  @Post('/v1/agent')
+  agent(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.exchange.run(req, res, { endpoint: '/v1/agent', requestType: 'agent' }, () => seedAgentSpec(body));
+  }
+
+  @Post('/v1/autocomplete')
+  autocomplete(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.exchange.run(req, res, { endpoint: '/v1/autocomplete', requestType: 'autocomplete' }, () => seedAutocompleteSpec(body));
+  }
+
+  @Post('/v1/rag/query')
+  ragQuery(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.exchange.run(req, res, { endpoint: '/v1/rag/query', requestType: 'rag' }, () => ragQuerySpec(body));
+  }
+
+  @Post('/v1/rag/index')
+  ragIndex(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.exchange.run(req, res, { endpoint: '/v1/rag/index', requestType: 'rag' }, () => ragIndexSpec(body));
+  }
+}

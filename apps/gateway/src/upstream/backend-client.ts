@@ -1,0 +1,209 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import type { BackendConfig } from '../service';
+import { SseParser, type SseEvent } from './sse';
+
+/** Where an upstream attempt failed; decides whether a retry is safe and how the failure is reported. */
+export type UpstreamFailureKind = 'connect' | 'first_byte_timeout' | 'status' | 'idle_timeout' | 'reset' | 'aborted';
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamFailureKind,
+    readonly backend: string,
+    message: string,
+    /** HTTP status for kind "status". */
+    readonly status = 0,
+    /** The backend's error body (JSON text, bounded) for kind "status". */
+    readonly body = '',
+  ) {
+    super(`${backend}: ${message}`);
+    this.name = 'UpstreamError';
+  }
+
+  /** Nothing reached the backend: repeating cannot do anything twice. */
+  get beforeSend(): boolean {
+    return this.kind === 'connect';
+  }
+
+  /** A failure of the backend (counts against its circuit), as opposed to a request it rejected. */
+  get backendFault(): boolean {
+    return this.kind !== 'aborted' && !(this.kind === 'status' && this.status < 500 && this.status !== 429);
+  }
+}
+
+export interface UpstreamRequest {
+  path: string;
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Whole body as text. */
+  text(): Promise<string>;
+  /** Body as SSE events; an idle gap longer than the backend's idle timeout ends it with UpstreamError. */
+  events(): AsyncGenerator<SseEvent>;
+  /** Stop reading and free the connection. */
+  destroy(): void;
+}
+
+const MAX_ERROR_BODY = 8 * 1024;
+
+/**
+ * One backend, one connection pool per request type (a slow chat stream cannot hold the sockets
+ * autocomplete needs), with separate connect, first-byte and idle-between-chunks timeouts. Uses node:http
+ * directly: each of the three phases needs its own timer, which fetch does not expose.
+ */
+export class BackendClient {
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly base: URL;
+  private readonly transport: typeof http | typeof https;
+
+  constructor(
+    readonly id: string,
+    readonly config: BackendConfig,
+    private readonly defaultFirstByteMs: number,
+  ) {
+    this.base = new URL(config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`);
+    this.transport = this.base.protocol === 'https:' ? https : http;
+  }
+
+  private agent(pool: string): http.Agent {
+    let agent = this.agents.get(pool);
+    if (!agent) {
+      agent = new this.transport.Agent({ keepAlive: true, maxSockets: this.config.maxConnections, maxFreeSockets: Math.min(16, this.config.maxConnections) });
+      this.agents.set(pool, agent);
+    }
+    return agent;
+  }
+
+  /** Resolves at the first response byte (status + headers); rejects with UpstreamError. */
+  send(pool: string, request: UpstreamRequest): Promise<UpstreamResponse> {
+    const url = new URL(request.path.replace(/^\//, ''), this.base);
+    const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
+    const firstByteMs = this.config.firstByteTimeoutMs ?? this.defaultFirstByteMs;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let connectTimer: NodeJS.Timeout | undefined;
+      const fail = (error: UpstreamError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(connectTimer);
+        clearTimeout(firstByteTimer);
+        req.destroy();
+        reject(error);
+      };
+      const req = this.transport.request(url, {
+        method: request.method ?? 'POST',
+        agent: this.agent(pool),
+        headers: {
+          accept: 'application/json, text/event-stream',
+          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          ...request.headers,
+        },
+      });
+      let connected = false;
+      req.on('socket', (socket: Socket) => {
+        if (!socket.connecting) {
+          connected = true;
+          return;
+        }
+        connectTimer = setTimeout(() => fail(new UpstreamError('connect', this.id, `no connection within ${this.config.connectTimeoutMs} ms`)), this.config.connectTimeoutMs);
+        socket.once('connect', () => {
+          connected = true;
+          clearTimeout(connectTimer);
+        });
+      });
+      const firstByteTimer = setTimeout(() => fail(new UpstreamError('first_byte_timeout', this.id, `no answer within ${firstByteMs} ms`)), firstByteMs);
+      const onAbort = () => fail(new UpstreamError('aborted', this.id, 'the client went away'));
+      if (request.signal?.aborted) return onAbort();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // Once connected the backend may have started work: only a safe request is repeated after a reset.
+        fail(new UpstreamError(connected ? 'reset' : 'connect', this.id, error.code ?? error.message));
+      });
+      req.on('response', (res) => {
+        if (settled) return res.destroy();
+        settled = true;
+        clearTimeout(firstByteTimer);
+        clearTimeout(connectTimer);
+        request.signal?.removeEventListener('abort', onAbort);
+        const wrapped = this.wrap(res, request.signal);
+        if (res.statusCode && res.statusCode >= 400) {
+          wrapped
+            .text()
+            .catch(() => '')
+            .then((body) => reject(new UpstreamError('status', this.id, `HTTP ${res.statusCode}`, res.statusCode, body.slice(0, MAX_ERROR_BODY))));
+          return;
+        }
+        resolve(wrapped);
+      });
+      req.end(payload);
+    });
+  }
+
+  private wrap(res: IncomingMessage, signal: AbortSignal | undefined): UpstreamResponse {
+    const id = this.id;
+    const idleMs = this.config.idleTimeoutMs;
+    // Chunks are pulled through an async iterator; the idle timer runs while the consumer waits for one.
+    async function* chunks(): AsyncGenerator<string> {
+      const decoder = new StringDecoder('utf8');
+      const iterator = res[Symbol.asyncIterator]();
+      const abort = new Promise<never>((_, reject) => {
+        const onAbort = () => reject(new UpstreamError('aborted', id, 'the client went away'));
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      abort.catch(() => undefined);
+      try {
+        for (;;) {
+          let timer: NodeJS.Timeout | undefined;
+          const idle = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new UpstreamError('idle_timeout', id, `no data for ${idleMs} ms`)), idleMs);
+          });
+          let next: IteratorResult<Buffer>;
+          try {
+            next = (await Promise.race([iterator.next(), idle, abort])) as IteratorResult<Buffer>;
+          } catch (error) {
+            if (error instanceof UpstreamError) throw error;
+            throw new UpstreamError('reset', id, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+          } finally {
+            clearTimeout(timer);
+          }
+          if (next.done) break;
+          yield decoder.write(next.value);
+        }
+        // The body ended: a backend that died mid-response ends it without `complete`.
+        if (!res.complete) throw new UpstreamError('reset', id, 'connection closed before the answer was complete');
+        const rest = decoder.end();
+        if (rest) yield rest;
+      } finally {
+        if (!res.complete) res.destroy();
+      }
+    }
+    return {
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      async text() {
+        let out = '';
+        for await (const c of chunks()) out += c;
+        return out;
+      },
+      async *events() {
+        const parser = new SseParser();
+        for await (const c of chunks()) yield* parser.push(c);
+      },
+      destroy: () => res.destroy(),
+    };
+  }
+
+  close(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}

@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { airlock } from '@airlock/contracts';
+import { GrpcStatus, createClient, unary } from '@airlock/grpc';
+import { bootService, type RunningService } from '@airlock/runtime';
+import { freePort } from '@airlock/testing';
+// The CLI's own code: the rule test must answer exactly what `tools/airlock dlp scan --json` prints.
+import { dlpScan } from '../../../tools/cli/src/dlp-scan';
+import { DEFAULT_BUNDLE_FILE, InvalidBundleError, loadBundleFile } from '../src/bundle/bundle';
+import { SAMPLE_CUSTOM_RULE } from '../src/dlp-rules/engine';
+import { policyService } from '../src/service';
+import { policyAssertionKey } from './support/edge';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { loadCorpus } = require('../../../packages/dlp-engine/bench/evaluate.js') as { loadCorpus: () => { text: string; source: string }[] };
+
+const projectRule = SAMPLE_CUSTOM_RULE;
+
+async function cliJson(text: string): Promise<unknown> {
+  let out = '';
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await dlpScan(['--json'], Readable.from([Buffer.from(text)]));
+  } finally {
+    spy.mockRestore();
+  }
+  return JSON.parse(out);
+}
+
+const edge = policyAssertionKey();
+afterAll(() => edge.remove());
+
+async function boot(bundleFile?: string): Promise<RunningService> {
+  return bootService(policyService, {
+    ...edge.env,
+    GRPC_PORT: String(await freePort()),
+    HTTP_PORT: String(await freePort()),
+    METRICS_PORT: String(await freePort()),
+    IDENTITY_ADDR: '127.0.0.1:1',
+    LOG_LEVEL: 'warn',
+    ...(bundleFile ? { POLICY_BUNDLE_FILE: bundleFile } : {}),
+  });
+}
+
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-policy-dlp-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function bundleWith(name: string, dlp: unknown, version = 'dlp-test-1'): string {
+  const bundle = { ...JSON.parse(JSON.stringify(loadBundleFile(DEFAULT_BUNDLE_FILE))), version, dlp };
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(bundle));
+  return file;
+}
+
+describe('bundle dlp section', () => {
+  it('is checked with the engine at load, naming every problem', () => {
+    const file = bundleWith('bad.json', {
+      builtinPack: true,
+      overrides: [{ ruleId: 'no.such.rule', disabled: true }],
+      customRules: [
+        { ...projectRule, id: 'custom.lookbehind', pattern: '(?<=x)y' },
+        { ...projectRule, id: 'custom.silent', examples: { positive: ['nothing'], negative: ['x'] } },
+      ],
+    });
+    expect(() => loadBundleFile(file)).toThrow(InvalidBundleError);
+    expect(() => loadBundleFile(file)).toThrow(/no\.such\.rule.*built-in pack/);
+    const message = (() => {
+      try {
+        loadBundleFile(bundleWith('bad-rules.json', { builtinPack: true, customRules: [{ ...projectRule, id: 'custom.lookbehind', pattern: '(?<=x)y' }, { ...projectRule, id: 'custom.silent', examples: { positive: ['nothing'], negative: ['x'] } }] }));
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toMatch(/custom\.lookbehind.*RE2/);
+    expect(message).toMatch(/custom\.silent.*positive example #1 is not detected/);
+  });
+
+  it('is optional, and the default bundle carries the built-in pack unchanged', () => {
+    expect(loadBundleFile(DEFAULT_BUNDLE_FILE).dlp).toEqual({ builtinPack: true, overrides: [], customRules: [] });
+  });
+});
+
+describe('PolicyService.GetDlpRules', () => {
+  let service: RunningService;
+  let client: airlock.policy.v1.PolicyServiceClient;
+
+  beforeAll(async () => {
+    service = await boot(
+      bundleWith('custom.json', {
+        builtinPack: true,
+        overrides: [{ ruleId: 'pii.email', action: 'mask' }, { ruleId: 'classification.confidential', disabled: true }],
+        customRules: [{ ...projectRule, entropy: 1.5, context: { words: ['project'], window: 20, required: false } }],
+      }),
+    );
+    client = createClient(airlock.policy.v1.PolicyServiceClient, service.grpcAddress);
+  });
+  afterAll(async () => {
+    client?.close();
+    await service?.close();
+  });
+
+  it('returns the active version’s rule set, complete', async () => {
+    const res = await unary(client.getDlpRules.bind(client), { policyVersion: '' });
+    expect(res.policyVersion).toBe('dlp-test-1');
+    expect(res.ruleSet).toEqual({
+      builtinPack: true,
+      overrides: [
+        { ruleId: 'pii.email', disabled: false, action: 'mask' },
+        { ruleId: 'classification.confidential', disabled: true, action: '' },
+      ],
+      customRules: [
+        {
+          ...projectRule,
+          keywords: [],
+          validator: '',
+          entropy: 1.5,
+          context: { words: ['project'], window: 20, required: false },
+          examples: projectRule.examples,
+        },
+      ],
+    });
+    expect((await unary(client.getDlpRules.bind(client), { policyVersion: 'dlp-test-1' })).policyVersion).toBe('dlp-test-1');
+  });
+
+  it('answers NOT_FOUND for a version it does not hold', async () => {
+    const error = await unary(client.getDlpRules.bind(client), { policyVersion: 'nope' }).catch((e: { code: number; metadata: { get(k: string): unknown[] } }) => e);
+    expect(error).toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    expect((error as { metadata: { get(k: string): unknown[] } }).metadata.get('x-error-code')).toEqual(['policy_version_unknown']);
+  });
+});
+
+describe('POST /api/policy/v1/dlp/test', () => {
+  let service: RunningService;
+  let url: string;
+  const post = (body: unknown, headers: Record<string, string> = edge.as({ userId: 'u-security', roles: ['security-admin'] })) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    service = await boot();
+    url = `http://${service.httpAddress}/api/policy/v1/dlp/test`;
+  });
+  afterAll(async () => service?.close());
+
+  it('returns the same result as `tools/airlock dlp scan --json` for every corpus text', async () => {
+    const corpus = loadCorpus();
+    expect(corpus.length).toBeGreaterThan(150);
+    const active = loadBundleFile(DEFAULT_BUNDLE_FILE).version;
+    for (const line of corpus) {
+      const res = await post({ text: line.text });
+      expect(res.status).toBe(200);
+      const api = (await res.json()) as object;
+      const cli = (await cliJson(line.text)) as object;
+      expect({ source: line.source, ...api }).toEqual({ source: line.source, ...cli, policy_version: active });
+    }
+    // The CLI compiles the pack on every run, ~40 ms each.
+  }, 90_000);
+
+  it('adds draft custom rules to the active ones', async () => {
+    const res = await post({ text: 'status of PROJECT-ZEUS, key AKIAIOSFODNN7EXAMPLE', rules: [projectRule], direction: 'outbound' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      action: 'block',
+      text: '',
+      findings: [
+        { ruleId: 'custom.project_code', category: 'classification', start: 10, end: 22 },
+        { ruleId: 'secret.aws_access_key_id', category: 'secret', start: 28, end: 48 },
+      ],
+    });
+  });
+
+  it('refuses invalid draft rules with 400 listing every problem', async () => {
+    const res = await post({
+      text: 'x',
+      rules: [
+        { ...projectRule, id: 'custom.lookbehind', pattern: '(?<=x)y' },
+        { ...projectRule, id: 'custom.silent', examples: { positive: ['nothing'], negative: ['PROJECT-ABCD'] } },
+        { ...projectRule, id: 'pii.email' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('invalid_dlp_rules');
+    expect(error.message).toMatch(/custom\.lookbehind.*RE2/);
+    expect(error.message).toMatch(/custom\.silent.*positive example #1 is not detected/);
+    expect(error.message).toMatch(/custom\.silent.*negative example #1 is detected/);
+    const dup = await post({ text: 'x', rules: [{ ...projectRule, id: 'pii.email' }] });
+    expect(dup.status).toBe(400);
+    expect(((await dup.json()) as { error: { message: string } }).error.message).toMatch(/pii\.email.*duplicate id/);
+  });
+
+  it('refuses a malformed body and an unauthenticated caller', async () => {
+    expect((await post({ rules: [] })).status).toBe(400);
+    expect((await post({ text: 'x', direction: 'sideways' })).status).toBe(400);
+    expect((await post({ text: 'x' }, {})).status).toBe(401);
+    expect((await post({ text: 'x' }, edge.refused({ userId: 'u-security', roles: ['security-admin'] }).forged)).status).toBe(401);
+  });
+});

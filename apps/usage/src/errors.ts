@@ -1,0 +1,50 @@
+import { DependencyUnavailableError, InvalidArgumentError } from '@airlock/runtime';
+
+export class TenantRequiredError extends InvalidArgumentError {
+  constructor() {
+    super('usage_tenant_required', 'tenant_id is required');
+  }
+}
+
+export class InvalidPeriodError extends InvalidArgumentError {
+  constructor(expected = 'a calendar month "YYYY-MM" or day "YYYY-MM-DD"') {
+    super('usage_invalid_period', `period must be ${expected}`);
+  }
+}
+
+export class QuotaScopeRequiredError extends InvalidArgumentError {
+  constructor() {
+    super('usage_quota_scope_required', 'scope must be tenant, project, workspace or user');
+  }
+}
+
+export class QuotaScopeIdRequiredError extends InvalidArgumentError {
+  constructor(scope: string) {
+    super('usage_quota_scope_id_required', `scope_id (the ${scope} id) is required for a ${scope} quota`);
+  }
+}
+
+export class QuotaPeriodRequiredError extends InvalidArgumentError {
+  constructor() {
+    super('usage_quota_period_required', 'period must be day or month');
+  }
+}
+
+export class InvalidInstantError extends InvalidArgumentError {
+  constructor() {
+    super('usage_invalid_time', 'at must be an RFC 3339 date-time with an offset');
+  }
+}
+
+export class ProjectRequiredError extends InvalidArgumentError {
+  constructor() {
+    super('usage_project_required', 'project_id is required');
+  }
+}
+
+/** PostgreSQL, the source of truth, is unreachable: retryable, and the caller decides whether to fail open. */
+export class UsageStoreUnavailableError extends DependencyUnavailableError {
+  constructor(cause: unknown) {
+    super('usage_store_unavailable', 'usage store unavailable', cause);
+  }
+}

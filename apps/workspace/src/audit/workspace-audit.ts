@@ -1,0 +1,76 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { airlock } from '@airlock/contracts';
+import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import type { workspaceConfig } from '../service';
+
+export interface CallContext {
+  /** Who asked (x-user-id metadata); empty for the reconciler. */
+  actor: string;
+  correlationId: string;
+}
+
+export interface WorkspaceAuditRecord {
+  eventType: 'workspace.lifecycle' | 'workspace.state' | 'workspace.quota_refused' | 'workspace.extension';
+  action: string;
+  outcome: string;
+  context: CallContext;
+  tenantId: string;
+  projectId?: string;
+  workspaceId?: string;
+  userId?: string;
+  endpoint?: string;
+  statusCode?: number;
+  /** What the action was aimed at: image, quota name, extension id@version, driver. */
+  target?: string;
+}
+
+/** Publishes the workspace service's audit events (seed 000: IDE session lifecycle, installs; refusals). */
+@Injectable()
+export class WorkspaceAudit implements OnApplicationShutdown {
+  private readonly producer: DurableEventProducer;
+  private readonly topic: string;
+
+  constructor(
+    @Inject(APP_CONFIG) config: ServiceConfig<typeof workspaceConfig>,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {
+    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-workspace', logger }), {
+      spoolDir: config.EVENT_SPOOL_DIR,
+      logger,
+    });
+    this.topic = topicName('audit', config.TOPIC_PREFIX);
+  }
+
+  /** Resolves once the event is durable (broker or local spool); never throws into the caller's request. */
+  async record(r: WorkspaceAuditRecord): Promise<void> {
+    const event = airlock.events.v1.AuditEvent.fromPartial({
+      eventId: newEventId(),
+      eventType: r.eventType,
+      timestamp: new Date().toISOString(),
+      correlationId: r.context.correlationId,
+      tenantId: r.tenantId,
+      projectId: r.projectId,
+      workspaceId: r.workspaceId,
+      userId: r.userId,
+      endpoint: r.endpoint,
+      statusCode: r.statusCode,
+      routeTarget: r.target,
+      actor: r.context.actor,
+      action: r.action,
+      outcome: r.outcome,
+      service: 'workspace',
+    });
+    try {
+      await this.producer.publish(this.topic, r.workspaceId || r.tenantId, airlock.events.v1.AuditEvent.encode(event).finish());
+    } catch (error) {
+      // Only a failing local disk gets here (a broker outage goes to the spool).
+      this.logger.error({ err: String(error), event_type: r.eventType }, 'audit event could not be made durable');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.close();
+  }
+}

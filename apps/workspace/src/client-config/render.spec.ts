@@ -1,0 +1,59 @@
+import { parse } from 'yaml';
+import { TOKEN_PATH, renderClientConfigs } from './render';
+
+const files = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'payments', gatewayUrl: 'https://gw.airlock.internal:8443/' });
+const byKey = Object.fromEntries(files.map((f) => [f.key, f]));
+
+describe('generated client configs', () => {
+  it('opencode.json: 0600 in ~/.config/opencode, the openai-compatible provider at the gateway, token from the file', () => {
+    const file = byKey['opencode.json'];
+    expect(file.path).toBe('/home/coder/.config/opencode/opencode.json');
+    expect(file.mode).toBe(0o600);
+    const config = JSON.parse(file.content);
+    expect(config.provider.airlock).toEqual({
+      npm: '@ai-sdk/openai-compatible',
+      name: 'Airlock AI Gateway',
+      options: {
+        baseURL: 'https://gw.airlock.internal:8443/v1',
+        apiKey: `{file:${TOKEN_PATH}}`,
+        headers: { 'X-Workspace-Id': 'ws_abcdefghijklmnopqrst', 'X-Project-Id': 'payments', 'X-Tenant-Id': 'acme' },
+      },
+      models: { agent: { name: 'Airlock agent' }, chat: { name: 'Airlock chat' } },
+    });
+    expect(config.enabled_providers).toEqual(['airlock']);
+    expect(config.model).toBe('airlock/agent');
+    expect(config.autoupdate).toBe(false);
+    expect(config.share).toBe('disabled');
+  });
+
+  it('Continue config.yaml: provider openai, apiBase the gateway, key through Continue secrets', () => {
+    const file = byKey['continue-config.yaml'];
+    expect(file.path).toBe('/home/coder/.continue/config.yaml');
+    const config = parse(file.content);
+    expect(config.models).toHaveLength(1);
+    expect(config.models[0]).toMatchObject({ provider: 'openai', apiBase: 'https://gw.airlock.internal:8443/v1', apiKey: '${{ secrets.AIRLOCK_GATEWAY_TOKEN }}' });
+    expect(config.allowAnonymousTelemetry).toBe(false);
+  });
+
+  it('Tabby: the gateway /tabby prefix as the endpoint, usage tracking off', () => {
+    const file = byKey['tabby-config.toml'];
+    expect(file.path).toBe('/home/coder/.tabby-client/agent/config.toml');
+    expect(file.content).toContain('[server]\nendpoint = "https://gw.airlock.internal:8443/tabby"\n');
+    expect(file.content).toContain('[anonymousUsageTracking]\ndisable = true');
+  });
+
+  it('code-server: auth none (the edge authenticates), telemetry and update check off', () => {
+    const file = byKey['code-server-config.yaml'];
+    expect(file.path).toBe('/home/coder/.config/code-server/config.yaml');
+    expect(parse(file.content)).toEqual({ 'bind-addr': '0.0.0.0:8080', auth: 'none', 'disable-telemetry': true, 'disable-update-check': true });
+  });
+
+  it('every file is private to coder and names no endpoint but the gateway', () => {
+    for (const file of files) {
+      expect(file.mode).toBe(0o600);
+      const urls = file.content.match(/[a-z]+:\/\/[^\s"']+/g) ?? [];
+      for (const url of urls) expect(url.startsWith('https://gw.airlock.internal:8443/')).toBe(true);
+    }
+    expect(TOKEN_PATH).toBe('/run/secrets/ai_gateway_token');
+  });
+});

@@ -1,0 +1,60 @@
+import type { RenderedFile } from '../client-config/render';
+
+/** Everything a driver needs to run one workspace; derived from its registry row on every pass. */
+export interface WorkspaceSpec {
+  id: string;
+  tenantId: string;
+  projectId: string;
+  ownerUserId: string;
+  /** Catalogue name, `workspace-base:YYYY.MM.DD-buildN`. */
+  image: string;
+  /** What the driver pulls (registry prefix and digest applied). */
+  imageRef: string;
+  cpuMillis: number;
+  memoryMib: number;
+  diskGib: number;
+  /** Restart generation: an instance of an older generation is replaced. */
+  generation: number;
+  clientFiles: RenderedFile[];
+}
+
+/** What a driver found after acting; the reconciler maps it onto the observed state. */
+export type DriverState = 'ABSENT' | 'PROVISIONING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'DELETING' | 'FAILED';
+
+export interface Observation {
+  state: DriverState;
+  /** Human-readable why (e.g. "pod pending: ContainerCreating"); never secrets. */
+  detail: string;
+}
+
+/**
+ * A place workspaces run. Every operation is idempotent and converging: called again with the same input it
+ * creates only what is missing and reports where things stand, so a reconciler can call it after any crash
+ * without knowing how far the previous attempt got.
+ */
+export interface WorkspaceDriver {
+  readonly name: string;
+  /** Creates or repairs everything the workspace needs and starts it (replacing an older generation). */
+  ensureRunning(spec: WorkspaceSpec): Promise<Observation>;
+  /** Releases compute; the home volume and configuration stay. */
+  ensureStopped(spec: WorkspaceSpec): Promise<Observation>;
+  /** Removes everything created for the workspace, home volume included. ABSENT once nothing is left. */
+  ensureDeleted(workspaceId: string): Promise<Observation>;
+  /** Ids of every workspace the driver holds anything for, so orphans can be found. */
+  listManaged(): Promise<string[]>;
+  /** Where the browser route forwards to, when this driver serves workspaces on this machine (local). */
+  browserEndpoint?(workspaceId: string): { socketPath: string } | undefined;
+  /** Activity of a running workspace for the idle policy; undefined when not running here. */
+  sampleActivity?(workspaceId: string): Promise<ActivitySample | undefined>;
+}
+
+/** One observation of a workspace's activity, for the idle policy. */
+export interface ActivitySample {
+  at: number;
+  /** code-server's /healthz (`alive`: a browser is connected; `expired`: none is); undefined without an answer. */
+  health?: { status: string; lastHeartbeat: number };
+  /** CPU seconds used so far by every process of the workspace (waited-for children included). */
+  cpuSeconds: number;
+  /** Processes running under a terminal's shell (a build, a test run). */
+  terminalCommands: number;
+}

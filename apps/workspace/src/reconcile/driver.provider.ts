@@ -1,0 +1,54 @@
+import type { Provider } from '@nestjs/common';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import { ConfigError } from '@airlock/config';
+import type { WorkspaceDriver } from '../drivers/driver';
+import { KubernetesDriver, loadKubeConfig } from '../drivers/kubernetes/kubernetes-driver';
+import { LocalDriver } from '../drivers/local/local-driver';
+import type { workspaceConfig } from '../service';
+
+export const WORKSPACE_DRIVER = Symbol('WORKSPACE_DRIVER');
+
+type Config = ServiceConfig<typeof workspaceConfig>;
+
+function localDriver(config: Config, logger: Logger): LocalDriver {
+  const missing = (['WORKSPACE_LOCAL_DIR', 'WORKSPACE_CODE_SERVER_ENTRY'] as const).filter((k) => !config[k]);
+  if (missing.length > 0) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required with WORKSPACE_DRIVER=local' })));
+  const driver = new LocalDriver({
+    rootDir: config.WORKSPACE_LOCAL_DIR,
+    codeServerEntry: config.WORKSPACE_CODE_SERVER_ENTRY,
+    nodeBin: config.WORKSPACE_CODE_SERVER_NODE,
+    isolation: config.WORKSPACE_LOCAL_ISOLATION,
+    allowDownloads: config.WORKSPACE_ALLOW_FILE_DOWNLOADS,
+    allowUploads: config.WORKSPACE_ALLOW_FILE_UPLOADS,
+    startWaitMs: config.WORKSPACE_LOCAL_START_WAIT_MS,
+    readyTimeoutMs: config.WORKSPACE_LOCAL_READY_TIMEOUT_MS,
+    maxOpenFiles: config.WORKSPACE_LOCAL_MAX_OPEN_FILES,
+    maxProcesses: config.WORKSPACE_LOCAL_MAX_PROCESSES,
+    log: (level, message, fields) => logger[level](fields ?? {}, message),
+  });
+  // Say at boot what is and is not enforced on this machine.
+  if (driver.enforcement.isolation === 'per-user') logger.info({ ...driver.enforcement }, 'local driver: isolation and limits');
+  else logger.warn({ ...driver.enforcement }, 'local driver: isolation and limits (no per-user OS accounts: workspaces run as the service user)');
+  return driver;
+}
+
+/** The configured driver, or null in registry-only mode (WORKSPACE_DRIVER=none). */
+export const driverProvider: Provider = {
+  provide: WORKSPACE_DRIVER,
+  inject: [APP_CONFIG, APP_LOGGER],
+  useFactory: (config: Config, logger: Logger): WorkspaceDriver | null => {
+    switch (config.WORKSPACE_DRIVER) {
+      case 'kubernetes':
+        return new KubernetesDriver(loadKubeConfig(config.WORKSPACE_K8S_KUBECONFIG), {
+          namespace: config.WORKSPACE_K8S_NAMESPACE,
+          storageClass: config.WORKSPACE_K8S_STORAGE_CLASS,
+          network: config.WORKSPACE_K8S_NETWORK,
+        });
+      case 'local':
+        return localDriver(config, logger);
+      case 'none':
+        return null;
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { airlock } from '@airlock/contracts';
+import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { ImageCatalogue } from '../catalogue/catalogue';
+import { TOKEN_PATH, renderClientConfigs } from '../client-config/render';
+import type { workspaceConfig } from '../service';
+import { requireWorkspaceId } from './workspace-input';
+import { WorkspaceNotFoundError } from './workspace.errors';
+import { WorkspaceRepository } from './workspace.repository';
+
+/** The client configuration files a workspace is provisioned with. */
+@Injectable()
+export class GetClientConfig {
+  constructor(
+    private readonly repository: WorkspaceRepository,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
+  ) {}
+
+  async execute(request: airlock.workspace.v1.GetClientConfigRequest): Promise<airlock.workspace.v1.GetClientConfigResponse> {
+    const id = requireWorkspaceId(request.workspaceId);
+    const row = await this.repository.findById(id);
+    if (!row) throw new WorkspaceNotFoundError(id);
+    const files = renderClientConfigs({ workspaceId: row.id, tenantId: row.tenant_id, projectId: row.project_id, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL });
+    return { files: files.map((f) => ({ path: f.path, mode: f.mode, content: f.content })), tokenPath: TOKEN_PATH, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL };
+  }
+}
+
+/** The image catalogue as the service loaded it. */
+@Injectable()
+export class ListImages {
+  constructor(
+    private readonly catalogue: ImageCatalogue,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
+  ) {}
+
+  execute(): airlock.workspace.v1.ListImagesResponse {
+    return {
+      canaryPercent: this.catalogue.canary ? this.config.WORKSPACE_CANARY_PERCENT : 0,
+      images: this.catalogue.images.map((i) => ({
+        image: i.image,
+        codeServer: { version: i.codeServer.version, sha256: i.codeServer.sha256 },
+        opencode: { version: i.opencode.version, sha256: i.opencode.sha256 },
+        extensions: i.extensions.map((e) => ({ extensionId: e.id, version: e.version, sha256: e.sha256, file: e.file })),
+        current: i.image === this.catalogue.current,
+        canary: i.image === this.catalogue.canary,
+      })),
+    };
+  }
+}

@@ -1,0 +1,16 @@
+export {
+  ASSERTION_ALG,
+  ASSERTION_AUDIENCE,
+  ASSERTION_HEADER,
+  ASSERTION_ISSUER,
+  ASSERTION_TYP,
+  type AssertedIdentity,
+  type AssertionClaims,
+  type Identity,
+  type PrincipalKind,
+} from './claims';
+export { AssertionError, type AssertionErrorCode } from './errors';
+export type { Jwks, PublicJwk } from './keys';
+export { AssertionSigner, loadSignerFile, type LoadedSigner, type SignedAssertion, type SignerOptions } from './signer';
+export { AssertionVerifier, type JwksOptions, type VerifierOptions } from './verifier';
+export { identityAssertionConfig, verifierFromConfig, type IdentityAssertionConfig } from './config';

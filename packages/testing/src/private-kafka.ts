@@ -1,0 +1,78 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ensureKafka, newClusterId, pingKafka, renderKafkaLog4j, renderKafkaProperties } from './kafka';
+import { infraRoot } from './paths';
+import { freePort, isAlive, run, spawnDetached, stopPid, waitReady } from './proc';
+
+export interface PrivateKafka {
+  /** `127.0.0.1:<port>`; the same across restarts. */
+  brokers: string[];
+  /** Broker pid, while it runs. */
+  readonly pid: number | undefined;
+  /** Stops the broker: SIGTERM (controlled shutdown) or, with `kill`, SIGKILL. Data stays for `start`. */
+  stop(opts?: { kill?: boolean }): Promise<void>;
+  /** Starts it again on the same ports and data (after `stop`). */
+  start(): Promise<void>;
+  /** Stops it and removes its data directory. */
+  destroy(): Promise<void>;
+}
+
+// Smaller than the shared broker's heap: a test's private broker holds a few topics for a minute.
+const JVM_OPTS = ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+
+/**
+ * A single-node KRaft Kafka of its own — same jars and server.properties as the shared broker of
+ * `startInfra`, but its own data directory (under <state>/infra/private-kafka/) and free ports — so a test
+ * can stop, kill and restart a broker without disturbing anyone else's. Not recorded in state.json: call
+ * `destroy()` when done (a forgotten one is just a JVM with a dead parent and can be killed by its pid).
+ */
+export async function startPrivateKafka(label = 'kafka'): Promise<PrivateKafka> {
+  const home = await ensureKafka();
+  const base = path.join(infraRoot(), 'private-kafka');
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(path.join(base, `${label.replace(/[^a-zA-Z0-9_-]/g, '_')}-`));
+  const dataDir = path.join(dir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const ports = { broker: await freePort(), controller: await freePort() };
+  const file = (name: string): string => path.join(dir, name);
+  const serverLog = file('server.log');
+  const log4j = `-Dlog4j.configuration=file:${file('log4j.properties')}`;
+  const classpath = ['-cp', path.join(home, 'libs', '*')];
+  await Promise.all([
+    writeFile(file('server.properties'), renderKafkaProperties({ dataDir, brokerPort: ports.broker, controllerPort: ports.controller })),
+    writeFile(file('log4j.properties'), renderKafkaLog4j(serverLog)),
+  ]);
+  // A fresh directory every time, so always formatted (with a fresh cluster id).
+  await run('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')], {
+    timeoutMs: 120_000,
+  });
+  const brokers = [`127.0.0.1:${ports.broker}`];
+  let current: { pid: number; startTime?: number } | undefined;
+
+  const start = async (): Promise<void> => {
+    if (current && isAlive(current.pid, current.startTime)) return;
+    const args = [...JVM_OPTS, log4j, ...classpath, 'kafka.Kafka', file('server.properties')];
+    current = await spawnDetached({ name: `private-kafka-${label}`, command: 'java', args, cwd: dir, logFile: file('kafka.out') });
+    await waitReady(`private Kafka ${label}`, current.pid, [file('kafka.out'), serverLog], 120_000, () => pingKafka(brokers, 2000));
+  };
+  const stop = async (opts: { kill?: boolean } = {}): Promise<void> => {
+    const proc = current;
+    current = undefined;
+    if (!proc) return;
+    await stopPid(proc.pid, { startTime: proc.startTime, signal: opts.kill ? 'SIGKILL' : 'SIGTERM', timeoutMs: 30_000 });
+  };
+
+  await start();
+  return {
+    brokers,
+    get pid() {
+      return current?.pid;
+    },
+    start,
+    stop,
+    destroy: async () => {
+      await stop({ kill: true });
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
