@@ -3,6 +3,7 @@ import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { WorkspaceAudit } from './audit/workspace-audit';
 import { ImageCatalogue } from './catalogue/catalogue';
 import { WorkspaceDatabase } from './database';
+import { GatewayTokens } from './gateway-token/gateway-tokens';
 import { IdleMonitor } from './idle/idle-monitor';
 import { QuotaPolicy } from './quota/quota-policy';
 import { QuotaAdmin } from './quota/quota.usecase';
@@ -30,6 +31,7 @@ import { WorkspaceRepository } from './workspaces/workspace.repository';
     // Loaded (and validated) at boot: a broken catalogue must stop the service, not the first create.
     { provide: ImageCatalogue, inject: [APP_CONFIG], useFactory: (c: ServiceConfig<typeof workspaceConfig>) => ImageCatalogue.load(c.WORKSPACE_CATALOGUE_DIR) },
     driverProvider,
+    GatewayTokens,
     Reconciler,
     CreateWorkspace,
     GetWorkspace,

@@ -23,6 +23,14 @@ export const workspaceConfig = {
   /** Registry prefix the drivers pull catalogued images from (`registry/path`); empty pulls them by bare name. */
   WORKSPACE_IMAGE_REGISTRY: z.string().regex(/^[a-z0-9.:/-]*$/).default(''),
 
+  /**
+   * identity's gRPC address: each workspace gets a workspace-scoped gateway token (IssueWorkspaceToken) before
+   * it starts, revoked when it is deleted. Unset: workspaces start without a token (their AI calls fail closed).
+   */
+  IDENTITY_ADDR: env.address().optional().or(z.literal('').transform(() => undefined)),
+  /** Lifetime of a workspace's gateway token; renewed on every restart and when less than a tenth is left. */
+  WORKSPACE_TOKEN_TTL_SECONDS: env.int(7 * 86_400, 3_600),
+
   /** The AI gateway as seen from inside a workspace; the only AI endpoint generated client configs name. */
   WORKSPACE_GATEWAY_URL: z.url().default('http://airlock-gateway.airlock.svc:8080'),
 

@@ -10,7 +10,7 @@ import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { freePort } from '@airlock/testing';
 // Not a dependency of this package (its services only verify, through @airlock/runtime): the built package.
-import { ASSERTION_HEADER, AssertionSigner, type Identity } from '../../../packages/identity-assertion';
+import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
 import { workspaceService } from '../src/service';
 
 export type Client = airlock.workspace.v1.WorkspaceServiceClient;
@@ -47,11 +47,11 @@ export async function boot(env: Record<string, string>): Promise<RunningService>
     writeFileSync(edgeKeyFile, edgeKey.publicKeyPem);
   }
   return bootService(workspaceService, {
+    IDENTITY_ASSERTION_PUBLIC_KEY_FILE: edgeKeyFile,
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'airlock-ws-spool-')),
-    IDENTITY_ASSERTION_PUBLIC_KEY_FILE: edgeKeyFile,
     ...env,
   });
 }

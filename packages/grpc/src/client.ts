@@ -11,6 +11,11 @@ export interface ClientOptions {
    */
   idempotent?: string[];
   credentials?: grpc.ChannelCredentials;
+  /**
+   * Calls wait (within their deadline) for the channel to connect instead of failing at once while it is
+   * still connecting or backing off — for a dependency that may start after this process.
+   */
+  waitForReady?: boolean;
 }
 
 type ClientConstructor<C> = new (address: string, credentials: grpc.ChannelCredentials, options?: Partial<grpc.ClientOptions>) => C;
@@ -47,6 +52,7 @@ export function createClient<C extends grpc.Client>(Ctor: ClientConstructor<C>, 
       start(metadata, listener, next) {
         const correlationId = currentCorrelationId();
         if (correlationId && metadata.get(CORRELATION_HEADER).length === 0) metadata.set(CORRELATION_HEADER, correlationId);
+        if (options.waitForReady) metadata.setOptions({ ...metadata.getOptions(), waitForReady: true });
         propagation.inject(context.active(), metadata, {
           set: (carrier, key, value) => carrier.set(key, value),
         });

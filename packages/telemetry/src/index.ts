@@ -8,4 +8,5 @@ export {
 } from './correlation';
 export { createLogger, type Logger } from './logger';
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk';
+export { traceHeaders, withoutAutoInstrumentation } from './instrumentation';
 export { metrics, trace, SpanKind, SpanStatusCode, type Span, type AttributeValue } from '@opentelemetry/api';

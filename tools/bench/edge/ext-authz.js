@@ -48,8 +48,9 @@ function benchRoutes() {
 
 async function restartEnvoyWithBenchRoutes(mesh) {
   const configPath = path.join(stateDir(), 'run', NAME, 'envoy.yaml');
-  const config = YAML.parse(readFileSync(configPath, 'utf8'));
-  const listener = config.static_resources.listeners.find((l) => l.address.socket_address.port_value === mesh.envoy.httpsPort);
+  // BigInt keeps int64 values (the body-size range match) exact through the round trip.
+  const config = YAML.parse(readFileSync(configPath, 'utf8'), { intAsBigInt: true });
+  const listener = config.static_resources.listeners.find((l) => Number(l.address.socket_address.port_value) === mesh.envoy.httpsPort);
   const hcm = listener.filter_chains[0].filters[0].typed_config;
   hcm.route_config.virtual_hosts[0].routes.unshift(...benchRoutes());
   // Every request would otherwise write an access-log line; both variants pay it, but it is noise here.
@@ -105,7 +106,7 @@ function requester(mesh, ca, token, variant) {
         },
         (res) => {
           res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`, { cause: res.statusCode }))));
         },
       );
       req.on('error', reject);
@@ -141,15 +142,17 @@ async function main() {
       // Alternate baseline and candidate twice so drift on a shared machine hits both alike.
       const runs = { open: [], authz: [] };
       let errors = 0;
+      const errorKinds = {};
       for (let round = 0; round < 2; round++) {
         for (const [variant, fn] of [['open', open], ['authz', authz]]) {
           const r = await openLoop({ rate, seconds: SECONDS / 2, warmupSeconds: 1, request: fn });
           runs[variant].push(...r.latenciesMs);
           errors += r.errors;
+          for (const [k, v] of Object.entries(r.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + v;
         }
       }
       const s = (v) => ({ p50: percentile(runs[v], 50), p99: percentile(runs[v], 99) });
-      rows.push({ rate, open: s('open'), authz: s('authz'), errors, n: runs.authz.length });
+      rows.push({ rate, open: s('open'), authz: s('authz'), errors, errorKinds, n: runs.authz.length });
     }
 
     process.stdout.write('\next_authz latency through Envoy (TLS, keep-alive), same route with and without ext_authz\n');
@@ -159,7 +162,7 @@ async function main() {
         `${String(r.rate).padEnd(7)} ${String(r.n).padEnd(6)} ${`${fmt(r.open.p50)} / ${fmt(r.open.p99)}`.padEnd(21)} ` +
           `${`${fmt(r.authz.p50)} / ${fmt(r.authz.p99)}`.padEnd(22)} ` +
           `${`${fmt(r.authz.p50 - r.open.p50)} / ${fmt(r.authz.p99 - r.open.p99)}`.padEnd(18)} ` +
-          `${fmt(r.authz.p99 / r.open.p99)}x      ${r.errors}\n`,
+          `${fmt(r.authz.p99 / r.open.p99)}x      ${r.errors}${r.errors ? ` ${JSON.stringify(r.errorKinds)}` : ''}\n`,
       );
     }
     process.stdout.write('target (issue 3): added P99 <= 2 ms at 1000 req/s; OPA-Envoy publishes 3.0 ms plugin P99 at 1000 req/s\n');

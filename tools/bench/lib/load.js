@@ -10,7 +10,7 @@
  * @param {number} o.seconds measured duration
  * @param {number} [o.warmupSeconds] unmeasured lead-in at the same rate
  * @param {() => Promise<void>} o.request one request; rejects on failure
- * @returns {Promise<{latenciesMs: number[], errors: number, sent: number, achievedRate: number}>}
+ * @returns {Promise<{latenciesMs: number[], errors: number, errorKinds: Record<string, number>, sent: number, achievedRate: number}>}
  */
 async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
   const interval = 1000 / rate;
@@ -18,6 +18,7 @@ async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
   const warm = Math.round(warmupSeconds * rate);
   const latenciesMs = [];
   let errors = 0;
+  const errorKinds = {};
   const inflight = new Set();
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
@@ -27,14 +28,19 @@ async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
     const measured = i >= warm;
     const p = request().then(
       () => measured && latenciesMs.push(performance.now() - due),
-      () => measured && errors++,
+      (err) => {
+        if (!measured) return;
+        errors++;
+        const kind = err instanceof Error ? err.message : String(err);
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      },
     );
     inflight.add(p);
     p.finally(() => inflight.delete(p));
   }
   await Promise.all(inflight);
   const elapsed = (performance.now() - t0) / 1000 - warmupSeconds;
-  return { latenciesMs, errors, sent: total - warm, achievedRate: (total - warm) / elapsed };
+  return { latenciesMs, errors, errorKinds, sent: total - warm, achievedRate: (total - warm) / elapsed };
 }
 
 function percentile(values, p) {

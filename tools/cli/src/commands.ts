@@ -60,28 +60,86 @@ export async function status(): Promise<void> {
   process.stdout.write(`${rows.join('\n')}\n`);
 }
 
-/** Prints a bearer token for the demo developer (tenant `demo`, project `demo-project`). */
-export async function token(): Promise<void> {
-  const mesh = await runningMesh(MESH);
+/** Who `tools/airlock token` mints a token for (identity's dev-only IssueToken). */
+export interface DevTokenRequest {
+  userId: string;
+  tenantId: string;
+  projectId: string;
+  workspaceId: string;
+  roles: string[];
+  ttlSeconds: number;
+}
+
+export const TOKEN_USAGE = `usage: tools/airlock token [--user <id>] [--role <role>]... [--tenant <id>] [--project <id>] [--workspace <id>] [--ttl <seconds>]
+  Prints a dev bearer token (dev/test mesh only: identity's IssueToken). Without options: the demo developer
+  (user dev, tenant demo, project demo-project, workspace ws-dev, role developer).
+  --user <id>        another user; the workspace then defaults to none (ws-dev is the demo developer's)
+  --role <role>      repeatable or comma-separated, replaces developer (e.g. security-admin, auditor)
+  --tenant, --project, --workspace <id>   the scope; an empty value (--project=) means none
+  --ttl <seconds>    lifetime, 1 to 86400 (default 3600)`;
+
+const TOKEN_OPTIONS = ['user', 'role', 'tenant', 'project', 'workspace', 'ttl'] as const;
+type TokenOption = (typeof TOKEN_OPTIONS)[number];
+
+/** The principal `tools/airlock token [options]` asks for; throws with the usage on a bad option. */
+export function parseTokenArgs(args: readonly string[]): DevTokenRequest {
+  const given: Partial<Record<TokenOption, string[]>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--([a-z]+)(?:=(.*))?$/s.exec(args[i]);
+    const option = match?.[1] as TokenOption | undefined;
+    if (!match || !option || !TOKEN_OPTIONS.includes(option)) throw new Error(`unknown argument ${JSON.stringify(args[i])}\n${TOKEN_USAGE}`);
+    const value = match[2] ?? args[++i];
+    if (value === undefined) throw new Error(`--${option} needs a value\n${TOKEN_USAGE}`);
+    if (option !== 'role' && given[option]) throw new Error(`--${option} given twice\n${TOKEN_USAGE}`);
+    (given[option] ??= []).push(value);
+  }
+  const one = (option: TokenOption, fallback: string) => given[option]?.[0] ?? fallback;
+  const userId = one('user', 'dev');
+  const roles = (given.role ?? ['developer']).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  if (roles.length === 0) throw new Error(`--role needs at least one role\n${TOKEN_USAGE}`);
+  const ttl = one('ttl', '3600');
+  if (!/^\d+$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > 86_400) throw new Error(`--ttl must be 1 to 86400 seconds\n${TOKEN_USAGE}`);
+  return {
+    userId,
+    tenantId: one('tenant', 'demo'),
+    projectId: one('project', 'demo-project'),
+    workspaceId: one('workspace', userId === 'dev' ? 'ws-dev' : ''),
+    roles: [...new Set(roles)],
+    ttlSeconds: Number(ttl),
+  };
+}
+
+/** A bearer token from the identity service of the running mesh `meshName` (IssueToken: dev/test meshes only). */
+export async function issueDevToken(meshName: string, request: DevTokenRequest): Promise<string> {
+  const mesh = await runningMesh(meshName);
   if (!mesh) throw new Error('the mesh is not running; start it with `tools/airlock up`');
   const client = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`);
   try {
     const res = await unary(client.issueToken.bind(client), {
       principal: {
-        subject: 'dev',
-        userId: 'dev',
-        tenantId: 'demo',
-        projectId: 'demo-project',
-        workspaceId: 'ws-dev',
-        roles: ['developer'],
+        subject: request.userId,
+        userId: request.userId,
+        tenantId: request.tenantId,
+        projectId: request.projectId,
+        workspaceId: request.workspaceId,
+        roles: request.roles,
         kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER,
       },
-      ttlSeconds: 3600,
+      ttlSeconds: request.ttlSeconds,
     });
-    process.stdout.write(`${res.accessToken}\n`);
+    return res.accessToken;
   } finally {
     client.close();
   }
+}
+
+/** `tools/airlock token [options]`: prints a bearer token (default: the demo developer; see TOKEN_USAGE). */
+export async function token(args: readonly string[] = []): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${TOKEN_USAGE}\n`);
+    return;
+  }
+  process.stdout.write(`${await issueDevToken(MESH, parseTokenArgs(args))}\n`);
 }
 
 interface StepResult {

@@ -6,7 +6,8 @@ const USAGE = `usage: tools/airlock <command>
   up       install what is missing, start infra + services + Envoy, print where to go
   down     stop everything 'up' started
   status   what is running
-  token    print a dev bearer token (demo user, demo project)
+  token [--user <id>] [--role <role>]... [--tenant <id>] [--project <id>] [--workspace <id>] [--ttl <s>]
+           print a dev bearer token (default: the demo developer; --help for the options)
   test     run every test (contracts, lint, types, unit, integration, end-to-end)
   dlp scan [--json]            scan stdin with the built-in DLP pack (no services needed)
   audit verify <file> [--digests <file>] [--public-key <pem>]
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       await status();
       return 0;
     case 'token':
-      await token();
+      await token(argv.slice(1));
       return 0;
     case 'test':
       return test();

@@ -266,6 +266,8 @@ function serviceEnv(
         ...edgeIdentity,
         DATABASE_URL: shared.dbs.workspace,
         EVENT_SPOOL_DIR: path.join(path.dirname(shared.spoolDir), 'workspace'),
+        // Each workspace's gateway token (IssueWorkspaceToken before start, RevokeWorkspaceTokens on delete).
+        IDENTITY_ADDR: addr('identity'),
         WORKSPACE_PROXY_PORT: String(p.http),
         WORKSPACE_DRIVER: shared.workspace.driver,
         ...(shared.workspace.driver === 'local'

@@ -50,6 +50,8 @@ export class GrpcPolicyRules extends PolicyRulesSource {
     this.client = createClient(airlock.policy.v1.PolicyServiceClient, address, {
       deadlineMs,
       idempotent: ['airlock.policy.v1.PolicyService/GetDlpRules'],
+      // dlp may come up before policy: the first rule fetch waits for the channel rather than failing closed.
+      waitForReady: true,
     });
   }
 

@@ -91,6 +91,20 @@ class StreamFailure extends Error {
 const CANCELLED_STATUS = 499;
 
 /**
+ * A 200 JSON answer written straight to the socket: what express's `res.json` sends (status, content type,
+ * length, body) without its per-response work that an API answer to a POST has no use for (an ETag hashed
+ * over the body, the freshness check, content negotiation of the charset).
+ */
+function sendJson(res: Response, body: unknown): void {
+  // `undefined` serialises to nothing, as with res.json.
+  const payload = Buffer.from((JSON.stringify(body) as string | undefined) ?? '');
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', payload.length);
+  res.end(payload);
+}
+
+/**
  * One AI request, whatever the surface: edge identity → policy route (client model through aliases) →
  * DLP on the prompt → fail-closed audit if policy asks → the router (bulkhead, breaker, retries, cache,
  * alternative, ai_disabled) → the surface's framing → audit + usage for every outcome, metrics, GenAI span.
@@ -153,13 +167,13 @@ export class AiExchange {
             operation: spec.operation,
             provider: client.config.protocol,
             model,
-            serverAddress: new URL(client.config.baseUrl).hostname,
-            serverPort: Number(new URL(client.config.baseUrl).port) || 80,
+            serverAddress: client.host,
+            serverPort: client.port,
             stream: spec.stream,
             maxTokens: spec.params?.maxTokens,
             temperature: spec.params?.temperature,
           });
-          return spec.build(client, model, guarded.texts);
+          return { ...spec.build(client, model, guarded.texts), trace: span.traceHeaders() };
         },
       });
       record.servedBy = reply.served;
@@ -190,7 +204,7 @@ export class AiExchange {
           // The answer is withheld unless its audit event is durable (AuditUnavailableError otherwise).
           await this.events.record(record, { durable: true });
         }
-        res.status(200).json(body);
+        sendJson(res, body);
         return;
       }
       const scan = spec.renderer && (spec.operation === 'chat' || spec.operation === 'text_completion') ? this.dlp.scanOutput(caller.policyVersion, guarded.pseudonyms) : undefined;

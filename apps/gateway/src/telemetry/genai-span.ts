@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type AttributeValue, type Span } from '@airlock/telemetry';
+import { SpanKind, SpanStatusCode, trace, traceHeaders, type AttributeValue, type Span } from '@airlock/telemetry';
 
 const tracer = trace.getTracer('airlock-gateway');
 
@@ -35,6 +35,11 @@ export class GenAiSpan {
     if (req.maxTokens !== undefined) attributes['gen_ai.request.max_tokens'] = req.maxTokens;
     if (req.temperature !== undefined) attributes['gen_ai.request.temperature'] = req.temperature;
     this.span = tracer.startSpan(`${req.operation} ${req.model}`, { kind: SpanKind.CLIENT, attributes });
+  }
+
+  /** Trace context for the model server: its spans become children of this one (no HTTP client span between). */
+  traceHeaders(): Record<string, string> {
+    return traceHeaders(this.span);
   }
 
   firstToken(ms: number): void {

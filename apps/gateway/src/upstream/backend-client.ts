@@ -2,6 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import { withoutAutoInstrumentation } from '@airlock/telemetry';
 import type { BackendConfig } from '../service';
 import { SseParser, type SseEvent } from './sse';
 
@@ -39,6 +40,11 @@ export interface UpstreamRequest {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * Trace context of the caller's own span for this call (the GenAI span): sent to the backend instead of
+   * an automatic HTTP client span, which would duplicate that span (and its work) on every model call.
+   */
+  trace?: Record<string, string>;
 }
 
 export interface UpstreamResponse {
@@ -63,6 +69,11 @@ export class BackendClient {
   private readonly agents = new Map<string, http.Agent>();
   private readonly base: URL;
   private readonly transport: typeof http | typeof https;
+  /** Resolved request URLs by path: a backend is called on a handful of paths. */
+  private readonly urls = new Map<string, URL>();
+  /** `server.address` / `server.port` of the GenAI spans. */
+  readonly host: string;
+  readonly port: number;
 
   constructor(
     readonly id: string,
@@ -71,12 +82,26 @@ export class BackendClient {
   ) {
     this.base = new URL(config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`);
     this.transport = this.base.protocol === 'https:' ? https : http;
+    this.host = this.base.hostname;
+    this.port = Number(this.base.port) || (this.base.protocol === 'https:' ? 443 : 80);
+  }
+
+  private url(path: string): URL {
+    let url = this.urls.get(path);
+    if (!url) {
+      url = new URL(path.replace(/^\//, ''), this.base);
+      if (this.urls.size < 64) this.urls.set(path, url);
+    }
+    return url;
   }
 
   private agent(pool: string): http.Agent {
     let agent = this.agents.get(pool);
     if (!agent) {
-      agent = new this.transport.Agent({ keepAlive: true, maxSockets: this.config.maxConnections, maxFreeSockets: Math.min(16, this.config.maxConnections) });
+      // Every socket the pool may open is kept when idle: with fewer free slots than sockets, each burst above
+      // that number closed sockets on release and connected new ones for the next burst (a TCP handshake and
+      // teardown per request at a few hundred req/s). Idle sockets are closed by the backend's keep-alive timeout.
+      agent = new this.transport.Agent({ keepAlive: true, maxSockets: this.config.maxConnections, maxFreeSockets: this.config.maxConnections });
       this.agents.set(pool, agent);
     }
     return agent;
@@ -84,7 +109,7 @@ export class BackendClient {
 
   /** Resolves at the first response byte (status + headers); rejects with UpstreamError. */
   send(pool: string, request: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = new URL(request.path.replace(/^\//, ''), this.base);
+    const url = this.url(request.path);
     const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
     const firstByteMs = this.config.firstByteTimeoutMs ?? this.defaultFirstByteMs;
     return new Promise((resolve, reject) => {
@@ -98,15 +123,18 @@ export class BackendClient {
         req.destroy();
         reject(error);
       };
-      const req = this.transport.request(url, {
-        method: request.method ?? 'POST',
-        agent: this.agent(pool),
-        headers: {
-          accept: 'application/json, text/event-stream',
-          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-          ...request.headers,
-        },
-      });
+      const create = () =>
+        this.transport.request(url, {
+          method: request.method ?? 'POST',
+          agent: this.agent(pool),
+          headers: {
+            accept: 'application/json, text/event-stream',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+            ...request.headers,
+            ...request.trace,
+          },
+        });
+      const req = request.trace ? withoutAutoInstrumentation(create) : create();
       let connected = false;
       req.on('socket', (socket: Socket) => {
         if (!socket.connecting) {
@@ -150,30 +178,31 @@ export class BackendClient {
   private wrap(res: IncomingMessage, signal: AbortSignal | undefined): UpstreamResponse {
     const id = this.id;
     const idleMs = this.config.idleTimeoutMs;
-    // Chunks are pulled through an async iterator; the idle timer runs while the consumer waits for one.
+    // Chunks are pulled through the response's async iterator. One idle timer per response, re-armed (not
+    // re-created) for each pull, runs only while the consumer waits for a chunk; it and an abort end the wait
+    // by destroying the response with the UpstreamError, which the pending pull then throws.
     async function* chunks(): AsyncGenerator<string> {
       const decoder = new StringDecoder('utf8');
       const iterator = res[Symbol.asyncIterator]();
-      const abort = new Promise<never>((_, reject) => {
-        const onAbort = () => reject(new UpstreamError('aborted', id, 'the client went away'));
-        if (signal?.aborted) onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-      abort.catch(() => undefined);
+      let waiting = false;
+      const timer = setTimeout(() => {
+        if (waiting) res.destroy(new UpstreamError('idle_timeout', id, `no data for ${idleMs} ms`));
+      }, idleMs);
+      const onAbort = () => res.destroy(new UpstreamError('aborted', id, 'the client went away'));
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         for (;;) {
-          let timer: NodeJS.Timeout | undefined;
-          const idle = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new UpstreamError('idle_timeout', id, `no data for ${idleMs} ms`)), idleMs);
-          });
           let next: IteratorResult<Buffer>;
+          waiting = true;
+          timer.refresh();
           try {
-            next = (await Promise.race([iterator.next(), idle, abort])) as IteratorResult<Buffer>;
+            next = (await iterator.next()) as IteratorResult<Buffer>;
           } catch (error) {
             if (error instanceof UpstreamError) throw error;
             throw new UpstreamError('reset', id, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
           } finally {
-            clearTimeout(timer);
+            waiting = false;
           }
           if (next.done) break;
           yield decoder.write(next.value);
@@ -183,6 +212,8 @@ export class BackendClient {
         const rest = decoder.end();
         if (rest) yield rest;
       } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (!res.complete) res.destroy();
       }
     }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createPool, migrate, type Pool } from '@airlock/postgres';
+import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, DependencyUnavailableError, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../service';
@@ -28,6 +28,11 @@ export interface ApiTokenRow {
   expires_at: Date;
   revoked_at: Date | null;
   last_used_at: Date | null;
+}
+
+export interface RevokedToken {
+  digest: string;
+  row: ApiTokenRow;
 }
 
 export type NewApiToken = Omit<ApiTokenRow, 'created_at' | 'revoked_at' | 'last_used_at'> & { token_sha256: string };
@@ -64,14 +69,41 @@ export class ApiTokenStore implements OnModuleInit, OnApplicationShutdown {
     return Boolean(this.config.DATABASE_URL);
   }
 
-  async insert(token: NewApiToken): Promise<ApiTokenRow> {
+  async insert(token: NewApiToken, client?: PoolClient): Promise<ApiTokenRow> {
     const t = token;
     const { rows } = await this.query<ApiTokenRow>(
       `INSERT INTO identity_api_tokens (id, token_sha256, token_type, name, display_prefix, created_by, tenant_id, subject, user_id, project_id, workspace_id, roles, principal_kind, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
       [t.id, t.token_sha256, t.token_type, t.name, t.display_prefix, t.created_by, t.tenant_id, t.subject, t.user_id, t.project_id, t.workspace_id, t.roles, t.principal_kind, t.expires_at],
+      client,
     );
     return rows[0];
+  }
+
+  /**
+   * Revokes the workspace's live workspace tokens created by `token.created_by` and inserts `token`,
+   * atomically. A transaction-scoped advisory lock on the workspace serialises concurrent calls, so
+   * two of them cannot both leave a live token behind.
+   */
+  async replaceWorkspaceToken(token: NewApiToken): Promise<{ row: ApiTokenRow; revoked: RevokedToken[] }> {
+    return this.transaction(async (client) => {
+      // Ids never contain spaces (ID_PATTERN), so the key is unambiguous.
+      await this.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`identity-workspace-token ${token.tenant_id} ${token.workspace_id}`], client);
+      const revoked = await this.revokeWorkspace(token.tenant_id, token.workspace_id, token.created_by, client);
+      return { row: await this.insert(token, client), revoked };
+    });
+  }
+
+  /** Revokes the live workspace tokens of a workspace (of one creator, when given): their digests and rows. */
+  async revokeWorkspace(tenantId: string, workspaceId: string, createdBy?: string, client?: PoolClient): Promise<RevokedToken[]> {
+    const { rows } = await this.query<ApiTokenRow & { token_sha256: string }>(
+      `UPDATE identity_api_tokens SET revoked_at = now()
+       WHERE tenant_id = $1 AND workspace_id = $2 AND token_type = 'workspace' AND revoked_at IS NULL AND ($3::text IS NULL OR created_by = $3)
+       RETURNING token_sha256, ${COLUMNS}`,
+      [tenantId, workspaceId, createdBy ?? null],
+      client,
+    );
+    return rows.map((r) => ({ digest: r.token_sha256, row: r }));
   }
 
   async findByDigest(digest: string): Promise<ApiTokenRow | undefined> {
@@ -88,7 +120,7 @@ export class ApiTokenStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Resolves to the revoked token's digest and row, or undefined when the creator has no such live token. */
-  async revoke(id: string, tenantId: string, createdBy: string): Promise<{ digest: string; row: ApiTokenRow } | undefined> {
+  async revoke(id: string, tenantId: string, createdBy: string): Promise<RevokedToken | undefined> {
     const { rows } = await this.query<ApiTokenRow & { token_sha256: string }>(
       `UPDATE identity_api_tokens SET revoked_at = now()
        WHERE id = $1 AND tenant_id = $2 AND created_by = $3 AND revoked_at IS NULL RETURNING token_sha256, ${COLUMNS}`,
@@ -102,11 +134,24 @@ export class ApiTokenStore implements OnModuleInit, OnApplicationShutdown {
     await this.query(`UPDATE identity_api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`, [id]);
   }
 
-  private async query<R extends object>(sql: string, params: unknown[]): Promise<{ rows: R[] }> {
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     if (!this.pool) throw new ApiTokensNotConfiguredError();
+    const pool = this.pool;
+    return this.guard(() => inTransaction(pool, fn));
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[], client?: PoolClient): Promise<{ rows: R[] }> {
+    if (!this.pool) throw new ApiTokensNotConfiguredError();
+    const on = client ?? this.pool;
+    return this.guard(() => on.query<R>(sql, params));
+  }
+
+  /** A lost or unreachable database is one typed, retryable error (UNAVAILABLE / 503). */
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await this.pool.query<R>(sql, params);
+      return await operation();
     } catch (error) {
+      if (error instanceof DependencyUnavailableError) throw error;
       if (/^(08|57P|ECONN|ENOTFOUND|ETIMEDOUT)/.test((error as { code?: string }).code ?? '') || (error as Error).message.includes('timeout')) {
         throw new DependencyUnavailableError('token_db_unavailable', 'the token database is unavailable', error);
       }

@@ -9,7 +9,7 @@ import { credentialDigest, randomSecret } from '../credentials';
 import { IdentityRedis } from '../redis/identity-redis';
 import type { identityConfig } from '../service';
 import { ID_PATTERN, tokenDigest } from '../tokens/claims';
-import { ApiTokenStore, type ApiTokenRow, type ApiTokenType } from './api-token-store';
+import { ApiTokenStore, type ApiTokenRow, type ApiTokenType, type NewApiToken, type RevokedToken } from './api-token-store';
 import { ApiTokenNotFoundError, ForbiddenError, InvalidTokenRequestError } from './errors';
 
 const { PrincipalKind } = airlock.identity.v1;
@@ -56,6 +56,52 @@ export interface TokenView {
   last_used_at: string | null;
 }
 
+/**
+ * `created_by` of the tokens IssueWorkspaceToken mints: not a user, so they are not listed or revocable
+ * through the token API (the workspace service manages them), and "replace the earlier ones" can tell
+ * them from workspace tokens the owner created.
+ */
+export const WORKSPACE_SERVICE_CREATOR = 'system:workspace-service';
+export const WORKSPACE_TOKEN_ROLES = ['developer'];
+
+interface TokenSpec {
+  type: ApiTokenType;
+  name: string;
+  createdBy: string;
+  tenantId: string;
+  projectId: string;
+  workspaceId: string;
+  subject: string;
+  userId: string;
+  roles: string[];
+  kind: 'user' | 'service_account';
+  ttlSeconds: number;
+}
+
+/** A fresh secret and the row that stores only its digest. */
+function newToken(spec: TokenSpec): { token: string; record: NewApiToken } {
+  const token = `${API_TOKEN_PREFIX}${randomSecret()}`;
+  return {
+    token,
+    record: {
+      id: randomUUID(),
+      token_sha256: credentialDigest(token),
+      token_type: spec.type,
+      name: spec.name,
+      display_prefix: token.slice(0, 8),
+      created_by: spec.createdBy,
+      tenant_id: spec.tenantId,
+      subject: spec.subject,
+      user_id: spec.userId,
+      project_id: spec.projectId,
+      workspace_id: spec.workspaceId,
+      roles: spec.roles,
+      principal_kind: spec.kind,
+      expires_at: new Date(Date.now() + spec.ttlSeconds * 1000),
+    },
+  };
+}
+
 function view(row: ApiTokenRow): TokenView {
   return {
     id: row.id,
@@ -94,14 +140,13 @@ export class ApiTokens {
     const parsed = createRequest.safeParse(body ?? {});
     if (!parsed.success) throw new InvalidTokenRequestError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const req = parsed.data;
-    const ttl = req.ttl_seconds ?? this.config.IDENTITY_API_TOKEN_DEFAULT_TTL_SECONDS;
-    if (ttl > this.config.IDENTITY_API_TOKEN_MAX_TTL_SECONDS) throw new InvalidTokenRequestError(`ttl_seconds must be at most ${this.config.IDENTITY_API_TOKEN_MAX_TTL_SECONDS}`);
+    const ttl = this.lifetime(req.ttl_seconds);
     const projectId = req.project_id ?? caller.projectId;
     if (req.project_id && req.type !== 'service_account' && req.project_id !== caller.projectId) {
       throw new ForbiddenError('scope_exceeds_caller', 'a token cannot reach a project its creator is not in');
     }
 
-    let principal: { subject: string; userId: string; roles: string[]; kind: 'user' | 'service_account'; workspaceId: string };
+    let principal: Pick<TokenSpec, 'subject' | 'userId' | 'roles' | 'kind' | 'workspaceId'>;
     if (req.type === 'service_account') {
       if (!caller.roles.includes('security-admin')) throw new ForbiddenError('security_admin_only', 'service-account tokens are minted by security administrators');
       const account = req.service_account ? this.config.IDENTITY_SERVICE_ACCOUNTS[req.service_account] : undefined;
@@ -115,25 +160,77 @@ export class ApiTokens {
       principal = { subject: caller.userId, userId: caller.userId, roles: caller.roles, kind: 'user', workspaceId: req.workspace_id ?? '' };
     }
 
-    const token = `${API_TOKEN_PREFIX}${randomSecret()}`;
-    const row = await this.store.insert({
-      id: randomUUID(),
-      token_sha256: credentialDigest(token),
-      token_type: req.type,
+    const { token, record } = newToken({
+      type: req.type,
       name: req.name,
-      display_prefix: token.slice(0, 8),
-      created_by: caller.userId,
-      tenant_id: caller.tenantId,
-      subject: principal.subject,
-      user_id: principal.userId,
-      project_id: projectId,
-      workspace_id: principal.workspaceId,
-      roles: principal.roles,
-      principal_kind: principal.kind,
-      expires_at: new Date(Date.now() + ttl * 1000),
+      createdBy: caller.userId,
+      tenantId: caller.tenantId,
+      projectId,
+      ...principal,
+      ttlSeconds: ttl,
     });
+    const row = await this.store.insert(record);
     await this.audit.record({ type: 'auth.token.issued', outcome: 'success', action: `${req.type}:${row.id}`, userId: caller.userId, tenantId: caller.tenantId, projectId, workspaceId: principal.workspaceId, clientIp, endpoint: '/api/identity/v1/tokens', statusCode: 201 });
     return { ...view(row), token };
+  }
+
+  /**
+   * IssueWorkspaceToken (internal, from the workspace service): the workspace's gateway token, owned by its
+   * owner with the role `developer` (identity keeps no user directory to look roles up in; a workspace exists
+   * to develop in, and the token never carries an admin role). Earlier tokens this RPC issued for the
+   * workspace are revoked in the same transaction: at most one is live, and a caller that crashed before
+   * storing the secret just asks again.
+   */
+  async issueForWorkspace(request: airlock.identity.v1.IssueWorkspaceTokenRequest): Promise<airlock.identity.v1.IssueWorkspaceTokenResponse> {
+    const { tenantId, projectId, workspaceId, ownerUserId } = request;
+    const invalid = Object.entries({ tenant_id: tenantId, project_id: projectId, workspace_id: workspaceId, owner_user_id: ownerUserId })
+      .filter(([, value]) => !ID_PATTERN.test(value))
+      .map(([field]) => field);
+    if (invalid.length > 0) throw new InvalidTokenRequestError(`missing or malformed: ${invalid.join(', ')}`);
+    const { token, record } = newToken({
+      type: 'workspace',
+      name: `workspace ${workspaceId}`.slice(0, 64),
+      createdBy: WORKSPACE_SERVICE_CREATOR,
+      tenantId,
+      projectId,
+      workspaceId,
+      subject: ownerUserId,
+      userId: ownerUserId,
+      roles: WORKSPACE_TOKEN_ROLES,
+      kind: 'user',
+      ttlSeconds: this.lifetime(request.ttlSeconds || undefined),
+    });
+    const { row, revoked } = await this.store.replaceWorkspaceToken(record);
+    const endpoint = 'IdentityService/IssueWorkspaceToken';
+    await this.announce(revoked, endpoint);
+    await this.audit.record({ type: 'auth.token.issued', outcome: 'success', action: `workspace:${row.id}`, userId: ownerUserId, tenantId, projectId, workspaceId, endpoint });
+    return { token, tokenId: row.id, expiresAtUnix: Math.floor(row.expires_at.getTime() / 1000), replaced: revoked.length };
+  }
+
+  /** RevokeWorkspaceTokens (internal): every live workspace token of the workspace, whoever created it. */
+  async revokeForWorkspace(request: airlock.identity.v1.RevokeWorkspaceTokensRequest): Promise<airlock.identity.v1.RevokeWorkspaceTokensResponse> {
+    const invalid = Object.entries({ tenant_id: request.tenantId, workspace_id: request.workspaceId })
+      .filter(([, value]) => !ID_PATTERN.test(value))
+      .map(([field]) => field);
+    if (invalid.length > 0) throw new InvalidTokenRequestError(`missing or malformed: ${invalid.join(', ')}`);
+    const revoked = await this.store.revokeWorkspace(request.tenantId, request.workspaceId);
+    await this.announce(revoked, 'IdentityService/RevokeWorkspaceTokens');
+    return { revoked: revoked.length };
+  }
+
+  /** Tells verifier caches about each revoked token, and audits it. */
+  private async announce(revoked: RevokedToken[], endpoint: string): Promise<void> {
+    for (const { digest, row } of revoked) {
+      await this.redis.announceRevocation(digest);
+      await this.audit.record({ type: 'auth.token.revoked', outcome: 'success', action: `${row.token_type}:${row.id}`, userId: row.user_id, tenantId: row.tenant_id, projectId: row.project_id, workspaceId: row.workspace_id, endpoint });
+    }
+  }
+
+  private lifetime(ttlSeconds: number | undefined): number {
+    const ttl = ttlSeconds ?? this.config.IDENTITY_API_TOKEN_DEFAULT_TTL_SECONDS;
+    if (ttl < 60) throw new InvalidTokenRequestError('ttl_seconds must be at least 60');
+    if (ttl > this.config.IDENTITY_API_TOKEN_MAX_TTL_SECONDS) throw new InvalidTokenRequestError(`ttl_seconds must be at most ${this.config.IDENTITY_API_TOKEN_MAX_TTL_SECONDS}`);
+    return ttl;
   }
 
   async list(caller: Caller): Promise<{ tokens: TokenView[] }> {

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
+import { ApiTokens } from '../api-tokens/api-tokens.usecases';
 import { VerifySession } from '../sessions/session.usecases';
 import { GetJwks } from '../tokens/get-jwks.usecase';
 import { IssueToken } from '../tokens/issue-token.usecase';
@@ -13,6 +14,7 @@ export class IdentityController {
     private readonly verifyToken: VerifyToken,
     private readonly verifySession: VerifySession,
     private readonly getJwks: GetJwks,
+    private readonly apiTokens: ApiTokens,
   ) {}
 
   @GrpcMethod('IdentityService', 'IssueToken')
@@ -28,6 +30,18 @@ export class IdentityController {
   @GrpcMethod('IdentityService', 'VerifySession')
   session(request: airlock.identity.v1.VerifySessionRequest): Promise<airlock.identity.v1.VerifySessionResponse> {
     return this.verifySession.execute(request.sessionId);
+  }
+
+  // Internal RPCs of the workspace service. Not authenticated here: whoever reaches this gRPC port is a
+  // trusted service (loopback / cluster-internal, never routed by Envoy) — see README "Workspace tokens".
+  @GrpcMethod('IdentityService', 'IssueWorkspaceToken')
+  issueWorkspaceToken(request: airlock.identity.v1.IssueWorkspaceTokenRequest): Promise<airlock.identity.v1.IssueWorkspaceTokenResponse> {
+    return this.apiTokens.issueForWorkspace(request);
+  }
+
+  @GrpcMethod('IdentityService', 'RevokeWorkspaceTokens')
+  revokeWorkspaceTokens(request: airlock.identity.v1.RevokeWorkspaceTokensRequest): Promise<airlock.identity.v1.RevokeWorkspaceTokensResponse> {
+    return this.apiTokens.revokeForWorkspace(request);
   }
 
   @GrpcMethod('IdentityService', 'GetJwks')

@@ -117,7 +117,7 @@ describe('ext_authz Check', () => {
       'x-airlock-identity': expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       'x-airlock-policy-version': '2026.11.21-1',
       'x-airlock-rule-ids': 'ep.chat.allow',
-      'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat',
+      'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat,airlock-agent=agent/reference-chat',
     });
     expect(ok.headers.every((h) => h.appendAction === AppendAction.OVERWRITE_IF_EXISTS_OR_ADD)).toBe(true);
     // Empty workspace: removed, so the client's forged value cannot reach the upstream; chat is not high-risk.

@@ -42,7 +42,7 @@ describe('PolicyEngine with the default bundle', () => {
       ruleIds: [ruleId],
       route: { backend, model },
       highRisk: ruleId === 'ep.agent.allow',
-      modelAliases: [expect.objectContaining({ backend, model })],
+      modelAliases: expect.arrayContaining([expect.objectContaining({ backend, model })]),
     });
   });
 
@@ -62,7 +62,7 @@ describe('PolicyEngine with the default bundle', () => {
   });
 
   it('lets only the rag-indexer service account index', () => {
-    expect(decide(['rag-indexer'], '/v1/rag/index', 'POST', SA)).toMatchObject({ allow: true, ruleIds: ['ep.rag.index.allow'], route: undefined });
+    expect(decide(['rag-indexer'], '/v1/rag/index', 'POST', SA)).toMatchObject({ allow: true, ruleIds: ['ep.rag.index.allow'], route: { backend: 'rag', model: 'code-rag' } });
     expect(decide(['rag-indexer'], '/v1/rag/index', 'POST', USER)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
     expect(decide(['developer'], '/v1/rag/index', 'POST', SA)).toMatchObject({ allow: false, reasonCode: 'role_not_allowed' });
     expect(decide(['developer'], '/v1/chat', 'POST', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });

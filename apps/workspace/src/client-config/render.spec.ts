@@ -18,12 +18,18 @@ describe('generated client configs', () => {
         apiKey: `{file:${TOKEN_PATH}}`,
         headers: { 'X-Workspace-Id': 'ws_abcdefghijklmnopqrst', 'X-Project-Id': 'payments', 'X-Tenant-Id': 'acme' },
       },
-      models: { agent: { name: 'Airlock agent' }, chat: { name: 'Airlock chat' } },
+      models: { 'airlock-agent': { name: 'Airlock agent' }, 'airlock-chat': { name: 'Airlock chat' } },
     });
     expect(config.enabled_providers).toEqual(['airlock']);
-    expect(config.model).toBe('airlock/agent');
+    expect(config.model).toBe('airlock/airlock-agent');
     expect(config.autoupdate).toBe(false);
     expect(config.share).toBe('disabled');
+  });
+
+  it('opencode.json names the token path a driver chooses (local: under its workspace root)', () => {
+    const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'payments', gatewayUrl: 'https://gw', tokenPath: '/srv/ws/ws_abcdefghijklmnopqrst/secrets/ai_gateway_token' });
+    const opencode = JSON.parse(local.find((f) => f.key === 'opencode.json')!.content);
+    expect(opencode.provider.airlock.options.apiKey).toBe('{file:/srv/ws/ws_abcdefghijklmnopqrst/secrets/ai_gateway_token}');
   });
 
   it('Continue config.yaml: provider openai, apiBase the gateway, key through Continue secrets', () => {

@@ -10,6 +10,8 @@ export interface ClientConfigInput {
   projectId: string;
   /** The AI gateway as reached from inside the workspace, without a trailing slash. */
   gatewayUrl: string;
+  /** Where the workspace reads its gateway token; default TOKEN_PATH (the image's, mounted by Kubernetes). */
+  tokenPath?: string;
 }
 
 export interface RenderedFile {
@@ -29,21 +31,23 @@ const PROVIDER = 'airlock';
  */
 export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
   const gateway = input.gatewayUrl.replace(/\/+$/, '');
+  const tokenPath = input.tokenPath ?? TOKEN_PATH;
   const headers = { 'X-Workspace-Id': input.workspaceId, 'X-Project-Id': input.projectId, 'X-Tenant-Id': input.tenantId };
 
-  // The gateway, not the client, picks the real model (seed 001 §3.5); these names are its routes.
+  // Model aliases of the default policy bundle: the client names an alias, policy maps it to a backend and model
+  // (seed 001 §3.5). opencode's agent and its small tasks both call /v1/chat/completions.
   const opencode = {
     provider: {
       [PROVIDER]: {
         npm: '@ai-sdk/openai-compatible',
         name: 'Airlock AI Gateway',
-        options: { baseURL: `${gateway}/v1`, apiKey: `{file:${TOKEN_PATH}}`, headers },
-        models: { agent: { name: 'Airlock agent' }, chat: { name: 'Airlock chat' } },
+        options: { baseURL: `${gateway}/v1`, apiKey: `{file:${tokenPath}}`, headers },
+        models: { 'airlock-agent': { name: 'Airlock agent' }, 'airlock-chat': { name: 'Airlock chat' } },
       },
     },
     enabled_providers: [PROVIDER],
-    model: `${PROVIDER}/agent`,
-    small_model: `${PROVIDER}/chat`,
+    model: `${PROVIDER}/airlock-agent`,
+    small_model: `${PROVIDER}/airlock-chat`,
     autoupdate: false,
     share: 'disabled',
   };
@@ -56,7 +60,7 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
       {
         name: 'Airlock chat',
         provider: 'openai',
-        model: 'chat',
+        model: 'airlock-chat',
         apiBase: `${gateway}/v1`,
         apiKey: '${{ secrets.AIRLOCK_GATEWAY_TOKEN }}',
         roles: ['chat', 'edit', 'apply'],

@@ -18,6 +18,19 @@ export interface WorkspaceSpec {
   clientFiles: RenderedFile[];
 }
 
+/** What a driver remembers of the workspace's gateway token: never the secret itself. */
+export interface HeldToken {
+  tokenId: string;
+  expiresAtUnix: number;
+  /** The restart generation it was issued for: a restart gets a fresh token. */
+  generation: number;
+}
+
+/** A freshly issued workspace-scoped gateway token, to be put where the workspace reads it. */
+export interface GatewayToken extends HeldToken {
+  secret: string;
+}
+
 /** What a driver found after acting; the reconciler maps it onto the observed state. */
 export type DriverState = 'ABSENT' | 'PROVISIONING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'DELETING' | 'FAILED';
 
@@ -42,6 +55,12 @@ export interface WorkspaceDriver {
   ensureDeleted(workspaceId: string): Promise<Observation>;
   /** Ids of every workspace the driver holds anything for, so orphans can be found. */
   listManaged(): Promise<string[]>;
+  /** Where the workspace reads its gateway token (the generated configs name it); default TOKEN_PATH. */
+  tokenPath?(workspaceId: string): string;
+  /** The gateway token the driver holds for the workspace, or undefined (none, or its file/Secret is gone). */
+  heldToken?(spec: WorkspaceSpec): Promise<HeldToken | undefined>;
+  /** Puts the token where the workspace reads it (replacing an earlier one), before `ensureRunning` starts it. */
+  storeToken?(spec: WorkspaceSpec, token: GatewayToken): Promise<void>;
   /** Where the browser route forwards to, when this driver serves workspaces on this machine (local). */
   browserEndpoint?(workspaceId: string): { socketPath: string } | undefined;
   /** Activity of a running workspace for the idle policy; undefined when not running here. */

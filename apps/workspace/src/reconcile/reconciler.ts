@@ -6,6 +6,7 @@ import { WorkspaceAudit } from '../audit/workspace-audit';
 import { ImageCatalogue, pullReference } from '../catalogue/catalogue';
 import { renderClientConfigs } from '../client-config/render';
 import type { Observation, WorkspaceDriver, WorkspaceSpec } from '../drivers/driver';
+import { GatewayTokens } from '../gateway-token/gateway-tokens';
 import type { workspaceConfig } from '../service';
 import type { ObservedState } from '../workspaces/workspace-state';
 import { WorkspaceRepository, type WorkspaceRow } from '../workspaces/workspace.repository';
@@ -53,6 +54,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly repository: WorkspaceRepository,
     private readonly catalogue: ImageCatalogue,
     private readonly audit: WorkspaceAudit,
+    private readonly tokens: GatewayTokens,
     @Inject(WORKSPACE_DRIVER) private readonly driver: WorkspaceDriver | null,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
@@ -118,6 +120,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     let observation: Observation;
     try {
       if (row.desired_state === 'DELETING') {
+        // Revoked first: the token stops working at once, however long the teardown takes.
+        if (row.observed_state !== 'DELETED') await this.tokens.revoke(row.tenant_id, row.id);
         observation = await driver.ensureDeleted(row.id);
       } else {
         const spec = this.spec(row);
@@ -125,6 +129,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
           observation = await driver.ensureStopped(spec);
         } else {
           await this.repository.markProvisioning(row.id, this.owner);
+          // Before the driver starts anything: a Pod installs its token Secret only when it starts.
+          await this.tokens.provide(driver, spec, row.observed_state !== 'RUNNING');
           observation = await driver.ensureRunning(spec);
         }
       }
@@ -186,6 +192,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     for (const id of held) {
       if (wanted.has(id)) continue;
       this.logger.warn({ workspace_id: id }, 'removing resources of a workspace the registry does not want');
+      // E.g. a token a stalled reconciler stored after the workspace was deleted (deleted rows are kept).
+      const row = await this.repository.findById(id);
+      if (row) await this.tokens.revoke(row.tenant_id, id);
       await driver.ensureDeleted(id);
     }
   }
@@ -204,7 +213,13 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       memoryMib: row.memory_mib,
       diskGib: row.disk_gib,
       generation: row.restart_generation,
-      clientFiles: renderClientConfigs({ workspaceId: row.id, tenantId: row.tenant_id, projectId: row.project_id, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL }),
+      clientFiles: renderClientConfigs({
+        workspaceId: row.id,
+        tenantId: row.tenant_id,
+        projectId: row.project_id,
+        gatewayUrl: this.config.WORKSPACE_GATEWAY_URL,
+        tokenPath: this.driver?.tokenPath?.(row.id),
+      }),
     };
   }
 }

@@ -32,10 +32,10 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly repository: WorkspaceRepository,
-    private readonly edge: EdgeCaller,
     @Inject(WORKSPACE_DRIVER) private readonly driver: WorkspaceDriver | null,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly edge: EdgeCaller,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

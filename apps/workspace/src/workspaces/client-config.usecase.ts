@@ -3,6 +3,8 @@ import type { airlock } from '@airlock/contracts';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { ImageCatalogue } from '../catalogue/catalogue';
 import { TOKEN_PATH, renderClientConfigs } from '../client-config/render';
+import type { WorkspaceDriver } from '../drivers/driver';
+import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
 import type { workspaceConfig } from '../service';
 import { requireWorkspaceId } from './workspace-input';
 import { WorkspaceNotFoundError } from './workspace.errors';
@@ -14,14 +16,17 @@ export class GetClientConfig {
   constructor(
     private readonly repository: WorkspaceRepository,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
+    @Inject(WORKSPACE_DRIVER) private readonly driver: WorkspaceDriver | null,
   ) {}
 
   async execute(request: airlock.workspace.v1.GetClientConfigRequest): Promise<airlock.workspace.v1.GetClientConfigResponse> {
     const id = requireWorkspaceId(request.workspaceId);
     const row = await this.repository.findById(id);
     if (!row) throw new WorkspaceNotFoundError(id);
-    const files = renderClientConfigs({ workspaceId: row.id, tenantId: row.tenant_id, projectId: row.project_id, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL });
-    return { files: files.map((f) => ({ path: f.path, mode: f.mode, content: f.content })), tokenPath: TOKEN_PATH, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL };
+    // The driver decides where the token lives (local: under its workspace root), so the files name that.
+    const tokenPath = this.driver?.tokenPath?.(row.id) ?? TOKEN_PATH;
+    const files = renderClientConfigs({ workspaceId: row.id, tenantId: row.tenant_id, projectId: row.project_id, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL, tokenPath });
+    return { files: files.map((f) => ({ path: f.path, mode: f.mode, content: f.content })), tokenPath, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL };
   }
 }
 

@@ -1,9 +1,9 @@
 import { createHmac, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stateDir, uniquePrefix } from '@airlock/testing';
+import { eventually, stateDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { accessLogEntry, edgeCaller, issueToken, type Reply } from './support';
+import { accessLogEntry, auditSinkEvent, edgeCaller, issueToken, type Reply } from './support';
 
 // The edge's bad-input suite, through the real Envoy: every forged, stale or malformed request is answered
 // at the edge with a JSON error envelope and never reaches a service.
@@ -98,6 +98,34 @@ describe('edge bad-input suite (through Envoy over TLS)', () => {
     const [h, , s] = token.split('.');
     const payload = { ...decode(token).payload, tid: 'other-tenant' };
     await rejected(401, '/v1/chat', { token: `${h}.${json64(payload)}.${s}`, body: chat });
+  });
+
+  it('revoked personal API token: refused (401 token_revoked) at the edge within 1 s of the DELETE, never forwarded', async () => {
+    const created = await call('/api/identity/v1/tokens', { token, body: { name: `${name}-revoked`, type: 'personal', ttl_seconds: 600 } });
+    expect(created.status).toBe(201);
+    const apiToken: string = created.body.token;
+    expect(apiToken).toMatch(/^alk_/);
+    // Used: policy has cached the verified principal (POLICY_AUTH_CACHE_TTL_MS, 5 s in the mesh).
+    expect((await call('/v1/chat', { token: apiToken, body: chat })).status).toBe(200);
+
+    expect((await call(`/api/identity/v1/tokens/${created.body.id}`, { method: 'DELETE', token })).status).toBe(204);
+    // Well inside the cache's TTL: only the revocation channel can have evicted it this soon.
+    const refused = await eventually(
+      'the revoked token refused',
+      async () => {
+        const reply = await call('/v1/chat', { token: apiToken, body: chat });
+        return reply.status === 200 ? undefined : reply;
+      },
+      1_000,
+    );
+    expect(refused.status).toBe(401);
+    const { reply, log } = await rejected(401, '/v1/chat', { token: apiToken, body: chat });
+    expect(reply.body.error.code).toBe('token_revoked');
+    expect(String(log.response_flags)).toContain('UAEX');
+    // Its use after the revocation is an audit event.
+    await auditSinkEvent(mesh, 'auth.token.used_after_revoke', (e) => e.event_type === 'auth.token.used_after_revoke' && e.action === `personal:${created.body.id}`);
+    const listed = await call('/api/identity/v1/tokens', { token });
+    expect(listed.body.tokens.find((t: { id: string }) => t.id === created.body.id)).toMatchObject({ revoked_at: expect.any(String) });
   });
 
   it('injected identity headers without a credential: 401, nothing forwarded', async () => {

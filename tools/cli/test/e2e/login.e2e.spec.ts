@@ -1,26 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { chromium, type BrowserContext, type Cookie, type Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, ensureChromium, freshUserDataDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { edgeCaller } from './support';
+import { edgeCaller, seedUser, submitPasswordAndTotp } from './support';
 
 // Issue 3's "done": a headless Chromium logs in through Envoy (HTTPS) against the dev IdP with password + TOTP,
 // gets a session cookie, calls an API with it, logs out, and the cookie is dead afterwards.
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-// The code comes from otplib (the dev IdP's own dependency), run by plain Node in the dev IdP's directory:
-// otplib pulls in ESM-only modules that jest's CommonJS runtime cannot load.
-const totp = (secret: string): string =>
-  execFileSync(process.execPath, ['-e', 'require("otplib").generate({ secret: process.argv[1] }).then((c) => process.stdout.write(c))', secret], {
-    cwd: path.join(ROOT, 'apps/dev-idp'),
-    encoding: 'utf8',
-  });
-const seed = JSON.parse(readFileSync(path.join(ROOT, 'apps/dev-idp/src/seed/users.json'), 'utf8')) as {
-  users: { username: string; password: string; totpSecret?: string }[];
-};
-const alice = seed.users.find((u) => u.username === 'alice')!;
-const mallory = seed.users.find((u) => u.username === 'mallory')!;
+const alice = seedUser('alice');
+const mallory = seedUser('mallory');
 
 describe('browser login through Envoy against the dev IdP (headless Chromium)', () => {
   const name = uniquePrefix('e2e-login');
@@ -58,12 +44,7 @@ describe('browser login through Envoy against the dev IdP (headless Chromium)', 
     await page.waitForSelector('#username');
     expect(page.url().startsWith(`${mesh.idp.issuer}/interaction/`)).toBe(true);
     expect(await page.textContent('#not-for-production')).toContain('NOT FOR PRODUCTION');
-    await page.fill('#username', alice.username);
-    await page.fill('#password', alice.password);
-    await page.click('#submit');
-    await page.waitForSelector('#code');
-    await page.fill('#code', totp(alice.totpSecret!));
-    await page.click('#submit');
+    await submitPasswordAndTotp(page, alice);
     await page.waitForURL((url) => url.origin === edge && url.pathname === '/auth/session');
 
     const cookies = await context.cookies(edge);

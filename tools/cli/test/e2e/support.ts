@@ -1,6 +1,10 @@
-// What every end-to-end spec needs: HTTPS calls through the mesh's Envoy and dev tokens from identity.
+// What every end-to-end spec needs: HTTPS calls through the mesh's Envoy, dev tokens from identity, and the
+// dev IdP's seed users with their TOTP codes for browser logins.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { eventually } from '@airlock/testing';
@@ -104,4 +108,64 @@ export function accessLogEntry(mesh: MeshInfo, correlationId: string): Promise<R
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((e) => e.correlation_id === correlationId),
   );
+}
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+export interface SeedUser {
+  username: string;
+  password: string;
+  totpSecret?: string;
+}
+
+/** A user of the dev IdP's seed (`apps/dev-idp/src/seed/users.json`); throws for an unknown name. */
+export function seedUser(username: string): SeedUser {
+  const seed = JSON.parse(readFileSync(path.join(ROOT, 'apps/dev-idp/src/seed/users.json'), 'utf8')) as { users: SeedUser[] };
+  const user = seed.users.find((u) => u.username === username);
+  if (!user) throw new Error(`no seed user ${username}`);
+  return user;
+}
+
+/**
+ * The current TOTP code for `secret`. From otplib (the dev IdP's own dependency), run by plain Node in the dev
+ * IdP's directory: otplib pulls in ESM-only modules that jest's CommonJS runtime cannot load.
+ */
+export function totp(secret: string): string {
+  return execFileSync(process.execPath, ['-e', 'require("otplib").generate({ secret: process.argv[1] }).then((c) => process.stdout.write(c))', secret], {
+    cwd: path.join(ROOT, 'apps/dev-idp'),
+    encoding: 'utf8',
+  });
+}
+
+/** On the dev IdP's login form: password, then the TOTP code (the user must have a TOTP secret). */
+export async function submitPasswordAndTotp(page: Page, user: SeedUser): Promise<void> {
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await page.click('#submit');
+  await page.waitForSelector('#code');
+  await page.fill('#code', totp(user.totpSecret!));
+  await page.click('#submit');
+}
+
+/** The first record of the mesh's SIEM sink (JSONL) that `match` accepts, once the audit service has written it. */
+export function auditSinkEvent(mesh: MeshInfo, what: string, match: (e: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const parse = (line: string): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return undefined; // a line the sink is still writing
+    }
+  };
+  return eventually(what, () => {
+    let text: string;
+    try {
+      text = readFileSync(mesh.auditSinkPath, 'utf8');
+    } catch {
+      return undefined; // nothing written yet
+    }
+    return text
+      .split('\n')
+      .map(parse)
+      .find((e): e is Record<string, unknown> => e !== undefined && match(e));
+  });
 }

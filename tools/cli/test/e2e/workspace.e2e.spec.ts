@@ -1,47 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { airlock } from '@airlock/contracts';
 import { Metadata, createClient, unary } from '@airlock/grpc';
 import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, freshUserDataDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { edgeCaller, issueToken } from './support';
+import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // Issue 8's "done": a headless Chromium logs in, a workspace is created through the workspace API, opened
-// through Envoy at /w/<id>/ (ext_authz, then the workspace service's route, then that workspace's own
-// code-server, WebSockets included), the VS Code workbench loads, a file is created, edited and saved (and
-// checked on disk); a second user gets 403 on that URL.
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const totp = (secret: string): string =>
-  execFileSync(process.execPath, ['-e', 'require("otplib").generate({ secret: process.argv[1] }).then((c) => process.stdout.write(c))', secret], {
-    cwd: path.join(ROOT, 'apps/dev-idp'),
-    encoding: 'utf8',
-  });
-const seed = JSON.parse(readFileSync(path.join(ROOT, 'apps/dev-idp/src/seed/users.json'), 'utf8')) as {
-  users: { username: string; password: string; totpSecret?: string }[];
-};
-const alice = seed.users.find((u) => u.username === 'alice')!;
-
-/**
- * The built-in policy bundle plus the rule the browser route needs (see apps/workspace/README.md): any
- * signed-in user may reach /w/; the workspace service itself admits only the owner or an admin.
- */
-function bundleWithWorkspaceRoute(): string {
-  const bundle = JSON.parse(readFileSync(path.join(ROOT, 'apps/policy/src/bundles/default.json'), 'utf8')) as { version: string; rules: unknown[] };
-  if (!JSON.stringify(bundle.rules).includes('"/w"')) {
-    bundle.rules.push({
-      id: 'ws.browser.allow',
-      description: 'Browser IDE at /w/<workspace-id>/: signed-in users; the workspace service admits only the owner or a tenant admin.',
-      match: { pathPrefix: '/w' },
-      allow: { kinds: ['user'], roles: ['developer', 'analyst', 'project-admin', 'security-admin', 'auditor'] },
-    });
-  }
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-ws-e2e-bundle-')), 'bundle.json');
-  writeFileSync(file, JSON.stringify(bundle, null, 2));
-  return file;
-}
+// through Envoy at /w/<id>/ (ext_authz — the built-in bundle's rule ws.browser.allow —, then the workspace
+// service's route, which verifies the edge's identity assertion, then that workspace's own code-server,
+// WebSockets included), the VS Code workbench loads, a file is created, edited and saved (and checked on
+// disk); a second user gets 403 on that URL.
+const alice = seedUser('alice');
 
 describe('a workspace in the browser through Envoy (headless Chromium, real code-server)', () => {
   const name = uniquePrefix('e2e-ws');
@@ -61,7 +32,6 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
       name,
       ports: 'free',
       workspaceDriver: 'local',
-      policyBundleFile: bundleWithWorkspaceRoute(),
       log: (l) => process.stderr.write(`[e2e] ${l}\n`),
     });
     edge = `https://localhost:${mesh.envoy.httpsPort}`;
@@ -78,12 +48,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
 
   it('logs alice in (password + TOTP) and learns her tenant from the session', async () => {
     await page.goto(`${edge}/auth/login?return_to=${encodeURIComponent('/auth/session')}`);
-    await page.fill('#username', alice.username);
-    await page.fill('#password', alice.password);
-    await page.click('#submit');
-    await page.waitForSelector('#code');
-    await page.fill('#code', totp(alice.totpSecret!));
-    await page.click('#submit');
+    await submitPasswordAndTotp(page, alice);
     await page.waitForURL((url) => url.origin === edge && url.pathname === '/auth/session');
     const probe = (await (await context.request.get(`${edge}/auth/session`)).json()) as { principal: { user_id: string; tenant_id: string } };
     expect(probe.principal.user_id).toBe('alice');
@@ -156,5 +121,8 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ error: { code: 'workspace_forbidden' } });
     expect((await call(`/w/${workspaceId}/`)).status).toBe(401);
+    // Around Envoy, straight to the route's port: the owner's plain identity headers prove nothing.
+    const direct = await fetch(`http://127.0.0.1:${mesh.services.workspace.http}/w/${workspaceId}/`, { headers: { 'x-user-id': 'alice', 'x-tenant-id': tenantId, 'x-airlock-roles': 'developer' } });
+    expect(direct.status).toBe(401);
   });
 });

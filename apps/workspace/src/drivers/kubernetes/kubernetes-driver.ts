@@ -7,10 +7,23 @@ import {
   type V1NetworkPolicy,
   type V1PersistentVolumeClaim,
   type V1Pod,
+  type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
-import type { Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
-import { ANNOTATIONS, LABELS, MANAGED_BY, buildManifests, objectName, workspaceIdFromName, type KubernetesSettings, type WorkspaceManifests } from './manifests';
+import type { GatewayToken, HeldToken, Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
+import {
+  ANNOTATIONS,
+  LABELS,
+  MANAGED_BY,
+  buildManifests,
+  heldTokenOf,
+  objectName,
+  tokenSecret,
+  tokenSecretName,
+  workspaceIdFromName,
+  type KubernetesSettings,
+  type WorkspaceManifests,
+} from './manifests';
 
 /** Container states that will not fix themselves; the workspace is FAILED until something changes. */
 const STUCK_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError']);
@@ -59,6 +72,13 @@ function loadModels(): Promise<Record<keyof WorkspaceManifests, Model>> {
     pod: pod.Pod as Model,
   }));
   return models;
+}
+
+let secretModel: Promise<Model> | undefined;
+
+export async function validateSecret(secret: object): Promise<void> {
+  secretModel ??= import('kubernetes-models/v1/Secret').then((m) => m.Secret as Model);
+  new (await secretModel)(secret).validate();
 }
 
 /** Schema validation (kubernetes-models) before anything reaches the apiserver: a bad manifest is our bug. */
@@ -123,6 +143,21 @@ export class KubernetesDriver implements WorkspaceDriver {
     return podObservation(existing);
   }
 
+  async heldToken(spec: WorkspaceSpec): Promise<HeldToken | undefined> {
+    return heldTokenOf(await ignore(404, () => this.core.readNamespacedSecret({ namespace: this.settings.namespace, name: tokenSecretName(spec.id) })));
+  }
+
+  /** Creates or replaces the Secret; a Pod started after this (a new one, or the next generation) installs it. */
+  async storeToken(spec: WorkspaceSpec, token: GatewayToken): Promise<void> {
+    const secret = tokenSecret(spec, this.settings, token);
+    await validateSecret(secret);
+    const namespace = this.settings.namespace;
+    await this.upsert(
+      () => this.core.createNamespacedSecret({ namespace, body: wire<V1Secret>(secret) }),
+      () => this.core.replaceNamespacedSecret({ namespace, name: tokenSecretName(spec.id), body: wire<V1Secret>(secret) }),
+    );
+  }
+
   async ensureStopped(spec: WorkspaceSpec): Promise<Observation> {
     const namespace = this.settings.namespace;
     const name = objectName(spec.id);
@@ -138,7 +173,7 @@ export class KubernetesDriver implements WorkspaceDriver {
     await ignore(404, () => this.core.deleteNamespacedPod({ namespace, name }));
     await ignore(404, () => this.core.deleteNamespacedService({ namespace, name }));
     await ignore(404, () => this.core.deleteNamespacedConfigMap({ namespace, name: `${name}-client-config` }));
-    await ignore(404, () => this.core.deleteNamespacedSecret({ namespace, name: `${name}-gateway-token` }));
+    await ignore(404, () => this.core.deleteNamespacedSecret({ namespace, name: tokenSecretName(workspaceId) }));
     const pod = await ignore(404, () => this.core.readNamespacedPod({ namespace, name }));
     if (pod) return { state: 'DELETING', detail: 'pod terminating' };
     // The volume only once no Pod can still be writing to it; the policy last, so nothing runs unconfined.
@@ -156,6 +191,7 @@ export class KubernetesDriver implements WorkspaceDriver {
       this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
       this.core.listNamespacedService({ namespace, labelSelector }),
       this.core.listNamespacedConfigMap({ namespace, labelSelector }),
+      this.core.listNamespacedSecret({ namespace, labelSelector }),
       this.networking.listNamespacedNetworkPolicy({ namespace, labelSelector }),
     ]);
     const ids = new Set<string>();

@@ -1,7 +1,7 @@
 import { renderClientConfigs } from '../../client-config/render';
 import type { WorkspaceSpec } from '../driver';
-import { validateManifests } from './kubernetes-driver';
-import { CONTAINER_SECURITY, buildManifests, labelValue, objectName, workspaceIdFromName } from './manifests';
+import { validateManifests, validateSecret } from './kubernetes-driver';
+import { CONTAINER_SECURITY, buildManifests, heldTokenOf, labelValue, objectName, tokenSecret, workspaceIdFromName } from './manifests';
 import { networkConfigSchema } from './network';
 
 const spec: WorkspaceSpec = {
@@ -133,6 +133,39 @@ describe('kubernetes manifests', () => {
       selector: { 'airlock.io/workspace-id': 'ws-abcdefghijklmnopqrst' },
       ports: [{ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' }],
     });
+  });
+});
+
+describe('gateway token Secret', () => {
+  const token = { secret: `alk_${'x'.repeat(43)}`, tokenId: '6f1c2a4e-0000-4000-8000-000000000001', expiresAtUnix: 1_900_000_000, generation: 3 };
+  const secret = tokenSecret(spec, settings, token);
+
+  it('is a schema-valid Secret named as the Pod mounts it, labelled like the workspace', async () => {
+    await expect(validateSecret(secret)).resolves.toBeUndefined();
+    const volume = m.pod.spec!.volumes!.find((v) => v.name === 'gateway-token')!;
+    expect(secret.metadata).toMatchObject({ name: volume.secret!.secretName, namespace: 'airlock-workspaces', labels: m.pod.metadata!.labels });
+    expect(secret.type).toBe('Opaque');
+    expect(Buffer.from(secret.data!.token, 'base64').toString('utf8')).toBe(token.secret);
+  });
+
+  it('names the token it holds in annotations (id, expiry, generation), never the secret', () => {
+    expect(heldTokenOf(secret as Parameters<typeof heldTokenOf>[0])).toEqual({ tokenId: token.tokenId, expiresAtUnix: token.expiresAtUnix, generation: 3 });
+    expect(JSON.stringify(secret.metadata)).not.toContain('alk_');
+    expect(heldTokenOf(undefined)).toBeUndefined();
+    expect(heldTokenOf({ metadata: secret.metadata as { annotations: Record<string, string> }, data: {} })).toBeUndefined();
+  });
+
+  it('is mounted read-only in the init container only, which installs it as coder\'s 0400 file; the IDE sees only that', () => {
+    const volume = m.pod.spec!.volumes!.find((v) => v.name === 'gateway-token')!;
+    expect(volume.secret).toEqual({ secretName: 'ws-abcdefghijklmnopqrst-gateway-token', defaultMode: 0o440, optional: true });
+    const init = m.pod.spec!.initContainers![0];
+    expect(init.volumeMounts!.find((v) => v.name === 'gateway-token')).toEqual({ name: 'gateway-token', mountPath: '/etc/airlock/gateway-token', readOnly: true });
+    expect(init.securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true });
+    expect(init.command!.join(' ')).toContain('install -m 0400 /etc/airlock/gateway-token/token /run/secrets/ai_gateway_token');
+    const main = m.pod.spec!.containers[0];
+    expect(main.volumeMounts!.some((v) => v.name === 'gateway-token')).toBe(false);
+    expect(main.volumeMounts!.find((v) => v.name === 'run-secrets')).toEqual({ name: 'run-secrets', mountPath: '/run/secrets', readOnly: true });
+    expect(m.pod.spec!.volumes!.find((v) => v.name === 'run-secrets')!.emptyDir).toMatchObject({ medium: 'Memory' });
   });
 });
 

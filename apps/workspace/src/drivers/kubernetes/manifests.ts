@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPod } from 'kubernetes-models/v1/Pod';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { TOKEN_PATH, WORKSPACE_HOME } from '../../client-config/render';
-import type { WorkspaceSpec } from '../driver';
+import type { GatewayToken, HeldToken, WorkspaceSpec } from '../driver';
 import { egressRules, toPolicyPeer, type NetworkConfig } from './network';
 
 export const MANAGED_BY = 'airlock-workspace';
@@ -18,7 +19,12 @@ export const LABELS = {
   project: 'airlock.io/project',
   user: 'airlock.io/user',
 } as const;
-export const ANNOTATIONS = { generation: 'airlock.io/generation', image: 'airlock.io/image' } as const;
+export const ANNOTATIONS = {
+  generation: 'airlock.io/generation',
+  image: 'airlock.io/image',
+  tokenId: 'airlock.io/token-id',
+  tokenExpiresAt: 'airlock.io/token-expires-at',
+} as const;
 
 export const CODE_SERVER_PORT = 8080;
 const UID = 1000;
@@ -117,6 +123,42 @@ function prepareHomeScript(spec: WorkspaceSpec): string {
     'fi',
   );
   return lines.join('\n');
+}
+
+/** Name of the Secret holding the workspace's gateway token (the Pod mounts it, optional). */
+export function tokenSecretName(workspaceId: string): string {
+  return `${objectName(workspaceId)}-gateway-token`;
+}
+
+/**
+ * The gateway token as a Secret: key `token`, which only the init container mounts (read-only) and installs
+ * as /run/secrets/ai_gateway_token, 0400, owned by coder. The annotations say which token it holds, not
+ * what it is.
+ */
+export function tokenSecret(spec: WorkspaceSpec, settings: KubernetesSettings, token: GatewayToken): ISecret {
+  const meta = metadata(spec, settings, '-gateway-token');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      ...meta,
+      annotations: {
+        ...meta.annotations,
+        [ANNOTATIONS.tokenId]: token.tokenId,
+        [ANNOTATIONS.tokenExpiresAt]: String(token.expiresAtUnix),
+        [ANNOTATIONS.generation]: String(token.generation),
+      },
+    },
+    data: { token: Buffer.from(token.secret, 'utf8').toString('base64') },
+  };
+}
+
+/** What a token Secret read back from the apiserver says about its token; undefined when it says nothing usable. */
+export function heldTokenOf(secret: { metadata?: { annotations?: Record<string, string> }; data?: Record<string, string> } | undefined): HeldToken | undefined {
+  const a = secret?.metadata?.annotations ?? {};
+  const held = { tokenId: a[ANNOTATIONS.tokenId] ?? '', expiresAtUnix: Number(a[ANNOTATIONS.tokenExpiresAt]), generation: Number(a[ANNOTATIONS.generation]) };
+  return secret?.data?.token && held.tokenId && Number.isFinite(held.expiresAtUnix) && Number.isFinite(held.generation) ? held : undefined;
 }
 
 /** The objects one workspace consists of. Pure: same spec, same manifests, so re-applying converges. */
@@ -250,7 +292,9 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
       volumes: [
         { name: 'home', persistentVolumeClaim: { claimName: persistentVolumeClaim.metadata!.name! } },
         { name: 'client-config', configMap: { name: configMap.metadata!.name!, defaultMode: 0o440 } },
-        { name: 'gateway-token', secret: { secretName: `${name}-gateway-token`, defaultMode: 0o440, optional: true } },
+        // 0440, not 0400: kubelet hands the files to root with group fsGroup (1000), and the init container
+        // (uid 1000) must read the token to install it as coder's own 0400 file.
+        { name: 'gateway-token', secret: { secretName: tokenSecretName(spec.id), defaultMode: 0o440, optional: true } },
         { name: 'run-secrets', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
         { name: 'extensions', emptyDir: { sizeLimit: '2Gi' } },
         { name: 'tmp', emptyDir: { sizeLimit: '4Gi' } },

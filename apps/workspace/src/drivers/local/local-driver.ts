@@ -3,13 +3,13 @@
 // next reconciler adopts them (instance record + /healthz) or, when they are not what the registry wants,
 // kills them. Every process a workspace starts carries AIRLOCK_WORKSPACE_KEY in its environment, so even a
 // process whose record was lost mid-start (or that escaped the process tree) is found and cleaned up.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { ActivitySample, Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
+import type { ActivitySample, GatewayToken, HeldToken, Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
 import { WORKSPACE_HOME } from '../../client-config/render';
 import { WORKSPACE_ID_PATTERN } from '../../workspaces/workspace-input';
 import { TICKS_PER_SECOND, allProcs, cmdline, isAlive, killTree, processesByEnv, readProc, type ProcInfo } from './procfs';
@@ -151,6 +151,72 @@ export class LocalDriver implements WorkspaceDriver {
     return path.join(this.homeOf(spec.id), safeSegment(spec.projectId));
   }
 
+  /**
+   * `<id>/secrets/ai_gateway_token`: the directory belongs to the service (0711: the workspace can reach the
+   * file but not plant anything beside it), the file to the workspace's account, mode 0400.
+   */
+  tokenPath(id: string): string {
+    return path.join(this.dir(id), 'secrets', 'ai_gateway_token');
+  }
+
+  async heldToken(spec: WorkspaceSpec): Promise<HeldToken | undefined> {
+    if (!existsSync(this.tokenPath(spec.id))) return undefined;
+    try {
+      const held = JSON.parse(readFileSync(path.join(this.dir(spec.id), 'gateway-token.json'), 'utf8')) as HeldToken;
+      return typeof held.tokenId === 'string' && Number.isFinite(held.expiresAtUnix) && Number.isFinite(held.generation) ? held : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async storeToken(spec: WorkspaceSpec, token: GatewayToken): Promise<void> {
+    const as = await this.account(spec);
+    const dir = this.dir(spec.id);
+    const secrets = path.dirname(this.tokenPath(spec.id));
+    mkdirSync(dir, { recursive: true, mode: 0o711 });
+    chmodSync(dir, 0o711);
+    mkdirSync(secrets, { recursive: true, mode: 0o711 });
+    chmodSync(secrets, 0o711);
+    const file = this.tokenPath(spec.id);
+    const tmp = `${file}.tmp`;
+    rmSync(tmp, { force: true });
+    // O_EXCL, then rename: a running workspace never sees a half-written token.
+    writeFileSync(tmp, token.secret, { mode: 0o400, flag: 'wx' });
+    chownSync(tmp, as.uid, as.gid);
+    chmodSync(tmp, 0o400);
+    renameSync(tmp, file);
+    // The metadata last: a crash before it makes the next pass issue (and identity revoke) again.
+    const held: HeldToken = { tokenId: token.tokenId, expiresAtUnix: token.expiresAtUnix, generation: token.generation };
+    this.writeJson(path.join(dir, 'gateway-token.json'), held);
+    if (existsSync(this.homeOf(spec.id))) this.continueEnv(spec.id, as);
+  }
+
+  /**
+   * Continue reads `${{ secrets.AIRLOCK_GATEWAY_TOKEN }}` from `~/.continue/.env` (0600), as the Kubernetes
+   * init step writes it. Written by the workspace's own account (the home is theirs: the service must not
+   * follow links a user planted there), the token on stdin, never in an argument.
+   */
+  private continueEnv(id: string, as: RunAs): void {
+    const file = this.tokenPath(id);
+    if (!existsSync(file)) return;
+    const home = this.homeOf(id);
+    const result = spawnSync('/bin/sh', ['-ec', 'umask 077; mkdir -p "$HOME/.continue"; { printf "AIRLOCK_GATEWAY_TOKEN="; cat; printf "\\n"; } > "$HOME/.continue/.env.tmp"; mv -f "$HOME/.continue/.env.tmp" "$HOME/.continue/.env"'], {
+      input: readFileSync(file),
+      env: { HOME: home, PATH: '/usr/bin:/bin' },
+      cwd: home,
+      uid: as.uid,
+      gid: as.gid,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      timeout: 5_000,
+    });
+    if (result.status !== 0) this.options.log?.('warn', 'could not write ~/.continue/.env', { workspace_id: id, err: String(result.stderr ?? result.error ?? '').slice(0, 200) });
+  }
+
+  private writeJson(file: string, value: object): void {
+    writeFileSync(`${file}.tmp`, JSON.stringify(value), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+
   private readRecord(id: string): InstanceRecord | undefined {
     try {
       return JSON.parse(readFileSync(path.join(this.dir(id), 'instance.json'), 'utf8')) as InstanceRecord;
@@ -160,9 +226,7 @@ export class LocalDriver implements WorkspaceDriver {
   }
 
   private writeRecord(id: string, record: InstanceRecord): void {
-    const file = path.join(this.dir(id), 'instance.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    this.writeJson(path.join(this.dir(id), 'instance.json'), record);
   }
 
   /** The live instance's socket, for the browser route; undefined when it is not running. */
@@ -239,6 +303,7 @@ export class LocalDriver implements WorkspaceDriver {
       writeFileSync(target, file.content, { mode: file.mode });
       own(target, file.mode);
     }
+    this.continueEnv(spec.id, as);
     return { home, folder, extensions, tmp, sockets, config };
   }
 

@@ -127,6 +127,35 @@ export interface GetJwksResponse {
   jwksJson: string;
 }
 
+export interface IssueWorkspaceTokenRequest {
+  tenantId: string;
+  projectId: string;
+  workspaceId: string;
+  /** The workspace's owner: the token's subject and user. */
+  ownerUserId: string;
+  /** Lifetime in seconds; 0 means the API token default. At most the API token maximum. */
+  ttlSeconds: number;
+}
+
+export interface IssueWorkspaceTokenResponse {
+  /** The secret ("alk_..."): returned only here, never stored or logged. */
+  token: string;
+  tokenId: string;
+  expiresAtUnix: number;
+  /** Earlier tokens of this workspace issued by this RPC that were revoked by this call. */
+  replaced: number;
+}
+
+export interface RevokeWorkspaceTokensRequest {
+  tenantId: string;
+  workspaceId: string;
+}
+
+export interface RevokeWorkspaceTokensResponse {
+  /** How many live tokens were revoked (0 when none were left: the call is idempotent). */
+  revoked: number;
+}
+
 function createBasePrincipal(): Principal {
   return { subject: "", userId: "", tenantId: "", projectId: "", workspaceId: "", roles: [], kind: 0 };
 }
@@ -1075,6 +1104,446 @@ export const GetJwksResponse: MessageFns<GetJwksResponse> = {
   },
 };
 
+function createBaseIssueWorkspaceTokenRequest(): IssueWorkspaceTokenRequest {
+  return { tenantId: "", projectId: "", workspaceId: "", ownerUserId: "", ttlSeconds: 0 };
+}
+
+export const IssueWorkspaceTokenRequest: MessageFns<IssueWorkspaceTokenRequest> = {
+  encode(message: IssueWorkspaceTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.projectId !== "") {
+      writer.uint32(18).string(message.projectId);
+    }
+    if (message.workspaceId !== "") {
+      writer.uint32(26).string(message.workspaceId);
+    }
+    if (message.ownerUserId !== "") {
+      writer.uint32(34).string(message.ownerUserId);
+    }
+    if (message.ttlSeconds !== 0) {
+      writer.uint32(40).uint32(message.ttlSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueWorkspaceTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueWorkspaceTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ownerUserId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.ttlSeconds = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueWorkspaceTokenRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+      ownerUserId: isSet(object.ownerUserId)
+        ? globalThis.String(object.ownerUserId)
+        : isSet(object.owner_user_id)
+        ? globalThis.String(object.owner_user_id)
+        : "",
+      ttlSeconds: isSet(object.ttlSeconds)
+        ? globalThis.Number(object.ttlSeconds)
+        : isSet(object.ttl_seconds)
+        ? globalThis.Number(object.ttl_seconds)
+        : 0,
+    };
+  },
+
+  toJSON(message: IssueWorkspaceTokenRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    if (message.ownerUserId !== "") {
+      obj.ownerUserId = message.ownerUserId;
+    }
+    if (message.ttlSeconds !== 0) {
+      obj.ttlSeconds = Math.round(message.ttlSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IssueWorkspaceTokenRequest>, I>>(base?: I): IssueWorkspaceTokenRequest {
+    return IssueWorkspaceTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IssueWorkspaceTokenRequest>, I>>(object: I): IssueWorkspaceTokenRequest {
+    const message = createBaseIssueWorkspaceTokenRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.projectId = object.projectId ?? "";
+    message.workspaceId = object.workspaceId ?? "";
+    message.ownerUserId = object.ownerUserId ?? "";
+    message.ttlSeconds = object.ttlSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseIssueWorkspaceTokenResponse(): IssueWorkspaceTokenResponse {
+  return { token: "", tokenId: "", expiresAtUnix: 0, replaced: 0 };
+}
+
+export const IssueWorkspaceTokenResponse: MessageFns<IssueWorkspaceTokenResponse> = {
+  encode(message: IssueWorkspaceTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.tokenId !== "") {
+      writer.uint32(18).string(message.tokenId);
+    }
+    if (message.expiresAtUnix !== 0) {
+      writer.uint32(24).int64(message.expiresAtUnix);
+    }
+    if (message.replaced !== 0) {
+      writer.uint32(32).uint32(message.replaced);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueWorkspaceTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueWorkspaceTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresAtUnix = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.replaced = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueWorkspaceTokenResponse {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      expiresAtUnix: isSet(object.expiresAtUnix)
+        ? globalThis.Number(object.expiresAtUnix)
+        : isSet(object.expires_at_unix)
+        ? globalThis.Number(object.expires_at_unix)
+        : 0,
+      replaced: isSet(object.replaced) ? globalThis.Number(object.replaced) : 0,
+    };
+  },
+
+  toJSON(message: IssueWorkspaceTokenResponse): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.expiresAtUnix !== 0) {
+      obj.expiresAtUnix = Math.round(message.expiresAtUnix);
+    }
+    if (message.replaced !== 0) {
+      obj.replaced = Math.round(message.replaced);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IssueWorkspaceTokenResponse>, I>>(base?: I): IssueWorkspaceTokenResponse {
+    return IssueWorkspaceTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IssueWorkspaceTokenResponse>, I>>(object: I): IssueWorkspaceTokenResponse {
+    const message = createBaseIssueWorkspaceTokenResponse();
+    message.token = object.token ?? "";
+    message.tokenId = object.tokenId ?? "";
+    message.expiresAtUnix = object.expiresAtUnix ?? 0;
+    message.replaced = object.replaced ?? 0;
+    return message;
+  },
+};
+
+function createBaseRevokeWorkspaceTokensRequest(): RevokeWorkspaceTokensRequest {
+  return { tenantId: "", workspaceId: "" };
+}
+
+export const RevokeWorkspaceTokensRequest: MessageFns<RevokeWorkspaceTokensRequest> = {
+  encode(message: RevokeWorkspaceTokensRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.workspaceId !== "") {
+      writer.uint32(18).string(message.workspaceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeWorkspaceTokensRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeWorkspaceTokensRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeWorkspaceTokensRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeWorkspaceTokensRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeWorkspaceTokensRequest>, I>>(base?: I): RevokeWorkspaceTokensRequest {
+    return RevokeWorkspaceTokensRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeWorkspaceTokensRequest>, I>>(object: I): RevokeWorkspaceTokensRequest {
+    const message = createBaseRevokeWorkspaceTokensRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.workspaceId = object.workspaceId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeWorkspaceTokensResponse(): RevokeWorkspaceTokensResponse {
+  return { revoked: 0 };
+}
+
+export const RevokeWorkspaceTokensResponse: MessageFns<RevokeWorkspaceTokensResponse> = {
+  encode(message: RevokeWorkspaceTokensResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revoked !== 0) {
+      writer.uint32(8).uint32(message.revoked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeWorkspaceTokensResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeWorkspaceTokensResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revoked = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeWorkspaceTokensResponse {
+    return { revoked: isSet(object.revoked) ? globalThis.Number(object.revoked) : 0 };
+  },
+
+  toJSON(message: RevokeWorkspaceTokensResponse): unknown {
+    const obj: any = {};
+    if (message.revoked !== 0) {
+      obj.revoked = Math.round(message.revoked);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeWorkspaceTokensResponse>, I>>(base?: I): RevokeWorkspaceTokensResponse {
+    return RevokeWorkspaceTokensResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeWorkspaceTokensResponse>, I>>(
+    object: I,
+  ): RevokeWorkspaceTokensResponse {
+    const message = createBaseRevokeWorkspaceTokensResponse();
+    message.revoked = object.revoked ?? 0;
+    return message;
+  },
+};
+
 /** Issues and verifies Airlock access tokens (short-lived signed JWTs) and publishes the signing keys. */
 export type IdentityServiceService = typeof IdentityServiceService;
 export const IdentityServiceService = {
@@ -1125,6 +1594,39 @@ export const IdentityServiceService = {
     responseSerialize: (value: GetJwksResponse): Buffer => Buffer.from(GetJwksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
+  /**
+   * Internal, for the workspace service (cluster-internal gRPC port; not routed by Envoy): issues the
+   * workspace-scoped API token ("alk_", role developer) a workspace's AI clients use, owned by the workspace's
+   * owner. Stored like the token API's workspace tokens (sha256 only, expiry, revocable). In the same
+   * transaction it revokes every earlier token this RPC issued for the workspace, so at most one is live: a
+   * caller that crashed after issuing, before storing the secret, simply asks again.
+   */
+  issueWorkspaceToken: {
+    path: "/airlock.identity.v1.IdentityService/IssueWorkspaceToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: IssueWorkspaceTokenRequest): Buffer =>
+      Buffer.from(IssueWorkspaceTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): IssueWorkspaceTokenRequest => IssueWorkspaceTokenRequest.decode(value),
+    responseSerialize: (value: IssueWorkspaceTokenResponse): Buffer =>
+      Buffer.from(IssueWorkspaceTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IssueWorkspaceTokenResponse => IssueWorkspaceTokenResponse.decode(value),
+  },
+  /**
+   * Internal, for the workspace service: revokes every live workspace token of the workspace (those this
+   * service issued and those its owner created through the token API), announcing each revocation.
+   */
+  revokeWorkspaceTokens: {
+    path: "/airlock.identity.v1.IdentityService/RevokeWorkspaceTokens" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeWorkspaceTokensRequest): Buffer =>
+      Buffer.from(RevokeWorkspaceTokensRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeWorkspaceTokensRequest => RevokeWorkspaceTokensRequest.decode(value),
+    responseSerialize: (value: RevokeWorkspaceTokensResponse): Buffer =>
+      Buffer.from(RevokeWorkspaceTokensResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeWorkspaceTokensResponse => RevokeWorkspaceTokensResponse.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -1142,6 +1644,19 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
   verifySession: handleUnaryCall<VerifySessionRequest, VerifySessionResponse>;
   /** The public signing keys, as a JWKS JSON document. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
+  /**
+   * Internal, for the workspace service (cluster-internal gRPC port; not routed by Envoy): issues the
+   * workspace-scoped API token ("alk_", role developer) a workspace's AI clients use, owned by the workspace's
+   * owner. Stored like the token API's workspace tokens (sha256 only, expiry, revocable). In the same
+   * transaction it revokes every earlier token this RPC issued for the workspace, so at most one is live: a
+   * caller that crashed after issuing, before storing the secret, simply asks again.
+   */
+  issueWorkspaceToken: handleUnaryCall<IssueWorkspaceTokenRequest, IssueWorkspaceTokenResponse>;
+  /**
+   * Internal, for the workspace service: revokes every live workspace token of the workspace (those this
+   * service issued and those its owner created through the token API), announcing each revocation.
+   */
+  revokeWorkspaceTokens: handleUnaryCall<RevokeWorkspaceTokensRequest, RevokeWorkspaceTokensResponse>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -1214,6 +1729,47 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJwksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Internal, for the workspace service (cluster-internal gRPC port; not routed by Envoy): issues the
+   * workspace-scoped API token ("alk_", role developer) a workspace's AI clients use, owned by the workspace's
+   * owner. Stored like the token API's workspace tokens (sha256 only, expiry, revocable). In the same
+   * transaction it revokes every earlier token this RPC issued for the workspace, so at most one is live: a
+   * caller that crashed after issuing, before storing the secret, simply asks again.
+   */
+  issueWorkspaceToken(
+    request: IssueWorkspaceTokenRequest,
+    callback: (error: ServiceError | null, response: IssueWorkspaceTokenResponse) => void,
+  ): ClientUnaryCall;
+  issueWorkspaceToken(
+    request: IssueWorkspaceTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IssueWorkspaceTokenResponse) => void,
+  ): ClientUnaryCall;
+  issueWorkspaceToken(
+    request: IssueWorkspaceTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IssueWorkspaceTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Internal, for the workspace service: revokes every live workspace token of the workspace (those this
+   * service issued and those its owner created through the token API), announcing each revocation.
+   */
+  revokeWorkspaceTokens(
+    request: RevokeWorkspaceTokensRequest,
+    callback: (error: ServiceError | null, response: RevokeWorkspaceTokensResponse) => void,
+  ): ClientUnaryCall;
+  revokeWorkspaceTokens(
+    request: RevokeWorkspaceTokensRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeWorkspaceTokensResponse) => void,
+  ): ClientUnaryCall;
+  revokeWorkspaceTokens(
+    request: RevokeWorkspaceTokensRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeWorkspaceTokensResponse) => void,
   ): ClientUnaryCall;
 }
 
