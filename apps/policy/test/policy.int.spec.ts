@@ -161,7 +161,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       'x-airlock-identity': expect.any(String),
       'x-airlock-policy-version': '2026.11.21-1',
       'x-airlock-rule-ids': 'ep.chat.allow',
-      'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat',
+      'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat,airlock-agent=agent/reference-chat',
     });
     expect(res.okResponse?.headers.every((h) => h.appendAction === 2)).toBe(true);
     expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-workspace-id', 'x-airlock-audit-mode']);
@@ -264,7 +264,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     const { decision } = await unary(policyClient.decide.bind(policyClient), { context });
     expect(decision).toMatchObject({ allow: true, reasonCode: 'allowed', policyVersion: '2026.11.21-1', ruleIds: ['ep.rag.index.allow'] });
     const sim = await unary(policyClient.simulate.bind(policyClient), { context: { ...context, endpoint: '/v1/chat' } });
-    expect(sim.decision).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed', ruleIds: ['ep.chat.allow'] });
+    expect(sim.decision).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed', ruleIds: ['ep.chat.allow', 'ep.chat.analyst.allow'] });
     expect(sim.explanations.join('\n')).toContain('service_account');
     const developer = { ...context.principal, kind: PrincipalKind.PRINCIPAL_KIND_USER, roles: ['developer'] };
     const models = await unary(policyClient.listModels.bind(policyClient), { context: { ...context, principal: developer } });

@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     // The gateway logs one line per request at info, as deployed.
     'log-level': { type: 'string', default: 'info' },
-    // Another gateway build to measure (e.g. a copy of an earlier dist/, with NODE_PATH=<repo>/apps/gateway/node_modules).
+    // `--via gateway`: a gateway main.js to run instead of this tree's build (an earlier build, to compare).
     'gateway-main': { type: 'string', default: path.join('apps', 'gateway', 'dist', 'main.js') },
     'warmup-seconds': { type: 'string', default: '5' },
   },
@@ -287,6 +287,7 @@ async function main() {
     );
   }
   out('\nCPU per request (ms; process CPU time over the requests sent while it was measured, warm-up included)');
+  if (args.via === 'envoy') out('(audit, usage and the brokers work behind the requests: some of it spills into the next measured run)');
   out(`process            ${RATES.map((r) => `${`${r}/s direct`.padEnd(14)}${`${r}/s via`.padEnd(12)}`).join('')}`);
   for (const name of Object.keys(cpu[RATES[0]])) {
     out(`${name.padEnd(18)} ${RATES.map((r) => `${fmt(cpu[r][name].direct, 3).padEnd(14)}${fmt(cpu[r][name].candidate, 3).padEnd(12)}`).join('')}`);

@@ -31,7 +31,7 @@ describe('PolicyEngine with the default bundle', () => {
 
   it.each([
     ['/v1/chat', ['developer'], 'ep.chat.allow', 'chat', 'reference-chat'],
-    ['/v1/chat/completions', ['analyst'], 'ep.chat.allow', 'chat', 'reference-chat'],
+    ['/v1/chat/completions', ['analyst'], 'ep.chat.analyst.allow', 'chat', 'reference-chat'],
     ['/v1/autocomplete', ['developer'], 'ep.autocomplete.allow', 'autocomplete', 'reference-code'],
     ['/v1/agent/runs', ['developer'], 'ep.agent.allow', 'agent', 'reference-chat'],
   ])('allows %s for %j and routes it', (endpoint, roles, ruleId, backend, model) => {
