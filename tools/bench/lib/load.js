@@ -26,8 +26,10 @@ async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const measured = i >= warm;
+    // A timer may fire up to a millisecond early: never count time before the request was actually due.
+    const from = Math.max(due, performance.now());
     const p = request().then(
-      () => measured && latenciesMs.push(performance.now() - due),
+      () => measured && latenciesMs.push(performance.now() - from),
       (err) => {
         if (!measured) return;
         errors++;
