@@ -113,7 +113,12 @@ export function parseTokenArgs(args: readonly string[]): DevTokenRequest {
 export async function issueDevToken(meshName: string, request: DevTokenRequest): Promise<string> {
   const mesh = await runningMesh(meshName);
   if (!mesh) throw new Error('the mesh is not running; start it with `tools/airlock up`');
-  const client = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`);
+  return issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, request);
+}
+
+/** The same from the identity service at `address` (host:port of its gRPC face). */
+export async function issueDevTokenAt(address: string, request: DevTokenRequest): Promise<string> {
+  const client = createClient(airlock.identity.v1.IdentityServiceClient, address);
   try {
     const res = await unary(client.issueToken.bind(client), {
       principal: {

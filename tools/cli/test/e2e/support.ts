@@ -5,9 +5,8 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { airlock } from '@airlock/contracts';
-import { createClient, unary } from '@airlock/grpc';
 import { eventually } from '@airlock/testing';
+import { issueDevTokenAt } from '../../src/commands';
 import type { MeshInfo } from '../../src/mesh';
 
 export interface Reply {
@@ -78,25 +77,15 @@ export interface DevPrincipal {
 }
 
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
-export async function issueToken(mesh: MeshInfo, p: DevPrincipal, ttlSeconds = 600): Promise<string> {
-  const identity = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`);
-  try {
-    const issued = await unary(identity.issueToken.bind(identity), {
-      principal: {
-        subject: p.userId,
-        userId: p.userId,
-        tenantId: p.tenantId,
-        projectId: p.projectId ?? '',
-        workspaceId: p.workspaceId ?? '',
-        roles: p.roles ?? ['developer'],
-        kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER,
-      },
-      ttlSeconds,
-    });
-    return issued.accessToken;
-  } finally {
-    identity.close();
-  }
+export function issueToken(mesh: MeshInfo, p: DevPrincipal, ttlSeconds = 600): Promise<string> {
+  return issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, {
+    userId: p.userId,
+    tenantId: p.tenantId,
+    projectId: p.projectId ?? '',
+    workspaceId: p.workspaceId ?? '',
+    roles: p.roles ?? ['developer'],
+    ttlSeconds,
+  });
 }
 
 /** Envoy's JSON access-log line for a correlation id, once Envoy has flushed it (every second). */
