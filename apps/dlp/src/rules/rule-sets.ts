@@ -76,7 +76,9 @@ export class RuleSets implements OnApplicationBootstrap, OnApplicationShutdown {
       if (now - this.active.at >= this.config.DLP_ACTIVE_RULES_TTL_MS && now >= this.quietUntil) this.load('').catch(() => undefined);
       return this.active.set;
     }
-    if (now < this.quietUntil) return this.fallback(version, undefined);
+    // After a failed load, requests are spared the wait only while a last good set can answer them; with none
+    // yet (policy still starting) each request tries again rather than failing closed for the quiet period.
+    if (now < this.quietUntil && this.lastGood) return this.fallback(version, undefined);
     try {
       return await this.load(version);
     } catch (error) {
