@@ -14,8 +14,7 @@ const { parseArgs } = require('node:util');
 const YAML = require('yaml');
 const { startMesh, stopMesh } = require('@airlock/cli/dist/mesh.js');
 const { listManaged, stopManaged, spawnManaged, stateDir, ensureEnvoy } = require('@airlock/testing');
-const { airlock } = require('@airlock/contracts');
-const { createClient, unary } = require('@airlock/grpc');
+const { issueDevTokenAt } = require('@airlock/cli/dist/commands.js');
 const { openLoop, percentile, fmt } = require('../lib/load');
 
 const { values: args } = parseArgs({
@@ -70,25 +69,15 @@ async function restartEnvoyWithBenchRoutes(mesh) {
   });
 }
 
-async function mintToken(mesh) {
-  const client = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`);
-  try {
-    const res = await unary(client.issueToken.bind(client), {
-      principal: {
-        subject: 'bench',
-        userId: 'bench',
-        tenantId: 'demo',
-        projectId: 'demo-project',
-        workspaceId: 'ws-bench',
-        roles: ['developer'],
-        kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER,
-      },
-      ttlSeconds: 3600,
-    });
-    return res.accessToken;
-  } finally {
-    client.close();
-  }
+function mintToken(mesh) {
+  return issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, {
+    userId: 'bench',
+    tenantId: 'demo',
+    projectId: 'demo-project',
+    workspaceId: 'ws-bench',
+    roles: ['developer'],
+    ttlSeconds: 3600,
+  });
 }
 
 function requester(mesh, ca, token, variant) {

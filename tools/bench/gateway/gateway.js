@@ -181,17 +181,16 @@ async function gatewayAlone() {
 }
 
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
-async function meshToken(mesh) {
-  const { airlock } = require('@airlock/contracts');
-  const { createClient, unary } = require('@airlock/grpc');
-  const identity = createClient(airlock.identity.v1.IdentityServiceClient, `${HOST}:${mesh.services.identity.grpc}`);
-  const principal = { subject: 'bench', userId: 'bench', tenantId: 'bench-gw', projectId: 'bench', workspaceId: 'ws-bench', roles: ['developer'] };
-  try {
-    const kind = airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER;
-    return (await unary(identity.issueToken.bind(identity), { principal: { ...principal, kind }, ttlSeconds: 3600 })).accessToken;
-  } finally {
-    identity.close();
-  }
+function meshToken(mesh) {
+  const { issueDevTokenAt } = require('@airlock/cli/dist/commands.js');
+  return issueDevTokenAt(`${HOST}:${mesh.services.identity.grpc}`, {
+    userId: 'bench',
+    tenantId: 'bench-gw',
+    projectId: 'bench',
+    workspaceId: 'ws-bench',
+    roles: ['developer'],
+    ttlSeconds: 3600,
+  });
 }
 
 /** The deployed path: Envoy (TLS, ext_authz) → gateway → DLP, with policy, identity, audit and usage running. */
