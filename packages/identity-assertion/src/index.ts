@@ -11,6 +11,15 @@ export {
 } from './claims';
 export { AssertionError, type AssertionErrorCode } from './errors';
 export type { Jwks, PublicJwk } from './keys';
-export { AssertionSigner, loadSignerFile, type LoadedSigner, type SignedAssertion, type SignerOptions } from './signer';
+export {
+  AssertionSigner,
+  KeyFileMissingError,
+  loadSignerFile,
+  readOrCreateP256KeyFile,
+  type KeyFile,
+  type LoadedSigner,
+  type SignedAssertion,
+  type SignerOptions,
+} from './signer';
 export { AssertionVerifier, type JwksOptions, type VerifierOptions } from './verifier';
 export { identityAssertionConfig, verifierFromConfig, type IdentityAssertionConfig } from './config';

@@ -106,20 +106,45 @@ export interface LoadedSigner {
  * the file and the problem, never the key.
  */
 export async function loadSignerFile(file: string, options: SignerOptions & { generate?: boolean } = {}): Promise<LoadedSigner> {
+  const { pem, generated, readableByOthers } = await readOrCreateP256KeyFile(file, options.generate ?? false);
+  try {
+    return { signer: AssertionSigner.fromPem(pem, options), generated, readableByOthers };
+  } catch (error) {
+    throw new Error(`${file} is not a PEM EC P-256 private key (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** A PKCS#8 PEM key file, read as is: what loadSignerFile and identity's token signing key both start from. */
+export interface KeyFile {
+  pem: string;
+  /** This call created the file. */
+  generated: boolean;
+  /** Group or others may read it: callers warn (a key others can read is a key others can sign with). */
+  readableByOthers: boolean;
+}
+
+/**
+ * Reads an EC P-256 private key file; with `generate`, creates it (0600, parent 0700) when it does not exist.
+ * Errors are plain, with the file named; callers map them to their own config errors.
+ */
+export async function readOrCreateP256KeyFile(file: string, generate: boolean): Promise<KeyFile> {
   let pem: string;
   let generated = false;
   try {
     pem = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
-    if (!options.generate) throw new Error(`${file} does not exist`, { cause: error });
+    if (!generate) throw new KeyFileMissingError(file);
     ({ pem, generated } = await createKeyFile(file));
   }
   const readableByOthers = ((await stat(file)).mode & 0o077) !== 0;
-  try {
-    return { signer: AssertionSigner.fromPem(pem, options), generated, readableByOthers };
-  } catch (error) {
-    throw new Error(`${file} is not a PEM EC P-256 private key (${(error as Error).message})`, { cause: error });
+  return { pem, generated, readableByOthers };
+}
+
+/** The key file does not exist and was not to be generated. */
+export class KeyFileMissingError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} does not exist`);
   }
 }
 

@@ -1,9 +1,8 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import { ConfigError } from '@airlock/config';
+import { KeyFileMissingError, readOrCreateP256KeyFile, type KeyFile } from '@airlock/identity-assertion';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../service';
@@ -54,40 +53,20 @@ function configError(message: string): ConfigError {
  * ConfigError naming IDENTITY_SIGNING_KEY_FILE, so the service refuses to start rather than run keyless.
  */
 export async function loadSigningKey(file: string, generate: boolean, logger: Logger): Promise<SigningKey> {
-  let pem: string;
+  let key: KeyFile;
   try {
-    pem = await readFile(file, 'utf8');
+    key = await readOrCreateP256KeyFile(file, generate);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw configError(`cannot read ${file}: ${(error as Error).message}`);
-    if (!generate) throw configError(`${file} does not exist (set IDENTITY_GENERATE_KEY=true to create a dev key)`);
-    pem = await createKeyFile(file);
-    logger.warn({ file }, 'generated a new signing key (dev): tokens signed with an earlier key no longer verify');
+    if (error instanceof KeyFileMissingError) throw configError(`${file} does not exist (set IDENTITY_GENERATE_KEY=true to create a dev key)`);
+    throw configError((error as Error).message);
   }
-  const mode = (await stat(file)).mode & 0o777;
+  if (key.generated) logger.warn({ file }, 'generated a new signing key (dev): tokens signed with an earlier key no longer verify');
   // A key others can read is a key others can sign with; say so, but do not refuse (mounted secrets vary).
-  if (mode & 0o077) logger.warn({ file, mode: mode.toString(8) }, 'signing key file is readable by group or others');
+  if (key.readableByOthers) logger.warn({ file }, 'signing key file is readable by group or others');
   try {
-    return await SigningKey.fromPem(pem);
+    return await SigningKey.fromPem(key.pem);
   } catch (error) {
     throw configError(`${file} is not a PKCS#8 PEM EC P-256 private key (${(error as Error).message})`);
-  }
-}
-
-async function createKeyFile(file: string): Promise<string> {
-  const { privateKey } = generateKeyPairSync('ec', {
-    namedCurve: 'P-256',
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    // 'wx': when two replicas boot at once, the first key written wins and the other reads it.
-    await writeFile(file, privateKey, { mode: 0o600, flag: 'wx' });
-    await chmod(file, 0o600); // the umask may have narrowed the mode; never widened it, but be exact
-    return privateKey;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFile(file, 'utf8');
-    throw configError(`cannot create ${file}: ${(error as Error).message}`);
   }
 }
 
