@@ -16,6 +16,7 @@ const { startMesh, stopMesh } = require('@airlock/cli/dist/mesh.js');
 const { listManaged, stopManaged, spawnManaged, stateDir, ensureEnvoy } = require('@airlock/testing');
 const { issueDevTokenAt } = require('@airlock/cli/dist/commands.js');
 const { openLoop, percentile, fmt } = require('../lib/load');
+const { unlimitedBundleFile } = require('../lib/bundle');
 
 const { values: args } = parseArgs({
   options: { rates: { type: 'string', default: '200,1000' }, seconds: { type: 'string', default: '10' } },
@@ -116,7 +117,7 @@ async function waitReady(fn) {
 
 async function main() {
   process.stdout.write('starting a mesh on free ports (bench-edge)...\n');
-  const mesh = await startMesh({ name: NAME, ports: 'free' });
+  const mesh = await startMesh({ name: NAME, ports: 'free', policyBundleFile: unlimitedBundleFile() });
   try {
     await restartEnvoyWithBenchRoutes(mesh);
     const ca = readFileSync(mesh.caBundle, 'utf8');

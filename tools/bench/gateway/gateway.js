@@ -27,6 +27,7 @@ const { parseArgs } = require('node:util');
 const { ASSERTION_HEADER, AssertionSigner } = require('@airlock/identity-assertion');
 const { freePort, infraStatus, listManaged, startInfra, uniquePrefix, waitForTcp } = require('@airlock/testing');
 const { openLoop, percentile, fmt } = require('../lib/load');
+const { unlimitedBundleFile } = require('../lib/bundle');
 const { cpuMsOf } = require('./proc-cpu');
 
 const { values: args } = parseArgs({
@@ -197,7 +198,7 @@ function meshToken(mesh) {
 async function throughEnvoy() {
   const { startMesh, stopMesh } = require('@airlock/cli/dist/mesh.js');
   process.stdout.write(`starting a mesh on free ports (${MESH})...\n`);
-  const mesh = await startMesh({ name: MESH, ports: 'free' });
+  const mesh = await startMesh({ name: MESH, ports: 'free', policyBundleFile: unlimitedBundleFile() });
   cleanups.push(() => stopMesh(MESH));
   const managed = await listManaged();
   const pids = {};

@@ -1,4 +1,5 @@
 import { airlock } from '@airlock/contracts';
+import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
 import { CompiledLimits } from './compiled-limits';
 import { LocalGcra } from './gcra';
 import { rateLimitHeaders } from './limits-guard';
@@ -104,6 +105,27 @@ describe('CompiledLimits', () => {
     ]);
     expect(limits.budgets({ ...alice, projectId: '' }, '/v1/chat', 'POST').map((b) => b.rule.id)).toEqual(['tb.tenant.day']);
     expect(new CompiledLimits(undefined).empty).toBe(true);
+  });
+});
+
+describe('the default bundle\'s limits', () => {
+  const limits = new CompiledLimits(loadBundleFile(DEFAULT_BUNDLE_FILE).limits);
+
+  it('counts AI calls per user and per project, inline completion per user, and policy changes per user', () => {
+    const ids = (path: string, method: string) => limits.buckets(alice, path, method).map((r) => r.rule.id);
+    expect(ids('/v1/chat/completions', 'POST')).toEqual(['rl.ai.user', 'rl.ai.project']);
+    expect(ids('/v1/agent', 'POST')).toEqual(['rl.ai.user', 'rl.ai.project']);
+    expect(ids('/tabby/v1/completions', 'POST')).toEqual(['rl.tabby.user']);
+    expect(ids('/api/policy/v1/drafts', 'PUT')).toEqual(['rl.policy.write']);
+    // Reading is never limited: the model list, the Policy API's reads, a workspace in the browser.
+    expect([...ids('/v1/models', 'GET'), ...ids('/api/policy/v1/bundles', 'GET'), ...ids('/w/ws-1/', 'GET')]).toEqual([]);
+    expect(limits.buckets(alice, '/v1/chat', 'POST').every((r) => r.rule.onStoreError === 'fail_open_local')).toBe(true);
+  });
+
+  it('keeps a project\'s daily token budget, failing open while usage is unreachable', () => {
+    expect(limits.budgets(alice, '/v1/chat', 'POST').map((b) => [b.rule.id, b.scopeId, b.rule.period, b.rule.onUsageError])).toEqual([
+      ['tb.project.day', 'p-pay', 'day', 'fail_open'],
+    ]);
   });
 });
 
