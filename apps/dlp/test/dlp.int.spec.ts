@@ -95,6 +95,21 @@ describe('dlp service over gRPC', () => {
     expect(responses.map((r) => r.text).join('')).toBe(`to ${OTHER_EMAIL} and ${EMAIL}`);
   });
 
+  it('numbers a ScanTexts batch as the same texts scanned one by one, over the wire', async () => {
+    const batch = await unary(client.scanTexts.bind(client), {
+      texts: [`메일 ${EMAIL}`, `cc ${OTHER_EMAIL}, 다시 ${EMAIL}`, 'clean'],
+      direction: Direction.DIRECTION_INBOUND,
+      correlationId: 'corr-00000003',
+    });
+    expect(batch.results.map((r) => [r.action, r.text])).toEqual([
+      [Action.ACTION_PSEUDONYMIZE, '메일 ⟦PII_1⟧'],
+      [Action.ACTION_PSEUDONYMIZE, 'cc ⟦PII_2⟧, 다시 ⟦PII_1⟧'],
+      [Action.ACTION_ALLOW, 'clean'],
+    ]);
+    expect(batch.action).toBe(Action.ACTION_PSEUDONYMIZE);
+    expect(batch.pseudonyms?.entries.map((e) => e.placeholder)).toEqual(['⟦PII_1⟧', '⟦PII_2⟧']);
+  });
+
   it('refuses a malformed context with INVALID_ARGUMENT dlp_invalid_context, without the value', async () => {
     const err = await unary(client.scan.bind(client), {
       text: 'hi',

@@ -55,6 +55,8 @@ function jsonVariable<T extends z.ZodType>(schema: T) {
 
 export const gatewayConfig = {
   DLP_ADDR: env.address(),
+  /** Characters of prompt text per ScanTexts call; at most the DLP's DLP_MAX_TEXT_CHARS (which holds a batch to it). */
+  GATEWAY_DLP_BATCH_CHARS: env.int(1_000_000, 1),
   KAFKA_BROKERS: env.list(),
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** Local, fsync'd spool for audit and usage events while Kafka is unreachable; one per instance. */

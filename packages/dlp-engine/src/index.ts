@@ -11,6 +11,7 @@ export type { RuleOverride, RuleSetSpec, ScanReport } from './ruleset';
 export { STREAM_HOLD_CAP, STREAM_WINDOW_BASE } from './stream';
 export type { StreamScanner } from './stream';
 export { BUILTIN_RULES, BUILTIN_VERSION } from './rules';
+export { ACTION_RANK } from './types';
 export type { Category, Confidence, Finding, RuleAction, RuleContext, RuleDefinition, ScanResult, Severity } from './types';
 export type { ValidatorName } from './validators';
 

@@ -86,3 +86,41 @@ describe('ScanText', () => {
     await expect(scan('x'.repeat(10_001))).rejects.toThrow(TextTooLargeError);
   });
 });
+
+describe('ScanText.executeMany (ScanTexts)', () => {
+  const scanMany = (texts: string[], context?: airlock.dlp.v1.Pseudonyms) =>
+    useCase.executeMany({ texts, direction: Direction.DIRECTION_INBOUND, correlationId: 'c-12345678', context });
+  const texts = ['mail kim.cs@acme.co.kr', 'cc lee.dh@acme.co.kr, again kim.cs@acme.co.kr', 'nothing here', 'key AKIAIOSFODNN7EXAMPLE'];
+
+  it('answers exactly as one Scan per text in order, each with the pairs so far as its context', async () => {
+    const batch = await scanMany(texts);
+    let context: airlock.dlp.v1.Pseudonyms | undefined;
+    const oneByOne = [];
+    for (const text of texts) {
+      const r = await scan(text, context);
+      oneByOne.push({ action: r.action, text: r.text, findings: r.findings });
+      context = r.pseudonyms;
+    }
+    expect(batch.results).toEqual(oneByOne);
+    expect(batch.results.map((r) => r.text)).toEqual(['mail ⟦PII_1⟧', 'cc ⟦PII_2⟧, again ⟦PII_1⟧', 'nothing here', 'key [MASKED:secret.aws_access_key_id]']);
+    expect(batch.pseudonyms).toEqual(context);
+    // The strongest action over the texts; the rule set as Scan names it.
+    expect(batch).toMatchObject({ action: Action.ACTION_PSEUDONYMIZE, policyVersion: 'builtin' });
+    expect(batch.ruleSetVersion).toMatch(/^builtin-/);
+  });
+
+  it('continues a context, and returns no pairs once any text is blocked', async () => {
+    const first = await scanMany(texts.slice(0, 1));
+    expect((await scanMany(['cc lee.dh@acme.co.kr'], first.pseudonyms)).results[0].text).toBe('cc ⟦PII_2⟧');
+    const blocked = await scanMany([...texts, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----']);
+    expect(blocked.action).toBe(Action.ACTION_BLOCK);
+    expect(blocked.results.map((r) => r.action)).toEqual([Action.ACTION_PSEUDONYMIZE, Action.ACTION_PSEUDONYMIZE, Action.ACTION_ALLOW, Action.ACTION_MASK, Action.ACTION_BLOCK]);
+    expect(blocked.results[4].text).toBe('');
+    expect(blocked.pseudonyms?.entries).toEqual([]);
+  });
+
+  it('holds the batch to the limit of one text, and answers an empty batch', async () => {
+    await expect(scanMany(['x'.repeat(6_000), 'y'.repeat(4_001)])).rejects.toThrow(TextTooLargeError);
+    expect(await scanMany([])).toMatchObject({ results: [], action: Action.ACTION_ALLOW });
+  });
+});

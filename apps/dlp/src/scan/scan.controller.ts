@@ -17,6 +17,11 @@ export class ScanController {
     return this.scanText.execute(request);
   }
 
+  @GrpcMethod('DlpService', 'ScanTexts')
+  scanTexts(request: airlock.dlp.v1.ScanTextsRequest): Promise<airlock.dlp.v1.ScanTextsResponse> {
+    return this.scanText.executeMany(request);
+  }
+
   @GrpcStreamMethod('DlpService', 'ScanStream')
   stream(requests: Observable<airlock.dlp.v1.ScanStreamRequest>): Observable<airlock.dlp.v1.ScanStreamResponse> {
     return this.scanStream.open(requests);

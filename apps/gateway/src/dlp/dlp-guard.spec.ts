@@ -1,12 +1,10 @@
-import { airlock } from '@airlock/contracts';
-import { mergePseudonyms } from './dlp-guard';
+import { batchTexts } from './dlp-guard';
 
-const scan = (entries: [string, string][]) => airlock.dlp.v1.ScanResponse.fromPartial({ pseudonyms: { entries: entries.map(([placeholder, original]) => ({ placeholder, original })) } });
-
-describe('mergePseudonyms', () => {
-  it('keeps consistent placeholders and drops one that stands for two values', () => {
-    expect(mergePseudonyms([scan([['⟦PII_1⟧', 'a@x.kr'], ['⟦PII_2⟧', 'b@x.kr']]), scan([['⟦PII_1⟧', 'a@x.kr']]), scan([['⟦PII_2⟧', 'c@x.kr']])])).toEqual([
-      { placeholder: '⟦PII_1⟧', original: 'a@x.kr' },
-    ]);
+describe('batchTexts', () => {
+  it('keeps the order and puts as many texts in a batch as fit, an oversized one alone', () => {
+    expect(batchTexts(['aa', 'bb', 'c', 'dddd', 'e'], 5)).toEqual([['aa', 'bb', 'c'], ['dddd', 'e']]);
+    expect(batchTexts(['a', 'x'.repeat(9), 'b'], 5)).toEqual([['a'], ['x'.repeat(9)], ['b']]);
+    expect(batchTexts(['', ''], 5)).toEqual([['', '']]);
+    expect(batchTexts([], 5)).toEqual([]);
   });
 });

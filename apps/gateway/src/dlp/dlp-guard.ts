@@ -23,20 +23,21 @@ export interface GuardedTexts {
 }
 
 /**
- * The request's pseudonyms for the answer's restore. Each Scan returns the set so far (its `context` plus its
- * own), so with a current DLP this is the last response's set. A DLP that predates `context` numbers every text
- * from 1, so two texts can use one placeholder for different values: such a placeholder is dropped and not
- * restored (the user sees the placeholder, never the wrong value).
+ * The prompt's texts in ScanTexts batches, in order: each batch's sum within `maxChars` (the DLP holds a batch
+ * to its one-text limit). A text over the bound alone is a batch of its own, which the DLP then refuses whole.
  */
-export function mergePseudonyms(responses: airlock.dlp.v1.ScanResponse[]): airlock.dlp.v1.Pseudonym[] {
-  const seen = new Map<string, string | null>();
-  for (const r of responses) {
-    for (const p of r.pseudonyms?.entries ?? []) {
-      const known = seen.get(p.placeholder);
-      seen.set(p.placeholder, known === undefined || known === p.original ? p.original : null);
+export function batchTexts(texts: string[], maxChars: number): string[][] {
+  const batches: string[][] = [];
+  let size = Infinity;
+  for (const text of texts) {
+    if (size + text.length > maxChars) {
+      batches.push([]);
+      size = 0;
     }
+    batches[batches.length - 1].push(text);
+    size += text.length;
   }
-  return [...seen].filter((e): e is [string, string] => e[1] !== null).map(([placeholder, original]) => ({ placeholder, original }));
+  return batches;
 }
 
 /** Scans every prompt text through the DLP service before anything is routed to a model, and the answer after. */
@@ -45,8 +46,10 @@ export class DlpGuard implements OnApplicationShutdown {
   private readonly client: airlock.dlp.v1.DlpServiceClient;
   // Streams live as long as an answer and are not retried (a replay would re-release text): own channel.
   private readonly streams: airlock.dlp.v1.DlpServiceClient;
+  private readonly batchChars: number;
 
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>) {
+    this.batchChars = config.GATEWAY_DLP_BATCH_CHARS;
     this.client = createClient(airlock.dlp.v1.DlpServiceClient, config.DLP_ADDR, {
       deadlineMs: 2_000,
       idempotent: ['airlock.dlp.v1.DlpService'],
@@ -57,29 +60,37 @@ export class DlpGuard implements OnApplicationShutdown {
   /** Masked texts in the same order; throws DlpBlockedError on a block, DlpUnavailableError if DLP is down. */
   async scanInbound(texts: string[], policyVersion: string): Promise<GuardedTexts> {
     if (texts.length === 0) return { texts: [], verdict: 'allow', findings: 0, pseudonyms: [] };
-    const responses: airlock.dlp.v1.ScanResponse[] = [];
-    // One after another, each with the pairs so far as its context: the texts share one numbering, so a
-    // placeholder stands for one value in the whole request. This costs a round trip per text, not scan work.
+    const responses: airlock.dlp.v1.ScanTextsResponse[] = [];
+    // Usually one call for the whole prompt. A prompt too large for one goes in several, each continuing the
+    // pairs so far, so a placeholder stands for one value in the whole request.
     let context: airlock.dlp.v1.Pseudonyms | undefined;
     try {
-      for (const text of texts) {
-        const r = await this.scan(text, Direction.DIRECTION_INBOUND, policyVersion, context);
+      for (const batch of batchTexts(texts, this.batchChars)) {
+        const r = await unary(this.client.scanTexts.bind(this.client), {
+          texts: batch,
+          direction: Direction.DIRECTION_INBOUND,
+          correlationId: currentCorrelationId() ?? '',
+          policyVersion: policyVersion || undefined,
+          context: context?.entries.length ? context : undefined,
+        });
         responses.push(r);
-        // A blocked text returns no pairs; the request is refused below, after its other texts are scanned.
+        // A blocked batch returns no pairs; the request is refused below, after its other texts are scanned.
         if (verdictOf(r.action) !== 'block') context = r.pseudonyms;
       }
     } catch (error) {
       throw new DlpUnavailableError(error);
     }
+    const results = responses.flatMap((r) => r.results);
     const verdict = responses.reduce<DlpVerdict>((v, r) => strongest(v, verdictOf(r.action)), 'allow');
     if (verdict === 'block') {
-      throw new DlpBlockedError([...new Set(responses.flatMap((r) => r.findings.filter((f) => f.action === Action.ACTION_BLOCK).map((f) => f.ruleId)))]);
+      throw new DlpBlockedError([...new Set(results.flatMap((r) => r.findings.filter((f) => f.action === Action.ACTION_BLOCK).map((f) => f.ruleId)))]);
     }
     return {
-      texts: responses.map((r) => r.text),
+      texts: results.map((r) => r.text),
       verdict,
-      findings: responses.reduce((n, r) => n + r.findings.length, 0),
-      pseudonyms: mergePseudonyms(responses),
+      findings: results.reduce((n, r) => n + r.findings.length, 0),
+      // Each response holds the request's set so far: the last one holds them all.
+      pseudonyms: context?.entries ?? [],
     };
   }
 
@@ -109,14 +120,8 @@ export class DlpGuard implements OnApplicationShutdown {
     return { text: r.text, verdict };
   }
 
-  private scan(text: string, direction: airlock.dlp.v1.Direction, policyVersion: string, context?: airlock.dlp.v1.Pseudonyms): Promise<airlock.dlp.v1.ScanResponse> {
-    return unary(this.client.scan.bind(this.client), {
-      text,
-      direction,
-      correlationId: currentCorrelationId() ?? '',
-      policyVersion: policyVersion || undefined,
-      context: context?.entries.length ? context : undefined,
-    });
+  private scan(text: string, direction: airlock.dlp.v1.Direction, policyVersion: string): Promise<airlock.dlp.v1.ScanResponse> {
+    return unary(this.client.scan.bind(this.client), { text, direction, correlationId: currentCorrelationId() ?? '', policyVersion: policyVersion || undefined });
   }
 
   /** A streaming scan of the model's answer, restoring the prompt's pseudonyms. */

@@ -39,4 +39,12 @@ describe('diffBundles', () => {
       { op: 'removed', path: 'dlp', before: before.dlp },
     ]);
   });
+
+  it('ignores key order, which PostgreSQL\'s jsonb does not keep, and names rate limits by id', () => {
+    const limits = { rateLimits: [{ id: 'rl.a', key: ['user'], rate: { requests: 1, perSeconds: 1 }, burst: 1 }] };
+    const reordered = { rateLimits: [{ burst: 1, rate: { perSeconds: 1, requests: 1 }, key: ['user'], id: 'rl.a' }] };
+    expect(diffBundles({ ...before, limits }, { ...before, limits: reordered })).toEqual([]);
+    const raised = { rateLimits: [{ ...limits.rateLimits[0], burst: 5 }] };
+    expect(diffBundles({ ...before, limits }, { ...before, limits: raised })).toEqual([{ op: 'changed', path: 'limits.rateLimits[rl.a].burst', before: 1, after: 5 }]);
+  });
 });

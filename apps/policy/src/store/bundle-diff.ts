@@ -12,10 +12,22 @@ const KEYED: Record<string, string> = {
   modelAliases: 'alias',
   'dlp.customRules': 'id',
   'dlp.overrides': 'ruleId',
+  'limits.rateLimits': 'id',
+  'limits.tokenBudgets': 'id',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with every object's keys sorted: PostgreSQL's jsonb does not keep the order a bundle was written in. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : isObject(v)
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /**
  * The changes from `before` to `after`, in a stable order, ignoring `version` (assigned at publication).

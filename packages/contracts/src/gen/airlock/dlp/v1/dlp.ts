@@ -188,6 +188,40 @@ export interface ScanResponse {
   pseudonyms?: Pseudonyms | undefined;
 }
 
+export interface ScanTextsRequest {
+  texts: string[];
+  direction: Direction;
+  correlationId: string;
+  /** As in ScanRequest. */
+  policyVersion?:
+    | string
+    | undefined;
+  /** As in ScanRequest: the pseudonyms of the request's earlier scans. */
+  context?: Pseudonyms | undefined;
+}
+
+/** One text's result within ScanTexts. */
+export interface TextResult {
+  action: Action;
+  /** The text with every mask applied; empty when the action is BLOCK. */
+  text: string;
+  /** Offsets into this text. */
+  findings: Finding[];
+}
+
+export interface ScanTextsResponse {
+  /** In the order of the request's texts. */
+  results: TextResult[];
+  /** The strongest action over all texts. */
+  action: Action;
+  ruleSetVersion: string;
+  policyVersion?:
+    | string
+    | undefined;
+  /** As in ScanResponse: the context plus every pseudonym the texts added; empty when any text is blocked. */
+  pseudonyms?: Pseudonyms | undefined;
+}
+
 export interface ScanStreamStart {
   /** DIRECTION_OUTBOUND for model output (the usual case). */
   direction: Direction;
@@ -858,6 +892,393 @@ export const ScanResponse: MessageFns<ScanResponse> = {
   },
 };
 
+function createBaseScanTextsRequest(): ScanTextsRequest {
+  return { texts: [], direction: 0, correlationId: "", policyVersion: undefined, context: undefined };
+}
+
+export const ScanTextsRequest: MessageFns<ScanTextsRequest> = {
+  encode(message: ScanTextsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.texts) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.direction !== 0) {
+      writer.uint32(16).int32(message.direction);
+    }
+    if (message.correlationId !== "") {
+      writer.uint32(26).string(message.correlationId);
+    }
+    if (message.policyVersion !== undefined) {
+      writer.uint32(34).string(message.policyVersion);
+    }
+    if (message.context !== undefined) {
+      Pseudonyms.encode(message.context, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanTextsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanTextsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.texts.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.direction = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.correlationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.context = Pseudonyms.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanTextsRequest {
+    return {
+      texts: globalThis.Array.isArray(object?.texts) ? object.texts.map((e: any) => globalThis.String(e)) : [],
+      direction: isSet(object.direction) ? directionFromJSON(object.direction) : 0,
+      correlationId: isSet(object.correlationId)
+        ? globalThis.String(object.correlationId)
+        : isSet(object.correlation_id)
+        ? globalThis.String(object.correlation_id)
+        : "",
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : undefined,
+      context: isSet(object.context) ? Pseudonyms.fromJSON(object.context) : undefined,
+    };
+  },
+
+  toJSON(message: ScanTextsRequest): unknown {
+    const obj: any = {};
+    if (message.texts?.length) {
+      obj.texts = message.texts;
+    }
+    if (message.direction !== 0) {
+      obj.direction = directionToJSON(message.direction);
+    }
+    if (message.correlationId !== "") {
+      obj.correlationId = message.correlationId;
+    }
+    if (message.policyVersion !== undefined) {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.context !== undefined) {
+      obj.context = Pseudonyms.toJSON(message.context);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanTextsRequest>, I>>(base?: I): ScanTextsRequest {
+    return ScanTextsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanTextsRequest>, I>>(object: I): ScanTextsRequest {
+    const message = createBaseScanTextsRequest();
+    message.texts = object.texts?.map((e) => e) || [];
+    message.direction = object.direction ?? 0;
+    message.correlationId = object.correlationId ?? "";
+    message.policyVersion = object.policyVersion ?? undefined;
+    message.context = (object.context !== undefined && object.context !== null)
+      ? Pseudonyms.fromPartial(object.context)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTextResult(): TextResult {
+  return { action: 0, text: "", findings: [] };
+}
+
+export const TextResult: MessageFns<TextResult> = {
+  encode(message: TextResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.action !== 0) {
+      writer.uint32(8).int32(message.action);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    for (const v of message.findings) {
+      Finding.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TextResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTextResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.findings.push(Finding.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TextResult {
+    return {
+      action: isSet(object.action) ? actionFromJSON(object.action) : 0,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      findings: globalThis.Array.isArray(object?.findings) ? object.findings.map((e: any) => Finding.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: TextResult): unknown {
+    const obj: any = {};
+    if (message.action !== 0) {
+      obj.action = actionToJSON(message.action);
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => Finding.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TextResult>, I>>(base?: I): TextResult {
+    return TextResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TextResult>, I>>(object: I): TextResult {
+    const message = createBaseTextResult();
+    message.action = object.action ?? 0;
+    message.text = object.text ?? "";
+    message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseScanTextsResponse(): ScanTextsResponse {
+  return { results: [], action: 0, ruleSetVersion: "", policyVersion: undefined, pseudonyms: undefined };
+}
+
+export const ScanTextsResponse: MessageFns<ScanTextsResponse> = {
+  encode(message: ScanTextsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      TextResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.action !== 0) {
+      writer.uint32(16).int32(message.action);
+    }
+    if (message.ruleSetVersion !== "") {
+      writer.uint32(26).string(message.ruleSetVersion);
+    }
+    if (message.policyVersion !== undefined) {
+      writer.uint32(34).string(message.policyVersion);
+    }
+    if (message.pseudonyms !== undefined) {
+      Pseudonyms.encode(message.pseudonyms, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanTextsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanTextsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(TextResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ruleSetVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pseudonyms = Pseudonyms.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanTextsResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => TextResult.fromJSON(e)) : [],
+      action: isSet(object.action) ? actionFromJSON(object.action) : 0,
+      ruleSetVersion: isSet(object.ruleSetVersion)
+        ? globalThis.String(object.ruleSetVersion)
+        : isSet(object.rule_set_version)
+        ? globalThis.String(object.rule_set_version)
+        : "",
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : undefined,
+      pseudonyms: isSet(object.pseudonyms) ? Pseudonyms.fromJSON(object.pseudonyms) : undefined,
+    };
+  },
+
+  toJSON(message: ScanTextsResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => TextResult.toJSON(e));
+    }
+    if (message.action !== 0) {
+      obj.action = actionToJSON(message.action);
+    }
+    if (message.ruleSetVersion !== "") {
+      obj.ruleSetVersion = message.ruleSetVersion;
+    }
+    if (message.policyVersion !== undefined) {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.pseudonyms !== undefined) {
+      obj.pseudonyms = Pseudonyms.toJSON(message.pseudonyms);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanTextsResponse>, I>>(base?: I): ScanTextsResponse {
+    return ScanTextsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanTextsResponse>, I>>(object: I): ScanTextsResponse {
+    const message = createBaseScanTextsResponse();
+    message.results = object.results?.map((e) => TextResult.fromPartial(e)) || [];
+    message.action = object.action ?? 0;
+    message.ruleSetVersion = object.ruleSetVersion ?? "";
+    message.policyVersion = object.policyVersion ?? undefined;
+    message.pseudonyms = (object.pseudonyms !== undefined && object.pseudonyms !== null)
+      ? Pseudonyms.fromPartial(object.pseudonyms)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseScanStreamStart(): ScanStreamStart {
   return { direction: 0, correlationId: "", policyVersion: "", restore: undefined };
 }
@@ -1340,6 +1761,21 @@ export const DlpServiceService = {
     responseDeserialize: (value: Buffer): ScanResponse => ScanResponse.decode(value),
   },
   /**
+   * Several texts of one request (a chat's messages) in one call: the same as a Scan of each text in order,
+   * each with the pseudonyms so far as its context, so one placeholder stands for one value across them.
+   * Their sum is held to Scan's text limit (INVALID_ARGUMENT, dlp_text_too_large); callers with more send
+   * several batches, passing the previous response's `pseudonyms` as `context`.
+   */
+  scanTexts: {
+    path: "/airlock.dlp.v1.DlpService/ScanTexts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ScanTextsRequest): Buffer => Buffer.from(ScanTextsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ScanTextsRequest => ScanTextsRequest.decode(value),
+    responseSerialize: (value: ScanTextsResponse): Buffer => Buffer.from(ScanTextsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ScanTextsResponse => ScanTextsResponse.decode(value),
+  },
+  /**
    * Model output, chunk by chunk. Protocol: the first request carries `start`, then any number of `chunk`s,
    * then `end`. Every chunk gets exactly one response (possibly with empty text), `end` gets the last one
    * (done = true); a block ends the stream early with a terminal response (action BLOCK, empty text,
@@ -1373,6 +1809,13 @@ export interface DlpServiceServer extends UntypedServiceImplementation {
    * never partially scanned.
    */
   scan: handleUnaryCall<ScanRequest, ScanResponse>;
+  /**
+   * Several texts of one request (a chat's messages) in one call: the same as a Scan of each text in order,
+   * each with the pseudonyms so far as its context, so one placeholder stands for one value across them.
+   * Their sum is held to Scan's text limit (INVALID_ARGUMENT, dlp_text_too_large); callers with more send
+   * several batches, passing the previous response's `pseudonyms` as `context`.
+   */
+  scanTexts: handleUnaryCall<ScanTextsRequest, ScanTextsResponse>;
   /**
    * Model output, chunk by chunk. Protocol: the first request carries `start`, then any number of `chunk`s,
    * then `end`. Every chunk gets exactly one response (possibly with empty text), `end` gets the last one
@@ -1409,6 +1852,27 @@ export interface DlpServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ScanResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Several texts of one request (a chat's messages) in one call: the same as a Scan of each text in order,
+   * each with the pseudonyms so far as its context, so one placeholder stands for one value across them.
+   * Their sum is held to Scan's text limit (INVALID_ARGUMENT, dlp_text_too_large); callers with more send
+   * several batches, passing the previous response's `pseudonyms` as `context`.
+   */
+  scanTexts(
+    request: ScanTextsRequest,
+    callback: (error: ServiceError | null, response: ScanTextsResponse) => void,
+  ): ClientUnaryCall;
+  scanTexts(
+    request: ScanTextsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ScanTextsResponse) => void,
+  ): ClientUnaryCall;
+  scanTexts(
+    request: ScanTextsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ScanTextsResponse) => void,
   ): ClientUnaryCall;
   /**
    * Model output, chunk by chunk. Protocol: the first request carries `start`, then any number of `chunk`s,
