@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { ApiTokenStore } from './api-tokens/api-token-store';
 import { ApiTokens } from './api-tokens/api-tokens.usecases';
 import { AuthAudit } from './audit/auth-audit';
@@ -10,7 +11,9 @@ import { LoginStateStore } from './login/login-state-store';
 import { CompleteLogin, StartLogin } from './login/login.usecase';
 import { OidcClient } from './login/oidc-client';
 import { IdentityRedis } from './redis/identity-redis';
+import { GrpcSessionLimits, SessionLimitsSource, TenantSessionLimits } from './sessions/session-limits';
 import { SessionStore } from './sessions/session-store';
+import type { identityConfig } from './service';
 import { Logout, VerifySession } from './sessions/session.usecases';
 import { GetJwks } from './tokens/get-jwks.usecase';
 import { IssueToken } from './tokens/issue-token.usecase';
@@ -30,6 +33,14 @@ import { VerifyToken } from './tokens/verify-token.usecase';
     OidcClient,
     LoginStateStore,
     SessionStore,
+    {
+      provide: SessionLimitsSource,
+      // Without POLICY_ADDR there is no source and no session limits (TenantSessionLimits says so at boot).
+      useFactory: (config: ServiceConfig<typeof identityConfig>) =>
+        config.POLICY_ADDR ? new GrpcSessionLimits(config.POLICY_ADDR, config.IDENTITY_POLICY_DEADLINE_MS) : null,
+      inject: [APP_CONFIG],
+    },
+    TenantSessionLimits,
     StartLogin,
     CompleteLogin,
     VerifySession,

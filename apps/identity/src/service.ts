@@ -69,6 +69,13 @@ export const identityConfig = {
   /** IdP groups → Airlock tenant, project and roles (see README). */
   IDENTITY_GROUP_MAPPING: jsonVariable(groupMappingSchema, DEFAULT_GROUP_MAPPING),
 
+  // Concurrent session limits (policy bundle section `sessions`), asked of policy at every login. Unset: none.
+  POLICY_ADDR: env.address().optional(),
+  /** Budget for one GetSessionLimits call, retries included; the login waits for it. */
+  IDENTITY_POLICY_DEADLINE_MS: env.int(2_000, 50),
+  /** While policy is unreachable, its last answer for a tenant serves logins this long; then logins fail closed (503). */
+  IDENTITY_SESSION_LIMITS_MAX_STALE_SECONDS: env.int(300, 0),
+
   // API tokens (PostgreSQL). Without DATABASE_URL the token API answers 503 api_tokens_not_configured.
   DATABASE_URL: optionalUrl(),
   DATABASE_POOL_MAX: env.int(5, 1),

@@ -13,6 +13,7 @@ import { identityService } from '../src/service';
 import { Browser, formAction, hiddenField, type Page } from './support/browser';
 import { newTotpSecret, seedUsers, startDevIdp, totp, type IdpUser, type RunningDevIdp } from './support/dev-idp';
 import { edgeAssertions } from './support/edge';
+import { TEST_POLICY_VERSION, startPolicy } from './support/policy';
 
 // Identity's relying party against the real dev IdP (oidc-provider, started from its build as a child process),
 // with real Redis and a real Kafka audit topic. The user's side is a fetch-based browser filling in the IdP's
@@ -30,12 +31,16 @@ const CLIENT_IP = '203.0.113.5';
 const extraUsers: IdpUser[] = [
   { username: 'frank', password: 'test-frank-pass', totpSecret: newTotpSecret(), name: 'Frank Wiki', email: 'frank@acme.example', groups: ['wiki-users'] },
   { username: 'grace', password: 'test-grace-pass', totpSecret: newTotpSecret(), name: 'Grace Two', email: 'grace@acme.example', groups: ['airlock:acme:developer', 'airlock:globex:auditor'] },
+  // Tenants without MFA (IDENTITY_TENANTS below): henry and ivy log in as often as a test needs, no TOTP step.
+  { username: 'henry', password: 'test-henry-pass', name: 'Henry Often', email: 'henry@quota.example', groups: ['airlock:quota:developer'] },
+  { username: 'ivy', password: 'test-ivy-pass', name: 'Ivy Again', email: 'ivy@evict.example', groups: ['airlock:evict:developer'] },
 ];
 const users = new Map([...seedUsers(), ...extraUsers].map((u) => [u.username, u]));
 
 describe('OIDC login, sessions and logout against the dev IdP (real OpenID provider, Redis, Kafka)', () => {
   let idp: RunningDevIdp;
   let service: RunningService;
+  let policy: RunningService | undefined;
   let dir: string;
   let prefix: string;
   let redis: Redis;
@@ -58,9 +63,15 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     });
 
     redis = new Redis(infra.redis.url);
+    // Session limits come from the real policy service: one session per user in tenants quota (deny) and evict
+    // (evict_oldest), none elsewhere. Each needs the other's address; identity's port is chosen first.
+    const identityPort = await freePort();
+    policy = await startPolicy(dir, `127.0.0.1:${identityPort}`, {
+      tenants: { quota: { maxPerUser: 1, onExceed: 'deny' }, evict: { maxPerUser: 1, onExceed: 'evict_oldest' } },
+    });
     service = await bootService(identityService, {
       ...edgeAssertions(dir).env,
-      GRPC_PORT: String(await freePort()),
+      GRPC_PORT: String(identityPort),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
@@ -76,6 +87,11 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       EVENT_SPOOL_DIR: path.join(dir, 'spool'),
+      IDENTITY_TENANTS: JSON.stringify({ quota: { requireMfa: false }, evict: { requireMfa: false } }),
+      POLICY_ADDR: policy.grpcAddress,
+      IDENTITY_POLICY_DEADLINE_MS: '500',
+      // An unreachable policy refuses logins at once (the fallback to its last answer is a unit test).
+      IDENTITY_SESSION_LIMITS_MAX_STALE_SECONDS: '0',
     });
     client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress);
   }, 120_000);
@@ -84,6 +100,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     await reader?.stop();
     client?.close();
     await service?.close();
+    await policy?.close();
     await idp?.stop();
     redis?.disconnect();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -291,5 +308,47 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     expect(unknown.status).toBe(401);
     expect(unknown.body).toContain('code_exchange_failed');
     expect(attacker.cookie(PUBLIC, 'airlock_session')).toBeUndefined();
+  });
+
+  describe("the tenant's concurrent-session limits from policy (henry in tenant quota, ivy in tenant evict)", () => {
+    it('deny: refuses the login beyond maxPerUser with a 403 session_limit_reached page, audited with the policy version', async () => {
+      const first = await logIn('henry');
+      expect(first.callback.status).toBe(302);
+      const second = await logIn('henry');
+      expect(second.callback.status).toBe(403);
+      expect(second.callback.body).toContain('session_limit_reached');
+      expect(second.browser.cookie(PUBLIC, 'airlock_session')).toBeUndefined();
+      expect(await auditFor(second.callback, 'auth.login')).toMatchObject({ outcome: 'failure', action: 'session_limit_reached', userId: 'henry', tenantId: 'quota', policyVersion: TEST_POLICY_VERSION, statusCode: 403 });
+      // Logging out frees the slot.
+      await first.browser.post(`${PUBLIC}/auth/logout`);
+      expect((await logIn('henry')).callback.status).toBe(302);
+    });
+
+    it('evict_oldest: the new login ends the oldest session (audited as auth.session.evicted)', async () => {
+      const first = await logIn('ivy');
+      const firstId = first.browser.cookie(PUBLIC, 'airlock_session')!.value;
+      const second = await logIn('ivy');
+      expect(second.callback.status).toBe(302);
+      expect(await verifySession(firstId)).toMatchObject({ valid: false, errorCode: 'session_unknown' });
+      expect((await sessionOf(second.browser)).status).toBe(200);
+      expect(await auditFor(second.callback, 'auth.session.evicted')).toMatchObject({
+        outcome: 'success',
+        action: 'evict_oldest:sessions.tenants.evict',
+        userId: 'ivy',
+        tenantId: 'evict',
+        policyVersion: TEST_POLICY_VERSION,
+        endpoint: '/auth/callback',
+      });
+    });
+
+    it('policy unreachable (and no recent answer): refuses the login with a 503 policy_unavailable page', async () => {
+      await policy?.close();
+      policy = undefined;
+      const { browser, callback } = await logIn('henry');
+      expect(callback.status).toBe(503);
+      expect(callback.body).toContain('policy_unavailable');
+      expect(browser.cookie(PUBLIC, 'airlock_session')).toBeUndefined();
+      expect(await auditFor(callback, 'auth.login')).toMatchObject({ outcome: 'failure', action: 'policy_unavailable', userId: 'henry', tenantId: 'quota', statusCode: 503 });
+    });
   });
 });

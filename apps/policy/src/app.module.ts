@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { GrpcCaller } from './admin/grpc-caller';
+import { PolicyAdminController } from './admin/policy-admin.controller';
 import { AssertionJwksController } from './authz/assertion-jwks.controller';
+import { Authenticator } from './authz/authenticator';
 import { AuthorizationController } from './authz/authz.controller';
 import { CheckRequestUseCase } from './authz/check.usecase';
 import { EdgeIdentityModule } from './authz/edge-identity.module';
@@ -13,18 +16,21 @@ import { PolicyApiController } from './http/policy-api.controller';
 import { DlpRulesModule } from './dlp-rules/dlp-rules.module';
 import { BundleStoreModule } from './store/store.module';
 import { LIMITS_PROVIDERS } from './limits/limits-guard';
+import { SessionLimitsModule } from './sessions/sessions.module';
 
 @Module({
   // BundleStoreModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
   // the assertion issuer and the Policy API's caller, verified with the issuer's own key.
-  imports: [BundleStoreModule, EdgeIdentityModule, DlpRulesModule],
-  controllers: [PolicyController, AuthorizationController, BundlesController, PolicyApiController, AssertionJwksController],
+  imports: [BundleStoreModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule],
+  controllers: [PolicyController, AuthorizationController, BundlesController, PolicyApiController, AssertionJwksController, PolicyAdminController],
   providers: [
     DecisionMetrics,
     Decide,
     Simulate,
     ListModels,
     CheckRequestUseCase,
+    Authenticator,
+    GrpcCaller,
     PrincipalCache,
     { provide: TokenVerifier, useClass: IdentityTokenVerifier },
     ...LIMITS_PROVIDERS,

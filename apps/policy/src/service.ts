@@ -42,6 +42,8 @@ export const policyConfig = {
   POLICY_RELOAD_INTERVAL_MS: env.int(30_000, 100),
   /** Last good active bundle, written on every activation and read at boot when the store is unreachable. */
   POLICY_BUNDLE_CACHE_FILE: z.string().min(1).optional(),
+  /** How often the audit outbox is swept for events a crash left unsent (each change relays its own at once). */
+  POLICY_AUDIT_RELAY_INTERVAL_MS: env.int(5_000, 100),
   /** Audit events of bundle changes. Without KAFKA_BROKERS they are logged (dev, tests). */
   KAFKA_BROKERS: env.list().optional(),
   TOPIC_PREFIX: z.string().default(''),
@@ -53,9 +55,10 @@ export const policyService: ServiceDefinition<typeof policyConfig> = {
   config: policyConfig,
   http: true,
   grpc: {
-    protoFiles: [PROTO_FILES.policy, PROTO_FILES.extAuthz],
+    // The admin API's file is named here, not in PROTO_FILES: only this service serves it.
+    protoFiles: [PROTO_FILES.policy, 'airlock/policy/v1/policy_admin.proto', PROTO_FILES.extAuthz],
     packages: ['airlock.policy.v1', 'envoy.service.auth.v3'],
-    services: ['airlock.policy.v1.PolicyService', 'envoy.service.auth.v3.Authorization'],
+    services: ['airlock.policy.v1.PolicyService', 'airlock.policy.v1.PolicyAdminService', 'envoy.service.auth.v3.Authorization'],
   },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   module: () => require('./app.module').AppModule,

@@ -84,6 +84,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
       POLICY_BUNDLE_CHANNEL: channel,
       // Long: only the push can deliver a new version within the second these tests allow.
       POLICY_RELOAD_INTERVAL_MS: '600000',
+      POLICY_AUDIT_RELAY_INTERVAL_MS: '200',
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       ...edge.env,
@@ -263,6 +264,24 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
     );
     expect(events.find((e) => e.eventType === 'policy.draft.approved')).toMatchObject({ service: 'policy', policyVersion: label, tenantId: 'bank' });
     await eventually('activation audited', () => audits.find((e) => e.eventType === 'policy.version.activated' && e.policyVersion === label));
+  });
+
+  it('commits each step\'s audit event with the step: one a crashed replica left unsent is relayed once by the others', async () => {
+    const pool = createPool(db.url, 1);
+    try {
+      // Every step so far relayed its own event before answering: the outbox is empty.
+      expect((await pool.query('SELECT count(*)::int AS n FROM policy_audit_outbox')).rows[0].n).toBe(0);
+      // What a replica killed between its commit and its relay leaves behind.
+      const orphan = airlock.events.v1.AuditEvent.fromPartial({ eventId: uniquePrefix('orphan'), eventType: 'policy.draft.proposed', service: 'policy', actor: 'alice', action: 'draft=orphaned' });
+      await pool.query('INSERT INTO policy_audit_outbox (key, event) VALUES ($1, $2)', [orphan.eventId, Buffer.from(airlock.events.v1.AuditEvent.encode(orphan).finish())]);
+      await eventually('the orphaned event relayed', () => audits.find((e) => e.eventId === orphan.eventId));
+      await eventually('the outbox emptied', async () => ((await pool.query('SELECT count(*)::int AS n FROM policy_audit_outbox')).rows[0].n === 0 ? true : undefined));
+      // Both replicas sweep; the row lock lets only one of them send it.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(audits.filter((e) => e.eventId === orphan.eventId)).toHaveLength(1);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses to approve a draft based on an outdated version, and rejects with a reason', async () => {

@@ -165,7 +165,12 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     });
     expect(res.okResponse?.headers.every((h) => h.appendAction === 2)).toBe(true);
     expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-workspace-id', 'x-airlock-audit-mode']);
-    expect(headerMap(res.okResponse?.responseHeadersToAdd)).toEqual({ 'x-correlation-id': 'corr-int-0001' });
+    // The default bundle limits chat per user and per project: the client learns its quota (draft-11 fields).
+    expect(headerMap(res.okResponse?.responseHeadersToAdd)).toEqual({
+      'x-correlation-id': 'corr-int-0001',
+      'ratelimit-policy': '"rl.ai.user";q=60;w=12, "rl.ai.project";q=600;w=6',
+      ratelimit: expect.stringMatching(/^"rl\.ai\.user";r=\d+;t=\d+, "rl\.ai\.project";r=\d+;t=\d+$/),
+    });
   });
 
   it('signs x-airlock-identity with the key file; services verify it with the JWKS on policy\'s HTTP port', async () => {

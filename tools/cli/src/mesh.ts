@@ -203,6 +203,8 @@ function serviceEnv(
         IDENTITY_SIGNING_KEY_FILE: shared.keyFile,
         IDENTITY_GENERATE_KEY: 'true',
         IDENTITY_ALLOW_ISSUE: 'true',
+        // Concurrent session limits (the bundle's `sessions`), asked of policy at every login.
+        POLICY_ADDR: addr('policy'),
       };
     case 'policy':
       // The revocation channel lets a logout or token revocation evict policy's cached principal at once.

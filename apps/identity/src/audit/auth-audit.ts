@@ -11,6 +11,8 @@ export type AuthEventType =
   | 'auth.login'
   | 'auth.login.mfa_required'
   | 'auth.logout'
+  /** A login ended the user's oldest session to stay within the tenant's `maxPerUser` (evict_oldest). */
+  | 'auth.session.evicted'
   | 'auth.token.issued'
   | 'auth.token.revoked'
   | 'auth.token.used_after_revoke';
@@ -27,6 +29,8 @@ export interface AuthEvent {
   clientIp?: string;
   endpoint?: string;
   statusCode?: number;
+  /** When policy decided (session limits): the version it decided under. */
+  policyVersion?: string;
 }
 
 /**
@@ -73,6 +77,7 @@ export class AuthAudit implements OnModuleInit, OnApplicationShutdown {
       clientIp: event.clientIp,
       endpoint: event.endpoint,
       statusCode: event.statusCode,
+      policyVersion: event.policyVersion,
       actor: event.userId,
       action: event.action,
       outcome: event.outcome,

@@ -64,7 +64,7 @@ export class AuthController {
       res.redirect(302, done.returnTo);
     } catch (error) {
       if (!(error instanceof LoginRefusedError)) throw error;
-      const title = error.httpStatus === 403 ? 'Access to Airlock refused' : 'Login failed';
+      const title = error.httpStatus === 403 ? 'Access to Airlock refused' : error.httpStatus === 503 ? 'Login unavailable' : 'Login failed';
       res.status(error.httpStatus).type('html').send(loginPage(title, error.message, error.advice, error.code, currentCorrelationId() ?? ''));
     }
   }

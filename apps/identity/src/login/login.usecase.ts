@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
 import { AuthAudit } from '../audit/auth-audit';
 import { credentialDigest, randomSecret } from '../credentials';
 import type { identityConfig } from '../service';
+import { TenantSessionLimits } from '../sessions/session-limits';
 import { SessionStore } from '../sessions/session-store';
 import { ID_PATTERN } from '../tokens/claims';
-import { LoginRefusedError, OidcNotConfiguredError } from './errors';
+import { LoginRefusedError, OidcNotConfiguredError, SessionLimitReachedError, SessionPolicyUnavailableError } from './errors';
 import { GroupMapper, hasMfa, tenantPolicy } from './login-policy';
 import { LoginStateStore } from './login-state-store';
 import { OidcClient } from './oidc-client';
@@ -73,9 +75,11 @@ export class CompleteLogin {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: Config,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly oidc: OidcClient,
     private readonly states: LoginStateStore,
     private readonly sessions: SessionStore,
+    private readonly sessionLimits: TenantSessionLimits,
     private readonly audit: AuthAudit,
   ) {
     this.mapper = new GroupMapper(config.IDENTITY_GROUP_MAPPING);
@@ -88,8 +92,8 @@ export class CompleteLogin {
       return await this.complete(input);
     } catch (error) {
       if (error instanceof LoginRefusedError) {
-        const { userId, tenantId, type, outcome } = error.refused;
-        await this.audit.record({ ...failed, type: type ?? failed.type, outcome: outcome ?? failed.outcome, action: error.code, userId, tenantId, statusCode: error.httpStatus });
+        const { userId, tenantId, type, outcome, policyVersion } = error.refused;
+        await this.audit.record({ ...failed, type: type ?? failed.type, outcome: outcome ?? failed.outcome, action: error.code, userId, tenantId, statusCode: error.httpStatus, policyVersion });
       }
       throw error;
     }
@@ -137,7 +141,28 @@ export class CompleteLogin {
       roles: mapped.roles,
       kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER,
     });
-    const session = await this.sessions.create(principal, policy, idToken);
+    const limits = await this.sessionLimits.forTenant(mapped.tenantId);
+    if (!limits) throw new SessionPolicyUnavailableError().about({ userId, tenantId: mapped.tenantId });
+    const session = await this.sessions.admit(principal, policy, idToken, limits);
+    if (!session.admitted) {
+      const max = session.limit === 'user' ? limits.maxPerUser : limits.maxPerTenant;
+      throw new SessionLimitReachedError(session.limit, max).about({ userId, tenantId: mapped.tenantId, policyVersion: limits.policyVersion });
+    }
+    for (const digest of session.evicted) {
+      // The digest prefix only: enough to match the revocation, never the session id.
+      this.logger.info({ tenant_id: mapped.tenantId, session: digest.slice(0, 16), rule_id: limits.ruleId, policy_version: limits.policyVersion }, 'session evicted by a newer login');
+      await this.audit.record({
+        type: 'auth.session.evicted',
+        outcome: 'success',
+        action: `evict_oldest:${limits.ruleId}`,
+        userId,
+        tenantId: mapped.tenantId,
+        projectId: mapped.projectId,
+        clientIp: input.clientIp,
+        endpoint: '/auth/callback',
+        policyVersion: limits.policyVersion,
+      });
+    }
     await this.audit.record({
       type: 'auth.login',
       outcome: 'success',
@@ -148,6 +173,7 @@ export class CompleteLogin {
       clientIp: input.clientIp,
       endpoint: '/auth/callback',
       statusCode: 302,
+      policyVersion: limits.policyVersion || undefined,
     });
     return { sessionId: session.id, returnTo: login.returnTo, maxAgeSeconds: policy.sessionMaxSeconds };
   }

@@ -14,10 +14,13 @@ export class IdentityRedis implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis;
   /** Pub/sub channels are not key-prefixed by ioredis: the prefix is applied here. */
   readonly revocationChannel: string;
+  /** REDIS_PREFIX: added to command keys by the client, but not to keys a Lua script builds itself. */
+  readonly keyPrefix: string;
   private lastError = '';
 
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof identityConfig>, @Inject(APP_LOGGER) private readonly logger: Logger) {
     this.revocationChannel = `${config.REDIS_PREFIX}revocations`;
+    this.keyPrefix = config.REDIS_PREFIX;
     this.client = new Redis(config.REDIS_URL, {
       keyPrefix: config.REDIS_PREFIX,
       lazyConnect: true,

@@ -10,6 +10,7 @@ import { ActiveBundle } from '../bundle/active-bundle';
 import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
 import type { DecisionLabel, DecisionMetrics } from '../decision/decision-metrics';
 import { AssertionIssuer } from './assertion-issuer';
+import { Authenticator } from './authenticator';
 import { CheckRequestUseCase } from './check.usecase';
 import type { TokenVerifier, Verdict } from './identity-client';
 import { PrincipalCache, credentialDigest } from './principal-cache';
@@ -64,7 +65,7 @@ async function setup(answer: Answer = valid, cacheTtlMs = 0, assertionReuseMs = 
   const active = activeBundle ?? new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } } as never);
   const cache = new PrincipalCache({ POLICY_AUTH_CACHE_TTL_MS: cacheTtlMs, POLICY_AUTH_CACHE_MAX: 2 } as never, logger);
   const issuer = await issuerWith({ POLICY_ASSERTION_REUSE_MS: assertionReuseMs });
-  const check = new CheckRequestUseCase(active, verifier as unknown as TokenVerifier, metrics, logger, cache, issuer);
+  const check = new CheckRequestUseCase(active, new Authenticator(verifier as unknown as TokenVerifier, cache, logger), metrics, logger, issuer);
   // What a service behind the edge does with x-airlock-identity.
   const services = AssertionVerifier.fromJwks(issuer.jwks);
   return { check, verifier, counted, cache, issuer, services };

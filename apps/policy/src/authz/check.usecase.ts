@@ -6,34 +6,25 @@ import { ActiveBundle } from '../bundle/active-bundle';
 import { DecisionMetrics } from '../decision/decision-metrics';
 import { LimitsGuard } from '../limits/limits-guard';
 import { AssertionIssuer } from './assertion-issuer';
-import { TokenVerifier, type Verdict } from './identity-client';
-import { PrincipalCache, credentialDigest } from './principal-cache';
+import { Authenticator, bearerCredential, type Credential } from './authenticator';
 import { SESSION_COOKIE, allowResponse, deniedResponse, readCookie } from './responses';
 
 type CheckRequest = envoy.service.auth.v3.CheckRequest;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
 
-const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
-
-interface Credential {
-  kind: 'bearer' | 'session';
-  value: string;
-}
-
 /**
  * Envoy's ext_authz Check, called for every request at the edge: authenticate the caller with identity —
  * `Authorization: Bearer` (an Airlock JWT or an opaque API token) or else the `airlock_session` cookie —
- * through a short-lived cache of verified principals, decide with the active bundle, and tell Envoy either which headers the upstream gets
+ * through the Authenticator (a short-lived cache of verified principals), decide with the active bundle, and tell Envoy either which headers the upstream gets
  * (among them the signed identity assertion) or what to answer the client. Fails closed: if identity cannot be asked, the answer is 503, never a pass.
  */
 @Injectable()
 export class CheckRequestUseCase {
   constructor(
     private readonly active: ActiveBundle,
-    private readonly verifier: TokenVerifier,
+    private readonly authenticator: Authenticator,
     private readonly metrics: DecisionMetrics,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-    private readonly cache: PrincipalCache,
     private readonly assertions: AssertionIssuer,
     /** The bundle's rate limits and token budgets, after an allow (absent in unit tests that do not need it). */
     @Optional() private readonly limits?: LimitsGuard,
@@ -60,10 +51,7 @@ export class CheckRequestUseCase {
 
   /** A present Authorization header is the credential, even when malformed: it never falls back to the cookie. */
   private credential(authorization: string | undefined, cookie: string | undefined): Credential | undefined {
-    if (authorization !== undefined && authorization !== '') {
-      const token = BEARER.exec(authorization)?.[1];
-      return token ? { kind: 'bearer', value: token } : undefined;
-    }
+    if (authorization !== undefined && authorization !== '') return bearerCredential(authorization);
     const session = readCookie(cookie, SESSION_COOKIE);
     return session ? { kind: 'session', value: session } : undefined;
   }
@@ -77,32 +65,16 @@ export class CheckRequestUseCase {
       return deniedResponse({ httpStatus: 401, code: 'unauthenticated', message: 'a bearer token or a session is required', correlationId });
     }
 
-    const digest = credentialDigest(credential.value);
-    let principal = this.cache.get(digest);
-    if (!principal) {
-      let verdict: Verdict;
-      try {
-        verdict =
-          credential.kind === 'bearer'
-            ? await this.verifier.verify(credential.value, req.clientIp)
-            : await this.verifier.verifySession(credential.value, req.clientIp);
-      } catch (error) {
-        this.logger.warn({ err: (error as Error).message, client_ip: req.clientIp }, 'identity unavailable; denying (fail closed)');
-        this.metrics.count('unavailable', engine.endpointLabel(req.path));
-        return deniedResponse({ httpStatus: 503, code: 'identity_unavailable', message: 'authentication is temporarily unavailable', correlationId });
-      }
-      if (!verdict.valid || !verdict.principal) {
-        this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
-        return deniedResponse({
-          httpStatus: 401,
-          code: verdict.errorCode || 'unauthenticated',
-          message: credential.kind === 'bearer' ? 'the bearer token is not valid' : 'the session is not valid; log in again',
-          correlationId,
-        });
-      }
-      principal = verdict.principal;
-      this.cache.set(digest, principal, verdict.expiresAtUnix);
+    const authentication = await this.authenticator.authenticate(credential, req.clientIp);
+    if ('unavailable' in authentication) {
+      this.metrics.count('unavailable', engine.endpointLabel(req.path));
+      return deniedResponse({ httpStatus: 503, code: 'identity_unavailable', message: 'authentication is temporarily unavailable', correlationId });
     }
+    if ('refused' in authentication) {
+      this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
+      return deniedResponse({ httpStatus: 401, ...authentication.refused, correlationId });
+    }
+    const { principal } = authentication;
     const { decision, endpoint } = engine.evaluate({ principal, endpoint: req.path, method: req.method, clientIp: req.clientIp, branch: req.branch });
     this.metrics.count(decision.allow ? 'allow' : 'deny', endpoint);
     this.logger.debug(

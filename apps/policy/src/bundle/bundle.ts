@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from '@airlock/config';
 import { dlpSection } from '../dlp-rules/dlp-section';
 import { limitsSection } from '../limits/limits-schema';
+import { sessionsSection } from '../sessions/sessions-schema';
 
 /** The bundle shipped with the service, used when POLICY_BUNDLE_FILE is not set. */
 export const DEFAULT_BUNDLE_FILE = path.join(__dirname, '..', 'bundles', 'default.json');
@@ -134,6 +135,8 @@ export const policyBundle = z
     dlp: dlpSection.optional(),
     /** Rate limits and token budgets (apps/policy/src/limits); absent: none. */
     limits: limitsSection.optional(),
+    /** Concurrent browser-session limits per user and tenant (apps/policy/src/sessions), enforced by identity; absent: none. */
+    sessions: sessionsSection.optional(),
   })
   .superRefine((bundle, ctx) => {
     for (const problem of referentialProblems(bundle)) ctx.addIssue({ code: 'custom', ...problem });

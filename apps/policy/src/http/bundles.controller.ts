@@ -3,29 +3,16 @@ import type { Request, Response } from 'express';
 import { PolicyEdgeCaller } from '../authz/edge-identity.module';
 import { ActiveBundle } from '../bundle/active-bundle';
 import type { PolicyBundle } from '../bundle/bundle';
-import type { DraftState } from '../store/bundle-store';
-import { BundleWorkflow, InvalidApiRequestError, type DraftView } from '../store/bundle-workflow';
+import { BundleWorkflow, DRAFT_STATES, draftStates, pageLimit, revisionFrom, versionNumber, type DraftView } from '../store/bundle-workflow';
 import { StoreErrorsInterceptor } from '../store/store-errors.interceptor';
 import { READERS, WRITERS, callerFrom } from './caller';
-
-const DRAFT_STATES: DraftState[] = ['open', 'proposed', 'approved', 'rejected'];
 
 /** A version by number (`4`) or label (`2026.11.21-4`). */
 function versionRef(raw: string): number | string {
   return /^\d{1,9}$/.test(raw) ? Number(raw) : raw;
 }
 
-function versionNumber(raw: string): number {
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new InvalidApiRequestError([`version: "${raw}" is not a version number`]);
-  return Number(raw);
-}
-
-function limitOf(raw: string | undefined): number {
-  if (raw === undefined) return 50;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidApiRequestError(['limit: an integer from 1 to 500']);
-  return n;
-}
+const limitOf = (raw: string | undefined) => pageLimit(raw === undefined ? undefined : Number(raw));
 
 function withEtag(res: Response, draft: DraftView): DraftView {
   res.setHeader('etag', draft.etag);
@@ -93,10 +80,8 @@ export class BundlesController {
   @Get('drafts')
   async listDrafts(@Req() req: Request, @Query('state') state?: string, @Query('limit') limit?: string) {
     await callerFrom(this.edge, req, READERS);
-    const states = state === undefined ? DRAFT_STATES : state.split(',');
-    const unknown = states.filter((s) => !DRAFT_STATES.includes(s as DraftState));
-    if (unknown.length > 0) throw new InvalidApiRequestError([`state: unknown ${unknown.join(', ')} (one of ${DRAFT_STATES.join(', ')})`]);
-    return { drafts: await this.workflow.drafts(states as DraftState[], limitOf(limit)) };
+    const states = state === undefined ? DRAFT_STATES : draftStates(state.split(','));
+    return { drafts: await this.workflow.drafts(states, limitOf(limit)) };
   }
 
   @Post('drafts')
@@ -116,7 +101,7 @@ export class BundlesController {
   @Put('drafts/:id')
   async updateDraft(@Req() req: Request, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const caller = await callerFrom(this.edge, req, WRITERS);
-    return withEtag(res, await this.workflow.updateDraft(caller, id, req.headers['if-match'], body));
+    return withEtag(res, await this.workflow.updateDraft(caller, id, revisionFrom(req.headers['if-match']), body));
   }
 
   @Get('drafts/:id/diff')
@@ -129,14 +114,14 @@ export class BundlesController {
   @HttpCode(200)
   async propose(@Req() req: Request, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     const caller = await callerFrom(this.edge, req, WRITERS);
-    return withEtag(res, await this.workflow.propose(caller, id, req.headers['if-match']));
+    return withEtag(res, await this.workflow.propose(caller, id, revisionFrom(req.headers['if-match'])));
   }
 
   @Post('drafts/:id/approve')
   @HttpCode(200)
   async approve(@Req() req: Request, @Param('id') id: string, @Body() body: unknown) {
     const caller = await callerFrom(this.edge, req, WRITERS);
-    return this.workflow.approve(caller, id, req.headers['if-match'], body);
+    return this.workflow.approve(caller, id, revisionFrom(req.headers['if-match']), body);
   }
 
   @Post('drafts/:id/reject')

@@ -28,7 +28,11 @@ export const READERS = ['security-admin', 'auditor'] as const;
  * api.policy.* rules at the edge, so a bundle edit cannot open policy changes to other roles.
  */
 export async function callerFrom(edge: PolicyEdgeCaller, req: { headers: IncomingHttpHeaders }, roles: readonly string[]): Promise<Caller> {
-  const identity = await edge.callerFrom(req);
+  return authorize(await edge.callerFrom(req), roles);
+}
+
+/** The caller `identity` names, required to hold one of `roles`; the gRPC API (admin/) checks its callers with it too. */
+export function authorize(identity: Caller, roles: readonly string[]): Caller {
   if (!identity.roles.some((r) => roles.includes(r))) throw new RoleRequiredError(roles);
   return { userId: identity.userId, tenantId: identity.tenantId, roles: identity.roles, kind: identity.kind };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '@airlock/telemetry';
 import type { PolicyBundle } from '../bundle/bundle';
 import type { policyConfig } from '../service';
 import { diffBundles, type BundleChange } from './bundle-diff';
+import type { OutboxEvent } from './policy-audit';
 import { DraftNotFoundError, DraftStateError, PreconditionFailedError, VersionNotFoundError } from './store.errors';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
@@ -180,13 +181,18 @@ export class BundleStore implements OnApplicationShutdown {
     return rows[0].n;
   }
 
-  async createDraft(input: { kind: Draft['kind']; baseNumber: number; content: Record<string, unknown>; reason: string; author: string; proposed?: boolean }): Promise<Draft> {
-    const { rows } = await this.pool.query(
-      `INSERT INTO policy_drafts (id, kind, base_number, content, reason, author, editors, state, proposed_by, proposed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, ARRAY[$6], $7, $8, CASE WHEN $7 = 'proposed' THEN now() END) RETURNING *`,
-      [randomUUID(), input.kind, input.baseNumber, JSON.stringify(input.content), input.reason, input.author, input.proposed ? 'proposed' : 'open', input.proposed ? input.author : null],
-    );
-    return draftOf(rows[0]);
+  async createDraft(
+    input: { kind: Draft['kind']; baseNumber: number; content: Record<string, unknown>; reason: string; author: string; proposed?: boolean },
+    events?: (draft: Draft) => OutboxEvent[],
+  ): Promise<Draft> {
+    return inTransaction(this.pool, async (c) => {
+      const { rows } = await c.query(
+        `INSERT INTO policy_drafts (id, kind, base_number, content, reason, author, editors, state, proposed_by, proposed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, ARRAY[$6], $7, $8, CASE WHEN $7 = 'proposed' THEN now() END) RETURNING *`,
+        [randomUUID(), input.kind, input.baseNumber, JSON.stringify(input.content), input.reason, input.author, input.proposed ? 'proposed' : 'open', input.proposed ? input.author : null],
+      );
+      return this.withEvents(c, draftOf(rows[0]), events);
+    });
   }
 
   async draft(id: string, client: PoolClient | Pool = this.pool, lock = false): Promise<Draft> {
@@ -203,15 +209,31 @@ export class BundleStore implements OnApplicationShutdown {
 
   /**
    * Changes a draft if it is still at `expectedRevision` and in state `from`: the compare-and-set that makes
-   * concurrent edits safe (the loser gets 412). `fields` are column → value; the revision is bumped.
+   * concurrent edits safe (the loser gets 412). `fields` are column → value; the revision is bumped. `events`:
+   * the step's audit events, committed with it (see PolicyAudit).
    */
-  async updateDraft(id: string, expectedRevision: number, from: DraftState, fields: Record<string, unknown>, editor?: string): Promise<Draft> {
+  async updateDraft(
+    id: string,
+    expectedRevision: number,
+    from: DraftState,
+    fields: Record<string, unknown>,
+    editor?: string,
+    events?: (draft: Draft) => OutboxEvent[],
+  ): Promise<Draft> {
     return inTransaction(this.pool, async (c) => {
       const draft = await this.draft(id, c, true);
       if (draft.revision !== expectedRevision) throw new PreconditionFailedError(draft.revision);
       if (draft.state !== from) throw new DraftStateError(id, draft.state, from);
-      return this.writeDraft(c, id, fields, editor);
+      return this.withEvents(c, await this.writeDraft(c, id, fields, editor), events);
     });
+  }
+
+  /** Writes the audit events of the step whose result this is into the outbox, in the step's transaction. */
+  private async withEvents<T>(c: PoolClient, result: T, events?: (result: T) => OutboxEvent[]): Promise<T> {
+    for (const { key, event } of events?.(result) ?? []) {
+      await c.query('INSERT INTO policy_audit_outbox (key, event) VALUES ($1, $2)', [key, Buffer.from(event)]);
+    }
+    return result;
   }
 
   async writeDraft(c: PoolClient, id: string, fields: Record<string, unknown>, editor?: string): Promise<Draft> {
@@ -234,6 +256,7 @@ export class BundleStore implements OnApplicationShutdown {
     approver: string,
     prepare: (draft: Draft, latest: number, c: PoolClient) => Promise<PolicyBundle>,
     activate: boolean,
+    events?: (published: { draft: Draft; version: StoredVersion; activated: boolean }) => OutboxEvent[],
   ): Promise<{ draft: Draft; version: StoredVersion; activated: boolean }> {
     return inTransaction(this.pool, async (c) => {
       await c.query('SELECT number FROM policy_active FOR UPDATE');
@@ -251,18 +274,18 @@ export class BundleStore implements OnApplicationShutdown {
       );
       if (activate) await this.setActive(c, number, approver);
       const updated = await this.writeDraft(c, draft.id, { state: 'approved', decided_by: approver, decided_at: new Date(), published_number: number });
-      return { draft: updated, version: this.stored(rows[0]), activated: activate };
+      return this.withEvents(c, { draft: updated, version: this.stored(rows[0]), activated: activate }, events);
     });
   }
 
   /** Makes a published version the active one (under the active row's lock); `check` may refuse. */
-  async activate(number: number, by: string, check: (current: number, target: StoredVersion) => void): Promise<StoredVersion> {
+  async activate(number: number, by: string, check: (current: number, target: StoredVersion) => void, events?: (target: StoredVersion) => OutboxEvent[]): Promise<StoredVersion> {
     return inTransaction(this.pool, async (c) => {
       const { rows } = await c.query<{ number: number }>('SELECT number FROM policy_active FOR UPDATE');
       const target = await this.get(number);
       check(rows[0]?.number ?? 0, target);
       await this.setActive(c, number, by);
-      return target;
+      return this.withEvents(c, target, events);
     });
   }
 

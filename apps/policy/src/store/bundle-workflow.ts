@@ -6,7 +6,7 @@ import type { Caller } from '../http/caller';
 import { diffBundles, type BundleChange } from './bundle-diff';
 import { BundleStore, type Draft, type DraftState, type StoredVersion, type VersionSummary } from './bundle-store';
 import { BundleSync } from './bundle-sync';
-import { PolicyAudit, type PolicyEvent } from './policy-audit';
+import { PolicyAudit, type OutboxEvent, type PolicyEvent } from './policy-audit';
 import {
   ActivationRefusedError,
   DraftStaleError,
@@ -46,11 +46,38 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   return parsed.data;
 }
 
-/** `"7"`, `W/"7"` → 7; absent → PreconditionRequiredError; anything else can never match. */
-export function revisionFrom(ifMatch: string | undefined): number {
-  if (!ifMatch) throw new PreconditionRequiredError();
+/** `"7"`, `W/"7"` → 7; absent → undefined (the workflow answers precondition_required); anything else can never match. */
+export function revisionFrom(ifMatch: string | undefined): number | undefined {
+  if (!ifMatch) return undefined;
   const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(ifMatch);
   return m ? Number(m[1]) : -1;
+}
+
+/** Optimistic concurrency: a change names the revision it was made on (REST If-Match, gRPC expected_revision). */
+function required(expected: number | undefined): number {
+  if (expected === undefined) throw new PreconditionRequiredError();
+  return expected;
+}
+
+export const DRAFT_STATES: DraftState[] = ['open', 'proposed', 'approved', 'rejected'];
+
+/** Page size of the list routes and RPCs: 1 to 500, 50 when absent. */
+export function pageLimit(n: number | undefined): number {
+  if (n === undefined) return 50;
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidApiRequestError(['limit: an integer from 1 to 500']);
+  return n;
+}
+
+export function versionNumber(raw: string | number): number {
+  const text = String(raw);
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new InvalidApiRequestError([`version: "${text}" is not a version number`]);
+  return Number(text);
+}
+
+export function draftStates(states: string[]): DraftState[] {
+  const unknown = states.filter((s) => !DRAFT_STATES.includes(s as DraftState));
+  if (unknown.length > 0) throw new InvalidApiRequestError([`state: unknown ${unknown.join(', ')} (one of ${DRAFT_STATES.join(', ')})`]);
+  return states as DraftState[];
 }
 
 export const etagOf = (draft: Draft) => `"${draft.revision}"`;
@@ -159,8 +186,8 @@ export class BundleWorkflow {
     return (await this.store.drafts(states, limit)).map((d) => this.draftView(d));
   }
 
-  async updateDraft(caller: Caller, id: string, ifMatch: string | undefined, body: unknown): Promise<DraftView> {
-    const expected = revisionFrom(ifMatch);
+  async updateDraft(caller: Caller, id: string, expectedRevision: number | undefined, body: unknown): Promise<DraftView> {
+    const expected = required(expectedRevision);
     const input = parse(bodies.updateDraft, body);
     const current = await this.store.draft(id);
     const fields: Record<string, unknown> = { content: this.normalized(input.content, String(input.content.version ?? current.content.version ?? 'draft')) };
@@ -174,19 +201,21 @@ export class BundleWorkflow {
     return { base_version: draft.baseNumber, changes: diffBundles(base.content, draft.content) };
   }
 
-  async propose(caller: Caller, id: string, ifMatch: string | undefined): Promise<DraftView> {
-    const expected = revisionFrom(ifMatch);
+  async propose(caller: Caller, id: string, expectedRevision: number | undefined): Promise<DraftView> {
+    const expected = required(expectedRevision);
     const draft = await this.store.draft(id);
     if (draft.revision !== expected) throw new PreconditionFailedError(draft.revision);
     const { problems } = this.validate(draft.content);
     if (problems.length > 0) throw new InvalidBundleProblemsError(problems);
-    const proposed = await this.store.updateDraft(id, expected, 'open', { state: 'proposed', proposed_by: caller.userId, proposed_at: new Date() }, caller.userId);
-    await this.record(caller, 'policy.draft.proposed', `draft=${id} base=${draft.baseNumber}`, `/api/policy/v1/drafts/${id}/propose`, 200);
+    const proposed = await this.store.updateDraft(id, expected, 'open', { state: 'proposed', proposed_by: caller.userId, proposed_at: new Date() }, caller.userId, () => [
+      this.event(caller, 'policy.draft.proposed', `draft=${id} base=${draft.baseNumber}`, `/api/policy/v1/drafts/${id}/propose`, 200),
+    ]);
+    await this.audit.relay();
     return this.draftView(proposed);
   }
 
-  async approve(caller: Caller, id: string, ifMatch: string | undefined, body: unknown): Promise<{ draft: DraftView; version: VersionView; activated: boolean }> {
-    const expected = revisionFrom(ifMatch);
+  async approve(caller: Caller, id: string, expectedRevision: number | undefined, body: unknown): Promise<{ draft: DraftView; version: VersionView; activated: boolean }> {
+    const expected = required(expectedRevision);
     const input = parse(bodies.approve, body);
     const endpoint = `/api/policy/v1/drafts/${id}/approve`;
     let result;
@@ -204,15 +233,20 @@ export class BundleWorkflow {
           return bundle;
         },
         input.activate,
+        ({ version, activated }) => [
+          this.event(caller, 'policy.draft.approved', `draft=${id} version=${version.version} number=${version.number}`, endpoint, 200, 'success', version.version),
+          ...(activated ? [this.activatedEvent(caller, version, endpoint)] : []),
+        ],
       );
     } catch (error) {
-      if (error instanceof SelfApprovalError) await this.record(caller, 'policy.draft.approval_refused', `draft=${id} reason=self_approval`, endpoint, 403, 'denied');
+      // Nothing changed, so there is no transaction to carry the event: it is published directly.
+      if (error instanceof SelfApprovalError) await this.audit.record(this.eventOf(caller, 'policy.draft.approval_refused', `draft=${id} reason=self_approval`, endpoint, 403, 'denied'));
       throw error;
     }
+    await this.audit.relay();
     if (input.comment) await this.store.updateDraft(id, result.draft.revision, 'approved', { decision_comment: input.comment });
     const version = result.version;
-    await this.record(caller, 'policy.draft.approved', `draft=${id} version=${version.version} number=${version.number}`, endpoint, 200, 'success', version.version);
-    if (result.activated) await this.activated(caller, version, endpoint);
+    if (result.activated) await this.sync?.announce(version.number);
     const draft = await this.store.draft(id);
     return { draft: this.draftView(draft), version: this.versionView(version, result.activated ? version.number : await this.store.activeNumber()), activated: result.activated };
   }
@@ -220,8 +254,10 @@ export class BundleWorkflow {
   async reject(caller: Caller, id: string, body: unknown): Promise<DraftView> {
     const input = parse(bodies.reject, body);
     const draft = await this.store.draft(id);
-    const rejected = await this.store.updateDraft(id, draft.revision, 'proposed', { state: 'rejected', decided_by: caller.userId, decided_at: new Date(), decision_comment: input.reason });
-    await this.record(caller, 'policy.draft.rejected', `draft=${id}`, `/api/policy/v1/drafts/${id}/reject`, 200);
+    const rejected = await this.store.updateDraft(id, draft.revision, 'proposed', { state: 'rejected', decided_by: caller.userId, decided_at: new Date(), decision_comment: input.reason }, undefined, () => [
+      this.event(caller, 'policy.draft.rejected', `draft=${id}`, `/api/policy/v1/drafts/${id}/reject`, 200),
+    ]);
+    await this.audit.relay();
     return this.draftView(rejected);
   }
 
@@ -233,8 +269,11 @@ export class BundleWorkflow {
     const content = this.normalized(target.content as unknown as Record<string, unknown>, target.version);
     const { problems } = this.validate(content);
     if (problems.length > 0) throw new InvalidBundleProblemsError(problems);
-    const draft = await this.store.createDraft({ kind: 'rollback', baseNumber: latest, content, reason: `rollback to version ${number} (${target.version}): ${input.reason}`, author: caller.userId, proposed: true });
-    await this.record(caller, 'policy.draft.proposed', `draft=${draft.id} rollback_to=${number}`, `/api/policy/v1/bundles/${number}/rollback`, 201);
+    const draft = await this.store.createDraft(
+      { kind: 'rollback', baseNumber: latest, content, reason: `rollback to version ${number} (${target.version}): ${input.reason}`, author: caller.userId, proposed: true },
+      (created) => [this.event(caller, 'policy.draft.proposed', `draft=${created.id} rollback_to=${number}`, `/api/policy/v1/bundles/${number}/rollback`, 201)],
+    );
+    await this.audit.relay();
     return this.draftView(draft);
   }
 
@@ -244,21 +283,31 @@ export class BundleWorkflow {
    */
   async activate(caller: Caller, number: number, body: unknown): Promise<VersionView> {
     parse(bodies.activate, body);
-    const version = await this.store.activate(number, caller.userId, (current, target) => {
-      if (target.number === current) throw new ActivationRefusedError(`version ${number} is already active`);
-      if (target.number < current) throw new ActivationRefusedError(`version ${number} is older than the active version ${current}; roll back instead (a new version, approved by a second security-admin)`);
-    });
-    await this.activated(caller, version, `/api/policy/v1/bundles/${number}/activate`);
+    const version = await this.store.activate(
+      number,
+      caller.userId,
+      (current, target) => {
+        if (target.number === current) throw new ActivationRefusedError(`version ${number} is already active`);
+        if (target.number < current) throw new ActivationRefusedError(`version ${number} is older than the active version ${current}; roll back instead (a new version, approved by a second security-admin)`);
+      },
+      (target) => [this.activatedEvent(caller, target, `/api/policy/v1/bundles/${number}/activate`)],
+    );
+    await this.audit.relay();
+    await this.sync?.announce(version.number);
     return this.versionView(version, number);
   }
 
-  private async activated(caller: Caller, version: StoredVersion | VersionSummary, endpoint: string): Promise<void> {
-    await this.sync?.announce(version.number);
-    await this.record(caller, 'policy.version.activated', `version=${version.version} number=${version.number}`, endpoint, 200, 'success', version.version);
+  private activatedEvent(caller: Caller, version: StoredVersion | VersionSummary, endpoint: string): OutboxEvent {
+    return this.event(caller, 'policy.version.activated', `version=${version.version} number=${version.number}`, endpoint, 200, 'success', version.version);
   }
 
-  private record(caller: Caller, type: PolicyEvent['type'], action: string, endpoint: string, statusCode: number, outcome: PolicyEvent['outcome'] = 'success', policyVersion?: string) {
-    return this.audit.record({ type, outcome, actor: caller.userId, tenantId: caller.tenantId, action, endpoint, statusCode, policyVersion });
+  /** A step's audit event, encoded for the outbox: the store commits it with the step (PolicyAudit relays it). */
+  private event(...args: Parameters<BundleWorkflow['eventOf']>): OutboxEvent {
+    return this.audit.encode(this.eventOf(...args));
+  }
+
+  private eventOf(caller: Caller, type: PolicyEvent['type'], action: string, endpoint: string, statusCode: number, outcome: PolicyEvent['outcome'] = 'success', policyVersion?: string): PolicyEvent {
+    return { type, outcome, actor: caller.userId, tenantId: caller.tenantId, action, endpoint, statusCode, policyVersion };
   }
 
   /** A draft always carries a version label so it validates as a bundle; publication replaces it. */

@@ -19,11 +19,15 @@ type Config = ServiceConfig<typeof policyConfig>;
 @Module({
   providers: [
     ActiveBundle,
-    PolicyAudit,
     {
       provide: BundleStore,
       inject: [APP_CONFIG, APP_LOGGER],
       useFactory: (config: Config, logger: Logger) => (config.DATABASE_URL ? new BundleStore(config, logger) : null),
+    },
+    {
+      provide: PolicyAudit,
+      inject: [APP_CONFIG, APP_LOGGER, BundleStore],
+      useFactory: (config: Config, logger: Logger, store: BundleStore | null) => new PolicyAudit(config, logger, store),
     },
     {
       provide: BundleSync,

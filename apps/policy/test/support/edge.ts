@@ -26,8 +26,12 @@ export function policyAssertionKey() {
   const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   writeFileSync(file, pem, { mode: 0o600 });
   const signer = AssertionSigner.fromPem(pem);
+  const publicFile = path.join(dir, 'assertion-key.pub.pem');
+  writeFileSync(publicFile, signer.publicKeyPem);
   return {
     env: { POLICY_ASSERTION_KEY_FILE: file },
+    /** For services behind this policy (identity's token API): they verify its assertions with the public half. */
+    verifierEnv: { IDENTITY_ASSERTION_PUBLIC_KEY_FILE: publicFile },
     /**
      * The headers Envoy forwards for `who` after ext_authz allowed the request. The assertion is signed each
      * time the headers are read (spread, or passed to fetch), so it never expires however long a suite runs.

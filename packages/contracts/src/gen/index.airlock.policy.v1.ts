@@ -6,3 +6,4 @@
 /* eslint-disable */
 
 export * from "./airlock/policy/v1/policy";
+export * from "./airlock/policy/v1/policy_admin";

@@ -1,7 +1,7 @@
-import { chromium, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, ensureChromium, freshUserDataDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { edgeCaller, seedUser, submitPasswordAndTotp } from './support';
+import { auditSinkEvent, edgeCaller, publishBundleChange, seedUser, submitPasswordAndTotp } from './support';
 
 // Issue 3's "done": a headless Chromium logs in through Envoy (HTTPS) against the dev IdP with password + TOTP,
 // gets a session cookie, calls an API with it, logs out, and the cookie is dead afterwards.
@@ -16,9 +16,10 @@ describe('browser login through Envoy against the dev IdP (headless Chromium)', 
   let page: Page;
   let profile: Awaited<ReturnType<typeof freshUserDataDir>>;
   let session: Cookie;
+  let executablePath: string;
 
   beforeAll(async () => {
-    const executablePath = await ensureChromium();
+    executablePath = await ensureChromium();
     mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
     edge = `https://localhost:${mesh.envoy.httpsPort}`;
     profile = await freshUserDataDir('login-e2e');
@@ -97,5 +98,53 @@ describe('browser login through Envoy against the dev IdP (headless Chromium)', 
     expect(res.status()).toBe(403);
     expect(res.headers()['content-type']).toContain('text/html');
     expect((await context.cookies(edge)).find((c) => c.name === 'airlock_session')).toBeUndefined();
+  });
+
+  // Last in this file: it changes the active policy for the rest of this mesh's life.
+  describe('with a policy allowing one session per user (sessions: maxPerUser 1, evict_oldest)', () => {
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+
+    beforeAll(async () => {
+      browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
+    });
+    afterAll(async () => {
+      for (const c of contexts) await c.close();
+      await browser?.close();
+    });
+
+    /** alice logs in in a fresh browser context (its own cookie jar); resolves to the context and its cookie header. */
+    async function aliceLogsIn(): Promise<{ ctx: BrowserContext; cookie: string }> {
+      const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+      contexts.push(ctx);
+      const tab = await ctx.newPage();
+      await tab.goto(`${edge}/auth/login?return_to=${encodeURIComponent('/auth/session')}`);
+      await tab.waitForSelector('#username');
+      await submitPasswordAndTotp(tab, alice);
+      await tab.waitForURL((url) => url.origin === edge && url.pathname === '/auth/session');
+      const value = (await ctx.cookies(edge)).find((c) => c.name === 'airlock_session')!.value;
+      return { ctx, cookie: `airlock_session=${value}` };
+    }
+
+    it("a second login ends alice's first session: refused at the edge (401), the second works", async () => {
+      const version = await publishBundleChange(mesh, 'one browser session per user', (content) => {
+        content.sessions = { ...content.sessions, tenants: { ...content.sessions?.tenants, acme: { maxPerUser: 1, onExceed: 'evict_oldest' } } };
+      });
+      const call = edgeCaller(mesh);
+      const chat = (cookie: string) => call('/v1/chat', { headers: { cookie }, body: { messages: [{ role: 'user', content: 'which session?' }] } });
+
+      const first = await aliceLogsIn();
+      // Through ext_authz, so policy has the first session's principal cached when it is evicted.
+      expect((await chat(first.cookie)).status).toBe(200);
+
+      const second = await aliceLogsIn();
+      expect((await call('/auth/session', { headers: { cookie: first.cookie } })).status).toBe(401);
+      expect((await chat(first.cookie)).status).toBe(401);
+      expect((await call('/auth/session', { headers: { cookie: second.cookie } })).status).toBe(200);
+      expect((await chat(second.cookie)).status).toBe(200);
+
+      const evicted = await auditSinkEvent(mesh, 'auth.session.evicted', (e) => e.event_type === 'auth.session.evicted' && e.user_id === 'alice');
+      expect(evicted).toMatchObject({ service: 'identity', tenant_id: 'acme', policy_version: version, action: 'evict_oldest:sessions.tenants.acme' });
+    });
   });
 });

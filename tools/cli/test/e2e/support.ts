@@ -116,23 +116,42 @@ export function seedUser(username: string): SeedUser {
 }
 
 /**
- * The current TOTP code for `secret`. From otplib (the dev IdP's own dependency), run by plain Node in the dev
- * IdP's directory: otplib pulls in ESM-only modules that jest's CommonJS runtime cannot load.
+ * The TOTP code for `secret` (at `epochSeconds`, default now). From otplib (the dev IdP's own dependency), run by
+ * plain Node in the dev IdP's directory: otplib pulls in ESM-only modules that jest's CommonJS runtime cannot load.
  */
-export function totp(secret: string): string {
-  return execFileSync(process.execPath, ['-e', 'require("otplib").generate({ secret: process.argv[1] }).then((c) => process.stdout.write(c))', secret], {
+export function totp(secret: string, epochSeconds?: number): string {
+  const script = 'require("otplib").generate({ secret: process.argv[1], ...(process.argv[2] ? { epoch: Number(process.argv[2]) } : {}) }).then((c) => process.stdout.write(c))';
+  return execFileSync(process.execPath, ['-e', script, secret, epochSeconds === undefined ? '' : String(epochSeconds)], {
     cwd: path.join(ROOT, 'apps/dev-idp'),
     encoding: 'utf8',
   });
 }
 
-/** On the dev IdP's login form: password, then the TOTP code (the user must have a TOTP secret). */
+const TOTP_STEP_SECONDS = 30;
+/** The last TOTP time step this process submitted per secret: the dev IdP accepts each step once. */
+const usedTotpSteps = new Map<string, number>();
+
+/**
+ * A TOTP code the dev IdP has not seen yet, so one user can log in several times in a row: the current step's,
+ * or the next step's (the IdP accepts one step of drift), or — when that was used too — the next step's once
+ * the clock has moved on.
+ */
+async function unusedTotp(secret: string): Promise<string> {
+  const current = () => Math.floor(Date.now() / 1000 / TOTP_STEP_SECONDS);
+  const last = usedTotpSteps.get(secret);
+  const step = last === undefined ? current() : Math.max(current(), last + 1);
+  while (step > current() + 1) await new Promise((r) => setTimeout(r, 1_000));
+  usedTotpSteps.set(secret, step);
+  return totp(secret, step * TOTP_STEP_SECONDS);
+}
+
+/** On the dev IdP's login form: password, then a TOTP code not used before (the user must have a TOTP secret). */
 export async function submitPasswordAndTotp(page: Page, user: SeedUser): Promise<void> {
   await page.fill('#username', user.username);
   await page.fill('#password', user.password);
   await page.click('#submit');
   await page.waitForSelector('#code');
-  await page.fill('#code', totp(user.totpSecret!));
+  await page.fill('#code', await unusedTotp(user.totpSecret!));
   await page.click('#submit');
 }
 
@@ -157,4 +176,28 @@ export function auditSinkEvent(mesh: MeshInfo, what: string, match: (e: Record<s
       .map(parse)
       .find((e): e is Record<string, unknown> => e !== undefined && match(e));
   });
+}
+
+/**
+ * Publishes a change to the active policy bundle through the Policy API's maker-checker flow, as
+ * apps/policy/README.md shows it: carol (security-admin) drafts from the active version, edits it with If-Match
+ * and proposes it; dave (security-admin) approves it. Resolves to the label of the version now active (the
+ * approving replica installs it before it answers).
+ */
+export async function publishBundleChange(mesh: MeshInfo, reason: string, edit: (content: any) => void, tenantId = 'acme'): Promise<string> {
+  const call = edgeCaller(mesh);
+  const [carol, dave] = await Promise.all(['carol', 'dave'].map((userId) => issueToken(mesh, { userId, tenantId, roles: ['security-admin'] })));
+  const P = '/api/policy/v1';
+  const expectStatus = (reply: Reply, status: number, step: string): Reply => {
+    if (reply.status !== status) throw new Error(`${step}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply;
+  };
+  const draft = expectStatus(await call(`${P}/drafts`, { token: carol, body: { reason } }), 201, 'draft').body;
+  const content = structuredClone(draft.content);
+  edit(content);
+  const put = expectStatus(await call(`${P}/drafts/${draft.id}`, { method: 'PUT', token: carol, headers: { 'if-match': draft.etag }, body: { content } }), 200, 'edit');
+  const proposed = expectStatus(await call(`${P}/drafts/${draft.id}/propose`, { method: 'POST', token: carol, headers: { 'if-match': put.body.etag } }), 200, 'propose');
+  const approved = expectStatus(await call(`${P}/drafts/${draft.id}/approve`, { token: dave, headers: { 'if-match': proposed.body.etag }, body: {} }), 200, 'approve');
+  if (!approved.body.activated) throw new Error(`approve: not activated: ${JSON.stringify(approved.body)}`);
+  return approved.body.version.version as string;
 }

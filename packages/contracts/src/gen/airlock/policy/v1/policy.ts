@@ -20,6 +20,49 @@ import {
 } from "@grpc/grpc-js";
 import { Principal } from "../../identity/v1/identity";
 
+/** What to do when a user would exceed max_per_user. */
+export enum SessionLimitAction {
+  /** SESSION_LIMIT_ACTION_UNSPECIFIED - No per-user limit applies. A client that meets a value it does not know must treat it as DENY. */
+  SESSION_LIMIT_ACTION_UNSPECIFIED = 0,
+  /** SESSION_LIMIT_ACTION_DENY - Refuse the new login. */
+  SESSION_LIMIT_ACTION_DENY = 1,
+  /** SESSION_LIMIT_ACTION_EVICT_OLDEST - End the user's oldest session(s) to make room. */
+  SESSION_LIMIT_ACTION_EVICT_OLDEST = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function sessionLimitActionFromJSON(object: any): SessionLimitAction {
+  switch (object) {
+    case 0:
+    case "SESSION_LIMIT_ACTION_UNSPECIFIED":
+      return SessionLimitAction.SESSION_LIMIT_ACTION_UNSPECIFIED;
+    case 1:
+    case "SESSION_LIMIT_ACTION_DENY":
+      return SessionLimitAction.SESSION_LIMIT_ACTION_DENY;
+    case 2:
+    case "SESSION_LIMIT_ACTION_EVICT_OLDEST":
+      return SessionLimitAction.SESSION_LIMIT_ACTION_EVICT_OLDEST;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SessionLimitAction.UNRECOGNIZED;
+  }
+}
+
+export function sessionLimitActionToJSON(object: SessionLimitAction): string {
+  switch (object) {
+    case SessionLimitAction.SESSION_LIMIT_ACTION_UNSPECIFIED:
+      return "SESSION_LIMIT_ACTION_UNSPECIFIED";
+    case SessionLimitAction.SESSION_LIMIT_ACTION_DENY:
+      return "SESSION_LIMIT_ACTION_DENY";
+    case SessionLimitAction.SESSION_LIMIT_ACTION_EVICT_OLDEST:
+      return "SESSION_LIMIT_ACTION_EVICT_OLDEST";
+    case SessionLimitAction.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface RequestContext {
   principal:
     | Principal
@@ -148,6 +191,22 @@ export interface ListModelsRequest {
 export interface ListModelsResponse {
   policyVersion: string;
   models: ModelAlias[];
+}
+
+export interface GetSessionLimitsRequest {
+  tenantId: string;
+}
+
+export interface GetSessionLimitsResponse {
+  policyVersion: string;
+  /** The bundle entry that applies: "sessions.tenants.<tenant>", "sessions.default", or "" when none does. */
+  ruleId: string;
+  /** Live sessions one user of the tenant may hold at once; 0 = unlimited. */
+  maxPerUser: number;
+  /** Live sessions of the whole tenant; 0 = unlimited. Exceeding it always refuses the new login. */
+  maxPerTenant: number;
+  /** UNSPECIFIED exactly when max_per_user is 0. */
+  onExceed: SessionLimitAction;
 }
 
 function createBaseRequestContext(): RequestContext {
@@ -1985,6 +2044,232 @@ export const ListModelsResponse: MessageFns<ListModelsResponse> = {
   },
 };
 
+function createBaseGetSessionLimitsRequest(): GetSessionLimitsRequest {
+  return { tenantId: "" };
+}
+
+export const GetSessionLimitsRequest: MessageFns<GetSessionLimitsRequest> = {
+  encode(message: GetSessionLimitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionLimitsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSessionLimitsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSessionLimitsRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetSessionLimitsRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSessionLimitsRequest>, I>>(base?: I): GetSessionLimitsRequest {
+    return GetSessionLimitsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSessionLimitsRequest>, I>>(object: I): GetSessionLimitsRequest {
+    const message = createBaseGetSessionLimitsRequest();
+    message.tenantId = object.tenantId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSessionLimitsResponse(): GetSessionLimitsResponse {
+  return { policyVersion: "", ruleId: "", maxPerUser: 0, maxPerTenant: 0, onExceed: 0 };
+}
+
+export const GetSessionLimitsResponse: MessageFns<GetSessionLimitsResponse> = {
+  encode(message: GetSessionLimitsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policyVersion !== "") {
+      writer.uint32(10).string(message.policyVersion);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(18).string(message.ruleId);
+    }
+    if (message.maxPerUser !== 0) {
+      writer.uint32(24).uint32(message.maxPerUser);
+    }
+    if (message.maxPerTenant !== 0) {
+      writer.uint32(32).uint32(message.maxPerTenant);
+    }
+    if (message.onExceed !== 0) {
+      writer.uint32(40).int32(message.onExceed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionLimitsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSessionLimitsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxPerUser = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxPerTenant = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.onExceed = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSessionLimitsResponse {
+    return {
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      maxPerUser: isSet(object.maxPerUser)
+        ? globalThis.Number(object.maxPerUser)
+        : isSet(object.max_per_user)
+        ? globalThis.Number(object.max_per_user)
+        : 0,
+      maxPerTenant: isSet(object.maxPerTenant)
+        ? globalThis.Number(object.maxPerTenant)
+        : isSet(object.max_per_tenant)
+        ? globalThis.Number(object.max_per_tenant)
+        : 0,
+      onExceed: isSet(object.onExceed)
+        ? sessionLimitActionFromJSON(object.onExceed)
+        : isSet(object.on_exceed)
+        ? sessionLimitActionFromJSON(object.on_exceed)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetSessionLimitsResponse): unknown {
+    const obj: any = {};
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.maxPerUser !== 0) {
+      obj.maxPerUser = Math.round(message.maxPerUser);
+    }
+    if (message.maxPerTenant !== 0) {
+      obj.maxPerTenant = Math.round(message.maxPerTenant);
+    }
+    if (message.onExceed !== 0) {
+      obj.onExceed = sessionLimitActionToJSON(message.onExceed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSessionLimitsResponse>, I>>(base?: I): GetSessionLimitsResponse {
+    return GetSessionLimitsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSessionLimitsResponse>, I>>(object: I): GetSessionLimitsResponse {
+    const message = createBaseGetSessionLimitsResponse();
+    message.policyVersion = object.policyVersion ?? "";
+    message.ruleId = object.ruleId ?? "";
+    message.maxPerUser = object.maxPerUser ?? 0;
+    message.maxPerTenant = object.maxPerTenant ?? 0;
+    message.onExceed = object.onExceed ?? 0;
+    return message;
+  },
+};
+
 /** Decides who may do what. Envoy reaches the same engine through envoy.service.auth.v3.Authorization. */
 export type PolicyServiceService = typeof PolicyServiceService;
 export const PolicyServiceService = {
@@ -2033,6 +2318,21 @@ export const PolicyServiceService = {
     responseSerialize: (value: ListModelsResponse): Buffer => Buffer.from(ListModelsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListModelsResponse => ListModelsResponse.decode(value),
   },
+  /**
+   * The concurrent browser-session limits of a tenant (bundle section `sessions`) in the active version;
+   * identity asks at every login. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
+   */
+  getSessionLimits: {
+    path: "/airlock.policy.v1.PolicyService/GetSessionLimits" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSessionLimitsRequest): Buffer =>
+      Buffer.from(GetSessionLimitsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSessionLimitsRequest => GetSessionLimitsRequest.decode(value),
+    responseSerialize: (value: GetSessionLimitsResponse): Buffer =>
+      Buffer.from(GetSessionLimitsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSessionLimitsResponse => GetSessionLimitsResponse.decode(value),
+  },
 } as const;
 
 export interface PolicyServiceServer extends UntypedServiceImplementation {
@@ -2049,6 +2349,11 @@ export interface PolicyServiceServer extends UntypedServiceImplementation {
    * model list). Without side effects.
    */
   listModels: handleUnaryCall<ListModelsRequest, ListModelsResponse>;
+  /**
+   * The concurrent browser-session limits of a tenant (bundle section `sessions`) in the active version;
+   * identity asks at every login. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
+   */
+  getSessionLimits: handleUnaryCall<GetSessionLimitsRequest, GetSessionLimitsResponse>;
 }
 
 export interface PolicyServiceClient extends Client {
@@ -2120,6 +2425,25 @@ export interface PolicyServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The concurrent browser-session limits of a tenant (bundle section `sessions`) in the active version;
+   * identity asks at every login. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
+   */
+  getSessionLimits(
+    request: GetSessionLimitsRequest,
+    callback: (error: ServiceError | null, response: GetSessionLimitsResponse) => void,
+  ): ClientUnaryCall;
+  getSessionLimits(
+    request: GetSessionLimitsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSessionLimitsResponse) => void,
+  ): ClientUnaryCall;
+  getSessionLimits(
+    request: GetSessionLimitsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSessionLimitsResponse) => void,
   ): ClientUnaryCall;
 }
 

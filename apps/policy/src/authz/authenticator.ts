@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { airlock } from '@airlock/contracts';
+import { APP_LOGGER } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import { TokenVerifier, type Verdict } from './identity-client';
+import { PrincipalCache, credentialDigest } from './principal-cache';
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
+export interface Credential {
+  kind: 'bearer' | 'session';
+  value: string;
+}
+
+/** The token of an `Authorization: Bearer` value; undefined when absent or malformed. */
+export function bearerCredential(authorization: string | undefined): Credential | undefined {
+  const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
+  return token ? { kind: 'bearer', value: token } : undefined;
+}
+
+export type Authentication =
+  | { principal: airlock.identity.v1.Principal }
+  /** `code`: identity's own error code where it gave one, else `unauthenticated`. */
+  | { refused: { code: string; message: string } }
+  /** Identity could not be asked: every caller denies (fail closed), never lets through. */
+  | { unavailable: true };
+
+/**
+ * Credential → principal, the one way policy authenticates a caller: ext_authz Check (authz/check.usecase.ts)
+ * and the PolicyAdminService gRPC API (admin/). A short-lived cache of verified principals first
+ * (authz/principal-cache.ts), else identity verifies the credential.
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly cache: PrincipalCache,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async authenticate(credential: Credential, clientIp: string): Promise<Authentication> {
+    const digest = credentialDigest(credential.value);
+    const cached = this.cache.get(digest);
+    if (cached) return { principal: cached };
+    let verdict: Verdict;
+    try {
+      verdict = credential.kind === 'bearer' ? await this.verifier.verify(credential.value, clientIp) : await this.verifier.verifySession(credential.value, clientIp);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, client_ip: clientIp }, 'identity unavailable; denying (fail closed)');
+      return { unavailable: true };
+    }
+    if (!verdict.valid || !verdict.principal) {
+      const message = credential.kind === 'bearer' ? 'the bearer token is not valid' : 'the session is not valid; log in again';
+      return { refused: { code: verdict.errorCode || 'unauthenticated', message } };
+    }
+    this.cache.set(digest, verdict.principal, verdict.expiresAtUnix);
+    return { principal: verdict.principal };
+  }
+}
