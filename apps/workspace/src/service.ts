@@ -31,8 +31,17 @@ export const workspaceConfig = {
   /** Lifetime of a workspace's gateway token; renewed on every restart and when less than a tenth is left. */
   WORKSPACE_TOKEN_TTL_SECONDS: env.int(7 * 86_400, 3_600),
 
-  /** The AI gateway as seen from inside a workspace; the only AI endpoint generated client configs name. */
-  WORKSPACE_GATEWAY_URL: z.url().default('http://airlock-gateway.airlock.svc:8080'),
+  /**
+   * The AI gateway as seen from inside a workspace; the only AI endpoint generated client configs name. The edge
+   * (Envoy), not the gateway itself: ext_authz checks the workspace token there, applies the limits and signs
+   * the identity assertion without which the gateway answers 401.
+   */
+  WORKSPACE_GATEWAY_URL: z.url().default('https://airlock-edge.airlock.svc'),
+  /**
+   * PEM bundle workspaces must trust for WORKSPACE_GATEWAY_URL (a private CA); local driver only: shared with
+   * workspaces read-only, named in the Airlock AI extension's settings and NODE_EXTRA_CA_CERTS. Empty: the system roots.
+   */
+  WORKSPACE_GATEWAY_CA_FILE: z.string().default(''),
 
   // Default size of a workspace whose request names none.
   WORKSPACE_DEFAULT_CPU_MILLIS: positive(2000),

@@ -267,6 +267,7 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
       '/home/coder/.config/code-server/config.yaml',
       '/home/coder/.config/opencode/opencode.json',
       '/home/coder/.continue/config.yaml',
+      '/home/coder/.local/share/code-server/User/settings.json',
       '/home/coder/.tabby-client/agent/config.toml',
     ]);
   });

@@ -161,9 +161,15 @@ describe('local driver: a real code-server per workspace', () => {
     expect(listening).toEqual([]);
 
     const dir = path.join(setup.root, id);
-    const ext = statSync(path.join(dir, 'extensions'));
+    // The image's shared extensions directory: the service's, read-only to every workspace account.
+    const extensionsDir = args[args.indexOf('--extensions-dir') + 1]!;
+    expect(path.dirname(extensionsDir)).toBe(path.join(setup.root, '.extensions'));
+    const ext = statSync(extensionsDir);
     expect(ext.uid).toBe(process.getuid!());
-    expect(ext.mode & 0o777).toBe(0o555);
+    expect(ext.mode & 0o777).toBe(0o755);
+    // The Airlock AI extension's user settings: this workspace, its token file, no token.
+    const settings = JSON.parse(readFileSync(path.join(dir, 'home', '.local', 'share', 'code-server', 'User', 'settings.json'), 'utf8'));
+    expect(settings).toMatchObject({ 'airlock.workspaceId': id, 'airlock.tenantId': tenant, 'airlock.projectId': 'payments', 'airlock.tokenFile': path.join(dir, 'secrets', 'ai_gateway_token') });
     const home = statSync(path.join(dir, 'home'));
     expect(home.uid).toBe(uid);
     expect(home.mode & 0o777).toBe(0o700);

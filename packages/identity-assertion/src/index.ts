@@ -15,7 +15,7 @@ export {
   AssertionSigner,
   KeyFileMissingError,
   loadSignerFile,
-  readOrCreateP256KeyFile,
+  readOrCreateKeyFile,
   type KeyFile,
   type LoadedSigner,
   type SignedAssertion,

@@ -106,7 +106,7 @@ export interface LoadedSigner {
  * the file and the problem, never the key.
  */
 export async function loadSignerFile(file: string, options: SignerOptions & { generate?: boolean } = {}): Promise<LoadedSigner> {
-  const { pem, generated, readableByOthers } = await readOrCreateP256KeyFile(file, options.generate ?? false);
+  const { pem, generated, readableByOthers } = await readOrCreateKeyFile(file, options.generate ?? false);
   try {
     return { signer: AssertionSigner.fromPem(pem, options), generated, readableByOthers };
   } catch (error) {
@@ -114,7 +114,7 @@ export async function loadSignerFile(file: string, options: SignerOptions & { ge
   }
 }
 
-/** A PKCS#8 PEM key file, read as is: what loadSignerFile and identity's token signing key both start from. */
+/** A PKCS#8 PEM key file, read as is: what loadSignerFile, identity's token key and audit's digest key start from. */
 export interface KeyFile {
   pem: string;
   /** This call created the file. */
@@ -123,11 +123,15 @@ export interface KeyFile {
   readableByOthers: boolean;
 }
 
+/** The key types the platform signs with: ES256 tokens and assertions (`p256`), audit digests (`ed25519`). */
+export type KeyType = 'p256' | 'ed25519';
+
 /**
- * Reads an EC P-256 private key file; with `generate`, creates it (0600, parent 0700) when it does not exist.
- * Errors are plain, with the file named; callers map them to their own config errors.
+ * Reads a private key file; with `generate`, creates one of `type` (0600, parent 0700) when it does not exist.
+ * The content is not checked against `type`: callers parse it and name the problem. Errors are plain, with
+ * the file named; callers map them to their own config errors.
  */
-export async function readOrCreateP256KeyFile(file: string, generate: boolean): Promise<KeyFile> {
+export async function readOrCreateKeyFile(file: string, generate: boolean, type: KeyType = 'p256'): Promise<KeyFile> {
   let pem: string;
   let generated = false;
   try {
@@ -135,7 +139,7 @@ export async function readOrCreateP256KeyFile(file: string, generate: boolean): 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
     if (!generate) throw new KeyFileMissingError(file);
-    ({ pem, generated } = await createKeyFile(file));
+    ({ pem, generated } = await createKeyFile(file, type));
   }
   const readableByOthers = ((await stat(file)).mode & 0o077) !== 0;
   return { pem, generated, readableByOthers };
@@ -148,8 +152,9 @@ export class KeyFileMissingError extends Error {
   }
 }
 
-async function createKeyFile(file: string): Promise<{ pem: string; generated: boolean }> {
-  const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+async function createKeyFile(file: string, type: KeyType): Promise<{ pem: string; generated: boolean }> {
+  const { privateKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     // 'wx': of two replicas booting at once, the first key written wins and the other reads it.

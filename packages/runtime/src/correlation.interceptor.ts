@@ -1,8 +1,9 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Metadata } from '@grpc/grpc-js';
-import { CORRELATION_HEADER, acceptCorrelationId, runWithCorrelation, type Logger } from '@airlock/telemetry';
+import { status as GrpcStatus, type Metadata } from '@grpc/grpc-js';
+import { CORRELATION_HEADER, acceptCorrelationId, metrics, runWithCorrelation, type Logger } from '@airlock/telemetry';
 import type { NextFunction, Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
+import { grpcStatusOf } from './filters';
 
 export const APP_LOGGER = Symbol('APP_LOGGER');
 
@@ -28,9 +29,19 @@ export function correlationMiddleware(logger: Logger) {
   };
 }
 
-/** gRPC: the same scope, from the `x-correlation-id` metadata, and one log line per call. */
+/**
+ * gRPC: the same scope, from the `x-correlation-id` metadata, one log line per call, and
+ * `airlock_grpc_server_duration_seconds{method,code}` (method: the gRPC path) (the only per-call gRPC metric: the OTel gRPC
+ * instrumentation records spans, no metrics). `code` is the gRPC status name the filter will answer with.
+ */
 @Injectable()
 export class CorrelationInterceptor implements NestInterceptor {
+  // Created with the provider (after the SDK started): a meter taken at import would be a no-op.
+  private readonly duration = metrics.getMeter('airlock-runtime').createHistogram('airlock_grpc_server_duration_seconds', {
+    description: 'gRPC calls handled by the service, by method and status code',
+    unit: 's',
+  });
+
   constructor(@Inject(APP_LOGGER) private readonly logger: Logger) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -38,14 +49,20 @@ export class CorrelationInterceptor implements NestInterceptor {
     const metadata = context.switchToRpc().getContext<Metadata>();
     const correlationId = acceptCorrelationId(metadata?.get?.(CORRELATION_HEADER)?.[0]);
     const method = `${context.getClass().name}.${context.getHandler().name}`;
+    // The call's full gRPC path (`/airlock.dlp.v1.DlpService/Scan`) names streaming handlers too.
+    const rpc = (context.getArgByIndex(2) as { getPath?: () => string } | undefined)?.getPath?.() ?? method;
     const started = performance.now();
-    const done = (outcome: string) => this.logger.info({ method, outcome, duration_ms: Math.round(performance.now() - started) }, 'grpc call');
+    const done = (outcome: string, grpcStatus: GrpcStatus) => {
+      const ms = performance.now() - started;
+      this.duration.record(ms / 1000, { method: rpc, code: GrpcStatus[grpcStatus] ?? 'UNKNOWN' });
+      this.logger.info({ method, outcome, duration_ms: Math.round(ms) }, 'grpc call');
+    };
     // The handler runs on subscription, so subscribing inside the scope puts the handler in it too.
     return new Observable((subscriber) =>
       runWithCorrelation(correlationId, () =>
         next
           .handle()
-          .pipe(tap({ complete: () => done('ok'), error: (e: { code?: string }) => done(e?.code ?? 'error') }))
+          .pipe(tap({ complete: () => done('ok', GrpcStatus.OK), error: (e: { code?: string }) => done(e?.code ?? 'error', grpcStatusOf(e)) }))
           .subscribe(subscriber),
       ),
     );

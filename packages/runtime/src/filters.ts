@@ -41,6 +41,11 @@ function map(exception: unknown): Mapped {
   return { code: 'internal', message: 'internal error', httpStatus: 500, grpcStatus: GrpcStatus.INTERNAL, retryable: false };
 }
 
+/** The gRPC status the filter answers `exception` with. */
+export function grpcStatusOf(exception: unknown): GrpcStatus {
+  return map(exception).grpcStatus;
+}
+
 /** The one place errors become HTTP responses or gRPC statuses. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {

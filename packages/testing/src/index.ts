@@ -8,5 +8,7 @@ export { stateDir } from './paths';
 export { eventually } from './eventually';
 export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './rsyslog';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka';
+export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
+export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';
 export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH, type ChromiumInstaller } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';

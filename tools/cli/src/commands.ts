@@ -5,7 +5,8 @@ import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { infraStatus, listManaged, startInfra, stateDir, stopInfra } from '@airlock/testing';
-import { loginHint, runningMesh, startMesh, stopMesh, SERVICES } from './mesh';
+import { loginHint, runningMesh, startMesh, stopMesh, SERVICES, type MeshInfo } from './mesh';
+import { DEV_PROMETHEUS_PORT, meshTargets, startPrometheus } from './prometheus';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MESH = 'mesh';
@@ -24,6 +25,7 @@ export async function up(): Promise<void> {
   const started = Date.now();
   const httpsPort = Number(process.env.AIRLOCK_HTTPS_PORT ?? 8443);
   const mesh = await startMesh({ name: MESH, ports: 'fixed', httpsPort, log: say });
+  const prometheus = await devPrometheus(mesh);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     [
@@ -39,10 +41,31 @@ export async function up(): Promise<void> {
       `  SIEM sink (JSONL):    ${path.relative(ROOT, mesh.auditSinkPath)}`,
       `  Logs:                 ${path.relative(ROOT, mesh.logsDir)}/`,
       `  Metrics:              ${SERVICES.map((s) => `${s} :${mesh.services[s].metrics}`).join(', ')} (/metrics)`,
+      `  Prometheus:           ${prometheus}`,
       `  Stop:                 tools/airlock down      Status: tools/airlock status`,
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * Prometheus with the rules and alerts of deploy/observability on the dev port, or why there is none: it is a
+ * convenience, so a missing package or a taken port never stops `up`.
+ */
+async function devPrometheus(mesh: MeshInfo): Promise<string> {
+  say('starting Prometheus (rules and alerts of deploy/observability)');
+  try {
+    const { url } = await startPrometheus({
+      meshName: MESH,
+      targets: meshTargets(mesh),
+      port: DEV_PROMETHEUS_PORT,
+      runDir: path.join(stateDir(), 'run', MESH),
+      logFile: path.join(mesh.logsDir, 'prometheus.log'),
+    });
+    return `${url}   (alerts: ${url}/alerts; Grafana dashboard: deploy/observability/grafana/airlock-overview.json)`;
+  } catch (error) {
+    return `not started: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
 }
 
 export async function down(): Promise<void> {

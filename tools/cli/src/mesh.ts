@@ -22,7 +22,7 @@ import {
   type InfraEndpoints,
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
-import { ensureDevPki } from './pki';
+import { DEV_PKI_FILES, ensureDevPki } from './pki';
 
 export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -172,7 +172,7 @@ function serviceEnv(
     identityRedisPrefix: string;
     /** Prefix of this mesh's other Redis keys and channels (test meshes share one Redis). */
     redisNamespace: string;
-    workspace: { driver: 'local' | 'none'; dir: string; entry?: string; node?: string };
+    workspace: { driver: 'local' | 'none'; dir: string; entry?: string; node?: string; gatewayUrl: string; vsixDir: string; caFile: string };
     policyBundleFile?: string;
   },
 ): NodeJS.ProcessEnv {
@@ -272,6 +272,11 @@ function serviceEnv(
         IDENTITY_ADDR: addr('identity'),
         WORKSPACE_PROXY_PORT: String(p.http),
         WORKSPACE_DRIVER: shared.workspace.driver,
+        // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
+        // repository's build (apps/vscode-airlock/dist, catalogued with its SHA-256).
+        WORKSPACE_GATEWAY_URL: shared.workspace.gatewayUrl,
+        WORKSPACE_GATEWAY_CA_FILE: shared.workspace.caFile,
+        WORKSPACE_VSIX_DIR: shared.workspace.vsixDir,
         ...(shared.workspace.driver === 'local'
           ? { WORKSPACE_LOCAL_DIR: shared.workspace.dir, WORKSPACE_CODE_SERVER_ENTRY: shared.workspace.entry, WORKSPACE_CODE_SERVER_NODE: shared.workspace.node }
           : {}),
@@ -355,12 +360,14 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     // Test meshes share the local Redis: each keeps its sessions and revocations to itself.
     identityRedisPrefix: fixed ? 'airlock:identity:' : `airlock:${options.name}:identity:`,
     redisNamespace: fixed ? 'airlock:' : `airlock:${options.name}:`,
-    workspace: { driver: options.workspaceDriver ?? (fixed ? 'local' : 'none'), dir: path.join(runDir, 'workspaces') } as {
-      driver: 'local' | 'none';
-      dir: string;
-      entry?: string;
-      node?: string;
-    },
+    workspace: {
+      driver: options.workspaceDriver ?? (fixed ? 'local' : 'none'),
+      dir: path.join(runDir, 'workspaces'),
+      gatewayUrl: `https://localhost:${ports.https}`,
+      vsixDir: path.join(ROOT, 'apps/vscode-airlock/dist'),
+      // The dev PKI's bundle (ensureDevPki below writes it; workspaces read a copy when they start).
+      caFile: path.join(stateDir(), 'pki', DEV_PKI_FILES.caBundle),
+    } as { driver: 'local' | 'none'; dir: string; entry?: string; node?: string; gatewayUrl: string; vsixDir: string; caFile: string },
     policyBundleFile: options.policyBundleFile,
   };
   if (shared.workspace.driver === 'local') {
@@ -548,10 +555,10 @@ export function loginHint(info: MeshInfo): string[] {
   ];
 }
 
-/** Stops every process of the mesh `name` (Envoy first, so no request reaches a stopping service). */
+/** Stops every process of the mesh `name` (its Prometheus if `up` started one, then Envoy, so no request reaches a stopping service). */
 export async function stopMesh(name: string): Promise<void> {
   const managed = await listManaged();
-  const order = [`${name}.envoy`, `${name}.gateway`, ...SERVICES.map((s) => `${name}.${s}`), `${name}.dev-idp`, `${name}.reference-model`];
+  const order = [`${name}.prometheus`, `${name}.envoy`, `${name}.gateway`, ...SERVICES.map((s) => `${name}.${s}`), `${name}.dev-idp`, `${name}.reference-model`];
   for (const n of [...new Set(order)]) {
     if (managed[n]) await stopManaged(managed[n].pid, 15_000);
   }

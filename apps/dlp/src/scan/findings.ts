@@ -1,5 +1,6 @@
 import { airlock } from '@airlock/contracts';
 import type { Finding, PseudonymEntry, RuleAction } from '@airlock/dlp-engine';
+import { metrics } from '@airlock/telemetry';
 
 const { Action } = airlock.dlp.v1;
 
@@ -25,4 +26,14 @@ export function toProtoFinding(f: Finding): airlock.dlp.v1.Finding {
 
 export function toProtoPseudonyms(entries: PseudonymEntry[]): airlock.dlp.v1.Pseudonyms {
   return { entries: entries.map(({ placeholder, original }) => ({ placeholder, original })) };
+}
+
+let findingsTotal: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | undefined;
+
+/** `airlock_dlp_findings_total{category,action,scope}`: what DLP finds in prompts and in streamed answers. */
+export function countFindings(findings: readonly Finding[], scope: 'prompt' | 'output'): void {
+  if (findings.length === 0) return;
+  // Taken on first use, after the SDK started: a meter taken at import would be a no-op.
+  findingsTotal ??= metrics.getMeter('airlock-dlp').createCounter('airlock_dlp_findings_total', { description: 'DLP findings, by rule category, action and scope' });
+  for (const f of findings) findingsTotal.add(1, { category: f.category, action: f.action, scope });
 }

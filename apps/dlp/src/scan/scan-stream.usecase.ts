@@ -7,7 +7,7 @@ import { type Observable, concat, concatMap, from, of, takeWhile } from 'rxjs';
 import { RuleSets, type RuleSet } from '../rules/rule-sets';
 import type { dlpConfig } from '../service';
 import { ChunkTooLargeError, InvalidRestoreError, StreamProtocolError, StreamTooLargeError } from './errors';
-import { ACTIONS, toProtoFinding } from './findings';
+import { ACTIONS, countFindings, toProtoFinding } from './findings';
 import { checkPseudonymPairs } from './pseudonym-pairs';
 
 const { Action, Direction } = airlock.dlp.v1;
@@ -63,6 +63,7 @@ class StreamSession {
     }
     const fresh = this.scanner.findings.slice(this.sent);
     this.sent = this.scanner.findings.length;
+    countFindings(fresh, 'output');
     // Emitted pieces never split a placeholder, so each restores on its own; only the prompt's pairs restore.
     const text = this.restore.restore(out);
     if (this.scanner.action !== 'block') return [this.response(text, fresh, done)];

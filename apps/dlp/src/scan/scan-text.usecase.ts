@@ -5,7 +5,7 @@ import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { RuleSets } from '../rules/rule-sets';
 import type { dlpConfig } from '../service';
 import { InvalidContextError, TextTooLargeError } from './errors';
-import { ACTIONS, toProtoFinding, toProtoPseudonyms } from './findings';
+import { ACTIONS, countFindings, toProtoFinding, toProtoPseudonyms } from './findings';
 import { checkPseudonymPairs } from './pseudonym-pairs';
 
 export { ACTIONS } from './findings';
@@ -50,6 +50,7 @@ export class ScanText {
     // stay stable and unique across all of them, and are gone with the request (only the caller keeps the pairs).
     const vault = PseudonymVault.from(context);
     const found = texts.map((text) => engine.scan(text, { vault }));
+    for (const r of found) countFindings(r.findings, 'prompt');
     const strongest = found.reduce<RuleAction>((a, r) => (ACTION_RANK[r.action] > ACTION_RANK[a] ? r.action : a), 'allow');
     return {
       results: found.map((r) => ({ action: ACTIONS[r.action], text: r.text, findings: r.findings.map(toProtoFinding) })),

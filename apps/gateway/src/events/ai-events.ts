@@ -71,6 +71,11 @@ export class AiEvents implements OnApplicationShutdown {
       spoolDir: config.EVENT_SPOOL_DIR,
       logger,
     });
+    // Audit and usage events held on local disk while the broker is down or slow: a growing spool is the
+    // early warning that "nothing is lost" is running on the disk's headroom.
+    meter
+      .createObservableGauge('airlock_event_spool_messages', { description: 'Audit and usage events waiting in the local spool for the broker' })
+      .addCallback((result) => result.observe(this.producer.spooled));
     this.auditTopic = topicName('audit', config.TOPIC_PREFIX);
     this.usageTopic = topicName('usage', config.TOPIC_PREFIX);
     this.boundMs = config.GATEWAY_AUDIT_BOUND_MS;

@@ -91,4 +91,20 @@ describe('BackendClient streams', () => {
     expect(client.host).toBe('127.0.0.1');
     expect(client.port).toBe(Number(new URL(backend.url).port));
   });
+
+  it('refuses a request whose client is already gone, and survives one that goes away while it connects', async () => {
+    const gone = new AbortController();
+    gone.abort();
+    await expect(client.send('chat', { path: 'v1/chat/completions', body: {}, signal: gone.signal })).rejects.toMatchObject({ kind: 'aborted' });
+    // Aborted before the socket exists: destroying the request must not raise an unhandled "socket hang up".
+    const leaving = new AbortController();
+    const sent = client.send('chat', { path: 'v1/chat/completions', body: {}, signal: leaving.signal });
+    leaving.abort();
+    await expect(sent).rejects.toMatchObject({ kind: 'aborted' });
+    await new Promise((r) => setTimeout(r, 50));
+    // The client still works (this backend then stalls: the response is dropped once it has begun).
+    const res = await client.send('chat', { path: 'v1/chat/completions', body: {} });
+    expect(res.status).toBe(200);
+    res.destroy();
+  });
 });

@@ -112,6 +112,8 @@ export class BackendClient {
     const url = this.url(request.path);
     const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
     const firstByteMs = this.config.firstByteTimeoutMs ?? this.defaultFirstByteMs;
+    // A client already gone gets no upstream request at all.
+    if (request.signal?.aborted) return Promise.reject(new UpstreamError('aborted', this.id, 'the client went away'));
     return new Promise((resolve, reject) => {
       let settled = false;
       let connectTimer: NodeJS.Timeout | undefined;
@@ -136,6 +138,12 @@ export class BackendClient {
         });
       const req = request.trace ? withoutAutoInstrumentation(create) : create();
       let connected = false;
+      // Attached first: fail() destroys the request, and a destroyed request without an error listener would
+      // crash the process with its "socket hang up".
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // Once connected the backend may have started work: only a safe request is repeated after a reset.
+        fail(new UpstreamError(connected ? 'reset' : 'connect', this.id, error.code ?? error.message));
+      });
       req.on('socket', (socket: Socket) => {
         if (!socket.connecting) {
           connected = true;
@@ -149,12 +157,7 @@ export class BackendClient {
       });
       const firstByteTimer = setTimeout(() => fail(new UpstreamError('first_byte_timeout', this.id, `no answer within ${firstByteMs} ms`)), firstByteMs);
       const onAbort = () => fail(new UpstreamError('aborted', this.id, 'the client went away'));
-      if (request.signal?.aborted) return onAbort();
       request.signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // Once connected the backend may have started work: only a safe request is repeated after a reset.
-        fail(new UpstreamError(connected ? 'reset' : 'connect', this.id, error.code ?? error.message));
-      });
       req.on('response', (res) => {
         if (settled) return res.destroy();
         settled = true;

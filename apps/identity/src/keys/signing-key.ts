@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import { ConfigError } from '@airlock/config';
-import { KeyFileMissingError, readOrCreateP256KeyFile, type KeyFile } from '@airlock/identity-assertion';
+import { KeyFileMissingError, readOrCreateKeyFile, type KeyFile } from '@airlock/identity-assertion';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../service';
@@ -55,7 +55,7 @@ function configError(message: string): ConfigError {
 export async function loadSigningKey(file: string, generate: boolean, logger: Logger): Promise<SigningKey> {
   let key: KeyFile;
   try {
-    key = await readOrCreateP256KeyFile(file, generate);
+    key = await readOrCreateKeyFile(file, generate);
   } catch (error) {
     if (error instanceof KeyFileMissingError) throw configError(`${file} does not exist (set IDENTITY_GENERATE_KEY=true to create a dev key)`);
     throw configError((error as Error).message);

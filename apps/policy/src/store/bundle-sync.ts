@@ -2,7 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
-import type { Logger } from '@airlock/telemetry';
+import { metrics, type Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { bundleProblems, type PolicyBundle } from '../bundle/bundle';
 import type { policyConfig } from '../service';
@@ -28,13 +28,24 @@ export class BundleSync implements OnModuleInit, OnApplicationShutdown {
   private activeNumber = 0;
   private reloading?: Promise<void>;
   private again = false;
+  /** Whether the last look at the store succeeded (0 until the first one): decisions use the last good version meanwhile. */
+  private storeUp = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof policyConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly active: ActiveBundle,
     private readonly store: BundleStore,
-  ) {}
+  ) {
+    // Created with the provider (after the SDK started): a meter taken at import would be a no-op.
+    const meter = metrics.getMeter('airlock-policy');
+    meter
+      .createObservableGauge('airlock_policy_bundle_store_up', { description: '1 when the last read of the bundle store succeeded, 0 while deciding with the last good version' })
+      .addCallback((result) => result.observe(this.storeUp));
+    meter
+      .createObservableGauge('airlock_policy_bundle_active_number', { description: 'Number of the store version in force here (0: the file bundle)' })
+      .addCallback((result) => result.observe(this.activeNumber));
+  }
 
   /** The number of the store version in force here (0: none yet, the file bundle decides). */
   get number(): number {
@@ -108,7 +119,9 @@ export class BundleSync implements OnModuleInit, OnApplicationShutdown {
     let number: number;
     try {
       number = await this.store.activeNumber();
+      this.storeUp = 1;
     } catch (error) {
+      this.storeUp = 0;
       this.logger.warn({ err: (error as Error).message, serving: this.active.bundle.version }, 'bundle store unreachable; keeping the last good version');
       throw error;
     }

@@ -8,7 +8,7 @@ import { ExtensionHashMismatchError, ExtensionNotAllowedError, ExtensionUnavaila
  * version) and the file in the extension store hashes to the catalogued SHA-256. Everything else throws a
  * typed error the caller audits.
  */
-export async function verifyExtension(image: CatalogueImage, extensionId: string, version: string, vsixDir: string): Promise<CatalogueExtension> {
+export async function verifyExtension(image: Pick<CatalogueImage, 'image' | 'extensions'>, extensionId: string, version: string, vsixDir: string): Promise<CatalogueExtension> {
   const entry = image.extensions.find((e) => e.id === extensionId);
   if (!entry) throw new ExtensionNotAllowedError(extensionId, version, image.image, 'not catalogued for this image');
   if (version !== '' && version !== entry.version) {

@@ -54,11 +54,35 @@ describe('generated client configs', () => {
     expect(parse(file.content)).toEqual({ 'bind-addr': '0.0.0.0:8080', auth: 'none', 'disable-telemetry': true, 'disable-update-check': true });
   });
 
+  it('code-server settings.json: the Airlock AI extension at the gateway, token file and workspace ids, no token', () => {
+    const file = byKey['code-server-settings.json'];
+    expect(file.path).toBe('/home/coder/.local/share/code-server/User/settings.json');
+    expect(JSON.parse(file.content)).toEqual({
+      'airlock.gatewayUrl': 'https://gw.airlock.internal:8443',
+      'airlock.tokenFile': TOKEN_PATH,
+      'airlock.workspaceId': 'ws_abcdefghijklmnopqrst',
+      'airlock.projectId': 'payments',
+      'airlock.tenantId': 'acme',
+      'airlock.inlineCompletion.enabled': true,
+      'editor.inlineSuggest.enabled': true,
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'telemetry.telemetryLevel': 'off',
+    });
+    const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem' });
+    expect(JSON.parse(local.find((f) => f.key === 'code-server-settings.json')!.content)).toMatchObject({ 'airlock.tokenFile': '/srv/t', 'airlock.caFile': '/srv/ca.pem' });
+  });
+
+  it('no rendered file carries a token, whatever the token file holds', () => {
+    const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem' });
+    for (const file of local) expect(file.content).not.toMatch(/Bearer|eyJ[A-Za-z0-9_-]{10,}/);
+  });
+
   it('every file is private to coder and names no endpoint but the gateway', () => {
     for (const file of files) {
       expect(file.mode).toBe(0o600);
       const urls = file.content.match(/[a-z]+:\/\/[^\s"']+/g) ?? [];
-      for (const url of urls) expect(url.startsWith('https://gw.airlock.internal:8443/')).toBe(true);
+      for (const url of urls) expect(url === 'https://gw.airlock.internal:8443' || url.startsWith('https://gw.airlock.internal:8443/')).toBe(true);
     }
     expect(TOKEN_PATH).toBe('/run/secrets/ai_gateway_token');
   });

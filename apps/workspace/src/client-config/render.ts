@@ -12,7 +12,12 @@ export interface ClientConfigInput {
   gatewayUrl: string;
   /** Where the workspace reads its gateway token; default TOKEN_PATH (the image's, mounted by Kubernetes). */
   tokenPath?: string;
+  /** A PEM bundle the workspace must trust for the gateway's TLS (a private CA), when the driver provides one. */
+  caPath?: string;
 }
+
+/** code-server's user settings: `--user-data-dir` is `~/.local/share/code-server` (image default and local driver). */
+export const CODE_SERVER_SETTINGS_PATH = `${WORKSPACE_HOME}/.local/share/code-server/User/settings.json`;
 
 export interface RenderedFile {
   /** A stable key (ConfigMap key, file name safe). */
@@ -26,7 +31,8 @@ const PROVIDER = 'airlock';
 
 /**
  * The AI client configuration of one workspace. Every endpoint is the gateway; no file carries the token
- * (opencode reads it through `{file:…}`, Continue through its secrets syntax, fed from the same file), so
+ * (opencode reads it through `{file:…}`, Continue through its secrets syntax, fed from the same file, the
+ * Airlock AI extension from `airlock.tokenFile` on every request), so
  * the files can be shown, logged and stored like any other config.
  */
 export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
@@ -80,6 +86,22 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     '',
   ].join('\n');
 
+  // The Airlock AI extension (apps/vscode-airlock) reads only user-level values of these, so a repository's
+  // .vscode/settings.json cannot redirect the token elsewhere. Marketplace updates stay off.
+  const settings = {
+    'airlock.gatewayUrl': gateway,
+    'airlock.tokenFile': tokenPath,
+    ...(input.caPath ? { 'airlock.caFile': input.caPath } : {}),
+    'airlock.workspaceId': input.workspaceId,
+    'airlock.projectId': input.projectId,
+    'airlock.tenantId': input.tenantId,
+    'airlock.inlineCompletion.enabled': true,
+    'editor.inlineSuggest.enabled': true,
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'telemetry.telemetryLevel': 'off',
+  };
+
   const codeServer = stringify({ 'bind-addr': '0.0.0.0:8080', auth: 'none', 'disable-telemetry': true, 'disable-update-check': true });
 
   return [
@@ -87,5 +109,6 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     { key: 'continue-config.yaml', path: `${WORKSPACE_HOME}/.continue/config.yaml`, mode: 0o600, content: stringify(continueConfig) },
     { key: 'tabby-config.toml', path: `${WORKSPACE_HOME}/.tabby-client/agent/config.toml`, mode: 0o600, content: tabby },
     { key: 'code-server-config.yaml', path: `${WORKSPACE_HOME}/.config/code-server/config.yaml`, mode: 0o600, content: codeServer },
+    { key: 'code-server-settings.json', path: CODE_SERVER_SETTINGS_PATH, mode: 0o600, content: `${JSON.stringify(settings, null, 2)}\n` },
   ];
 }

@@ -57,6 +57,8 @@ export interface WorkspaceDriver {
   listManaged(): Promise<string[]>;
   /** Where the workspace reads its gateway token (the generated configs name it); default TOKEN_PATH. */
   tokenPath?(workspaceId: string): string;
+  /** Where the workspace reads the gateway's CA bundle (the generated configs name it); undefined: none needed. */
+  gatewayCaPath?(): string | undefined;
   /** The gateway token the driver holds for the workspace, or undefined (none, or its file/Secret is gone). */
   heldToken?(spec: WorkspaceSpec): Promise<HeldToken | undefined>;
   /** Puts the token where the workspace reads it (replacing an earlier one), before `ensureRunning` starts it. */

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { ConfigError } from '@airlock/config';
+import { ImageCatalogue } from '../catalogue/catalogue';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { KubernetesDriver, loadKubeConfig } from '../drivers/kubernetes/kubernetes-driver';
 import { LocalDriver } from '../drivers/local/local-driver';
@@ -11,7 +12,7 @@ export const WORKSPACE_DRIVER = Symbol('WORKSPACE_DRIVER');
 
 type Config = ServiceConfig<typeof workspaceConfig>;
 
-function localDriver(config: Config, logger: Logger): LocalDriver {
+function localDriver(config: Config, logger: Logger, catalogue: ImageCatalogue): LocalDriver {
   const missing = (['WORKSPACE_LOCAL_DIR', 'WORKSPACE_CODE_SERVER_ENTRY'] as const).filter((k) => !config[k]);
   if (missing.length > 0) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required with WORKSPACE_DRIVER=local' })));
   const driver = new LocalDriver({
@@ -25,6 +26,9 @@ function localDriver(config: Config, logger: Logger): LocalDriver {
     readyTimeoutMs: config.WORKSPACE_LOCAL_READY_TIMEOUT_MS,
     maxOpenFiles: config.WORKSPACE_LOCAL_MAX_OPEN_FILES,
     maxProcesses: config.WORKSPACE_LOCAL_MAX_PROCESSES,
+    catalogue: (image) => catalogue.find(image),
+    vsixDir: config.WORKSPACE_VSIX_DIR,
+    gatewayCaFile: config.WORKSPACE_GATEWAY_CA_FILE,
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
   // Say at boot what is and is not enforced on this machine.
@@ -36,8 +40,8 @@ function localDriver(config: Config, logger: Logger): LocalDriver {
 /** The configured driver, or null in registry-only mode (WORKSPACE_DRIVER=none). */
 export const driverProvider: Provider = {
   provide: WORKSPACE_DRIVER,
-  inject: [APP_CONFIG, APP_LOGGER],
-  useFactory: (config: Config, logger: Logger): WorkspaceDriver | null => {
+  inject: [APP_CONFIG, APP_LOGGER, ImageCatalogue],
+  useFactory: (config: Config, logger: Logger, catalogue: ImageCatalogue): WorkspaceDriver | null => {
     switch (config.WORKSPACE_DRIVER) {
       case 'kubernetes':
         return new KubernetesDriver(loadKubeConfig(config.WORKSPACE_K8S_KUBECONFIG), {
@@ -46,7 +50,7 @@ export const driverProvider: Provider = {
           network: config.WORKSPACE_K8S_NETWORK,
         });
       case 'local':
-        return localDriver(config, logger);
+        return localDriver(config, logger, catalogue);
       case 'none':
         return null;
     }

@@ -219,6 +219,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         projectId: row.project_id,
         gatewayUrl: this.config.WORKSPACE_GATEWAY_URL,
         tokenPath: this.driver?.tokenPath?.(row.id),
+        caPath: this.driver?.gatewayCaPath?.(),
       }),
     };
   }

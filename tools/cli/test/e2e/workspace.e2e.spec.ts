@@ -5,13 +5,14 @@ import { airlock } from '@airlock/contracts';
 import { Metadata, createClient, unary } from '@airlock/grpc';
 import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, freshUserDataDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
+import { auditSinkEvent, edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // Issue 8's "done": a headless Chromium logs in, a workspace is created through the workspace API, opened
 // through Envoy at /w/<id>/ (ext_authz — the built-in bundle's rule ws.browser.allow —, then the workspace
 // service's route, which verifies the edge's identity assertion, then that workspace's own code-server,
 // WebSockets included), the VS Code workbench loads, a file is created, edited and saved (and checked on
-// disk); a second user gets 403 on that URL.
+// disk); the Airlock AI extension (apps/vscode-airlock, installed from the catalogued VSIX) offers the
+// gateway's autocomplete as ghost text, accepted with Tab; a second user gets 403 on that URL.
 const alice = seedUser('alice');
 
 describe('a workspace in the browser through Envoy (headless Chromium, real code-server)', () => {
@@ -23,6 +24,24 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
   let profile: Awaited<ReturnType<typeof freshUserDataDir>>;
   let tenantId: string;
   let workspaceId: string;
+  const onDisk = (name: string) => path.join(mesh.workspaces.dir, workspaceId, 'home', 'e2e', name);
+
+  /** A new file through the explorer's "New File..." action (an inline name box in the tree), open in an editor. */
+  async function newFile(name: string): Promise<string> {
+    // The pane's actions show on hover only; the click event reaches the action whether or not it is painted yet.
+    const header = page.locator('.explorer-viewlet .pane-header:has(.codicon-new-file)').first();
+    await header.hover();
+    await header.locator('.codicon-new-file').dispatchEvent('click');
+    await page.waitForSelector('.explorer-folders-view .monaco-inputbox input');
+    await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    const file = onDisk(name);
+    // Created on disk by the workspace's code-server (as its own account), then opened in an editor.
+    await eventually(`${name} created on disk`, () => (existsSync(file) ? true : undefined), 30_000);
+    await page.waitForSelector(`.editor-instance .monaco-editor[data-uri$="${name}"] .view-lines, .editor-instance .monaco-editor .view-lines`, { timeout: 30_000 });
+    await page.locator('.editor-instance .monaco-editor .view-lines:visible').first().click();
+    return file;
+  }
 
   beforeAll(async () => {
     const executablePath = await ensureChromium();
@@ -90,19 +109,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     // only once that connection works.
     await page.waitForSelector('.explorer-folders-view', { timeout: 60_000 });
 
-    // New file through the explorer's "New File..." action (an inline name box in the tree).
-    // The pane's actions show on hover only; the click event reaches the action whether or not it is painted yet.
-    const header = page.locator('.explorer-viewlet .pane-header:has(.codicon-new-file)').first();
-    await header.hover();
-    await header.locator('.codicon-new-file').dispatchEvent('click');
-    await page.waitForSelector('.explorer-folders-view .monaco-inputbox input');
-    await page.keyboard.type('hello.txt');
-    await page.keyboard.press('Enter');
-    const file = path.join(mesh.workspaces.dir, workspaceId, 'home', 'e2e', 'hello.txt');
-    // Created on disk by the workspace's code-server (as its own account), then opened in an editor.
-    await eventually('hello.txt created on disk', () => (existsSync(file) ? true : undefined), 30_000);
-    await page.waitForSelector('.editor-instance .monaco-editor[data-uri$="hello.txt"] .view-lines, .editor-instance .monaco-editor .view-lines', { timeout: 30_000 });
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    const file = await newFile('hello.txt');
     await page.keyboard.type('written in the browser, saved through Envoy\n');
     await page.keyboard.press('Control+S');
 
@@ -112,6 +119,43 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     if (process.getuid?.() === 0) expect(statSync(file).uid).not.toBe(0);
     // The workbench's server connection is a WebSocket through Envoy under the workspace's prefix.
     expect(sockets.filter((s) => s.url.startsWith(`wss://localhost:${mesh.envoy.httpsPort}/w/${workspaceId}/`) && s.frames > 0).length).toBeGreaterThan(0);
+  });
+
+  it('Airlock AI: the gateway autocomplete shows as ghost text, Tab accepts it, the file is saved, the gateway audits it', async () => {
+    const file = await newFile('ghost.txt');
+    // Ends in a non-word character: no word-based suggestion widget competes with the ghost text for Tab.
+    const line = `const answer = ${Date.now() % 1000};`;
+    await page.keyboard.type(line);
+    // The reference model's deterministic completion for the line before the cursor (apps/reference-model).
+    const expected = `/* completion for: ${line} */`;
+    // Ghost text: shown in the editor, not yet in the document.
+    await page.locator('.editor-instance .monaco-editor [class*="ghost-text"]').filter({ hasText: expected }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+S');
+    const content = await eventually('ghost.txt saved with the accepted completion', () => (readFileSync(file, 'utf8').includes(expected) ? readFileSync(file, 'utf8') : undefined), 15_000);
+    expect(content.startsWith(`${line}${expected}`)).toBe(true);
+    // The status bar item of the extension: ready, no error code.
+    expect(await page.locator('.statusbar-item').filter({ hasText: /Airlock/ }).first().innerText()).not.toMatch(/Airlock: /);
+
+    // The request went through the edge with this workspace's token: audited for this workspace.
+    const audited = await auditSinkEvent(mesh, 'ai.request for /v1/autocomplete from the workspace', (e) => e.event_type === 'ai.request' && e.endpoint === '/v1/autocomplete' && e.workspace_id === workspaceId);
+    expect(audited).toMatchObject({ tenant_id: tenantId, user_id: 'alice', status_code: 200 });
+  });
+
+  it('Airlock AI: "Ask about the selection" answers through /v1/chat in a read-only document', async () => {
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input');
+    await page.keyboard.type('Airlock: Ask about the selection');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Ask about the selection' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // The question box (the same quick input widget), once it holds its default question.
+    await page.waitForFunction(`document.querySelector('.quick-input-widget input')?.value === 'Explain this code'`, undefined, { timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // The reference model repeats the question (apps/reference-model: "Reference answer from <model>. You said: ...").
+    await page.locator('.editor-instance .monaco-editor .view-lines').filter({ hasText: 'Reference answer from' }).first().waitFor({ timeout: 30_000 });
+    const audited = await auditSinkEvent(mesh, 'ai.request for /v1/chat from the workspace', (e) => e.event_type === 'ai.request' && e.endpoint === '/v1/chat' && e.workspace_id === workspaceId);
+    expect(audited).toMatchObject({ user_id: 'alice', status_code: 200 });
   });
 
   it('answers 403 to another user on that URL, and 401 without a credential', async () => {

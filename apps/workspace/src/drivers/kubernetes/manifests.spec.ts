@@ -189,8 +189,8 @@ describe('network policy (seed 001 §9)', () => {
   it('lets traffic out only to the AI gateway, internal Git, package mirrors and DNS', () => {
     expect(policy.egress).toEqual([
       {
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'airlock' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'airlock-gateway' } } }],
-        ports: [{ port: 8080, protocol: 'TCP' }],
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'airlock' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'envoy' } } }],
+        ports: [{ port: 8443, protocol: 'TCP' }],
       },
       { to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] },
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mirrors' } }, podSelector: { matchLabels: { app: 'nexus' } } }], ports: [{ port: 8081, protocol: 'TCP' }] },

@@ -38,7 +38,8 @@ export const networkConfigSchema = z.object({
       gateway: z
         .array(peerSchema)
         .min(1)
-        .default([{ namespace: 'airlock', podLabels: { 'app.kubernetes.io/name': 'airlock-gateway' }, ports: [{ port: 8080, protocol: 'TCP' }] }]),
+        // The edge's HTTPS port (WORKSPACE_GATEWAY_URL): AI calls pass ext_authz like every other client's.
+        .default([{ namespace: 'airlock', podLabels: { 'app.kubernetes.io/name': 'envoy' }, ports: [{ port: 8443, protocol: 'TCP' }] }]),
       git: z.array(peerSchema).default([]),
       mirrors: z.array(peerSchema).default([]),
       dns: z.array(peerSchema).default([

@@ -5,22 +5,27 @@
 // process whose record was lost mid-start (or that escaped the process tree) is found and cleaned up.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { CatalogueImage } from '../../catalogue/catalogue';
 import type { ActivitySample, GatewayToken, HeldToken, Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
 import { WORKSPACE_HOME } from '../../client-config/render';
 import { WORKSPACE_ID_PATTERN } from '../../workspaces/workspace-input';
 import { TICKS_PER_SECOND, allProcs, cmdline, isAlive, killTree, processesByEnv, readProc, type ProcInfo } from './procfs';
 import { chooseIsolation, ensureAccount, serviceUser, type IsolationMode, type RunAs } from './os-user';
+import { SharedExtensions } from './shared-extensions';
 
 export const WORKSPACE_KEY_VAR = 'AIRLOCK_WORKSPACE_KEY';
 const ID = WORKSPACE_ID_PATTERN;
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh']);
 
 export interface LocalDriverOptions {
-  /** Where workspaces live: `<root>/<id>/{home,extensions,tmp}` plus the instance record. One registry per root. */
+  /**
+   * Where workspaces live: `<root>/<id>/{home,tmp,secrets}` plus the instance record, and what they share
+   * read-only: `<root>/.extensions/<image>-<hash>/`, `<root>/.shared/gateway-ca.pem`. One registry per root.
+   */
   rootDir: string;
   /** code-server's `out/node/entry.js` (installed from the npm registry at the catalogue's pin). */
   codeServerEntry: string;
@@ -37,6 +42,12 @@ export interface LocalDriverOptions {
   maxOpenFiles: number;
   /** Processes per OS account (RLIMIT_NPROC); only with per-user accounts (it counts per uid). */
   maxProcesses: number;
+  /** The catalogue entry of an image (its pinned VSIX files); undefined: no extensions for it. */
+  catalogue?: (image: string) => CatalogueImage | undefined;
+  /** The extension store holding the catalogued VSIX files (WORKSPACE_VSIX_DIR); empty: none verifies. */
+  vsixDir?: string;
+  /** A PEM bundle workspaces must trust for the gateway's TLS (WORKSPACE_GATEWAY_CA_FILE); empty: none. */
+  gatewayCaFile?: string;
   log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -103,6 +114,7 @@ export class LocalDriver implements WorkspaceDriver {
   private readonly rootKey: string;
   private readonly socketRoot: string;
   private readonly hasPrlimit: boolean;
+  private readonly extensions: SharedExtensions;
 
   constructor(private readonly options: LocalDriverOptions) {
     mkdirSync(options.rootDir, { recursive: true });
@@ -115,6 +127,13 @@ export class LocalDriver implements WorkspaceDriver {
     chmodSync(this.socketRoot, 0o711);
     const { mode, reason } = chooseIsolation(options.isolation, [options.rootDir, options.codeServerEntry, options.nodeBin, this.socketRoot]);
     this.hasPrlimit = ['/usr/bin/prlimit', '/bin/prlimit'].some((p) => existsSync(p));
+    this.extensions = new SharedExtensions({
+      baseDir: path.join(options.rootDir, '.extensions'),
+      vsixDir: options.vsixDir ?? '',
+      codeServerEntry: options.codeServerEntry,
+      nodeBin: options.nodeBin,
+      log: options.log,
+    });
     const prlimit = this.hasPrlimit ? [`nofile=${options.maxOpenFiles}`, 'core=0', 'fsize=<disk_gib>', ...(mode === 'per-user' ? [`nproc=${options.maxProcesses}`] : [])] : [];
     this.enforcement = {
       isolation: mode,
@@ -157,6 +176,34 @@ export class LocalDriver implements WorkspaceDriver {
    */
   tokenPath(id: string): string {
     return path.join(this.dir(id), 'secrets', 'ai_gateway_token');
+  }
+
+  /**
+   * The gateway's CA bundle as workspaces read it: a copy under `<root>/.shared` (0644), since the configured
+   * file may sit in a directory only the service can enter. Undefined when none is configured.
+   */
+  gatewayCaPath(): string | undefined {
+    return this.options.gatewayCaFile ? path.join(this.options.rootDir, '.shared', 'gateway-ca.pem') : undefined;
+  }
+
+  /** Refreshes the shared CA copy (the source may be created or renewed after the service started). */
+  private shareGatewayCa(): void {
+    const target = this.gatewayCaPath();
+    if (!target || !this.options.gatewayCaFile) return;
+    try {
+      mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+      chmodSync(path.dirname(target), 0o755);
+      copyFileSync(this.options.gatewayCaFile, `${target}.tmp`);
+      chmodSync(`${target}.tmp`, 0o644);
+      renameSync(`${target}.tmp`, target);
+    } catch (error) {
+      this.options.log?.('warn', 'could not share the gateway CA bundle with workspaces', { err: (error as NodeJS.ErrnoException).code ?? String(error) });
+    }
+  }
+
+  /** The image's shared, read-only extensions directory (installed on first use). */
+  private async extensionsDir(image: string): Promise<string> {
+    return this.extensions.forImage(this.options.catalogue?.(image) ?? { image, extensions: [] });
   }
 
   async heldToken(spec: WorkspaceSpec): Promise<HeldToken | undefined> {
@@ -256,11 +303,10 @@ export class LocalDriver implements WorkspaceDriver {
   }
 
   /** Directories and files of a workspace; creates what is missing, never overwrites the user's files. */
-  private prepare(spec: WorkspaceSpec, as: RunAs): { home: string; folder: string; extensions: string; tmp: string; sockets: string; config: string } {
+  private prepare(spec: WorkspaceSpec, as: RunAs, extensions: string): { home: string; folder: string; extensions: string; tmp: string; sockets: string; config: string } {
     const dir = this.dir(spec.id);
     const home = this.homeOf(spec.id);
     const folder = this.projectDir(spec);
-    const extensions = path.join(dir, 'extensions');
     const tmp = path.join(dir, 'tmp');
     const sockets = this.socketDir(spec.id);
     const config = path.join(dir, 'code-server.yaml');
@@ -279,10 +325,9 @@ export class LocalDriver implements WorkspaceDriver {
       if (!existsSync(p)) mkdirSync(p, { recursive: true });
       own(p, mode);
     }
-    // Owned by the service, not the workspace: read-only to the process. Only catalogued, hash-verified
-    // VSIX files are ever unpacked here (the catalogue pins none yet); the marketplace is switched off.
-    mkdirSync(extensions, { recursive: true });
-    chmodSync(extensions, 0o555);
+    // Extensions come from the image's shared directory (owned by the service, read-only to workspaces; only
+    // catalogued, hash-verified VSIX files are installed there); the marketplace is switched off.
+    this.shareGatewayCa();
     // Our own config file, not the generated ~/.config/code-server/config.yaml: that one is written for the
     // container image (bind-addr 0.0.0.0:8080), here the socket below is the only listener.
     writeFileSync(config, 'auth: none\ndisable-telemetry: true\ndisable-update-check: true\n', { mode: 0o644 });
@@ -339,7 +384,7 @@ export class LocalDriver implements WorkspaceDriver {
 
   private async start(spec: WorkspaceSpec): Promise<InstanceRecord> {
     const as = await this.account(spec);
-    const paths = this.prepare(spec, as);
+    const paths = this.prepare(spec, as, await this.extensionsDir(spec.image));
     const socket = path.join(paths.sockets, 'cs.sock');
     rmSync(socket, { force: true });
     const nodeDir = path.dirname(this.options.nodeBin);
@@ -354,6 +399,8 @@ export class LocalDriver implements WorkspaceDriver {
       TMPDIR: paths.tmp,
       XDG_CONFIG_HOME: path.join(paths.home, '.config'),
       XDG_DATA_HOME: path.join(paths.home, '.local', 'share'),
+      // The gateway's private CA for every Node process of the workspace (the extension host, Node tools).
+      ...(this.gatewayCaPath() && existsSync(this.gatewayCaPath()!) ? { NODE_EXTRA_CA_CERTS: this.gatewayCaPath() } : {}),
       // The marketplace is disabled: the gallery points at a closed loopback port.
       EXTENSIONS_GALLERY: JSON.stringify({
         serviceUrl: 'http://127.0.0.1:9/gallery',

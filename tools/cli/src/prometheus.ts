@@ -1,0 +1,146 @@
+// Prometheus for a mesh: the scrape config of every service's /metrics and Envoy's /stats/prometheus, with the
+// recording rules and alerts of deploy/observability/prometheus/rules.yaml. `up` runs one on the dev port 9090;
+// the observability end-to-end test runs one per mesh on a free port.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { ensurePrometheus, listManaged, spawnManaged, stopManaged } from '@airlock/testing';
+import { SERVICES, type MeshInfo } from './mesh';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const OBSERVABILITY_DIR = path.join(ROOT, 'deploy', 'observability');
+export const RULES_FILE = path.join(OBSERVABILITY_DIR, 'prometheus', 'rules.yaml');
+/** The checked-in scrape config for the documented dev ports (what `renderPrometheusConfig(DEV_TARGETS)` gives). */
+export const DEV_CONFIG_FILE = path.join(OBSERVABILITY_DIR, 'prometheus', 'prometheus.yml');
+export const DEV_PROMETHEUS_PORT = 9090;
+
+/** Where Prometheus scrapes: each service's metrics port (job = service name) and Envoy's admin port (job envoy). */
+export interface ScrapeTargets {
+  /** Metrics port by service, in scrape-config order. */
+  services: Record<string, number>;
+  envoyAdminPort: number;
+}
+
+/** The dev mesh's documented ports (tools/airlock up). */
+export const DEV_TARGETS: ScrapeTargets = {
+  services: { identity: 9101, workspace: 9102, policy: 9103, dlp: 9104, gateway: 9105, audit: 9106, usage: 9107 },
+  envoyAdminPort: 9901,
+};
+
+/** The scrape targets of a running mesh. */
+export function meshTargets(mesh: MeshInfo): ScrapeTargets {
+  return { services: Object.fromEntries(SERVICES.map((s) => [s, mesh.services[s].metrics])), envoyAdminPort: mesh.envoy.adminPort };
+}
+
+export interface PrometheusConfigOptions {
+  /** Default 15s; tests use 1s so rates exist within seconds. */
+  scrapeInterval?: string;
+  /** As written into rule_files (relative paths resolve against the config file's directory). Default rules.yaml. */
+  ruleFile?: string;
+}
+
+/** prometheus.yml for `targets`. Plain text, so the checked-in template reads like any other. */
+export function renderPrometheusConfig(targets: ScrapeTargets, options: PrometheusConfigOptions = {}): string {
+  const interval = options.scrapeInterval ?? '15s';
+  const job = (name: string, port: number, metricsPath?: string) =>
+    [`  - job_name: ${name}`, ...(metricsPath ? [`    metrics_path: ${metricsPath}`] : []), `    static_configs:`, `      - targets: ['127.0.0.1:${port}']`];
+  return [
+    '# Scrape config for an Airlock mesh: every service on its METRICS_PORT (/metrics, OpenTelemetry Prometheus',
+    "# exporter) and Envoy's admin port (/stats/prometheus). The ports are the dev mesh's (tools/airlock up);",
+    '# tools/cli/src/prometheus.ts renders the same file for any mesh. Job names are what the rules select on.',
+    'global:',
+    `  scrape_interval: ${interval}`,
+    `  evaluation_interval: ${interval}`,
+    `  scrape_timeout: ${interval === '15s' ? '10s' : interval}`,
+    'rule_files:',
+    `  - ${options.ruleFile ?? 'rules.yaml'}`,
+    'scrape_configs:',
+    ...Object.entries(targets.services).flatMap(([service, port]) => job(service, port)),
+    ...job('envoy', targets.envoyAdminPort, '/stats/prometheus'),
+    '',
+  ].join('\n');
+}
+
+export interface RunningPrometheus {
+  url: string;
+  port: number;
+  configFile: string;
+}
+
+const processName = (meshName: string) => `${meshName}.prometheus`;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function ready(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/-/ready`, { timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * Starts Prometheus (Debian's package, installed on first use) as the managed process `<meshName>.prometheus`,
+ * scraping `targets` with the rules, its data under `runDir`. Throws when the port is taken or it does not get
+ * ready; a running one for the same mesh is reused.
+ */
+export async function startPrometheus(opts: {
+  meshName: string;
+  targets: ScrapeTargets;
+  port: number;
+  runDir: string;
+  logFile: string;
+  scrapeInterval?: string;
+  /** Start from an empty TSDB (tests); default keeps the dev mesh's history across restarts. */
+  freshData?: boolean;
+}): Promise<RunningPrometheus> {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const configFile = path.join(opts.runDir, 'prometheus.yml');
+  const running = (await listManaged())[processName(opts.meshName)];
+  if (running?.running && (await ready(url))) return { url, port: opts.port, configFile };
+  if (running) await stopManaged(running.pid, 15_000);
+  if (!(await portIsFree(opts.port))) throw new Error(`port ${opts.port} is in use (another Prometheus?)`);
+
+  const { prometheus } = await ensurePrometheus();
+  const dataDir = path.join(opts.runDir, 'prometheus-data');
+  if (opts.freshData) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(configFile, renderPrometheusConfig(opts.targets, { scrapeInterval: opts.scrapeInterval, ruleFile: RULES_FILE }));
+  await spawnManaged({
+    name: processName(opts.meshName),
+    command: prometheus,
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${dataDir}`,
+      '--storage.tsdb.retention.time=2d',
+      `--web.listen-address=127.0.0.1:${opts.port}`,
+    ],
+    env: { PATH: process.env.PATH },
+    logFile: opts.logFile,
+  });
+  const deadline = Date.now() + 30_000;
+  while (!(await ready(url))) {
+    if ((await listManaged())[processName(opts.meshName)]?.running === false || Date.now() > deadline) {
+      const tail = existsSync(opts.logFile) ? readFileSync(opts.logFile, 'utf8').split('\n').slice(-10).join('\n') : '';
+      throw new Error(`Prometheus did not become ready on ${url}\n--- last lines of ${opts.logFile} ---\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, port: opts.port, configFile };
+}
+
+export async function stopPrometheus(meshName: string): Promise<void> {
+  const record = (await listManaged())[processName(meshName)];
+  if (record) await stopManaged(record.pid, 15_000);
+}
