@@ -137,9 +137,14 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     // The status bar item of the extension: ready, no error code.
     expect(await page.locator('.statusbar-item').filter({ hasText: /Airlock/ }).first().innerText()).not.toMatch(/Airlock: /);
 
-    // The request went through the edge with this workspace's token: audited for this workspace.
-    const audited = await auditSinkEvent(mesh, 'ai.request for /v1/autocomplete from the workspace', (e) => e.event_type === 'ai.request' && e.endpoint === '/v1/autocomplete' && e.workspace_id === workspaceId);
-    expect(audited).toMatchObject({ tenant_id: tenantId, user_id: 'alice', status_code: 200 });
+    // The request went through the edge with this workspace's token: audited for this workspace. Requests a newer
+    // keystroke aborted on the wire are audited too, as 499; the answered one is the suggestion shown.
+    const audited = await auditSinkEvent(
+      mesh,
+      'answered ai.request for /v1/autocomplete from the workspace',
+      (e) => e.event_type === 'ai.request' && e.endpoint === '/v1/autocomplete' && e.workspace_id === workspaceId && e.status_code === 200,
+    );
+    expect(audited).toMatchObject({ tenant_id: tenantId, user_id: 'alice' });
   });
 
   it('Airlock AI: "Ask about the selection" answers through /v1/chat in a read-only document', async () => {
