@@ -54,7 +54,7 @@ describe('generated client configs', () => {
     expect(parse(file.content)).toEqual({ 'bind-addr': '0.0.0.0:8080', auth: 'none', 'disable-telemetry': true, 'disable-update-check': true });
   });
 
-  it('code-server settings.json: the Airlock AI extension at the gateway, token file and workspace ids, no token', () => {
+  it('code-server settings.json: the Airlock AI extension at the gateway, token file and workspace ids, no token; persistent terminals', () => {
     const file = byKey['code-server-settings.json'];
     expect(file.path).toBe('/home/coder/.local/share/code-server/User/settings.json');
     expect(JSON.parse(file.content)).toEqual({
@@ -68,6 +68,7 @@ describe('generated client configs', () => {
       'extensions.autoUpdate': false,
       'extensions.autoCheckUpdates': false,
       'telemetry.telemetryLevel': 'off',
+      'terminal.integrated.enablePersistentSessions': true,
     });
     const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem' });
     expect(JSON.parse(local.find((f) => f.key === 'code-server-settings.json')!.content)).toMatchObject({ 'airlock.tokenFile': '/srv/t', 'airlock.caFile': '/srv/ca.pem' });

@@ -100,6 +100,13 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     'extensions.autoUpdate': false,
     'extensions.autoCheckUpdates': false,
     'telemetry.telemetryLevel': 'off',
+    // Terminals outlive the browser (seed 003): with persistent sessions the pty host keeps each terminal's
+    // process and recent output, and a browser that opens the workspace later re-attaches to them. It is
+    // VS Code's default, pinned here because the promise depends on it. Its companions do not apply: the
+    // replay buffer (`persistentSessionScrollback`) is read from the server's Machine settings, not these,
+    // and `persistentSessionReviveProcess` only revives after the server itself restarted, which a browser
+    // client never prepares (README, "Terminals that survive a dropped browser").
+    'terminal.integrated.enablePersistentSessions': true,
   };
 
   const codeServer = stringify({ 'bind-addr': '0.0.0.0:8080', auth: 'none', 'disable-telemetry': true, 'disable-update-check': true });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -12,19 +13,90 @@ import { auditSinkEvent, edgeCaller, issueToken, seedUser, submitPasswordAndTotp
 // service's route, which verifies the edge's identity assertion, then that workspace's own code-server,
 // WebSockets included), the VS Code workbench loads, a file is created, edited and saved (and checked on
 // disk); the Airlock AI extension (apps/vscode-airlock, installed from the catalogued VSIX) offers the
-// gateway's autocomplete as ghost text, accepted with Tab; a second user gets 403 on that URL.
+// gateway's autocomplete as ghost text, accepted with Tab; a second user gets 403 on that URL. And seed 003's
+// promise: a command started in the integrated terminal keeps running on the server, as the workspace's own
+// account, when the browser is gone, and a fresh browser re-attaches to the same shell, output included.
 const alice = seedUser('alice');
 
 describe('a workspace in the browser through Envoy (headless Chromium, real code-server)', () => {
   const name = uniquePrefix('e2e-ws');
   let mesh: MeshInfo;
   let edge: string;
-  let context: BrowserContext;
+  let executablePath: string;
+  let context: BrowserContext | undefined;
   let page: Page;
-  let profile: Awaited<ReturnType<typeof freshUserDataDir>>;
+  let profile: Awaited<ReturnType<typeof freshUserDataDir>> | undefined;
   let tenantId: string;
   let workspaceId: string;
   const onDisk = (name: string) => path.join(mesh.workspaces.dir, workspaceId, 'home', 'e2e', name);
+
+  /** A browser with an empty profile (no cookies, no workbench state), like another machine's. */
+  async function openBrowser(): Promise<void> {
+    profile = await freshUserDataDir('workspace-e2e');
+    // No WebGL: xterm.js falls back to its DOM renderer, so the terminal's text is in `.xterm-rows` to wait on.
+    const args = [...CHROMIUM_FLAGS, '--disable-3d-apis'];
+    context = await chromium.launchPersistentContext(profile.dir, { executablePath, headless: true, args, ignoreHTTPSErrors: true });
+    page = context.pages()[0] ?? (await context.newPage());
+  }
+
+  /**
+   * Closes the page like a user closing the tab (beforeunload and pagehide handlers run: the workbench's own
+   * shutdown, accepting a "leave the page?" prompt), then the whole browser.
+   */
+  async function closeBrowser(): Promise<void> {
+    if (page && !page.isClosed()) {
+      page.on('dialog', (dialog) => void dialog.accept());
+      const closed = page.waitForEvent('close');
+      await page.close({ runBeforeUnload: true });
+      await closed;
+    }
+    await context?.close();
+    await profile?.remove();
+    context = undefined;
+    profile = undefined;
+  }
+
+  /** The dev IdP's login form, password + TOTP, then back at `returnTo` on the edge. */
+  async function logIn(returnTo: string): Promise<void> {
+    await page.goto(`${edge}/auth/login?return_to=${encodeURIComponent(returnTo)}`);
+    await submitPasswordAndTotp(page, alice);
+    await page.waitForURL((url) => url.origin === edge && url.pathname === returnTo);
+  }
+
+  /** /w/<id>/, then {@link workbenchReady}. */
+  async function openWorkbench(): Promise<void> {
+    await page.goto(`${edge}/w/${workspaceId}/`);
+    await workbenchReady();
+  }
+
+  /** The workbench loaded and the explorer shows the project folder (only once its WebSocket works). */
+  async function workbenchReady(): Promise<void> {
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    await page.waitForSelector('.explorer-folders-view', { timeout: 60_000 });
+  }
+
+  /** A command of the palette (F1), chosen by its exact label. */
+  async function runCommand(label: string): Promise<void> {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input');
+    await page.keyboard.type(label);
+    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    await page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: exact }) })
+      .first()
+      .click({ timeout: 10_000 });
+  }
+
+  /**
+   * The terminal panel, focused on its active terminal. The view creates a terminal only when, once connected
+   * to the server's pty host (re-attaching what it keeps), there is none: unlike "Focus Terminal" or "Create
+   * New Terminal", it cannot race the re-attach (and is offered before the terminal backend is registered).
+   */
+  async function showTerminal(): Promise<void> {
+    await runCommand('View: Toggle Terminal');
+    await page.locator('.terminal-wrapper.active .xterm-helper-textarea').first().focus();
+  }
 
   /** A new file through the explorer's "New File..." action (an inline name box in the tree), open in an editor. */
   async function newFile(name: string): Promise<string> {
@@ -36,15 +108,15 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     await page.keyboard.type(name);
     await page.keyboard.press('Enter');
     const file = onDisk(name);
-    // Created on disk by the workspace's code-server (as its own account), then opened in an editor.
+    // Created on disk by the workspace's code-server (as its own account), then opened in an editor: that
+    // file's editor, not the one of the file before it, still visible while this one opens.
     await eventually(`${name} created on disk`, () => (existsSync(file) ? true : undefined), 30_000);
-    await page.waitForSelector(`.editor-instance .monaco-editor[data-uri$="${name}"] .view-lines, .editor-instance .monaco-editor .view-lines`, { timeout: 30_000 });
-    await page.locator('.editor-instance .monaco-editor .view-lines:visible').first().click();
+    await page.locator(`[data-uri$="/${name}"] .view-lines`).first().click({ timeout: 30_000 });
     return file;
   }
 
   beforeAll(async () => {
-    const executablePath = await ensureChromium();
+    executablePath = await ensureChromium();
     // A one-time build on a fresh machine; cached afterwards.
     await ensureCodeServer();
     mesh = await startMesh({
@@ -54,22 +126,17 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
       log: (l) => process.stderr.write(`[e2e] ${l}\n`),
     });
     edge = `https://localhost:${mesh.envoy.httpsPort}`;
-    profile = await freshUserDataDir('workspace-e2e');
-    context = await chromium.launchPersistentContext(profile.dir, { executablePath, headless: true, args: [...CHROMIUM_FLAGS], ignoreHTTPSErrors: true });
-    page = context.pages()[0] ?? (await context.newPage());
+    await openBrowser();
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    await profile?.remove();
+    await closeBrowser();
     if (mesh) await stopMesh(name);
   }, 60_000);
 
   it('logs alice in (password + TOTP) and learns her tenant from the session', async () => {
-    await page.goto(`${edge}/auth/login?return_to=${encodeURIComponent('/auth/session')}`);
-    await submitPasswordAndTotp(page, alice);
-    await page.waitForURL((url) => url.origin === edge && url.pathname === '/auth/session');
-    const probe = (await (await context.request.get(`${edge}/auth/session`)).json()) as { principal: { user_id: string; tenant_id: string } };
+    await logIn('/auth/session');
+    const probe = (await (await context!.request.get(`${edge}/auth/session`)).json()) as { principal: { user_id: string; tenant_id: string } };
     expect(probe.principal.user_id).toBe('alice');
     tenantId = probe.principal.tenant_id;
   });
@@ -103,11 +170,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
       sockets.push(entry);
       ws.on('framereceived', () => (entry.frames += 1));
     });
-    await page.goto(`${edge}/w/${workspaceId}/`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-    // The workbench talks to its server over a WebSocket through Envoy; the explorer shows the project folder
-    // only once that connection works.
-    await page.waitForSelector('.explorer-folders-view', { timeout: 60_000 });
+    await openWorkbench();
 
     const file = await newFile('hello.txt');
     await page.keyboard.type('written in the browser, saved through Envoy\n');
@@ -149,11 +212,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
 
   it('Airlock AI: "Ask about the selection" answers through /v1/chat in a read-only document', async () => {
     await page.keyboard.press('Control+A');
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input');
-    await page.keyboard.type('Airlock: Ask about the selection');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Ask about the selection' }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await runCommand('Airlock: Ask about the selection');
     // The question box (the same quick input widget), once it holds its default question.
     await page.waitForFunction(`document.querySelector('.quick-input-widget input')?.value === 'Explain this code'`, undefined, { timeout: 10_000 });
     await page.keyboard.press('Enter');
@@ -173,5 +232,57 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     // Around Envoy, straight to the route's port: the owner's plain identity headers prove nothing.
     const direct = await fetch(`http://127.0.0.1:${mesh.services.workspace.http}/w/${workspaceId}/`, { headers: { 'x-user-id': 'alice', 'x-tenant-id': tenantId, 'x-airlock-roles': 'developer' } });
     expect(direct.status).toBe(401);
+  });
+
+  // Seed 003: terminals live on the server. The loop runs in the interactive shell itself (its pid noted), so
+  // the shell that comes back must be that very process, not a new one with the old text painted in.
+  const tag = randomBytes(4).toString('hex');
+  const termFile = (ext: string) => onDisk(`term-${tag}.${ext}`);
+  const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+  const pidIn = (file: string) => (existsSync(file) && /^\d+\n/.test(readFileSync(file, 'utf8')) ? Number(readFileSync(file, 'utf8')) : undefined);
+  // Printed by the shell, never typed: the command line shows `$((6*7))`, only the output shows 42.
+  const marker = `persist-42-${tag}`;
+  let shellPid: number;
+
+  it("the terminal: a running command keeps going, as the workspace's account, after the browser is closed", async () => {
+    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+    await showTerminal();
+    await rows.filter({ hasText: '$' }).first().waitFor({ timeout: 30_000 }); // the prompt
+    await page.keyboard.type(`echo $$ > term-${tag}.pid; echo "persist-$((6*7))-${tag}"; i=0; while :; do i=$((i+1)); echo $i >> term-${tag}.count; sleep 0.5; done`);
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: marker }).first().waitFor({ timeout: 30_000 });
+    shellPid = await eventually('the shell wrote its pid', () => pidIn(termFile('pid')), 10_000);
+    await eventually('the loop appending', () => (lineCount(termFile('count')) >= 2 ? true : undefined), 10_000);
+
+    // The tab is closed (the workbench's unload handlers run), then the whole browser: no client is left.
+    await closeBrowser();
+    const atDrop = lineCount(termFile('count'));
+    await new Promise((r) => setTimeout(r, 3_000));
+    const afterPause = lineCount(termFile('count'));
+    expect(afterPause).toBeGreaterThan(atDrop);
+    await eventually('the loop still appending with no browser', () => (lineCount(termFile('count')) > afterPause ? true : undefined), 10_000);
+
+    // The shell and the file it writes belong to the workspace's own account (per-user isolation when root).
+    const account = statSync(path.join(mesh.workspaces.dir, workspaceId, 'home')).uid;
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${shellPid}/status`, 'utf8'))!;
+    expect([Number(uids[1]), Number(uids[2])]).toEqual([account, account]);
+    expect(statSync(termFile('count')).uid).toBe(account);
+    if (process.getuid?.() === 0) expect(account).not.toBe(0);
+  });
+
+  it('the terminal: a fresh browser logs in again, the same shell is re-attached with its output and takes new input', async () => {
+    await openBrowser();
+    await logIn(`/w/${workspaceId}/`);
+    await workbenchReady();
+    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+    // The view would create a terminal if none had been re-attached: the marker shows it is the old one.
+    await showTerminal();
+    await rows.filter({ hasText: marker }).first().waitFor({ timeout: 30_000 });
+    // Still running: Ctrl+C stops the loop, then a new command in the same shell.
+    await page.keyboard.press('Control+C');
+    await page.keyboard.type(`echo "back-$((6*7))-${tag}"; echo $$ > term-${tag}.after`);
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: `back-42-${tag}` }).first().waitFor({ timeout: 30_000 });
+    expect(await eventually('the re-attached shell wrote its pid', () => pidIn(termFile('after')), 10_000)).toBe(shellPid);
   });
 });
