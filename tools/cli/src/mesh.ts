@@ -90,6 +90,8 @@ export interface MeshOptions {
   workspaceDriver?: 'local' | 'none';
   /** A policy bundle for the policy service (POLICY_BUNDLE_FILE); default: its built-in bundle. */
   policyBundleFile?: string;
+  /** LOG_LEVEL of the seven services; default AIRLOCK_LOG_LEVEL, else `info`. */
+  logLevel?: string;
 }
 
 /**
@@ -174,6 +176,7 @@ function serviceEnv(
     redisNamespace: string;
     workspace: { driver: 'local' | 'none'; dir: string; entry?: string; node?: string; gatewayUrl: string; vsixDir: string; caFile: string };
     policyBundleFile?: string;
+    logLevel: string;
   },
 ): NodeJS.ProcessEnv {
   const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
@@ -182,7 +185,7 @@ function serviceEnv(
     BIND_HOST: '127.0.0.1',
     GRPC_PORT: String(p.grpc),
     METRICS_PORT: String(p.metrics),
-    LOG_LEVEL: process.env.AIRLOCK_LOG_LEVEL ?? 'info',
+    LOG_LEVEL: shared.logLevel,
   };
   if (p.http) env.HTTP_PORT = String(p.http);
   const kafka = { KAFKA_BROKERS: shared.infra.kafka.brokers.join(','), TOPIC_PREFIX: shared.topicPrefix };
@@ -345,6 +348,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const shared = {
     infra,
     topicPrefix,
+    logLevel: options.logLevel ?? process.env.AIRLOCK_LOG_LEVEL ?? 'info',
     modelUrl: `http://127.0.0.1:${ports.model}`,
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),

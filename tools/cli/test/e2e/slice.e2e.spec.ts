@@ -18,7 +18,8 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
   let token: string;
 
   beforeAll(async () => {
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    // debug: dlp logs an answered gRPC call (the line the correlation test below follows) only at debug.
+    mesh = await startMesh({ name, ports: 'free', logLevel: 'debug', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
     call = edgeCaller(mesh);
     token = await issueToken(mesh, { userId: 'alice', tenantId: `${name}-tenant`, projectId: 'payments', workspaceId: 'ws-alice' });
   }, 240_000);
