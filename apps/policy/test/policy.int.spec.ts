@@ -14,6 +14,7 @@ import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix } fr
 import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
 import { IdentityRedis } from '../../identity/src/redis/identity-redis';
 import { identityConfig, identityService } from '../../identity/src/service';
+import { NO_SESSION_LIMITS } from '../../identity/src/sessions/session-limits';
 import { SessionStore } from '../../identity/src/sessions/session-store';
 import { RevokeToken } from '../../identity/src/tokens/revoke-token.usecase';
 import { TokenStore } from '../../identity/src/tokens/token-store';
@@ -227,7 +228,9 @@ describe('policy ext_authz + PolicyService against the real identity service', (
   it('authenticates the airlock_session cookie and stops at once after the session is revoked', async () => {
     const sessions = new SessionStore(redis);
     const principal = { subject: 'alice', userId: 'alice', tenantId: 'acme', projectId: 'payments', workspaceId: '', roles: ['developer'], kind: PrincipalKind.PRINCIPAL_KIND_USER };
-    const { id } = await sessions.create(principal, { requireMfa: true, sessionIdleSeconds: 600, sessionMaxSeconds: 3_600 });
+    const session = await sessions.admit(principal, { requireMfa: true, sessionIdleSeconds: 600, sessionMaxSeconds: 3_600 }, undefined, NO_SESSION_LIMITS);
+    if (!session.admitted) throw new Error('a session without limits was refused');
+    const { id } = session;
     const ok = await check('/v1/chat', { cookie: `theme=dark; airlock_session=${id}` });
     expect(headerMap(ok.okResponse?.headers)).toMatchObject({ 'x-user-id': 'alice', 'x-tenant-id': 'acme', 'x-project-id': 'payments', cookie: 'theme=dark' });
     await sessions.revoke(id);

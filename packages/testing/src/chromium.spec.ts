@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { CHROMIUM_PATH, chromiumArgs, ensureChromium, freshUserDataDir, type ChromiumInstaller } from './index';
+import { CHROMIUM_PATH, chromiumArgs, ensureChromium, freshUserDataDir, type DebianInstaller } from './index';
 
 jest.setTimeout(15 * 60_000);
 
 function fakeInstaller(state: { installed: boolean; root: boolean; sudo: boolean; debian?: boolean }) {
   const calls: string[] = [];
-  const installer: ChromiumInstaller = {
+  const installer: DebianInstaller = {
     exists: (file) => (file === CHROMIUM_PATH ? state.installed : state.debian !== false),
     isRoot: () => state.root,
     canSudo: async () => state.sudo,

@@ -5,8 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureDebianTool, systemInstaller, type DebianInstaller } from './debian-package';
 
-export { systemInstaller };
-
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
@@ -25,14 +23,11 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-sync',
 ];
 
-/** How ensureChromium installs the package (the Debian installer every apt-installed tool shares). */
-export type ChromiumInstaller = DebianInstaller;
-
 /**
  * The path of a runnable Chromium: /usr/bin/chromium, installing Debian's `chromium` package with apt-get
  * first when it is missing (as root, or through passwordless sudo). Throws saying what to run otherwise.
  */
-export async function ensureChromium(installer: ChromiumInstaller = systemInstaller): Promise<string> {
+export async function ensureChromium(installer: DebianInstaller = systemInstaller): Promise<string> {
   await ensureDebianTool({ name: 'Chromium', pkg: 'chromium', binaries: [CHROMIUM_PATH], versionPattern: /chromium/i }, installer);
   return CHROMIUM_PATH;
 }

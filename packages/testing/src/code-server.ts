@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { systemInstaller, type ChromiumInstaller } from './chromium';
+import { installDebianPackages, systemInstaller, type DebianInstaller } from './debian-package';
 import { withLock } from './lock';
 import { log } from './log';
 import { repoRoot, toolsDir } from './paths';
@@ -96,20 +96,12 @@ async function debianPackageInstalled(name: string): Promise<boolean> {
 }
 
 /** Installs the Debian build dependencies with apt-get (as root, or through passwordless sudo) when missing. */
-export async function ensureCodeServerBuildDeps(installer: ChromiumInstaller = systemInstaller): Promise<void> {
+export async function ensureCodeServerBuildDeps(installer: DebianInstaller = systemInstaller): Promise<void> {
   if (!installer.exists('/usr/bin/apt-get')) return; // not Debian: the build says what is missing
   const missing: string[] = [];
   for (const name of CODE_SERVER_DEBIAN_PACKAGES) if (!(await debianPackageInstalled(name))) missing.push(name);
   if (missing.length === 0) return;
-  if (installer.isRoot()) {
-    log(`installing Debian ${missing.join(' ')} with apt-get (once, for code-server's native modules)`);
-    await installer.installAsRoot(missing);
-  } else if (await installer.canSudo()) {
-    log(`installing Debian ${missing.join(' ')} with sudo apt-get (once, for code-server's native modules)`);
-    await installer.installWithSudo(missing);
-  } else {
-    throw new Error(`code-server's build needs Debian ${missing.join(' ')}: run sudo apt-get install ${missing.join(' ')}`);
-  }
+  await installDebianPackages(missing, installer, `code-server's build needs Debian ${missing.join(' ')}`, ", for code-server's native modules");
 }
 
 function buildEnv(): NodeJS.ProcessEnv {

@@ -63,6 +63,23 @@ export interface DebianTool {
 }
 
 /**
+ * Installs `packages` with apt-get, as root or through passwordless sudo; otherwise throws `<what> and cannot be
+ * installed`, naming the command to run. `why` ends the log line (", for …").
+ */
+export async function installDebianPackages(packages: string[], installer: DebianInstaller, what: string, why: string): Promise<void> {
+  const list = packages.join(' ');
+  if (installer.isRoot()) {
+    log(`installing Debian ${list} with apt-get (once${why})`);
+    await installer.installAsRoot(packages);
+  } else if (await installer.canSudo()) {
+    log(`installing Debian ${list} with sudo apt-get (once${why})`);
+    await installer.installWithSudo(packages);
+  } else {
+    throw new Error(`${what} and cannot be installed: not root and sudo asks for a password. Run: sudo apt-get install ${list}`);
+  }
+}
+
+/**
  * Makes `tool.binaries` exist, installing `tool.pkg` with apt-get first when one is missing (as root, or
  * through passwordless sudo), then checks the first binary's `--version`. Throws saying what to run otherwise.
  */
@@ -73,15 +90,7 @@ export async function ensureDebianTool(tool: DebianTool, installer: DebianInstal
     if (!installer.exists('/usr/bin/apt-get')) {
       throw new Error(`${what} and this is not a Debian/Ubuntu system: install ${tool.name} so that ${tool.binaries.join(' and ')} exist`);
     }
-    if (installer.isRoot()) {
-      log(`installing Debian ${tool.pkg} with apt-get (once)`);
-      await installer.installAsRoot([tool.pkg]);
-    } else if (await installer.canSudo()) {
-      log(`installing Debian ${tool.pkg} with sudo apt-get (once)`);
-      await installer.installWithSudo([tool.pkg]);
-    } else {
-      throw new Error(`${what} and cannot be installed: not root and sudo asks for a password. Run: sudo apt-get install ${tool.pkg}`);
-    }
+    await installDebianPackages([tool.pkg], installer, what, '');
     if (missing().length > 0) throw new Error(`apt-get installed ${tool.pkg} but ${missing().join(', ')} does not exist`);
   }
   const version = await installer.version(tool.binaries[0]);

@@ -2,7 +2,7 @@ export type { InfraComponent, InfraEndpoints, InfraProfile, InfraStatus, StartIn
 export { startInfra, stopInfra, infraStatus } from './infra';
 export { ensureEnvoy } from './envoy';
 export { createTestDatabase, uniquePrefix, createTopics } from './isolation';
-export { freePort, waitForTcp } from './proc';
+export { freePort, portIsFree, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';
 export { eventually } from './eventually';
@@ -10,5 +10,5 @@ export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './r
 export { startPrivateKafka, type PrivateKafka } from './private-kafka';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
 export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';
-export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH, type ChromiumInstaller } from './chromium';
+export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';

@@ -294,7 +294,7 @@ function serviceEnv(
  * Polls `check` until it passes. With `processName` (a spawnManaged name), a process that has already exited fails
  * at once — a config error (exit 78) should not cost the whole timeout.
  */
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string, processName?: string): Promise<void> {
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string, processName?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const tail = () => (logFile && existsSync(logFile) ? `\n--- last lines of ${logFile} ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}` : '');
   while (Date.now() < deadline) {
@@ -305,7 +305,8 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   throw new Error(`${what} did not become ready within ${timeoutMs} ms${tail()}`);
 }
 
-async function httpOk(url: string, ca?: string): Promise<boolean> {
+/** The URL answers below 500 within a second. */
+export async function httpOk(url: string, ca?: string): Promise<boolean> {
   const request = url.startsWith('https') ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const req = request(url, { ca, timeout: 1_000 }, (res: IncomingMessage) => {

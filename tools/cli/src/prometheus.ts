@@ -1,12 +1,10 @@
 // Prometheus for a mesh: the scrape config of every service's /metrics and Envoy's /stats/prometheus, with the
 // recording rules and alerts of deploy/observability/prometheus/rules.yaml. `up` runs one on the dev port 9090;
 // the observability end-to-end test runs one per mesh on a free port.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensurePrometheus, listManaged, spawnManaged, stopManaged } from '@airlock/testing';
-import { SERVICES, type MeshInfo } from './mesh';
+import { ensurePrometheus, listManaged, portIsFree, spawnManaged, stopManaged } from '@airlock/testing';
+import { SERVICES, httpOk, waitUntil, type MeshInfo } from './mesh';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const OBSERVABILITY_DIR = path.join(ROOT, 'deploy', 'observability');
@@ -70,25 +68,8 @@ export interface RunningPrometheus {
 
 const processName = (meshName: string) => `${meshName}.prometheus`;
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-function ready(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(`${url}/-/ready`, { timeout: 1_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
+// /-/ready answers 503 until the TSDB and rules are loaded.
+const ready = (url: string) => httpOk(`${url}/-/ready`);
 
 /**
  * Starts Prometheus (Debian's package, installed on first use) as the managed process `<meshName>.prometheus`,
@@ -129,14 +110,7 @@ export async function startPrometheus(opts: {
     env: { PATH: process.env.PATH },
     logFile: opts.logFile,
   });
-  const deadline = Date.now() + 30_000;
-  while (!(await ready(url))) {
-    if ((await listManaged())[processName(opts.meshName)]?.running === false || Date.now() > deadline) {
-      const tail = existsSync(opts.logFile) ? readFileSync(opts.logFile, 'utf8').split('\n').slice(-10).join('\n') : '';
-      throw new Error(`Prometheus did not become ready on ${url}\n--- last lines of ${opts.logFile} ---\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntil(`Prometheus on ${url}`, () => ready(url), 30_000, opts.logFile, processName(opts.meshName));
   return { url, port: opts.port, configFile };
 }
 

@@ -5,7 +5,7 @@ import { credentialDigest, randomSecret, SECRET_PATTERN } from '../credentials';
 import type { TenantPolicy } from '../login/login-policy';
 import { IdentityRedis } from '../redis/identity-redis';
 import { ADMIT_SESSION_LUA } from './session-admission';
-import { NO_SESSION_LIMITS, type SessionLimits } from './session-limits';
+import type { SessionLimits } from './session-limits';
 
 type Principal = airlock.identity.v1.Principal;
 
@@ -52,13 +52,6 @@ export class SessionStore {
   constructor(private readonly redis: IdentityRedis) {
     // EVALSHA, loading the script when Redis does not have it yet; KEYS get the client's key prefix.
     redis.client.defineCommand('airlockAdmitSession', { numberOfKeys: 3, lua: ADMIT_SESSION_LUA });
-  }
-
-  /** A session without concurrent-session limits (always admitted). */
-  async create(principal: Principal, policy: TenantPolicy, idToken?: string): Promise<AdmittedSession> {
-    const admission = await this.admit(principal, policy, idToken, NO_SESSION_LIMITS);
-    if (!admission.admitted) throw new Error('a session without limits was refused');
-    return admission;
   }
 
   /** A session if `limits` admit it (evicting the user's oldest under `evict_oldest`), else which limit refused it. */
