@@ -52,6 +52,7 @@ describe('bootService', () => {
         HTTP_PORT: String(await freePort()),
         METRICS_PORT: String(await freePort()),
         LOG_LEVEL: 'fatal',
+        SHUTDOWN_GRACE_MS: '2500',
       });
     });
 
@@ -73,6 +74,10 @@ describe('bootService', () => {
       expect(body.error.code).toBe('internal');
       expect(JSON.stringify(body)).not.toContain('secret detail');
       expect(body.error.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('carries the validated shutdown grace, not a second reading of the environment', () => {
+      expect(service.shutdownGraceMs).toBe(2500);
     });
 
     it('serves grpc health and goes away on close', async () => {

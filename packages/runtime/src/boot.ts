@@ -74,6 +74,8 @@ export interface RunningService {
   grpcAddress: string;
   httpAddress?: string;
   logger: Logger;
+  /** The validated SHUTDOWN_GRACE_MS: how long `runService` lets `close()` drain before it exits anyway. */
+  shutdownGraceMs: number;
   /**
    * Graceful stop: NOT_SERVING, stop accepting, drain in-flight calls, then close clients. Providers close
    * their connections in `onApplicationShutdown`, which Nest calls after the servers have drained
@@ -171,6 +173,7 @@ export async function bootService<S extends z.ZodRawShape>(
     grpcAddress,
     httpAddress,
     logger,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     close: () =>
       (closing ??= (async () => {
         health.setServing(false);
@@ -187,13 +190,12 @@ export async function bootService<S extends z.ZodRawShape>(
 export function runService<S extends z.ZodRawShape>(def: ServiceDefinition<S>): void {
   bootService(def).then(
     (service) => {
-      const grace = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
       const stop = (signal: string) => {
         service.logger.info({ signal }, 'shutting down');
         setTimeout(() => {
           service.logger.error('drain took longer than SHUTDOWN_GRACE_MS; exiting');
           process.exit(1);
-        }, grace).unref();
+        }, service.shutdownGraceMs).unref();
         service
           .close()
           .then(() => telemetry?.shutdown())
