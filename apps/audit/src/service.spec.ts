@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '@airlock/config';
 import { bootService } from '@airlock/runtime';
-import { auditConfig, auditService } from './service';
+import { auditConfig } from './config';
+import { auditService } from './service';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SINK_JSONL_PATH: '/tmp/audit.jsonl' };
 

@@ -5,7 +5,7 @@ import { RuleSets } from './rules/rule-sets';
 import { ScanController } from './scan/scan.controller';
 import { ScanStream } from './scan/scan-stream.usecase';
 import { ScanText } from './scan/scan-text.usecase';
-import type { dlpConfig } from './service';
+import type { dlpConfig } from './config';
 
 @Module({
   controllers: [ScanController],

@@ -13,7 +13,7 @@ import { OidcClient } from './login/oidc-client';
 import { IdentityRedis } from './redis/identity-redis';
 import { GrpcSessionLimits, SessionLimitsSource, TenantSessionLimits } from './sessions/session-limits';
 import { SessionStore } from './sessions/session-store';
-import type { identityConfig } from './service';
+import type { identityConfig } from './config';
 import { Logout, VerifySession } from './sessions/session.usecases';
 import { GetJwks } from './tokens/get-jwks.usecase';
 import { IssueToken } from './tokens/issue-token.usecase';

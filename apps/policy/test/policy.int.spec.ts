@@ -13,7 +13,8 @@ import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix } fr
 // The real identity service, booted from its sources: Check must work against it, not a stand-in.
 import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
 import { IdentityRedis } from '../../identity/src/redis/identity-redis';
-import { identityConfig, identityService } from '../../identity/src/service';
+import { identityConfig } from '../../identity/src/config';
+import { identityService } from '../../identity/src/service';
 import { NO_SESSION_LIMITS } from '../../identity/src/sessions/session-limits';
 import { SessionStore } from '../../identity/src/sessions/session-store';
 import { RevokeToken } from '../../identity/src/tokens/revoke-token.usecase';

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@airlock/config';
-import { usageConfig } from './service';
+import { usageConfig } from './config';
 
 describe('usage configuration', () => {
   it('requires DATABASE_URL, REDIS_URL and KAFKA_BROKERS, naming each', () => {

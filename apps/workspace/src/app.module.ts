@@ -10,7 +10,7 @@ import { QuotaAdmin } from './quota/quota.usecase';
 import { driverProvider } from './reconcile/driver.provider';
 import { Reconciler } from './reconcile/reconciler';
 import { BrowserRoute } from './route/browser-route';
-import type { workspaceConfig } from './service';
+import type { workspaceConfig } from './config';
 import { ChangeWorkspaceState } from './workspaces/change-state.usecase';
 import { GetClientConfig, ListImages } from './workspaces/client-config.usecase';
 import { CreateWorkspace } from './workspaces/create-workspace.usecase';

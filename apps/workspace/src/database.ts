@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { createPool, migrate, type Pool } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { workspaceConfig } from './service';
+import type { workspaceConfig } from './config';
 
 /** Beside dist/ and src/ alike, so the compiled service and the tests read the same files. */
 export const MIGRATIONS_DIR = path.join(__dirname, '../migrations');

@@ -1,5 +1,4 @@
-import type { DlpEngine, Resolved } from './engine';
-import type { Finding, RuleAction } from './types';
+import type { Finding, RuleAction, RuleDefinition } from './types';
 import { ACTION_RANK } from './types';
 import { PLACEHOLDER_CLOSE, PLACEHOLDER_MAX, PLACEHOLDER_OPEN, type PseudonymVault } from './vault';
 
@@ -28,11 +27,30 @@ export interface StreamScanner {
   readonly findings: readonly Finding[];
 }
 
+/** A match as the engine resolves it: offsets into the scanned text and the rule that matched. */
+export interface StreamMatch {
+  start: number;
+  end: number;
+  rule: { def: Pick<RuleDefinition, 'id' | 'action'> };
+}
+
+/**
+ * What the scanner asks of the engine, as a structural type: the engine hands itself to createStreamScanner,
+ * so naming its class here would make the two modules import each other.
+ */
+export interface StreamEngine<M extends StreamMatch> {
+  readonly maxContextWindow: number;
+  assertSize(length: number): void;
+  detect(text: string): M[];
+  render(text: string, findings: M[], from: number, to: number, vault: PseudonymVault): string;
+  toFinding(match: M, offset: number): Finding;
+}
+
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
-class ChunkScanner implements StreamScanner {
+class ChunkScanner<M extends StreamMatch> implements StreamScanner {
   readonly holdBack = STREAM_HOLD_CAP;
   action: RuleAction = 'allow';
   readonly findings: Finding[] = [];
@@ -45,7 +63,7 @@ class ChunkScanner implements StreamScanner {
   private readonly window: number;
 
   constructor(
-    private readonly engine: DlpEngine,
+    private readonly engine: StreamEngine<M>,
     private readonly vault: PseudonymVault,
   ) {
     this.window = STREAM_WINDOW_BASE + 2 * engine.maxContextWindow;
@@ -142,12 +160,12 @@ class ChunkScanner implements StreamScanner {
     return this.buf.slice(from - this.bufStart, to - this.bufStart);
   }
 
-  private record(f: Resolved, base: number): void {
+  private record(f: M, base: number): void {
     this.findings.push(this.engine.toFinding(f, base));
     if (ACTION_RANK[f.rule.def.action] > ACTION_RANK[this.action]) this.action = f.rule.def.action;
   }
 }
 
-export function createStreamScanner(engine: DlpEngine, vault: PseudonymVault): StreamScanner {
+export function createStreamScanner<M extends StreamMatch>(engine: StreamEngine<M>, vault: PseudonymVault): StreamScanner {
   return new ChunkScanner(engine, vault);
 }

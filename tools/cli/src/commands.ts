@@ -206,6 +206,8 @@ export async function test(): Promise<number> {
     }
     return (await run(buf, ['breaking', 'proto', '--against', '.git#branch=main,subdir=proto'])) === 0;
   });
+  // Every app's and package's src/, type-only imports included (.dependency-cruiser.cjs).
+  await step('no import cycles (dependency-cruiser)', async () => (await pnpm(['run', 'cycles'])) === 0);
   await step('lint (eslint)', async () => (await pnpm(['exec', 'turbo', 'run', 'lint', '--continue', '--output-logs=errors-only'])) === 0);
   await step('typecheck (tsc)', async () => (await pnpm(['exec', 'turbo', 'run', 'typecheck', '--continue', '--output-logs=errors-only'])) === 0);
   await step('infrastructure (PostgreSQL, Redis, Kafka)', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { AuditRecord } from '../events/audit-record';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 import { type ChainHeads, readChainState, scanSinkTail, writeChainState } from './chain-state';
 import { type ChainHead, type ChainedAuditRecord, linkRecord } from './hash-chain';
 

@@ -4,7 +4,7 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { type Logger, metrics } from '@airlock/telemetry';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 import { ChainKeeper } from './chain-keeper';
 import { type DigestRecord, signDigest } from './digest';
 import { loadSigningKey, publicKeyPath } from './signing-key';

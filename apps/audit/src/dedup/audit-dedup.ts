@@ -6,7 +6,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { chainStatePath } from '../chain/chain-keeper';
 import { DedupWindow } from '../events/dedup-window';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 

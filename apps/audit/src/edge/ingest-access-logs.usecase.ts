@@ -4,7 +4,7 @@ import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, createKafka, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 import { type HttpAccessLogEntryInput, toEdgeAuditEvent } from './access-log-entry';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 import { IngestAuditEvent } from './ingest-audit-event.usecase';
 
 /** The consumer-group member feeding the audit topic to IngestAuditEvent a fetched batch at a time, offsets committed after each batch. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type ConsumedMessage, EventProducer, createKafka, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 
 /** The audit topic's dead-letter topic: `<prefix>.airlock.audit.v1.dlq`. */
 export function auditDeadLetter(prefix?: string): string {

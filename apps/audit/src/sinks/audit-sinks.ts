@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { ConfigError } from '@airlock/config';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { AuditSinkName, auditConfig } from '../service';
+import type { AuditSinkName, auditConfig } from '../config';
 import type { AuditSink } from './audit-sink';
 import { HecSink } from './hec-sink';
 import { JsonlSink } from './jsonl-sink';

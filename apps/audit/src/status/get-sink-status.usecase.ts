@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { AuditStats } from '../ingest/audit-stats';
-import type { auditConfig } from '../service';
+import type { auditConfig } from '../config';
 
 /** Counters since boot, one entry per configured sink (also before it has written anything). */
 @Injectable()

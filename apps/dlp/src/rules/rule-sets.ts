@@ -4,7 +4,7 @@ import { BUILTIN_RULES, BUILTIN_VERSION, DlpEngine, STREAM_HOLD_CAP, compileRule
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { PolicyVersionUnknownError, RulesUnavailableError } from '../scan/errors';
-import type { dlpConfig } from '../service';
+import type { dlpConfig } from '../config';
 import { PolicyRulesSource } from './policy-rules.source';
 
 /** The policy version reported when the service runs without policy (POLICY_ADDR unset). */

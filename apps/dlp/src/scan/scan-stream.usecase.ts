@@ -5,7 +5,7 @@ import { InputTooLargeError, PseudonymVault, type Finding, type RuleAction, type
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { type Observable, concat, concatMap, from, of, takeWhile } from 'rxjs';
 import { RuleSets, type RuleSet } from '../rules/rule-sets';
-import type { dlpConfig } from '../service';
+import type { dlpConfig } from '../config';
 import { ChunkTooLargeError, InvalidRestoreError, StreamProtocolError, StreamTooLargeError } from './errors';
 import { ACTIONS, countFindings, toProtoFinding } from './findings';
 import { checkPseudonymPairs } from './pseudonym-pairs';

@@ -3,7 +3,7 @@ import type { airlock } from '@airlock/contracts';
 import { ACTION_RANK, PseudonymVault, type RuleAction } from '@airlock/dlp-engine';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { RuleSets } from '../rules/rule-sets';
-import type { dlpConfig } from '../service';
+import type { dlpConfig } from '../config';
 import { InvalidContextError, TextTooLargeError } from './errors';
 import { ACTIONS, countFindings, toProtoFinding, toProtoPseudonyms } from './findings';
 import { checkPseudonymPairs } from './pseudonym-pairs';

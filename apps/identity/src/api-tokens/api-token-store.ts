@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, DependencyUnavailableError, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { ApiTokensNotConfiguredError } from './errors';
 
 /** Outside src/ so the same relative path works from src/api-tokens (tests) and dist/api-tokens (runtime). */

@@ -7,7 +7,7 @@ import type { Logger } from '@airlock/telemetry';
 import { AuthAudit } from '../audit/auth-audit';
 import { credentialDigest, randomSecret } from '../credentials';
 import { IdentityRedis } from '../redis/identity-redis';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { ID_PATTERN, tokenDigest } from '../tokens/claims';
 import { ApiTokenStore, type ApiTokenRow, type ApiTokenType, type NewApiToken, type RevokedToken } from './api-token-store';
 import { ApiTokenNotFoundError, ForbiddenError, InvalidTokenRequestError } from './errors';

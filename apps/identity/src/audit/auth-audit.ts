@@ -4,7 +4,7 @@ import { ConfigError } from '@airlock/config';
 import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 
 /** Audit `event_type`s of authentication (seed 000 §4 step 6). */
 export type AuthEventType =

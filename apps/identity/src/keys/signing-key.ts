@@ -5,7 +5,7 @@ import { ConfigError } from '@airlock/config';
 import { KeyFileMissingError, readOrCreateKeyFile, type KeyFile } from '@airlock/identity-assertion';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 
 export const TOKEN_ALG = 'ES256';
 

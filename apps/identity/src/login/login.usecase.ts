@@ -4,7 +4,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { AuthAudit } from '../audit/auth-audit';
 import { credentialDigest, randomSecret } from '../credentials';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { TenantSessionLimits } from '../sessions/session-limits';
 import { SessionStore } from '../sessions/session-store';
 import { ID_PATTERN } from '../tokens/claims';

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ConfigError } from '@airlock/config';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { IdpUnavailableError, LoginRefusedError, OidcNotConfiguredError } from './errors';
 
 type Config = ServiceConfig<typeof identityConfig>;

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import Redis from 'ioredis';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { TokenStoreUnavailableError } from '../tokens/errors';
 
 /**

@@ -3,7 +3,7 @@ import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 
 /** A tenant's concurrent-session limits as policy states them (its bundle section `sessions`). */
 export interface SessionLimits {

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import type { airlock } from '@airlock/contracts';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
-import { MAX_TOKEN_TTL_SECONDS, type identityConfig } from '../service';
+import { MAX_TOKEN_TTL_SECONDS, type identityConfig } from '../config';
 import { ID_PATTERN, ROLE_PATTERN, TOKEN_AUDIENCE, kindClaim, type AirlockClaims } from './claims';
 import { InvalidPrincipalError, TokenIssueDisabledError, TokenTtlTooLongError } from './errors';
 import { TokenStore } from './token-store';

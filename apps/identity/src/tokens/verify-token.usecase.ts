@@ -6,7 +6,7 @@ import type { Logger } from '@airlock/telemetry';
 import { API_TOKEN_PREFIX, ApiTokens } from '../api-tokens/api-tokens.usecases';
 import { AuthAudit } from '../audit/auth-audit';
 import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { TOKEN_AUDIENCE, airlockClaims, principalFromClaims, tokenDigest, type TokenErrorCode } from './claims';
 import { TokenStore } from './token-store';
 

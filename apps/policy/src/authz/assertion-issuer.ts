@@ -4,7 +4,7 @@ import { ConfigError } from '@airlock/config';
 import { AssertionError, AssertionSigner, loadSignerFile, type Identity, type Jwks } from '@airlock/identity-assertion';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 import { assertedIdentity } from './responses';
 
 interface Signed {

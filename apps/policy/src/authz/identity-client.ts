@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 
 /** Identity's verdict on a credential (VerifyTokenResponse and VerifySessionResponse have this shape). */
 export type Verdict = airlock.identity.v1.VerifyTokenResponse;

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import type { airlock } from '@airlock/contracts';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 
 type Principal = airlock.identity.v1.Principal;
 

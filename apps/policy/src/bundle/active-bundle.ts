@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { PolicyEngine } from '../decision/engine';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 import type { PolicyBundle } from './bundle';
 
 /**

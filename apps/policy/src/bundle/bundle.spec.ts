@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@airlock/config';
-import { policyConfig } from '../service';
+import { policyConfig } from '../config';
 import { DEFAULT_BUNDLE_FILE, bundleProblems, loadBundleFile, parseCidr } from './bundle';
 
 describe('policy bundle loading', () => {

@@ -5,10 +5,15 @@ import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { PolicyBundle } from '../bundle/bundle';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 import { diffBundles, type BundleChange } from './bundle-diff';
-import type { OutboxEvent } from './policy-audit';
 import { DraftNotFoundError, DraftStateError, PreconditionFailedError, VersionNotFoundError } from './store.errors';
+
+/** An encoded event as the outbox holds it until it is relayed. */
+export interface OutboxEvent {
+  key: string;
+  event: Uint8Array;
+}
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');

@@ -5,7 +5,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { bundleProblems, type PolicyBundle } from '../bundle/bundle';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 import { BundleStore } from './bundle-store';
 
 const source = (number: number) => `store:${number}`;

@@ -4,9 +4,9 @@ import { InvalidArgumentError } from '@airlock/runtime';
 import { bundleProblems, type PolicyBundle } from '../bundle/bundle';
 import type { Caller } from '../http/caller';
 import { diffBundles, type BundleChange } from './bundle-diff';
-import { BundleStore, type Draft, type DraftState, type StoredVersion, type VersionSummary } from './bundle-store';
+import { BundleStore, type Draft, type DraftState, type OutboxEvent, type StoredVersion, type VersionSummary } from './bundle-store';
 import { BundleSync } from './bundle-sync';
-import { PolicyAudit, type OutboxEvent, type PolicyEvent } from './policy-audit';
+import { PolicyAudit, type PolicyEvent } from './policy-audit';
 import {
   ActivationRefusedError,
   DraftStaleError,

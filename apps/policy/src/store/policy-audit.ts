@@ -5,8 +5,8 @@ import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlo
 import { inTransaction } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
-import type { policyConfig } from '../service';
-import { BundleStore } from './bundle-store';
+import type { policyConfig } from '../config';
+import { BundleStore, type OutboxEvent } from './bundle-store';
 
 /** Audit `event_type`s of the bundle workflow (maker-checker: both steps, and refusals). */
 export type PolicyEventType =
@@ -39,12 +39,6 @@ function durableProducer(config: Config, logger: Logger): DurableEventProducer |
   if (!brokers) return undefined;
   if (!spoolDir) throw new ConfigError([{ variable: 'EVENT_SPOOL_DIR', message: 'required when KAFKA_BROKERS is set' }]);
   return new DurableEventProducer(createKafka({ brokers, clientId: 'airlock-policy', logger }), { spoolDir, logger });
-}
-
-/** An encoded event as the outbox holds it until it is relayed. */
-export interface OutboxEvent {
-  key: string;
-  event: Uint8Array;
 }
 
 const RELAY_BATCH = 100;

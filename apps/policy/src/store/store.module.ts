@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
-import type { policyConfig } from '../service';
+import type { policyConfig } from '../config';
 import { BundleStore } from './bundle-store';
 import { BundleSync } from './bundle-sync';
 import { BundleWorkflow } from './bundle-workflow';

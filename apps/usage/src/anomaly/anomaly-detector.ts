@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import { hourOf } from '../metering/period';
-import type { usageConfig } from '../service';
+import type { usageConfig } from '../config';
 import { UsageStore } from '../store/usage-store';
 import { assessHour, type AnomalyThresholds } from './baseline';
 

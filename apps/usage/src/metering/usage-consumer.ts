@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { usageConfig } from '../service';
+import type { usageConfig } from '../config';
 import { RecordUsage } from './record-usage.usecase';
 
 /** The consumer-group member feeding the usage topic to RecordUsage, offsets committed after each message. */

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import { windowOf, type Period, type PeriodWindow } from '../metering/period';
-import type { usageConfig } from '../service';
+import type { usageConfig } from '../config';
 import type { QuotaScopeKind } from './usage-store';
 
 // Long enough to cover the current and the two previous months; older months live only in PostgreSQL.

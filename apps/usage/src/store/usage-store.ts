@@ -5,7 +5,7 @@ import { createPool, migrate, type Pool } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { hourOf, windowOf, type Period, type PeriodWindow } from '../metering/period';
-import type { usageConfig } from '../service';
+import type { usageConfig } from '../config';
 
 type UsageEvent = airlock.events.v1.UsageEvent;
 

@@ -3,7 +3,7 @@ import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 
 export interface CallContext {
   /** Who asked (x-user-id metadata); empty for the reconciler. */

@@ -4,7 +4,7 @@ import { createClient, unary } from '@airlock/grpc';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { HeldToken, WorkspaceDriver, WorkspaceSpec } from '../drivers/driver';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 
 const issued = metrics.getMeter('airlock-workspace').createCounter('workspace_gateway_tokens_issued_total', { description: 'Workspace gateway tokens issued, by reason' });
 

@@ -3,7 +3,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import { ChangeWorkspaceState } from '../workspaces/change-state.usecase';
 import { WorkspaceRepository } from '../workspaces/workspace.repository';
 import { decideIdle, type IdlePolicyConfig, type IdleState } from './idle-policy';

@@ -6,7 +6,7 @@ import { ImageCatalogue } from '../catalogue/catalogue';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { KubernetesDriver, loadKubeConfig } from '../drivers/kubernetes/kubernetes-driver';
 import { LocalDriver } from '../drivers/local/local-driver';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 
 export const WORKSPACE_DRIVER = Symbol('WORKSPACE_DRIVER');
 

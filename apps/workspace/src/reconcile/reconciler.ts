@@ -7,7 +7,7 @@ import { ImageCatalogue, pullReference } from '../catalogue/catalogue';
 import { renderClientConfigs } from '../client-config/render';
 import type { Observation, WorkspaceDriver, WorkspaceSpec } from '../drivers/driver';
 import { GatewayTokens } from '../gateway-token/gateway-tokens';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import type { ObservedState } from '../workspaces/workspace-state';
 import { WorkspaceRepository, type WorkspaceRow } from '../workspaces/workspace.repository';
 import { WORKSPACE_DRIVER } from './driver.provider';

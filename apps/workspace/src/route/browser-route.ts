@@ -5,7 +5,7 @@ import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, type ServiceC
 import type { Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import { WorkspaceRepository } from '../workspaces/workspace.repository';
 import { type Access, type Caller, type RouteTarget, decideAccess, parseRoute } from './browser-access';
 

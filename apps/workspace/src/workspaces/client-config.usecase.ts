@@ -5,7 +5,7 @@ import { ImageCatalogue } from '../catalogue/catalogue';
 import { TOKEN_PATH, renderClientConfigs } from '../client-config/render';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import { requireWorkspaceId } from './workspace-input';
 import { WorkspaceNotFoundError } from './workspace.errors';
 import { WorkspaceRepository } from './workspace.repository';

@@ -6,7 +6,7 @@ import { WorkspaceAudit, type CallContext } from '../audit/workspace-audit';
 import { ImageCatalogue } from '../catalogue/catalogue';
 import { Reconciler } from '../reconcile/reconciler';
 import { QuotaPolicy } from '../quota/quota-policy';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import { newWorkspaceId, requireResourceId, requireSize, resolveImage } from './workspace-input';
 import { ImageNotCataloguedError, WorkspaceExistsError, WorkspaceQuotaExceededError } from './workspace.errors';
 import { toWorkspace } from './workspace.mapper';

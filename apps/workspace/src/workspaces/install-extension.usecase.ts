@@ -4,7 +4,7 @@ import { APP_CONFIG, AppError, type ServiceConfig } from '@airlock/runtime';
 import { WorkspaceAudit, type CallContext } from '../audit/workspace-audit';
 import { ImageCatalogue } from '../catalogue/catalogue';
 import { verifyExtension } from '../catalogue/extension-allowlist';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import { requireWorkspaceId } from './workspace-input';
 import { ExtensionNotAllowedError, WorkspaceInvalidArgumentError, WorkspaceNotFoundError } from './workspace.errors';
 import { WorkspaceRepository } from './workspace.repository';

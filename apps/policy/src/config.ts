@@ -1,0 +1,49 @@
+import { env, z } from '@airlock/config';
+import { bundleFileVariable } from './bundle/bundle';
+import { limitsConfig } from './limits/limits-config';
+
+export const policyConfig = {
+  /** IdentityService (host:port): every ext_authz Check verifies the bearer token there. */
+  IDENTITY_ADDR: env.address(),
+  /** Budget for one VerifyToken call, retries included; Envoy gives the whole Check 1 s. */
+  POLICY_IDENTITY_DEADLINE_MS: env.int(800, 50),
+  /** How long a verified principal is reused without asking identity (0 = never); see authz/principal-cache.ts. */
+  POLICY_AUTH_CACHE_TTL_MS: env.int(5_000, 0),
+  POLICY_AUTH_CACHE_MAX: env.int(10_000, 1),
+  /** Identity's Redis: its revocation channel evicts cached principals at once. Unset = the TTL bounds revocation. */
+  REDIS_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
+  /** Identity's `${REDIS_PREFIX}revocations`. */
+  IDENTITY_REVOCATION_CHANNEL: z.string().min(1).default('airlock:identity:revocations'),
+  /**
+   * PEM EC P-256 private key signing `x-airlock-identity` (authz/assertion-issuer.ts). Unset: a key made at boot
+   * and held in memory — dev only, services must then read it from the JWKS endpoint.
+   */
+  POLICY_ASSERTION_KEY_FILE: z.string().min(1).optional(),
+  /** Dev only: create POLICY_ASSERTION_KEY_FILE when it does not exist. */
+  POLICY_ASSERTION_GENERATE_KEY: env.bool(false),
+  /** Lifetime of one assertion: the bound on replaying a leaked one. Verifiers refuse more than 300 s. */
+  POLICY_ASSERTION_TTL_SECONDS: z.coerce.number().int().min(10).max(300).default(60),
+  /** How long one signed assertion serves further requests of the same principal (0 = sign every request). */
+  POLICY_ASSERTION_REUSE_MS: env.int(10_000, 0),
+  /** Policy bundle JSON; the built-in bundle when unset. Parsed value: `{ path, bundle }`. */
+  POLICY_BUNDLE_FILE: bundleFileVariable(),
+  /** Rate limits and token budgets (limits/limits-config.ts): USAGE_ADDR, POLICY_LIMITS_*, POLICY_BUDGET_*, POLICY_USAGE_DEADLINE_MS. */
+  ...limitsConfig,
+
+  // Versioned bundles (store/). Without DATABASE_URL the file bundle is the only version and the Policy API's
+  // write routes answer 503 bundle_store_not_configured.
+  DATABASE_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_MAX: env.int(5, 1),
+  /** Redis channel (on REDIS_URL) announcing a newly activated version to every replica. */
+  POLICY_BUNDLE_CHANNEL: z.string().min(1).default('airlock:policy:bundles'),
+  /** Re-check the active version this often (a missed announcement, or the store coming back). */
+  POLICY_RELOAD_INTERVAL_MS: env.int(30_000, 100),
+  /** Last good active bundle, written on every activation and read at boot when the store is unreachable. */
+  POLICY_BUNDLE_CACHE_FILE: z.string().min(1).optional(),
+  /** How often the audit outbox is swept for events a crash left unsent (each change relays its own at once). */
+  POLICY_AUDIT_RELAY_INTERVAL_MS: env.int(5_000, 100),
+  /** Audit events of bundle changes. Without KAFKA_BROKERS they are logged (dev, tests). */
+  KAFKA_BROKERS: env.list().optional(),
+  TOPIC_PREFIX: z.string().default(''),
+  EVENT_SPOOL_DIR: z.string().min(1).optional(),
+};

@@ -1,0 +1,27 @@
+import { env, z } from '@airlock/config';
+
+export const usageConfig = {
+  DATABASE_URL: env.url(),
+  DATABASE_POOL_MAX: env.int(10, 1),
+  REDIS_URL: env.url(),
+  /** Namespace of the live counters in a shared Redis. */
+  REDIS_PREFIX: z.string().min(1).default('airlock:usage:'),
+  KAFKA_BROKERS: env.list(),
+  /** Prepended to topic names so suites and shared clusters keep separate copies. */
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').optional(),
+  USAGE_CONSUMER_GROUP: z.string().min(1).default('airlock-usage'),
+  /** Per Redis command; past it a quota check reads PostgreSQL instead. */
+  REDIS_COMMAND_TIMEOUT_MS: env.int(250, 10),
+  /** Lifetime of a quota counter built from PostgreSQL: any drift from it (a lost increment) lasts at most this. */
+  QUOTA_RESEED_SECONDS: env.int(300, 1),
+  /** How often projects' current hour is compared with their baseline; 0 turns the anomaly signal off. */
+  ANOMALY_CHECK_INTERVAL_SECONDS: env.int(60, 0),
+  /** Hours before the current one whose active hours (with usage) form a project's baseline. */
+  ANOMALY_BASELINE_HOURS: env.int(168, 1),
+  /** Active hours a project needs in that window before it is assessed at all. */
+  ANOMALY_MIN_HISTORY_HOURS: env.int(3, 1),
+  /** Anomalous when the current hour's tokens are at least this many times the baseline (median active hour)… */
+  ANOMALY_RATIO: z.coerce.number().min(1).default(5),
+  /** …and at least this many tokens, so small projects' noise stays quiet. */
+  ANOMALY_MIN_TOKENS: env.int(10_000, 0),
+};
