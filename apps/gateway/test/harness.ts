@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { airlock } from '@airlock/contracts';
 import { EventConsumer, createKafka, topicName } from '@airlock/events';
-import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
+import { ASSERTION_HEADER, AssertionSigner, IDENTITY_HEADERS, POLICY_VERSION_HEADER, ROUTE_HEADERS, type Identity } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { freePort } from '@airlock/testing';
@@ -70,13 +70,13 @@ export function edgeHeaders(route: string, extra: Record<string, string> = {}): 
   const [backend, model] = route.split('/');
   return {
     [ASSERTION_HEADER]: edgeSigner.sign(EDGE_CALLER).token,
-    'x-user-id': 'bob',
-    'x-tenant-id': 'acme',
-    'x-project-id': 'core',
-    'x-workspace-id': 'ws-bob',
-    'x-airlock-route-backend': backend,
-    'x-airlock-route-model': model,
-    'x-airlock-policy-version': 'v-test',
+    [IDENTITY_HEADERS.userId]: 'bob',
+    [IDENTITY_HEADERS.tenantId]: 'acme',
+    [IDENTITY_HEADERS.projectId]: 'core',
+    [IDENTITY_HEADERS.workspaceId]: 'ws-bob',
+    [ROUTE_HEADERS.backend]: backend,
+    [ROUTE_HEADERS.model]: model,
+    [POLICY_VERSION_HEADER]: 'v-test',
     ...extra,
   };
 }

@@ -9,8 +9,7 @@ import { Metadata, createClient, isGrpcError, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { freePort } from '@airlock/testing';
-// Not a dependency of this package (its services only verify, through @airlock/runtime): the built package.
-import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
+import { ASSERTION_HEADER, AssertionSigner, IDENTITY_HEADERS, type Identity } from '@airlock/identity-assertion';
 import { workspaceService } from '../src/service';
 
 export type Client = airlock.workspace.v1.WorkspaceServiceClient;
@@ -23,7 +22,7 @@ type Caller = Pick<Identity, 'userId' | 'tenantId'> & { roles?: string[] };
 const assertion = (signer: AssertionSigner, who: Caller, nowMs?: number) =>
   signer.sign({ subject: who.userId, userId: who.userId, tenantId: who.tenantId, projectId: '', workspaceId: '', roles: who.roles ?? [], kind: 'user' }, nowMs).token;
 
-const plainHeaders = (who: Caller) => ({ 'x-user-id': who.userId, 'x-tenant-id': who.tenantId, 'x-airlock-roles': (who.roles ?? []).join(',') });
+const plainHeaders = (who: Caller) => ({ [IDENTITY_HEADERS.userId]: who.userId, [IDENTITY_HEADERS.tenantId]: who.tenantId, [IDENTITY_HEADERS.roles]: (who.roles ?? []).join(',') });
 
 /** What Envoy forwards for a request ext_authz allowed: the plain identity headers and the signed assertion. */
 export function edgeHeaders(who: Caller): Record<string, string> {

@@ -176,6 +176,13 @@ describe('workspace service over gRPC, on a real Postgres', () => {
       expect([why, refused.status, JSON.parse(refused.body).error.code]).toEqual([why, 401, 'unauthenticated']);
       expect([why, await upgrade(proxyPort, url, headers)]).toEqual([why, 401]);
     }
+    // The platform envelope: the edge's correlation id, or null when the request carried none.
+    const { missing } = unprovenHeaders(alice);
+    expect(JSON.parse((await routeGet(proxyPort, url, missing)).body)).toEqual({
+      error: { code: 'unauthenticated', message: expect.any(String), correlation_id: null, retryable: false },
+    });
+    const traced = await routeGet(proxyPort, url, { ...missing, 'x-correlation-id': 'corr-ws-route-1' });
+    expect(JSON.parse(traced.body).error.correlation_id).toBe('corr-ws-route-1');
   });
 
   it('loses nothing across a restart, and the second boot applies no migration again', async () => {

@@ -9,6 +9,15 @@ export {
   type Identity,
   type PrincipalKind,
 } from './claims';
+export {
+  AUDIT_MODE_HEADER,
+  EDGE_OWNED_HEADERS,
+  IDENTITY_HEADERS,
+  MODEL_ALIASES_HEADER,
+  POLICY_VERSION_HEADER,
+  ROUTE_HEADERS,
+  RULE_IDS_HEADER,
+} from './edge-headers';
 export { AssertionError, type AssertionErrorCode } from './errors';
 export type { Jwks, PublicJwk } from './keys';
 export {

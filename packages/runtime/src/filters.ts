@@ -3,6 +3,7 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
+import { errorEnvelope } from './error-envelope';
 import { AppError } from './errors';
 
 interface Mapped {
@@ -71,8 +72,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    response.status(mapped.httpStatus).json({
-      error: { code: mapped.code, message: mapped.message, correlation_id: correlationId ?? null, retryable: mapped.retryable },
-    });
+    response.status(mapped.httpStatus).json(errorEnvelope(mapped, correlationId));
   }
 }

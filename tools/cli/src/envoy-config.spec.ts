@@ -11,9 +11,19 @@ import {
   writeEnvoyConfig,
 } from './envoy-config';
 import { ensureDevPki } from './pki';
+import { EDGE_LOGGED_HEADERS } from '@airlock/audit/dist/edge/access-log-entry';
+import { EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
 import { ensureEnvoy } from '@airlock/testing';
+import YAML from 'yaml';
 
 
+
+/** Every value stored under `key` anywhere in a parsed YAML document. */
+function valuesOf(node: unknown, key: string): unknown[] {
+  if (Array.isArray(node)) return node.flatMap((n) => valuesOf(n, key));
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === key ? [v, ...valuesOf(v, key)] : valuesOf(v, key)));
+}
 
 function fullVars(dir: string): EnvoyVars {
   return envoyVars({
@@ -62,6 +72,13 @@ describe('envoy config template', () => {
     expect(out).toContain('port_value: 8443');
     expect(out).toContain(`filename: "${path.join(dir, 'server.pem')}"`);
     expect(out).toMatch(/address: 127\.0\.0\.1, port_value: 9901/);
+  });
+
+  it('strips exactly the edge-owned headers from client requests, and logs the ones audit reads', () => {
+    const config: unknown = YAML.parse(renderEnvoyConfig(fullVars(dir)));
+    const removed = valuesOf(config, 'request_mutations').flatMap((list) => valuesOf(list, 'remove'));
+    expect([...removed].sort()).toEqual([...EDGE_OWNED_HEADERS].sort());
+    expect(valuesOf(config, 'additional_request_headers_to_log')).toEqual([[...EDGE_LOGGED_HEADERS]]);
   });
 
   it('throws naming every unset variable', () => {

@@ -1,5 +1,7 @@
 import { airlock } from '@airlock/contracts';
 import { newEventId } from '@airlock/events';
+import { IDENTITY_HEADERS, POLICY_VERSION_HEADER } from '@airlock/identity-assertion';
+import { CORRELATION_HEADER } from '@airlock/telemetry';
 
 type AuditEvent = airlock.events.v1.AuditEvent;
 
@@ -41,7 +43,14 @@ const METHODS = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS
  * what ext_authz set from the verified credential — the edge strips client-supplied copies — so they are
  * the authenticated principal, not the caller's claims.
  */
-export const EDGE_LOGGED_HEADERS = ['x-correlation-id', 'x-user-id', 'x-tenant-id', 'x-project-id', 'x-workspace-id', 'x-airlock-policy-version'] as const;
+export const EDGE_LOGGED_HEADERS = [
+  CORRELATION_HEADER,
+  IDENTITY_HEADERS.userId,
+  IDENTITY_HEADERS.tenantId,
+  IDENTITY_HEADERS.projectId,
+  IDENTITY_HEADERS.workspaceId,
+  POLICY_VERSION_HEADER,
+] as const;
 
 const ms = (d: Seconds | null | undefined): number | undefined =>
   d && (d.seconds != null || d.nanos != null) ? Number(d.seconds ?? 0) * 1000 + Number(d.nanos ?? 0) / 1e6 : undefined;
@@ -69,22 +78,22 @@ export function toEdgeAuditEvent(entry: HttpAccessLogEntryInput, eventType: stri
   const started = ms(common.startTime);
   const status = entry.response?.responseCode?.value ?? 0;
   const path = cap(request.originalPath || request.path, 2048).split('?')[0]!;
-  const userId = header('x-user-id');
+  const userId = header(IDENTITY_HEADERS.userId);
   return airlock.events.v1.AuditEvent.fromPartial({
     eventId: newEventId(),
     eventType,
     timestamp: (started !== undefined ? new Date(started) : now()).toISOString(),
-    correlationId: header('x-correlation-id') || cap(request.requestId) || cap(common.streamId),
-    tenantId: header('x-tenant-id'),
-    projectId: header('x-project-id'),
-    workspaceId: header('x-workspace-id'),
+    correlationId: header(CORRELATION_HEADER) || cap(request.requestId) || cap(common.streamId),
+    tenantId: header(IDENTITY_HEADERS.tenantId),
+    projectId: header(IDENTITY_HEADERS.projectId),
+    workspaceId: header(IDENTITY_HEADERS.workspaceId),
     userId,
     clientIp: cap(common.downstreamRemoteAddress?.socketAddress?.address, 64),
     endpoint: path,
     statusCode: status,
     latencyMs: Math.round(ms(common.duration) ?? ms(common.timeToLastDownstreamTxByte) ?? 0),
     routeTarget: cap(common.upstreamCluster),
-    policyVersion: header('x-airlock-policy-version'),
+    policyVersion: header(POLICY_VERSION_HEADER),
     actor: userId,
     action: METHODS[request.requestMethod ?? 0] ?? '',
     outcome: edgeOutcome(status),

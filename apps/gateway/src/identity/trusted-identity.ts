@@ -1,3 +1,4 @@
+import { AUDIT_MODE_HEADER, MODEL_ALIASES_HEADER, POLICY_VERSION_HEADER, ROUTE_HEADERS } from '@airlock/identity-assertion';
 import type { EdgeCaller } from '@airlock/runtime';
 import type { Request } from 'express';
 import { ModelNotAllowedError, NoRouteError } from '../gateway.errors';
@@ -54,10 +55,10 @@ export function parseAliases(value: string): ModelAlias[] {
  */
 export async function callerFromEdge(req: Request, edge: EdgeCaller, trustAliases: boolean): Promise<CallerContext> {
   const identity = await edge.callerFrom(req);
-  const backend = header(req, 'x-airlock-route-backend');
-  const model = header(req, 'x-airlock-route-model');
+  const backend = header(req, ROUTE_HEADERS.backend);
+  const model = header(req, ROUTE_HEADERS.model);
   const policyRoute = backend && model ? { backend, model } : undefined;
-  const aliasHeader = trustAliases ? header(req, 'x-airlock-model-aliases') : '';
+  const aliasHeader = trustAliases ? header(req, MODEL_ALIASES_HEADER) : '';
   const aliases = aliasHeader ? parseAliases(aliasHeader) : policyRoute ? [{ alias: model, ...policyRoute }] : [];
   return {
     userId: identity.userId,
@@ -66,10 +67,10 @@ export async function callerFromEdge(req: Request, edge: EdgeCaller, trustAliase
     workspaceId: identity.workspaceId,
     // Envoy (use_remote_address) appends the real peer as the last X-Forwarded-For entry.
     clientIp: header(req, 'x-forwarded-for').split(',').pop()?.trim() || req.socket.remoteAddress || '',
-    policyVersion: header(req, 'x-airlock-policy-version'),
+    policyVersion: header(req, POLICY_VERSION_HEADER),
     policyRoute,
     aliases,
-    auditFailClosed: header(req, 'x-airlock-audit-mode').toLowerCase() === 'fail-closed',
+    auditFailClosed: header(req, AUDIT_MODE_HEADER).toLowerCase() === 'fail-closed',
     route: policyRoute ?? { backend: '', model: '' },
   };
 }

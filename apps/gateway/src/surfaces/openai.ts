@@ -1,4 +1,4 @@
-import type { AppError } from '@airlock/runtime';
+import { errorEnvelope } from '@airlock/runtime';
 import { estimateTokens, isUsageOnly, type StreamChunk } from '../exchange/stream-chunks';
 import type { ExchangeSpec, ReplyContext, StreamRenderer, StreamSummary } from '../exchange/exchange';
 import { InvalidRequestError } from '../gateway.errors';
@@ -7,10 +7,6 @@ import { type Json, asObject, optionalBoolean, optionalNumber, optionalString, p
 
 /** Where a prompt text sits in the request: message i (part j of an array content, or the string). */
 type Slot = { message: number; part?: number };
-
-export function errorPayload(error: AppError, correlationId: string) {
-  return { error: { code: error.code, message: error.message, correlation_id: correlationId, retryable: error.retryable } };
-}
 
 /**
  * OpenAI streaming framing, chunk for chunk as the backend sent it (tool calls and all), with the model
@@ -33,7 +29,7 @@ export function openAiRenderer(includeUsage: boolean): StreamRenderer {
       const usage = includeUsage && !summary.usageReported ? sseData(usageChunk(summary)) : '';
       return `${usage}data: [DONE]\n\n`;
     },
-    error: (error, correlationId) => sseData(errorPayload(error, correlationId)),
+    error: (error, correlationId) => sseData(errorEnvelope(error, correlationId)),
   };
 }
 

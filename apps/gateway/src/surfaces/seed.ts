@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { errorEnvelope } from '@airlock/runtime';
 import { estimateTokens } from '../exchange/stream-chunks';
 import type { ExchangeSpec, JsonRendering, ReplyContext, StreamRenderer } from '../exchange/exchange';
 import { InvalidRequestError } from '../gateway.errors';
 import type { UpstreamRequest } from '../upstream/backend-client';
 import type { BackendClient } from '../upstream/backend-client';
 import { sseEvent } from '../upstream/sse';
-import { errorPayload } from './openai';
 import { type Json, asObject, optionalBoolean, optionalNumber, optionalString, parseBackendJson, requireProtocol, usageTokens } from './request-body';
 
 const ROLES = new Set(['system', 'user', 'assistant']);
@@ -47,7 +47,7 @@ export const seedRenderer: StreamRenderer = {
       dlp_action: s.dlpAction,
       source: s.source,
     }),
-  error: (error, correlationId) => sseEvent('error', errorPayload(error, correlationId)),
+  error: (error, correlationId) => sseEvent('error', errorEnvelope(error, correlationId)),
 };
 
 function chatSpec(raw: unknown, streamByDefault: boolean, agent: boolean): ExchangeSpec {

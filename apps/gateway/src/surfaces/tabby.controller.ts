@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ROUTE_HEADERS } from '@airlock/identity-assertion';
 import { metrics } from '@airlock/telemetry';
 import type { Request, Response } from 'express';
 import { AiExchange } from '../exchange/exchange';
@@ -20,13 +21,13 @@ export class TabbyController {
 
   @Get('/v1/health')
   healthGet(@Req() req: Request) {
-    return tabbyHealth(req.header('x-airlock-route-model'));
+    return tabbyHealth(req.header(ROUTE_HEADERS.model));
   }
 
   @Post('/v1/health')
   @HttpCode(200)
   healthPost(@Req() req: Request) {
-    return tabbyHealth(req.header('x-airlock-route-model'));
+    return tabbyHealth(req.header(ROUTE_HEADERS.model));
   }
 
   /** Completion telemetry from the extension: counted (acceptance rate), never forwarded or stored. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { airlock, envoy } from '@airlock/contracts';
 import { ConfigError } from '@airlock/config';
 import { GrpcStatus } from '@airlock/grpc';
-import { AssertionVerifier } from '@airlock/identity-assertion';
+import { AssertionVerifier, EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
 import { createLogger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
@@ -141,6 +141,15 @@ describe('ext_authz Check', () => {
       'x-airlock-audit-mode',
     ]);
     expect(headerMap(ok.headers)['x-airlock-rule-ids']).toBe('api.policy.read.allow');
+  });
+
+  it('sets or removes every edge-owned header, with or without a route', async () => {
+    const { check } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['developer', 'auditor'] } }));
+    for (const [endpoint, method] of [['/v1/chat/completions', 'POST'], ['/api/policy/v1/bundles/active', 'GET']]) {
+      const ok = (await check.execute(envoyRequest(endpoint, { authorization: 'Bearer t' }, method))).okResponse!;
+      const set = headerMap(ok.headers);
+      expect([endpoint, EDGE_OWNED_HEADERS.filter((h) => !(h in set) && !ok.headersToRemove.includes(h))]).toEqual([endpoint, []]);
+    }
   });
 
   it('marks high-risk endpoints fail-closed for the gateway\'s audit, and decides with the client\'s branch and address', async () => {

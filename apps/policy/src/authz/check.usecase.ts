@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { envoy } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
-import { acceptCorrelationId, runWithCorrelation, type Logger } from '@airlock/telemetry';
+import { CORRELATION_HEADER, acceptCorrelationId, runWithCorrelation, type Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { DecisionMetrics } from '../decision/decision-metrics';
 import { LimitsGuard } from '../limits/limits-guard';
@@ -33,7 +33,7 @@ export class CheckRequestUseCase {
   execute(request: CheckRequest): Promise<CheckResponse> {
     const http = request.attributes?.request?.http;
     const headers = http?.headers ?? {};
-    const correlationId = acceptCorrelationId(headers['x-correlation-id']);
+    const correlationId = acceptCorrelationId(headers[CORRELATION_HEADER]);
     // The id travels on to identity (createClient reads it from this scope) and into every log line.
     return runWithCorrelation(correlationId, () =>
       this.check({

@@ -1,15 +1,23 @@
 import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus } from '@airlock/grpc';
-import { ASSERTION_HEADER, type Identity } from '@airlock/identity-assertion';
+import {
+  ASSERTION_HEADER,
+  AUDIT_MODE_HEADER,
+  IDENTITY_HEADERS,
+  MODEL_ALIASES_HEADER,
+  POLICY_VERSION_HEADER,
+  ROUTE_HEADERS,
+  RULE_IDS_HEADER,
+  type Identity,
+} from '@airlock/identity-assertion';
+import { errorEnvelope } from '@airlock/runtime';
+import { CORRELATION_HEADER } from '@airlock/telemetry';
 
 const { StatusCode } = envoy.type.v3;
 const { PrincipalKind } = airlock.identity.v1;
 const { HeaderValueOption_HeaderAppendAction: AppendAction } = envoy.config.core.v3;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
 type HeaderValueOption = envoy.config.core.v3.HeaderValueOption;
-
-/** Request headers only the edge may set: each is overwritten from the verified principal or removed. */
-export const IDENTITY_HEADERS = ['x-user-id', 'x-tenant-id', 'x-project-id', 'x-workspace-id', 'x-airlock-roles', 'x-airlock-principal-kind'] as const;
 
 /** Identity's browser session cookie: a credential, so it is taken out of the Cookie header upstreams see. */
 export const SESSION_COOKIE = 'airlock_session';
@@ -30,11 +38,6 @@ function withoutSessionCookie(header: string): string {
     .filter((p) => p && p.slice(0, p.indexOf('=')).trim() !== SESSION_COOKIE)
     .join('; ');
 }
-export const ROUTE_HEADERS = ['x-airlock-route-backend', 'x-airlock-route-model'] as const;
-/** `alias=backend/model,...`: the model names the client may use on this endpoint (gateway: GATEWAY_TRUST_ALIAS_HEADER). */
-export const MODEL_ALIASES_HEADER = 'x-airlock-model-aliases';
-/** `fail-closed` on endpoints the bundle marks high-risk: the gateway answers only once the audit event is durable. */
-export const AUDIT_MODE_HEADER = 'x-airlock-audit-mode';
 
 // Values come from a signed token, but a header value with control characters would make Envoy refuse the
 // whole response; such a value is treated as absent.
@@ -86,16 +89,16 @@ export interface Allowed {
  */
 export function allowResponse({ principal, decision, correlationId, cookie, assertion, responseHeaders = [] }: Allowed): CheckResponse {
   const owned: [string, string][] = [
-    ['x-user-id', principal.userId],
-    ['x-tenant-id', principal.tenantId],
-    ['x-project-id', principal.projectId],
-    ['x-workspace-id', principal.workspaceId],
-    ['x-airlock-roles', principal.roles.join(',')],
-    ['x-airlock-principal-kind', kindOf(principal)],
-    ['x-airlock-route-backend', decision.route?.backend ?? ''],
-    ['x-airlock-route-model', decision.route?.model ?? ''],
+    [IDENTITY_HEADERS.userId, principal.userId],
+    [IDENTITY_HEADERS.tenantId, principal.tenantId],
+    [IDENTITY_HEADERS.projectId, principal.projectId],
+    [IDENTITY_HEADERS.workspaceId, principal.workspaceId],
+    [IDENTITY_HEADERS.roles, principal.roles.join(',')],
+    [IDENTITY_HEADERS.principalKind, kindOf(principal)],
+    [ROUTE_HEADERS.backend, decision.route?.backend ?? ''],
+    [ROUTE_HEADERS.model, decision.route?.model ?? ''],
   ];
-  const headers = [header('x-correlation-id', correlationId)];
+  const headers = [header(CORRELATION_HEADER, correlationId)];
   const headersToRemove = ['authorization'];
   for (const [key, value] of owned) {
     if (SAFE_VALUE.test(value)) headers.push(header(key, value));
@@ -103,7 +106,7 @@ export function allowResponse({ principal, decision, correlationId, cookie, asse
   }
   if (assertion) headers.push(header(ASSERTION_HEADER, assertion));
   else headersToRemove.push(ASSERTION_HEADER);
-  headers.push(header('x-airlock-policy-version', decision.policyVersion), header('x-airlock-rule-ids', decision.ruleIds.join(',')));
+  headers.push(header(POLICY_VERSION_HEADER, decision.policyVersion), header(RULE_IDS_HEADER, decision.ruleIds.join(',')));
   // Policy's per-endpoint answers for the gateway: set, or removed so that a client's copy never reaches it.
   const aliases = (decision.modelAliases ?? []).map((m) => `${m.alias}=${m.backend}/${m.model}`).join(',');
   if (aliases) headers.push(header(MODEL_ALIASES_HEADER, aliases));
@@ -121,7 +124,7 @@ export function allowResponse({ principal, decision, correlationId, cookie, asse
     okResponse: {
       headers,
       headersToRemove,
-      responseHeadersToAdd: [header('x-correlation-id', correlationId), ...responseHeaders.map(([k, v]) => header(k, v))],
+      responseHeadersToAdd: [header(CORRELATION_HEADER, correlationId), ...responseHeaders.map(([k, v]) => header(k, v))],
     },
   };
 }
@@ -147,7 +150,7 @@ const DENIALS = {
 /** Envoy answers the client with this directly; the body is the platform's error envelope. */
 export function deniedResponse({ httpStatus, code, message, correlationId, retryable, headers: extra = [] }: Denial): CheckResponse {
   const kind = DENIALS[httpStatus];
-  const headers = [header('content-type', 'application/json'), header('x-correlation-id', correlationId)];
+  const headers = [header('content-type', 'application/json'), header(CORRELATION_HEADER, correlationId)];
   if (httpStatus === 401) headers.push(header('www-authenticate', 'Bearer'));
   if (httpStatus === 503 && !extra.some(([k]) => k === 'retry-after')) headers.push(header('retry-after', '1'));
   for (const [k, v] of extra) headers.push(header(k, v));
@@ -157,7 +160,7 @@ export function deniedResponse({ httpStatus, code, message, correlationId, retry
     deniedResponse: {
       status: { code: kind.status },
       headers,
-      body: JSON.stringify({ error: { code, message, correlation_id: correlationId, retryable: retryable ?? kind.retryable } }),
+      body: JSON.stringify(errorEnvelope({ code, message, retryable: retryable ?? kind.retryable }, correlationId)),
     },
   };
 }

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ASSERTION_HEADER, AssertionSigner } from '@airlock/identity-assertion';
+import { ASSERTION_HEADER, AssertionSigner, IDENTITY_HEADERS } from '@airlock/identity-assertion';
 
 export interface Who {
   userId: string;
@@ -14,7 +14,7 @@ type Headers = Record<string, string>;
 
 const identityOf = (who: Who) => ({ subject: who.userId, userId: who.userId, tenantId: who.tenantId ?? 't-test', projectId: '', workspaceId: '', roles: who.roles, kind: 'user' as const });
 /** What ext_authz also sets in plain headers: proof of nothing, so the Policy API must not read them. */
-const plainHeaders = (who: Who): Headers => ({ 'x-user-id': who.userId, 'x-tenant-id': who.tenantId ?? 't-test', 'x-airlock-roles': who.roles.join(',') });
+const plainHeaders = (who: Who): Headers => ({ [IDENTITY_HEADERS.userId]: who.userId, [IDENTITY_HEADERS.tenantId]: who.tenantId ?? 't-test', [IDENTITY_HEADERS.roles]: who.roles.join(',') });
 
 /**
  * Policy's own identity assertion key, made before boot and named by POLICY_ASSERTION_KEY_FILE, so a test

@@ -86,6 +86,8 @@ describe('response parsing and error mapping', () => {
     expect(e).toBeInstanceOf(GatewayError);
     expect([e.code, e.message, e.status, e.retryable, e.correlationId]).toEqual(['dlp_blocked', 'the prompt contains a secret', 422, false, 'gw-1']);
     expect(errorFromResponse(429, JSON.stringify({ error: { code: 'rate_limited', message: 'slow down', retryable: true } }), 'mine')).toMatchObject({ code: 'rate_limited', retryable: true, correlationId: 'mine' });
+    // The platform spells a missing correlation id null: the request's own id stands in.
+    expect(errorFromResponse(503, JSON.stringify({ error: { code: 'identity_unavailable', message: 'later', correlation_id: null, retryable: true } }), 'mine')).toMatchObject({ correlationId: 'mine' });
   });
 
   it('without an envelope, names the failure by HTTP status; never trusts a malformed code', () => {

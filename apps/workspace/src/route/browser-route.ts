@@ -1,8 +1,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, type ServiceConfig } from '@airlock/runtime';
-import type { Logger } from '@airlock/telemetry';
+import { ASSERTION_HEADER, IDENTITY_HEADERS } from '@airlock/identity-assertion';
+import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, errorEnvelope, type ServiceConfig } from '@airlock/runtime';
+import { CORRELATION_HEADER, type Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
 import type { workspaceConfig } from '../config';
@@ -12,7 +13,13 @@ import { type Access, type Caller, type RouteTarget, decideAccess, parseRoute } 
 /** Owner lookups are cached this long: a workbench load is hundreds of requests for one workspace. */
 const TARGET_TTL_MS = 5_000;
 /** Headers only the edge sets; code-server has no use for them (and must never see the assertion). */
-const EDGE_HEADERS = ['x-user-id', 'x-tenant-id', 'x-project-id', 'x-workspace-id', 'x-airlock-roles', 'x-airlock-principal-kind', 'x-airlock-identity'];
+const EDGE_HEADERS: readonly string[] = [...Object.values(IDENTITY_HEADERS), ASSERTION_HEADER];
+
+/** The id the edge set on the request (this plain server runs outside the runtime's correlation scope). */
+const correlationIdOf = (req: IncomingMessage): string | undefined => {
+  const value = req.headers[CORRELATION_HEADER];
+  return Array.isArray(value) ? value[0] : value;
+};
 
 /**
  * The browser route `/w/<workspace-id>/…`: Envoy (after ext_authz) → here → the workspace's code-server on
@@ -42,7 +49,7 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
     const port = this.config.WORKSPACE_PROXY_PORT;
     if (!port) return;
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+      this.handle(req, res).catch((error: unknown) => this.fail(req, res, error));
     });
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       this.upgrade(req, socket, head).catch(() => socket.destroy());
@@ -119,7 +126,7 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
       res.writeHead(up.statusCode ?? 502, up.statusMessage, up.rawHeaders);
       up.pipe(res);
     });
-    upstream.on('error', (error) => this.fail(res, error));
+    upstream.on('error', (error) => this.fail(req, res, error));
     req.on('aborted', () => upstream.destroy());
     req.pipe(upstream);
   }
@@ -157,18 +164,17 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private refuse(res: ServerResponse, r: { status: number; code: string; message: string; retryable?: boolean }, req: IncomingMessage): void {
-    const correlationId = String(req.headers['x-correlation-id'] ?? '');
     res.writeHead(r.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: r.code, message: r.message, correlation_id: correlationId, retryable: r.retryable ?? false } }));
+    res.end(JSON.stringify(errorEnvelope({ ...r, retryable: r.retryable ?? false }, correlationIdOf(req))));
   }
 
-  private fail(res: ServerResponse, error: unknown): void {
+  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'browser route: upstream failed');
     if (res.headersSent) {
       res.destroy();
       return;
     }
     res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'workspace_unreachable', message: 'the workspace did not answer', correlation_id: '', retryable: true } }));
+    res.end(JSON.stringify(errorEnvelope({ code: 'workspace_unreachable', message: 'the workspace did not answer', retryable: true }, correlationIdOf(req))));
   }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
+import { IDENTITY_HEADERS } from '@airlock/identity-assertion';
+import { CORRELATION_HEADER } from '@airlock/telemetry';
 import type { CallContext } from '../audit/workspace-audit';
 import { QuotaAdmin } from '../quota/quota.usecase';
 import { ChangeWorkspaceState } from './change-state.usecase';
@@ -22,7 +24,7 @@ function contextOf(metadata: Metadata | undefined): CallContext {
     const value = metadata?.get(key)[0];
     return typeof value === 'string' ? value.slice(0, 128) : '';
   };
-  return { actor: first('x-user-id'), correlationId: first('x-correlation-id') || randomUUID() };
+  return { actor: first(IDENTITY_HEADERS.userId), correlationId: first(CORRELATION_HEADER) || randomUUID() };
 }
 
 @Controller()
