@@ -1,49 +1,77 @@
-import { DependencyUnavailableError, InvalidArgumentError } from '@airlock/runtime';
+import { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
 
-export class TenantRequiredError extends InvalidArgumentError {
+/** Every code the usage service raises; the README's error table lists exactly these (errors.spec.ts). */
+export const USAGE_ERROR_CODES = [
+  'usage_tenant_required',
+  'usage_invalid_period',
+  'usage_quota_scope_required',
+  'usage_quota_scope_id_required',
+  'usage_quota_period_required',
+  'usage_invalid_time',
+  'usage_project_required',
+  'usage_tenant_forbidden',
+  'usage_invalid_format',
+  'usage_store_unavailable',
+] as const;
+export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
+
+export class TenantRequiredError extends InvalidArgumentError<UsageErrorCode> {
   constructor() {
     super('usage_tenant_required', 'tenant_id is required');
   }
 }
 
-export class InvalidPeriodError extends InvalidArgumentError {
+export class InvalidPeriodError extends InvalidArgumentError<UsageErrorCode> {
   constructor(expected = 'a calendar month "YYYY-MM" or day "YYYY-MM-DD"') {
     super('usage_invalid_period', `period must be ${expected}`);
   }
 }
 
-export class QuotaScopeRequiredError extends InvalidArgumentError {
+export class QuotaScopeRequiredError extends InvalidArgumentError<UsageErrorCode> {
   constructor() {
     super('usage_quota_scope_required', 'scope must be tenant, project, workspace or user');
   }
 }
 
-export class QuotaScopeIdRequiredError extends InvalidArgumentError {
+export class QuotaScopeIdRequiredError extends InvalidArgumentError<UsageErrorCode> {
   constructor(scope: string) {
     super('usage_quota_scope_id_required', `scope_id (the ${scope} id) is required for a ${scope} quota`);
   }
 }
 
-export class QuotaPeriodRequiredError extends InvalidArgumentError {
+export class QuotaPeriodRequiredError extends InvalidArgumentError<UsageErrorCode> {
   constructor() {
     super('usage_quota_period_required', 'period must be day or month');
   }
 }
 
-export class InvalidInstantError extends InvalidArgumentError {
+export class InvalidInstantError extends InvalidArgumentError<UsageErrorCode> {
   constructor() {
     super('usage_invalid_time', 'at must be an RFC 3339 date-time with an offset');
   }
 }
 
-export class ProjectRequiredError extends InvalidArgumentError {
+export class ProjectRequiredError extends InvalidArgumentError<UsageErrorCode> {
   constructor() {
     super('usage_project_required', 'project_id is required');
   }
 }
 
+/** The reports API names another tenant than the caller's. */
+export class OtherTenantError extends AppError<UsageErrorCode> {
+  constructor() {
+    super('usage_tenant_forbidden', "a caller sees only its own tenant's usage", { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });
+  }
+}
+
+export class InvalidFormatError extends InvalidArgumentError<UsageErrorCode> {
+  constructor() {
+    super('usage_invalid_format', 'format must be csv or json');
+  }
+}
+
 /** PostgreSQL, the source of truth, is unreachable: retryable, and the caller decides whether to fail open. */
-export class UsageStoreUnavailableError extends DependencyUnavailableError {
+export class UsageStoreUnavailableError extends DependencyUnavailableError<UsageErrorCode> {
   constructor(cause: unknown) {
     super('usage_store_unavailable', 'usage store unavailable', cause);
   }

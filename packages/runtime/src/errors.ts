@@ -10,17 +10,18 @@ export interface AppErrorOptions {
 }
 
 /**
- * Base of every error a service raises on purpose. Each module subclasses it with its own codes; the filters
- * in this package map it once to HTTP (`{error:{code,message,correlation_id,retryable}}`) and to gRPC status
- * (code in the `x-error-code` trailer), so no handler formats errors itself.
+ * Base of every error a service raises on purpose. Each module subclasses it with its own codes (`C`: the
+ * service's union of error codes, so a code its README does not list cannot be raised); the filters in this
+ * package map it once to HTTP (`{error:{code,message,correlation_id,retryable}}`) and to gRPC status (code in
+ * the `x-error-code` trailer), so no handler formats errors itself.
  */
-export class AppError extends Error {
+export class AppError<C extends string = string> extends Error {
   readonly httpStatus: number;
   readonly grpcStatus: GrpcStatus;
   readonly retryable: boolean;
 
   constructor(
-    readonly code: string,
+    readonly code: C,
     message: string,
     options: AppErrorOptions,
   ) {
@@ -33,15 +34,15 @@ export class AppError extends Error {
 }
 
 /** Input that fails validation: 400 / INVALID_ARGUMENT. */
-export class InvalidArgumentError extends AppError {
-  constructor(code: string, message: string) {
+export class InvalidArgumentError<C extends string = string> extends AppError<C> {
+  constructor(code: C, message: string) {
     super(code, message, { httpStatus: 400, grpcStatus: GrpcStatus.INVALID_ARGUMENT });
   }
 }
 
 /** A dependency (another service, a broker, a backend) is unreachable: 503 / UNAVAILABLE, retryable. */
-export class DependencyUnavailableError extends AppError {
-  constructor(code: string, message: string, cause?: unknown) {
+export class DependencyUnavailableError<C extends string = string> extends AppError<C> {
+  constructor(code: C, message: string, cause?: unknown) {
     super(code, message, { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, retryable: true, cause });
   }
 }

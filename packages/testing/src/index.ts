@@ -6,6 +6,7 @@ export { freePort, portIsFree, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';
 export { eventually } from './eventually';
+export { errorCodesInMarkdown, errorCodesInReadme } from './readme-errors';
 export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './rsyslog';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';

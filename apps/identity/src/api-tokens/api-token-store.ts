@@ -4,7 +4,7 @@ import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '
 import { APP_CONFIG, APP_LOGGER, DependencyUnavailableError, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../config';
-import { ApiTokensNotConfiguredError } from './errors';
+import { ApiTokensNotConfiguredError, TokenDatabaseUnavailableError } from './errors';
 
 /** Outside src/ so the same relative path works from src/api-tokens (tests) and dist/api-tokens (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -153,7 +153,7 @@ export class ApiTokenStore implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       if (error instanceof DependencyUnavailableError) throw error;
       if (/^(08|57P|ECONN|ENOTFOUND|ETIMEDOUT)/.test((error as { code?: string }).code ?? '') || (error as Error).message.includes('timeout')) {
-        throw new DependencyUnavailableError('token_db_unavailable', 'the token database is unavailable', error);
+        throw new TokenDatabaseUnavailableError(error);
       }
       throw error;
     }

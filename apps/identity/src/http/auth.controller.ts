@@ -5,6 +5,7 @@ import { LoginRefusedError } from '../login/errors';
 import { LOGIN_STATE_TTL_SECONDS } from '../login/login-state-store';
 import { CompleteLogin, StartLogin } from '../login/login.usecase';
 import { UnauthenticatedError } from '../api-tokens/errors';
+import type { SessionErrorCode } from '../sessions/session-store';
 import { Logout, VerifySession } from '../sessions/session.usecases';
 import { GetJwks } from '../tokens/get-jwks.usecase';
 import { TokenStore } from '../tokens/token-store';
@@ -84,7 +85,8 @@ export class AuthController {
   async session(@Req() req: Request) {
     const id = readCookie(req, SESSION_COOKIE);
     const verdict = id ? await this.verifySession.execute(id) : undefined;
-    if (!verdict?.valid || !verdict.principal) throw new UnauthenticatedError(verdict?.errorCode || 'session_missing', 'no valid session');
+    // VerifySession's error_code is a SessionErrorCode (the proto field is a plain string).
+    if (!verdict?.valid || !verdict.principal) throw new UnauthenticatedError((verdict?.errorCode as SessionErrorCode | undefined) || 'session_missing', 'no valid session');
     const p = verdict.principal;
     return {
       authenticated: true,

@@ -1,4 +1,5 @@
 import { AppError, DependencyUnavailableError, GrpcStatus } from '@airlock/runtime';
+import type { IdentityErrorCode } from '../error-codes';
 
 /** Who was refused and how the audit trail files it (the page never shows it). */
 export interface RefusedLogin {
@@ -18,11 +19,11 @@ const GRPC_STATUS = {
 } as const;
 
 /** Login is refused: the browser gets a page saying why (never the token or claims), the audit trail the code. */
-export class LoginRefusedError extends AppError {
+export class LoginRefusedError extends AppError<IdentityErrorCode> {
   refused: RefusedLogin = {};
 
   constructor(
-    code: string,
+    code: IdentityErrorCode,
     message: string,
     httpStatus: keyof typeof GRPC_STATUS = 401,
     /** What the page tells the person logging in. */
@@ -58,7 +59,7 @@ export class SessionPolicyUnavailableError extends LoginRefusedError {
   }
 }
 
-export class OidcNotConfiguredError extends AppError {
+export class OidcNotConfiguredError extends AppError<IdentityErrorCode> {
   constructor() {
     super('oidc_not_configured', 'single sign-on is not configured for this deployment (OIDC_ISSUER)', {
       httpStatus: 503,
@@ -67,7 +68,7 @@ export class OidcNotConfiguredError extends AppError {
   }
 }
 
-export class IdpUnavailableError extends DependencyUnavailableError {
+export class IdpUnavailableError extends DependencyUnavailableError<IdentityErrorCode> {
   constructor(cause?: unknown) {
     super('idp_unavailable', 'the identity provider cannot be reached', cause);
   }

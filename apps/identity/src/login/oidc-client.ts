@@ -4,6 +4,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyG
 import { ConfigError } from '@airlock/config';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import type { identityConfig } from '../config';
+import type { IdentityErrorCode } from '../error-codes';
 import { IdpUnavailableError, LoginRefusedError, OidcNotConfiguredError } from './errors';
 
 type Config = ServiceConfig<typeof identityConfig>;
@@ -72,10 +73,10 @@ export async function verifyIdToken(idToken: string, keys: JWTVerifyGetKey, expe
   return payload;
 }
 
-function idTokenErrorCode(error: unknown): string {
+function idTokenErrorCode(error: unknown): IdentityErrorCode {
   if (error instanceof errors.JWTExpired) return 'id_token_expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
-    const byClaim: Record<string, string> = { nbf: 'id_token_not_yet_valid', iat: 'id_token_not_yet_valid', aud: 'id_token_wrong_audience', iss: 'id_token_wrong_issuer' };
+    const byClaim: Record<string, IdentityErrorCode> = { nbf: 'id_token_not_yet_valid', iat: 'id_token_not_yet_valid', aud: 'id_token_wrong_audience', iss: 'id_token_wrong_issuer' };
     return byClaim[error.claim] ?? 'id_token_malformed';
   }
   if (
@@ -91,7 +92,7 @@ function idTokenErrorCode(error: unknown): string {
   return 'id_token_malformed';
 }
 
-function refused(code: string): LoginRefusedError {
+function refused(code: IdentityErrorCode): LoginRefusedError {
   return new LoginRefusedError(code, `the identity provider's answer was not accepted (${code})`, 401);
 }
 

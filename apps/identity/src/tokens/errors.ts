@@ -1,7 +1,8 @@
 import { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
+import type { IdentityErrorCode } from '../error-codes';
 
 /** Direct issuance is a dev/CI convenience; production tokens come from the login flow. */
-export class TokenIssueDisabledError extends AppError {
+export class TokenIssueDisabledError extends AppError<IdentityErrorCode> {
   constructor() {
     super('token_issue_disabled', 'token issuance is disabled in this deployment (IDENTITY_ALLOW_ISSUE)', {
       httpStatus: 403,
@@ -10,20 +11,27 @@ export class TokenIssueDisabledError extends AppError {
   }
 }
 
-export class InvalidPrincipalError extends InvalidArgumentError {
+export class InvalidPrincipalError extends InvalidArgumentError<IdentityErrorCode> {
   constructor(readonly fields: string[]) {
     super('invalid_principal', `principal is missing or has invalid fields: ${fields.join(', ')}`);
   }
 }
 
-export class TokenTtlTooLongError extends InvalidArgumentError {
+export class TokenTtlTooLongError extends InvalidArgumentError<IdentityErrorCode> {
   constructor(max: number) {
     super('token_ttl_too_long', `ttl_seconds must be at most ${max}`);
   }
 }
 
-export class TokenStoreUnavailableError extends DependencyUnavailableError {
+export class TokenStoreUnavailableError extends DependencyUnavailableError<IdentityErrorCode> {
   constructor(cause?: unknown) {
     super('token_store_unavailable', 'the token store (Redis) is unavailable', cause);
+  }
+}
+
+/** RevokeToken was handed something this service did not sign. */
+export class TokenMalformedError extends InvalidArgumentError<IdentityErrorCode> {
+  constructor() {
+    super('token_malformed', 'not a token signed by this service');
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { compactVerify } from 'jose';
-import { InvalidArgumentError } from '@airlock/runtime';
 import { credentialDigest } from '../credentials';
 import { SigningKeys, TOKEN_ALG } from '../keys/signing-key';
 import { IdentityRedis } from '../redis/identity-redis';
+import { TokenMalformedError } from './errors';
 import { TokenStore } from './token-store';
 
 /**
@@ -28,7 +28,7 @@ export class RevokeToken {
     } catch {
       jti = undefined;
     }
-    if (typeof jti !== 'string' || !jti) throw new InvalidArgumentError('token_malformed', 'not a token signed by this service');
+    if (typeof jti !== 'string' || !jti) throw new TokenMalformedError();
     const wasLive = await this.store.forget(jti);
     await this.redis.announceRevocation(credentialDigest(token));
     return wasLive;

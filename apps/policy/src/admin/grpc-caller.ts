@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { Metadata } from '@airlock/grpc';
 import { AppError, DependencyUnavailableError, GrpcStatus } from '@airlock/runtime';
+import type { IdentityRefusalCode, PolicyErrorCode } from '../error-codes';
 import { Authenticator, bearerCredential } from '../authz/authenticator';
 import { assertedIdentity } from '../authz/responses';
 import { authorize, type Caller } from '../http/caller';
 
 /** No credential, or one identity refused: `code` is identity's own (as ext_authz answers it) or `unauthenticated`. */
-export class CredentialRefusedError extends AppError {
-  constructor(code: string, message: string) {
+export class CredentialRefusedError extends AppError<PolicyErrorCode | IdentityRefusalCode> {
+  constructor(code: PolicyErrorCode | IdentityRefusalCode, message: string) {
     super(code, message, { httpStatus: 401, grpcStatus: GrpcStatus.UNAUTHENTICATED });
   }
 }
 
 /** Identity could not be asked: fail closed, as ext_authz does (503 there). */
-export class IdentityUnavailableError extends DependencyUnavailableError {
+export class IdentityUnavailableError extends DependencyUnavailableError<PolicyErrorCode> {
   constructor() {
     super('identity_unavailable', 'authentication is temporarily unavailable');
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
+import { refusalCode, type IdentityRefusalCode } from '../error-codes';
 import { TokenVerifier, type Verdict } from './identity-client';
 import { PrincipalCache, credentialDigest } from './principal-cache';
 
@@ -21,7 +22,7 @@ export function bearerCredential(authorization: string | undefined): Credential 
 export type Authentication =
   | { principal: airlock.identity.v1.Principal }
   /** `code`: identity's own error code where it gave one, else `unauthenticated`. */
-  | { refused: { code: string; message: string } }
+  | { refused: { code: IdentityRefusalCode | 'unauthenticated'; message: string } }
   /** Identity could not be asked: every caller denies (fail closed), never lets through. */
   | { unavailable: true };
 
@@ -51,7 +52,7 @@ export class Authenticator {
     }
     if (!verdict.valid || !verdict.principal) {
       const message = credential.kind === 'bearer' ? 'the bearer token is not valid' : 'the session is not valid; log in again';
-      return { refused: { code: verdict.errorCode || 'unauthenticated', message } };
+      return { refused: { code: refusalCode(verdict.errorCode), message } };
     }
     this.cache.set(digest, verdict.principal, verdict.expiresAtUnix);
     return { principal: verdict.principal };

@@ -12,6 +12,7 @@ import {
 } from '@airlock/identity-assertion';
 import { errorEnvelope } from '@airlock/runtime';
 import { CORRELATION_HEADER } from '@airlock/telemetry';
+import type { IdentityRefusalCode, PolicyErrorCode } from '../error-codes';
 
 const { StatusCode } = envoy.type.v3;
 const { PrincipalKind } = airlock.identity.v1;
@@ -131,7 +132,7 @@ export function allowResponse({ principal, decision, correlationId, cookie, asse
 
 export interface Denial {
   httpStatus: 401 | 403 | 429 | 503;
-  code: string;
+  code: PolicyErrorCode | IdentityRefusalCode;
   message: string;
   correlationId: string;
   /** Overrides the status's default (an exhausted token budget is a 429 not worth retrying soon). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from '@airlock/config';
 import { InvalidArgumentError } from '@airlock/runtime';
+import type { PolicyErrorCode } from '../error-codes';
 import { DlpRuleSets } from './dlp-rules.usecase';
 import { PseudonymVault, checkRuleSet, checkRules, compileRuleSet, scanReport, type DlpEngine, type RuleDefinition, type ScanReport } from './engine';
 
@@ -13,13 +14,13 @@ const body = z.strictObject({
   direction: z.enum(['inbound', 'outbound']).default('inbound'),
 });
 
-export class InvalidDlpTestError extends InvalidArgumentError {
+export class InvalidDlpTestError extends InvalidArgumentError<PolicyErrorCode> {
   constructor(problems: string[]) {
     super('invalid_request', `invalid DLP rule test: ${problems.join('; ')}`);
   }
 }
 
-export class InvalidDlpRulesError extends InvalidArgumentError {
+export class InvalidDlpRulesError extends InvalidArgumentError<PolicyErrorCode> {
   constructor(readonly problems: string[]) {
     super('invalid_dlp_rules', `${problems.length} rule problem(s): ${problems.join('; ')}`);
   }

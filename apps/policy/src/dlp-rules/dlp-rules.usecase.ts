@@ -4,10 +4,11 @@ import { AppError, GrpcStatus } from '@airlock/runtime';
 import { ActiveBundle } from '../bundle/active-bundle';
 import { bundleProblems } from '../bundle/bundle';
 import { BundleStore } from '../store/bundle-store';
+import type { PolicyErrorCode } from '../error-codes';
 import { StoreUnavailableError, VersionNotFoundError } from '../store/store.errors';
 import { BUILTIN_ONLY, type RuleSetSpec } from './engine';
 
-export class PolicyVersionUnknownError extends AppError {
+export class PolicyVersionUnknownError extends AppError<PolicyErrorCode> {
   constructor(version: string) {
     super('policy_version_unknown', `no policy version ${JSON.stringify(version)} (active: the one GetDlpRules returns without a version)`, {
       httpStatus: 404,

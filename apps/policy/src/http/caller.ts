@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { PrincipalKind } from '@airlock/identity-assertion';
 import { AppError, GrpcStatus } from '@airlock/runtime';
 import type { PolicyEdgeCaller } from '../authz/edge-identity.module';
+import type { PolicyErrorCode } from '../error-codes';
 
-export class RoleRequiredError extends AppError {
+export class RoleRequiredError extends AppError<PolicyErrorCode> {
   constructor(roles: readonly string[]) {
     super('forbidden', `this needs the role ${roles.join(' or ')}`, { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });
   }

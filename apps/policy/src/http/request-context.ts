@@ -1,6 +1,7 @@
 import { airlock } from '@airlock/contracts';
 import { z } from '@airlock/config';
 import { InvalidArgumentError } from '@airlock/runtime';
+import type { PolicyErrorCode } from '../error-codes';
 
 const { PrincipalKind } = airlock.identity.v1;
 
@@ -47,7 +48,7 @@ const requestContext = z.preprocess(
   }),
 );
 
-export class InvalidRequestContextError extends InvalidArgumentError {
+export class InvalidRequestContextError extends InvalidArgumentError<PolicyErrorCode> {
   constructor(problems: string[]) {
     super('invalid_request', `invalid RequestContext: ${problems.join('; ')}`);
   }

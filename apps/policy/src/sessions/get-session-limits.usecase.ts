@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { InvalidArgumentError } from '@airlock/runtime';
 import { ActiveBundle } from '../bundle/active-bundle';
+import type { PolicyErrorCode } from '../error-codes';
 import { type SessionExceedAction, type SessionLimit, type SessionsSection } from './sessions-schema';
+
+export class InvalidTenantError extends InvalidArgumentError<PolicyErrorCode> {
+  constructor() {
+    super('invalid_tenant', 'tenant_id must be 1-256 visible ASCII characters');
+  }
+}
 
 const Action = airlock.policy.v1.SessionLimitAction;
 const ACTIONS: Record<SessionExceedAction, airlock.policy.v1.SessionLimitAction> = {
@@ -26,7 +33,7 @@ export class GetSessionLimits {
   constructor(private readonly active: ActiveBundle) {}
 
   execute(request: airlock.policy.v1.GetSessionLimitsRequest): airlock.policy.v1.GetSessionLimitsResponse {
-    if (!REQUEST_TENANT_ID.test(request.tenantId)) throw new InvalidArgumentError('invalid_tenant', 'tenant_id must be 1-256 visible ASCII characters');
+    if (!REQUEST_TENANT_ID.test(request.tenantId)) throw new InvalidTenantError();
     const bundle = this.active.bundle;
     const found = sessionLimitFor(bundle.sessions, request.tenantId);
     const maxPerUser = found?.limit.maxPerUser ?? 0;

@@ -3,6 +3,7 @@ import { z } from '@airlock/config';
 import { InvalidArgumentError } from '@airlock/runtime';
 import { bundleProblems, type PolicyBundle } from '../bundle/bundle';
 import type { Caller } from '../http/caller';
+import type { PolicyErrorCode } from '../error-codes';
 import { diffBundles, type BundleChange } from './bundle-diff';
 import { BundleStore, type Draft, type DraftState, type OutboxEvent, type StoredVersion, type VersionSummary } from './bundle-store';
 import { BundleSync } from './bundle-sync';
@@ -18,7 +19,7 @@ import {
   StoreNotConfiguredError,
 } from './store.errors';
 
-export class InvalidApiRequestError extends InvalidArgumentError {
+export class InvalidApiRequestError extends InvalidArgumentError<PolicyErrorCode> {
   constructor(problems: string[]) {
     super('invalid_request', `invalid request: ${problems.join('; ')}`);
   }

@@ -1,19 +1,20 @@
 import { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
+import type { PolicyErrorCode } from '../error-codes';
 
-export class VersionNotFoundError extends AppError {
+export class VersionNotFoundError extends AppError<PolicyErrorCode> {
   constructor(ref: string) {
     super('policy_version_unknown', `no policy version ${JSON.stringify(ref)}`, { httpStatus: 404, grpcStatus: GrpcStatus.NOT_FOUND });
   }
 }
 
-export class DraftNotFoundError extends AppError {
+export class DraftNotFoundError extends AppError<PolicyErrorCode> {
   constructor(id: string) {
     super('draft_not_found', `no draft ${JSON.stringify(id)}`, { httpStatus: 404, grpcStatus: GrpcStatus.NOT_FOUND });
   }
 }
 
 /** If-Match named another revision than the draft's: someone changed it since the caller read it. */
-export class PreconditionFailedError extends AppError {
+export class PreconditionFailedError extends AppError<PolicyErrorCode> {
   constructor(readonly current: number) {
     super('precondition_failed', `the draft changed since you read it (now at ETag "${current}"); read it again and reapply your change`, {
       httpStatus: 412,
@@ -22,7 +23,7 @@ export class PreconditionFailedError extends AppError {
   }
 }
 
-export class PreconditionRequiredError extends AppError {
+export class PreconditionRequiredError extends AppError<PolicyErrorCode> {
   constructor() {
     super('precondition_required', 'If-Match with the draft\'s ETag is required (read the draft first)', {
       httpStatus: 428,
@@ -31,14 +32,14 @@ export class PreconditionRequiredError extends AppError {
   }
 }
 
-export class DraftStateError extends AppError {
+export class DraftStateError extends AppError<PolicyErrorCode> {
   constructor(id: string, state: string, expected: string) {
     super('draft_state_conflict', `draft ${id} is ${state}; this needs it ${expected}`, { httpStatus: 409, grpcStatus: GrpcStatus.FAILED_PRECONDITION });
   }
 }
 
 /** Another version was published after the draft's base: approving it would silently undo that version. */
-export class DraftStaleError extends AppError {
+export class DraftStaleError extends AppError<PolicyErrorCode> {
   constructor(base: number, latest: number) {
     super('draft_stale', `the draft is based on version ${base} but version ${latest} has been published since; start a new draft from it`, {
       httpStatus: 409,
@@ -48,7 +49,7 @@ export class DraftStaleError extends AppError {
 }
 
 /** Four eyes: nobody approves a change they wrote or proposed. */
-export class SelfApprovalError extends AppError {
+export class SelfApprovalError extends AppError<PolicyErrorCode> {
   constructor() {
     super('self_approval_forbidden', 'a change must be approved by a different security-admin than the one who wrote or proposed it', {
       httpStatus: 403,
@@ -57,20 +58,20 @@ export class SelfApprovalError extends AppError {
   }
 }
 
-export class ActivationRefusedError extends AppError {
+export class ActivationRefusedError extends AppError<PolicyErrorCode> {
   constructor(message: string) {
     super('activation_refused', message, { httpStatus: 409, grpcStatus: GrpcStatus.FAILED_PRECONDITION });
   }
 }
 
 /** Validation before propose: every problem, each as "<json path>: <message>". */
-export class InvalidBundleProblemsError extends InvalidArgumentError {
+export class InvalidBundleProblemsError extends InvalidArgumentError<PolicyErrorCode> {
   constructor(readonly problems: string[]) {
     super('invalid_bundle', `${problems.length} problem(s): ${problems.join('; ')}`);
   }
 }
 
-export class StoreNotConfiguredError extends AppError {
+export class StoreNotConfiguredError extends AppError<PolicyErrorCode> {
   constructor() {
     super('bundle_store_not_configured', 'versioned bundles need DATABASE_URL; this policy service serves its bundle file only', {
       httpStatus: 503,
@@ -79,7 +80,7 @@ export class StoreNotConfiguredError extends AppError {
   }
 }
 
-export class StoreUnavailableError extends DependencyUnavailableError {
+export class StoreUnavailableError extends DependencyUnavailableError<PolicyErrorCode> {
   constructor(cause: unknown) {
     super('bundle_store_unavailable', 'the bundle store is unreachable; decisions continue with the last good version', cause);
   }

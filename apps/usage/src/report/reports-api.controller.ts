@@ -1,19 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { AppError, EdgeCaller, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
+import { EdgeCaller } from '@airlock/runtime';
+import { InvalidFormatError, OtherTenantError } from '../errors';
 import { GetUsageReport, reportCsv, reportJson } from './get-usage-report.usecase';
-
-export class OtherTenantError extends AppError {
-  constructor() {
-    super('usage_tenant_forbidden', "a caller sees only its own tenant's usage", { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });
-  }
-}
-
-export class InvalidFormatError extends InvalidArgumentError {
-  constructor() {
-    super('usage_invalid_format', 'format must be csv or json');
-  }
-}
 
 /** The part of express's response used here (express's types are not a dependency of this package). */
 interface HeaderSink {

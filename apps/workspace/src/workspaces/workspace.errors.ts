@@ -1,7 +1,22 @@
 import { AppError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
 
+/** Every code the workspace service raises; the README's error table lists exactly these (workspace.errors.spec.ts). */
+export const WORKSPACE_ERROR_CODES = [
+  'workspace_invalid_argument',
+  'workspace_image_not_catalogued',
+  'workspace_not_found',
+  'workspace_exists',
+  'workspace_quota_exceeded',
+  'workspace_invalid_transition',
+  'workspace_extension_not_allowed',
+  'workspace_extension_hash_mismatch',
+  'workspace_extension_unavailable',
+  'workspace_store_unavailable',
+] as const;
+export type WorkspaceErrorCode = (typeof WORKSPACE_ERROR_CODES)[number];
+
 /** A request field fails validation; the message names the field so callers can fix it without guessing. */
-export class WorkspaceInvalidArgumentError extends InvalidArgumentError {
+export class WorkspaceInvalidArgumentError extends InvalidArgumentError<WorkspaceErrorCode> {
   constructor(
     readonly field: string,
     reason: string,
@@ -10,14 +25,14 @@ export class WorkspaceInvalidArgumentError extends InvalidArgumentError {
   }
 }
 
-export class WorkspaceNotFoundError extends AppError {
+export class WorkspaceNotFoundError extends AppError<WorkspaceErrorCode> {
   constructor(workspaceId: string) {
     super('workspace_not_found', `workspace ${workspaceId} not found`, { httpStatus: 404, grpcStatus: GrpcStatus.NOT_FOUND });
   }
 }
 
 /** Model A allows one live workspace per user per project. */
-export class WorkspaceExistsError extends AppError {
+export class WorkspaceExistsError extends AppError<WorkspaceErrorCode> {
   constructor(
     readonly tenantId: string,
     readonly ownerUserId: string,
@@ -31,7 +46,7 @@ export class WorkspaceExistsError extends AppError {
 }
 
 /** A creation would exceed a quota; `quota` names it (e.g. `user.cpu_millis`) so the caller knows which. */
-export class WorkspaceQuotaExceededError extends AppError {
+export class WorkspaceQuotaExceededError extends AppError<WorkspaceErrorCode> {
   constructor(
     readonly quota: string,
     readonly limit: number,
@@ -45,7 +60,7 @@ export class WorkspaceQuotaExceededError extends AppError {
 }
 
 /** Only catalogued images run; anything else is refused before it reaches a driver. */
-export class ImageNotCataloguedError extends AppError {
+export class ImageNotCataloguedError extends AppError<WorkspaceErrorCode> {
   constructor(readonly image: string) {
     super('workspace_image_not_catalogued', `image: ${image} is not in the image catalogue`, {
       httpStatus: 400,
@@ -55,7 +70,7 @@ export class ImageNotCataloguedError extends AppError {
 }
 
 /** The extension (or that version of it) is not on the workspace image's allowlist. */
-export class ExtensionNotAllowedError extends AppError {
+export class ExtensionNotAllowedError extends AppError<WorkspaceErrorCode> {
   constructor(
     readonly extensionId: string,
     readonly version: string,
@@ -70,7 +85,7 @@ export class ExtensionNotAllowedError extends AppError {
 }
 
 /** The VSIX file is not the one catalogued: tampered with, or the wrong build. */
-export class ExtensionHashMismatchError extends AppError {
+export class ExtensionHashMismatchError extends AppError<WorkspaceErrorCode> {
   constructor(
     readonly extensionId: string,
     readonly version: string,
@@ -85,7 +100,7 @@ export class ExtensionHashMismatchError extends AppError {
 }
 
 /** The catalogued VSIX cannot be read from the extension store, so it cannot be verified. */
-export class ExtensionUnavailableError extends AppError {
+export class ExtensionUnavailableError extends AppError<WorkspaceErrorCode> {
   constructor(
     readonly extensionId: string,
     reason: string,
@@ -98,7 +113,7 @@ export class ExtensionUnavailableError extends AppError {
 }
 
 /** The workspace's current desired state does not allow the requested one. */
-export class WorkspaceInvalidTransitionError extends AppError {
+export class WorkspaceInvalidTransitionError extends AppError<WorkspaceErrorCode> {
   constructor(
     readonly from: string,
     readonly to: string,
@@ -111,7 +126,7 @@ export class WorkspaceInvalidTransitionError extends AppError {
 }
 
 /** The registry's database cannot be reached; callers may retry. */
-export class WorkspaceStoreUnavailableError extends AppError {
+export class WorkspaceStoreUnavailableError extends AppError<WorkspaceErrorCode> {
   constructor(cause: unknown) {
     super('workspace_store_unavailable', 'workspace store unavailable', {
       httpStatus: 503,
