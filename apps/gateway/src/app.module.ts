@@ -6,12 +6,12 @@ import { AiExchange } from './exchange/exchange';
 import { BackendPool } from './routing/backend-pool';
 import { ModelRouter } from './routing/model-router';
 import { ResponseCache } from './routing/response-cache';
+import { AirlockApiController } from './surfaces/airlock-api.controller';
 import { OpenAiController } from './surfaces/openai.controller';
-import { SeedController } from './surfaces/seed.controller';
 import { TabbyController } from './surfaces/tabby.controller';
 
 @Module({
-  controllers: [OpenAiController, SeedController, TabbyController, BackendsController],
+  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController],
   providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents],
 })
 export class AppModule {}

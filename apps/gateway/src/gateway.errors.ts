@@ -111,3 +111,13 @@ export class BackendProtocolError extends AppError {
     });
   }
 }
+
+/** The backend answered 2xx with a body the gateway cannot read (an HTML error page, a truncated body). */
+export class BackendBadResponseError extends AppError {
+  constructor(detail: string) {
+    super('backend_bad_response', `the model backend's answer could not be read (${detail})`, {
+      httpStatus: 502,
+      grpcStatus: GrpcStatus.INTERNAL,
+    });
+  }
+}

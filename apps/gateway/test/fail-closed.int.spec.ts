@@ -1,9 +1,6 @@
 import type { RunningService } from '@airlock/runtime';
-import { bootService } from '@airlock/runtime';
 import { freePort } from '@airlock/testing';
-import { dlpService } from '@airlock/dlp/dist/service';
-import type { ReferenceServer } from '@airlock/reference-model/dist/server';
-import { bootGateway, edgeHeaders, startReference, stopReference } from './harness';
+import { type Reference, bootDlp, bootGateway, edgeHeaders, startReference, stopReference } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -12,11 +9,11 @@ jest.setTimeout(60_000);
 describe('gateway fail-closed audit without a reachable broker', () => {
   let dlp: RunningService;
   let gateway: RunningService;
-  let model: ReferenceServer & { url: string };
+  let model: Reference;
 
   beforeAll(async () => {
     model = await startReference();
-    dlp = await bootService(dlpService, { GRPC_PORT: String(await freePort()), METRICS_PORT: String(await freePort()), LOG_LEVEL: 'error' });
+    dlp = await bootDlp({ logLevel: 'error' });
     gateway = await bootGateway({
       LOG_LEVEL: 'error',
       DLP_ADDR: dlp.grpcAddress,

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG } from '@airlock/runtime';
 import { currentCorrelationId } from '@airlock/telemetry';
 import { DlpBlockedError, DlpOutputBlockedError, DlpUnavailableError } from '../gateway.errors';
-import type { gatewayConfig } from '../service';
+import type { GatewayConfig } from '../config';
 import { OutputScan } from './output-scan';
 import { type DlpVerdict, strongest, verdictOf } from './verdicts';
 
@@ -48,7 +48,7 @@ export class DlpGuard implements OnApplicationShutdown {
   private readonly streams: airlock.dlp.v1.DlpServiceClient;
   private readonly batchChars: number;
 
-  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>) {
+  constructor(@Inject(APP_CONFIG) config: Pick<GatewayConfig, 'DLP_ADDR' | 'GATEWAY_DLP_BATCH_CHARS'>) {
     this.batchChars = config.GATEWAY_DLP_BATCH_CHARS;
     this.client = createClient(airlock.dlp.v1.DlpServiceClient, config.DLP_ADDR, {
       deadlineMs: 2_000,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
@@ -5,7 +6,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import { AuditUnavailableError } from '../gateway.errors';
 import type { CallerContext, Route } from '../identity/trusted-identity';
-import type { gatewayConfig } from '../service';
+import type { gatewayConfig } from '../config';
 
 export type Outcome = 'success' | 'denied' | 'error' | 'cancelled';
 
@@ -16,11 +17,16 @@ export interface AgentChange {
   diffHash: string;
 }
 
+/** An agent's diff hash: SHA-256 of its answer, i.e. of the change it proposed ('' for no answer). */
+export function diffHash(answer: string): string {
+  return answer ? createHash('sha256').update(answer).digest('hex') : '';
+}
+
 export interface AiRequestRecord {
   caller: CallerContext | undefined;
   correlationId: string;
   endpoint: string;
-  /** Request type: the `service` label of the seed's metrics. */
+  /** Request type: the `service` label of the gateway's metrics. */
   action: string;
   statusCode: number;
   latencyMs: number;
@@ -28,14 +34,14 @@ export interface AiRequestRecord {
   completionTokens: number;
   dlpAction: string;
   outcome: Outcome;
-  /** Where the answer came from when it differs from the policy's route (alternative backend). */
-  servedBy?: Route;
+  /** Backend and model: the ones that answered (the alternative backend, when it did), else the route chosen. */
+  route?: Route;
   /** "backend", "fallback" or "cache". */
   source?: string;
   agent?: AgentChange;
 }
 
-// The gateway metrics of seed 001 appendix B, for the SRE dashboards.
+// The gateway's metrics, for the SRE dashboards (deploy/observability).
 const meter = metrics.getMeter('airlock-gateway');
 const requestsTotal = meter.createCounter('ai_gateway_requests_total', { description: 'AI requests by feature and project' });
 const latencySeconds = meter.createHistogram('ai_gateway_latency_seconds', { description: 'AI request latency', unit: 's' });
@@ -82,8 +88,7 @@ export class AiEvents implements OnApplicationShutdown {
   }
 
   private audit(r: AiRequestRecord, eventType: string): Uint8Array {
-    const c = r.caller;
-    const route = r.servedBy ?? c?.route;
+    const { caller: c, route } = r;
     return airlock.events.v1.AuditEvent.encode(
       airlock.events.v1.AuditEvent.fromPartial({
         eventId: newEventId(),
@@ -132,12 +137,11 @@ export class AiEvents implements OnApplicationShutdown {
    * AuditUnavailableError otherwise; without it, failures are logged (only a failing disk gets that far).
    */
   async record(r: AiRequestRecord, options: { durable?: boolean } = {}): Promise<void> {
-    const c = r.caller;
+    const { caller: c, route } = r;
     const service = r.action;
     requestsTotal.add(1, { service, project_id: c?.projectId ?? '', outcome: r.outcome });
     latencySeconds.record(r.latencyMs / 1000, { service });
     if (r.source && r.source !== 'backend') degradedTotal.add(1, { service, source: r.source });
-    const route = r.servedBy ?? c?.route;
     if (c && route?.model) tokensTotal.add(r.promptTokens + r.completionTokens, { project_id: c.projectId, model: route.model });
 
     const audit = this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, 'ai.request'), options.durable ? { boundMs: this.boundMs } : {});

@@ -1,16 +1,17 @@
+import type { IncomingMessage } from 'node:http';
 import { ASSERTION_HEADER, AssertionSigner, AssertionVerifier } from '@airlock/identity-assertion';
 import { EdgeCaller, UnauthenticatedError } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import type { Request } from 'express';
-import { ModelNotAllowedError, NoRouteError } from '../gateway.errors';
-import { callerFromEdge as fromEdge, parseAliases, resolveRoute } from './trusted-identity';
+import { ModelNotAllowedError } from '../gateway.errors';
+import { resolveRoute } from '../routing/resolve-route';
+import { callerFromEdge as fromEdge, parseAliases } from './trusted-identity';
 
 const signer = AssertionSigner.generate();
 const edge = new EdgeCaller(AssertionVerifier.fromPublicPem(signer.publicKeyPem), createLogger('test', 'fatal'));
-const request = (headers: Record<string, string>) => ({ headers, socket: { remoteAddress: '127.0.0.1' } }) as unknown as Request;
+const request = (headers: Record<string, string>) => ({ headers, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
 const bob = { subject: 'bob', userId: 'bob', tenantId: 'acme', projectId: 'core', workspaceId: '', roles: [], kind: 'user' as const };
 const identity = { [ASSERTION_HEADER]: signer.sign(bob).token };
-const callerFromEdge = (req: Request, trustAliases: boolean) => fromEdge(req, edge, trustAliases);
+const callerFromEdge = (req: IncomingMessage, trustAliases: boolean) => fromEdge(req, edge, trustAliases);
 
 describe('callerFromEdge', () => {
   it('takes the caller from the signed assertion, never from the plain identity headers', async () => {
@@ -28,35 +29,6 @@ describe('callerFromEdge', () => {
       expect(error).toMatchObject({ code: 'unauthenticated', httpStatus: 401 });
     }
   });
-});
-
-describe('parseAliases', () => {
-  it('reads alias=backend/model entries; the model may contain "/"', () => {
-    expect(parseAliases('fast=chat/reference-chat, big=vllm/org/model-70b,broken,=x/y')).toEqual([
-      { alias: 'fast', backend: 'chat', model: 'reference-chat' },
-      { alias: 'big', backend: 'vllm', model: 'org/model-70b' },
-    ]);
-  });
-});
-
-describe('resolveRoute', () => {
-  it('maps the client model through the aliases policy sent', async () => {
-    const caller = await callerFromEdge(request({ ...identity, 'x-airlock-route-backend': 'chat', 'x-airlock-route-model': 'm1', 'x-airlock-model-aliases': 'airlock-chat=dr/m2' }), true);
-    expect(resolveRoute(caller, '/v1/chat/completions', 'airlock-chat')).toEqual({ backend: 'dr', model: 'm2' });
-    expect(resolveRoute(caller, '/v1/chat/completions', 'm1')).toEqual({ backend: 'chat', model: 'm1' });
-    expect(resolveRoute(caller, '/v1/chat/completions')).toEqual({ backend: 'chat', model: 'm1' });
-  });
-
-  it('refuses a model policy did not name, listing what is allowed', async () => {
-    const caller = await callerFromEdge(request({ ...identity, 'x-airlock-route-backend': 'chat', 'x-airlock-route-model': 'm1' }), true);
-    expect(() => resolveRoute(caller, '/v1/chat/completions', 'gpt-4o')).toThrow(ModelNotAllowedError);
-    expect(() => resolveRoute(caller, '/v1/chat/completions', 'gpt-4o')).toThrow('allowed: m1');
-  });
-
-  it('needs a route when the client names no model', async () => {
-    const caller = await callerFromEdge(request(identity), true);
-    expect(() => resolveRoute(caller, '/v1/chat')).toThrow(NoRouteError);
-  });
 
   it('ignores the alias header unless told the edge owns it', async () => {
     const caller = await callerFromEdge(request({ ...identity, 'x-airlock-route-backend': 'chat', 'x-airlock-route-model': 'm1', 'x-airlock-model-aliases': 'x=agent/m9' }), false);
@@ -69,3 +41,13 @@ describe('resolveRoute', () => {
     expect((await callerFromEdge(request(identity), true)).auditFailClosed).toBe(false);
   });
 });
+
+describe('parseAliases', () => {
+  it('reads alias=backend/model entries; the model may contain "/"', () => {
+    expect(parseAliases('fast=chat/reference-chat, big=vllm/org/model-70b,broken,=x/y')).toEqual([
+      { alias: 'fast', backend: 'chat', model: 'reference-chat' },
+      { alias: 'big', backend: 'vllm', model: 'org/model-70b' },
+    ]);
+  });
+});
+

@@ -1,7 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { AUDIT_MODE_HEADER, MODEL_ALIASES_HEADER, POLICY_VERSION_HEADER, ROUTE_HEADERS } from '@airlock/identity-assertion';
 import type { EdgeCaller } from '@airlock/runtime';
-import type { Request } from 'express';
-import { ModelNotAllowedError, NoRouteError } from '../gateway.errors';
 
 export interface Route {
   backend: string;
@@ -26,11 +25,9 @@ export interface CallerContext {
   aliases: ModelAlias[];
   /** Set by policy for high-risk endpoints: the audit event must be durable before the answer. */
   auditFailClosed: boolean;
-  /** Resolved by resolveRoute once the request's `model` is known. */
-  route: Route;
 }
 
-function header(req: Request, name: string): string {
+function header(req: IncomingMessage, name: string): string {
   const value = req.headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? '';
 }
@@ -53,7 +50,7 @@ export function parseAliases(value: string): ModelAlias[] {
  * x-user-id/x-tenant-id headers are ignored). Route, aliases, audit mode and policy version stay plain headers:
  * Envoy strips client copies of them and ext_authz sets them; without a verified identity none is read.
  */
-export async function callerFromEdge(req: Request, edge: EdgeCaller, trustAliases: boolean): Promise<CallerContext> {
+export async function callerFromEdge(req: IncomingMessage, edge: EdgeCaller, trustAliases: boolean): Promise<CallerContext> {
   const identity = await edge.callerFrom(req);
   const backend = header(req, ROUTE_HEADERS.backend);
   const model = header(req, ROUTE_HEADERS.model);
@@ -71,23 +68,5 @@ export async function callerFromEdge(req: Request, edge: EdgeCaller, trustAliase
     policyRoute,
     aliases,
     auditFailClosed: header(req, AUDIT_MODE_HEADER).toLowerCase() === 'fail-closed',
-    route: policyRoute ?? { backend: '', model: '' },
   };
-}
-
-/**
- * The route for this request: the client's `model` must be an alias policy allows here (or the routed
- * model's own name); without one, the policy's route. The client never reaches a model policy did not name.
- */
-export function resolveRoute(caller: CallerContext, endpoint: string, requested?: string): Route {
-  if (requested) {
-    const hit = caller.aliases.find((a) => a.alias === requested) ?? (caller.policyRoute?.model === requested ? caller.policyRoute : undefined);
-    if (!hit) throw new ModelNotAllowedError(requested, caller.aliases.map((a) => a.alias));
-    caller.route = { backend: hit.backend, model: hit.model };
-    return caller.route;
-  }
-  const route = caller.policyRoute ?? caller.aliases[0];
-  if (!route) throw new NoRouteError(endpoint);
-  caller.route = { backend: route.backend, model: route.model };
-  return caller.route;
 }

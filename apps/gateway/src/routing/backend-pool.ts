@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { metrics } from '@airlock/telemetry';
 import { BackendUnavailableError } from '../gateway.errors';
-import { REQUEST_TYPES, type RequestType, type gatewayConfig } from '../service';
+import { REQUEST_TYPES, type RequestType, type gatewayConfig } from '../config';
 import { BackendClient } from '../upstream/backend-client';
 import { Bulkhead } from '../upstream/bulkhead';
 import { CircuitBreaker, type BreakerState } from '../upstream/circuit-breaker';

@@ -3,7 +3,7 @@ import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { AiDisabledError, BackendRejectedError, BusyError } from '../gateway.errors';
 import type { Route } from '../identity/trusted-identity';
-import type { RequestType } from '../service';
+import type { RequestType } from '../config';
 import { type BackendClient, UpstreamError, type UpstreamRequest } from '../upstream/backend-client';
 import { BulkheadFullError } from '../upstream/bulkhead';
 import type { SseEvent } from '../upstream/sse';
@@ -25,23 +25,24 @@ export interface CallPlan {
   signal: AbortSignal;
 }
 
-export interface RoutedReply {
+interface ReplyOrigin {
   source: ReplySource;
   /** Backend and model that answered (the route's, or the alternative's). */
   served: Route;
   protocol: string;
-  /** Non-streaming: the whole body. */
-  json?: string;
-  /** Streaming: the backend's SSE events; ends with UpstreamError if the backend fails mid-stream. */
-  events?: AsyncGenerator<SseEvent>;
 }
+
+/** The whole body of a non-streamed answer, or the backend's SSE events (ending with UpstreamError if it fails mid-stream). */
+export type RoutedReply = ReplyOrigin & ({ json: string; events?: undefined } | { json?: undefined; events: AsyncGenerator<SseEvent> });
+export type StreamedReply = Extract<RoutedReply, { events: AsyncGenerator<SseEvent> }>;
 
 const BACKOFF_MS = 25;
 
 /**
- * Sends a model request where policy routed it, isolated and degraded as seed 001 §3.8 and B.3.2 ask:
- * the request type's bulkhead; the backend's circuit breaker; retries only before the first byte and only
- * when safe; then the cached answer; then the alternative backend; then 503 `ai_disabled`.
+ * Sends a model request where policy routed it, isolated so one request type or backend cannot starve the
+ * others, and degraded rather than failed: the request type's bulkhead; the backend's circuit breaker;
+ * retries only before the first byte and only when safe; then the cached answer; then the alternative
+ * backend; then 503 `ai_disabled` (the IDE shows AI as off and keeps working).
  */
 @Injectable()
 export class ModelRouter {

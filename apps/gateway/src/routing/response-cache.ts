@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import Redis from 'ioredis';
-import type { gatewayConfig } from '../service';
+import type { gatewayConfig } from '../config';
 
 /** A backend answer kept to replay when the backend is down: the JSON body, or the SSE data payloads. */
 export type CachedReply = { kind: 'json'; body: string } | { kind: 'sse'; events: string[] };
@@ -11,10 +11,11 @@ export type CachedReply = { kind: 'json'; body: string } | { kind: 'sse'; events
 const MAX_ENTRY_BYTES = 256 * 1024;
 
 /**
- * First step of the seed's degradation order (B.3.2): answers to repeatable requests (temperature 0,
- * autocomplete) are kept in Redis for GATEWAY_CACHE_TTL_SECONDS and served when the backend fails. Keys are
- * hashes of tenant + route + the prompt as sent (already masked by DLP), so tenants never share entries.
- * Best effort: a Redis problem never fails a request, it only means no cached answer.
+ * The first fallback when a backend fails (before the alternative backend and ai_disabled): answers to
+ * repeatable requests (temperature 0, autocomplete) are kept in Redis for GATEWAY_CACHE_TTL_SECONDS and
+ * served when the backend fails. Keys are hashes of tenant + route + the prompt as sent (already masked by
+ * DLP), so tenants never share entries. Best effort: a Redis problem never fails a request, it only means
+ * no cached answer.
  */
 @Injectable()
 export class ResponseCache implements OnApplicationShutdown {

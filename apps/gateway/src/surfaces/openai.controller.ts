@@ -3,7 +3,7 @@ import { APP_CONFIG, EdgeCaller, type ServiceConfig } from '@airlock/runtime';
 import type { Request, Response } from 'express';
 import { AiExchange } from '../exchange/exchange';
 import { callerFromEdge } from '../identity/trusted-identity';
-import type { gatewayConfig } from '../service';
+import type { gatewayConfig } from '../config';
 import { openAiChatSpec, openAiCompletionSpec } from './openai';
 
 /** The OpenAI-compatible surface Continue (`provider: openai`), opencode and the OpenAI SDKs call. */

@@ -1,5 +1,5 @@
 import { parseStreamChunk } from '../exchange/stream-chunks';
-import type { ReplyContext } from '../exchange/exchange';
+import type { ReplyContext } from '../exchange/exchange-spec';
 import type { BackendClient } from '../upstream/backend-client';
 import { openAiChatSpec, openAiCompletionSpec, openAiRenderer } from './openai';
 
@@ -54,6 +54,21 @@ describe('openAiCompletionSpec', () => {
     const spec = openAiCompletionSpec({ model: 'x', prompt: ['p'], suffix: 's', stream_options: { include_usage: true } });
     expect(spec.texts).toEqual(['p', 's']);
     expect(spec.build(openaiBackend, 'reference-code', ['P', 'S']).body).toEqual({ model: 'reference-code', prompt: 'P', suffix: 'S' });
+  });
+
+  it('passes on what the client sent, a null for an unset field included, and takes a null model as none', () => {
+    const spec = openAiCompletionSpec({ model: null, prompt: 'p', suffix: null, temperature: null, top_p: 0.9 });
+    expect(spec.requestedModel).toBeUndefined();
+    expect(spec.texts).toEqual(['p']);
+    expect(spec.build(openaiBackend, 'reference-code', ['P']).body).toEqual({ model: 'reference-code', prompt: 'P', suffix: null, temperature: null, top_p: 0.9 });
+  });
+
+  it.each([
+    [{ prompt: ['a', 'b'] }, 'prompt must be a string (or an array of one string)'],
+    [{ prompt: 'p', stream_options: [] }, 'stream_options must be an object'],
+    [{ prompt: 'p', max_tokens: '5' }, 'max_tokens must be a number'],
+  ])('rejects %j', (body, message) => {
+    expect(() => openAiCompletionSpec(body)).toThrow(message);
   });
 });
 

@@ -1,9 +1,10 @@
+import { z } from '@airlock/config';
 import { errorEnvelope } from '@airlock/runtime';
+import type { ExchangeSpec, ReplyContext, StreamRenderer, StreamSummary } from '../exchange/exchange-spec';
 import { estimateTokens, isUsageOnly, type StreamChunk } from '../exchange/stream-chunks';
-import type { ExchangeSpec, ReplyContext, StreamRenderer, StreamSummary } from '../exchange/exchange';
-import { InvalidRequestError } from '../gateway.errors';
 import { sseData } from '../upstream/sse';
-import { type Json, asObject, optionalBoolean, optionalNumber, optionalString, parseBackendJson, requireProtocol, usageTokens } from './request-body';
+import { parseBackendJson, requireProtocol, usageTokens } from './backend-answer';
+import { type Json, bodyObject, field, parseBody } from './request-body';
 
 /** Where a prompt text sits in the request: message i (part j of an array content, or the string). */
 type Slot = { message: number; part?: number };
@@ -49,17 +50,42 @@ function usageChunk(s: StreamSummary): Json {
   };
 }
 
-function streamOptions(body: Json): { stream: boolean; includeUsage: boolean } {
-  const stream = optionalBoolean(body, 'stream') ?? false;
-  const options = body.stream_options;
-  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) throw new InvalidRequestError('stream_options must be an object');
-  return { stream, includeUsage: stream && (options as { include_usage?: unknown } | undefined)?.include_usage === true };
+/**
+ * What the gateway reads of an OpenAI body. Everything, these fields included, is passed on to the backend as
+ * the client sent it (tools, top_p, a null for an unset field, ...): `nullish` keeps a null a null.
+ */
+const openAiBody = bodyObject({
+  model: field.string().nullish(),
+  stream: field.boolean().nullish(),
+  stream_options: field.object().nullish(),
+  temperature: field.number().nullish(),
+  max_tokens: field.number().nullish(),
+});
+
+/** A chat message: any role the backend knows; its texts are where DLP looks (string content or text parts). */
+const chatMessage = z
+  .custom<Json>((m) => typeof m === 'object' && m !== null && typeof (m as Json).role === 'string', { error: 'must be an object with a role' })
+  .pipe(z.looseObject({ content: z.union([z.string(), z.array(z.unknown())], { error: 'must be a string or an array of content parts' }).nullish() }));
+
+const chatBody = openAiBody.extend({
+  max_completion_tokens: field.number().nullish(),
+  messages: field.nonEmptyArray(chatMessage),
+});
+
+const completionBody = openAiBody.extend({
+  prompt: z.union([z.string(), z.tuple([z.string()])], { error: 'must be a string (or an array of one string)' }),
+  suffix: field.string().nullish(),
+});
+
+function streamOptions(body: z.output<typeof openAiBody>): { stream: boolean; includeUsage: boolean } {
+  const stream = body.stream ?? false;
+  return { stream, includeUsage: stream && body.stream_options?.include_usage === true };
 }
 
 /** The body for the backend: the client's, with the routed model, the masked texts, and usage always asked. */
 function backendBody(body: Json, model: string, stream: boolean): Json {
   const out: Json = { ...body, model };
-  if (stream) out.stream_options = { ...((body.stream_options as Json | undefined) ?? {}), include_usage: true };
+  if (stream) out.stream_options = { ...((body.stream_options as Json | null | undefined) ?? {}), include_usage: true };
   else delete out.stream_options;
   return out;
 }
@@ -70,87 +96,78 @@ function repeatable(body: Json, temperature: number | undefined): boolean {
 
 /** `POST /v1/chat/completions` (Continue, opencode, the OpenAI SDKs). */
 export function openAiChatSpec(raw: unknown): ExchangeSpec {
-  const body = asObject(raw);
-  const messages = body.messages;
-  if (!Array.isArray(messages) || messages.length === 0) throw new InvalidRequestError('messages must be a non-empty array');
+  const body = parseBody(chatBody, raw);
+  const { messages } = body;
   const slots: Slot[] = [];
   const texts: string[] = [];
-  messages.forEach((m: unknown, i) => {
-    if (typeof m !== 'object' || m === null || typeof (m as Json).role !== 'string') throw new InvalidRequestError(`messages[${i}] must be an object with a role`);
-    const content = (m as Json).content;
+  messages.forEach(({ content }, i) => {
     if (typeof content === 'string') {
       slots.push({ message: i });
       texts.push(content);
-    } else if (Array.isArray(content)) {
-      content.forEach((part: unknown, j) => {
-        if (typeof part === 'object' && part !== null && (part as Json).type === 'text' && typeof (part as Json).text === 'string') {
-          slots.push({ message: i, part: j });
-          texts.push((part as Json).text as string);
-        }
-      });
-    } else if (content !== undefined && content !== null) {
-      throw new InvalidRequestError(`messages[${i}].content must be a string or an array of content parts`);
+      return;
     }
+    content?.forEach((part, j) => {
+      if (typeof part === 'object' && part !== null && (part as Json).type === 'text' && typeof (part as Json).text === 'string') {
+        slots.push({ message: i, part: j });
+        texts.push((part as Json).text as string);
+      }
+    });
   });
   const { stream, includeUsage } = streamOptions(body);
-  const temperature = optionalNumber(body, 'temperature');
+  const temperature = body.temperature ?? undefined;
   return {
     operation: 'chat',
-    requestedModel: optionalString(body, 'model'),
+    requestedModel: body.model ?? undefined,
     texts,
-    stream,
     repeatable: repeatable(body, temperature),
     retrySafe: true,
-    params: { maxTokens: optionalNumber(body, 'max_tokens') ?? optionalNumber(body, 'max_completion_tokens'), temperature },
+    params: { maxTokens: body.max_tokens ?? body.max_completion_tokens ?? undefined, temperature },
     build(client, model, masked) {
       requireProtocol(client, 'openai');
       const out = backendBody(body, model, stream);
-      const copy = (messages as Json[]).map((m) => ({ ...m, content: Array.isArray(m.content) ? [...(m.content as Json[])] : m.content }));
+      const copy = messages.map((m) => ({ ...m, content: Array.isArray(m.content) ? [...m.content] : m.content }));
       slots.forEach((slot, k) => {
-        if (slot.part === undefined) copy[slot.message].content = masked[k];
-        else (copy[slot.message].content as Json[])[slot.part] = { ...(copy[slot.message].content as Json[])[slot.part], text: masked[k] };
+        const message = copy[slot.message];
+        if (slot.part === undefined) message.content = masked[k];
+        else (message.content as Json[])[slot.part] = { ...(message.content as Json[])[slot.part], text: masked[k] };
       });
       out.messages = copy;
       return { path: 'v1/chat/completions', body: out };
     },
-    renderJson(text, ctx) {
+    readJson(text) {
       const answer = parseBackendJson(text);
       const content = (answer.choices as { message?: { content?: unknown } }[] | undefined)?.[0]?.message?.content;
       const tokens = usageTokens(answer) ?? { prompt: estimateTokens(texts.join(' ')), completion: estimateTokens(String(content ?? '')) };
       const choices = (answer.choices as Json[] | undefined) ?? [];
       return {
-        body: { ...answer, model: ctx.clientModel },
         tokens,
         text: typeof content === 'string' ? content : '',
-        withText: (safe) => ({
+        render: (ctx, safe) => ({
           ...answer,
           model: ctx.clientModel,
           choices: choices.map((c, i) => (i === 0 ? { ...c, message: { ...(c.message as Json), content: safe } } : c)),
         }),
       };
     },
-    renderer: openAiRenderer(includeUsage),
+    streamRenderer: stream ? openAiRenderer(includeUsage) : undefined,
   };
 }
 
 /** `POST /v1/completions` (Continue's autocomplete with `provider: openai`, FIM with `suffix`). */
 export function openAiCompletionSpec(raw: unknown): ExchangeSpec {
-  const body = asObject(raw);
-  let prompt = body.prompt;
-  if (Array.isArray(prompt) && prompt.length === 1) prompt = prompt[0];
-  if (typeof prompt !== 'string') throw new InvalidRequestError('prompt must be a string (or an array of one string)');
-  const suffix = optionalString(body, 'suffix');
+  const body = parseBody(completionBody, raw);
+  const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0];
+  const suffix = body.suffix ?? undefined;
   const texts = suffix === undefined ? [prompt] : [prompt, suffix];
   const { stream, includeUsage } = streamOptions(body);
-  const temperature = optionalNumber(body, 'temperature');
+  const temperature = body.temperature ?? undefined;
   return {
     operation: 'text_completion',
-    requestedModel: optionalString(body, 'model'),
+    requestedModel: body.model ?? undefined,
     texts,
-    stream,
     repeatable: repeatable(body, temperature),
     retrySafe: true,
-    params: { maxTokens: optionalNumber(body, 'max_tokens'), temperature },
+    params: { maxTokens: body.max_tokens ?? undefined, temperature },
     build(client, model, masked) {
       requireProtocol(client, 'openai');
       const out = backendBody(body, model, stream);
@@ -158,18 +175,17 @@ export function openAiCompletionSpec(raw: unknown): ExchangeSpec {
       if (suffix !== undefined) out.suffix = masked[1];
       return { path: 'v1/completions', body: out };
     },
-    renderJson(text, ctx) {
+    readJson(text) {
       const answer = parseBackendJson(text);
       const completion = (answer.choices as { text?: unknown }[] | undefined)?.[0]?.text;
       const tokens = usageTokens(answer) ?? { prompt: estimateTokens(texts.join(' ')), completion: estimateTokens(String(completion ?? '')) };
       const choices = (answer.choices as Json[] | undefined) ?? [];
       return {
-        body: { ...answer, model: ctx.clientModel },
         tokens,
         text: typeof completion === 'string' ? completion : '',
-        withText: (safe) => ({ ...answer, model: ctx.clientModel, choices: choices.map((c, i) => (i === 0 ? { ...c, text: safe } : c)) }),
+        render: (ctx, safe) => ({ ...answer, model: ctx.clientModel, choices: choices.map((c, i) => (i === 0 ? { ...c, text: safe } : c)) }),
       };
     },
-    renderer: openAiRenderer(includeUsage),
+    streamRenderer: stream ? openAiRenderer(includeUsage) : undefined,
   };
 }

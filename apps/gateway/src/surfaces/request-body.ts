@@ -1,50 +1,35 @@
-import { BackendProtocolError, InvalidRequestError } from '../gateway.errors';
-import type { BackendClient } from '../upstream/backend-client';
+import { z } from '@airlock/config';
+import { InvalidRequestError } from '../gateway.errors';
 
 export type Json = Record<string, unknown>;
 
-export function asObject(body: unknown): Json {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidRequestError('the body must be a JSON object');
-  return body as Json;
+/** Field schemas for client bodies. Each message completes "<field> …": `messages[0].content must be a string`. */
+export const field = {
+  string: () => z.string({ error: 'must be a string' }),
+  number: () => z.number({ error: 'must be a number' }),
+  boolean: () => z.boolean({ error: 'must be a boolean' }),
+  object: () => z.looseObject({}, { error: 'must be an object' }),
+  nonEmptyArray: <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be a non-empty array' }).min(1, { error: 'must be a non-empty array' }),
+};
+
+/** `schema`, or absent: null and a missing field both read as undefined (clients send null for unset fields). */
+export function optional<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((v) => v ?? undefined);
 }
 
-export function optionalString(body: Json, field: string): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new InvalidRequestError(`${field} must be a string`);
-  return v;
+/** A JSON object body; fields outside `shape` are kept (the OpenAI surface passes them on to the backend). */
+export function bodyObject<S extends z.ZodRawShape>(shape: S) {
+  return z.looseObject(shape, { error: 'must be a JSON object' });
 }
 
-export function optionalNumber(body: Json, field: string): number | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidRequestError(`${field} must be a number`);
-  return v;
+/** `messages[0].content`, as the client wrote it; '' for the body itself. */
+function fieldName(path: PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
 }
 
-export function optionalBoolean(body: Json, field: string): boolean | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new InvalidRequestError(`${field} must be a boolean`);
-  return v;
-}
-
-export function requireProtocol(client: BackendClient, ...protocols: string[]): string {
-  if (!protocols.includes(client.config.protocol)) throw new BackendProtocolError(client.id, client.config.protocol, protocols);
-  return client.config.protocol;
-}
-
-/** Reads a backend JSON body; a backend answering something else is a failed backend, not a client error. */
-export function parseBackendJson(text: string): Json {
-  try {
-    return asObject(JSON.parse(text));
-  } catch {
-    return {};
-  }
-}
-
-export function usageTokens(body: Json): { prompt: number; completion: number } | undefined {
-  const usage = body.usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | undefined;
-  if (!usage || typeof usage !== 'object') return undefined;
-  return { prompt: Number(usage.prompt_tokens) || 0, completion: Number(usage.completion_tokens) || 0 };
+/** The body as `schema` reads it, or 400 `invalid_request` naming every field that is wrong. */
+export function parseBody<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new InvalidRequestError(parsed.error.issues.map((issue) => `${fieldName(issue.path) || 'the body'} ${issue.message}`).join('; '));
 }

@@ -1,7 +1,7 @@
-import type { ExchangeSpec } from '../exchange/exchange';
-import { InvalidRequestError } from '../gateway.errors';
-import { autocompleteSpec } from './seed';
-import { type Json, asObject, optionalNumber, optionalString } from './request-body';
+import { z } from '@airlock/config';
+import type { ExchangeSpec } from '../exchange/exchange-spec';
+import { autocompleteSpec } from './autocomplete';
+import { type Json, bodyObject, field, optional, parseBody } from './request-body';
 
 /**
  * The Tabby version this surface speaks, reported as `version.git_describe`: the extension reads it as
@@ -9,19 +9,17 @@ import { type Json, asObject, optionalNumber, optionalString } from './request-b
  */
 export const TABBY_COMPAT_VERSION = 'v0.31.1';
 
+/** Tabby's completion request; the segments Airlock does not use (git context, declarations) are ignored. */
+const completionBody = bodyObject({
+  language: optional(field.string()),
+  segments: z.looseObject({ prefix: field.string(), suffix: optional(field.string()) }, { error: 'must be an object' }),
+  temperature: optional(field.number()),
+});
+
 /** `POST /tabby/v1/completions`: `{language, segments:{prefix, suffix, ...}}` → `{id, choices:[{index, text}]}`. */
 export function tabbyCompletionSpec(raw: unknown): ExchangeSpec {
-  const body = asObject(raw);
-  const segments = body.segments;
-  if (typeof segments !== 'object' || segments === null) throw new InvalidRequestError('segments must be an object');
-  const prefix = optionalString(segments as Json, 'prefix');
-  if (prefix === undefined) throw new InvalidRequestError('segments.prefix must be a string');
-  const input = {
-    prefix,
-    suffix: optionalString(segments as Json, 'suffix') ?? '',
-    language: optionalString(body, 'language') ?? '',
-    temperature: optionalNumber(body, 'temperature'),
-  };
+  const { language, segments, temperature } = parseBody(completionBody, raw);
+  const input = { prefix: segments.prefix, suffix: segments.suffix ?? '', language: language ?? '', temperature };
   return autocompleteSpec(input, (c, ctx) => ({ id: c.id || `cmpl-${ctx.correlationId}`, choices: [{ index: 0, text: c.text }] }));
 }
 

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { withoutAutoInstrumentation } from '@airlock/telemetry';
-import type { BackendConfig } from '../service';
+import type { BackendConfig } from '../config';
 import { SseParser, type SseEvent } from './sse';
 
 /** Where an upstream attempt failed; decides whether a retry is safe and how the failure is reported. */

@@ -1,0 +1,94 @@
+import { env, z } from '@airlock/config';
+
+/** The request types the gateway isolates from each other (bulkheads, connection pools, metrics). */
+export const REQUEST_TYPES = ['autocomplete', 'chat', 'agent', 'rag'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+const backendId = z.string().regex(/^[a-z][a-z0-9-]*$/);
+
+const backendSchema = z.strictObject({
+  /** "openai": vLLM, TGI, the reference backend; "tabby": a Tabby server; "rag": the Code RAG service. */
+  protocol: z.enum(['openai', 'tabby', 'rag']),
+  baseUrl: z.url(),
+  /** Sockets per request type to this backend (each request type has its own pool). */
+  maxConnections: z.number().int().min(1).default(64),
+  connectTimeoutMs: z.number().int().min(1).default(1_000),
+  /** From the request written to the first response byte (queueing + prefill on the model server). */
+  firstByteTimeoutMs: z.number().int().min(1).optional(),
+  /** Longest silence between two chunks of a streamed answer. */
+  idleTimeoutMs: z.number().int().min(1).default(30_000),
+  /** Extra attempts before the first byte, only where a repeat is safe. */
+  retries: z.number().int().min(0).max(5).default(1),
+  /** Alternative backend (same protocol) tried when this one fails or its circuit is open. */
+  fallback: backendId.optional(),
+  breaker: z.strictObject({ failureThreshold: z.number().int().min(1).default(5), cooldownMs: z.number().int().min(1).default(10_000) }).default({
+    failureThreshold: 5,
+    cooldownMs: 10_000,
+  }),
+});
+export type BackendConfig = z.infer<typeof backendSchema>;
+/** One GATEWAY_BACKENDS entry as written (defaults not yet applied). */
+export type BackendSettings = z.input<typeof backendSchema>;
+
+const bulkheadSchema = z.strictObject({ concurrent: z.number().int().min(1), queue: z.number().int().min(0) });
+const DEFAULT_BULKHEADS: Record<RequestType, z.infer<typeof bulkheadSchema>> = {
+  autocomplete: { concurrent: 256, queue: 256 },
+  chat: { concurrent: 128, queue: 128 },
+  agent: { concurrent: 64, queue: 64 },
+  rag: { concurrent: 32, queue: 64 },
+};
+
+/** An environment variable holding JSON, validated by `schema`; a parse error names the variable. */
+function jsonVariable<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+export const gatewayConfig = {
+  DLP_ADDR: env.address(),
+  /** Characters of prompt text per ScanTexts call; at most the DLP's DLP_MAX_TEXT_CHARS (which holds a batch to it). */
+  GATEWAY_DLP_BATCH_CHARS: env.int(1_000_000, 1),
+  KAFKA_BROKERS: env.list(),
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  /** Local, fsync'd spool for audit and usage events while Kafka is unreachable; one per instance. */
+  EVENT_SPOOL_DIR: z.string().min(1),
+  /** Backend table as JSON: `{"chat":{"protocol":"openai","baseUrl":"http://127.0.0.1:8000"}}`. */
+  GATEWAY_BACKENDS: jsonVariable(
+    z.record(backendId, backendSchema).superRefine((table, ctx) => {
+      for (const [id, b] of Object.entries(table)) {
+        const alt = b.fallback === undefined ? undefined : table[b.fallback];
+        if (b.fallback !== undefined && (!alt || b.fallback === id || alt.protocol !== b.protocol)) {
+          ctx.addIssue({ code: 'custom', path: [id, 'fallback'], message: 'fallback must name another backend with the same protocol' });
+        }
+      }
+    }),
+  ),
+  /** Default first-byte timeout for backends that do not set their own. */
+  GATEWAY_BACKEND_TIMEOUT_MS: env.int(30_000, 100),
+  /** Per request type `{concurrent, queue}`; missing types keep their defaults. */
+  GATEWAY_BULKHEADS: jsonVariable(z.partialRecord(z.enum(REQUEST_TYPES), bulkheadSchema))
+    .default({})
+    .transform((v) => ({ ...DEFAULT_BULKHEADS, ...v })),
+  /** Redis for the degradation cache of repeatable requests; unset: no cache. */
+  REDIS_URL: z.url().optional(),
+  GATEWAY_CACHE_TTL_SECONDS: env.int(600, 1),
+  GATEWAY_CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]*$/).default('airlock:gateway:cache:'),
+  /** Bound on making the audit event durable for requests marked `x-airlock-audit-mode: fail-closed`. */
+  GATEWAY_AUDIT_BOUND_MS: env.int(1_000, 10),
+  /**
+   * Read `x-airlock-model-aliases`. Only once the edge sets it on every request and strips a client's copy
+   * (policy's ext_authz answer): otherwise a client could name any configured backend.
+   */
+  GATEWAY_TRUST_ALIAS_HEADER: env.bool(false),
+};
+
+export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfig>>;
