@@ -1,7 +1,7 @@
 import { PROTO_FILES } from '@airlock/contracts';
 import { env, z } from '@airlock/config';
 import type { ServiceDefinition } from '@airlock/runtime';
-import { bundleFileVariable } from './bundle/bundle';
+import { bundleFileVariable } from './bundles/bundle';
 import { limitsConfig } from './limits/limits-config';
 
 export const policyConfig = {

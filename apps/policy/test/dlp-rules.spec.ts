@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { airlock } from '@airlock/contracts';
+import { SAMPLE_CUSTOM_RULE } from '@airlock/dlp-engine';
 import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { freePort } from '@airlock/testing';
 // The CLI's own code: the rule test must answer exactly what `tools/airlock dlp scan --json` prints.
 import { dlpScan } from '../../../tools/cli/src/dlp-scan';
-import { DEFAULT_BUNDLE_FILE, InvalidBundleError, loadBundleFile } from '../src/bundle/bundle';
-import { SAMPLE_CUSTOM_RULE } from '../src/dlp-rules/engine';
+import { DEFAULT_BUNDLE_FILE, InvalidBundleError, loadBundleFile } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 import { policyAssertionKey } from './support/edge';
 

@@ -1,7 +1,7 @@
 import { airlock } from '@airlock/contracts';
 import { InvalidArgumentError } from '@airlock/runtime';
-import { ActiveBundle } from '../bundle/active-bundle';
-import { DEFAULT_BUNDLE_FILE, bundleProblems, loadBundleFile, type PolicyBundle } from '../bundle/bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
+import { DEFAULT_BUNDLE_FILE, bundleProblems, loadBundleFile, type PolicyBundle } from '../bundles/bundle';
 import { GetSessionLimits } from './get-session-limits.usecase';
 
 const Action = airlock.policy.v1.SessionLimitAction;

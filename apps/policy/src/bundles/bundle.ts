@@ -7,7 +7,7 @@ import { limitsSection } from '../limits/limits-schema';
 import { sessionsSection } from '../sessions/sessions-schema';
 
 /** The bundle shipped with the service, used when POLICY_BUNDLE_FILE is not set. */
-export const DEFAULT_BUNDLE_FILE = path.join(__dirname, '..', 'bundles', 'default.json');
+export const DEFAULT_BUNDLE_FILE = path.join(__dirname, 'default.json');
 
 export const principalKind = z.enum(['user', 'service_account']);
 export type PrincipalKindName = z.infer<typeof principalKind>;
@@ -32,7 +32,7 @@ const cidr = z.string().refine((v) => parseCidr(v) !== undefined, 'an IPv4/IPv6 
 const presence = z.enum(['required', 'forbidden']);
 
 /**
- * Conditions on the request's scope and origin, all of which must hold (seed 001 §3.4.2). Each is data, so
+ * Conditions on the request's scope and origin, all of which must hold. Each is data, so
  * "autocomplete per workspace", "agent only in these projects/branches", "rag/index only for the indexer"
  * and IP allowlists are bundle edits, not code.
  */

@@ -4,13 +4,13 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { PolicyBundle } from '../bundle/bundle';
 import type { policyConfig } from '../service';
+import type { PolicyBundle } from './bundle';
 import { diffBundles, type BundleChange } from './bundle-diff';
 import type { OutboxEvent } from './policy-audit';
-import { DraftNotFoundError, DraftStateError, PreconditionFailedError, VersionNotFoundError } from './store.errors';
+import { DraftNotFoundError, DraftStateError, PreconditionFailedError, VersionNotFoundError } from './bundles.errors';
 
-/** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
+/** Outside src/ so the same relative path works from src/bundles (tests) and dist/bundles (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 
 export type DraftState = 'open' | 'proposed' | 'approved' | 'rejected';
