@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, freePort, stateDir, uniquePrefix } from '@airlock/testing';
-import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
 import { OBSERVABILITY_DIR, meshTargets, startPrometheus, type RunningPrometheus } from '../../src/prometheus';
+import { SERVICES } from '../../src/service-env';
 import { edgeCaller, issueToken } from './support';
 
 // deploy/observability against the real thing: a mesh, real Prometheus scraping it (1 s) with the rules and
