@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { linkRecord, type ChainHead } from '@airlock/audit-chain';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { AuditRecord } from '../events/audit-record';
+import type { AuditRecord, ChainedAuditRecord } from '../events/audit-record';
 import type { auditConfig } from '../service';
 import { type ChainHeads, readChainState, scanSinkTail, writeChainState } from './chain-state';
-import { type ChainHead, type ChainedAuditRecord, linkRecord } from './hash-chain';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 

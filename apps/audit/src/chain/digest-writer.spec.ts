@@ -2,9 +2,8 @@ import { createPublicKey, verify } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ZERO_HASH, canonicalJson } from './canonical';
+import { ZERO_HASH, canonicalJson, digestHash, type DigestRecord } from '@airlock/audit-chain';
 import type { ChainKeeper } from './chain-keeper';
-import { type DigestRecord, digestHash } from './digest';
 import { DigestWriter, digestPath } from './digest-writer';
 
 const logger = () => ({ warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() });

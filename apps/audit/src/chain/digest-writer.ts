@@ -2,11 +2,11 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { KeyObject } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { signDigest, type DigestRecord } from '@airlock/audit-chain';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { type Logger, metrics } from '@airlock/telemetry';
 import type { auditConfig } from '../service';
 import { ChainKeeper } from './chain-keeper';
-import { type DigestRecord, signDigest } from './digest';
 import { loadSigningKey, publicKeyPath } from './signing-key';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;

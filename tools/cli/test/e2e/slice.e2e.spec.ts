@@ -1,9 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { auditVerify } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient, unary } from '@airlock/grpc';
 import { uniquePrefix, eventually } from '@airlock/testing';
-import { auditVerify } from '@airlock/audit/dist/chain/verify';
-import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { SERVICES } from '../../src/service-env';
 import { accessLogEntry, edgeCaller, issueToken } from './support';
 
 // The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
