@@ -51,7 +51,6 @@ const when = z.strictObject({
   /** The client address (edge: the connection's source address) must be in one of these blocks. */
   clientIps: z.array(cidr).min(1).optional(),
 });
-export type RuleConditions = z.infer<typeof when>;
 
 const rule = z.strictObject({
   id: ruleId,
@@ -142,8 +141,6 @@ export const policyBundle = z
     for (const problem of referentialProblems(bundle)) ctx.addIssue({ code: 'custom', ...problem });
   });
 export type PolicyBundle = z.infer<typeof policyBundle>;
-/** A bundle as written (JSON), before defaults are filled in. */
-export type PolicyBundleInput = z.input<typeof policyBundle>;
 
 /** Every problem of a candidate bundle, each as "<json path>: <message>"; empty when it is valid. */
 export function bundleProblems(candidate: unknown): { bundle?: PolicyBundle; problems: string[] } {

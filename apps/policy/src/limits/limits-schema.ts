@@ -58,7 +58,6 @@ const rateLimit = z.strictObject({
     message: 'a full burst must refill within 31 days',
     path: ['burst'],
   });
-export type RateLimitRule = z.infer<typeof rateLimit>;
 
 const tokenBudget = z.strictObject({
   id: limitId,
