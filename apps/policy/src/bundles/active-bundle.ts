@@ -15,7 +15,7 @@ export class ActiveBundle {
   private current: PolicyEngine;
   private currentSource: string;
 
-  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof policyConfig>) {
+  constructor(@Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof policyConfig>, 'POLICY_BUNDLE_FILE'>) {
     this.current = new PolicyEngine(config.POLICY_BUNDLE_FILE.bundle);
     this.currentSource = config.POLICY_BUNDLE_FILE.path;
   }

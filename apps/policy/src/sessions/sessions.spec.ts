@@ -44,7 +44,7 @@ describe('GetSessionLimits', () => {
   const active = (sessions: unknown) => {
     const { bundle, problems } = bundleProblems(withSessions(sessions));
     if (!bundle) throw new Error(problems.join('; '));
-    return new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'sessions.json', bundle } } as never);
+    return new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'sessions.json', bundle } });
   };
   const ask = (bundle: ActiveBundle, tenantId: string) => new GetSessionLimits(bundle).execute({ tenantId });
   const sections = {

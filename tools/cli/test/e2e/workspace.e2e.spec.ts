@@ -150,7 +150,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
         client.createWorkspace({ tenantId, projectId: 'e2e', ownerUserId: 'alice', image: '', resources: undefined }, metadata, (e, r) => (e ? reject(e) : resolve(r))),
       );
       workspaceId = created.workspace!.workspaceId;
-      await eventually(
+      const running = await eventually(
         'workspace running',
         async () => {
           const w = (await unary(client.getWorkspace.bind(client), { workspaceId })).workspace!;
@@ -158,6 +158,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
         },
         60_000,
       );
+      expect(running).toMatchObject({ workspaceId, tenantId, projectId: 'e2e', ownerUserId: 'alice', desiredState: airlock.workspace.v1.WorkspaceState.WORKSPACE_STATE_RUNNING });
     } finally {
       client.close();
     }
