@@ -111,7 +111,7 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     expect(all).not.toContain(token);
   });
 
-  it('exposes Prometheus metrics on every service, including the gateway metrics of seed 001', async () => {
+  it('exposes Prometheus metrics on every service, including the gateway request and token counters per project and model', async () => {
     for (const service of SERVICES) {
       const res = await fetch(`http://127.0.0.1:${mesh.services[service].metrics}/metrics`);
       expect([service, res.status]).toEqual([service, 200]);
