@@ -1,2 +1,3 @@
-// End-to-end suite: starts its own mesh (free ports, own topics and databases) and talks to it through Envoy.
+// End-to-end suites: each starts its own mesh (free ports, own topics and databases) and talks to it through
+// Envoy, or (envoy.e2e.spec.ts) runs the real Envoy with the rendered config in front of stand-in upstreams.
 module.exports = { ...require('../../jest.preset.js'), roots: ['<rootDir>/test/e2e'], testTimeout: 120_000, maxWorkers: 1 };

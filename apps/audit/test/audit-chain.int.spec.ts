@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { auditVerify, formatReport } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import { EventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { createClient, unary } from '@airlock/grpc';
@@ -9,7 +10,6 @@ import { createLogger } from '@airlock/telemetry';
 import { createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
 import { auditDeadLetter } from '../src/ingest/dead-letters';
 import { auditService } from '../src/service';
-import { auditVerify, formatReport } from '../src/chain/verify';
 
 jest.setTimeout(300_000);
 

@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { auditVerify } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, EventConsumer, EventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { createClient, unary } from '@airlock/grpc';
 import { bootService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { createTopics, eventually, freePort, startInfra, startPrivateKafka, startRsyslog, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
-import { auditVerify } from '../src/chain/verify';
 import { auditService } from '../src/service';
 import { countSink, exited, groupOffsets, selfSignedCert, spawnBuiltService } from './support';
 

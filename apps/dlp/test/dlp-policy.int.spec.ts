@@ -7,7 +7,7 @@ import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { freePort } from '@airlock/testing';
 // The real policy service, from its sources, as the dlp service meets it in the mesh.
-import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundle/bundle';
+import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundles/bundle';
 import { policyService } from '../../policy/src/service';
 import { dlpService } from '../src/service';
 import { END, scanStream, start } from './stream-client';

@@ -17,7 +17,7 @@ import { TokenStore } from '../src/tokens/token-store';
 import { edgeAssertions, identityTestEnv } from './support/edge';
 
 const { PrincipalKind } = airlock.identity.v1;
-const identityConfigFor = (env: Record<string, string>) => loadConfig(identityConfig, env) as never;
+const identityConfigFor = (env: Record<string, string>) => loadConfig(identityConfig, env);
 type GrpcError = { code: number; metadata: { get(k: string): unknown[] } };
 
 describe('identity service (gRPC + HTTP, real Redis)', () => {

@@ -35,7 +35,7 @@ describe('session admission within concurrent-session limits (real Redis)', () =
 
   beforeAll(async () => {
     const infra = await startInfra({ components: ['redis'] });
-    redis = new IdentityRedis({ REDIS_URL: infra.redis.url, REDIS_PREFIX: prefix } as never, createLogger('test', 'warn'));
+    redis = new IdentityRedis({ REDIS_URL: infra.redis.url, REDIS_PREFIX: prefix }, createLogger('test', 'warn'));
     await redis.onModuleInit();
     store = new SessionStore(redis);
     subscriber = new Redis(infra.redis.url);

@@ -19,8 +19,8 @@ const { createClient, unary } = require('@airlock/grpc');
 const { bootService } = require('@airlock/runtime');
 const { freePort } = require('@airlock/testing');
 const { openLoop, percentile, fmt } = require('../../../tools/bench/lib/load');
-const { loadBundleFile } = require('../dist/bundle/bundle');
-const { PolicyEngine } = require('../dist/decision/engine');
+const { loadBundleFile } = require('../dist/bundles/bundle');
+const { PolicyEngine } = require('../dist/decision/policy-engine');
 const { policyService } = require('../dist/service');
 
 const { values: args } = parseArgs({

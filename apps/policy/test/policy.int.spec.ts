@@ -121,7 +121,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       IDENTITY_ASSERTION_JWKS_URL: `http://${policy.httpAddress}/api/policy/v1/assertion/jwks.json`,
     };
     identity = await bootService(identityService, identityEnv);
-    redis = new IdentityRedis(loadConfig(identityConfig, identityEnv) as never, createLogger('test', 'warn'));
+    redis = new IdentityRedis(loadConfig(identityConfig, identityEnv), createLogger('test', 'warn'));
     await redis.onModuleInit();
     identityClient = createClient(airlock.identity.v1.IdentityServiceClient, identity.grpcAddress);
     authz = createClient(envoy.service.auth.v3.AuthorizationClient, policy.grpcAddress);

@@ -9,14 +9,12 @@ try {
     HTTP_PORT: env.port(),
     LATENCY_MS: env.int(0),
     TOKENS_PER_SECOND: env.int(0),
-    STREAM_DELAY_MS: env.int(0),
     FAIL_EVERY: env.int(0),
     CUT_AFTER_CHUNKS: env.int(0),
   });
   const server = createReferenceServer({
     latencyMs: config.LATENCY_MS,
     tokensPerSecond: config.TOKENS_PER_SECOND,
-    streamDelayMs: config.STREAM_DELAY_MS,
     failEvery: config.FAIL_EVERY,
     cutAfterChunks: config.CUT_AFTER_CHUNKS,
   });

@@ -19,10 +19,8 @@ class HttpError extends Error {
 export interface ReferenceServerOptions {
   /** Delay before the first byte of every model answer (queueing + prefill of a real server). */
   latencyMs?: number;
-  /** Streaming speed; 0 or absent: as fast as possible. Overrides streamDelayMs when set. */
+  /** Streaming speed; 0 or absent: as fast as possible. */
   tokensPerSecond?: number;
-  /** Pause between streamed chunks (kept for older configurations; tokensPerSecond is preferred). */
-  streamDelayMs?: number;
   /** Failure injection: every Nth model request answers 503. 0: never. */
   failEvery?: number;
   /** Failure injection: streams drop the connection (no [DONE]) after this many chunks. 0: never. */
@@ -61,8 +59,7 @@ function delay(ms: number, res: ServerResponse): Promise<void> {
 }
 
 function chunkDelay(o: ReferenceServerOptions): number {
-  if (o.tokensPerSecond && o.tokensPerSecond > 0) return 1000 / o.tokensPerSecond;
-  return o.streamDelayMs ?? 0;
+  return o.tokensPerSecond && o.tokensPerSecond > 0 ? 1000 / o.tokensPerSecond : 0;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -18,13 +18,13 @@ import { GetWorkspace } from './workspaces/get-workspace.usecase';
 import { InstallExtension } from './workspaces/install-extension.usecase';
 import { ListWorkspaces } from './workspaces/list-workspaces.usecase';
 import { WorkspaceController } from './workspaces/workspace.controller';
-import { WorkspaceRepository } from './workspaces/workspace.repository';
+import { WorkspaceStore } from './workspaces/workspace-store';
 
 @Module({
   controllers: [WorkspaceController],
   providers: [
     WorkspaceDatabase,
-    WorkspaceRepository,
+    WorkspaceStore,
     WorkspaceAudit,
     QuotaPolicy,
     QuotaAdmin,

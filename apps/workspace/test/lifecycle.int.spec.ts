@@ -171,8 +171,9 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
     await observed(id, S.WORKSPACE_STATE_RUNNING);
     const uid = podOf(id).metadata.uid;
     fake.objects.delete(`pods/${NS}/${id.replace('_', '-')}`);
-    await eventually('pod recreated', () => (podOf(id) && podOf(id).metadata.uid !== uid ? true : undefined));
-    await observed(id, S.WORKSPACE_STATE_RUNNING);
+    expect(podOf(id)).toBeUndefined();
+    await expect(eventually('pod recreated', () => podOf(id)?.metadata.uid)).resolves.not.toBe(uid);
+    await expect(observed(id, S.WORKSPACE_STATE_RUNNING)).resolves.toMatchObject({ desiredState: S.WORKSPACE_STATE_RUNNING });
   });
 
   it('removes resources of workspaces the registry does not know (orphans)', async () => {
@@ -180,7 +181,8 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
     const labels = { 'app.kubernetes.io/managed-by': 'airlock-workspace', 'airlock.io/workspace-id': stray };
     fake.put('pods', NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: stray, labels }, spec: { containers: [{ name: 'x', image: 'x' }] } });
     fake.put('persistentvolumeclaims', NS, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${stray}-home`, labels }, spec: {} });
-    await eventually('orphans removed', () => (objectsOf('ws_zzzzzzzzzzzzzzzzzzzz').length === 0 ? true : undefined));
+    expect(objectsOf(stray).map((o) => o.kind).sort()).toEqual(['PersistentVolumeClaim', 'Pod']);
+    await expect(eventually('orphans removed', () => (objectsOf(stray).length === 0 ? objectsOf(stray) : undefined))).resolves.toEqual([]);
   });
 
   it('refuses a creation over a user or project quota, naming it, and audits the refusal', async () => {
@@ -288,7 +290,7 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
     held.release();
     await eventually('late request answered', () => (fake.lateAnswers > answered ? true : undefined));
     expect(fake.list('pods', NS).filter((p) => p.metadata.name === id.replace('_', '-'))).toHaveLength(1);
-    await observed(id, S.WORKSPACE_STATE_RUNNING);
+    await expect(observed(id, S.WORKSPACE_STATE_RUNNING)).resolves.toMatchObject({ desiredState: S.WORKSPACE_STATE_RUNNING, observedGeneration: 0 });
   });
 
   it('cleans up a workspace deleted after a crash mid-provisioning, including what the dead process created late', async () => {

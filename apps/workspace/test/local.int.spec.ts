@@ -9,7 +9,8 @@ import type { RunningService } from '@airlock/runtime';
 import { createTestDatabase, createTopics, ensureCodeServer, eventually, freePort, killLocalWorkspaces, startInfra, uniquePrefix, type CodeServerInstall } from '@airlock/testing';
 import { topicName } from '@airlock/events';
 import { createPool } from '@airlock/postgres';
-import { WORKSPACE_KEY_VAR, workspaceKey } from '../src/drivers/local/local-driver';
+import { WORKSPACE_KEY_VAR } from '../src/drivers/local/code-server-command';
+import { workspaceKey } from '../src/drivers/local/home-layout';
 import { allProcs, environValue, processesByEnv } from '../src/drivers/local/procfs';
 import { accountName } from '../src/drivers/local/os-user';
 import { boot, collectAudits, connect, edgeHeaders, get, unaryAs, unprovenHeaders, upgrade, type Client } from './harness';
@@ -47,7 +48,15 @@ function socketInodes(pid: number): string[] {
   }
 }
 
-async function localEnv(label: string, install: CodeServerInstall, extra: Record<string, string> = {}) {
+interface LocalSetupOptions {
+  /** Names the test's topic prefix, database and workspace root. */
+  label: string;
+  codeServer: CodeServerInstall;
+  /** Service variables on top of the local driver's. */
+  env?: Record<string, string>;
+}
+
+async function localEnv({ label, codeServer, env: extra = {} }: LocalSetupOptions) {
   const infra = await startInfra({ components: ['postgres', 'kafka'] });
   const prefix = uniquePrefix(label);
   await createTopics(infra, [topicName('audit', prefix)]);
@@ -60,8 +69,8 @@ async function localEnv(label: string, install: CodeServerInstall, extra: Record
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',
     WORKSPACE_LOCAL_DIR: root,
-    WORKSPACE_CODE_SERVER_ENTRY: install.entry,
-    WORKSPACE_CODE_SERVER_NODE: install.node,
+    WORKSPACE_CODE_SERVER_ENTRY: codeServer.entry,
+    WORKSPACE_CODE_SERVER_NODE: codeServer.node,
     WORKSPACE_PROXY_PORT: String(proxyPort),
     WORKSPACE_MAX_PER_USER: '3',
     WORKSPACE_RECONCILE_INTERVAL_MS: '200',
@@ -73,8 +82,8 @@ async function localEnv(label: string, install: CodeServerInstall, extra: Record
 }
 
 /** Boots the service with the local driver; `stop` also kills whatever a failed test left running. */
-async function startLocal(label: string, extra: Record<string, string>) {
-  const setup = await localEnv(label, await ensureCodeServer(), extra);
+async function startLocal(options: Omit<LocalSetupOptions, 'codeServer'>) {
+  const setup = await localEnv({ ...options, codeServer: await ensureCodeServer() });
   const audits = await collectAudits(setup.infra.kafka.brokers, setup.prefix);
   const service = await boot(setup.env);
   const live = {
@@ -103,11 +112,11 @@ describe('local driver: a real code-server per workspace', () => {
   // Fixed tenants: each test has its own database, and OS accounts (one per tenant+user) are reused across runs.
   const tenant = 'wslocal-test';
 
-  const create = (ownerUserId: string, projectId: string) =>
+  const create = ({ owner, project }: { owner: string; project: string }) =>
     unaryAs<airlock.workspace.v1.CreateWorkspaceRequest, airlock.workspace.v1.CreateWorkspaceResponse>(
       client.createWorkspace.bind(client),
-      { tenantId: tenant, projectId, ownerUserId, image: '', resources: undefined },
-      { 'x-user-id': ownerUserId },
+      { tenantId: tenant, projectId: project, ownerUserId: owner, image: '', resources: undefined },
+      { 'x-user-id': owner },
     ).then((r) => r.workspace!.workspaceId);
   const getWs = async (workspaceId: string) => (await unary(client.getWorkspace.bind(client), { workspaceId })).workspace!;
   const observed = (id: string, state: airlock.workspace.v1.WorkspaceState, extra: (w: airlock.workspace.v1.Workspace) => boolean = () => true) =>
@@ -120,7 +129,7 @@ describe('local driver: a real code-server per workspace', () => {
   const as = (userId: string, roles = 'developer') => edgeHeaders({ userId, tenantId: tenant, roles: roles.split(',') });
 
   beforeAll(async () => {
-    live = await startLocal('wslocal', { WORKSPACE_IDLE_TIMEOUT_MS: '0' });
+    live = await startLocal({ label: 'wslocal', env: { WORKSPACE_IDLE_TIMEOUT_MS: '0' } });
     ({ setup, service, client } = live);
   }, 30 * 60_000);
 
@@ -130,7 +139,7 @@ describe('local driver: a real code-server per workspace', () => {
   });
 
   it('provisions a code-server process: own account, loopback-only socket, read-only extensions, rlimits, no service secrets', async () => {
-    const id = await create('alice', 'payments');
+    const id = await create({ owner: 'alice', project: 'payments' });
     await observed(id, S.WORKSPACE_STATE_RUNNING);
     const [main] = mainOf(setup.root, id);
     expect(main).toBeDefined();
@@ -179,7 +188,7 @@ describe('local driver: a real code-server per workspace', () => {
   });
 
   it('serves the workspace at /w/<id>/ to its owner and an admin only, WebSockets included', async () => {
-    const id = await create('bob', 'web');
+    const id = await create({ owner: 'bob', project: 'web' });
     await observed(id, S.WORKSPACE_STATE_RUNNING);
     const port = setup.proxyPort;
     const root = await get(port, `/w/${id}/`, as('bob'));
@@ -211,7 +220,7 @@ describe('local driver: a real code-server per workspace', () => {
   });
 
   it('stop keeps the home and kills every process, start brings it back, restart replaces the process', async () => {
-    const id = await create('dave', 'ops');
+    const id = await create({ owner: 'dave', project: 'ops' });
     await observed(id, S.WORKSPACE_STATE_RUNNING);
     const first = mainOf(setup.root, id)[0]!.pid;
 
@@ -239,7 +248,7 @@ describe('local driver: a real code-server per workspace', () => {
   });
 
   it('survives a service restart mid-provisioning: the new life adopts the process, nothing is doubled or orphaned', async () => {
-    const id = await create('erin', 'crash');
+    const id = await create({ owner: 'erin', project: 'crash' });
     // Kill the service as soon as the process exists, before RUNNING is recorded.
     await eventually('code-server spawned', () => (mainOf(setup.root, id).length > 0 ? true : undefined), 30_000);
     const before = mainOf(setup.root, id).map((p) => p.pid);
@@ -255,7 +264,7 @@ describe('local driver: a real code-server per workspace', () => {
   });
 
   it('removes processes the registry does not know (a crashed start of a workspace deleted meanwhile)', async () => {
-    const id = await create('frank', 'gone');
+    const id = await create({ owner: 'frank', project: 'gone' });
     await observed(id, S.WORKSPACE_STATE_RUNNING);
     client.close();
     await service.close();
@@ -263,9 +272,12 @@ describe('local driver: a real code-server per workspace', () => {
     const pool = createPool(setup.db.url, 1);
     await pool.query('DELETE FROM workspaces WHERE id = $1', [id]);
     await pool.end();
+    // Detached: it outlived the service.
+    expect(mainOf(setup.root, id)).toHaveLength(1);
     service = await boot(setup.env);
     client = connect(service);
-    await eventually('orphan swept', () => (processesOf(setup.root, id).length === 0 && !existsSync(path.join(setup.root, id)) ? true : undefined), 60_000);
+    const swept = () => ({ processes: processesOf(setup.root, id), home: existsSync(path.join(setup.root, id)) });
+    await expect(eventually('orphan swept', () => (swept().processes.length === 0 && !swept().home ? swept() : undefined), 60_000)).resolves.toEqual({ processes: [], home: false });
   });
 
   it('audits the observed lifecycle of local workspaces', async () => {
@@ -281,11 +293,14 @@ describe('idle stop with a real code-server', () => {
   const tenant = 'wsidle-test';
 
   beforeAll(async () => {
-    live = await startLocal('wsidle', {
-      WORKSPACE_IDLE_TIMEOUT_MS: '2500',
-      WORKSPACE_IDLE_CHECK_MS: '500',
-      // Start-up CPU of code-server must not count as work for ever: a quarter core is "busy".
-      WORKSPACE_IDLE_BUSY_CPU: '0.25',
+    live = await startLocal({
+      label: 'wsidle',
+      env: {
+        WORKSPACE_IDLE_TIMEOUT_MS: '2500',
+        WORKSPACE_IDLE_CHECK_MS: '500',
+        // Start-up CPU of code-server must not count as work for ever: a quarter core is "busy".
+        WORKSPACE_IDLE_BUSY_CPU: '0.25',
+      },
     });
     ({ setup, client } = live);
   }, 30 * 60_000);

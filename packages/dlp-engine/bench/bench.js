@@ -6,7 +6,8 @@
 const { join } = require('node:path');
 const RE2 = require('re2');
 const { DlpEngine, BUILTIN_RULES, BUILTIN_VERSION } = require(join(__dirname, '..', 'dist'));
-const { loadCorpus, evaluate } = require('./evaluate');
+const { loadCorpus } = require(join(__dirname, '..', 'dist', 'corpus'));
+const { evaluate } = require('./evaluate');
 
 const MB = 1024 * 1024;
 

@@ -1,19 +1,5 @@
 'use strict';
 // Scores an engine on the labelled corpus: per category true/false positives and false negatives.
-const { readdirSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
-
-function loadCorpus(dir = join(__dirname, '..', 'corpus')) {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) =>
-      readFileSync(join(dir, f), 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l, i) => ({ ...JSON.parse(l), source: `${f}:${i + 1}` })),
-    );
-}
 
 /** An expectation is met by a finding with the same ruleId (when given) or the same category. */
 function evaluate(engine, lines) {
@@ -49,4 +35,4 @@ function evaluate(engine, lines) {
   return { scores, errors };
 }
 
-module.exports = { loadCorpus, evaluate };
+module.exports = { evaluate };

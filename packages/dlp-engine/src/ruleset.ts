@@ -1,7 +1,9 @@
-import { DlpEngine, schemaProblems } from './engine';
+import { DlpEngine } from './engine';
 import { RuleCompileError } from './errors';
+import { RULE_ACTIONS, ruleSchemaProblems } from './rule-schema';
 import { BUILTIN_RULES, BUILTIN_VERSION } from './rules';
 import type { Category, RuleAction, RuleDefinition, ScanResult } from './types';
+import { PseudonymVault } from './vault';
 
 /** A change a policy makes to one rule of the built-in pack. */
 export interface RuleOverride {
@@ -33,8 +35,6 @@ export const SAMPLE_CUSTOM_RULE: RuleDefinition = {
   examples: { positive: ['see PROJECT-ATLS'], negative: ['project atlas'] },
 };
 
-const ACTIONS: readonly string[] = ['allow', 'mask', 'block', 'pseudonymize'];
-
 /** Problems of the spec's structure and of its overrides; rule contents are checked by compiling. */
 function specProblems(raw: unknown): string[] {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return ['rule set: not an object'];
@@ -56,7 +56,7 @@ function specProblems(raw: unknown): string[] {
     else if (seen.has(ruleId)) problems.push(`${name}: a second override of the same rule`);
     if (typeof ruleId === 'string') seen.add(ruleId);
     if (disabled !== undefined && typeof disabled !== 'boolean') problems.push(`${name}: disabled must be a boolean`);
-    if (action !== undefined && !ACTIONS.includes(action as string)) problems.push(`${name}: action must be one of ${ACTIONS.join(', ')}`);
+    if (action !== undefined && !RULE_ACTIONS.includes(action as string)) problems.push(`${name}: action must be one of ${RULE_ACTIONS.join(', ')}`);
     if (spec.builtinPack === false) problems.push(`${name}: overrides apply to the built-in pack, which is off`);
     return undefined;
   });
@@ -81,6 +81,27 @@ export function ruleSetVersion(policyVersion: string, spec: RuleSetSpec): string
   return spec.builtinPack ? `${policyVersion}/${BUILTIN_VERSION}` : policyVersion;
 }
 
+/** What compiling well-formed rules finds wrong: RE2 compilation, duplicate ids, examples that misbehave. */
+function compileProblems(rules: RuleDefinition[]): string[] {
+  try {
+    DlpEngine.compile(rules, { version: 'check' });
+    return [];
+  } catch (err) {
+    return err instanceof RuleCompileError ? err.problems : [(err as Error).message];
+  }
+}
+
+/**
+ * Validates untrusted rule data (the Policy API's input): structure, RE2 compilation, and each rule against
+ * its own examples. Never throws for bad input.
+ */
+export function checkRules(rules: unknown): { ok: true; rules: RuleDefinition[] } | { ok: false; problems: string[] } {
+  if (!Array.isArray(rules)) return { ok: false, problems: ['rules must be a list'] };
+  const problems = rules.flatMap((r, i) => ruleSchemaProblems(r, `rule[${i}]`));
+  if (problems.length === 0) problems.push(...compileProblems(rules as RuleDefinition[]));
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, rules: rules as RuleDefinition[] };
+}
+
 /**
  * Validates an untrusted rule-set spec (a policy bundle's `dlp` section) completely — structure, overrides,
  * each custom rule's schema, RE2 compilation and its examples — and returns every problem, never throwing.
@@ -89,16 +110,11 @@ export function checkRuleSet(raw: unknown): { ok: true; spec: RuleSetSpec; rules
   const problems = specProblems(raw);
   if (problems.length > 0) return { ok: false, problems };
   const spec = raw as RuleSetSpec;
-  const schema = (spec.customRules ?? []).flatMap((r, i) => schemaProblems(r, `customRules[${i}]`));
+  const schema = (spec.customRules ?? []).flatMap((r, i) => ruleSchemaProblems(r, `customRules[${i}]`));
   if (schema.length > 0) return { ok: false, problems: schema };
   const rules = expand(spec);
-  try {
-    DlpEngine.compile(rules, { version: 'check' });
-  } catch (err) {
-    if (err instanceof RuleCompileError) return { ok: false, problems: err.problems };
-    return { ok: false, problems: [(err as Error).message] };
-  }
-  return { ok: true, spec, rules };
+  const compiled = compileProblems(rules);
+  return compiled.length > 0 ? { ok: false, problems: compiled } : { ok: true, spec, rules };
 }
 
 /**
@@ -120,6 +136,14 @@ export interface ScanReport {
   action: RuleAction;
   findings: { ruleId: string; category: Category; start: number; end: number }[];
   text: string;
+}
+
+/**
+ * The built-in pack as it is, over one text, with a vault of its own: what `tools/airlock dlp scan` reports,
+ * and what the Policy API's rule test must answer for the active version's built-in rules.
+ */
+export function scanWithBuiltinPack(text: string): ScanResult {
+  return DlpEngine.compile(BUILTIN_RULES, { version: BUILTIN_VERSION }).scan(text, { vault: new PseudonymVault() });
 }
 
 export function scanReport(result: ScanResult): ScanReport {

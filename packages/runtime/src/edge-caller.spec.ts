@@ -67,8 +67,9 @@ describe('EdgeCaller (edgeIdentity: true)', () => {
   });
 
   it('is not needed by a service that did not opt in', async () => {
-    const plain = await bootService(plainDef, await ports());
-    await plain.close();
+    const booting = bootService(plainDef, await ports());
+    await expect(booting).resolves.toMatchObject({ grpcAddress: expect.stringMatching(/:\d+$/), httpAddress: expect.stringMatching(/:\d+$/) });
+    await expect((await booting).close()).resolves.toBeUndefined();
   });
 
   it('answers with the asserted identity, and 401 unauthenticated to plain identity headers without a valid assertion', async () => {

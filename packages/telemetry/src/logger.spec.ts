@@ -1,11 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import { runWithCorrelation } from './correlation';
-import { createLogger } from './logger';
+import { memoryLogger } from './logger';
 import { startTelemetry } from './sdk';
 
 describe('JSON logs', () => {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger('probe', 'info', { write: (line: string) => lines.push(JSON.parse(line)) });
+  const { logger, lines } = memoryLogger('probe', 'info');
   const telemetry = startTelemetry({ serviceName: 'probe', metricsHost: '127.0.0.1', metricsPort: 0 });
 
   afterAll(() => telemetry.shutdown());

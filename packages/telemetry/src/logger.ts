@@ -36,3 +36,15 @@ export function createLogger(service: string, level = 'info', destination?: Dest
     destination,
   );
 }
+
+/** One written log line, parsed: `level`, `msg`, `service` and the fields it was logged with. */
+export type LogLine = Record<string, unknown> & { level: string; msg?: string };
+
+/**
+ * The same logger writing into memory: for checking what a component logged, and that no secret was. `lines`
+ * grows as it logs.
+ */
+export function memoryLogger(service = 'test', level = 'debug'): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return { logger: createLogger(service, level, { write: (line: string) => lines.push(JSON.parse(line) as LogLine) }), lines };
+}

@@ -9,6 +9,7 @@ export { eventually } from './eventually';
 export { errorCodesInMarkdown, errorCodesInReadme } from './readme-errors';
 export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './rsyslog';
 export { startPrivateKafka, type PrivateKafka } from './private-kafka';
+export { startPrivateRedis, type PrivateRedis } from './private-redis';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
 export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';
 export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';

@@ -12,9 +12,8 @@ const https = require('node:https');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const YAML = require('yaml');
-const { startMesh, stopMesh } = require('@airlock/cli/dist/mesh.js');
+const { issueDevTokenAt, startMesh, stopMesh } = require('@airlock/cli');
 const { listManaged, stopManaged, spawnManaged, stateDir, ensureEnvoy } = require('@airlock/testing');
-const { issueDevTokenAt } = require('@airlock/cli/dist/commands.js');
 const { openLoop, percentile, fmt } = require('../lib/load');
 const { unlimitedBundleFile } = require('../lib/bundle');
 

@@ -183,7 +183,7 @@ async function gatewayAlone() {
 
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
 function meshToken(mesh) {
-  const { issueDevTokenAt } = require('@airlock/cli/dist/commands.js');
+  const { issueDevTokenAt } = require('@airlock/cli');
   return issueDevTokenAt(`${HOST}:${mesh.services.identity.grpc}`, {
     userId: 'bench',
     tenantId: 'bench-gw',
@@ -196,7 +196,7 @@ function meshToken(mesh) {
 
 /** The deployed path: Envoy (TLS, ext_authz) → gateway → DLP, with policy, identity, audit and usage running. */
 async function throughEnvoy() {
-  const { startMesh, stopMesh } = require('@airlock/cli/dist/mesh.js');
+  const { startMesh, stopMesh } = require('@airlock/cli');
   process.stdout.write(`starting a mesh on free ports (${MESH})...\n`);
   const mesh = await startMesh({ name: MESH, ports: 'free', policyBundleFile: unlimitedBundleFile() });
   cleanups.push(() => stopMesh(MESH));

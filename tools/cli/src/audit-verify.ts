@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { auditVerify, formatReport } from '@airlock/audit/dist/chain/verify';
+import { auditVerify, formatReport } from '@airlock/audit-chain';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

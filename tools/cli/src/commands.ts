@@ -5,8 +5,10 @@ import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { infraStatus, listManaged, startInfra, stateDir, stopInfra } from '@airlock/testing';
-import { loginHint, runningMesh, startMesh, stopMesh, SERVICES, type MeshInfo } from './mesh';
+import { runningMesh, startMesh, stopMesh, type MeshInfo } from './mesh';
+import { loginHint } from './mesh-idp';
 import { DEV_PROMETHEUS_PORT, meshTargets, startPrometheus } from './prometheus';
+import { SERVICES } from './service-env';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MESH = 'mesh';

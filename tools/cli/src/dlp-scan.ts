@@ -1,4 +1,4 @@
-import { BUILTIN_RULES, BUILTIN_VERSION, DlpEngine, PseudonymVault, scanReport } from '@airlock/dlp-engine';
+import { scanReport, scanWithBuiltinPack } from '@airlock/dlp-engine';
 
 /**
  * `tools/airlock dlp scan [--json]`: scans stdin with the built-in pack, no services needed — for security
@@ -8,8 +8,7 @@ export async function dlpScan(args: string[], input: NodeJS.ReadableStream = pro
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   const text = Buffer.concat(chunks).toString('utf8');
-  const engine = DlpEngine.compile(BUILTIN_RULES, { version: BUILTIN_VERSION });
-  const result = engine.scan(text, { vault: new PseudonymVault() });
+  const result = scanWithBuiltinPack(text);
   const shape = scanReport(result);
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(shape)}\n`);

@@ -1,10 +1,7 @@
 // Starts and stops the whole mesh: local infra, the seven services, the reference model backend and Envoy.
 // Used by `tools/airlock up` (fixed, documented ports) and by the end-to-end suite (free ports, own topics,
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { checkHealth } from '@airlock/grpc';
 import {
@@ -22,40 +19,14 @@ import {
   type InfraEndpoints,
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
+import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
-
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
-export type ServiceName = (typeof SERVICES)[number];
-// workspace's "HTTP face" is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT).
-const HTTP_FACES: ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage'];
-
-interface Ports {
-  grpc: number;
-  http?: number;
-  metrics: number;
-}
-
-/** Where browsers sign in: the embedded dev IdP, or an external IdP the operator configured. */
-export interface MeshIdp {
-  issuer: string;
-  /** The dev IdP's port; absent for an external IdP. */
-  devIdpPort?: number;
-  external: boolean;
-  /** Where a browser starts a login (Envoy's /auth/login). */
-  loginUrl: string;
-}
-
-/** An OpenID provider identity is pointed at instead of the dev IdP. */
-export interface ExternalIdp {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  postLogoutRedirectUri?: string;
-}
+import { httpOk, waitUntil } from './readiness';
+import { HTTP_FACES, SERVICES, serviceEnv, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
 
 export interface MeshInfo {
   name: string;
-  services: Record<ServiceName, Ports>;
+  services: Record<ServiceName, ServicePorts>;
   referenceModelPort: number;
   idp: MeshIdp;
   envoy: { httpsPort: number; httpPort: number; adminPort: number; accessLog: string };
@@ -94,30 +65,21 @@ export interface MeshOptions {
   logLevel?: string;
 }
 
-/**
- * AIRLOCK_OIDC_ISSUER (+ AIRLOCK_OIDC_CLIENT_ID, AIRLOCK_OIDC_CLIENT_SECRET, optional
- * AIRLOCK_OIDC_POST_LOGOUT_REDIRECT_URI): a real IdP for `tools/airlock up`. Unset: the dev IdP is started.
- */
-export function externalIdpFromEnv(source: NodeJS.ProcessEnv = process.env): ExternalIdp | undefined {
-  const issuer = source.AIRLOCK_OIDC_ISSUER;
-  if (!issuer) return undefined;
-  const clientId = source.AIRLOCK_OIDC_CLIENT_ID;
-  const clientSecret = source.AIRLOCK_OIDC_CLIENT_SECRET;
-  if (!clientId || !clientSecret) throw new Error('AIRLOCK_OIDC_ISSUER is set: AIRLOCK_OIDC_CLIENT_ID and AIRLOCK_OIDC_CLIENT_SECRET are required too');
-  return { issuer, clientId, clientSecret, postLogoutRedirectUri: source.AIRLOCK_OIDC_POST_LOGOUT_REDIRECT_URI || undefined };
-}
-
-/** The dev IdP's client id (DEV_IDP_CLIENT_ID default). */
-export const DEV_IDP_CLIENT_ID = 'airlock-dev';
-
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const meshFile = (name: string) => path.join(stateDir(), 'run', `${name}.json`);
 
-async function allocatePorts(
-  options: MeshOptions,
-): Promise<{ services: Record<ServiceName, Ports>; model: number; idp: number; https: number; http: number; admin: number }> {
+interface MeshPorts {
+  services: Record<ServiceName, ServicePorts>;
+  model: number;
+  idp: number;
+  https: number;
+  http: number;
+  admin: number;
+}
+
+async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
   if (options.ports === 'free') {
-    const services = {} as Record<ServiceName, Ports>;
+    const services = {} as Record<ServiceName, ServicePorts>;
     for (const s of SERVICES) {
       services[s] = { grpc: await freePort(), metrics: await freePort(), http: HTTP_FACES.includes(s) ? await freePort() : undefined };
     }
@@ -135,7 +97,7 @@ async function allocatePorts(
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
-  ) as Record<ServiceName, Ports>;
+  ) as Record<ServiceName, ServicePorts>;
   return { services, model: 7290, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
@@ -154,169 +116,6 @@ async function database(infra: InfraEndpoints, name: string, fixed: boolean): Pr
   const url = new URL(infra.postgres.url);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-function serviceEnv(
-  service: ServiceName,
-  ports: Record<ServiceName, Ports>,
-  shared: {
-    infra: InfraEndpoints;
-    topicPrefix: string;
-    modelUrl: string;
-    sinkPath: string;
-    keyFile: string;
-    spoolDir: string;
-    dbs: Record<string, string>;
-    group: string;
-    /** Identity's OIDC relying-party settings (OIDC_*). */
-    oidc: NodeJS.ProcessEnv;
-    /** Identity's Redis key prefix; its revocation channel is `${prefix}revocations`. */
-    identityRedisPrefix: string;
-    /** Prefix of this mesh's other Redis keys and channels (test meshes share one Redis). */
-    redisNamespace: string;
-    workspace: { driver: 'local' | 'none'; dir: string; entry?: string; node?: string; gatewayUrl: string; vsixDir: string; caFile: string };
-    policyBundleFile?: string;
-    logLevel: string;
-  },
-): NodeJS.ProcessEnv {
-  const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
-  const p = ports[service];
-  const env: NodeJS.ProcessEnv = {
-    BIND_HOST: '127.0.0.1',
-    GRPC_PORT: String(p.grpc),
-    METRICS_PORT: String(p.metrics),
-    LOG_LEVEL: shared.logLevel,
-  };
-  if (p.http) env.HTTP_PORT = String(p.http);
-  const kafka = { KAFKA_BROKERS: shared.infra.kafka.brokers.join(','), TOPIC_PREFIX: shared.topicPrefix };
-  // HTTP faces that take the caller from the edge verify policy's x-airlock-identity assertion with its JWKS
-  // (fetched when first needed, so policy may start after them).
-  const edgeIdentity = { IDENTITY_ASSERTION_JWKS_URL: `http://127.0.0.1:${ports.policy.http}/api/policy/v1/assertion/jwks.json` };
-  switch (service) {
-    case 'identity':
-      return {
-        ...env,
-        ...kafka,
-        ...edgeIdentity,
-        ...shared.oidc,
-        REDIS_URL: shared.infra.redis.url,
-        REDIS_PREFIX: shared.identityRedisPrefix,
-        DATABASE_URL: shared.dbs.identity,
-        EVENT_SPOOL_DIR: path.join(path.dirname(shared.spoolDir), 'identity'),
-        IDENTITY_SIGNING_KEY_FILE: shared.keyFile,
-        IDENTITY_GENERATE_KEY: 'true',
-        IDENTITY_ALLOW_ISSUE: 'true',
-        // Concurrent session limits (the bundle's `sessions`), asked of policy at every login.
-        POLICY_ADDR: addr('policy'),
-      };
-    case 'policy':
-      // The revocation channel lets a logout or token revocation evict policy's cached principal at once.
-      return {
-        ...env,
-        IDENTITY_ADDR: addr('identity'),
-        REDIS_URL: shared.infra.redis.url,
-        IDENTITY_REVOCATION_CHANNEL: `${shared.identityRedisPrefix}revocations`,
-        // Signs the x-airlock-identity assertion services verify (their JWKS: policy's /api/policy/v1/assertion/jwks.json).
-        POLICY_ASSERTION_KEY_FILE: path.join(path.dirname(shared.keyFile), 'assertion-key.pem'),
-        POLICY_ASSERTION_GENERATE_KEY: 'true',
-        // Versioned bundles (the file below only seeds an empty store), pushed to replicas over Redis; the cache
-        // file keeps the last good version serving if PostgreSQL is unreachable at boot.
-        ...kafka,
-        DATABASE_URL: shared.dbs.policy,
-        EVENT_SPOOL_DIR: path.join(path.dirname(shared.spoolDir), 'policy'),
-        POLICY_BUNDLE_CHANNEL: `${shared.redisNamespace}policy:bundles`,
-        POLICY_BUNDLE_CACHE_FILE: path.join(path.dirname(shared.spoolDir), 'policy-bundle-cache.json'),
-        POLICY_LIMITS_REDIS_PREFIX: `${shared.redisNamespace}policy:rl:`,
-        // Token budgets are checked against metered usage.
-        USAGE_ADDR: addr('usage'),
-        ...(shared.policyBundleFile ? { POLICY_BUNDLE_FILE: shared.policyBundleFile } : {}),
-      };
-    case 'gateway':
-      return {
-        ...env,
-        ...kafka,
-        ...edgeIdentity,
-        EVENT_SPOOL_DIR: shared.spoolDir,
-        DLP_ADDR: addr('dlp'),
-        // Cache of repeatable answers (the first step of degradation).
-        REDIS_URL: shared.infra.redis.url,
-        GATEWAY_CACHE_PREFIX: `${shared.redisNamespace}gateway:cache:`,
-        // Policy's ext_authz always sets or strips x-airlock-model-aliases, so the gateway may read it.
-        GATEWAY_TRUST_ALIAS_HEADER: 'true',
-        GATEWAY_BACKENDS: JSON.stringify({
-          chat: { protocol: 'openai', baseUrl: shared.modelUrl },
-          autocomplete: { protocol: 'openai', baseUrl: shared.modelUrl },
-          agent: { protocol: 'openai', baseUrl: shared.modelUrl },
-          rag: { protocol: 'rag', baseUrl: shared.modelUrl },
-        }),
-      };
-    case 'audit':
-      return {
-        ...env,
-        ...kafka,
-        AUDIT_SINK_JSONL_PATH: shared.sinkPath,
-        // Durable de-duplication by event id (without it: an in-process window).
-        REDIS_URL: shared.infra.redis.url,
-        AUDIT_CONSUMER_GROUP: `${shared.group}-audit`,
-        AUDIT_SIGNING_KEY_FILE: path.join(path.dirname(shared.sinkPath), 'digest-signing-key.pem'),
-        AUDIT_GENERATE_KEY: 'true',
-        AUDIT_DIGEST_INTERVAL_MS: '5000',
-      };
-    case 'usage':
-      return { ...env, ...kafka, ...edgeIdentity, DATABASE_URL: shared.dbs.usage, REDIS_URL: shared.infra.redis.url, USAGE_CONSUMER_GROUP: `${shared.group}-usage` };
-    case 'workspace':
-      return {
-        ...env,
-        ...kafka,
-        ...edgeIdentity,
-        DATABASE_URL: shared.dbs.workspace,
-        EVENT_SPOOL_DIR: path.join(path.dirname(shared.spoolDir), 'workspace'),
-        // Each workspace's gateway token (IssueWorkspaceToken before start, RevokeWorkspaceTokens on delete).
-        IDENTITY_ADDR: addr('identity'),
-        WORKSPACE_PROXY_PORT: String(p.http),
-        WORKSPACE_DRIVER: shared.workspace.driver,
-        // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
-        // repository's build (apps/vscode-airlock/dist, catalogued with its SHA-256).
-        WORKSPACE_GATEWAY_URL: shared.workspace.gatewayUrl,
-        WORKSPACE_GATEWAY_CA_FILE: shared.workspace.caFile,
-        WORKSPACE_VSIX_DIR: shared.workspace.vsixDir,
-        ...(shared.workspace.driver === 'local'
-          ? { WORKSPACE_LOCAL_DIR: shared.workspace.dir, WORKSPACE_CODE_SERVER_ENTRY: shared.workspace.entry, WORKSPACE_CODE_SERVER_NODE: shared.workspace.node }
-          : {}),
-      };
-    case 'dlp':
-      // Rules come from the policy version each request was decided under.
-      return { ...env, POLICY_ADDR: addr('policy') };
-  }
-}
-
-/**
- * Polls `check` until it passes. With `processName` (a spawnManaged name), a process that has already exited fails
- * at once — a config error (exit 78) should not cost the whole timeout.
- */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string, processName?: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const tail = () => (logFile && existsSync(logFile) ? `\n--- last lines of ${logFile} ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}` : '');
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    if (processName && (await listManaged())[processName]?.running === false) throw new Error(`${what}: the process exited before it was ready${tail()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs} ms${tail()}`);
-}
-
-/** The URL answers below 500 within a second. */
-export async function httpOk(url: string, ca?: string): Promise<boolean> {
-  const request = url.startsWith('https') ? httpsRequest : httpRequest;
-  return new Promise((resolve) => {
-    const req = request(url, { ca, timeout: 1_000 }, (res: IncomingMessage) => {
-      res.resume();
-      resolve((res.statusCode ?? 500) < 500);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
 }
 
 /** The mesh recorded under `name`, if every process of it is still running. */
@@ -346,7 +145,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const infra = await startInfra({ profile: fixed ? 'dev' : 'test' });
   const ports = await allocatePorts(options);
   const topicPrefix = fixed ? '' : uniquePrefix(options.name);
-  const shared = {
+  const edgeOrigin = `https://localhost:${ports.https}`;
+  const mesh: MeshEnvironment = {
     infra,
     topicPrefix,
     logLevel: options.logLevel ?? process.env.AIRLOCK_LOG_LEVEL ?? 'info',
@@ -354,41 +154,47 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
-    dbs: {
+    databases: {
       usage: await database(infra, 'airlock_usage', fixed),
       workspace: await database(infra, 'airlock_workspace', fixed),
       identity: await database(infra, 'airlock_identity', fixed),
       policy: await database(infra, 'airlock_policy', fixed),
     },
     group: fixed ? 'airlock' : topicPrefix,
-    oidc: {} as NodeJS.ProcessEnv,
+    oidc: {},
     // Test meshes share the local Redis: each keeps its sessions and revocations to itself.
     identityRedisPrefix: fixed ? 'airlock:identity:' : `airlock:${options.name}:identity:`,
     redisNamespace: fixed ? 'airlock:' : `airlock:${options.name}:`,
-    workspace: {
+    workspaces: {
       driver: options.workspaceDriver ?? (fixed ? 'local' : 'none'),
       dir: path.join(runDir, 'workspaces'),
-      gatewayUrl: `https://localhost:${ports.https}`,
+      gatewayUrl: edgeOrigin,
       vsixDir: path.join(ROOT, 'apps/vscode-airlock/dist'),
       // The dev PKI's bundle (ensureDevPki below writes it; workspaces read a copy when they start).
       caFile: path.join(stateDir(), 'pki', DEV_PKI_FILES.caBundle),
-    } as { driver: 'local' | 'none'; dir: string; entry?: string; node?: string; gatewayUrl: string; vsixDir: string; caFile: string },
+    },
     policyBundleFile: options.policyBundleFile,
   };
-  if (shared.workspace.driver === 'local') {
+  if (mesh.workspaces.driver === 'local') {
     // One-time build on a fresh machine (cached under .airlock/tools afterwards).
     log('ensuring code-server for local workspaces');
     const codeServer = await ensureCodeServer();
-    shared.workspace.entry = codeServer.entry;
-    shared.workspace.node = codeServer.node;
+    mesh.workspaces.codeServerEntry = codeServer.entry;
+    mesh.workspaces.codeServerNode = codeServer.node;
   }
-  mkdirSync(path.dirname(shared.sinkPath), { recursive: true });
-  mkdirSync(path.dirname(shared.keyFile), { recursive: true });
+  mkdirSync(path.dirname(mesh.sinkPath), { recursive: true });
+  mkdirSync(path.dirname(mesh.keyFile), { recursive: true });
 
   const node = process.execPath;
-  const edgeOrigin = `https://localhost:${ports.https}`;
-  const idp = await startIdp(options, fixed ? options.externalIdp ?? externalIdpFromEnv() : options.externalIdp, ports.idp, edgeOrigin, logsDir, log);
-  shared.oidc = idp.identityEnv;
+  const idp = await startIdp({
+    meshName: options.name,
+    external: fixed ? options.externalIdp ?? externalIdpFromEnv() : options.externalIdp,
+    port: ports.idp,
+    edgeOrigin,
+    logsDir,
+    log,
+  });
+  mesh.oidc = idp.identityEnv;
   const modelLog = path.join(logsDir, 'reference-model.log');
   await spawnManaged({
     name: `${options.name}.reference-model`,
@@ -403,21 +209,19 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       name: `${options.name}.${service}`,
       command: node,
       args: ['--enable-source-maps', path.join(ROOT, `apps/${service}/dist/main.js`)],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...serviceEnv(service, ports.services, shared) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...serviceEnv(service, ports.services, mesh) },
       cwd: ROOT,
       logFile: path.join(logsDir, `${service}.log`),
     });
   }
-  await waitUntil('reference model', () => httpOk(`${shared.modelUrl}/health`), 15_000, modelLog);
+  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`), { timeoutMs: 15_000, logFile: modelLog });
   await Promise.all(
     SERVICES.map((s) =>
-      waitUntil(
-        `${s} (gRPC health)`,
-        async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500)) === 'SERVING',
-        60_000,
-        path.join(logsDir, `${s}.log`),
-        `${options.name}.${s}`,
-      ),
+      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500)) === 'SERVING', {
+        timeoutMs: 60_000,
+        logFile: path.join(logsDir, `${s}.log`),
+        processName: `${options.name}.${s}`,
+      }),
     ),
   );
 
@@ -463,7 +267,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     orphan: true,
   });
   const ca = readFileSync(pki.caCert, 'utf8');
-  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, ca), 30_000, envoyLog);
+  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, ca), { timeoutMs: 30_000, logFile: envoyLog });
 
   const info: MeshInfo = {
     name: options.name,
@@ -472,92 +276,14 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     idp: idp.info,
     envoy: { httpsPort: ports.https, httpPort: ports.http, adminPort: ports.admin, accessLog },
     caBundle: pki.caCert,
-    auditSinkPath: shared.sinkPath,
+    auditSinkPath: mesh.sinkPath,
     topicPrefix,
     logsDir,
     infra,
-    workspaces: { driver: shared.workspace.driver, dir: shared.workspace.dir },
+    workspaces: { driver: mesh.workspaces.driver, dir: mesh.workspaces.dir },
   };
   writeFileSync(meshFile(options.name), JSON.stringify(info, null, 2));
   return info;
-}
-
-/**
- * Starts the dev IdP (unless an external IdP is given) and returns identity's OIDC_* environment. The client
- * secret is fresh per start and only ever handed to the two processes' environments.
- */
-async function startIdp(
-  options: MeshOptions,
-  external: ExternalIdp | undefined,
-  port: number,
-  edgeOrigin: string,
-  logsDir: string,
-  log: (line: string) => void,
-): Promise<{ info: MeshIdp; identityEnv: NodeJS.ProcessEnv }> {
-  const redirectUri = `${edgeOrigin}/auth/callback`;
-  const loginUrl = `${edgeOrigin}/auth/login`;
-  if (external) {
-    log(`using the external IdP ${external.issuer} (no dev IdP)`);
-    return {
-      info: { issuer: external.issuer, external: true, loginUrl },
-      identityEnv: {
-        OIDC_ISSUER: external.issuer,
-        OIDC_CLIENT_ID: external.clientId,
-        OIDC_CLIENT_SECRET: external.clientSecret,
-        OIDC_REDIRECT_URI: redirectUri,
-        ...(external.postLogoutRedirectUri ? { OIDC_POST_LOGOUT_REDIRECT_URI: external.postLogoutRedirectUri } : {}),
-      },
-    };
-  }
-  // An IP literal, not `localhost`: Envoy sends HSTS for https://localhost, and a browser that trusts the dev
-  // root then upgrades every http://localhost:<any port> URL, the dev IdP's included. HSTS never applies to IPs.
-  const issuer = `http://127.0.0.1:${port}`;
-  const clientSecret = randomBytes(24).toString('base64url');
-  // After the IdP's own logout the browser lands on the login page again.
-  const postLogout = loginUrl;
-  log(`starting the dev IdP (NOT FOR PRODUCTION) at ${issuer}`);
-  const logFile = path.join(logsDir, 'dev-idp.log');
-  await spawnManaged({
-    name: `${options.name}.dev-idp`,
-    command: process.execPath,
-    args: ['--enable-source-maps', path.join(ROOT, 'apps/dev-idp/dist/main.js')],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      BIND_HOST: '127.0.0.1',
-      DEV_IDP_PORT: String(port),
-      DEV_IDP_ISSUER: issuer,
-      DEV_IDP_CLIENT_ID: DEV_IDP_CLIENT_ID,
-      DEV_IDP_CLIENT_SECRET: clientSecret,
-      DEV_IDP_REDIRECT_URIS: redirectUri,
-      DEV_IDP_POST_LOGOUT_REDIRECT_URIS: postLogout,
-      LOG_LEVEL: process.env.AIRLOCK_LOG_LEVEL ?? 'info',
-    },
-    cwd: ROOT,
-    logFile,
-  });
-  // Identity reads the discovery document when a login starts; make sure it is there before anyone can.
-  await waitUntil('dev IdP', () => httpOk(`http://127.0.0.1:${port}/healthz`), 15_000, logFile);
-  return {
-    info: { issuer, devIdpPort: port, external: false, loginUrl },
-    identityEnv: {
-      OIDC_ISSUER: issuer,
-      OIDC_CLIENT_ID: DEV_IDP_CLIENT_ID,
-      OIDC_CLIENT_SECRET: clientSecret,
-      OIDC_REDIRECT_URI: redirectUri,
-      OIDC_POST_LOGOUT_REDIRECT_URI: postLogout,
-    },
-  };
-}
-
-/** What `up` prints about signing in. */
-export function loginHint(info: MeshInfo): string[] {
-  if (info.idp.external) return [`Sign in: ${info.idp.loginUrl}  (IdP ${info.idp.issuer})`];
-  return [
-    `Sign in: ${info.idp.loginUrl}  (dev IdP ${info.idp.issuer} - NOT FOR PRODUCTION)`,
-    '  demo users: alice, bob (developers), carol, dave (security-admin), erin (auditor), mallory (no MFA: refused where MFA is required)',
-    '  password demo-<user>-pass, e.g. demo-alice-pass; TOTP secrets in apps/dev-idp/src/seed/users.json (add one to an authenticator app)',
-  ];
 }
 
 /** Stops every process of the mesh `name` (its Prometheus if `up` started one, then Envoy, so no request reaches a stopping service). */

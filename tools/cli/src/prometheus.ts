@@ -4,7 +4,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePrometheus, listManaged, portIsFree, spawnManaged, stopManaged } from '@airlock/testing';
-import { SERVICES, httpOk, waitUntil, type MeshInfo } from './mesh';
+import type { MeshInfo } from './mesh';
+import { httpOk, waitUntil } from './readiness';
+import { SERVICES } from './service-env';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const OBSERVABILITY_DIR = path.join(ROOT, 'deploy', 'observability');
@@ -110,11 +112,7 @@ export async function startPrometheus(opts: {
     env: { PATH: process.env.PATH },
     logFile: opts.logFile,
   });
-  await waitUntil(`Prometheus on ${url}`, () => ready(url), 30_000, opts.logFile, processName(opts.meshName));
+  await waitUntil(`Prometheus on ${url}`, () => ready(url), { timeoutMs: 30_000, logFile: opts.logFile, processName: processName(opts.meshName) });
   return { url, port: opts.port, configFile };
 }
 
-export async function stopPrometheus(meshName: string): Promise<void> {
-  const record = (await listManaged())[processName(meshName)];
-  if (record) await stopManaged(record.pid, 15_000);
-}

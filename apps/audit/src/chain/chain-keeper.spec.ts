@@ -2,19 +2,19 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
+import { memoryLogger } from '@airlock/telemetry';
 import { toAuditRecord } from '../events/audit-record';
-import { ChainKeeper, chainStatePath } from './chain-keeper';
+import { ChainKeeper, chainStatePath, type ChainKeeperConfig } from './chain-keeper';
 import { writeChainState } from './chain-state';
 
 const record = (eventId: string) => toAuditRecord(airlock.events.v1.AuditEvent.fromPartial({ eventId }));
-const logger = () => ({ warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() });
 
 describe('ChainKeeper', () => {
   let dir: string;
   let sink: string;
-  const config = (extra: Record<string, unknown> = {}) => ({ AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sink, AUDIT_DEDUP_WINDOW: 100, ...extra });
-  const keeper = async (log = logger()) => {
-    const k = new ChainKeeper(config() as never, log as never);
+  const config = (extra: Partial<ChainKeeperConfig> = {}): ChainKeeperConfig => ({ AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sink, AUDIT_DEDUP_WINDOW: 100, ...extra });
+  const keeper = async (log = memoryLogger('audit-test')) => {
+    const k = new ChainKeeper(config(), log.logger);
     await k.onModuleInit();
     return k;
   };
@@ -28,8 +28,8 @@ describe('ChainKeeper', () => {
   });
 
   it('keeps its state beside the sink file unless AUDIT_CHAIN_STATE_PATH says otherwise', () => {
-    expect(chainStatePath(config() as never)).toBe(`${sink}.chain.json`);
-    expect(chainStatePath(config({ AUDIT_CHAIN_STATE_PATH: '/x/state.json' }) as never)).toBe('/x/state.json');
+    expect(chainStatePath(config())).toBe(`${sink}.chain.json`);
+    expect(chainStatePath(config({ AUDIT_CHAIN_STATE_PATH: '/x/state.json' }))).toBe('/x/state.json');
   });
 
   it('advances only to the next seq and persists the heads', async () => {
@@ -60,10 +60,10 @@ describe('ChainKeeper', () => {
     await a.advance(r1);
     const r2 = a.link('t/0', record('e2'));
     await writeFile(sink, `${JSON.stringify(r1)}\n${JSON.stringify(r2)}\n`); // r2 written, state still at seq 1
-    const log = logger();
+    const log = memoryLogger('audit-test');
     const b = await keeper(log);
     expect(b.head('t/0')).toEqual({ seq: 2, hash: r2.chain.hash });
-    expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ chain: 't/0', state_seq: 1, sink_seq: 2 }), expect.any(String));
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'warn', chain: 't/0', state_seq: 1, sink_seq: 2, msg: expect.any(String) }));
   });
 
   it('keeps chains from the state file that the sink file no longer holds', async () => {

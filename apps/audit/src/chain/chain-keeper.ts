@@ -1,22 +1,21 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { linkRecord, type ChainHead } from '@airlock/audit-chain';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { AuditRecord } from '../events/audit-record';
+import type { AuditRecord, ChainedAuditRecord } from '../events/audit-record';
 import type { auditConfig } from '../config';
 import { type ChainHeads, readChainState, scanSinkTail, writeChainState } from './chain-state';
-import { type ChainHead, type ChainedAuditRecord, linkRecord } from './hash-chain';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 
+/** What the chain keeper reads of the configuration. */
+export type ChainKeeperConfig = Pick<AuditConfig, 'AUDIT_SINKS' | 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_CHAIN_STATE_PATH' | 'AUDIT_DEDUP_WINDOW'>;
+
 /** Where the chain heads are kept: AUDIT_CHAIN_STATE_PATH, else beside the jsonl sink file. */
-export function chainStatePath(config: AuditConfig): string {
-  const explicit = config.AUDIT_CHAIN_STATE_PATH;
-  if (explicit) return explicit;
-  const sink = (config as { AUDIT_SINK_JSONL_PATH?: string }).AUDIT_SINK_JSONL_PATH;
-  if (!sink) throw new Error('AUDIT_CHAIN_STATE_PATH is required when there is no AUDIT_SINK_JSONL_PATH');
-  return `${sink}.chain.json`;
+export function chainStatePath(config: Pick<AuditConfig, 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_CHAIN_STATE_PATH'>): string {
+  return config.AUDIT_CHAIN_STATE_PATH ?? `${config.AUDIT_SINK_JSONL_PATH}.chain.json`;
 }
 
 /**
@@ -32,7 +31,7 @@ export class ChainKeeper implements OnModuleInit {
   private persisting: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AuditConfig,
+    @Inject(APP_CONFIG) private readonly config: ChainKeeperConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -42,7 +41,7 @@ export class ChainKeeper implements OnModuleInit {
     const state = await readChainState(this.stateFile);
     for (const [id, head] of state ?? []) this.heads.set(id, head);
 
-    const sinkFile = this.config.AUDIT_SINKS.includes('jsonl') ? (this.config as { AUDIT_SINK_JSONL_PATH?: string }).AUDIT_SINK_JSONL_PATH : undefined;
+    const sinkFile = this.config.AUDIT_SINKS.includes('jsonl') ? this.config.AUDIT_SINK_JSONL_PATH : undefined;
     if (sinkFile) {
       // Without a state file every chain in the sink must be found, so the whole file is read.
       const tail = await scanSinkTail(sinkFile, state ? new Set(state.keys()) : undefined, this.config.AUDIT_DEDUP_WINDOW);

@@ -1,5 +1,5 @@
 import { open, readFile, rename } from 'node:fs/promises';
-import type { ChainHead } from './hash-chain';
+import type { ChainHead } from '@airlock/audit-chain';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

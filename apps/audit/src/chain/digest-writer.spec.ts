@@ -2,19 +2,19 @@ import { createPublicKey, verify } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ZERO_HASH, canonicalJson } from './canonical';
+import { ZERO_HASH, canonicalJson, digestHash, type DigestRecord } from '@airlock/audit-chain';
+import { memoryLogger } from '@airlock/telemetry';
 import type { ChainKeeper } from './chain-keeper';
-import { type DigestRecord, digestHash } from './digest';
-import { DigestWriter, digestPath } from './digest-writer';
+import { DigestWriter, digestPath, type DigestWriterConfig } from './digest-writer';
 
-const logger = () => ({ warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() });
+const logger = () => memoryLogger('audit-test').logger;
 
 describe('DigestWriter', () => {
   let dir: string;
   let keyFile: string;
   let heads: Record<string, { seq: number; hash: string }>;
   const chains = { snapshot: () => ({ ...heads }) } as unknown as ChainKeeper;
-  const config = (extra: Record<string, unknown> = {}) => ({
+  const config = (extra: Partial<DigestWriterConfig> = {}): DigestWriterConfig => ({
     AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),
     AUDIT_SIGNING_KEY_FILE: keyFile,
     AUDIT_GENERATE_KEY: true,
@@ -37,7 +37,7 @@ describe('DigestWriter', () => {
   });
 
   it('generates a 0600 key, publishes the public key, and appends signed digests linked to each other', async () => {
-    const writer = new DigestWriter(config() as never, logger() as never, chains);
+    const writer = new DigestWriter(config(), logger(), chains);
     await writer.onModuleInit();
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     const publicKey = createPublicKey(await readFile(`${keyFile}.pub.pem`, 'utf8'));
@@ -56,10 +56,10 @@ describe('DigestWriter', () => {
   });
 
   it('continues the digest chain after a restart with the same key', async () => {
-    const a = new DigestWriter(config() as never, logger() as never, chains);
+    const a = new DigestWriter(config(), logger(), chains);
     await a.onModuleInit();
     await a.onApplicationShutdown();
-    const b = new DigestWriter(config({ AUDIT_GENERATE_KEY: false }) as never, logger() as never, chains);
+    const b = new DigestWriter(config({ AUDIT_GENERATE_KEY: false }), logger(), chains);
     await b.onModuleInit();
     await b.onApplicationShutdown();
     const [first, second] = await digests();
@@ -67,7 +67,7 @@ describe('DigestWriter', () => {
   });
 
   it('refuses to start with a missing key unless asked to generate one', async () => {
-    const writer = new DigestWriter(config({ AUDIT_GENERATE_KEY: false }) as never, logger() as never, chains);
+    const writer = new DigestWriter(config({ AUDIT_GENERATE_KEY: false }), logger(), chains);
     await expect(writer.onModuleInit()).rejects.toThrow(/AUDIT_GENERATE_KEY=true/);
   });
 
@@ -75,17 +75,17 @@ describe('DigestWriter', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await writeFile(path.join(dir, 'rsa.pem'), rsa);
-    const writer = new DigestWriter(config({ AUDIT_SIGNING_KEY_FILE: path.join(dir, 'rsa.pem') }) as never, logger() as never, chains);
+    const writer = new DigestWriter(config({ AUDIT_SIGNING_KEY_FILE: path.join(dir, 'rsa.pem') }), logger(), chains);
     await expect(writer.onModuleInit()).rejects.toThrow(/not an Ed25519/);
   });
 
   it('writes nothing, with a warning, when no key file is configured', async () => {
-    const log = logger();
-    const writer = new DigestWriter(config({ AUDIT_SIGNING_KEY_FILE: undefined }) as never, log as never, chains);
+    const log = memoryLogger('audit-test');
+    const writer = new DigestWriter(config({ AUDIT_SIGNING_KEY_FILE: undefined }), log.logger, chains);
     await writer.onModuleInit();
     expect(await writer.write()).toBeUndefined();
     await writer.onApplicationShutdown();
-    expect(log.warn).toHaveBeenCalled();
-    expect(digestPath(config() as never)).toBe(path.join(dir, 'audit.jsonl.digests.jsonl'));
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('AUDIT_SIGNING_KEY_FILE is not set') }));
+    expect(digestPath(config())).toBe(path.join(dir, 'audit.jsonl.digests.jsonl'));
   });
 });

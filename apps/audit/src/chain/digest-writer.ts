@@ -2,20 +2,20 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { KeyObject } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { signDigest, type DigestRecord } from '@airlock/audit-chain';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { type Logger, metrics } from '@airlock/telemetry';
 import type { auditConfig } from '../config';
 import { ChainKeeper } from './chain-keeper';
-import { type DigestRecord, signDigest } from './digest';
 import { loadSigningKey, publicKeyPath } from './signing-key';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 
-export function digestPath(config: AuditConfig): string {
-  if (config.AUDIT_DIGEST_PATH) return config.AUDIT_DIGEST_PATH;
-  const sink = (config as { AUDIT_SINK_JSONL_PATH?: string }).AUDIT_SINK_JSONL_PATH;
-  if (!sink) throw new Error('AUDIT_DIGEST_PATH is required when there is no AUDIT_SINK_JSONL_PATH');
-  return `${sink}.digests.jsonl`;
+/** What the digest writer reads of the configuration. */
+export type DigestWriterConfig = Pick<AuditConfig, 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_DIGEST_PATH' | 'AUDIT_SIGNING_KEY_FILE' | 'AUDIT_GENERATE_KEY' | 'AUDIT_DIGEST_INTERVAL_MS'>;
+
+export function digestPath(config: Pick<AuditConfig, 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_DIGEST_PATH'>): string {
+  return config.AUDIT_DIGEST_PATH ?? `${config.AUDIT_SINK_JSONL_PATH}.digests.jsonl`;
 }
 
 /**
@@ -33,7 +33,7 @@ export class DigestWriter implements OnModuleInit, OnApplicationShutdown {
   private readonly counter = metrics.getMeter('airlock-audit').createCounter('airlock_audit_digests_written_total', { description: 'Signed chain digests appended' });
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AuditConfig,
+    @Inject(APP_CONFIG) private readonly config: DigestWriterConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly chains: ChainKeeper,
   ) {}

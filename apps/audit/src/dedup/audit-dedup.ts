@@ -10,6 +10,12 @@ import type { auditConfig } from '../config';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 
+/** What de-duplication reads of the configuration. */
+export type AuditDedupConfig = Pick<
+  AuditConfig,
+  'AUDIT_INSTANCE_ID' | 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_CHAIN_STATE_PATH' | 'REDIS_URL' | 'AUDIT_CONSUMER_GROUP' | 'AUDIT_DEDUP_TTL_S' | 'AUDIT_DEDUP_WINDOW'
+>;
+
 /**
  * What the store knows of an event id: `done` — every sink had it and its chain head moved past it; or
  * `claimed` — an instance linked it as `seq` of `chain` and was about to write it to the sinks (it may have
@@ -118,7 +124,7 @@ export class AuditDedup implements OnApplicationShutdown {
   private readonly window?: DedupWindow;
 
   constructor(
-    @Inject(APP_CONFIG) config: AuditConfig,
+    @Inject(APP_CONFIG) config: AuditDedupConfig,
     @Inject(APP_LOGGER) logger: Logger,
   ) {
     this.instance =

@@ -1,3 +1,4 @@
+import type { Chained } from '@airlock/audit-chain';
 import type { airlock } from '@airlock/contracts';
 
 type AuditEvent = airlock.events.v1.AuditEvent;
@@ -38,6 +39,9 @@ type FieldNames = typeof AUDIT_FIELD_NAMES;
 
 /** An audit event as SIEM sinks receive it: the proto's own snake_case field names, every field present. */
 export type AuditRecord = { [K in keyof FieldNames as FieldNames[K]]: AuditEvent[K] };
+
+/** An audit record as a sink writes it, linked into its `topic/partition` chain. */
+export type ChainedAuditRecord = Chained<AuditRecord>;
 
 export function toAuditRecord(event: AuditEvent): AuditRecord {
   const record: Record<string, unknown> = {};

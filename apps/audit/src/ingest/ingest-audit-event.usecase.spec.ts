@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ZERO_HASH } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import type { ConsumedMessage } from '@airlock/events';
-import { ZERO_HASH } from '../chain/canonical';
-import { ChainKeeper } from '../chain/chain-keeper';
-import type { ChainedAuditRecord } from '../chain/hash-chain';
-import type { AuditRecord } from '../events/audit-record';
+import { memoryLogger } from '@airlock/telemetry';
+import { ChainKeeper, type ChainKeeperConfig } from '../chain/chain-keeper';
+import type { AuditRecord, ChainedAuditRecord } from '../events/audit-record';
 import type { AuditSink } from '../sinks/audit-sink';
 import type { AuditSinks } from '../sinks/audit-sinks';
 import { AuditStats } from './audit-stats';
 import type { DeadLetters } from './dead-letters';
 import { IngestAuditEvent } from './ingest-audit-event.usecase';
-import { AuditDedup, type DedupMark } from '../dedup/audit-dedup';
+import { AuditDedup, type AuditDedupConfig, type DedupMark } from '../dedup/audit-dedup';
 
 class MemorySink implements AuditSink {
   constructor(readonly name = 'jsonl') {}
@@ -32,17 +32,30 @@ class MemorySink implements AuditSink {
 const message = (value: Uint8Array | Buffer, offset = '0', partition = 0): ConsumedMessage => ({ topic: 't', partition, offset, key: null, value: Buffer.from(value) });
 const encoded = (eventId: string) => airlock.events.v1.AuditEvent.encode(airlock.events.v1.AuditEvent.fromPartial({ eventId, tenantId: 't1' })).finish();
 
+/** What the chain keeper and de-duplication read; without REDIS_URL de-duplication is the in-process window. */
+type IngestConfig = ChainKeeperConfig & AuditDedupConfig;
+
+const ingestConfig = (dir: string, over: Partial<IngestConfig> = {}): IngestConfig => ({
+  AUDIT_SINKS: [],
+  AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),
+  AUDIT_CHAIN_STATE_PATH: path.join(dir, 'chain.json'),
+  AUDIT_DEDUP_WINDOW: 100,
+  AUDIT_CONSUMER_GROUP: 'audit-test',
+  AUDIT_DEDUP_TTL_S: 3600,
+  ...over,
+});
+
 async function setup(window = 100, extra: AuditSink[] = []) {
   const sink = new MemorySink();
   const stats = new AuditStats();
-  const logger = { warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() };
-  const config = { AUDIT_DEDUP_WINDOW: window, AUDIT_SINKS: [], AUDIT_CHAIN_STATE_PATH: path.join(mkdtempSync(path.join(tmpdir(), 'audit-ingest-')), 'chain.json') };
-  const chains = new ChainKeeper(config as never, logger as never);
+  const { logger, lines } = memoryLogger('audit-test');
+  const config = ingestConfig(mkdtempSync(path.join(tmpdir(), 'audit-ingest-')), { AUDIT_DEDUP_WINDOW: window });
+  const chains = new ChainKeeper(config, logger);
   await chains.onModuleInit();
   const deadLetters = { topic: 't.dlq', publish: jest.fn(async () => undefined) };
-  const dedup = new AuditDedup(config as never, logger as never);
-  const ingest = new IngestAuditEvent(logger as never, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters, dedup);
-  return { sink, stats, logger, ingest, deadLetters, chains, config, dedup };
+  const dedup = new AuditDedup(config, logger);
+  const ingest = new IngestAuditEvent(logger, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters, dedup);
+  return { sink, stats, logLines: lines, ingest, deadLetters, chains, config, dedup };
 }
 
 describe('IngestAuditEvent', () => {
@@ -57,14 +70,15 @@ describe('IngestAuditEvent', () => {
   });
 
   it('skips poison messages, logging only a digest of the payload', async () => {
-    const { sink, stats, logger, ingest } = await setup();
+    const { sink, stats, logLines, ingest } = await setup();
     const garbage = Buffer.from('secret=hunter2 not protobuf');
     expect(await ingest.execute(message(garbage))).toBe('poison');
     expect(await ingest.execute(message(encoded('')))).toBe('poison');
     expect(sink.records).toHaveLength(0);
     expect(stats.poisonEvents).toBe(2);
     expect(stats.eventsConsumed).toBe(0);
-    const logged = JSON.stringify(logger.warn.mock.calls);
+    const logged = JSON.stringify(logLines.filter((l) => l.level === 'warn'));
+    expect(logged).toContain('poison');
     expect(logged).toContain(createHash('sha256').update(garbage).digest('hex'));
     expect(logged).not.toContain('hunter2');
   });
@@ -142,14 +156,14 @@ describe('IngestAuditEvent', () => {
     await first.ingest.execute(message(encoded('e1')));
     writeFileSync(sinkFile, first.sink.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 
-    const logger = { warn: jest.fn(), info: jest.fn(), debug: jest.fn(), error: jest.fn() };
-    const config = { AUDIT_DEDUP_WINDOW: 100, AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sinkFile };
-    const chains = new ChainKeeper(config as never, logger as never);
+    const { logger } = memoryLogger('audit-test');
+    const config = ingestConfig(dir, { AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sinkFile, AUDIT_CHAIN_STATE_PATH: undefined });
+    const chains = new ChainKeeper(config, logger);
     await chains.onModuleInit();
     const sink = new MemorySink();
     const stats = new AuditStats();
-    const dedup = new AuditDedup(config as never, logger as never);
-    const ingest = new IngestAuditEvent(logger as never, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters, dedup);
+    const dedup = new AuditDedup(config, logger);
+    const ingest = new IngestAuditEvent(logger, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters, dedup);
     expect(await ingest.execute(message(encoded('e1')))).toBe('duplicate');
     expect(await ingest.execute(message(encoded('e2'), '1'))).toBe('written');
     expect((sink.records[0] as ChainedAuditRecord).chain).toMatchObject({ seq: 2, prev_hash: (first.sink.records[0] as ChainedAuditRecord).chain.hash });

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { chainId, linkRecord } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import { type ConsumedMessage, poisonLogFields } from '@airlock/events';
 import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { ChainKeeper } from '../chain/chain-keeper';
-import { type ChainedAuditRecord, chainId, linkRecord } from '../chain/hash-chain';
 import { AuditDedup, type DedupMark } from '../dedup/audit-dedup';
-import { toAuditRecord } from '../events/audit-record';
+import { toAuditRecord, type ChainedAuditRecord } from '../events/audit-record';
 import { AuditSinks } from '../sinks/audit-sinks';
 import { AuditStats } from './audit-stats';
 import { DeadLetters } from './dead-letters';

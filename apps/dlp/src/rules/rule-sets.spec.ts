@@ -1,7 +1,9 @@
+import { loadConfig } from '@airlock/config';
 import { BUILTIN_ONLY, SAMPLE_CUSTOM_RULE, type RuleSetSpec } from '@airlock/dlp-engine';
 import { createLogger } from '@airlock/telemetry';
 import { PolicyVersionUnknownError, RulesUnavailableError } from '../scan/errors';
 import { PolicyRulesSource, type PolicyRules } from './policy-rules.source';
+import { dlpConfig } from '../config';
 import { RuleSets } from './rule-sets';
 
 const projectRule: RuleSetSpec = {
@@ -31,8 +33,8 @@ class FakePolicy extends PolicyRulesSource {
   close(): void {}
 }
 
-const config = (over: Record<string, number> = {}) =>
-  ({ DLP_MAX_TEXT_CHARS: 10_000, DLP_MAX_CHUNK_CHARS: 1_000, DLP_RULES_CACHE_SIZE: 8, DLP_ACTIVE_RULES_TTL_MS: 60_000, ...over }) as never;
+const config = (over: Record<string, string> = {}) =>
+  loadConfig(dlpConfig, { DLP_MAX_TEXT_CHARS: '10000', DLP_MAX_CHUNK_CHARS: '1000', DLP_RULES_CACHE_SIZE: '8', DLP_ACTIVE_RULES_TTL_MS: '60000', ...over });
 const logger = createLogger('dlp-test', 'silent');
 
 describe('RuleSets', () => {
@@ -73,7 +75,7 @@ describe('RuleSets', () => {
 
   it('re-checks the active version in the background once its time is up', async () => {
     const policy = new FakePolicy();
-    const sets = new RuleSets(config({ DLP_ACTIVE_RULES_TTL_MS: 0 }), logger, policy);
+    const sets = new RuleSets(config({ DLP_ACTIVE_RULES_TTL_MS: '0' }), logger, policy);
     expect((await sets.get('')).policyVersion).toBe('v1');
     policy.active = 'v2';
     // Served from the stale entry while the refresh runs; the refreshed set shows up on a later request.
@@ -84,7 +86,7 @@ describe('RuleSets', () => {
 
   it('keeps at most DLP_RULES_CACHE_SIZE compiled sets', async () => {
     const policy = new FakePolicy();
-    const sets = new RuleSets(config({ DLP_RULES_CACHE_SIZE: 1 }), logger, policy);
+    const sets = new RuleSets(config({ DLP_RULES_CACHE_SIZE: '1' }), logger, policy);
     await sets.get('v1');
     await sets.get('v2');
     await sets.get('v1');

@@ -7,6 +7,9 @@ import { PolicyVersionUnknownError, RulesUnavailableError } from '../scan/errors
 import type { dlpConfig } from '../config';
 import { PolicyRulesSource } from './policy-rules.source';
 
+/** What the rule sets read of the configuration. */
+export type RuleSetsConfig = Pick<ServiceConfig<typeof dlpConfig>, 'DLP_MAX_TEXT_CHARS' | 'DLP_MAX_CHUNK_CHARS' | 'DLP_RULES_CACHE_SIZE' | 'DLP_ACTIVE_RULES_TTL_MS'>;
+
 /** The policy version reported when the service runs without policy (POLICY_ADDR unset). */
 export const BUILTIN_POLICY_VERSION = 'builtin';
 /** After a failed fetch, policy is not asked again for this long (requests use the last good set meanwhile). */
@@ -37,7 +40,7 @@ export class RuleSets implements OnApplicationBootstrap, OnApplicationShutdown {
   private quietUntil = 0;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof dlpConfig>,
+    @Inject(APP_CONFIG) private readonly config: RuleSetsConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(PolicyRulesSource) private readonly source?: PolicyRulesSource | null,
   ) {

@@ -1,16 +1,17 @@
 import { airlock } from '@airlock/contracts';
-import { ConfigError } from '@airlock/config';
+import { ConfigError, loadConfig } from '@airlock/config';
 import { AppError } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { RuleSets } from '../rules/rule-sets';
+import { dlpConfig } from '../config';
 import { ScanStream, checkLimits } from './scan-stream.usecase';
 
 const { Action, Direction } = airlock.dlp.v1;
 type Req = airlock.dlp.v1.ScanStreamRequest;
 type Res = airlock.dlp.v1.ScanStreamResponse;
 
-const config = { DLP_MAX_TEXT_CHARS: 10_000, DLP_MAX_CHUNK_CHARS: 1_000, DLP_MAX_STREAM_CHARS: 5_000 } as never;
+const config = loadConfig(dlpConfig, { DLP_MAX_TEXT_CHARS: '10000', DLP_MAX_CHUNK_CHARS: '1000', DLP_MAX_STREAM_CHARS: '5000' });
 const useCase = new ScanStream(config, new RuleSets(config, createLogger('dlp-test', 'silent')));
 
 const start = (over: Partial<airlock.dlp.v1.ScanStreamStart> = {}): Req => ({

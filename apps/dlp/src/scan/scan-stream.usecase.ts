@@ -13,7 +13,8 @@ import { checkPseudonymPairs } from './pseudonym-pairs';
 const { Action, Direction } = airlock.dlp.v1;
 type Request = airlock.dlp.v1.ScanStreamRequest;
 type Response = airlock.dlp.v1.ScanStreamResponse;
-type Config = ServiceConfig<typeof dlpConfig>;
+/** What a stream scan reads of the configuration. */
+type Config = Pick<ServiceConfig<typeof dlpConfig>, 'DLP_MAX_TEXT_CHARS' | 'DLP_MAX_CHUNK_CHARS' | 'DLP_MAX_STREAM_CHARS'>;
 
 const RANK: Record<RuleAction, number> = { allow: 0, mask: 1, pseudonymize: 2, block: 3 };
 const CLOSED = Symbol('client closed its side');

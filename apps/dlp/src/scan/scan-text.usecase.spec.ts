@@ -1,10 +1,12 @@
+import { loadConfig } from '@airlock/config';
 import { airlock } from '@airlock/contracts';
 import { createLogger } from '@airlock/telemetry';
 import { RuleSets } from '../rules/rule-sets';
+import { dlpConfig } from '../config';
 import { InvalidContextError, ScanText, TextTooLargeError } from './scan-text.usecase';
 
 const { Action, Direction } = airlock.dlp.v1;
-const config = { DLP_MAX_TEXT_CHARS: 10_000, DLP_MAX_CHUNK_CHARS: 1_000 } as never;
+const config = loadConfig(dlpConfig, { DLP_MAX_TEXT_CHARS: '10000', DLP_MAX_CHUNK_CHARS: '1000' });
 const useCase = new ScanText(config, new RuleSets(config, createLogger('dlp-test', 'silent')));
 const scan = (text: string, context?: airlock.dlp.v1.Pseudonyms) =>
   useCase.execute({ text, direction: Direction.DIRECTION_INBOUND, correlationId: 'c-12345678', context });

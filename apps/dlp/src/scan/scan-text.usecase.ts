@@ -25,7 +25,7 @@ type ScanTextsResponse = airlock.dlp.v1.ScanTextsResponse;
 @Injectable()
 export class ScanText {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof dlpConfig>,
+    @Inject(APP_CONFIG) private readonly config: Pick<ServiceConfig<typeof dlpConfig>, 'DLP_MAX_TEXT_CHARS'>,
     private readonly ruleSets: RuleSets,
   ) {}
 

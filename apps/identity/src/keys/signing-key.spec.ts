@@ -7,7 +7,7 @@ import { ConfigError } from '@airlock/config';
 import { createLogger } from '@airlock/telemetry';
 import { loadSigningKey } from './signing-key';
 
-const logger = createLogger('identity-test', 'silent' as never);
+const logger = createLogger('identity-test', 'silent');
 
 describe('loadSigningKey', () => {
   let dir: string;

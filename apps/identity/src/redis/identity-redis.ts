@@ -18,7 +18,7 @@ export class IdentityRedis implements OnModuleInit, OnApplicationShutdown {
   readonly keyPrefix: string;
   private lastError = '';
 
-  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof identityConfig>, @Inject(APP_LOGGER) private readonly logger: Logger) {
+  constructor(@Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof identityConfig>, 'REDIS_URL' | 'REDIS_PREFIX'>, @Inject(APP_LOGGER) private readonly logger: Logger) {
     this.revocationChannel = `${config.REDIS_PREFIX}revocations`;
     this.keyPrefix = config.REDIS_PREFIX;
     this.client = new Redis(config.REDIS_URL, {

@@ -21,7 +21,7 @@ describe('TenantSessionLimits', () => {
   beforeEach(() => jest.spyOn(Date, 'now').mockImplementation(() => clock));
   afterEach(() => jest.restoreAllMocks());
   const limitsWith = (source: SessionLimitsSource | null, maxStaleSeconds = 300) =>
-    new TenantSessionLimits({ IDENTITY_SESSION_LIMITS_MAX_STALE_SECONDS: maxStaleSeconds } as never, createLogger('test', 'silent'), source);
+    new TenantSessionLimits({ IDENTITY_SESSION_LIMITS_MAX_STALE_SECONDS: maxStaleSeconds }, createLogger('test', 'silent'), source);
 
   it('has no limits without POLICY_ADDR (no source)', async () => {
     expect(await limitsWith(null).forTenant('acme')).toEqual(NO_SESSION_LIMITS);

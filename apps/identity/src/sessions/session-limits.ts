@@ -74,7 +74,7 @@ export class TenantSessionLimits implements OnModuleInit, OnApplicationShutdown 
   private readonly maxStaleMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) config: ServiceConfig<typeof identityConfig>,
+    @Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof identityConfig>, 'IDENTITY_SESSION_LIMITS_MAX_STALE_SECONDS'>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     // Null without POLICY_ADDR (app.module.ts); a union type needs the token named.
     @Optional() @Inject(SessionLimitsSource) private readonly source: SessionLimitsSource | null,

@@ -16,7 +16,7 @@ type IssueTokenResponse = airlock.identity.v1.IssueTokenResponse;
 @Injectable()
 export class IssueToken {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof identityConfig>,
+    @Inject(APP_CONFIG) private readonly config: Pick<ServiceConfig<typeof identityConfig>, 'IDENTITY_ALLOW_ISSUE' | 'IDENTITY_TOKEN_TTL_SECONDS' | 'IDENTITY_ISSUER'>,
     private readonly keys: SigningKeys,
     private readonly store: TokenStore,
   ) {}

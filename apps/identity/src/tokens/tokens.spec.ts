@@ -17,7 +17,7 @@ import type { TokenStore } from './token-store';
 import { VerifyToken } from './verify-token.usecase';
 
 const { PrincipalKind } = airlock.identity.v1;
-const logger = createLogger('identity-test', 'silent' as never);
+const logger = createLogger('identity-test', 'silent');
 
 /** In-memory stand-in for the Redis store: the use cases' logic is what these tests are about. */
 class MemoryStore {
@@ -55,7 +55,7 @@ describe('IssueToken / VerifyToken / RevokeToken', () => {
   let key: SigningKey;
   let store: MemoryStore;
   const make = (config: Partial<typeof baseConfig> = {}) => {
-    const cfg = { ...baseConfig, ...config } as never;
+    const cfg = { ...baseConfig, ...config };
     const s = store as unknown as TokenStore;
     const keys = { current: key } as SigningKeys;
     const apiTokens = { verify: async () => ({ valid: false, principal: undefined, errorCode: 'token_unknown', expiresAtUnix: 0 }) } as unknown as ApiTokens;

@@ -32,7 +32,7 @@ function errorCode(error: unknown): TokenErrorCode {
 @Injectable()
 export class VerifyToken {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof identityConfig>,
+    @Inject(APP_CONFIG) private readonly config: Pick<ServiceConfig<typeof identityConfig>, 'IDENTITY_ISSUER'>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly keys: SigningKeys,
     private readonly store: TokenStore,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { freePort } from '@airlock/testing';
 // The real policy service, booted from its sources. Without DATABASE_URL its bundle file is its one version.
-import { DEFAULT_BUNDLE_FILE } from '../../../policy/src/bundle/bundle';
+import { DEFAULT_BUNDLE_FILE } from '../../../policy/src/bundles/bundle';
 import { policyService } from '../../../policy/src/service';
 
 /** The version label decisions and GetSessionLimits answers carry for the bundle startPolicy writes. */

@@ -1,7 +1,7 @@
 import { airlock } from '@airlock/contracts';
-import type { Draft, DraftState as StoredDraftState, VersionSummary } from '../store/bundle-store';
-import type { BundleChange } from '../store/bundle-diff';
-import { InvalidApiRequestError, type DraftView, type VersionView } from '../store/bundle-workflow';
+import type { Draft, DraftState as StoredDraftState, VersionSummary } from '../bundles/bundle-store';
+import type { BundleChange } from '../bundles/bundle-diff';
+import { InvalidApiRequestError, type DraftView, type VersionView } from '../bundles/bundle-workflow';
 
 const { DraftKind, DraftState, VersionOrigin, DlpDirection } = airlock.policy.v1;
 

@@ -2,11 +2,11 @@ import { Controller, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
 import type { Metadata } from '@airlock/grpc';
-import { ActiveBundle } from '../bundle/active-bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
 import { DlpRuleTest } from '../dlp-rules/dlp-rule-test.usecase';
 import { READERS, WRITERS } from '../http/caller';
-import { BundleWorkflow, DRAFT_STATES, InvalidApiRequestError, draftStates, pageLimit, versionNumber } from '../store/bundle-workflow';
-import { StoreErrorsInterceptor } from '../store/store-errors.interceptor';
+import { BundleWorkflow, DRAFT_STATES, InvalidApiRequestError, draftStates, pageLimit, versionNumber } from '../bundles/bundle-workflow';
+import { StoreErrorsInterceptor } from '../bundles/bundle-store-errors.interceptor';
 import { GrpcCaller } from './grpc-caller';
 import { changeMessage, directionName, draftMessage, jsonField, stateNames, versionMessage } from './messages';
 
@@ -15,7 +15,7 @@ type Call = { getPeer(): string };
 const optionalNumber = (n: number) => (n === 0 ? undefined : versionNumber(n));
 
 /**
- * PolicyAdminService: the gRPC API the Policy API's REST routes mirror (http/bundles.controller.ts,
+ * PolicyAdminService: the gRPC API the Policy API's REST routes mirror (bundles/bundles.controller.ts,
  * dlp-rules/dlp-rules.controller.ts). The same workflow and use cases, the same roles; only the caller comes
  * from the request's bearer token (admin/grpc-caller.ts) instead of the edge's assertion, and JSON content
  * travels as text. Simulate is PolicyService.Simulate.

@@ -7,6 +7,12 @@ import type { Logger } from '@airlock/telemetry';
 import type { policyConfig } from '../config';
 import { assertedIdentity } from './responses';
 
+/** What the issuer reads of the configuration. */
+export type AssertionIssuerConfig = Pick<
+  ServiceConfig<typeof policyConfig>,
+  'POLICY_ASSERTION_TTL_SECONDS' | 'POLICY_ASSERTION_REUSE_MS' | 'POLICY_ASSERTION_KEY_FILE' | 'POLICY_ASSERTION_GENERATE_KEY' | 'POLICY_AUTH_CACHE_MAX'
+>;
+
 interface Signed {
   token: string;
   reuseUntilMs: number;
@@ -32,7 +38,7 @@ export class AssertionIssuer implements OnModuleInit {
   private readonly signed = new Map<string, Signed>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof policyConfig>,
+    @Inject(APP_CONFIG) private readonly config: AssertionIssuerConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     this.reuseMs = Math.min(config.POLICY_ASSERTION_REUSE_MS, (config.POLICY_ASSERTION_TTL_SECONDS * 1000) / 2);

@@ -6,10 +6,10 @@ import { ConfigError } from '@airlock/config';
 import { GrpcStatus } from '@airlock/grpc';
 import { AssertionVerifier, EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
 import { createLogger } from '@airlock/telemetry';
-import { ActiveBundle } from '../bundle/active-bundle';
-import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
+import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundles/bundle';
 import type { DecisionLabel, DecisionMetrics } from '../decision/decision-metrics';
-import { AssertionIssuer } from './assertion-issuer';
+import { AssertionIssuer, type AssertionIssuerConfig } from './assertion-issuer';
 import { Authenticator } from './authenticator';
 import { CheckRequestUseCase } from './check.usecase';
 import type { TokenVerifier, Verdict } from './identity-client';
@@ -49,21 +49,32 @@ class FakeVerifier {
 const valid = async () => ({ valid: true, principal: alice, errorCode: '' });
 const bundle = loadBundleFile(DEFAULT_BUNDLE_FILE);
 
-const logger = createLogger('policy-test', 'silent' as never);
-const assertionConfig = { POLICY_ASSERTION_TTL_SECONDS: 60, POLICY_ASSERTION_REUSE_MS: 10_000, POLICY_AUTH_CACHE_MAX: 2, POLICY_ASSERTION_GENERATE_KEY: false };
+const logger = createLogger('policy-test', 'silent');
+const assertionConfig: AssertionIssuerConfig = { POLICY_ASSERTION_TTL_SECONDS: 60, POLICY_ASSERTION_REUSE_MS: 10_000, POLICY_AUTH_CACHE_MAX: 2, POLICY_ASSERTION_GENERATE_KEY: false };
 
-async function issuerWith(config: Partial<typeof assertionConfig> & { POLICY_ASSERTION_KEY_FILE?: string } = {}) {
-  const issuer = new AssertionIssuer({ ...assertionConfig, ...config } as never, logger);
+async function issuerWith(config: Partial<AssertionIssuerConfig> = {}) {
+  const issuer = new AssertionIssuer({ ...assertionConfig, ...config }, logger);
   await issuer.onModuleInit();
   return issuer;
 }
 
-async function setup(answer: Answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle?: ActiveBundle) {
+interface SetupOptions {
+  /** What identity answers for a credential. */
+  answer?: Answer;
+  /** POLICY_AUTH_CACHE_TTL_MS (0: every Check asks identity). */
+  cacheTtlMs?: number;
+  /** POLICY_ASSERTION_REUSE_MS. */
+  assertionReuseMs?: number;
+  /** Decide with this bundle instead of the built-in one. */
+  activeBundle?: ActiveBundle;
+}
+
+async function setup({ answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle }: SetupOptions = {}) {
   const counted: [DecisionLabel, string][] = [];
   const metrics = { count: (d: DecisionLabel, e: string) => void counted.push([d, e]) } as unknown as DecisionMetrics;
   const verifier = new FakeVerifier(answer);
-  const active = activeBundle ?? new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } } as never);
-  const cache = new PrincipalCache({ POLICY_AUTH_CACHE_TTL_MS: cacheTtlMs, POLICY_AUTH_CACHE_MAX: 2 } as never, logger);
+  const active = activeBundle ?? new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } });
+  const cache = new PrincipalCache({ POLICY_AUTH_CACHE_TTL_MS: cacheTtlMs, POLICY_AUTH_CACHE_MAX: 2, IDENTITY_REVOCATION_CHANNEL: 'unused:revocations' }, logger);
   const issuer = await issuerWith({ POLICY_ASSERTION_REUSE_MS: assertionReuseMs });
   const check = new CheckRequestUseCase(active, new Authenticator(verifier as unknown as TokenVerifier, cache, logger), metrics, logger, issuer);
   // What a service behind the edge does with x-airlock-identity.
@@ -130,7 +141,7 @@ describe('ext_authz Check', () => {
   });
 
   it('removes route headers when the allowing rule has no route', async () => {
-    const { check } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['auditor'] } }));
+    const { check } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['auditor'] } }) });
     const ok = (await check.execute(envoyRequest('/api/policy/v1/bundles/active', { authorization: 'Bearer t' }, 'GET'))).okResponse!;
     expect(ok.headersToRemove).toEqual([
       'authorization',
@@ -159,8 +170,8 @@ describe('ext_authz Check', () => {
     expect(ok.headersToRemove).not.toContain('x-airlock-audit-mode');
     const fenced = structuredClone(bundle);
     fenced.rules.find((r) => r.id === 'ep.agent.allow')!.when = { branches: ['release/*'], clientIps: ['203.0.113.0/24'] };
-    const active = new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'fenced.json', bundle: fenced } } as never);
-    const { check: fencedCheck } = await setup(valid, 0, 10_000, active);
+    const active = new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'fenced.json', bundle: fenced } });
+    const { check: fencedCheck } = await setup({ activeBundle: active });
     expect((await fencedCheck.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t', 'x-airlock-branch': 'release/7' }))).status!.code).toBe(GrpcStatus.OK);
     const wrongBranch = await fencedCheck.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t', 'x-airlock-branch': 'main' }));
     expect(body(wrongBranch).error.message).toContain('branch_not_allowed');
@@ -183,7 +194,7 @@ describe('ext_authz Check', () => {
   });
 
   it('answers 401 with identity\'s error code for a bad token', async () => {
-    const { check } = await setup(async () => ({ valid: false, principal: undefined, errorCode: 'token_revoked' }));
+    const { check } = await setup({ answer: async () => ({ valid: false, principal: undefined, errorCode: 'token_revoked' }) });
     const res = await check.execute(envoyRequest('/v1/chat', { authorization: 'bearer x.y.z', 'x-correlation-id': 'corr-abcdefgh' }));
     expect(res.status!.code).toBe(16);
     expect(body(res)).toEqual({ error: { code: 'token_revoked', message: expect.any(String), correlation_id: 'corr-abcdefgh', retryable: false } });
@@ -191,7 +202,7 @@ describe('ext_authz Check', () => {
   });
 
   it('answers 403 forbidden when policy denies', async () => {
-    const { check, counted } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['analyst'] } }));
+    const { check, counted } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['analyst'] } }) });
     const res = await check.execute(envoyRequest('/v1/agent', { authorization: 'Bearer t' }));
     expect(res.status!.code).toBe(GrpcStatus.PERMISSION_DENIED);
     expect(res.deniedResponse!.status).toEqual({ code: StatusCode.Forbidden });
@@ -202,8 +213,10 @@ describe('ext_authz Check', () => {
   });
 
   it('fails closed with 503 identity_unavailable (retryable) when identity cannot be asked', async () => {
-    const { check, counted } = await setup(async () => {
-      throw Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
+    const { check, counted } = await setup({
+      answer: async () => {
+        throw Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
+      },
     });
     const res = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     expect(res.status!.code).toBe(GrpcStatus.UNAVAILABLE);
@@ -227,7 +240,7 @@ describe('ext_authz Check', () => {
   });
 
   it('never forwards header-unsafe identity values', async () => {
-    const { check, services } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, projectId: 'p\r\nx-evil: 1' } }));
+    const { check, services } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: { ...alice, projectId: 'p\r\nx-evil: 1' } }) });
     const ok = (await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }))).okResponse!;
     expect(headerMap(ok.headers)).not.toHaveProperty('x-project-id');
     expect(ok.headersToRemove).toContain('x-project-id');
@@ -249,7 +262,7 @@ describe('ext_authz Check', () => {
   });
 
   it('answers 401 with the session error for an unknown session', async () => {
-    const { check } = await setup(async () => ({ valid: false, principal: undefined, errorCode: 'session_unknown' }));
+    const { check } = await setup({ answer: async () => ({ valid: false, principal: undefined, errorCode: 'session_unknown' }) });
     const res = await check.execute(envoyRequest('/v1/chat', { cookie: 'airlock_session=gone' }));
     expect(res.deniedResponse!.status).toEqual({ code: StatusCode.Unauthorized });
     expect(body(res).error).toMatchObject({ code: 'session_unknown', message: expect.stringContaining('log in again') });
@@ -257,7 +270,7 @@ describe('ext_authz Check', () => {
 
   it('reuses a verified principal from the cache, never a failed one, and bounds the cache', async () => {
     let answer: Awaited<ReturnType<Answer>> = { valid: false, principal: undefined, errorCode: 'token_revoked' };
-    const { check, verifier, cache } = await setup(async () => answer, 60_000);
+    const { check, verifier, cache } = await setup({ answer: async () => answer, cacheTtlMs: 60_000 });
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }));
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }));
     expect(verifier.calls).toEqual(['t1', 't1']);
@@ -272,7 +285,7 @@ describe('ext_authz Check', () => {
   });
 
   it('never caches beyond the credential\'s own expiry', async () => {
-    const { check, verifier } = await setup(async () => ({ valid: true, principal: alice, errorCode: '', expiresAtUnix: Math.floor(Date.now() / 1000) - 1 }), 60_000);
+    const { check, verifier } = await setup({ answer: async () => ({ valid: true, principal: alice, errorCode: '', expiresAtUnix: Math.floor(Date.now() / 1000) - 1 }), cacheTtlMs: 60_000 });
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     expect(verifier.calls).toEqual(['t', 't']);
@@ -295,7 +308,7 @@ describe('identity assertion (x-airlock-identity)', () => {
 
   it('asserts a service account as one', async () => {
     const indexer = { ...alice, subject: 'sa-rag', userId: 'svc-rag-indexer', roles: ['rag-indexer'], kind: PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT };
-    const { check, services } = await setup(async () => ({ valid: true, errorCode: '', principal: indexer }));
+    const { check, services } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: indexer }) });
     const res = await check.execute(envoyRequest('/v1/rag/index', { authorization: 'Bearer t' }));
     expect(await services.verify(assertionOf(res))).toMatchObject({ subject: 'sa-rag', userId: 'svc-rag-indexer', kind: 'service_account', roles: ['rag-indexer'] });
   });
@@ -313,14 +326,14 @@ describe('identity assertion (x-airlock-identity)', () => {
   });
 
   it('signs every request when POLICY_ASSERTION_REUSE_MS is 0', async () => {
-    const { check, services } = await setup(valid, 0, 0);
+    const { check, services } = await setup({ assertionReuseMs: 0 });
     const [a, b] = [await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' })), await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }))];
     const [ida, idb] = [await services.verify(assertionOf(a)), await services.verify(assertionOf(b))];
     expect(ida.assertionId).not.toBe(idb.assertionId);
   });
 
   it('sends no assertion, and strips the client\'s, for a principal that cannot be asserted', async () => {
-    const { check, issuer } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, tenantId: 't\r\nx-evil: 1' } }));
+    const { check, issuer } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: { ...alice, tenantId: 't\r\nx-evil: 1' } }) });
     expect(issuer.assertionFor({ ...alice, userId: '' })).toBeUndefined();
     const ok = (await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t', 'x-airlock-identity': 'forged.by.client' }))).okResponse!;
     expect(headerMap(ok.headers)).not.toHaveProperty('x-airlock-identity');

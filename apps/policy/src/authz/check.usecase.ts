@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { envoy } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
 import { CORRELATION_HEADER, acceptCorrelationId, runWithCorrelation, type Logger } from '@airlock/telemetry';
-import { ActiveBundle } from '../bundle/active-bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
 import { DecisionMetrics } from '../decision/decision-metrics';
 import { LimitsGuard } from '../limits/limits-guard';
 import { AssertionIssuer } from './assertion-issuer';

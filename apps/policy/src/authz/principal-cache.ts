@@ -6,6 +6,9 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { policyConfig } from '../config';
 
+/** What the cache reads of the configuration. */
+export type PrincipalCacheConfig = Pick<ServiceConfig<typeof policyConfig>, 'REDIS_URL' | 'IDENTITY_REVOCATION_CHANNEL' | 'POLICY_AUTH_CACHE_TTL_MS' | 'POLICY_AUTH_CACHE_MAX'>;
+
 type Principal = airlock.identity.v1.Principal;
 
 /** sha256 (hex) of a raw credential: identity announces revocations with the same digest. */
@@ -35,7 +38,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   private subscribed: boolean;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof policyConfig>,
+    @Inject(APP_CONFIG) private readonly config: PrincipalCacheConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     // Without a revocation channel the TTL alone bounds revocation lag.

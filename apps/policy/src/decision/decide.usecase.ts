@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
-import { ActiveBundle } from '../bundle/active-bundle';
-import type { PolicyInput } from './engine';
+import { ActiveBundle } from '../bundles/active-bundle';
+import type { PolicyInput } from './policy-engine';
 import { DecisionMetrics } from './decision-metrics';
 
 type RequestContext = airlock.policy.v1.RequestContext;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { z } from '@airlock/config';
+import { PseudonymVault, checkRuleSet, checkRules, compileRuleSet, scanReport, type DlpEngine, type RuleDefinition, type ScanReport } from '@airlock/dlp-engine';
 import { InvalidArgumentError } from '@airlock/runtime';
 import type { PolicyErrorCode } from '../error-codes';
 import { DlpRuleSets } from './dlp-rules.usecase';
-import { PseudonymVault, checkRuleSet, checkRules, compileRuleSet, scanReport, type DlpEngine, type RuleDefinition, type ScanReport } from './engine';
 
 /** Largest text the rule test scans (the dlp service's default Scan limit). */
 export const MAX_TEST_TEXT_CHARS = 1_000_000;

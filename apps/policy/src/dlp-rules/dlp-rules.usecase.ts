@@ -1,12 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
+import { BUILTIN_ONLY, type RuleSetSpec } from '@airlock/dlp-engine';
 import { AppError, GrpcStatus } from '@airlock/runtime';
-import { ActiveBundle } from '../bundle/active-bundle';
-import { bundleProblems } from '../bundle/bundle';
-import { BundleStore } from '../store/bundle-store';
+import { ActiveBundle } from '../bundles/active-bundle';
+import { bundleProblems } from '../bundles/bundle';
+import { BundleStore } from '../bundles/bundle-store';
+import { StoreUnavailableError, VersionNotFoundError } from '../bundles/bundles.errors';
 import type { PolicyErrorCode } from '../error-codes';
-import { StoreUnavailableError, VersionNotFoundError } from '../store/store.errors';
-import { BUILTIN_ONLY, type RuleSetSpec } from './engine';
 
 export class PolicyVersionUnknownError extends AppError<PolicyErrorCode> {
   constructor(version: string) {

@@ -1,5 +1,5 @@
 import { z } from '@airlock/config';
-import { checkRuleSet, type RuleSetSpec } from './engine';
+import { checkRuleSet, type RuleSetSpec } from '@airlock/dlp-engine';
 
 const action = z.enum(['allow', 'mask', 'block', 'pseudonymize']);
 

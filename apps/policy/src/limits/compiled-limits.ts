@@ -1,5 +1,5 @@
 import type { airlock } from '@airlock/contracts';
-import { endpointPath, prefixMatches } from '../decision/engine';
+import { endpointPath, prefixMatches } from '../decision/policy-engine';
 import type { KeyDimension, LimitMatch, LimitsSection, StoreErrorMode, TokenBudgetRule, UsageErrorMode } from './limits-schema';
 
 type Principal = airlock.identity.v1.Principal;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import { ActiveBundle } from '../bundle/active-bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
 import { CompiledLimits, type BucketRef } from './compiled-limits';
 import type { BucketState } from './gcra';
 import type { LimitsSection } from './limits-schema';

@@ -2,7 +2,7 @@ import { z } from '@airlock/config';
 
 /**
  * The `limits` section of a policy bundle: request rate limits (enforced in Redis, GCRA) and token budgets
- * (checked with usage's CheckQuota). Referenced by one optional field of the bundle schema (bundle/bundle.ts).
+ * (checked with usage's CheckQuota). Referenced by one optional field of the bundle schema (bundles/bundle.ts).
  */
 
 /** Principal attributes a limit can be keyed by; the tenant is always part of the key as well. */
@@ -58,7 +58,6 @@ const rateLimit = z.strictObject({
     message: 'a full burst must refill within 31 days',
     path: ['burst'],
   });
-export type RateLimitRule = z.infer<typeof rateLimit>;
 
 const tokenBudget = z.strictObject({
   id: limitId,

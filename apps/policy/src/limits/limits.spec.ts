@@ -1,5 +1,5 @@
 import { airlock } from '@airlock/contracts';
-import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
+import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundles/bundle';
 import { CompiledLimits } from './compiled-limits';
 import { LocalGcra } from './gcra';
 import { rateLimitHeaders } from './limits-guard';

@@ -15,6 +15,9 @@ export interface RateCheck extends GcraResult {
   source: RateSource;
 }
 
+/** What the limiter reads of policy's configuration. */
+export type RateLimiterConfig = Pick<LimitsConfig, 'REDIS_URL' | 'POLICY_LIMITS_REDIS_PREFIX' | 'POLICY_LIMITS_REDIS_TIMEOUT_MS' | 'POLICY_LIMITS_REPLICAS'>;
+
 /**
  * Rate-limit buckets in Redis (REDIS_URL), one atomic script per check whatever the number of buckets. Every
  * replica shares them, so N replicas together admit the limit, not N × the limit.
@@ -31,7 +34,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private degraded = false;
 
   constructor(
-    @Inject(APP_CONFIG) config: LimitsConfig,
+    @Inject(APP_CONFIG) config: RateLimiterConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     this.local = new LocalGcra(config.POLICY_LIMITS_REPLICAS);

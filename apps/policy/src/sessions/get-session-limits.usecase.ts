@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { InvalidArgumentError } from '@airlock/runtime';
-import { ActiveBundle } from '../bundle/active-bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
 import type { PolicyErrorCode } from '../error-codes';
 import { type SessionExceedAction, type SessionLimit, type SessionsSection } from './sessions-schema';
 

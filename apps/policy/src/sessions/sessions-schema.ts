@@ -3,7 +3,7 @@ import { z } from '@airlock/config';
 /**
  * The `sessions` section of a policy bundle: how many browser sessions may be live at once, per user and per
  * tenant. Policy only decides; identity enforces it when a login creates a session (GetSessionLimits).
- * Referenced by one optional field of the bundle schema (bundle/bundle.ts); absent: no limits.
+ * Referenced by one optional field of the bundle schema (bundles/bundle.ts); absent: no limits.
  */
 
 export const SESSION_EXCEED_ACTIONS = ['deny', 'evict_oldest'] as const;

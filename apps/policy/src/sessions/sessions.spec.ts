@@ -1,7 +1,7 @@
 import { airlock } from '@airlock/contracts';
 import { InvalidArgumentError } from '@airlock/runtime';
-import { ActiveBundle } from '../bundle/active-bundle';
-import { DEFAULT_BUNDLE_FILE, bundleProblems, loadBundleFile, type PolicyBundle } from '../bundle/bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
+import { DEFAULT_BUNDLE_FILE, bundleProblems, loadBundleFile, type PolicyBundle } from '../bundles/bundle';
 import { GetSessionLimits } from './get-session-limits.usecase';
 
 const Action = airlock.policy.v1.SessionLimitAction;
@@ -44,7 +44,7 @@ describe('GetSessionLimits', () => {
   const active = (sessions: unknown) => {
     const { bundle, problems } = bundleProblems(withSessions(sessions));
     if (!bundle) throw new Error(problems.join('; '));
-    return new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'sessions.json', bundle } } as never);
+    return new ActiveBundle({ POLICY_BUNDLE_FILE: { path: 'sessions.json', bundle } });
   };
   const ask = (bundle: ActiveBundle, tenantId: string) => new GetSessionLimits(bundle).execute({ tenantId });
   const sections = {

@@ -18,6 +18,9 @@ export interface WorkspaceSpec {
   clientFiles: RenderedFile[];
 }
 
+/** How a driver reports what it did or could not do (the service's logger at that level). */
+export type DriverLog = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+
 /** What a driver remembers of the workspace's gateway token: never the secret itself. */
 export interface HeldToken {
   tokenId: string;

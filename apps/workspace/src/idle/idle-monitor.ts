@@ -5,7 +5,7 @@ import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
 import type { workspaceConfig } from '../config';
 import { ChangeWorkspaceState } from '../workspaces/change-state.usecase';
-import { WorkspaceRepository } from '../workspaces/workspace.repository';
+import { WorkspaceStore } from '../workspaces/workspace-store';
 import { decideIdle, type IdlePolicyConfig, type IdleState } from './idle-policy';
 
 const idleStops = metrics.getMeter('airlock-workspace').createCounter('workspace_idle_stops_total', { description: 'Workspaces stopped as idle, by reason' });
@@ -24,7 +24,7 @@ export class IdleMonitor implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly policy: IdlePolicyConfig;
 
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly change: ChangeWorkspaceState,
     @Inject(WORKSPACE_DRIVER) private readonly driver: WorkspaceDriver | null,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
@@ -57,7 +57,7 @@ export class IdleMonitor implements OnApplicationBootstrap, OnApplicationShutdow
   async check(): Promise<void> {
     const sample = this.driver?.sampleActivity?.bind(this.driver);
     if (!sample) return;
-    const ids = await this.repository.runningIds();
+    const ids = await this.store.runningIds();
     const seen = new Set(ids);
     for (const id of this.states.keys()) if (!seen.has(id)) this.states.delete(id);
     for (const id of ids) {

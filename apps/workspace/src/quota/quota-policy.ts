@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import type { workspaceConfig } from '../config';
-import type { AdmissionState } from '../workspaces/workspace.repository';
+import type { AdmissionState } from '../workspaces/workspace-store';
 import type { WorkspaceQuotaExceededError } from '../workspaces/workspace.errors';
 import { effectiveLimits, exceededQuota, type Limits, type QuotaOverride, type QuotaScope, type Resources } from './quota';
 

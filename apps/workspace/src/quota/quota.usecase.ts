@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { requireResourceId } from '../workspaces/workspace-input';
 import { WorkspaceInvalidArgumentError } from '../workspaces/workspace.errors';
-import { WorkspaceRepository } from '../workspaces/workspace.repository';
+import { WorkspaceStore } from '../workspaces/workspace-store';
 import type { Limits, QuotaScope } from './quota';
 import { QuotaPolicy } from './quota-policy';
 
@@ -22,7 +22,7 @@ function toProto(limits: Limits): airlock.workspace.v1.QuotaLimits {
 @Injectable()
 export class QuotaAdmin {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly policy: QuotaPolicy,
   ) {}
 
@@ -32,7 +32,7 @@ export class QuotaAdmin {
     const subjectId = requireResourceId('subject_id', request.subjectId);
     const l = request.limits;
     const override = { maxWorkspaces: l?.maxWorkspaces || null, cpuMillis: l?.cpuMillis || null, memoryMib: l?.memoryMib || null, diskGib: l?.diskGib || null };
-    await this.repository.setOverride(tenantId, scope, subjectId, override);
+    await this.store.setOverride(tenantId, scope, subjectId, override);
     return { effective: toProto(this.policy.effective(scope, override)) };
   }
 
@@ -40,7 +40,7 @@ export class QuotaAdmin {
     const tenantId = requireResourceId('tenant_id', request.tenantId);
     const scope = requireScope(request.scope);
     const subjectId = requireResourceId('subject_id', request.subjectId);
-    const [override, used] = await Promise.all([this.repository.getOverride(tenantId, scope, subjectId), this.repository.getUsage(tenantId, scope, subjectId)]);
+    const [override, used] = await Promise.all([this.store.getOverride(tenantId, scope, subjectId), this.store.getUsage(tenantId, scope, subjectId)]);
     return { effective: toProto(this.policy.effective(scope, override)), used: { maxWorkspaces: used.workspaces, cpuMillis: used.cpuMillis, memoryMib: used.memoryMib, diskGib: used.diskGib } };
   }
 }

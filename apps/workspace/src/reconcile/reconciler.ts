@@ -9,7 +9,7 @@ import type { Observation, WorkspaceDriver, WorkspaceSpec } from '../drivers/dri
 import { GatewayTokens } from '../gateway-token/gateway-tokens';
 import type { workspaceConfig } from '../config';
 import type { ObservedState } from '../workspaces/workspace-state';
-import { WorkspaceRepository, type WorkspaceRow } from '../workspaces/workspace.repository';
+import { WorkspaceStore, type WorkspaceRow } from '../workspaces/workspace-store';
 import { WORKSPACE_DRIVER } from './driver.provider';
 
 const meter = metrics.getMeter('airlock-workspace');
@@ -51,7 +51,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   private stopped = false;
 
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly catalogue: ImageCatalogue,
     private readonly audit: WorkspaceAudit,
     private readonly tokens: GatewayTokens,
@@ -107,7 +107,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const c = this.config;
     for (;;) {
       if (this.stopped) return;
-      const due = await this.repository.claimDue(this.owner, c.WORKSPACE_RECONCILE_LEASE_MS, c.WORKSPACE_RESYNC_MS, c.WORKSPACE_RECONCILE_BATCH);
+      const due = await this.store.claimDue(this.owner, c.WORKSPACE_RECONCILE_LEASE_MS, c.WORKSPACE_RESYNC_MS, c.WORKSPACE_RECONCILE_BATCH);
       if (due.length === 0) break;
       await Promise.all(due.map((row) => this.reconcile(driver, row)));
       if (due.length < c.WORKSPACE_RECONCILE_BATCH) break;
@@ -128,7 +128,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         if (row.desired_state === 'STOPPED') {
           observation = await driver.ensureStopped(spec);
         } else {
-          await this.repository.markProvisioning(row.id, this.owner);
+          await this.store.markProvisioning(row.id, this.owner);
           // Before the driver starts anything: a Pod installs its token Secret only when it starts.
           await this.tokens.provide(driver, spec, row.observed_state !== 'RUNNING');
           observation = await driver.ensureRunning(spec);
@@ -163,8 +163,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     });
   }
 
-  private async record(row: WorkspaceRow, record: Parameters<WorkspaceRepository['recordObservation']>[2]): Promise<void> {
-    const result = await this.repository.recordObservation(row.id, this.owner, record);
+  private async record(row: WorkspaceRow, record: Parameters<WorkspaceStore['recordObservation']>[2]): Promise<void> {
+    const result = await this.store.recordObservation(row.id, this.owner, record);
     if (!result) {
       this.logger.warn({ workspace_id: row.id }, 'lease lost while reconciling; result discarded');
       return;
@@ -188,12 +188,12 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   private async sweepOrphans(driver: WorkspaceDriver): Promise<void> {
     const held = await driver.listManaged();
     if (held.length === 0) return;
-    const wanted = await this.repository.wantedAmong(held);
+    const wanted = await this.store.wantedAmong(held);
     for (const id of held) {
       if (wanted.has(id)) continue;
       this.logger.warn({ workspace_id: id }, 'removing resources of a workspace the registry does not want');
       // E.g. a token a stalled reconciler stored after the workspace was deleted (deleted rows are kept).
-      const row = await this.repository.findById(id);
+      const row = await this.store.findById(id);
       if (row) await this.tokens.revoke(row.tenant_id, id);
       await driver.ensureDeleted(id);
     }

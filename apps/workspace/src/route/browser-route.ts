@@ -7,7 +7,7 @@ import { CORRELATION_HEADER, type Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
 import type { workspaceConfig } from '../config';
-import { WorkspaceRepository } from '../workspaces/workspace.repository';
+import { WorkspaceStore } from '../workspaces/workspace-store';
 import { type Access, type Caller, type RouteTarget, decideAccess, parseRoute } from './browser-access';
 
 /** Owner lookups are cached this long: a workbench load is hundreds of requests for one workspace. */
@@ -38,7 +38,7 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly targets = new Map<string, { target: RouteTarget | undefined; until: number }>();
 
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     @Inject(WORKSPACE_DRIVER) private readonly driver: WorkspaceDriver | null,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
@@ -78,7 +78,7 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
   private async target(id: string): Promise<RouteTarget | undefined> {
     const cached = this.targets.get(id);
     if (cached && cached.until > Date.now()) return cached.target;
-    const row = await this.repository.findById(id);
+    const row = await this.store.findById(id);
     const target = row ? { tenantId: row.tenant_id, ownerUserId: row.owner_user_id, deleted: row.deleted_at !== null || row.desired_state === 'DELETING' } : undefined;
     if (this.targets.size > 10_000) this.targets.clear();
     this.targets.set(id, { target, until: Date.now() + TARGET_TTL_MS });

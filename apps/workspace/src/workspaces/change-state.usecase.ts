@@ -8,7 +8,7 @@ import { requireWorkspaceId } from './workspace-input';
 import { transition, type DesiredState } from './workspace-state';
 import { WorkspaceNotFoundError } from './workspace.errors';
 import { toWorkspace } from './workspace.mapper';
-import { WorkspaceRepository, type DesiredChange, type WorkspaceRow } from './workspace.repository';
+import { WorkspaceStore, type DesiredChange, type WorkspaceRow } from './workspace-store';
 
 export type LifecycleAction = 'start' | 'stop' | 'restart' | 'delete';
 
@@ -28,7 +28,7 @@ const ENDPOINT: Record<LifecycleAction, string> = {
 @Injectable()
 export class ChangeWorkspaceState {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly audit: WorkspaceAudit,
     private readonly reconciler: Reconciler,
     @Inject(APP_LOGGER) private readonly logger: Logger,
@@ -37,7 +37,7 @@ export class ChangeWorkspaceState {
   async execute(action: LifecycleAction, workspaceId: string, context: CallContext): Promise<{ workspace: airlock.workspace.v1.Workspace }> {
     const id = requireWorkspaceId(workspaceId);
     let changed = false;
-    const row = await this.repository.changeDesired(id, (current) => {
+    const row = await this.store.changeDesired(id, (current) => {
       const change = decide(action, current);
       changed = change !== null;
       return change;

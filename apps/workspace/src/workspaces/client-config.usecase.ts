@@ -8,20 +8,20 @@ import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
 import type { workspaceConfig } from '../config';
 import { requireWorkspaceId } from './workspace-input';
 import { WorkspaceNotFoundError } from './workspace.errors';
-import { WorkspaceRepository } from './workspace.repository';
+import { WorkspaceStore } from './workspace-store';
 
 /** The client configuration files a workspace is provisioned with. */
 @Injectable()
 export class GetClientConfig {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
     @Inject(WORKSPACE_DRIVER) private readonly driver: WorkspaceDriver | null,
   ) {}
 
   async execute(request: airlock.workspace.v1.GetClientConfigRequest): Promise<airlock.workspace.v1.GetClientConfigResponse> {
     const id = requireWorkspaceId(request.workspaceId);
-    const row = await this.repository.findById(id);
+    const row = await this.store.findById(id);
     if (!row) throw new WorkspaceNotFoundError(id);
     // The driver decides where the token lives (local: under its workspace root), so the files name that.
     const tokenPath = this.driver?.tokenPath?.(row.id) ?? TOKEN_PATH;

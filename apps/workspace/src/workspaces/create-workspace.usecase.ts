@@ -10,7 +10,7 @@ import type { workspaceConfig } from '../config';
 import { newWorkspaceId, requireResourceId, requireSize, resolveImage } from './workspace-input';
 import { ImageNotCataloguedError, WorkspaceExistsError, WorkspaceQuotaExceededError } from './workspace.errors';
 import { toWorkspace } from './workspace.mapper';
-import { WorkspaceRepository } from './workspace.repository';
+import { WorkspaceStore } from './workspace-store';
 
 /**
  * Registers a workspace a user wants running, on a catalogued image, within every quota; the reconciler
@@ -19,7 +19,7 @@ import { WorkspaceRepository } from './workspace.repository';
 @Injectable()
 export class CreateWorkspace {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly catalogue: ImageCatalogue,
     private readonly quotas: QuotaPolicy,
     private readonly audit: WorkspaceAudit,
@@ -42,7 +42,7 @@ export class CreateWorkspace {
 
     let row;
     try {
-      row = await this.repository.create({ id: newWorkspaceId(), tenantId, projectId, ownerUserId, image, ...resources }, (state) => {
+      row = await this.store.create({ id: newWorkspaceId(), tenantId, projectId, ownerUserId, image, ...resources }, (state) => {
         // Same project first: "you already have one" is more useful than "you have too many".
         if (state.ownerLive.some((w) => w.project_id === projectId)) throw new WorkspaceExistsError(tenantId, ownerUserId, projectId);
         const refused = this.quotas.admit(state, { ownerUserId, projectId }, resources);

@@ -7,13 +7,13 @@ import { verifyExtension } from '../catalogue/extension-allowlist';
 import type { workspaceConfig } from '../config';
 import { requireWorkspaceId } from './workspace-input';
 import { ExtensionNotAllowedError, WorkspaceInvalidArgumentError, WorkspaceNotFoundError } from './workspace.errors';
-import { WorkspaceRepository } from './workspace.repository';
+import { WorkspaceStore } from './workspace-store';
 
 /** Admits an extension only if catalogued for the workspace's image and hash-verified; audits every attempt. */
 @Injectable()
 export class InstallExtension {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly catalogue: ImageCatalogue,
     private readonly audit: WorkspaceAudit,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
@@ -22,7 +22,7 @@ export class InstallExtension {
   async execute(request: airlock.workspace.v1.InstallExtensionRequest, context: CallContext): Promise<airlock.workspace.v1.InstallExtensionResponse> {
     const id = requireWorkspaceId(request.workspaceId);
     if (request.extensionId === '') throw new WorkspaceInvalidArgumentError('extension_id', 'is required');
-    const row = await this.repository.findById(id);
+    const row = await this.store.findById(id);
     if (!row || row.deleted_at) throw new WorkspaceNotFoundError(id);
     const base = {
       eventType: 'workspace.extension' as const,

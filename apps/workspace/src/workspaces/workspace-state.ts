@@ -30,14 +30,6 @@ export function transition(from: DesiredState, to: DesiredState): DesiredState {
   return to;
 }
 
-export function isDesiredState(value: string): value is DesiredState {
-  return (DESIRED_STATES as readonly string[]).includes(value);
-}
-
-export function isObservedState(value: string): value is ObservedState {
-  return (OBSERVED_STATES as readonly string[]).includes(value);
-}
-
 /** Whether what the driver last saw is what is wanted; converged workspaces only get periodic re-checks. */
 export function isConverged(w: { desired_state: DesiredState; observed_state: ObservedState; restart_generation: number; observed_generation: number }): boolean {
   switch (w.desired_state) {

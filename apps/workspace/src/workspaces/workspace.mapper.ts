@@ -1,6 +1,6 @@
 import { airlock } from '@airlock/contracts';
 import type { ObservedState } from './workspace-state';
-import type { WorkspaceRow } from './workspace.repository';
+import type { WorkspaceRow } from './workspace-store';
 
 const { WorkspaceState } = airlock.workspace.v1;
 

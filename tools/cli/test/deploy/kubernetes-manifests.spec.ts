@@ -2,12 +2,12 @@
 // ports, probes, security, shutdown, secrets, and the NetworkPolicies against the calls the configuration makes.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { SERVICES, type ServiceName } from '../../src/service-env';
 import { kubernetesEnvoyVars } from './envoy';
 import {
   K8S_DIR,
   Manifests,
   NAMESPACE,
-  SERVICES,
   loadManifests,
   selects,
   serviceConfigShape,
@@ -17,7 +17,6 @@ import {
   type KubeService,
   type NetworkPolicy,
   type PolicyPeer,
-  type ServiceName,
   type Workload,
 } from './manifests';
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { ServiceName } from '../../src/service-env';
 
 /** A parsed YAML value (JSON types only: manifests use no tags or anchors). */
 export type YamlValue = null | boolean | number | string | YamlValue[] | { [key: string]: YamlValue };
@@ -12,8 +13,6 @@ export type YamlValue = null | boolean | number | string | YamlValue[] | { [key:
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const K8S_DIR = path.join(ROOT, 'deploy', 'kubernetes');
 export const NAMESPACE = 'airlock';
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
-export type ServiceName = (typeof SERVICES)[number];
 
 /** The subset of a Kubernetes object the tests read; everything else stays `unknown`. */
 export interface K8sObject {

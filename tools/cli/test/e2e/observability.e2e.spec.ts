@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, freePort, stateDir, uniquePrefix } from '@airlock/testing';
-import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
 import { OBSERVABILITY_DIR, meshTargets, startPrometheus, type RunningPrometheus } from '../../src/prometheus';
+import { SERVICES } from '../../src/service-env';
 import { edgeCaller, issueToken } from './support';
 
 // deploy/observability against the real thing: a mesh, real Prometheus scraping it (1 s) with the rules and
@@ -99,9 +100,11 @@ describe('observability: rules, alerts and dashboard against real Prometheus', (
       ['job:airlock_event_spool_messages:sum', (s) => s.some((x) => x.metric.job === 'gateway' && x.value[1] === '0')],
       ['airlock_policy_bundle_store_up', (s) => s.length === 1 && s[0]!.value[1] === '1'],
     ];
+    const missing: string[] = [];
     for (const [expr, ok] of core) {
-      await eventually(`${expr} has the expected series`, async () => (ok(await query(prometheus, expr)) ? true : undefined));
+      await eventually(`${expr} has the expected series`, async () => (ok(await query(prometheus, expr)) ? true : undefined)).catch(() => missing.push(expr));
     }
+    expect(missing).toEqual([]);
   });
 
   it('evaluates every recording rule and alert without error', async () => {

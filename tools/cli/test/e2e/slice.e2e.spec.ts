@@ -1,9 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { auditVerify } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient, unary } from '@airlock/grpc';
 import { uniquePrefix, eventually } from '@airlock/testing';
-import { auditVerify } from '@airlock/audit/dist/chain/verify';
-import { SERVICES, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { SERVICES } from '../../src/service-env';
 import { accessLogEntry, edgeCaller, issueToken } from './support';
 
 // The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
@@ -110,7 +111,7 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     expect(all).not.toContain(token);
   });
 
-  it('exposes Prometheus metrics on every service, including the gateway metrics of seed 001', async () => {
+  it('exposes Prometheus metrics on every service, including the gateway request and token counters per project and model', async () => {
     for (const service of SERVICES) {
       const res = await fetch(`http://127.0.0.1:${mesh.services[service].metrics}/metrics`);
       expect([service, res.status]).toEqual([service, 200]);

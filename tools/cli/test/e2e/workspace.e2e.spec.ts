@@ -13,8 +13,8 @@ import { auditSinkEvent, edgeCaller, issueToken, seedUser, submitPasswordAndTotp
 // service's route, which verifies the edge's identity assertion, then that workspace's own code-server,
 // WebSockets included), the VS Code workbench loads, a file is created, edited and saved (and checked on
 // disk); the Airlock AI extension (apps/vscode-airlock, installed from the catalogued VSIX) offers the
-// gateway's autocomplete as ghost text, accepted with Tab; a second user gets 403 on that URL. And seed 003's
-// promise: a command started in the integrated terminal keeps running on the server, as the workspace's own
+// gateway's autocomplete as ghost text, accepted with Tab; a second user gets 403 on that URL. And persistent
+// terminals: a command started in the integrated terminal keeps running on the server, as the workspace's own
 // account, when the browser is gone, and a fresh browser re-attaches to the same shell, output included.
 const alice = seedUser('alice');
 
@@ -150,7 +150,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
         client.createWorkspace({ tenantId, projectId: 'e2e', ownerUserId: 'alice', image: '', resources: undefined }, metadata, (e, r) => (e ? reject(e) : resolve(r))),
       );
       workspaceId = created.workspace!.workspaceId;
-      await eventually(
+      const running = await eventually(
         'workspace running',
         async () => {
           const w = (await unary(client.getWorkspace.bind(client), { workspaceId })).workspace!;
@@ -158,6 +158,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
         },
         60_000,
       );
+      expect(running).toMatchObject({ workspaceId, tenantId, projectId: 'e2e', ownerUserId: 'alice', desiredState: airlock.workspace.v1.WorkspaceState.WORKSPACE_STATE_RUNNING });
     } finally {
       client.close();
     }

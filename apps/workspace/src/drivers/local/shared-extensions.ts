@@ -8,6 +8,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import path from 'node:path';
 import type { CatalogueExtension, CatalogueImage } from '../../catalogue/catalogue';
 import { verifyExtension } from '../../catalogue/extension-allowlist';
+import type { DriverLog } from '../driver';
 
 export interface SharedExtensionsOptions {
   /** Parent of the per-image directories (the service's, not a workspace's). */
@@ -16,7 +17,7 @@ export interface SharedExtensionsOptions {
   vsixDir: string;
   codeServerEntry: string;
   nodeBin: string;
-  log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  log?: DriverLog;
   /** Installs VSIX files into a directory; default: code-server's CLI installer. */
   installer?: (dir: string, scratch: string, files: string[]) => Promise<void>;
 }

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { ensureEnvoy, freePort } from '@airlock/testing';
-import { envoyVars, writeEnvoyConfig } from './envoy-config';
-import { DevPki, ensureDevPki } from './pki';
+import { envoyVars, writeEnvoyConfig } from '../../src/envoy-config';
+import { DevPki, ensureDevPki } from '../../src/pki';
 
 const { AuthorizationService, CheckResponse } = envoy.service.auth.v3;
 const { StatusCode } = envoy.type.v3;

@@ -1,22 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Redis from 'ioredis';
 import { airlock } from '@airlock/contracts';
 import { createLogger } from '@airlock/telemetry';
-import { eventually, freePort, startInfra, uniquePrefix } from '@airlock/testing';
-// The harness's own way to a redis-server binary: a private server this suite may stop (never the shared one).
-import { ensureRedis, pingRedis, renderRedisArgs } from '@airlock/testing/dist/redis';
+import { eventually, freePort, startInfra, startPrivateRedis, uniquePrefix, type PrivateRedis } from '@airlock/testing';
 import { CompiledLimits } from '../src/limits/compiled-limits';
-import type { LimitsConfig } from '../src/limits/limits-config';
 import { limitsSection } from '../src/limits/limits-schema';
-import { RateLimiter } from '../src/limits/rate-limiter';
+import { RateLimiter, type RateLimiterConfig } from '../src/limits/rate-limiter';
 
 jest.setTimeout(60_000);
 
 const { PrincipalKind } = airlock.identity.v1;
-const logger = createLogger('limits-store-test', 'silent' as never);
+const logger = createLogger('limits-store-test', 'silent');
 const principal = (userId: string, projectId = 'p-pay'): airlock.identity.v1.Principal => ({
   subject: userId,
   userId,
@@ -36,11 +29,8 @@ describe('RateLimiter against real Redis', () => {
   let admin: Redis;
   const limiters: RateLimiter[] = [];
 
-  const limiter = async (overrides: Partial<LimitsConfig> = {}) => {
-    const l = new RateLimiter(
-      { REDIS_URL: redisUrl, POLICY_LIMITS_REDIS_PREFIX: prefix, POLICY_LIMITS_REDIS_TIMEOUT_MS: 1_000, POLICY_LIMITS_REPLICAS: 1, ...overrides } as LimitsConfig,
-      logger,
-    );
+  const limiter = async (overrides: Partial<RateLimiterConfig> = {}) => {
+    const l = new RateLimiter({ REDIS_URL: redisUrl, POLICY_LIMITS_REDIS_PREFIX: prefix, POLICY_LIMITS_REDIS_TIMEOUT_MS: 1_000, POLICY_LIMITS_REPLICAS: 1, ...overrides }, logger);
     await l.onModuleInit();
     limiters.push(l);
     return l;
@@ -140,44 +130,22 @@ describe('RateLimiter against real Redis', () => {
     });
   });
 
+  // A server of its own, which this suite may take away (never the shared one).
   describe('a private Redis that stops and comes back', () => {
-    let dir: string;
-    let port: number;
-    let server: ChildProcess | undefined;
-
-    const start = async () => {
-      const binary = await ensureRedis();
-      server = spawn(binary, renderRedisArgs({ port, dataDir: dir, logFile: path.join(dir, 'redis.log') }), { stdio: 'ignore' });
-      await eventually('private redis', async () => ((await pingRedis(port, 500)) ? true : undefined), 15_000);
-    };
-    const stop = async () => {
-      const s = server;
-      server = undefined;
-      if (!s || s.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        s.once('exit', () => resolve());
-        s.kill('SIGKILL');
-      });
-    };
-
+    let redis: PrivateRedis;
     beforeAll(async () => {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-policy-rl-'));
-      port = await freePort();
-      await start();
+      redis = await startPrivateRedis('policy-rl');
     });
-    afterAll(async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(async () => redis?.destroy());
 
     it('falls back while Redis is down and uses it again once it is back', async () => {
-      const l = await limiter({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const l = await limiter({ REDIS_URL: redis.url });
       const limits = compile([slow('rl.outage', 3)]);
       const refs = limits.buckets(principal('u-outage'), '/v1/chat', 'POST');
       const closed = compile([slow('rl.outage.closed', 3, { onStoreError: 'fail_closed' })]).buckets(principal('u-outage'), '/v1/chat', 'POST');
       expect((await l.check(refs)).source).toBe('redis');
 
-      await stop();
+      await redis.stop();
       const during = await eventually('the limiter to notice', async () => {
         const r = await l.check(refs);
         return r.source === 'redis' ? undefined : r;
@@ -185,7 +153,7 @@ describe('RateLimiter against real Redis', () => {
       expect(during.source).toBe('local');
       expect((await l.check(closed)).source).toBe('unavailable');
 
-      await start();
+      await redis.start();
       // A fresh server has no buckets: the next Redis answer starts from a full bucket.
       const after = await eventually('the limiter to reconnect', async () => {
         const r = await l.check(refs);

@@ -4,10 +4,10 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import type { PolicyBundle } from '../bundle/bundle';
 import type { policyConfig } from '../config';
+import type { PolicyBundle } from './bundle';
 import { diffBundles, type BundleChange } from './bundle-diff';
-import { DraftNotFoundError, DraftStateError, PreconditionFailedError, VersionNotFoundError } from './store.errors';
+import { DraftNotFoundError, DraftStateError, PreconditionFailedError, VersionNotFoundError } from './bundles.errors';
 
 /** An encoded event as the outbox holds it until it is relayed. */
 export interface OutboxEvent {
@@ -15,7 +15,7 @@ export interface OutboxEvent {
   event: Uint8Array;
 }
 
-/** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
+/** Outside src/ so the same relative path works from src/bundles (tests) and dist/bundles (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 
 export type DraftState = 'open' | 'proposed' | 'approved' | 'rejected';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ensurePrometheus } from '@airlock/testing';
-import { SERVICES } from './mesh';
+import { SERVICES } from './service-env';
 import { DEV_CONFIG_FILE, DEV_TARGETS, OBSERVABILITY_DIR, RULES_FILE, renderPrometheusConfig } from './prometheus';
 
 jest.setTimeout(15 * 60_000);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { z } from '@airlock/config';
 import { InvalidArgumentError } from '@airlock/runtime';
-import { bundleProblems, type PolicyBundle } from '../bundle/bundle';
 import type { Caller } from '../http/caller';
+import { bundleProblems, type PolicyBundle } from './bundle';
 import type { PolicyErrorCode } from '../error-codes';
 import { diffBundles, type BundleChange } from './bundle-diff';
 import { BundleStore, type Draft, type DraftState, type OutboxEvent, type StoredVersion, type VersionSummary } from './bundle-store';
@@ -17,7 +17,7 @@ import {
   PreconditionRequiredError,
   SelfApprovalError,
   StoreNotConfiguredError,
-} from './store.errors';
+} from './bundles.errors';
 
 export class InvalidApiRequestError extends InvalidArgumentError<PolicyErrorCode> {
   constructor(problems: string[]) {

@@ -3,9 +3,9 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import Redis from 'ioredis';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
-import { ActiveBundle } from '../bundle/active-bundle';
-import { bundleProblems, type PolicyBundle } from '../bundle/bundle';
 import type { policyConfig } from '../config';
+import { ActiveBundle } from './active-bundle';
+import { bundleProblems, type PolicyBundle } from './bundle';
 import { BundleStore } from './bundle-store';
 
 const source = (number: number) => `store:${number}`;

@@ -77,7 +77,7 @@ const CONVERGED = `((desired_state IN ('REQUESTED', 'RUNNING') AND observed_stat
 
 /** SQL for the registry. Decisions (quota, transitions) stay with the callers, run under the right locks here. */
 @Injectable()
-export class WorkspaceRepository {
+export class WorkspaceStore {
   constructor(private readonly db: WorkspaceDatabase) {}
 
   /**

@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { airlock } from '@airlock/contracts';
-import { parseCidr, type PolicyBundle, type PolicyRule, type PrincipalKindName } from '../bundle/bundle';
+import { parseCidr, type PolicyBundle, type PolicyRule, type PrincipalKindName } from '../bundles/bundle';
 
 const { PrincipalKind } = airlock.identity.v1;
 type Principal = airlock.identity.v1.Principal;

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
-import { PolicyEngine } from '../decision/engine';
+import { PolicyEngine } from '../decision/policy-engine';
 import type { policyConfig } from '../config';
 import type { PolicyBundle } from './bundle';
 
 /**
  * The bundle decisions are made with. Starts as the file bundle (POLICY_BUNDLE_FILE or the built-in one);
  * with a bundle store (DATABASE_URL) it is replaced by the store's active version at boot and whenever
- * another version is activated (store/bundle-sync.ts). Callers read `engine` per decision, so a swap takes
+ * another version is activated (bundle-sync.ts). Callers read `engine` per decision, so a swap takes
  * effect on the next one and never mid-decision.
  */
 @Injectable()
@@ -15,7 +15,7 @@ export class ActiveBundle {
   private current: PolicyEngine;
   private currentSource: string;
 
-  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof policyConfig>) {
+  constructor(@Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof policyConfig>, 'POLICY_BUNDLE_FILE'>) {
     this.current = new PolicyEngine(config.POLICY_BUNDLE_FILE.bundle);
     this.currentSource = config.POLICY_BUNDLE_FILE.path;
   }

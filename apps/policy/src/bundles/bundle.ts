@@ -7,7 +7,7 @@ import { limitsSection } from '../limits/limits-schema';
 import { sessionsSection } from '../sessions/sessions-schema';
 
 /** The bundle shipped with the service, used when POLICY_BUNDLE_FILE is not set. */
-export const DEFAULT_BUNDLE_FILE = path.join(__dirname, '..', 'bundles', 'default.json');
+export const DEFAULT_BUNDLE_FILE = path.join(__dirname, 'default.json');
 
 export const principalKind = z.enum(['user', 'service_account']);
 export type PrincipalKindName = z.infer<typeof principalKind>;
@@ -32,7 +32,7 @@ const cidr = z.string().refine((v) => parseCidr(v) !== undefined, 'an IPv4/IPv6 
 const presence = z.enum(['required', 'forbidden']);
 
 /**
- * Conditions on the request's scope and origin, all of which must hold (seed 001 §3.4.2). Each is data, so
+ * Conditions on the request's scope and origin, all of which must hold. Each is data, so
  * "autocomplete per workspace", "agent only in these projects/branches", "rag/index only for the indexer"
  * and IP allowlists are bundle edits, not code.
  */
@@ -51,7 +51,6 @@ const when = z.strictObject({
   /** The client address (edge: the connection's source address) must be in one of these blocks. */
   clientIps: z.array(cidr).min(1).optional(),
 });
-export type RuleConditions = z.infer<typeof when>;
 
 const rule = z.strictObject({
   id: ruleId,
@@ -142,8 +141,6 @@ export const policyBundle = z
     for (const problem of referentialProblems(bundle)) ctx.addIssue({ code: 'custom', ...problem });
   });
 export type PolicyBundle = z.infer<typeof policyBundle>;
-/** A bundle as written (JSON), before defaults are filled in. */
-export type PolicyBundleInput = z.input<typeof policyBundle>;
 
 /** Every problem of a candidate bundle, each as "<json path>: <message>"; empty when it is valid. */
 export function bundleProblems(candidate: unknown): { bundle?: PolicyBundle; problems: string[] } {

@@ -1,22 +1,24 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
-import { ActiveBundle } from '../bundle/active-bundle';
 import type { policyConfig } from '../config';
+import { ActiveBundle } from './active-bundle';
 import { BundleStore } from './bundle-store';
 import { BundleSync } from './bundle-sync';
 import { BundleWorkflow } from './bundle-workflow';
+import { BundlesController } from './bundles.controller';
 import { PolicyAudit } from './policy-audit';
 
 type Config = ServiceConfig<typeof policyConfig>;
 
 /**
- * The active bundle and, with DATABASE_URL, the versioned store behind it. Global: the decision engine, ext_authz
- * and the DLP rules all read the one ActiveBundle. Without DATABASE_URL the store and its sync are null and
- * the file bundle is the only version.
+ * The active bundle and, with DATABASE_URL, the versioned store behind it, and the Policy API's bundle routes.
+ * Global: the decision engine, ext_authz and the DLP rules all read the one ActiveBundle. Without DATABASE_URL
+ * the store and its sync are null and the file bundle is the only version.
  */
 @Global()
 @Module({
+  controllers: [BundlesController],
   providers: [
     ActiveBundle,
     {
@@ -43,4 +45,4 @@ type Config = ServiceConfig<typeof policyConfig>;
   ],
   exports: [ActiveBundle, BundleStore, BundleSync, BundleWorkflow],
 })
-export class BundleStoreModule {}
+export class BundlesModule {}

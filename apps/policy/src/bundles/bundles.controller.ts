@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PolicyEdgeCaller } from '../authz/edge-identity.module';
-import { ActiveBundle } from '../bundle/active-bundle';
-import type { PolicyBundle } from '../bundle/bundle';
-import { BundleWorkflow, DRAFT_STATES, draftStates, pageLimit, revisionFrom, versionNumber, type DraftView } from '../store/bundle-workflow';
-import { StoreErrorsInterceptor } from '../store/store-errors.interceptor';
-import { READERS, WRITERS, callerFrom } from './caller';
+import { READERS, WRITERS, callerFrom } from '../http/caller';
+import { ActiveBundle } from './active-bundle';
+import type { PolicyBundle } from './bundle';
+import { StoreErrorsInterceptor } from './bundle-store-errors.interceptor';
+import { BundleWorkflow, DRAFT_STATES, draftStates, pageLimit, revisionFrom, versionNumber, type DraftView } from './bundle-workflow';
 
 /** A version by number (`4`) or label (`2026.11.21-4`). */
 function versionRef(raw: string): number | string {
@@ -22,7 +22,7 @@ function withEtag(res: Response, draft: DraftView): DraftView {
 /**
  * Bundles, versions and drafts (the Policy API, behind Envoy's /api/policy/ route and ext_authz). Readers are
  * security-admins and auditors; every change needs security-admin — checked here on the caller the edge's
- * signed assertion names (http/caller.ts), whatever the bundle's endpoint rules say. Static routes come before
+ * signed assertion names (../http/caller.ts), whatever the bundle's endpoint rules say. Static routes come before
  * `bundles/:version` (registration order).
  */
 @Controller('api/policy/v1')

@@ -7,7 +7,7 @@ import { type ChainFields, type ChainHead, recordHash } from './hash-chain';
 /**
  * `tools/airlock audit verify <file>`: checks an audit JSONL sink file written by apps/audit — each
  * `topic/partition` hash chain, and optionally the signed digest file — and reports the first problem.
- * Needs no running service; uses the same canonical form and hash as the writer (./canonical).
+ * Needs no running service; uses the same canonical form and hash as the writer (./canonical, ./hash-chain).
  */
 
 export type ProblemKind = 'modified' | 'gap' | 'reorder' | 'deleted_tail' | 'bad_signature' | 'digest_mismatch' | 'malformed_line';

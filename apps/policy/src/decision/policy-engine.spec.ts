@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
-import { DEFAULT_BUNDLE_FILE, loadBundleFile, type PolicyBundle } from '../bundle/bundle';
-import { PolicyEngine, branchPattern, endpointPath } from './engine';
+import { DEFAULT_BUNDLE_FILE, loadBundleFile, type PolicyBundle } from '../bundles/bundle';
+import { PolicyEngine, branchPattern, endpointPath } from './policy-engine';
 
 const { PrincipalKind } = airlock.identity.v1;
 const USER = PrincipalKind.PRINCIPAL_KIND_USER;
@@ -142,7 +142,7 @@ describe('endpointPath', () => {
   });
 });
 
-describe('PolicyEngine conditions (seed 001 §3.4.2 as data), with the realistic bench bundle', () => {
+describe('PolicyEngine conditions as data, with the realistic bench bundle', () => {
   const realistic = new PolicyEngine(loadBundleFile(path.join(__dirname, '..', '..', 'bench', 'realistic-bundle.json')));
   const dev = (over: Partial<airlock.identity.v1.Principal> = {}) => ({ ...who(['developer']), projectId: 'p-pay', workspaceId: 'ws-1', ...over });
   const office = '10.10.3.4';

@@ -102,7 +102,7 @@ describe('envoy config template', () => {
     const file = path.join(dir, 'envoy.yaml');
     await writeEnvoyConfig(file, fullVars(dir));
     expect(fs.readFileSync(file, 'utf8')).not.toContain('${');
-    await validateEnvoyConfig(envoy, file);
+    await expect(validateEnvoyConfig(envoy, file)).resolves.toBeUndefined();
   }, 240_000);
 
   it('validateEnvoyConfig reports a broken config', async () => {

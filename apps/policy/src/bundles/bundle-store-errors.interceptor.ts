@@ -1,6 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, type Observable } from 'rxjs';
-import { StoreUnavailableError, isStoreUnreachable } from './store.errors';
+import { StoreUnavailableError, isStoreUnreachable } from './bundles.errors';
 
 /** An unreachable store is a 503 bundle_store_unavailable (retryable), not an internal error. */
 @Injectable()

@@ -1,0 +1,168 @@
+// The environment each service of a mesh runs with: its ports, the shared infrastructure, and how it finds
+// the others. One function per mesh start, so `up` and the end-to-end suite configure services the same way.
+import path from 'node:path';
+import type { InfraEndpoints } from '@airlock/testing';
+
+export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+// workspace's "HTTP face" is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT).
+export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage'];
+
+export interface ServicePorts {
+  grpc: number;
+  http?: number;
+  metrics: number;
+}
+
+/** The workspace service's driver and what it needs. */
+export interface MeshWorkspaces {
+  driver: 'local' | 'none';
+  /** Where local workspaces (code-server processes) live. */
+  dir: string;
+  /** code-server's entry and its Node binary; set for the `local` driver. */
+  codeServerEntry?: string;
+  codeServerNode?: string;
+  /** Where workspaces reach the gateway (the edge), the extension store, and the CA bundle to trust. */
+  gatewayUrl: string;
+  vsixDir: string;
+  caFile: string;
+}
+
+/** What every service of one mesh shares: infrastructure, names that keep meshes apart, files. */
+export interface MeshEnvironment {
+  infra: InfraEndpoints;
+  topicPrefix: string;
+  /** The reference model backend's base URL. */
+  modelUrl: string;
+  /** The audit service's JSONL SIEM sink. */
+  sinkPath: string;
+  /** Identity's signing key file; the other services' key files sit beside it. */
+  keyFile: string;
+  /** The gateway's event spool; the other services' spools sit beside it. */
+  spoolDir: string;
+  databases: { identity: string; policy: string; usage: string; workspace: string };
+  /** Prefix of the Kafka consumer groups. */
+  group: string;
+  /** Identity's OIDC relying-party settings (OIDC_*). */
+  oidc: NodeJS.ProcessEnv;
+  /** Identity's Redis key prefix; its revocation channel is `${prefix}revocations`. */
+  identityRedisPrefix: string;
+  /** Prefix of this mesh's other Redis keys and channels (test meshes share one Redis). */
+  redisNamespace: string;
+  workspaces: MeshWorkspaces;
+  policyBundleFile?: string;
+  logLevel: string;
+}
+
+export function serviceEnv(service: ServiceName, ports: Record<ServiceName, ServicePorts>, mesh: MeshEnvironment): NodeJS.ProcessEnv {
+  const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
+  const p = ports[service];
+  const env: NodeJS.ProcessEnv = {
+    BIND_HOST: '127.0.0.1',
+    GRPC_PORT: String(p.grpc),
+    METRICS_PORT: String(p.metrics),
+    LOG_LEVEL: mesh.logLevel,
+  };
+  if (p.http) env.HTTP_PORT = String(p.http);
+  const kafka = { KAFKA_BROKERS: mesh.infra.kafka.brokers.join(','), TOPIC_PREFIX: mesh.topicPrefix };
+  // HTTP faces that take the caller from the edge verify policy's x-airlock-identity assertion with its JWKS
+  // (fetched when first needed, so policy may start after them).
+  const edgeIdentity = { IDENTITY_ASSERTION_JWKS_URL: `http://127.0.0.1:${ports.policy.http}/api/policy/v1/assertion/jwks.json` };
+  const spoolOf = (name: string) => path.join(path.dirname(mesh.spoolDir), name);
+  switch (service) {
+    case 'identity':
+      return {
+        ...env,
+        ...kafka,
+        ...edgeIdentity,
+        ...mesh.oidc,
+        REDIS_URL: mesh.infra.redis.url,
+        REDIS_PREFIX: mesh.identityRedisPrefix,
+        DATABASE_URL: mesh.databases.identity,
+        EVENT_SPOOL_DIR: spoolOf('identity'),
+        IDENTITY_SIGNING_KEY_FILE: mesh.keyFile,
+        IDENTITY_GENERATE_KEY: 'true',
+        IDENTITY_ALLOW_ISSUE: 'true',
+        // Concurrent session limits (the bundle's `sessions`), asked of policy at every login.
+        POLICY_ADDR: addr('policy'),
+      };
+    case 'policy':
+      // The revocation channel lets a logout or token revocation evict policy's cached principal at once.
+      return {
+        ...env,
+        IDENTITY_ADDR: addr('identity'),
+        REDIS_URL: mesh.infra.redis.url,
+        IDENTITY_REVOCATION_CHANNEL: `${mesh.identityRedisPrefix}revocations`,
+        // Signs the x-airlock-identity assertion services verify (their JWKS: policy's /api/policy/v1/assertion/jwks.json).
+        POLICY_ASSERTION_KEY_FILE: path.join(path.dirname(mesh.keyFile), 'assertion-key.pem'),
+        POLICY_ASSERTION_GENERATE_KEY: 'true',
+        // Versioned bundles (the file below only seeds an empty store), pushed to replicas over Redis; the cache
+        // file keeps the last good version serving if PostgreSQL is unreachable at boot.
+        ...kafka,
+        DATABASE_URL: mesh.databases.policy,
+        EVENT_SPOOL_DIR: spoolOf('policy'),
+        POLICY_BUNDLE_CHANNEL: `${mesh.redisNamespace}policy:bundles`,
+        POLICY_BUNDLE_CACHE_FILE: spoolOf('policy-bundle-cache.json'),
+        POLICY_LIMITS_REDIS_PREFIX: `${mesh.redisNamespace}policy:rl:`,
+        // Token budgets are checked against metered usage.
+        USAGE_ADDR: addr('usage'),
+        ...(mesh.policyBundleFile ? { POLICY_BUNDLE_FILE: mesh.policyBundleFile } : {}),
+      };
+    case 'gateway':
+      return {
+        ...env,
+        ...kafka,
+        ...edgeIdentity,
+        EVENT_SPOOL_DIR: mesh.spoolDir,
+        DLP_ADDR: addr('dlp'),
+        // Cache of repeatable answers (the first step of degradation).
+        REDIS_URL: mesh.infra.redis.url,
+        GATEWAY_CACHE_PREFIX: `${mesh.redisNamespace}gateway:cache:`,
+        // Policy's ext_authz always sets or strips x-airlock-model-aliases, so the gateway may read it.
+        GATEWAY_TRUST_ALIAS_HEADER: 'true',
+        GATEWAY_BACKENDS: JSON.stringify({
+          chat: { protocol: 'openai', baseUrl: mesh.modelUrl },
+          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl },
+          agent: { protocol: 'openai', baseUrl: mesh.modelUrl },
+          rag: { protocol: 'rag', baseUrl: mesh.modelUrl },
+        }),
+      };
+    case 'audit':
+      return {
+        ...env,
+        ...kafka,
+        AUDIT_SINK_JSONL_PATH: mesh.sinkPath,
+        // Durable de-duplication by event id (without it: an in-process window).
+        REDIS_URL: mesh.infra.redis.url,
+        AUDIT_CONSUMER_GROUP: `${mesh.group}-audit`,
+        AUDIT_SIGNING_KEY_FILE: path.join(path.dirname(mesh.sinkPath), 'digest-signing-key.pem'),
+        AUDIT_GENERATE_KEY: 'true',
+        AUDIT_DIGEST_INTERVAL_MS: '5000',
+      };
+    case 'usage':
+      return { ...env, ...kafka, ...edgeIdentity, DATABASE_URL: mesh.databases.usage, REDIS_URL: mesh.infra.redis.url, USAGE_CONSUMER_GROUP: `${mesh.group}-usage` };
+    case 'workspace':
+      return {
+        ...env,
+        ...kafka,
+        ...edgeIdentity,
+        DATABASE_URL: mesh.databases.workspace,
+        EVENT_SPOOL_DIR: spoolOf('workspace'),
+        // Each workspace's gateway token (IssueWorkspaceToken before start, RevokeWorkspaceTokens on delete).
+        IDENTITY_ADDR: addr('identity'),
+        WORKSPACE_PROXY_PORT: String(p.http),
+        WORKSPACE_DRIVER: mesh.workspaces.driver,
+        // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
+        // repository's build (apps/vscode-airlock/dist, catalogued with its SHA-256).
+        WORKSPACE_GATEWAY_URL: mesh.workspaces.gatewayUrl,
+        WORKSPACE_GATEWAY_CA_FILE: mesh.workspaces.caFile,
+        WORKSPACE_VSIX_DIR: mesh.workspaces.vsixDir,
+        ...(mesh.workspaces.driver === 'local'
+          ? { WORKSPACE_LOCAL_DIR: mesh.workspaces.dir, WORKSPACE_CODE_SERVER_ENTRY: mesh.workspaces.codeServerEntry, WORKSPACE_CODE_SERVER_NODE: mesh.workspaces.codeServerNode }
+          : {}),
+      };
+    case 'dlp':
+      // Rules come from the policy version each request was decided under.
+      return { ...env, POLICY_ADDR: addr('policy') };
+  }
+}
