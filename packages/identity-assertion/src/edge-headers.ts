@@ -43,3 +43,16 @@ export const EDGE_OWNED_HEADERS: readonly string[] = [
   POLICY_VERSION_HEADER,
   RULE_IDS_HEADER,
 ];
+
+/**
+ * The principal headers Envoy writes into its access log (`additional_request_headers_to_log`, after the
+ * correlation id). At log time they hold what ext_authz set from the verified credential — the edge strips
+ * client-supplied copies — so they are the authenticated principal, not the caller's claims.
+ */
+export const EDGE_LOGGED_PRINCIPAL_HEADERS = [
+  IDENTITY_HEADERS.userId,
+  IDENTITY_HEADERS.tenantId,
+  IDENTITY_HEADERS.projectId,
+  IDENTITY_HEADERS.workspaceId,
+  POLICY_VERSION_HEADER,
+] as const;

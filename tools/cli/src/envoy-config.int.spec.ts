@@ -11,8 +11,8 @@ import {
   writeEnvoyConfig,
 } from './envoy-config';
 import { ensureDevPki } from './pki';
-import { EDGE_LOGGED_HEADERS } from '@airlock/audit/dist/edge/access-log-entry';
-import { EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
+import { EDGE_LOGGED_PRINCIPAL_HEADERS, EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
+import { CORRELATION_HEADER } from '@airlock/telemetry';
 import { ensureEnvoy } from '@airlock/testing';
 import YAML from 'yaml';
 
@@ -78,7 +78,7 @@ describe('envoy config template', () => {
     const config: unknown = YAML.parse(renderEnvoyConfig(fullVars(dir)));
     const removed = valuesOf(config, 'request_mutations').flatMap((list) => valuesOf(list, 'remove'));
     expect([...removed].sort()).toEqual([...EDGE_OWNED_HEADERS].sort());
-    expect(valuesOf(config, 'additional_request_headers_to_log')).toEqual([[...EDGE_LOGGED_HEADERS]]);
+    expect(valuesOf(config, 'additional_request_headers_to_log')).toEqual([[CORRELATION_HEADER, ...EDGE_LOGGED_PRINCIPAL_HEADERS]]);
   });
 
   it('throws naming every unset variable', () => {

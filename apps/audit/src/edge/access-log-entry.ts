@@ -1,6 +1,6 @@
 import { airlock } from '@airlock/contracts';
 import { newEventId } from '@airlock/events';
-import { IDENTITY_HEADERS, POLICY_VERSION_HEADER } from '@airlock/identity-assertion';
+import { EDGE_LOGGED_PRINCIPAL_HEADERS, IDENTITY_HEADERS, POLICY_VERSION_HEADER } from '@airlock/identity-assertion';
 import { CORRELATION_HEADER } from '@airlock/telemetry';
 
 type AuditEvent = airlock.events.v1.AuditEvent;
@@ -38,19 +38,8 @@ export interface HttpAccessLogEntryInput {
 /** envoy.config.core.v3.RequestMethod by number. */
 const METHODS = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
-/**
- * Request headers Envoy must be told to log (`additional_request_headers_to_log`). At log time they hold
- * what ext_authz set from the verified credential — the edge strips client-supplied copies — so they are
- * the authenticated principal, not the caller's claims.
- */
-export const EDGE_LOGGED_HEADERS = [
-  CORRELATION_HEADER,
-  IDENTITY_HEADERS.userId,
-  IDENTITY_HEADERS.tenantId,
-  IDENTITY_HEADERS.projectId,
-  IDENTITY_HEADERS.workspaceId,
-  POLICY_VERSION_HEADER,
-] as const;
+/** Request headers Envoy must be told to log (`additional_request_headers_to_log`). */
+export const EDGE_LOGGED_HEADERS = [CORRELATION_HEADER, ...EDGE_LOGGED_PRINCIPAL_HEADERS] as const;
 
 const ms = (d: Seconds | null | undefined): number | undefined =>
   d && (d.seconds != null || d.nanos != null) ? Number(d.seconds ?? 0) * 1000 + Number(d.nanos ?? 0) / 1e6 : undefined;

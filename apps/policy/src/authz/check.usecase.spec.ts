@@ -155,7 +155,7 @@ describe('ext_authz Check', () => {
   });
 
   it('sets or removes every edge-owned header, with or without a route', async () => {
-    const { check } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['developer', 'auditor'] } }));
+    const { check } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['developer', 'auditor'] } }) });
     for (const [endpoint, method] of [['/v1/chat/completions', 'POST'], ['/api/policy/v1/bundles/active', 'GET']]) {
       const ok = (await check.execute(envoyRequest(endpoint, { authorization: 'Bearer t' }, method))).okResponse!;
       const set = headerMap(ok.headers);
