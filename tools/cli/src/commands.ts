@@ -31,6 +31,7 @@ export async function up(): Promise<void> {
     [
       '',
       `Airlock is up (${seconds}s).`,
+      `  Portal:               https://localhost:${mesh.envoy.httpsPort}/   (sign in, then your workspaces, API tokens and AI usage)`,
       `  Edge (Envoy, HTTPS):  https://localhost:${mesh.envoy.httpsPort}   (trust ${path.relative(ROOT, mesh.caBundle)})`,
       `  Health:               https://localhost:${mesh.envoy.httpsPort}/healthz`,
       ...loginHint(mesh).map((l) => `  ${l}`),

@@ -1,4 +1,4 @@
-// Starts and stops the whole mesh: local infra, the seven services, the reference model backend and Envoy.
+// Starts and stops the whole mesh: local infra, the services, the reference model backend and Envoy.
 // Used by `tools/airlock up` (fixed, documented ports) and by the end-to-end suite (free ports, own topics,
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
 import { randomBytes } from 'node:crypto';
@@ -24,10 +24,10 @@ import {
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
+export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-// workspace's "HTTP face" is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT).
-const HTTP_FACES: ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage'];
+// workspace's "HTTP face" is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); the portal's is the SPA.
+const HTTP_FACES: ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage', 'portal'];
 
 interface Ports {
   grpc: number;
@@ -90,7 +90,7 @@ export interface MeshOptions {
   workspaceDriver?: 'local' | 'none';
   /** A policy bundle for the policy service (POLICY_BUNDLE_FILE); default: its built-in bundle. */
   policyBundleFile?: string;
-  /** LOG_LEVEL of the seven services; default AIRLOCK_LOG_LEVEL, else `info`. */
+  /** LOG_LEVEL of the services; default AIRLOCK_LOG_LEVEL, else `info`. */
   logLevel?: string;
 }
 
@@ -130,8 +130,8 @@ async function allocatePorts(
       admin: await freePort(),
     };
   }
-  // Documented dev ports: gRPC 7101-7107, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // usage 7207), metrics 9101-9107 (service order above), dev IdP 7280,
+  // Documented dev ports: gRPC 7101-7108, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
+  // usage 7207, portal 7208), metrics 9101-9108 (service order above), dev IdP 7280,
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
@@ -287,6 +287,9 @@ function serviceEnv(
     case 'dlp':
       // Rules come from the policy version each request was decided under.
       return { ...env, POLICY_ADDR: addr('policy') };
+    case 'portal':
+      // The SPA it serves is its own build (apps/portal/dist/web).
+      return env;
   }
 }
 
@@ -450,6 +453,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       USAGE_HTTP_PORT: ports.services.usage.http!,
       WORKSPACE_HTTP_HOST: '127.0.0.1',
       WORKSPACE_HTTP_PORT: ports.services.workspace.http!,
+      PORTAL_HTTP_HOST: '127.0.0.1',
+      PORTAL_HTTP_PORT: ports.services.portal.http!,
     }),
   );
   const envoyLog = path.join(logsDir, 'envoy.log');

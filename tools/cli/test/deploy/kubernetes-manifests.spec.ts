@@ -270,6 +270,7 @@ describe('deploy/kubernetes', () => {
         'envoy -> airlock-identity:8080',
         'envoy -> airlock-policy:50051',
         'envoy -> airlock-policy:8080',
+        'envoy -> airlock-portal:8080',
         'envoy -> airlock-usage:8080',
         'envoy -> airlock-workspace:8080',
       ]);

@@ -12,7 +12,7 @@ export type YamlValue = null | boolean | number | string | YamlValue[] | { [key:
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const K8S_DIR = path.join(ROOT, 'deploy', 'kubernetes');
 export const NAMESPACE = 'airlock';
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
+export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** The subset of a Kubernetes object the tests read; everything else stays `unknown`. */

@@ -1,0 +1,62 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import koKR from 'antd/locale/ko_KR';
+import { Suspense, lazy, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Route, Routes } from 'react-router';
+import { SPA_ROUTES } from '../../src/spa-routes';
+import { useLanguage } from './language';
+import { Shell } from './layout/Shell';
+import { WorkspacesPage } from './pages/WorkspacesPage';
+
+// The first page (workspaces) is in the entry chunk; the others load when first visited.
+const TokensPage = lazy(() => import('./pages/TokensPage'));
+const UsagePage = lazy(() => import('./pages/UsagePage'));
+const HelpPage = lazy(() => import('./pages/HelpPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+const ANTD_LOCALES = { ko: koKR, en: enUS };
+
+/** Shown while a page's chunk loads: a status, announced, not a blank screen. */
+function PageLoading() {
+  const { t } = useTranslation();
+  return (
+    <div role="status" style={{ padding: '3rem', textAlign: 'center' }}>
+      <Spin />
+      <span style={{ marginLeft: '0.75rem' }}>{t('app.loading')}</span>
+    </div>
+  );
+}
+
+export function App({ nonce }: { nonce: string }) {
+  const [language] = useLanguage();
+  const { t } = useTranslation();
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = t('app.name');
+  }, [language, t]);
+  return (
+    <ConfigProvider
+      locale={ANTD_LOCALES[language]}
+      csp={{ nonce }}
+      theme={{
+        // A blue that keeps 4.5:1 contrast with white text (WCAG AA) on primary buttons and links.
+        token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', borderRadius: 6, fontSize: 15 },
+      }}
+    >
+      <AntApp>
+        <Shell>
+          <Suspense fallback={<PageLoading />}>
+            <Routes>
+              <Route path={SPA_ROUTES.workspaces} element={<WorkspacesPage />} />
+              <Route path={SPA_ROUTES.tokens} element={<TokensPage />} />
+              <Route path={SPA_ROUTES.usage} element={<UsagePage />} />
+              <Route path={SPA_ROUTES.help} element={<HelpPage />} />
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </Suspense>
+        </Shell>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

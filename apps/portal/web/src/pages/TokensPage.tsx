@@ -1,0 +1,159 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useCreateToken, useMe, useRevokeToken, useTokens } from '../api/queries';
+import type { ApiToken, CreatedToken } from '../api/types';
+import { errorReference, errorText } from '../errors';
+import { DEFAULT_TIME_ZONE, formatDateTime } from '../format';
+import { useLanguage } from '../language';
+
+const LIFETIME_DAYS = [1, 7, 30, 90];
+const DAY_SECONDS = 86_400;
+
+type TokenStatus = 'active' | 'expired' | 'revoked';
+const statusOf = (token: ApiToken, now: number): TokenStatus => (token.revoked_at ? 'revoked' : new Date(token.expires_at).getTime() <= now ? 'expired' : 'active');
+const STATUS_COLOURS: Record<TokenStatus, string> = { active: 'success', expired: 'default', revoked: 'error' };
+
+/** The caller's personal API tokens: list, create (the value shown once, kept only in this page's memory), revoke. */
+export default function TokensPage() {
+  const { t } = useTranslation();
+  const [language] = useLanguage();
+  const { modal, message } = App.useApp();
+  const me = useMe();
+  const tokens = useTokens();
+  const create = useCreateToken();
+  const revoke = useRevokeToken();
+  const [form] = Form.useForm<{ name: string; days: number }>();
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CreatedToken>();
+  const timeZone = me.data?.time_zone ?? DEFAULT_TIME_ZONE;
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, language, timeZone) : t('tokens.never'));
+  const now = Date.now();
+
+  const submit = async ({ name, days }: { name: string; days: number }) => {
+    const token = await create.mutateAsync({ name, ttl_seconds: days * DAY_SECONDS }).catch(() => undefined);
+    if (!token) return;
+    form.resetFields();
+    setCreating(false);
+    setCreated(token);
+  };
+
+  const forget = () => {
+    // The value leaves memory with the dialog: it is not in the query cache, and the mutation's copy goes too.
+    setCreated(undefined);
+    create.reset();
+  };
+
+  const confirmRevoke = (token: ApiToken) =>
+    modal.confirm({
+      title: t('tokens.revokeTitle', { name: token.name }),
+      content: t('tokens.revokeBody'),
+      okText: t('tokens.revoke'),
+      okButtonProps: { danger: true },
+      cancelText: t('tokens.cancel'),
+      autoFocusButton: 'cancel',
+      onOk: () =>
+        revoke.mutateAsync(token.id).then(
+          () => void message.success(t('tokens.revoked_done', { name: token.name })),
+          (error: unknown) => void message.error(errorText(t, error), 8),
+        ),
+    });
+
+  const createRefusal = create.error;
+  const reference = errorReference(createRefusal);
+  return (
+    <>
+      <div className="page-heading">
+        <Typography.Title level={1}>{t('tokens.title')}</Typography.Title>
+        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)}>
+          {t('tokens.create')}
+        </Button>
+      </div>
+      <Typography.Paragraph type="secondary">{t('tokens.intro')}</Typography.Paragraph>
+      {tokens.error ? (
+        <Alert type="error" showIcon title={errorText(t, tokens.error)} />
+      ) : (
+        <Table<ApiToken>
+          aria-label={t('tokens.listLabel')}
+          rowKey="id"
+          loading={tokens.isPending}
+          dataSource={tokens.data ?? []}
+          pagination={false}
+          scroll={{ x: 'max-content' }}
+          locale={{ emptyText: t('tokens.empty') }}
+          columns={[
+            { title: t('tokens.name'), dataIndex: 'name', render: (name: string) => <strong>{name}</strong> },
+            { title: t('tokens.prefix'), dataIndex: 'prefix', render: (prefix: string) => <code>{prefix}…</code> },
+            { title: t('tokens.created'), dataIndex: 'created_at', render: when },
+            { title: t('tokens.expires'), dataIndex: 'expires_at', render: when },
+            { title: t('tokens.lastUsed'), dataIndex: 'last_used_at', render: when },
+            {
+              title: t('tokens.status'),
+              key: 'status',
+              render: (_: unknown, token) => <Tag color={STATUS_COLOURS[statusOf(token, now)]}>{t(`tokens.${statusOf(token, now)}`)}</Tag>,
+            },
+            {
+              title: <span className="visually-hidden">{t('tokens.revoke')}</span>,
+              key: 'revoke',
+              render: (_: unknown, token) =>
+                statusOf(token, now) === 'active' && (
+                  <Button danger size="small" onClick={() => confirmRevoke(token)} aria-label={t('tokens.revokeLabel', { name: token.name })}>
+                    {t('tokens.revoke')}
+                  </Button>
+                ),
+            },
+          ]}
+        />
+      )}
+
+      <Modal
+        open={creating}
+        title={t('tokens.create')}
+        okText={t('tokens.submit')}
+        cancelText={t('tokens.cancel')}
+        onOk={() => form.submit()}
+        onCancel={() => {
+          setCreating(false);
+          create.reset();
+        }}
+        okButtonProps={{ loading: create.isPending }}
+        destroyOnHidden
+      >
+        <Form form={form} layout="vertical" onFinish={submit} initialValues={{ days: 30 }} requiredMark={false} name="create-token">
+          <Form.Item
+            name="name"
+            label={t('tokens.name')}
+            rules={[{ required: true, whitespace: true, max: 64, pattern: /^[\x20-\x7e]+$/, message: t('tokens.nameRequired') }]}
+          >
+            <Input placeholder={t('tokens.namePlaceholder')} maxLength={64} autoComplete="off" />
+          </Form.Item>
+          <Form.Item name="days" label={t('tokens.lifetime')}>
+            <Select options={LIFETIME_DAYS.map((d) => ({ value: d, label: d === 1 ? t('tokens.day') : t('tokens.days', { count: d }) }))} />
+          </Form.Item>
+        </Form>
+        {createRefusal && <Alert type="error" showIcon role="alert" title={errorText(t, createRefusal)} description={reference ? t('errors.reference', { id: reference }) : undefined} />}
+      </Modal>
+
+      <Modal
+        open={created !== undefined}
+        title={t('tokens.shownOnceTitle')}
+        onCancel={forget}
+        footer={
+          <Button type="primary" onClick={forget}>
+            {t('tokens.close')}
+          </Button>
+        }
+        maskClosable={false}
+        destroyOnHidden
+      >
+        <Alert type="warning" showIcon title={t('tokens.shownOnceWarning')} style={{ marginBottom: '1rem' }} />
+        {created && (
+          <Typography.Paragraph className="token-value" copyable={{ text: created.token, tooltips: [t('tokens.copy'), t('tokens.copied')] }}>
+            <code data-testid="new-token-value">{created.token}</code>
+          </Typography.Paragraph>
+        )}
+      </Modal>
+    </>
+  );
+}
