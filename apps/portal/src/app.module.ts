@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import type { portalConfig } from './config';
-import { ServeWeb } from './web/serve-web.usecase';
-import { WebAssets } from './web/web-assets';
-import { WebController } from './web/web.controller';
+import { ServeWeb } from './serve/serve-web.usecase';
+import { WebAssets } from './serve/web-assets';
+import { WebController } from './serve/web.controller';
 
 @Module({
   controllers: [WebController],
