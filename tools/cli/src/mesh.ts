@@ -26,12 +26,15 @@ import { DEV_PKI_FILES, ensureDevPki } from './pki';
 
 export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-// workspace's "HTTP face" is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); the portal's is the SPA.
+// workspace's `http` is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); its HTTP_PORT, the owner
+// API (/api/workspace/), is `api`. The portal's HTTP face serves the SPA.
 const HTTP_FACES: ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage', 'portal'];
 
 interface Ports {
   grpc: number;
   http?: number;
+  /** The workspace service's owner API. */
+  api?: number;
   metrics: number;
 }
 
@@ -121,6 +124,7 @@ async function allocatePorts(
     for (const s of SERVICES) {
       services[s] = { grpc: await freePort(), metrics: await freePort(), http: HTTP_FACES.includes(s) ? await freePort() : undefined };
     }
+    services.workspace.api = await freePort();
     return {
       services,
       model: await freePort(),
@@ -131,11 +135,12 @@ async function allocatePorts(
     };
   }
   // Documented dev ports: gRPC 7101-7108, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // usage 7207, portal 7208), metrics 9101-9108 (service order above), dev IdP 7280,
+  // usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above), dev IdP 7280,
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
   ) as Record<ServiceName, Ports>;
+  services.workspace.api = 7212;
   return { services, model: 7290, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
@@ -273,6 +278,7 @@ function serviceEnv(
         EVENT_SPOOL_DIR: path.join(path.dirname(shared.spoolDir), 'workspace'),
         // Each workspace's gateway token (IssueWorkspaceToken before start, RevokeWorkspaceTokens on delete).
         IDENTITY_ADDR: addr('identity'),
+        HTTP_PORT: String(p.api),
         WORKSPACE_PROXY_PORT: String(p.http),
         WORKSPACE_DRIVER: shared.workspace.driver,
         // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
@@ -455,6 +461,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       WORKSPACE_HTTP_PORT: ports.services.workspace.http!,
       PORTAL_HTTP_HOST: '127.0.0.1',
       PORTAL_HTTP_PORT: ports.services.portal.http!,
+      WORKSPACE_API_HOST: '127.0.0.1',
+      WORKSPACE_API_PORT: ports.services.workspace.api!,
     }),
   );
   const envoyLog = path.join(logsDir, 'envoy.log');

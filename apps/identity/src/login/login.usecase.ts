@@ -19,6 +19,10 @@ type Config = ServiceConfig<typeof identityConfig>;
  * `return_to` is kept only when it stays on Airlock's origin: a path (not `//host`, no backslashes or control
  * characters) or an absolute URL with exactly that origin, reduced to its path. Anything else becomes `/`,
  * so the login flow is never an open redirect.
+ *
+ * The checks look at the path as the browser will use it, i.e. after `.` and `..` segments are resolved:
+ * `/..//evil.example/x` and `/.//evil.example` only become `//evil.example…` (a host to a browser reading
+ * `Location`) once resolved.
  */
 export function safeReturnTo(value: unknown, origin: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2_048) return '/';
@@ -32,6 +36,7 @@ export function safeReturnTo(value: unknown, origin: string): string {
   }
   if (url.origin !== origin) return '/';
   if (!value.startsWith('/') && !value.startsWith(`${origin}/`) && value !== origin) return '/';
+  if (url.pathname.startsWith('//')) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
