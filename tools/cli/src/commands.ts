@@ -220,7 +220,8 @@ export async function test(): Promise<number> {
 
   let passed = 0;
   let failed = 0;
-  for (const file of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
+  // Each jest run's counts are a JSON file; tests may leave other things there too (screenshots in a folder).
+  for (const file of existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.json')) : []) {
     const r = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as { passed: number; failed: number };
     passed += r.passed;
     failed += r.failed;
