@@ -12,6 +12,7 @@ import { LoginRefusedError, OidcNotConfiguredError, SessionLimitReachedError, Se
 import { GroupMapper, hasMfa, tenantPolicy } from './login-policy';
 import { LoginStateStore } from './login-state-store';
 import { OidcClient } from './oidc-client';
+import { UserProfiles, profileFromClaims } from '../profile/user-profiles';
 
 type Config = ServiceConfig<typeof identityConfig>;
 
@@ -86,6 +87,7 @@ export class CompleteLogin {
     private readonly sessions: SessionStore,
     private readonly sessionLimits: TenantSessionLimits,
     private readonly audit: AuthAudit,
+    private readonly profiles: UserProfiles,
   ) {
     this.mapper = new GroupMapper(config.IDENTITY_GROUP_MAPPING);
   }
@@ -153,6 +155,7 @@ export class CompleteLogin {
       const max = session.limit === 'user' ? limits.maxPerUser : limits.maxPerTenant;
       throw new SessionLimitReachedError(session.limit, max).about({ userId, tenantId: mapped.tenantId, policyVersion: limits.policyVersion });
     }
+    await this.profiles.remember(mapped.tenantId, userId, profileFromClaims(userId, claims, mapped.projects));
     for (const digest of session.evicted) {
       // The digest prefix only: enough to match the revocation, never the session id.
       this.logger.info({ tenant_id: mapped.tenantId, session: digest.slice(0, 16), rule_id: limits.ruleId, policy_version: limits.policyVersion }, 'session evicted by a newer login');

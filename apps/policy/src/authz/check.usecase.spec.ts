@@ -255,7 +255,7 @@ describe('ext_authz Check', () => {
     answer = { valid: true, principal: alice, errorCode: '' };
     for (let i = 0; i < 3; i++) expect((await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }))).okResponse).toBeDefined();
     expect(verifier.calls).toEqual(['t1', 't1', 't1']);
-    expect(cache.get(credentialDigest('t1'))).toEqual(alice);
+    expect(cache.get(credentialDigest('t1'))).toEqual({ principal: alice, expiresAtUnix: 0 });
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t2' }));
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t3' }));
     // POLICY_AUTH_CACHE_MAX is 2 here: the oldest entry made room.
@@ -282,6 +282,17 @@ describe('identity assertion (x-airlock-identity)', () => {
     const denied = await check.execute(envoyRequest('/api/policy/v1/bundles/active', { authorization: 'Bearer t' }, 'GET'));
     expect(denied.okResponse).toBeUndefined();
     expect(headerMap(denied.deniedResponse!.headers)).not.toHaveProperty('x-airlock-identity');
+  });
+
+  it('names the credential the caller used, and its expiry, for services that show it (identity\'s /me)', async () => {
+    const expiresAtUnix = Math.floor(Date.now() / 1000) + 1_800;
+    const { check, services } = await setup(async () => ({ valid: true, principal: alice, errorCode: '', expiresAtUnix }));
+    const bySession = await check.execute(envoyRequest('/v1/chat', { cookie: 'airlock_session=sess-1' }));
+    expect(await services.verify(assertionOf(bySession))).toMatchObject({ userId: 'u-alice', auth: 'session', authExpiresAt: expiresAtUnix });
+    const byToken = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
+    expect(await services.verify(assertionOf(byToken))).toMatchObject({ userId: 'u-alice', auth: 'token', authExpiresAt: expiresAtUnix });
+    // The same principal through two credentials: two assertions, each naming its own.
+    expect(assertionOf(byToken)).not.toBe(assertionOf(bySession));
   });
 
   it('asserts a service account as one', async () => {

@@ -91,7 +91,7 @@ export class CheckRequestUseCase {
       decision,
       correlationId,
       cookie: req.cookie,
-      assertion: this.assertions.assertionFor(principal),
+      assertion: this.assertions.assertionFor(principal, Date.now(), { kind: credential.kind === 'session' ? 'session' : 'token', expiresAtUnix: authentication.expiresAtUnix }),
       responseHeaders: limited?.responseHeaders,
     });
   }

@@ -1,6 +1,6 @@
 import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus } from '@airlock/grpc';
-import { ASSERTION_HEADER, type Identity } from '@airlock/identity-assertion';
+import { ASSERTION_HEADER, type CredentialKind, type Identity } from '@airlock/identity-assertion';
 
 const { StatusCode } = envoy.type.v3;
 const { PrincipalKind } = airlock.identity.v1;
@@ -44,8 +44,18 @@ const safe = (value: string) => (SAFE_VALUE.test(value) ? value : '');
 const kindOf = (principal: airlock.identity.v1.Principal) =>
   principal.kind === PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT ? 'service_account' : 'user';
 
-/** What the identity assertion says: exactly what the plain identity headers say, so a value dropped there is dropped here. */
-export function assertedIdentity(principal: airlock.identity.v1.Principal): Identity {
+/** The credential a request authenticated with, as the assertion names it (identity's `/me` reports it). */
+export interface AssertedCredential {
+  kind: CredentialKind;
+  /** Unix seconds; 0 when identity did not say. */
+  expiresAtUnix: number;
+}
+
+/**
+ * What the identity assertion says: exactly what the plain identity headers say, so a value dropped there is
+ * dropped here; plus, when given, how the caller authenticated and until when.
+ */
+export function assertedIdentity(principal: airlock.identity.v1.Principal, credential?: AssertedCredential): Identity {
   const roles = principal.roles.join(',');
   return {
     subject: safe(principal.subject),
@@ -55,6 +65,8 @@ export function assertedIdentity(principal: airlock.identity.v1.Principal): Iden
     workspaceId: safe(principal.workspaceId),
     roles: SAFE_VALUE.test(roles) ? [...principal.roles] : [],
     kind: kindOf(principal),
+    ...(credential ? { auth: credential.kind } : {}),
+    ...(credential && credential.expiresAtUnix > 0 ? { authExpiresAt: credential.expiresAtUnix } : {}),
   };
 }
 
