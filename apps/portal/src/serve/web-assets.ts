@@ -69,10 +69,6 @@ export class WebAssets {
     return this.files.get(name);
   }
 
-  /** Names under assets/ (the benchmark and tests list what the build made). */
-  assetNames(): string[] {
-    return [...this.files.keys()].sort();
-  }
 }
 
 /** The best encoding the client accepts that the file has: brotli, then gzip, else as built. */

@@ -1,19 +1,21 @@
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import koKR from 'antd/locale/ko_KR';
-import { Suspense, lazy, useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Route, Routes } from 'react-router';
+import { Route, Routes, useLocation } from 'react-router';
 import { SPA_ROUTES } from '../../src/spa-routes';
+import { lazyPage } from './lazy-page';
 import { useLanguage } from './language';
+import { PageErrorBoundary } from './layout/PageErrorBoundary';
 import { Shell } from './layout/Shell';
 import { WorkspacesPage } from './pages/WorkspacesPage';
 
 // The first page (workspaces) is in the entry chunk; the others load when first visited.
-const TokensPage = lazy(() => import('./pages/TokensPage'));
-const UsagePage = lazy(() => import('./pages/UsagePage'));
-const HelpPage = lazy(() => import('./pages/HelpPage'));
-const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const TokensPage = lazyPage(() => import('./pages/TokensPage'));
+const UsagePage = lazyPage(() => import('./pages/UsagePage'));
+const HelpPage = lazyPage(() => import('./pages/HelpPage'));
+const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
 
@@ -31,6 +33,7 @@ function PageLoading() {
 export function App({ nonce }: { nonce: string }) {
   const [language] = useLanguage();
   const { t } = useTranslation();
+  const { pathname } = useLocation();
   useEffect(() => {
     document.documentElement.lang = language;
     document.title = t('app.name');
@@ -46,15 +49,17 @@ export function App({ nonce }: { nonce: string }) {
     >
       <AntApp>
         <Shell>
-          <Suspense fallback={<PageLoading />}>
-            <Routes>
-              <Route path={SPA_ROUTES.workspaces} element={<WorkspacesPage />} />
-              <Route path={SPA_ROUTES.tokens} element={<TokensPage />} />
-              <Route path={SPA_ROUTES.usage} element={<UsagePage />} />
-              <Route path={SPA_ROUTES.help} element={<HelpPage />} />
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
-          </Suspense>
+          <PageErrorBoundary page={pathname}>
+            <Suspense fallback={<PageLoading />}>
+              <Routes>
+                <Route path={SPA_ROUTES.workspaces} element={<WorkspacesPage />} />
+                <Route path={SPA_ROUTES.tokens} element={<TokensPage />} />
+                <Route path={SPA_ROUTES.usage} element={<UsagePage />} />
+                <Route path={SPA_ROUTES.help} element={<HelpPage />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Routes>
+            </Suspense>
+          </PageErrorBoundary>
         </Shell>
       </AntApp>
     </ConfigProvider>

@@ -61,7 +61,15 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     await page.waitForURL((url) => url.origin === edge && url.pathname === where, { timeout: 30_000 });
   }
 
+  /** Ant Design's enter/leave animations have finished: what axe checks and the screenshot shows is the resting page. */
+  async function settled(page: Page): Promise<void> {
+    // Polled through locators: a string predicate would be evaluated in the page, where the CSP forbids eval.
+    const moving = page.locator('[class*="-appear"], [class*="-enter"], [class*="-leave"]');
+    for (const deadline = Date.now() + 10_000; (await moving.count()) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+  }
+
   async function noSeriousA11yViolations(page: Page, label: string): Promise<void> {
+    await settled(page);
     const results = await new AxeBuilder({ page }).analyze();
     const serious = results.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -70,6 +78,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
   }
 
   async function shoot(page: Page, file: string): Promise<void> {
+    await settled(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${file}.png`), fullPage: true });
   }
 

@@ -1,14 +1,15 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Empty, Skeleton } from 'antd';
-import { Suspense, lazy, useState } from 'react';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLiveWorkspaces, useMe } from '../api/queries';
 import { errorText } from '../errors';
+import { lazyPage } from '../lazy-page';
 import { DEFAULT_TIME_ZONE } from '../format';
 import { WorkspaceCard } from './workspaces/WorkspaceCard';
 
 // Its form, picker and radio components load with the first click on "Create workspace", not with the page.
-const CreateWorkspaceModal = lazy(() => import('./workspaces/CreateWorkspaceModal'));
+const CreateWorkspaceModal = lazyPage(() => import('./workspaces/CreateWorkspaceModal'));
 
 /** Home: the caller's own workspaces, live, and the way to create one. */
 export function WorkspacesPage() {
@@ -45,7 +46,7 @@ export function WorkspacesPage() {
           description={
             <>
               <h2 className="empty-title">{t('workspaces.emptyTitle')}</h2>
-              <p>{t('workspaces.emptyHint')}</p>
+              <p className="empty-hint">{t('workspaces.emptyHint')}</p>
             </>
           }
         >
