@@ -15,14 +15,16 @@ import { BundlesController } from './http/bundles.controller';
 import { PolicyApiController } from './http/policy-api.controller';
 import { DlpRulesModule } from './dlp-rules/dlp-rules.module';
 import { BundleStoreModule } from './store/store.module';
+import { GetTokenBudgets } from './limits/get-token-budgets.usecase';
 import { LIMITS_PROVIDERS } from './limits/limits-guard';
+import { TokenBudgetsController } from './limits/token-budgets.controller';
 import { SessionLimitsModule } from './sessions/sessions.module';
 
 @Module({
   // BundleStoreModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
   // the assertion issuer and the Policy API's caller, verified with the issuer's own key.
   imports: [BundleStoreModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule],
-  controllers: [PolicyController, AuthorizationController, BundlesController, PolicyApiController, AssertionJwksController, PolicyAdminController],
+  controllers: [PolicyController, AuthorizationController, BundlesController, PolicyApiController, AssertionJwksController, PolicyAdminController, TokenBudgetsController],
   providers: [
     DecisionMetrics,
     Decide,
@@ -34,6 +36,7 @@ import { SessionLimitsModule } from './sessions/sessions.module';
     PrincipalCache,
     { provide: TokenVerifier, useClass: IdentityTokenVerifier },
     ...LIMITS_PROVIDERS,
+    GetTokenBudgets,
   ],
 })
 export class AppModule {}

@@ -26,13 +26,17 @@ export const usageConfig = {
   ANOMALY_RATIO: z.coerce.number().min(1).default(5),
   /** …and at least this many tokens, so small projects' noise stays quiet. */
   ANOMALY_MIN_TOKENS: env.int(10_000, 0),
+  /** PolicyService (host:port): the token budget shown with a person's own usage. Unset: none is shown. */
+  POLICY_ADDR: env.address().optional(),
+  /** Budget for one GetTokenBudgets call, retries included. */
+  USAGE_POLICY_DEADLINE_MS: env.int(1_000, 50),
 };
 
 export const usageService: ServiceDefinition<typeof usageConfig> = {
   name: 'usage',
   config: usageConfig,
   http: true,
-  // The reports API (/api/usage/v1/reports) takes its caller from the edge's identity assertion.
+  // The reports API (/api/usage/v1/reports) and /api/usage/v1/me take their caller from the edge's identity assertion.
   edgeIdentity: true,
   grpc: { protoFiles: [PROTO_FILES.usage], packages: ['airlock.usage.v1'], services: ['airlock.usage.v1.UsageService'] },
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -2,3 +2,4 @@ export { APP_CONFIG, APP_LOGGER, bootService, runService, type RunningService, t
 export { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError, type AppErrorOptions } from './errors';
 export { HealthReporter } from '@airlock/grpc';
 export { EdgeCaller, UnauthenticatedError, type EdgeIdentity } from './edge-caller';
+export { errorPage, isBrowserNavigation, pageLanguage, type ErrorPage, type PageLanguage } from './error-page';

@@ -268,7 +268,8 @@ function serviceEnv(
         AUDIT_DIGEST_INTERVAL_MS: '5000',
       };
     case 'usage':
-      return { ...env, ...kafka, ...edgeIdentity, DATABASE_URL: shared.dbs.usage, REDIS_URL: shared.infra.redis.url, USAGE_CONSUMER_GROUP: `${shared.group}-usage` };
+      // POLICY_ADDR: the token budget shown with a person's own usage (/api/usage/v1/me).
+      return { ...env, ...kafka, ...edgeIdentity, DATABASE_URL: shared.dbs.usage, REDIS_URL: shared.infra.redis.url, USAGE_CONSUMER_GROUP: `${shared.group}-usage`, POLICY_ADDR: addr('policy') };
     case 'workspace':
       return {
         ...env,

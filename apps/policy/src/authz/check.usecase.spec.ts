@@ -14,6 +14,7 @@ import { Authenticator } from './authenticator';
 import { CheckRequestUseCase } from './check.usecase';
 import type { TokenVerifier, Verdict } from './identity-client';
 import { PrincipalCache, credentialDigest } from './principal-cache';
+import type { PolicyAudit, PolicyEvent } from '../store/policy-audit';
 
 const { PrincipalKind } = airlock.identity.v1;
 const { StatusCode } = envoy.type.v3;
@@ -58,14 +59,14 @@ async function issuerWith(config: Partial<typeof assertionConfig> & { POLICY_ASS
   return issuer;
 }
 
-async function setup(answer: Answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle?: ActiveBundle) {
+async function setup(answer: Answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle?: ActiveBundle, audit?: PolicyAudit) {
   const counted: [DecisionLabel, string][] = [];
   const metrics = { count: (d: DecisionLabel, e: string) => void counted.push([d, e]) } as unknown as DecisionMetrics;
   const verifier = new FakeVerifier(answer);
   const active = activeBundle ?? new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } } as never);
   const cache = new PrincipalCache({ POLICY_AUTH_CACHE_TTL_MS: cacheTtlMs, POLICY_AUTH_CACHE_MAX: 2 } as never, logger);
   const issuer = await issuerWith({ POLICY_ASSERTION_REUSE_MS: assertionReuseMs });
-  const check = new CheckRequestUseCase(active, new Authenticator(verifier as unknown as TokenVerifier, cache, logger), metrics, logger, issuer);
+  const check = new CheckRequestUseCase(active, new Authenticator(verifier as unknown as TokenVerifier, cache, logger), metrics, logger, issuer, undefined, audit);
   // What a service behind the edge does with x-airlock-identity.
   const services = AssertionVerifier.fromJwks(issuer.jwks);
   return { check, verifier, counted, cache, issuer, services };
@@ -267,6 +268,65 @@ describe('ext_authz Check', () => {
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     expect(verifier.calls).toEqual(['t', 't']);
+  });
+});
+
+describe('browsers at the edge', () => {
+  const navigation = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' };
+  const pageOf = (res: CheckResponse) => ({ status: res.deniedResponse!.status!.code, headers: headerMap(res.deniedResponse!.headers), body: res.deniedResponse!.body });
+
+  it('sends a navigation without a session, or with one that ended, to sign in and back; API calls keep 401', async () => {
+    const { check } = await setup(async () => ({ valid: false, principal: undefined, errorCode: 'session_unknown' }));
+    for (const headers of [navigation, { ...navigation, cookie: 'airlock_session=gone' }]) {
+      const res = await check.execute(envoyRequest('/usage?days=7', { ...headers, 'x-correlation-id': 'corr-nav-0001' }, 'GET'));
+      expect(res.status!.code).toBe(GrpcStatus.UNAUTHENTICATED);
+      expect(pageOf(res)).toEqual({
+        status: StatusCode.Found,
+        headers: { location: '/auth/login?return_to=%2Fusage%3Fdays%3D7', 'cache-control': 'no-store', 'x-correlation-id': 'corr-nav-0001' },
+        body: '',
+      });
+    }
+    const api = await check.execute(envoyRequest('/api/identity/v1/me', { accept: 'application/json', 'sec-fetch-mode': 'cors' }, 'GET'));
+    expect([api.deniedResponse!.status!.code, body(api).error.code]).toEqual([StatusCode.Unauthorized, 'unauthenticated']);
+  });
+
+  it("answers a denied navigation with a page in the browser's language, an API call with the envelope", async () => {
+    const { check } = await setup(async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['developer'] } }));
+    const ko = pageOf(await check.execute(envoyRequest('/api/policy/v1/bundles', { ...navigation, cookie: 'airlock_session=s', 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.8' }, 'GET')));
+    expect(ko.status).toBe(StatusCode.Forbidden);
+    expect(ko.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'content-language': 'ko', 'cache-control': 'no-store' });
+    expect(ko.body).toContain('접근이 거부되었습니다');
+    expect(ko.body).toContain('<code>forbidden</code>');
+    const en = pageOf(await check.execute(envoyRequest('/api/policy/v1/bundles', { ...navigation, cookie: 'airlock_session=s', 'accept-language': 'en-US' }, 'GET')));
+    expect(en.body).toContain('Access denied');
+    const api = await check.execute(envoyRequest('/api/policy/v1/bundles', { cookie: 'airlock_session=s', accept: 'application/json' }, 'GET'));
+    expect(body(api).error).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('refuses a cookie-authenticated write from another site with 403 csrf_rejected, audited; bearer tokens and our own pages pass', async () => {
+    const recorded: PolicyEvent[] = [];
+    const audit = { record: async (e: PolicyEvent) => void recorded.push(e) } as unknown as PolicyAudit;
+    const { check, counted } = await setup(valid, 0, 10_000, undefined, audit);
+    const write = (headers: Record<string, string>) => check.execute(envoyRequest('/api/workspace/v1/workspaces?x=1', { 'content-type': 'application/json', ...headers }, 'POST'));
+
+    const refused = await write({ cookie: 'airlock_session=s', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'x-correlation-id': 'corr-csrf-001' });
+    expect(refused.status!.code).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(refused.deniedResponse!.status).toEqual({ code: StatusCode.Forbidden });
+    expect(body(refused)).toEqual({ error: { code: 'csrf_rejected', message: expect.any(String), correlation_id: 'corr-csrf-001', retryable: false } });
+    expect(recorded).toEqual([
+      { type: 'edge.csrf_rejected', outcome: 'denied', actor: 'u-alice', tenantId: 't-bank', clientIp: '203.0.113.7', action: 'POST sec-fetch-site: cross-site', endpoint: '/api/workspace/v1/workspaces', statusCode: 403 },
+    ]);
+    expect(counted).toEqual([['deny', '/api/workspace/v1/']]);
+    expect(body(await write({ cookie: 'airlock_session=s', origin: 'https://evil.example' })).error.code).toBe('csrf_rejected');
+
+    for (const headers of [
+      { cookie: 'airlock_session=s', origin: 'https://airlock.example', 'sec-fetch-site': 'same-origin' } as Record<string, string>,
+      { cookie: 'airlock_session=s' },
+      { authorization: 'Bearer t', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    ]) {
+      expect((await write(headers)).status!.code).toBe(GrpcStatus.OK);
+    }
+    expect(recorded).toHaveLength(2);
   });
 });
 

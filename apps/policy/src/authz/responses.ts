@@ -1,5 +1,6 @@
 import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus } from '@airlock/grpc';
+import { errorPage } from '@airlock/runtime';
 import { ASSERTION_HEADER, type CredentialKind, type Identity } from '@airlock/identity-assertion';
 
 const { StatusCode } = envoy.type.v3;
@@ -147,6 +148,8 @@ export interface Denial {
   retryable?: boolean;
   /** More headers for the client (Retry-After, RateLimit-Policy, RateLimit); a 503 without its own Retry-After gets `1`. */
   headers?: [string, string][];
+  /** A person's browser navigating: answered with the refusal page in its language instead of the JSON envelope. */
+  page?: { acceptLanguage: string | undefined };
 }
 
 const DENIALS = {
@@ -157,9 +160,10 @@ const DENIALS = {
 } as const;
 
 /** Envoy answers the client with this directly; the body is the platform's error envelope. */
-export function deniedResponse({ httpStatus, code, message, correlationId, retryable, headers: extra = [] }: Denial): CheckResponse {
+export function deniedResponse({ httpStatus, code, message, correlationId, retryable, headers: extra = [], page }: Denial): CheckResponse {
   const kind = DENIALS[httpStatus];
-  const headers = [header('content-type', 'application/json'), header('x-correlation-id', correlationId)];
+  const html = page ? errorPage({ status: httpStatus, code, correlationId, acceptLanguage: page.acceptLanguage }) : undefined;
+  const headers = [...(html ? html.headers.map(([k, v]) => header(k, v)) : [header('content-type', 'application/json')]), header('x-correlation-id', correlationId)];
   if (httpStatus === 401) headers.push(header('www-authenticate', 'Bearer'));
   if (httpStatus === 503 && !extra.some(([k]) => k === 'retry-after')) headers.push(header('retry-after', '1'));
   for (const [k, v] of extra) headers.push(header(k, v));
@@ -169,7 +173,20 @@ export function deniedResponse({ httpStatus, code, message, correlationId, retry
     deniedResponse: {
       status: { code: kind.status },
       headers,
-      body: JSON.stringify({ error: { code, message, correlation_id: correlationId, retryable: retryable ?? kind.retryable } }),
+      body: html?.body ?? JSON.stringify({ error: { code, message, correlation_id: correlationId, retryable: retryable ?? kind.retryable } }),
+    },
+  };
+}
+
+/** A browser navigating without a valid session: 302 to sign in, and back to `location`'s return_to. */
+export function signInRedirect(location: string, correlationId: string): CheckResponse {
+  return {
+    status: { code: GrpcStatus.UNAUTHENTICATED, message: 'sign_in_required', details: [] },
+    okResponse: undefined,
+    deniedResponse: {
+      status: { code: StatusCode.Found },
+      headers: [header('location', location), header('cache-control', 'no-store'), header('x-correlation-id', correlationId)],
+      body: '',
     },
   };
 }

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, errorPage, isBrowserNavigation, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
@@ -156,8 +156,14 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
     upstream.end();
   }
 
+  /** The platform envelope; a person's browser navigating gets the refusal page in its language instead. */
   private refuse(res: ServerResponse, r: { status: number; code: string; message: string; retryable?: boolean }, req: IncomingMessage): void {
     const correlationId = String(req.headers['x-correlation-id'] ?? '');
+    if (isBrowserNavigation(req.method ?? '', req.headers)) {
+      const page = errorPage({ status: r.status, code: r.code, correlationId, acceptLanguage: req.headers['accept-language'] });
+      res.writeHead(r.status, Object.fromEntries(page.headers)).end(page.body);
+      return;
+    }
     res.writeHead(r.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { code: r.code, message: r.message, correlation_id: correlationId, retryable: r.retryable ?? false } }));
   }

@@ -265,6 +265,7 @@ describe('deploy/kubernetes', () => {
         'airlock-identity -> airlock-policy:8080',
         'airlock-policy -> airlock-identity:50051',
         'airlock-policy -> airlock-usage:50051',
+        'airlock-usage -> airlock-policy:50051',
         'airlock-usage -> airlock-policy:8080',
         'airlock-workspace -> airlock-identity:50051',
         'airlock-workspace -> airlock-policy:8080',
