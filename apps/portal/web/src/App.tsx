@@ -43,8 +43,18 @@ export function App({ nonce }: { nonce: string }) {
       locale={ANTD_LOCALES[language]}
       csp={{ nonce }}
       theme={{
-        // A blue that keeps 4.5:1 contrast with white text (WCAG AA) on primary buttons and links.
-        token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', borderRadius: 6, fontSize: 15 },
+        // Every colour that carries text keeps 4.5:1 against its background (WCAG AA): Ant Design's own status
+        // colours (green, red, gold text on tags and danger buttons) and its grey descriptions do not.
+        token: {
+          colorPrimary: '#1d4ed8',
+          colorLink: '#1d4ed8',
+          colorSuccess: '#2b6a12',
+          colorError: '#b42318',
+          colorWarning: '#8a5300',
+          colorTextDescription: 'rgba(0, 0, 0, 0.68)',
+          borderRadius: 6,
+          fontSize: 15,
+        },
       }}
     >
       <AntApp>

@@ -31,6 +31,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
 }
 
 export interface RequestOptions {
+  /** Default: POST with a body, GET without. */
   method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
   /** For a conditional GET: the answer is 304 when the resource still has this ETag. */
@@ -48,7 +49,7 @@ export async function request(path: string, options: RequestOptions = {}): Promi
   let res: Response;
   try {
     res = await fetch(path, {
-      method: options.method ?? 'GET',
+      method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',

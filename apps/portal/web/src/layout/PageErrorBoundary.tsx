@@ -1,14 +1,16 @@
-import { Button, Result } from 'antd';
+import { Alert, Button } from 'antd';
 import { Component, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 function PageFailed() {
   const { t } = useTranslation();
   return (
-    <Result
-      status="warning"
-      title={<h1 style={{ fontSize: '1.5rem', margin: 0 }}>{t('app.pageFailed')}</h1>}
-      extra={
+    <Alert
+      type="warning"
+      showIcon
+      role="alert"
+      title={t('app.pageFailed')}
+      action={
         <Button type="primary" onClick={() => window.location.reload()}>
           {t('app.reload')}
         </Button>

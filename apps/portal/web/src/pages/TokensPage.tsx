@@ -1,11 +1,12 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Select, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCreateToken, useMe, useRevokeToken, useTokens } from '../api/queries';
 import type { ApiToken, CreatedToken } from '../api/types';
 import { errorReference, errorText } from '../errors';
 import { DEFAULT_TIME_ZONE, formatDateTime } from '../format';
+import { DataTable } from '../layout/DataTable';
 import { useLanguage } from '../language';
 
 const LIFETIME_DAYS = [1, 7, 30, 90];
@@ -53,6 +54,7 @@ export default function TokensPage() {
       okButtonProps: { danger: true },
       cancelText: t('tokens.cancel'),
       autoFocusButton: 'cancel',
+      scrollLock: false,
       onOk: () =>
         revoke.mutateAsync(token.id).then(
           () => void message.success(t('tokens.revoked_done', { name: token.name })),
@@ -65,38 +67,36 @@ export default function TokensPage() {
   return (
     <>
       <div className="page-heading">
-        <Typography.Title level={1}>{t('tokens.title')}</Typography.Title>
+        <h1>{t('tokens.title')}</h1>
         <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setCreating(true)}>
           {t('tokens.create')}
         </Button>
       </div>
-      <Typography.Paragraph type="secondary">{t('tokens.intro')}</Typography.Paragraph>
+      <p className="page-intro">{t('tokens.intro')}</p>
       {tokens.error ? (
         <Alert type="error" showIcon title={errorText(t, tokens.error)} />
       ) : (
-        <Table<ApiToken>
-          aria-label={t('tokens.listLabel')}
-          rowKey="id"
+        <DataTable<ApiToken>
+          caption={t('tokens.listLabel')}
+          rowKey={(token) => token.id}
           loading={tokens.isPending}
-          dataSource={tokens.data ?? []}
-          pagination={false}
-          scroll={{ x: 'max-content' }}
-          locale={{ emptyText: t('tokens.empty') }}
+          rows={tokens.data ?? []}
+          empty={tokens.isPending ? t('app.loading') : t('tokens.empty')}
           columns={[
-            { title: t('tokens.name'), dataIndex: 'name', render: (name: string) => <strong>{name}</strong> },
-            { title: t('tokens.prefix'), dataIndex: 'prefix', render: (prefix: string) => <code>{prefix}…</code> },
-            { title: t('tokens.created'), dataIndex: 'created_at', render: when },
-            { title: t('tokens.expires'), dataIndex: 'expires_at', render: when },
-            { title: t('tokens.lastUsed'), dataIndex: 'last_used_at', render: when },
+            { key: 'name', title: t('tokens.name'), render: (token) => <strong>{token.name}</strong> },
+            { key: 'prefix', title: t('tokens.prefix'), render: (token) => <code>{token.prefix}…</code> },
+            { key: 'created', title: t('tokens.created'), render: (token) => when(token.created_at) },
+            { key: 'expires', title: t('tokens.expires'), render: (token) => when(token.expires_at) },
+            { key: 'used', title: t('tokens.lastUsed'), render: (token) => when(token.last_used_at) },
             {
-              title: t('tokens.status'),
               key: 'status',
-              render: (_: unknown, token) => <Tag color={STATUS_COLOURS[statusOf(token, now)]}>{t(`tokens.${statusOf(token, now)}`)}</Tag>,
+              title: t('tokens.status'),
+              render: (token) => <Tag color={STATUS_COLOURS[statusOf(token, now)]}>{t(`tokens.${statusOf(token, now)}`)}</Tag>,
             },
             {
-              title: <span className="visually-hidden">{t('tokens.revoke')}</span>,
               key: 'revoke',
-              render: (_: unknown, token) =>
+              title: <span className="visually-hidden">{t('tokens.revoke')}</span>,
+              render: (token) =>
                 statusOf(token, now) === 'active' && (
                   <Button danger size="small" onClick={() => confirmRevoke(token)} aria-label={t('tokens.revokeLabel', { name: token.name })}>
                     {t('tokens.revoke')}
@@ -119,6 +119,7 @@ export default function TokensPage() {
         }}
         okButtonProps={{ loading: create.isPending }}
         destroyOnHidden
+        scrollLock={false}
       >
         <Form form={form} layout="vertical" onFinish={submit} initialValues={{ days: 30 }} requiredMark={false} name="create-token">
           <Form.Item
@@ -146,6 +147,7 @@ export default function TokensPage() {
         }
         maskClosable={false}
         destroyOnHidden
+        scrollLock={false}
       >
         <Alert type="warning" showIcon title={t('tokens.shownOnceWarning')} style={{ marginBottom: '1rem' }} />
         {created && (

@@ -1,10 +1,11 @@
-import { Alert, Card, Progress, Segmented, Skeleton, Statistic, Table, Typography } from 'antd';
+import { Alert, Card, Progress, Segmented, Skeleton, Statistic } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMyUsage } from '../api/queries';
 import type { UsageDay } from '../api/types';
 import { errorText } from '../errors';
 import { formatDay, formatNumber } from '../format';
+import { type Column, DataTable } from '../layout/DataTable';
 import { useLanguage } from '../language';
 
 const PERIODS = [7, 30] as const;
@@ -28,8 +29,8 @@ function totalsByModel(days: UsageDay[]): ModelTotal[] {
 
 /**
  * The caller's AI usage: today's budget, and tokens per model and per day. Tables rather than a chart: they
- * read well with a screen reader and at any zoom, and a chart library would not fit the JavaScript budget
- * without adding what a table already shows.
+ * read well with a screen reader and at any zoom, and a chart library would add weight for what a table
+ * already shows.
  */
 export default function UsagePage() {
   const { t } = useTranslation();
@@ -41,15 +42,15 @@ export default function UsagePage() {
   const largest = Math.max(1, ...days.map((d) => d.prompt_tokens + d.completion_tokens));
   const budget = usage.data?.budget;
   const percent = budget?.limit_tokens ? Math.min(100, Math.round((budget.used_tokens / budget.limit_tokens) * 100)) : 0;
-  const tokenColumns = [
-    { title: t('usage.prompt'), dataIndex: 'prompt_tokens', align: 'right' as const, render: n },
-    { title: t('usage.completion'), dataIndex: 'completion_tokens', align: 'right' as const, render: n },
+  const tokenColumns: Column<ModelTotal>[] = [
+    { key: 'prompt', title: t('usage.prompt'), align: 'right', render: (r) => n(r.prompt_tokens) },
+    { key: 'completion', title: t('usage.completion'), align: 'right', render: (r) => n(r.completion_tokens) },
   ];
 
   return (
     <>
       <div className="page-heading">
-        <Typography.Title level={1}>{t('usage.title')}</Typography.Title>
+        <h1>{t('usage.title')}</h1>
         <Segmented<(typeof PERIODS)[number]>
           aria-label={t('usage.period')}
           value={period}
@@ -57,7 +58,7 @@ export default function UsagePage() {
           options={PERIODS.map((d) => ({ value: d, label: t('usage.lastDays', { count: d }) }))}
         />
       </div>
-      <Typography.Paragraph type="secondary">{t('usage.intro', { days: period })}</Typography.Paragraph>
+      <p className="page-intro">{t('usage.intro', { days: period })}</p>
       {usage.error ? (
         <Alert type="error" showIcon title={errorText(t, usage.error)} />
       ) : !usage.data || !budget ? (
@@ -73,41 +74,38 @@ export default function UsagePage() {
             {budget.limit_tokens !== null ? (
               <Progress percent={percent} status={percent >= 100 ? 'exception' : 'normal'} aria-label={t('usage.budgetLabel', { percent })} />
             ) : (
-              <Typography.Paragraph>{t('usage.noLimit')}</Typography.Paragraph>
+              <p>{t('usage.noLimit')}</p>
             )}
           </Card>
 
-          <Typography.Title level={2}>{t('usage.byModel')}</Typography.Title>
-          <Table<ModelTotal>
-            rowKey="model"
-            dataSource={totalsByModel(days)}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: t('usage.empty') }}
+          <h2>{t('usage.byModel')}</h2>
+          <DataTable<ModelTotal>
+            caption={t('usage.byModel')}
+            rowKey={(r) => r.model}
+            rows={totalsByModel(days)}
+            empty={t('usage.empty')}
             columns={[
-              { title: t('usage.model'), dataIndex: 'model' },
+              { key: 'model', title: t('usage.model'), render: (r) => r.model },
               ...tokenColumns,
-              { title: t('usage.total'), key: 'total', align: 'right', render: (_: unknown, r) => n(r.prompt_tokens + r.completion_tokens) },
+              { key: 'total', title: t('usage.total'), align: 'right', render: (r) => n(r.prompt_tokens + r.completion_tokens) },
             ]}
-            style={{ marginBottom: '1.5rem' }}
           />
 
-          <Typography.Title level={2}>{t('usage.byDay')}</Typography.Title>
-          <Table<UsageDay>
+          <h2>{t('usage.byDay')}</h2>
+          <DataTable<UsageDay>
+            caption={t('usage.byDay')}
             rowKey={(d) => `${d.date}/${d.model}`}
-            dataSource={days}
-            pagination={days.length > 31 ? { pageSize: 31, showSizeChanger: false } : false}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: t('usage.empty') }}
+            rows={days}
+            empty={t('usage.empty')}
             columns={[
-              { title: t('usage.date'), dataIndex: 'date', render: (day: string) => formatDay(day, language) },
-              { title: t('usage.model'), dataIndex: 'model' },
+              { key: 'date', title: t('usage.date'), render: (d) => formatDay(d.date, language) },
+              { key: 'model', title: t('usage.model'), render: (d) => d.model },
               ...tokenColumns,
               {
-                title: t('usage.total'),
                 key: 'total',
+                title: t('usage.total'),
                 align: 'right',
-                render: (_: unknown, d) => {
+                render: (d) => {
                   const total = d.prompt_tokens + d.completion_tokens;
                   return (
                     <>

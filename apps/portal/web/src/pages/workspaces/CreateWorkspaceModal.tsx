@@ -65,6 +65,7 @@ export default function CreateWorkspaceModal({ open, onClose }: { open: boolean;
       onOk={() => form.submit()}
       okButtonProps={{ loading: create.isPending, disabled: !options.data || projects.length === 0 }}
       destroyOnHidden
+      scrollLock={false}
     >
       {options.error ? (
         <Alert type="error" showIcon title={errorText(t, options.error)} />

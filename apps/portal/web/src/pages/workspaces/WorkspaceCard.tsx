@@ -39,6 +39,7 @@ export function WorkspaceCard({ workspace: w, timeZone }: { workspace: Workspace
       okButtonProps: { danger: action === 'delete' || action === 'stop' },
       // The safe answer has the focus: Enter on an unexpected dialog does nothing harmful.
       autoFocusButton: 'cancel',
+      scrollLock: false,
       onOk: () =>
         act.mutateAsync({ id: w.id, action }).then(
           () => void message.success(t(`actions.done.${action}`, { project: w.project_id })),
