@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, stateDir, uniquePrefix } from '@airlock/testing';
+import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, stateDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { seedUser, submitPasswordAndTotp, type SeedUser } from './support';
+import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp, type SeedUser } from './support';
 
 // The portal's journey in a real Chromium through Envoy, once in Korean and once in English: alice signs in from
 // the portal's own address, lands on her empty workspaces page, creates a workspace for `payments` with the
@@ -226,9 +226,24 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     });
 
     it('shows AI usage and the help page; every page reflows at 200 % zoom', async () => {
+      // One chat request as alice (a script with a dev token), metered by usage from the gateway's event.
+      const token = await issueToken(mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
+      const chat = await edgeCaller(mesh)('/v1/chat', { token, body: { messages: [{ role: 'user', content: `usage for the portal in ${lang}` }] } });
+      expect(chat.status).toBe(200);
       await page.getByRole('link', { name: s.nav.usage }).click();
       await page.getByRole('heading', { level: 1, name: s.usage.title }).waitFor();
       await page.getByRole('heading', { name: s.usage.budgetTitle }).waitFor();
+      const byModel = page.getByRole('region', { name: s.usage.byModel });
+      await eventually(
+        'the chat request in the usage table',
+        async () => {
+          if ((await byModel.getByRole('cell', { name: /chat/ }).count()) > 0) return true;
+          await page.reload();
+          await page.getByRole('heading', { name: s.usage.budgetTitle }).waitFor();
+          return undefined;
+        },
+        60_000,
+      );
       await noSeriousA11yViolations(page, 'usage');
       await shoot(page, `${lang}-7-usage`);
       await page.getByRole('link', { name: s.nav.help }).click();

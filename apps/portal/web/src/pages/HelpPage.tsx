@@ -1,4 +1,3 @@
-import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { SPA_ROUTES } from '../../../src/spa-routes';
@@ -8,34 +7,26 @@ export default function HelpPage() {
   const { t } = useTranslation();
   return (
     <div className="help-page">
-      <Typography.Title level={1}>{t('help.title')}</Typography.Title>
+      <h1>{t('help.title')}</h1>
       <section aria-labelledby="help-ai">
-        <Typography.Title level={2} id="help-ai">
-          {t('help.aiTitle')}
-        </Typography.Title>
-        <Typography.Paragraph>{t('help.aiBody')}</Typography.Paragraph>
+        <h2 id="help-ai">{t('help.aiTitle')}</h2>
+        <p>{t('help.aiBody')}</p>
       </section>
       <section aria-labelledby="help-masked">
-        <Typography.Title level={2} id="help-masked">
-          {t('help.maskedTitle')}
-        </Typography.Title>
-        <Typography.Paragraph>{t('help.maskedBody')}</Typography.Paragraph>
+        <h2 id="help-masked">{t('help.maskedTitle')}</h2>
+        <p>{t('help.maskedBody')}</p>
         <ul>
           <li>{t('help.maskedSecrets')}</li>
           <li>{t('help.maskedPersonal')}</li>
         </ul>
-        <Typography.Paragraph strong>{t('help.maskedNote')}</Typography.Paragraph>
+        <p><strong>{t('help.maskedNote')}</strong></p>
       </section>
       <section aria-labelledby="help-audit">
-        <Typography.Title level={2} id="help-audit">
-          {t('help.auditTitle')}
-        </Typography.Title>
-        <Typography.Paragraph>{t('help.auditBody')}</Typography.Paragraph>
+        <h2 id="help-audit">{t('help.auditTitle')}</h2>
+        <p>{t('help.auditBody')}</p>
       </section>
       <section aria-labelledby="help-access">
-        <Typography.Title level={2} id="help-access">
-          {t('help.accessTitle')}
-        </Typography.Title>
+        <h2 id="help-access">{t('help.accessTitle')}</h2>
         <ul>
           <li>{t('help.accessProject')}</li>
           <li>{t('help.accessPolicy')}</li>
@@ -43,12 +34,10 @@ export default function HelpPage() {
         </ul>
       </section>
       <section aria-labelledby="help-tokens">
-        <Typography.Title level={2} id="help-tokens">
-          {t('help.tokensTitle')}
-        </Typography.Title>
-        <Typography.Paragraph>
+        <h2 id="help-tokens">{t('help.tokensTitle')}</h2>
+        <p>
           {t('help.tokensBody')} <Link to={SPA_ROUTES.tokens}>{t('nav.tokens')}</Link>
-        </Typography.Paragraph>
+        </p>
       </section>
     </div>
   );

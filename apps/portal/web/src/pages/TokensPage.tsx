@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Input, Modal, Select, Tag, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Select, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCreateToken, useMe, useRevokeToken, useTokens } from '../api/queries';
@@ -7,6 +7,7 @@ import type { ApiToken, CreatedToken } from '../api/types';
 import { errorReference, errorText } from '../errors';
 import { DEFAULT_TIME_ZONE, formatDateTime } from '../format';
 import { DataTable } from '../layout/DataTable';
+import { StatusBadge, type Tone } from '../layout/StatusBadge';
 import { useLanguage } from '../language';
 
 const LIFETIME_DAYS = [1, 7, 30, 90];
@@ -14,7 +15,7 @@ const DAY_SECONDS = 86_400;
 
 type TokenStatus = 'active' | 'expired' | 'revoked';
 const statusOf = (token: ApiToken, now: number): TokenStatus => (token.revoked_at ? 'revoked' : new Date(token.expires_at).getTime() <= now ? 'expired' : 'active');
-const STATUS_COLOURS: Record<TokenStatus, string> = { active: 'success', expired: 'default', revoked: 'error' };
+const STATUS_TONES: Record<TokenStatus, Tone> = { active: 'good', expired: 'neutral', revoked: 'bad' };
 
 /** The caller's personal API tokens: list, create (the value shown once, kept only in this page's memory), revoke. */
 export default function TokensPage() {
@@ -91,7 +92,7 @@ export default function TokensPage() {
             {
               key: 'status',
               title: t('tokens.status'),
-              render: (token) => <Tag color={STATUS_COLOURS[statusOf(token, now)]}>{t(`tokens.${statusOf(token, now)}`)}</Tag>,
+              render: (token) => <StatusBadge tone={STATUS_TONES[statusOf(token, now)]}>{t(`tokens.${statusOf(token, now)}`)}</StatusBadge>,
             },
             {
               key: 'revoke',

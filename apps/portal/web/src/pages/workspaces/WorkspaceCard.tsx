@@ -1,5 +1,5 @@
 import { ExportOutlined, LoadingOutlined } from '@ant-design/icons';
-import { App, Button, Tag } from 'antd';
+import { App, Button } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useWorkspaceAction } from '../../api/queries';
 import type { Workspace, WorkspaceAction, WorkspaceState } from '../../api/types';
@@ -7,15 +7,16 @@ import { allowedActions, canOpen, isMoving } from '../../api/workspace-state';
 import { errorReference, errorText } from '../../errors';
 import { formatDateTime, resourceNumbers } from '../../format';
 import { useLanguage } from '../../language';
+import { StatusBadge, type Tone } from '../../layout/StatusBadge';
 
-const STATE_COLOURS: Record<WorkspaceState, string> = {
-  requested: 'processing',
-  provisioning: 'processing',
-  running: 'success',
-  stopped: 'default',
+const STATE_TONES: Record<WorkspaceState, Tone> = {
+  requested: 'progress',
+  provisioning: 'progress',
+  running: 'good',
+  stopped: 'neutral',
   deleting: 'warning',
-  failed: 'error',
-  deleted: 'default',
+  failed: 'bad',
+  deleted: 'neutral',
 };
 
 const ACTIONS: WorkspaceAction[] = ['start', 'stop', 'restart', 'delete'];
@@ -58,9 +59,9 @@ export function WorkspaceCard({ workspace: w, timeZone }: { workspace: Workspace
       <dl className="workspace-facts">
         <dt>{t('workspaces.state')}</dt>
         <dd aria-live="polite">
-          <Tag color={STATE_COLOURS[w.state]} icon={moving ? <LoadingOutlined aria-hidden /> : undefined} data-testid="workspace-state">
+          <StatusBadge tone={STATE_TONES[w.state]} icon={moving ? <LoadingOutlined aria-hidden /> : undefined} testId="workspace-state">
             {t(`state.${w.state}`)}
-          </Tag>
+          </StatusBadge>
           {moving && w.desired_state !== w.state && <span>{t('workspaces.goingTo', { state: t(`state.${w.desired_state}`) })}</span>}
         </dd>
         {w.detail && w.state === 'failed' && (
