@@ -5,11 +5,14 @@ import { ApiTokens } from './api-tokens/api-tokens.usecases';
 import { AuthAudit } from './audit/auth-audit';
 import { IdentityController } from './grpc/identity.controller';
 import { AuthController } from './http/auth.controller';
+import { MeController } from './http/me.controller';
 import { TokensController } from './http/tokens.controller';
 import { SigningKeysModule } from './keys/signing-key';
 import { LoginStateStore } from './login/login-state-store';
 import { CompleteLogin, StartLogin } from './login/login.usecase';
 import { OidcClient } from './login/oidc-client';
+import { GetMe } from './profile/get-me.usecase';
+import { UserProfiles } from './profile/user-profiles';
 import { IdentityRedis } from './redis/identity-redis';
 import { GrpcSessionLimits, SessionLimitsSource, TenantSessionLimits } from './sessions/session-limits';
 import { SessionStore } from './sessions/session-store';
@@ -23,7 +26,7 @@ import { VerifyToken } from './tokens/verify-token.usecase';
 
 @Module({
   imports: [SigningKeysModule],
-  controllers: [IdentityController, AuthController, TokensController],
+  controllers: [IdentityController, AuthController, TokensController, MeController],
   providers: [
     IdentityRedis,
     TokenStore,
@@ -33,6 +36,8 @@ import { VerifyToken } from './tokens/verify-token.usecase';
     OidcClient,
     LoginStateStore,
     SessionStore,
+    UserProfiles,
+    GetMe,
     {
       provide: SessionLimitsSource,
       // Without POLICY_ADDR there is no source and no session limits (TenantSessionLimits says so at boot).

@@ -1,5 +1,5 @@
 import { env, z } from '@airlock/config';
-import { groupMappingSchema, DEFAULT_GROUP_MAPPING, serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS, tenantPoliciesSchema } from './login/login-policy';
+import { groupMappingSchema, DEFAULT_GROUP_MAPPING, serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS, tenantPoliciesSchema, timeZoneSchema } from './login/login-policy';
 
 /** Longest lifetime a token may have, whatever the configuration or the request asks for. */
 export const MAX_TOKEN_TTL_SECONDS = 86_400;
@@ -62,8 +62,10 @@ export const identityConfig = {
   IDENTITY_REQUIRE_MFA: env.bool(true),
   IDENTITY_SESSION_IDLE_SECONDS: env.int(1_800, 60),
   IDENTITY_SESSION_MAX_SECONDS: env.int(43_200, 300),
-  /** Per-tenant overrides: `{"acme":{"requireMfa":true,"sessionIdleSeconds":900,"sessionMaxSeconds":28800}}`. */
+  /** Per-tenant overrides: `{"acme":{"requireMfa":true,"sessionIdleSeconds":900,"sessionMaxSeconds":28800,"timeZone":"Asia/Seoul"}}`. */
   IDENTITY_TENANTS: jsonVariable(tenantPoliciesSchema, {}),
+  /** Time zone of tenants without their own `timeZone` (`GET /api/identity/v1/me`). */
+  IDENTITY_TIME_ZONE: timeZoneSchema.default('Asia/Seoul'),
   /** IdP groups → Airlock tenant, project and roles (see README). */
   IDENTITY_GROUP_MAPPING: jsonVariable(groupMappingSchema, DEFAULT_GROUP_MAPPING),
 

@@ -6,7 +6,7 @@ export const identityService: ServiceDefinition<typeof identityConfig> = {
   name: 'identity',
   config: identityConfig,
   http: true,
-  // The token API (/api/identity/v1/tokens) takes its caller from the edge's identity assertion.
+  // The token API (/api/identity/v1/tokens) and /api/identity/v1/me take their caller from the edge's identity assertion.
   edgeIdentity: true,
   grpc: {
     protoFiles: [PROTO_FILES.identity],

@@ -46,6 +46,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
   let redis: Redis;
   let client: airlock.identity.v1.IdentityServiceClient;
   let reader: EventConsumer;
+  let edge: ReturnType<typeof edgeAssertions>;
   const audits: airlock.events.v1.AuditEvent[] = [];
 
   beforeAll(async () => {
@@ -69,8 +70,9 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     policy = await startPolicy(dir, `127.0.0.1:${identityPort}`, {
       tenants: { quota: { maxPerUser: 1, onExceed: 'deny' }, evict: { maxPerUser: 1, onExceed: 'evict_oldest' } },
     });
+    edge = edgeAssertions(dir);
     service = await bootService(identityService, {
-      ...edgeAssertions(dir).env,
+      ...edge.env,
       GRPC_PORT: String(identityPort),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
@@ -181,6 +183,22 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
       const verdict = await verifySession(alice.sessionId);
       expect(verdict).toMatchObject({ valid: true, principal: { userId: 'alice', tenantId: 'acme', projectId: 'payments', roles: ['developer'], kind: 1 } });
       expect(verdict.expiresAtUnix - Date.now() / 1000).toBeGreaterThan(1700);
+
+      // Her sign-in is remembered for the portal: name, email and projects from the IdP, behind the edge.
+      const me = await fetch(`http://${service.httpAddress}/api/identity/v1/me`, {
+        headers: edge.headers({ userId: 'alice', tenantId: 'acme', projectId: 'payments', roles: ['developer'], auth: 'session', authExpiresAt: verdict.expiresAtUnix }),
+      });
+      expect(await me.json()).toEqual({
+        user_id: 'alice',
+        display_name: 'Alice Developer',
+        email: 'alice@acme.example',
+        tenant_id: 'acme',
+        roles: ['developer'],
+        projects: ['payments'],
+        auth: 'session',
+        expires_at: new Date(verdict.expiresAtUnix * 1000).toISOString(),
+        time_zone: 'Asia/Seoul',
+      });
     });
 
     it('logs out: the session is revoked and the browser goes to the IdP, which ends its own session too', async () => {

@@ -14,14 +14,16 @@ import { DecisionMetrics } from './decision/decision-metrics';
 import { PolicyController } from './decision/policy.controller';
 import { PolicyApiController } from './http/policy-api.controller';
 import { DlpRulesModule } from './dlp-rules/dlp-rules.module';
+import { GetTokenBudgets } from './limits/get-token-budgets.usecase';
 import { LIMITS_PROVIDERS } from './limits/limits-guard';
+import { TokenBudgetsController } from './limits/token-budgets.controller';
 import { SessionLimitsModule } from './sessions/sessions.module';
 
 @Module({
   // BundlesModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
   // the assertion issuer and the Policy API's caller, verified with the issuer's own key.
   imports: [BundlesModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule],
-  controllers: [PolicyController, AuthorizationController, PolicyApiController, AssertionJwksController, PolicyAdminController],
+  controllers: [PolicyController, AuthorizationController, PolicyApiController, AssertionJwksController, PolicyAdminController, TokenBudgetsController],
   providers: [
     DecisionMetrics,
     Decide,
@@ -33,6 +35,7 @@ import { SessionLimitsModule } from './sessions/sessions.module';
     PrincipalCache,
     { provide: TokenVerifier, useClass: IdentityTokenVerifier },
     ...LIMITS_PROVIDERS,
+    GetTokenBudgets,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AnomalyDetector } from './anomaly/anomaly-detector';
+import { GetMyUsage } from './me/get-my-usage.usecase';
+import { MyUsageController } from './me/me.controller';
+import { PolicyBudgets } from './me/policy-budgets';
 import { RecordUsage } from './metering/record-usage.usecase';
 import { UsageConsumer } from './metering/usage-consumer';
 import { GetUsage } from './query/get-usage.usecase';
@@ -11,7 +14,7 @@ import { LiveCounters } from './store/live-counters';
 import { UsageStore } from './store/usage-store';
 
 @Module({
-  controllers: [UsageController, ReportsApiController],
-  providers: [UsageStore, LiveCounters, RecordUsage, UsageConsumer, GetUsage, CheckQuota, GetUsageReport, AnomalyDetector],
+  controllers: [UsageController, ReportsApiController, MyUsageController],
+  providers: [UsageStore, LiveCounters, RecordUsage, UsageConsumer, GetUsage, CheckQuota, GetUsageReport, AnomalyDetector, PolicyBudgets, GetMyUsage],
 })
 export class AppModule {}

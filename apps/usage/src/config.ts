@@ -24,4 +24,8 @@ export const usageConfig = {
   ANOMALY_RATIO: z.coerce.number().min(1).default(5),
   /** …and at least this many tokens, so small projects' noise stays quiet. */
   ANOMALY_MIN_TOKENS: env.int(10_000, 0),
+  /** PolicyService (host:port): the token budget shown with a person's own usage. Unset: none is shown. */
+  POLICY_ADDR: env.address().optional(),
+  /** Budget for one GetTokenBudgets call, retries included. */
+  USAGE_POLICY_DEADLINE_MS: env.int(1_000, 50),
 };

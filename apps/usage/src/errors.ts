@@ -76,3 +76,16 @@ export class UsageStoreUnavailableError extends DependencyUnavailableError<Usage
     super('usage_store_unavailable', 'usage store unavailable', cause);
   }
 }
+
+export class InvalidDaysError extends InvalidArgumentError {
+  constructor(max: number) {
+    super('usage_invalid_days', `days must be a whole number from 1 to ${max}`);
+  }
+}
+
+/** Policy could not say which token budget applies: retryable; no budget is shown rather than a wrong one. */
+export class BudgetUnavailableError extends DependencyUnavailableError {
+  constructor(cause: unknown) {
+    super('usage_budget_unavailable', 'the token budget cannot be read from policy now', cause);
+  }
+}

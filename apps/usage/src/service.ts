@@ -6,7 +6,7 @@ export const usageService: ServiceDefinition<typeof usageConfig> = {
   name: 'usage',
   config: usageConfig,
   http: true,
-  // The reports API (/api/usage/v1/reports) takes its caller from the edge's identity assertion.
+  // The reports API (/api/usage/v1/reports) and /api/usage/v1/me take their caller from the edge's identity assertion.
   edgeIdentity: true,
   grpc: { protoFiles: [PROTO_FILES.usage], packages: ['airlock.usage.v1'], services: ['airlock.usage.v1.UsageService'] },
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -86,6 +86,7 @@ async function main() {
   const service = await bootService(workspaceService, {
     IDENTITY_ASSERTION_PUBLIC_KEY_FILE: edgeKeyFile,
     GRPC_PORT: String(await freePort()),
+    HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'wsbench-spool-')),

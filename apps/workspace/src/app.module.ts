@@ -5,6 +5,7 @@ import { ImageCatalogue } from './catalogue/catalogue';
 import { WorkspaceDatabase } from './database';
 import { GatewayTokens } from './gateway-token/gateway-tokens';
 import { IdleMonitor } from './idle/idle-monitor';
+import { OWNER_API } from './owner-api/owner-api.controller';
 import { QuotaPolicy } from './quota/quota-policy';
 import { QuotaAdmin } from './quota/quota.usecase';
 import { driverProvider } from './reconcile/driver.provider';
@@ -21,7 +22,7 @@ import { WorkspaceController } from './workspaces/workspace.controller';
 import { WorkspaceStore } from './workspaces/workspace-store';
 
 @Module({
-  controllers: [WorkspaceController],
+  controllers: [WorkspaceController, ...OWNER_API.controllers],
   providers: [
     WorkspaceDatabase,
     WorkspaceStore,
@@ -42,6 +43,7 @@ import { WorkspaceStore } from './workspaces/workspace-store';
     ListImages,
     IdleMonitor,
     BrowserRoute,
+    ...OWNER_API.providers,
   ],
 })
 export class AppModule {}

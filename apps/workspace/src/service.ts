@@ -5,8 +5,10 @@ import { workspaceConfig } from './config';
 export const workspaceService: ServiceDefinition<typeof workspaceConfig> = {
   name: 'workspace',
   config: workspaceConfig,
-  // The browser route (route/browser-route.ts) takes its caller from policy's signed x-airlock-identity
-  // assertion: IDENTITY_ASSERTION_PUBLIC_KEY_FILE or IDENTITY_ASSERTION_JWKS_URL.
+  // The owner API (/api/workspace/v1/, owner-api/) on HTTP_PORT; the browser route has its own port.
+  http: true,
+  // Both take their caller from policy's signed x-airlock-identity assertion: IDENTITY_ASSERTION_PUBLIC_KEY_FILE
+  // or IDENTITY_ASSERTION_JWKS_URL.
   edgeIdentity: true,
   grpc: {
     protoFiles: [PROTO_FILES.workspace],

@@ -18,9 +18,9 @@ export type Client = airlock.workspace.v1.WorkspaceServiceClient;
 const edgeKey = AssertionSigner.generate();
 let edgeKeyFile: string | undefined;
 
-type Caller = Pick<Identity, 'userId' | 'tenantId'> & { roles?: string[] };
+type Caller = Pick<Identity, 'userId' | 'tenantId'> & { roles?: string[]; projectId?: string };
 const assertion = (signer: AssertionSigner, who: Caller, nowMs?: number) =>
-  signer.sign({ subject: who.userId, userId: who.userId, tenantId: who.tenantId, projectId: '', workspaceId: '', roles: who.roles ?? [], kind: 'user' }, nowMs).token;
+  signer.sign({ subject: who.userId, userId: who.userId, tenantId: who.tenantId, projectId: who.projectId ?? '', workspaceId: '', roles: who.roles ?? [], kind: 'user' }, nowMs).token;
 
 const plainHeaders = (who: Caller) => ({ [IDENTITY_HEADERS.userId]: who.userId, [IDENTITY_HEADERS.tenantId]: who.tenantId, [IDENTITY_HEADERS.roles]: (who.roles ?? []).join(',') });
 
@@ -48,6 +48,7 @@ export async function boot(env: Record<string, string>): Promise<RunningService>
   return bootService(workspaceService, {
     IDENTITY_ASSERTION_PUBLIC_KEY_FILE: edgeKeyFile,
     GRPC_PORT: String(await freePort()),
+    HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'airlock-ws-spool-')),

@@ -185,6 +185,22 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     expect(JSON.parse(traced.body).error.correlation_id).toBe('corr-ws-route-1');
   });
 
+  it("answers a person's browser with a refusal page in its language, a script with the envelope", async () => {
+    const alice = { userId: 'alice', tenantId: tenant(), roles: ['developer'] };
+    const { workspace } = await create({ tenantId: alice.tenantId, projectId: 'proj', ownerUserId: 'alice' });
+    const url = `/w/${workspace!.workspaceId}/`;
+    const navigation = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate', 'x-correlation-id': 'corr-ws-page-1' };
+    const ko = await routeGet(proxyPort, url, { ...edgeHeaders({ ...alice, userId: 'bob' }), ...navigation, 'accept-language': 'ko-KR,ko;q=0.9' });
+    expect([ko.status, ko.headers['content-type'], ko.headers['content-language'], ko.headers['cache-control']]).toEqual([403, 'text/html; charset=utf-8', 'ko', 'no-store']);
+    expect(ko.body).toContain('다른 사용자의 워크스페이스입니다');
+    expect(ko.body).toContain('<code>workspace_forbidden</code>');
+    expect(ko.body).toContain('<code>corr-ws-page-1</code>');
+    const en = await routeGet(proxyPort, url, { ...edgeHeaders(alice), ...navigation, 'accept-language': 'en' });
+    expect([en.status, en.body.includes('Start the workspace in the portal')]).toEqual([503, true]);
+    const script = await routeGet(proxyPort, url, { ...edgeHeaders({ ...alice, userId: 'bob' }), accept: 'application/json' });
+    expect([script.status, JSON.parse(script.body).error.code]).toEqual([403, 'workspace_forbidden']);
+  });
+
   it('loses nothing across a restart, and the second boot applies no migration again', async () => {
     const t = tenant();
     const kept = (await create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' })).workspace!;

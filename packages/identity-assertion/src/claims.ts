@@ -12,6 +12,10 @@ export const ASSERTION_TYP = 'airlock-identity+jwt';
 export type PrincipalKind = 'user' | 'service_account';
 const KINDS: readonly string[] = ['user', 'service_account'] satisfies PrincipalKind[];
 
+/** How the caller authenticated at the edge: the browser's session cookie, or a bearer token (JWT or API token). */
+export type CredentialKind = 'session' | 'token';
+const CREDENTIAL_KINDS: readonly string[] = ['session', 'token'] satisfies CredentialKind[];
+
 /** The verified caller, as the edge authenticated it. */
 export interface Identity {
   /** The credential's subject; the user id when the credential has none. */
@@ -24,6 +28,10 @@ export interface Identity {
   workspaceId: string;
   roles: string[];
   kind: PrincipalKind;
+  /** The credential the edge verified; absent when the signer does not say (older signers). */
+  auth?: CredentialKind;
+  /** When that credential expires (Unix seconds; a session's at its last use); absent when unknown. */
+  authExpiresAt?: number;
 }
 
 /** An identity from a verified assertion, with the assertion's id and lifetime (Unix seconds). */
@@ -47,6 +55,8 @@ export interface AssertionClaims {
   workspace_id: string;
   roles: string[];
   kind: PrincipalKind;
+  auth?: CredentialKind;
+  auth_exp?: number;
 }
 
 export interface ClaimChecks {
@@ -68,6 +78,8 @@ export function checkIdentity(identity: Identity): void {
   if (!isText(identity.subject) || !isText(identity.projectId) || !isText(identity.workspaceId)) throw invalid('ids must be strings');
   if (!Array.isArray(identity.roles) || !identity.roles.every(isText)) throw invalid('roles must be a list of strings');
   if (!KINDS.includes(identity.kind)) throw invalid('kind must be user or service_account');
+  if (identity.auth !== undefined && !CREDENTIAL_KINDS.includes(identity.auth)) throw invalid('auth must be session or token');
+  if (identity.authExpiresAt !== undefined && !isSeconds(identity.authExpiresAt)) throw invalid('auth_exp must be Unix seconds');
 }
 
 /** Issuer, audience and time first (the usual reasons), then the identity's shape. */
@@ -91,6 +103,8 @@ export function identityFromClaims(payload: unknown, checks: ClaimChecks): Asser
     workspaceId: c.workspace_id as string,
     roles: c.roles as string[],
     kind: c.kind as PrincipalKind,
+    ...(c.auth === undefined ? {} : { auth: c.auth as CredentialKind }),
+    ...(c.auth_exp === undefined ? {} : { authExpiresAt: c.auth_exp as number }),
   };
   checkIdentity(identity);
   return { ...identity, roles: [...identity.roles], assertionId: c.jti, issuedAt: c.iat, expiresAt: c.exp };

@@ -6,6 +6,7 @@ export {
   ASSERTION_TYP,
   type AssertedIdentity,
   type AssertionClaims,
+  type CredentialKind,
   type Identity,
   type PrincipalKind,
 } from './claims';

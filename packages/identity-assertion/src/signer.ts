@@ -85,6 +85,8 @@ export class AssertionSigner {
       workspace_id: identity.workspaceId,
       roles: identity.roles,
       kind: identity.kind,
+      ...(identity.auth === undefined ? {} : { auth: identity.auth }),
+      ...(identity.authExpiresAt === undefined ? {} : { auth_exp: identity.authExpiresAt }),
     };
     const signingInput = `${this.encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     // JWS wants the raw r||s form (RFC 7518 §3.4), not DER.

@@ -65,6 +65,21 @@ describe('identity assertion', () => {
     expect(ASSERTION_HEADER).toBe('x-airlock-identity');
   });
 
+  it('carries the credential the edge verified, and its expiry, when the signer names them', async () => {
+    const signed = signer.sign({ ...alice, auth: 'session', authExpiresAt: 1_700_001_800 }, 1_700_000_000_500);
+    expect(claimsOf(signed.token)).toMatchObject({ auth: 'session', auth_exp: 1_700_001_800 });
+    const v = AssertionVerifier.fromPublicPem(signer.publicKeyPem, { now: () => 1_700_000_030_000 });
+    await expect(v.verify(signed.token)).resolves.toMatchObject({ userId: 'u-alice', auth: 'session', authExpiresAt: 1_700_001_800 });
+    const token = signer.sign({ ...alice, auth: 'token' }, 1_700_000_000_500).token;
+    expect(claimsOf(token)).not.toHaveProperty('auth_exp');
+    const verified = await v.verify(token);
+    expect(verified.auth).toBe('token');
+    expect(verified).not.toHaveProperty('authExpiresAt');
+    // Without them (an older signer) neither claim is there.
+    expect(Object.keys(claimsOf(signer.sign(alice).token))).not.toContain('auth');
+    expect(await v.verify(signer.sign(alice, 1_700_000_000_500).token)).not.toHaveProperty('auth');
+  });
+
   it('verifies against a JWKS document too, and every assertion has its own id', async () => {
     const v = AssertionVerifier.fromJwks(signer.jwks);
     const [a, b] = [signer.sign(alice), signer.sign({ ...alice, subject: 'sa-ci', kind: 'service_account' })];
@@ -158,6 +173,10 @@ describe('identity assertion', () => {
       { exp: (claims.iat as number) - 1 },
       { iat: undefined },
       { exp: 1.5e9 + 0.5 },
+      { auth: 'password' },
+      { auth: 1 },
+      { auth: 'session', auth_exp: -1 },
+      { auth: 'session', auth_exp: '1700000000' },
     ]) {
       expect(await refusal(signedWithTrustedKey(header, { ...claims, ...change }))).toBe('invalid_claims');
     }
@@ -190,7 +209,7 @@ describe('identity assertion', () => {
   });
 
   it('never signs an identity no verifier would accept', () => {
-    for (const identity of [{ ...alice, userId: '' }, { ...alice, tenantId: '' }, { ...alice, kind: 'robot' as never }]) {
+    for (const identity of [{ ...alice, userId: '' }, { ...alice, tenantId: '' }, { ...alice, kind: 'robot' as never }, { ...alice, auth: 'cookie' as never }, { ...alice, authExpiresAt: 1.5 }]) {
       expect(() => signer.sign(identity)).toThrow(expect.objectContaining({ code: 'invalid_claims' }));
     }
   });

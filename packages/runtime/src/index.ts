@@ -3,3 +3,4 @@ export { errorEnvelope, type ErrorEnvelope } from './error-envelope';
 export { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError, type AppErrorOptions } from './errors';
 export { HealthReporter } from '@airlock/grpc';
 export { EdgeCaller, UnauthenticatedError, type EdgeIdentity } from './edge-caller';
+export { errorPage, isBrowserNavigation, pageLanguage, type ErrorPage, type PageLanguage } from './error-page';

@@ -33,6 +33,7 @@ export async function up(): Promise<void> {
     [
       '',
       `Airlock is up (${seconds}s).`,
+      `  Portal:               https://localhost:${mesh.envoy.httpsPort}/   (sign in, then your workspaces, API tokens and AI usage)`,
       `  Edge (Envoy, HTTPS):  https://localhost:${mesh.envoy.httpsPort}   (trust ${path.relative(ROOT, mesh.caBundle)})`,
       `  Health:               https://localhost:${mesh.envoy.httpsPort}/healthz`,
       ...loginHint(mesh).map((l) => `  ${l}`),
@@ -223,7 +224,8 @@ export async function test(): Promise<number> {
 
   let passed = 0;
   let failed = 0;
-  for (const file of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
+  // Each jest run's counts are a JSON file; tests may leave other things there too (screenshots in a folder).
+  for (const file of existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.json')) : []) {
     const r = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as { passed: number; failed: number };
     passed += r.passed;
     failed += r.failed;

@@ -49,6 +49,12 @@ export interface EnvoyVars {
   /** Workspace service's browser route (/w/<workspace-id>/, WORKSPACE_PROXY_PORT). */
   WORKSPACE_HTTP_HOST: string;
   WORKSPACE_HTTP_PORT: number;
+  /** The portal (the SPA): every path no other route claims. */
+  PORTAL_HTTP_HOST: string;
+  PORTAL_HTTP_PORT: number;
+  /** Workspace service's owner API (/api/workspace/, its HTTP_PORT). */
+  WORKSPACE_API_HOST: string;
+  WORKSPACE_API_PORT: number;
 }
 
 export const ENVOY_VAR_DEFAULTS = {
@@ -56,15 +62,19 @@ export const ENVOY_VAR_DEFAULTS = {
   HTTPS_PORT: 8443,
   HTTP_PORT: 8080,
   ADMIN_PORT: 9901,
-  // The documented dev port of the workspace route (see tools/cli/src/mesh.ts).
+  // The documented dev ports of the workspace route and owner API, and of the portal (see tools/cli/src/mesh.ts).
   WORKSPACE_HTTP_HOST: '127.0.0.1',
   WORKSPACE_HTTP_PORT: 7202,
+  WORKSPACE_API_HOST: '127.0.0.1',
+  WORKSPACE_API_PORT: 7212,
+  PORTAL_HTTP_HOST: '127.0.0.1',
+  PORTAL_HTTP_PORT: 7208,
 } as const satisfies Partial<EnvoyVars>;
 
 type Defaulted = keyof typeof ENVOY_VAR_DEFAULTS | 'HTTPS_PUBLIC_PORT';
 export type EnvoyVarsInput = Omit<EnvoyVars, Defaulted> & Partial<Pick<EnvoyVars, Defaulted>>;
 
-/** Fills in the defaults (0.0.0.0, 8443, 8080, admin 9901, workspace route 127.0.0.1:7202; HTTPS_PUBLIC_PORT = HTTPS_PORT). */
+/** Fills in the defaults (0.0.0.0, 8443, 8080, admin 9901, workspace route 127.0.0.1:7202 and API :7212, portal 127.0.0.1:7208; HTTPS_PUBLIC_PORT = HTTPS_PORT). */
 export function envoyVars(input: EnvoyVarsInput): EnvoyVars {
   const httpsPort = input.HTTPS_PORT ?? ENVOY_VAR_DEFAULTS.HTTPS_PORT;
   return {

@@ -1,4 +1,4 @@
-// Starts and stops the whole mesh: local infra, the seven services, the reference model backend and Envoy.
+// Starts and stops the whole mesh: local infra, the services, the reference model backend and Envoy.
 // Used by `tools/airlock up` (fixed, documented ports) and by the end-to-end suite (free ports, own topics,
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,7 +61,7 @@ export interface MeshOptions {
   workspaceDriver?: 'local' | 'none';
   /** A policy bundle for the policy service (POLICY_BUNDLE_FILE); default: its built-in bundle. */
   policyBundleFile?: string;
-  /** LOG_LEVEL of the seven services; default AIRLOCK_LOG_LEVEL, else `info`. */
+  /** LOG_LEVEL of the services; default AIRLOCK_LOG_LEVEL, else `info`. */
   logLevel?: string;
 }
 
@@ -83,6 +83,7 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
     for (const s of SERVICES) {
       services[s] = { grpc: await freePort(), metrics: await freePort(), http: HTTP_FACES.includes(s) ? await freePort() : undefined };
     }
+    services.workspace.api = await freePort();
     return {
       services,
       model: await freePort(),
@@ -92,12 +93,13 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
       admin: await freePort(),
     };
   }
-  // Documented dev ports: gRPC 7101-7107, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // usage 7207), metrics 9101-9107 (service order above), dev IdP 7280,
+  // Documented dev ports: gRPC 7101-7108, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
+  // usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above), dev IdP 7280,
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
   ) as Record<ServiceName, ServicePorts>;
+  services.workspace.api = 7212;
   return { services, model: 7290, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
@@ -254,6 +256,10 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       USAGE_HTTP_PORT: ports.services.usage.http!,
       WORKSPACE_HTTP_HOST: '127.0.0.1',
       WORKSPACE_HTTP_PORT: ports.services.workspace.http!,
+      PORTAL_HTTP_HOST: '127.0.0.1',
+      PORTAL_HTTP_PORT: ports.services.portal.http!,
+      WORKSPACE_API_HOST: '127.0.0.1',
+      WORKSPACE_API_PORT: ports.services.workspace.api!,
     }),
   );
   const envoyLog = path.join(logsDir, 'envoy.log');

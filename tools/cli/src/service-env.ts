@@ -3,14 +3,17 @@
 import path from 'node:path';
 import type { InfraEndpoints } from '@airlock/testing';
 
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage'] as const;
+export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-// workspace's "HTTP face" is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT).
-export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage'];
+// workspace's `http` is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); its HTTP_PORT, the owner
+// API (/api/workspace/), is `api`. The portal's HTTP face serves the SPA.
+export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage', 'portal'];
 
 export interface ServicePorts {
   grpc: number;
   http?: number;
+  /** The workspace service's owner API. */
+  api?: number;
   metrics: number;
 }
 
@@ -140,7 +143,16 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         AUDIT_DIGEST_INTERVAL_MS: '5000',
       };
     case 'usage':
-      return { ...env, ...kafka, ...edgeIdentity, DATABASE_URL: mesh.databases.usage, REDIS_URL: mesh.infra.redis.url, USAGE_CONSUMER_GROUP: `${mesh.group}-usage` };
+      // POLICY_ADDR: the token budget shown with a person's own usage (/api/usage/v1/me).
+      return {
+        ...env,
+        ...kafka,
+        ...edgeIdentity,
+        DATABASE_URL: mesh.databases.usage,
+        REDIS_URL: mesh.infra.redis.url,
+        USAGE_CONSUMER_GROUP: `${mesh.group}-usage`,
+        POLICY_ADDR: addr('policy'),
+      };
     case 'workspace':
       return {
         ...env,
@@ -150,6 +162,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         EVENT_SPOOL_DIR: spoolOf('workspace'),
         // Each workspace's gateway token (IssueWorkspaceToken before start, RevokeWorkspaceTokens on delete).
         IDENTITY_ADDR: addr('identity'),
+        HTTP_PORT: String(p.api),
         WORKSPACE_PROXY_PORT: String(p.http),
         WORKSPACE_DRIVER: mesh.workspaces.driver,
         // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
@@ -164,5 +177,8 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     case 'dlp':
       // Rules come from the policy version each request was decided under.
       return { ...env, POLICY_ADDR: addr('policy') };
+    case 'portal':
+      // The SPA it serves is its own build (apps/portal/dist/web).
+      return env;
   }
 }

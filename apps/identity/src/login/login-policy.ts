@@ -38,6 +38,18 @@ export const DEFAULT_GROUP_MAPPING: z.input<typeof groupMappingSchema> = {
   ],
 };
 
+/** An IANA time zone name this runtime knows (`Asia/Seoul`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Asia/Seoul');
+
 export const tenantPoliciesSchema = z.record(
   z.string().regex(idSegment),
   z
@@ -45,6 +57,8 @@ export const tenantPoliciesSchema = z.record(
       requireMfa: z.boolean().optional(),
       sessionIdleSeconds: z.number().int().min(60).optional(),
       sessionMaxSeconds: z.number().int().min(300).optional(),
+      /** Where the tenant's people are: the portal shows times in it. */
+      timeZone: timeZoneSchema.optional(),
     })
     .strict(),
 );
@@ -75,6 +89,11 @@ export function tenantPolicy(
     sessionIdleSeconds: Math.min(own.sessionIdleSeconds ?? defaults.IDENTITY_SESSION_IDLE_SECONDS, max),
     sessionMaxSeconds: max,
   };
+}
+
+/** The tenant's time zone, else the deployment's default. */
+export function tenantTimeZone(tenantId: string, tenants: TenantPolicies, fallback: string): string {
+  return tenants[tenantId]?.timeZone ?? fallback;
 }
 
 /** Evidence of a second factor: `amr` with `otp`/`mfa`, or an `acr` the deployment names as multi-factor. */

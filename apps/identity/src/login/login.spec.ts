@@ -92,6 +92,14 @@ describe('safeReturnTo', () => {
     ['relative/path', '/'],
     ['/x\r\nset-cookie: a=b', '/'],
     [['/a', '/b'], '/'],
+    // Only `//host` once the dot segments are resolved: the check must see the resolved path.
+    ['/..//evil.example/x', '/'],
+    ['/.//evil.example', '/'],
+    ['/%2e%2e//evil.example/x', '/'],
+    ['/a/../..//evil.example', '/'],
+    ['https://localhost:8443/..//evil.example/x', '/'],
+    // Dot segments that stay on the origin are resolved, not refused.
+    ['/a/../tokens?x=1', '/tokens?x=1'],
   ])('%p → %p', (input, expected) => expect(safeReturnTo(input, origin)).toBe(expected));
 });
 

@@ -12,6 +12,7 @@ import { LoginRefusedError, OidcNotConfiguredError, SessionLimitReachedError, Se
 import { GroupMapper, hasMfa, tenantPolicy } from './login-policy';
 import { LoginStateStore } from './login-state-store';
 import { OidcClient } from './oidc-client';
+import { UserProfiles, profileFromClaims } from '../profile/user-profiles';
 
 type Config = ServiceConfig<typeof identityConfig>;
 
@@ -19,6 +20,10 @@ type Config = ServiceConfig<typeof identityConfig>;
  * `return_to` is kept only when it stays on Airlock's origin: a path (not `//host`, no backslashes or control
  * characters) or an absolute URL with exactly that origin, reduced to its path. Anything else becomes `/`,
  * so the login flow is never an open redirect.
+ *
+ * The checks look at the path as the browser will use it, i.e. after `.` and `..` segments are resolved:
+ * `/..//evil.example/x` and `/.//evil.example` only become `//evil.example…` (a host to a browser reading
+ * `Location`) once resolved.
  */
 export function safeReturnTo(value: unknown, origin: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2_048) return '/';
@@ -32,6 +37,7 @@ export function safeReturnTo(value: unknown, origin: string): string {
   }
   if (url.origin !== origin) return '/';
   if (!value.startsWith('/') && !value.startsWith(`${origin}/`) && value !== origin) return '/';
+  if (url.pathname.startsWith('//')) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
@@ -81,6 +87,7 @@ export class CompleteLogin {
     private readonly sessions: SessionStore,
     private readonly sessionLimits: TenantSessionLimits,
     private readonly audit: AuthAudit,
+    private readonly profiles: UserProfiles,
   ) {
     this.mapper = new GroupMapper(config.IDENTITY_GROUP_MAPPING);
   }
@@ -148,6 +155,7 @@ export class CompleteLogin {
       const max = session.limit === 'user' ? limits.maxPerUser : limits.maxPerTenant;
       throw new SessionLimitReachedError(session.limit, max).about({ userId, tenantId: mapped.tenantId, policyVersion: limits.policyVersion });
     }
+    await this.profiles.remember(mapped.tenantId, userId, profileFromClaims(userId, claims, mapped.projects));
     for (const digest of session.evicted) {
       // The digest prefix only: enough to match the revocation, never the session id.
       this.logger.info({ tenant_id: mapped.tenantId, session: digest.slice(0, 16), rule_id: limits.ruleId, policy_version: limits.policyVersion }, 'session evicted by a newer login');

@@ -5,7 +5,7 @@ import { AssertionError, AssertionSigner, loadSignerFile, type Identity, type Jw
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { policyConfig } from '../config';
-import { assertedIdentity } from './responses';
+import { type AssertedCredential, assertedIdentity } from './responses';
 
 /** What the issuer reads of the configuration. */
 export type AssertionIssuerConfig = Pick<
@@ -78,11 +78,12 @@ export class AssertionIssuer implements OnModuleInit {
   }
 
   /**
-   * The assertion for an authenticated principal; undefined when it cannot be asserted (no user or tenant id,
-   * or one that is not header-safe): the request then reaches services without identity, and they refuse it.
+   * The assertion for an authenticated principal (and the credential it authenticated with, when known);
+   * undefined when it cannot be asserted (no user or tenant id, or one that is not header-safe): the request
+   * then reaches services without identity, and they refuse it.
    */
-  assertionFor(principal: airlock.identity.v1.Principal, nowMs = Date.now()): string | undefined {
-    const identity: Identity = assertedIdentity(principal);
+  assertionFor(principal: airlock.identity.v1.Principal, nowMs = Date.now(), credential?: AssertedCredential): string | undefined {
+    const identity: Identity = assertedIdentity(principal, credential);
     const key = JSON.stringify(identity);
     const reusable = this.signed.get(key);
     if (reusable && reusable.reuseUntilMs > nowMs) return reusable.token;

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { airlock } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { refusalCode, type IdentityRefusalCode } from '../error-codes';
 import { TokenVerifier, type Verdict } from './identity-client';
-import { PrincipalCache, credentialDigest } from './principal-cache';
+import { PrincipalCache, credentialDigest, type Verified } from './principal-cache';
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
@@ -20,7 +19,8 @@ export function bearerCredential(authorization: string | undefined): Credential 
 }
 
 export type Authentication =
-  | { principal: airlock.identity.v1.Principal }
+  /** `expiresAtUnix`: when the credential expires (a session's as of this use); 0 when identity did not say. */
+  | Verified
   /** `code`: identity's own error code where it gave one, else `unauthenticated`. */
   | { refused: { code: IdentityRefusalCode | 'unauthenticated'; message: string } }
   /** Identity could not be asked: every caller denies (fail closed), never lets through. */
@@ -42,7 +42,7 @@ export class Authenticator {
   async authenticate(credential: Credential, clientIp: string): Promise<Authentication> {
     const digest = credentialDigest(credential.value);
     const cached = this.cache.get(digest);
-    if (cached) return { principal: cached };
+    if (cached) return cached;
     let verdict: Verdict;
     try {
       verdict = credential.kind === 'bearer' ? await this.verifier.verify(credential.value, clientIp) : await this.verifier.verifySession(credential.value, clientIp);
@@ -55,6 +55,6 @@ export class Authenticator {
       return { refused: { code: refusalCode(verdict.errorCode), message } };
     }
     this.cache.set(digest, verdict.principal, verdict.expiresAtUnix);
-    return { principal: verdict.principal };
+    return { principal: verdict.principal, expiresAtUnix: verdict.expiresAtUnix };
   }
 }

@@ -14,6 +14,7 @@ import { Authenticator } from './authenticator';
 import { CheckRequestUseCase } from './check.usecase';
 import type { TokenVerifier, Verdict } from './identity-client';
 import { PrincipalCache, credentialDigest } from './principal-cache';
+import type { PolicyAudit, PolicyEvent } from '../bundles/policy-audit';
 
 const { PrincipalKind } = airlock.identity.v1;
 const { StatusCode } = envoy.type.v3;
@@ -67,16 +68,18 @@ interface SetupOptions {
   assertionReuseMs?: number;
   /** Decide with this bundle instead of the built-in one. */
   activeBundle?: ActiveBundle;
+  /** Where edge refusals worth an audit event (a cross-site write) go. */
+  audit?: PolicyAudit;
 }
 
-async function setup({ answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle }: SetupOptions = {}) {
+async function setup({ answer = valid, cacheTtlMs = 0, assertionReuseMs = 10_000, activeBundle, audit }: SetupOptions = {}) {
   const counted: [DecisionLabel, string][] = [];
   const metrics = { count: (d: DecisionLabel, e: string) => void counted.push([d, e]) } as unknown as DecisionMetrics;
   const verifier = new FakeVerifier(answer);
   const active = activeBundle ?? new ActiveBundle({ POLICY_BUNDLE_FILE: { path: DEFAULT_BUNDLE_FILE, bundle } });
   const cache = new PrincipalCache({ POLICY_AUTH_CACHE_TTL_MS: cacheTtlMs, POLICY_AUTH_CACHE_MAX: 2, IDENTITY_REVOCATION_CHANNEL: 'unused:revocations' }, logger);
   const issuer = await issuerWith({ POLICY_ASSERTION_REUSE_MS: assertionReuseMs });
-  const check = new CheckRequestUseCase(active, new Authenticator(verifier as unknown as TokenVerifier, cache, logger), metrics, logger, issuer);
+  const check = new CheckRequestUseCase(active, new Authenticator(verifier as unknown as TokenVerifier, cache, logger), metrics, logger, issuer, undefined, audit);
   // What a service behind the edge does with x-airlock-identity.
   const services = AssertionVerifier.fromJwks(issuer.jwks);
   return { check, verifier, counted, cache, issuer, services };
@@ -277,7 +280,7 @@ describe('ext_authz Check', () => {
     answer = { valid: true, principal: alice, errorCode: '' };
     for (let i = 0; i < 3; i++) expect((await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t1' }))).okResponse).toBeDefined();
     expect(verifier.calls).toEqual(['t1', 't1', 't1']);
-    expect(cache.get(credentialDigest('t1'))).toEqual(alice);
+    expect(cache.get(credentialDigest('t1'))).toEqual({ principal: alice, expiresAtUnix: 0 });
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t2' }));
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t3' }));
     // POLICY_AUTH_CACHE_MAX is 2 here: the oldest entry made room.
@@ -289,6 +292,65 @@ describe('ext_authz Check', () => {
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
     expect(verifier.calls).toEqual(['t', 't']);
+  });
+});
+
+describe('browsers at the edge', () => {
+  const navigation = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' };
+  const pageOf = (res: CheckResponse) => ({ status: res.deniedResponse!.status!.code, headers: headerMap(res.deniedResponse!.headers), body: res.deniedResponse!.body });
+
+  it('sends a navigation without a session, or with one that ended, to sign in and back; API calls keep 401', async () => {
+    const { check } = await setup({ answer: async () => ({ valid: false, principal: undefined, errorCode: 'session_unknown' }) });
+    for (const headers of [navigation, { ...navigation, cookie: 'airlock_session=gone' }]) {
+      const res = await check.execute(envoyRequest('/usage?days=7', { ...headers, 'x-correlation-id': 'corr-nav-0001' }, 'GET'));
+      expect(res.status!.code).toBe(GrpcStatus.UNAUTHENTICATED);
+      expect(pageOf(res)).toEqual({
+        status: StatusCode.Found,
+        headers: { location: '/auth/login?return_to=%2Fusage%3Fdays%3D7', 'cache-control': 'no-store', 'x-correlation-id': 'corr-nav-0001' },
+        body: '',
+      });
+    }
+    const api = await check.execute(envoyRequest('/api/identity/v1/me', { accept: 'application/json', 'sec-fetch-mode': 'cors' }, 'GET'));
+    expect([api.deniedResponse!.status!.code, body(api).error.code]).toEqual([StatusCode.Unauthorized, 'unauthenticated']);
+  });
+
+  it("answers a denied navigation with a page in the browser's language, an API call with the envelope", async () => {
+    const { check } = await setup({ answer: async () => ({ valid: true, errorCode: '', principal: { ...alice, roles: ['developer'] } }) });
+    const ko = pageOf(await check.execute(envoyRequest('/api/policy/v1/bundles', { ...navigation, cookie: 'airlock_session=s', 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.8' }, 'GET')));
+    expect(ko.status).toBe(StatusCode.Forbidden);
+    expect(ko.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'content-language': 'ko', 'cache-control': 'no-store' });
+    expect(ko.body).toContain('접근이 거부되었습니다');
+    expect(ko.body).toContain('<code>forbidden</code>');
+    const en = pageOf(await check.execute(envoyRequest('/api/policy/v1/bundles', { ...navigation, cookie: 'airlock_session=s', 'accept-language': 'en-US' }, 'GET')));
+    expect(en.body).toContain('Access denied');
+    const api = await check.execute(envoyRequest('/api/policy/v1/bundles', { cookie: 'airlock_session=s', accept: 'application/json' }, 'GET'));
+    expect(body(api).error).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('refuses a cookie-authenticated write from another site with 403 csrf_rejected, audited; bearer tokens and our own pages pass', async () => {
+    const recorded: PolicyEvent[] = [];
+    const audit = { record: async (e: PolicyEvent) => void recorded.push(e) } as unknown as PolicyAudit;
+    const { check, counted } = await setup({ audit });
+    const write = (headers: Record<string, string>) => check.execute(envoyRequest('/api/workspace/v1/workspaces?x=1', { 'content-type': 'application/json', ...headers }, 'POST'));
+
+    const refused = await write({ cookie: 'airlock_session=s', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'x-correlation-id': 'corr-csrf-001' });
+    expect(refused.status!.code).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(refused.deniedResponse!.status).toEqual({ code: StatusCode.Forbidden });
+    expect(body(refused)).toEqual({ error: { code: 'csrf_rejected', message: expect.any(String), correlation_id: 'corr-csrf-001', retryable: false } });
+    expect(recorded).toEqual([
+      { type: 'edge.csrf_rejected', outcome: 'denied', actor: 'u-alice', tenantId: 't-bank', clientIp: '203.0.113.7', action: 'POST sec-fetch-site: cross-site', endpoint: '/api/workspace/v1/workspaces', statusCode: 403 },
+    ]);
+    expect(counted).toEqual([['deny', '/api/workspace/v1/']]);
+    expect(body(await write({ cookie: 'airlock_session=s', origin: 'https://evil.example' })).error.code).toBe('csrf_rejected');
+
+    for (const headers of [
+      { cookie: 'airlock_session=s', origin: 'https://airlock.example', 'sec-fetch-site': 'same-origin' } as Record<string, string>,
+      { cookie: 'airlock_session=s' },
+      { authorization: 'Bearer t', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    ]) {
+      expect((await write(headers)).status!.code).toBe(GrpcStatus.OK);
+    }
+    expect(recorded).toHaveLength(2);
   });
 });
 
@@ -304,6 +366,17 @@ describe('identity assertion (x-airlock-identity)', () => {
     const denied = await check.execute(envoyRequest('/api/policy/v1/bundles/active', { authorization: 'Bearer t' }, 'GET'));
     expect(denied.okResponse).toBeUndefined();
     expect(headerMap(denied.deniedResponse!.headers)).not.toHaveProperty('x-airlock-identity');
+  });
+
+  it('names the credential the caller used, and its expiry, for services that show it (identity\'s /me)', async () => {
+    const expiresAtUnix = Math.floor(Date.now() / 1000) + 1_800;
+    const { check, services } = await setup({ answer: async () => ({ valid: true, principal: alice, errorCode: '', expiresAtUnix }) });
+    const bySession = await check.execute(envoyRequest('/v1/chat', { cookie: 'airlock_session=sess-1' }));
+    expect(await services.verify(assertionOf(bySession))).toMatchObject({ userId: 'u-alice', auth: 'session', authExpiresAt: expiresAtUnix });
+    const byToken = await check.execute(envoyRequest('/v1/chat', { authorization: 'Bearer t' }));
+    expect(await services.verify(assertionOf(byToken))).toMatchObject({ userId: 'u-alice', auth: 'token', authExpiresAt: expiresAtUnix });
+    // The same principal through two credentials: two assertions, each naming its own.
+    expect(assertionOf(byToken)).not.toBe(assertionOf(bySession));
   });
 
   it('asserts a service account as one', async () => {

@@ -1,16 +1,36 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { envoy } from '@airlock/contracts';
-import { APP_LOGGER } from '@airlock/runtime';
+import type { airlock, envoy } from '@airlock/contracts';
+import { APP_LOGGER, isBrowserNavigation } from '@airlock/runtime';
 import { CORRELATION_HEADER, acceptCorrelationId, runWithCorrelation, type Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundles/active-bundle';
 import { DecisionMetrics } from '../decision/decision-metrics';
 import { LimitsGuard } from '../limits/limits-guard';
+import { PolicyAudit } from '../bundles/policy-audit';
 import { AssertionIssuer } from './assertion-issuer';
 import { Authenticator, bearerCredential, type Credential } from './authenticator';
-import { SESSION_COOKIE, allowResponse, deniedResponse, readCookie } from './responses';
+import { crossSiteWrite, signInLocation } from './browser-requests';
+import { SESSION_COOKIE, allowResponse, deniedResponse, readCookie, signInRedirect } from './responses';
 
 type CheckRequest = envoy.service.auth.v3.CheckRequest;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
+
+/** What Check reads of Envoy's request attributes. */
+interface EdgeRequest {
+  path: string;
+  method: string;
+  authorization?: string;
+  cookie?: string;
+  branch: string;
+  clientIp: string;
+  correlationId: string;
+  /** Origin, Sec-Fetch-Site and the edge's own origin: cross-site writes (browser-requests.ts). */
+  origin?: string;
+  secFetchSite?: string;
+  scheme: string;
+  host: string;
+  /** Set for a person's browser navigating: refusals become a page, a missing session a sign-in. */
+  navigation?: { acceptLanguage: string | undefined };
+}
 
 /**
  * Envoy's ext_authz Check, called for every request at the edge: authenticate the caller with identity —
@@ -28,6 +48,8 @@ export class CheckRequestUseCase {
     private readonly assertions: AssertionIssuer,
     /** The bundle's rate limits and token budgets, after an allow (absent in unit tests that do not need it). */
     @Optional() private readonly limits?: LimitsGuard,
+    /** Where refused cross-site writes are audited (absent in unit tests that do not need it: then only logged). */
+    @Optional() private readonly audit?: PolicyAudit,
   ) {}
 
   execute(request: CheckRequest): Promise<CheckResponse> {
@@ -45,6 +67,11 @@ export class CheckRequestUseCase {
         branch: headers['x-airlock-branch'] ?? '',
         clientIp: request.attributes?.source?.address?.socketAddress?.address ?? '',
         correlationId,
+        origin: headers['origin'],
+        secFetchSite: headers['sec-fetch-site'],
+        scheme: http?.scheme ?? '',
+        host: http?.host ?? '',
+        navigation: isBrowserNavigation(http?.method ?? '', headers) ? { acceptLanguage: headers['accept-language'] } : undefined,
       }),
     );
   }
@@ -56,25 +83,31 @@ export class CheckRequestUseCase {
     return session ? { kind: 'session', value: session } : undefined;
   }
 
-  private async check(req: { path: string; method: string; authorization?: string; cookie?: string; branch: string; clientIp: string; correlationId: string }): Promise<CheckResponse> {
+  private async check(req: EdgeRequest): Promise<CheckResponse> {
     const { correlationId } = req;
+    const page = req.navigation;
     const engine = this.active.engine;
     const credential = this.credential(req.authorization, req.cookie);
     if (!credential) {
       this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
+      if (page) return signInRedirect(signInLocation(req.path), correlationId);
       return deniedResponse({ httpStatus: 401, code: 'unauthenticated', message: 'a bearer token or a session is required', correlationId });
     }
 
     const authentication = await this.authenticator.authenticate(credential, req.clientIp);
     if ('unavailable' in authentication) {
       this.metrics.count('unavailable', engine.endpointLabel(req.path));
-      return deniedResponse({ httpStatus: 503, code: 'identity_unavailable', message: 'authentication is temporarily unavailable', correlationId });
+      return deniedResponse({ httpStatus: 503, code: 'identity_unavailable', message: 'authentication is temporarily unavailable', correlationId, page });
     }
     if ('refused' in authentication) {
       this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
+      // An expired or ended session: the person signs in again and comes back.
+      if (page && credential.kind === 'session') return signInRedirect(signInLocation(req.path), correlationId);
       return deniedResponse({ httpStatus: 401, ...authentication.refused, correlationId });
     }
     const { principal } = authentication;
+    const crossSite = credential.kind === 'session' ? crossSiteWrite(req) : undefined;
+    if (crossSite) return this.refuseCrossSite(req, principal, crossSite);
     const { decision, endpoint } = engine.evaluate({ principal, endpoint: req.path, method: req.method, clientIp: req.clientIp, branch: req.branch });
     this.metrics.count(decision.allow ? 'allow' : 'deny', endpoint);
     this.logger.debug(
@@ -82,17 +115,38 @@ export class CheckRequestUseCase {
       'policy decision',
     );
     if (!decision.allow) {
-      return deniedResponse({ httpStatus: 403, code: 'forbidden', message: `denied by policy (${decision.reasonCode})`, correlationId });
+      return deniedResponse({ httpStatus: 403, code: 'forbidden', message: `denied by policy (${decision.reasonCode})`, correlationId, page });
     }
     const limited = this.limits ? await this.limits.enforce(principal, req.path, req.method) : undefined;
-    if (limited && !limited.allowed) return deniedResponse({ ...limited.denial, correlationId });
+    if (limited && !limited.allowed) return deniedResponse({ ...limited.denial, correlationId, page });
     return allowResponse({
       principal,
       decision,
       correlationId,
       cookie: req.cookie,
-      assertion: this.assertions.assertionFor(principal),
+      assertion: this.assertions.assertionFor(principal, Date.now(), { kind: credential.kind === 'session' ? 'session' : 'token', expiresAtUnix: authentication.expiresAtUnix }),
       responseHeaders: limited?.responseHeaders,
     });
+  }
+
+  /**
+   * A cookie-authenticated write another site's page made the browser send (CSRF): refused before policy is
+   * even asked, and audited, since it means someone's browser was used against them.
+   */
+  private refuseCrossSite(req: EdgeRequest, principal: airlock.identity.v1.Principal, why: string): CheckResponse {
+    const endpoint = req.path.split('?')[0];
+    this.metrics.count('deny', this.active.engine.endpointLabel(req.path));
+    this.logger.warn({ user_id: principal.userId, tenant_id: principal.tenantId, client_ip: req.clientIp, endpoint, method: req.method, why }, 'cross-site write refused');
+    void this.audit?.record({
+      type: 'edge.csrf_rejected',
+      outcome: 'denied',
+      actor: principal.userId,
+      tenantId: principal.tenantId,
+      clientIp: req.clientIp,
+      action: `${req.method} ${why}`,
+      endpoint,
+      statusCode: 403,
+    });
+    return deniedResponse({ httpStatus: 403, code: 'csrf_rejected', message: 'a signed-in browser request that changes something must come from Airlock itself', correlationId: req.correlationId });
   }
 }

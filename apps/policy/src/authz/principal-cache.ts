@@ -16,8 +16,13 @@ export function credentialDigest(raw: string): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-interface Entry {
+/** A verified credential's principal, and when the credential itself expires (Unix seconds; 0 = not said). */
+export interface Verified {
   principal: Principal;
+  expiresAtUnix: number;
+}
+
+interface Entry extends Verified {
   expiresAtMs: number;
 }
 
@@ -73,7 +78,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     this.subscriber?.disconnect();
   }
 
-  get(digest: string): Principal | undefined {
+  get(digest: string): Verified | undefined {
     if (!this.subscribed) return undefined;
     const entry = this.entries.get(digest);
     if (!entry) return undefined;
@@ -81,7 +86,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
       this.entries.delete(digest);
       return undefined;
     }
-    return entry.principal;
+    return { principal: entry.principal, expiresAtUnix: entry.expiresAtUnix };
   }
 
   set(digest: string, principal: Principal, credentialExpiresAtUnix: number): void {
@@ -90,7 +95,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     const expiresAtMs = credentialExpiresAtUnix > 0 ? Math.min(ttlEnd, credentialExpiresAtUnix * 1000) : ttlEnd;
     // Bounded: the oldest entry goes first (Map keeps insertion order).
     if (this.entries.size >= this.config.POLICY_AUTH_CACHE_MAX) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(digest, { principal, expiresAtMs });
+    this.entries.set(digest, { principal, expiresAtUnix: credentialExpiresAtUnix, expiresAtMs });
   }
 
   private suspend(): void {

@@ -8,9 +8,10 @@ import {
   POLICY_VERSION_HEADER,
   ROUTE_HEADERS,
   RULE_IDS_HEADER,
+  type CredentialKind,
   type Identity,
 } from '@airlock/identity-assertion';
-import { errorEnvelope } from '@airlock/runtime';
+import { errorEnvelope, errorPage } from '@airlock/runtime';
 import { CORRELATION_HEADER } from '@airlock/telemetry';
 import type { IdentityRefusalCode, PolicyErrorCode } from '../error-codes';
 
@@ -48,8 +49,18 @@ const safe = (value: string) => (SAFE_VALUE.test(value) ? value : '');
 const kindOf = (principal: airlock.identity.v1.Principal) =>
   principal.kind === PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT ? 'service_account' : 'user';
 
-/** What the identity assertion says: exactly what the plain identity headers say, so a value dropped there is dropped here. */
-export function assertedIdentity(principal: airlock.identity.v1.Principal): Identity {
+/** The credential a request authenticated with, as the assertion names it (identity's `/me` reports it). */
+export interface AssertedCredential {
+  kind: CredentialKind;
+  /** Unix seconds; 0 when identity did not say. */
+  expiresAtUnix: number;
+}
+
+/**
+ * What the identity assertion says: exactly what the plain identity headers say, so a value dropped there is
+ * dropped here; plus, when given, how the caller authenticated and until when.
+ */
+export function assertedIdentity(principal: airlock.identity.v1.Principal, credential?: AssertedCredential): Identity {
   const roles = principal.roles.join(',');
   return {
     subject: safe(principal.subject),
@@ -59,6 +70,8 @@ export function assertedIdentity(principal: airlock.identity.v1.Principal): Iden
     workspaceId: safe(principal.workspaceId),
     roles: SAFE_VALUE.test(roles) ? [...principal.roles] : [],
     kind: kindOf(principal),
+    ...(credential ? { auth: credential.kind } : {}),
+    ...(credential && credential.expiresAtUnix > 0 ? { authExpiresAt: credential.expiresAtUnix } : {}),
   };
 }
 
@@ -139,6 +152,8 @@ export interface Denial {
   retryable?: boolean;
   /** More headers for the client (Retry-After, RateLimit-Policy, RateLimit); a 503 without its own Retry-After gets `1`. */
   headers?: [string, string][];
+  /** A person's browser navigating: answered with the refusal page in its language instead of the JSON envelope. */
+  page?: { acceptLanguage: string | undefined };
 }
 
 const DENIALS = {
@@ -149,9 +164,10 @@ const DENIALS = {
 } as const;
 
 /** Envoy answers the client with this directly; the body is the platform's error envelope. */
-export function deniedResponse({ httpStatus, code, message, correlationId, retryable, headers: extra = [] }: Denial): CheckResponse {
+export function deniedResponse({ httpStatus, code, message, correlationId, retryable, headers: extra = [], page }: Denial): CheckResponse {
   const kind = DENIALS[httpStatus];
-  const headers = [header('content-type', 'application/json'), header(CORRELATION_HEADER, correlationId)];
+  const html = page ? errorPage({ status: httpStatus, code, correlationId, acceptLanguage: page.acceptLanguage }) : undefined;
+  const headers = [...(html ? html.headers.map(([k, v]) => header(k, v)) : [header('content-type', 'application/json')]), header(CORRELATION_HEADER, correlationId)];
   if (httpStatus === 401) headers.push(header('www-authenticate', 'Bearer'));
   if (httpStatus === 503 && !extra.some(([k]) => k === 'retry-after')) headers.push(header('retry-after', '1'));
   for (const [k, v] of extra) headers.push(header(k, v));
@@ -161,7 +177,20 @@ export function deniedResponse({ httpStatus, code, message, correlationId, retry
     deniedResponse: {
       status: { code: kind.status },
       headers,
-      body: JSON.stringify(errorEnvelope({ code, message, retryable: retryable ?? kind.retryable }, correlationId)),
+      body: html?.body ?? JSON.stringify(errorEnvelope({ code, message, retryable: retryable ?? kind.retryable }, correlationId)),
+    },
+  };
+}
+
+/** A browser navigating without a valid session: 302 to sign in, and back to `location`'s return_to. */
+export function signInRedirect(location: string, correlationId: string): CheckResponse {
+  return {
+    status: { code: GrpcStatus.UNAUTHENTICATED, message: 'sign_in_required', details: [] },
+    okResponse: undefined,
+    deniedResponse: {
+      status: { code: StatusCode.Found },
+      headers: [header('location', location), header('cache-control', 'no-store'), header(CORRELATION_HEADER, correlationId)],
+      body: '',
     },
   };
 }

@@ -58,6 +58,8 @@ const rule = z.strictObject({
   match: z.strictObject({
     /** Segment-aware: "/v1/chat" matches "/v1/chat" and "/v1/chat/completions", not "/v1/chatty". */
     pathPrefix,
+    /** The path must be `pathPrefix` itself, nothing under it: `/` is the portal's start page, not every path. */
+    exact: z.boolean().optional(),
     /** Omitted: any method. */
     methods: z.array(z.enum(HTTP_METHODS)).min(1).optional(),
   }),

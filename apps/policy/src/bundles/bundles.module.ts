@@ -43,6 +43,6 @@ type Config = ServiceConfig<typeof policyConfig>;
       useFactory: (store: BundleStore | null, sync: BundleSync | null, audit: PolicyAudit) => new BundleWorkflow(store, sync, audit),
     },
   ],
-  exports: [ActiveBundle, BundleStore, BundleSync, BundleWorkflow],
+  exports: [ActiveBundle, BundleStore, BundleSync, BundleWorkflow, PolicyAudit],
 })
 export class BundlesModule {}

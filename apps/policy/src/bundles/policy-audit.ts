@@ -8,16 +8,18 @@ import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import type { policyConfig } from '../config';
 import { BundleStore, type OutboxEvent } from './bundle-store';
 
-/** Audit `event_type`s of the bundle workflow (maker-checker: both steps, and refusals). */
+/** Audit `event_type`s policy publishes: the bundle workflow's (maker-checker: both steps, and refusals) and the edge's. */
 export type PolicyEventType =
   | 'policy.draft.proposed'
   | 'policy.draft.approved'
   | 'policy.draft.rejected'
   | 'policy.draft.approval_refused'
-  | 'policy.version.activated';
+  | 'policy.version.activated'
+  // ext_authz refused a cookie-authenticated write another site made the browser send (CSRF).
+  | 'edge.csrf_rejected';
 
 /** The fields of the platform's AuditEvent a workflow step fills; `actor` is the security-admin acting. */
-export type PolicyEvent = Pick<airlock.events.v1.AuditEvent, 'outcome' | 'actor' | 'tenantId' | 'action' | 'endpoint' | 'statusCode'> & {
+export type PolicyEvent = Pick<airlock.events.v1.AuditEvent, 'outcome' | 'actor' | 'tenantId' | 'action' | 'endpoint' | 'statusCode'> & Partial<Pick<airlock.events.v1.AuditEvent, 'clientIp'>> & {
   type: PolicyEventType;
   outcome: 'success' | 'denied';
   policyVersion?: string;
@@ -28,7 +30,8 @@ const { AuditEvent } = airlock.events.v1;
 /**
  * The bundle workflow's audit events, published to the audit topic durably (broker ack or local spool). A step
  * that changes the store writes its event into the outbox in the same transaction, and it is relayed from
- * there (migrations/002_policy_audit_outbox.sql). Without KAFKA_BROKERS (dev, unit tests) the events go to the
+ * there (migrations/002_policy_audit_outbox.sql); an event that changes nothing (a refusal) is published at
+ * once. Without KAFKA_BROKERS (dev, unit tests) the events go to the
  * log instead — never silently nowhere.
  */
 type Config = ServiceConfig<typeof policyConfig>;

@@ -68,6 +68,33 @@ describe('PolicyEngine with the default bundle', () => {
     expect(decide(['developer'], '/v1/chat', 'POST', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
   });
 
+  it('opens the portal to every signed-in user: exactly /, its assets and pages, GET and HEAD only', () => {
+    for (const roles of [['developer'], ['analyst'], ['project-admin'], ['security-admin'], ['auditor']]) {
+      expect(decide(roles, '/', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.home.allow'] });
+      expect(decide(roles, '/?next=/tokens', 'GET').allow).toBe(true);
+      expect(decide(roles, '/assets/index-3f2a1b.js', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.assets.allow'] });
+      for (const page of ['/tokens', '/usage', '/help']) expect(decide(roles, page, 'HEAD').allow).toBe(true);
+    }
+    expect(decide(['developer'], '/', 'POST')).toMatchObject({ allow: false, reasonCode: 'method_not_allowed' });
+    expect(decide(['rag-indexer'], '/', 'GET', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
+    // `/` is exact: it opens no other path, so anything unlisted is still denied by the default rule.
+    for (const other of ['/index.html', '/anything', '/api/unknown/v1', '/w']) {
+      expect(decide(['developer'], other, 'GET')).toMatchObject({ allow: false, reasonCode: 'endpoint_not_allowed', ruleIds: ['default.deny'] });
+    }
+    expect(engine.endpointLabel('/')).toBe('/');
+    expect(engine.endpointLabel('/anything')).toBe('unmatched');
+  });
+
+  it('opens the portal\'s APIs: identity and usage of oneself to everyone, workspaces to those who work in them', () => {
+    expect(decide(['auditor'], '/api/identity/v1/me', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.identity.me.allow'] });
+    expect(decide(['developer'], '/api/usage/v1/me?days=30', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.usage.me.allow'] });
+    // The usage reports stay with the roles that had them.
+    expect(decide(['developer'], '/api/usage/v1/reports', 'GET')).toMatchObject({ allow: false, ruleIds: ['api.usage.reports.allow'] });
+    for (const method of ['GET', 'POST', 'DELETE']) expect(decide(['developer'], '/api/workspace/v1/workspaces/ws_abcdefghij0123456789', method).allow).toBe(true);
+    expect(decide(['security-admin'], '/api/workspace/v1/options', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.workspace.owner.allow'] });
+    expect(decide(['auditor'], '/api/workspace/v1/workspaces', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed' });
+  });
+
   it('opens the Policy API to security admins and auditors, GET only (simulate: POST)', () => {
     expect(decide(['auditor'], '/api/policy/v1/bundles/active', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.policy.read.allow'] });
     expect(decide(['security-admin'], '/api/policy/v1/bundles/active', 'get').allow).toBe(true);

@@ -62,6 +62,11 @@ export function prefixMatches(prefix: string, path: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/** A rule's path condition: its prefix, or with `exact` that very path. */
+function ruleMatches(match: PolicyRule['match'], path: string): boolean {
+  return match.exact ? path === match.pathPrefix : prefixMatches(match.pathPrefix, path);
+}
+
 export function kindName(kind: number): PrincipalKindName | 'unspecified' {
   if (kind === PrincipalKind.PRINCIPAL_KIND_USER) return 'user';
   if (kind === PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT) return 'service_account';
@@ -175,7 +180,7 @@ export class PolicyEngine {
   endpointLabel(endpoint: string): string {
     const path = endpointPath(endpoint);
     if (path === undefined) return UNMATCHED;
-    return this.rules.find((r) => prefixMatches(r.rule.match.pathPrefix, path))?.rule.match.pathPrefix ?? UNMATCHED;
+    return this.rules.find((r) => ruleMatches(r.rule.match, path))?.rule.match.pathPrefix ?? UNMATCHED;
   }
 
   evaluate(input: PolicyInput, explain = false): Evaluation {
@@ -194,7 +199,7 @@ export class PolicyEngine {
     for (const r of this.rules) {
       const prefix = r.rule.match.pathPrefix;
       if (governing && prefix.length < governing[0].rule.match.pathPrefix.length) break;
-      if (!prefixMatches(prefix, path)) continue;
+      if (!ruleMatches(r.rule.match, path)) continue;
       label ??= prefix;
       if (r.methods && !r.methods.has(method)) {
         if (explain) onPath.push(r.rule.id);

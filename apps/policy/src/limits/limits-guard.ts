@@ -3,7 +3,7 @@ import type { airlock } from '@airlock/contracts';
 import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundles/active-bundle';
-import { CompiledLimits, type BucketRef } from './compiled-limits';
+import { CompiledLimits, type BucketRef, type BudgetRef } from './compiled-limits';
 import type { BucketState } from './gcra';
 import type { LimitsSection } from './limits-schema';
 import { LimitMetrics } from './limit-metrics';
@@ -65,6 +65,11 @@ export class LimitsGuard {
       this.compiledFor = section;
     }
     return this.compiled;
+  }
+
+  /** The token budgets a request counts in (GetTokenBudgets): what enforce checks, without asking usage. */
+  budgetsFor(principal: Principal, path: string, method: string): BudgetRef[] {
+    return this.limits().budgets(principal, path, method);
   }
 
   async enforce(principal: Principal, path: string, method: string): Promise<LimitVerdict> {

@@ -40,6 +40,14 @@ export interface ReportRow extends UsageTotals {
   model: string;
 }
 
+export interface UserDay {
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 export interface ProjectHours {
   tenantId: string;
   projectId: string;
@@ -150,6 +158,18 @@ export class UsageStore implements OnModuleInit, OnApplicationShutdown {
       scope === 'tenant' ? [tenantId, window.key] : [tenantId, window.key, scopeId],
     );
     return Number(rows[0].tokens);
+  }
+
+  /** One user's tokens per UTC day and model, from `fromDay` to `toDay` ("YYYY-MM-DD", inclusive), oldest first. */
+  async userDays(tenantId: string, userId: string, fromDay: string, toDay: string): Promise<UserDay[]> {
+    const { rows } = await this.pool.query<{ day: string; model: string; prompt_tokens: string; completion_tokens: string }>(
+      `SELECT day, model, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens
+         FROM usage_daily WHERE tenant_id = $1 AND user_id = $2 AND day >= $3 AND day <= $4
+        GROUP BY day, model
+        ORDER BY day, model COLLATE "C"`,
+      [tenantId, userId, fromDay, toDay],
+    );
+    return rows.map((r) => ({ day: r.day, model: r.model, promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens) }));
   }
 
   /** One project's month per user, workspace and model. */

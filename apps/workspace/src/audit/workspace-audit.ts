@@ -6,9 +6,11 @@ import type { Logger } from '@airlock/telemetry';
 import type { workspaceConfig } from '../config';
 
 export interface CallContext {
-  /** Who asked (x-user-id metadata); empty for the reconciler. */
+  /** Who asked (x-user-id metadata, or the owner API's verified caller); empty for the reconciler. */
   actor: string;
   correlationId: string;
+  /** The route the action came through, when not the gRPC method's (the owner API's HTTP routes). */
+  endpoint?: string;
 }
 
 export interface WorkspaceAuditRecord {

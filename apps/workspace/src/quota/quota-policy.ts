@@ -32,7 +32,7 @@ export class QuotaPolicy {
   }
 
   /** The user's quotas are checked before the project's: the narrower scope is the likelier fix. */
-  admit(state: AdmissionState, who: { ownerUserId: string; projectId: string }, requested: Resources): WorkspaceQuotaExceededError | undefined {
+  admit(state: Pick<AdmissionState, 'userUsage' | 'projectUsage' | 'userOverride' | 'projectOverride'>, who: { ownerUserId: string; projectId: string }, requested: Resources): WorkspaceQuotaExceededError | undefined {
     return (
       exceededQuota('user', who.ownerUserId, this.effective('user', state.userOverride), state.userUsage, requested) ??
       exceededQuota('project', who.projectId, this.effective('project', state.projectOverride), state.projectUsage, requested)

@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer, r
 import type { Socket } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ASSERTION_HEADER, IDENTITY_HEADERS } from '@airlock/identity-assertion';
-import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, errorEnvelope, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, errorEnvelope, errorPage, isBrowserNavigation, type ServiceConfig } from '@airlock/runtime';
 import { CORRELATION_HEADER, type Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
@@ -163,7 +163,13 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
     upstream.end();
   }
 
+  /** The platform envelope; a person's browser navigating gets the refusal page in its language instead. */
   private refuse(res: ServerResponse, r: { status: number; code: string; message: string; retryable?: boolean }, req: IncomingMessage): void {
+    if (isBrowserNavigation(req.method ?? '', req.headers)) {
+      const page = errorPage({ status: r.status, code: r.code, correlationId: correlationIdOf(req) ?? '', acceptLanguage: req.headers['accept-language'] });
+      res.writeHead(r.status, Object.fromEntries(page.headers)).end(page.body);
+      return;
+    }
     res.writeHead(r.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(errorEnvelope({ ...r, retryable: r.retryable ?? false }, correlationIdOf(req))));
   }

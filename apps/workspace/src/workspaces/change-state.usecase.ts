@@ -54,7 +54,7 @@ export class ChangeWorkspaceState {
         projectId: row.project_id,
         workspaceId: id,
         userId: row.owner_user_id,
-        endpoint: ENDPOINT[action],
+        endpoint: context.endpoint ?? ENDPOINT[action],
         target: row.image,
       });
       this.reconciler.nudge();

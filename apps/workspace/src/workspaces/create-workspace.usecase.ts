@@ -58,7 +58,7 @@ export class CreateWorkspace {
           tenantId,
           projectId,
           userId: ownerUserId,
-          endpoint: 'WorkspaceService/CreateWorkspace',
+          endpoint: context.endpoint ?? 'WorkspaceService/CreateWorkspace',
           statusCode: 429,
           target: error.quota,
         });
@@ -75,7 +75,7 @@ export class CreateWorkspace {
       projectId,
       workspaceId: row.id,
       userId: ownerUserId,
-      endpoint: 'WorkspaceService/CreateWorkspace',
+      endpoint: context.endpoint ?? 'WorkspaceService/CreateWorkspace',
       target: image,
     });
     this.reconciler.nudge();

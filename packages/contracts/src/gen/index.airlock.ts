@@ -10,6 +10,6 @@ export * as dlp from "./index.airlock.dlp";
 export * as events from "./index.airlock.events";
 export * as gateway from "./index.airlock.gateway";
 export * as identity from "./index.airlock.identity";
-export * as policy from "./index.airlock.policy";
 export * as usage from "./index.airlock.usage";
+export * as policy from "./index.airlock.policy";
 export * as workspace from "./index.airlock.workspace";

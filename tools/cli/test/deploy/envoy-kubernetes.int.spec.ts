@@ -38,7 +38,7 @@ describe('deploy/kubernetes edge (Envoy)', () => {
     const service = (host: string) => m.named<KubeService>('Service', host.replace(/\.airlock\.svc$/, ''));
     expect(service(vars.POLICY_GRPC_HOST).spec.clusterIP).toBe('None');
     expect(service(vars.AUDIT_GRPC_HOST).spec.clusterIP).toBe('None');
-    for (const host of [vars.GATEWAY_HTTP_HOST, vars.IDENTITY_HTTP_HOST, vars.POLICY_HTTP_HOST, vars.USAGE_HTTP_HOST, vars.WORKSPACE_HTTP_HOST]) {
+    for (const host of [vars.GATEWAY_HTTP_HOST, vars.IDENTITY_HTTP_HOST, vars.POLICY_HTTP_HOST, vars.USAGE_HTTP_HOST, vars.WORKSPACE_HTTP_HOST, vars.PORTAL_HTTP_HOST]) {
       expect(service(host).spec.clusterIP).toBeUndefined();
     }
   });

@@ -22,8 +22,11 @@ import {
 
 const m = new Manifests(loadManifests());
 const PORT_VARIABLES = { grpc: 'GRPC_PORT', metrics: 'METRICS_PORT' } as const;
-/** The workspace service's HTTP face is its browser route, on WORKSPACE_PROXY_PORT; every other one is HTTP_PORT. */
-const httpPortVariable = (service: ServiceName) => (service === 'workspace' ? 'WORKSPACE_PROXY_PORT' : 'HTTP_PORT');
+/**
+ * The named HTTP ports a service's environment binds: HTTP_PORT; for the workspace service its browser route
+ * (WORKSPACE_PROXY_PORT, `http`) and its owner API (HTTP_PORT, `api`).
+ */
+const httpPortVariables = (service: ServiceName): Record<string, string> => (service === 'workspace' ? { http: 'WORKSPACE_PROXY_PORT', api: 'HTTP_PORT' } : { http: 'HTTP_PORT' });
 /** Variables that carry credentials: only ever from a Secret. */
 const SECRET_VARIABLES = /(^DATABASE_URL$|^REDIS_URL$|SECRET|TOKEN$|PASSWORD)/;
 
@@ -97,7 +100,7 @@ describe('deploy/kubernetes', () => {
 
     it('declares the ports its environment binds, and the Service and probes use them', () => {
       const bound: Record<string, number> = { grpc: Number(env.get(PORT_VARIABLES.grpc)?.value), metrics: Number(env.get(PORT_VARIABLES.metrics)?.value) };
-      if (env.has(httpPortVariable(service))) bound.http = Number(env.get(httpPortVariable(service))!.value);
+      for (const [name, variable] of Object.entries(httpPortVariables(service))) if (env.has(variable)) bound[name] = Number(env.get(variable)!.value);
       expect(Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]))).toEqual(bound);
       expect(env.get('BIND_HOST')?.value).toBe('0.0.0.0');
 
@@ -261,6 +264,7 @@ describe('deploy/kubernetes', () => {
         'airlock-identity -> airlock-policy:8080',
         'airlock-policy -> airlock-identity:50051',
         'airlock-policy -> airlock-usage:50051',
+        'airlock-usage -> airlock-policy:50051',
         'airlock-usage -> airlock-policy:8080',
         'airlock-workspace -> airlock-identity:50051',
         'airlock-workspace -> airlock-policy:8080',
@@ -269,8 +273,10 @@ describe('deploy/kubernetes', () => {
         'envoy -> airlock-identity:8080',
         'envoy -> airlock-policy:50051',
         'envoy -> airlock-policy:8080',
+        'envoy -> airlock-portal:8080',
         'envoy -> airlock-usage:8080',
         'envoy -> airlock-workspace:8080',
+        'envoy -> airlock-workspace:8081',
       ]);
       expect(allowedCalls('egress')).toEqual(calls);
       expect(allowedCalls('ingress')).toEqual(calls);

@@ -1,8 +1,8 @@
 // Each service runs from its `pnpm deploy` artefact alone (deploy/artefact.sh, what deploy/Dockerfile copies into the
 // image): deployed from the lockfile and the local store, started as `node <dir>/dist/main.js` from that directory with nothing but its own
 // environment, against the real test infrastructure; SERVING on gRPC health, exit 0 on SIGTERM, exit 78 naming a
-// missing variable. Three representative services: dlp (no infrastructure), usage (PostgreSQL, Redis, Kafka
-// consumer), gateway (Kafka producer with its spool, HTTP face).
+// missing variable. Representative services: dlp (no infrastructure), usage (PostgreSQL, Redis, Kafka
+// consumer), gateway (Kafka producer with its spool, HTTP face), portal (the built SPA it serves travels with it).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,10 +16,14 @@ const execFileAsync = promisify(execFile);
 const GRACE_MS = 10_000;
 
 interface Case {
-  service: 'dlp' | 'usage' | 'gateway';
+  service: 'dlp' | 'usage' | 'gateway' | 'portal';
   /** Removing it must stop the boot with exit 78 and its name. */
   required: string;
   env(ctx: Context): Promise<Record<string, string>>;
+  /** Workspace packages the artefact must carry (copied); default: config, contracts, runtime, telemetry. */
+  packages?: string[];
+  /** Checked once the service is SERVING, against its own environment. */
+  serves?(env: Record<string, string>): Promise<void>;
 }
 
 interface Context {
@@ -78,6 +82,20 @@ const CASES: Case[] = [
       IDENTITY_ASSERTION_JWKS_URL: `http://${await nowhere()}/api/policy/v1/assertion/jwks.json`,
       GATEWAY_BACKENDS: JSON.stringify({ chat: { protocol: 'openai', baseUrl: `http://${await nowhere()}` } }),
     }),
+  },
+  {
+    service: 'portal',
+    required: 'HTTP_PORT',
+    env: () => common(true),
+    packages: ['config', 'runtime'],
+    serves: async (env) => {
+      // The SPA's build is part of the artefact (dist/web): its page names a hashed script that is served too.
+      const page = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/`);
+      expect(page.status).toBe(200);
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+      expect(script).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${env.HTTP_PORT}${script}`)).status).toBe(200);
+    },
   },
 ];
 
@@ -147,7 +165,7 @@ describe('standalone deploy (pnpm deploy artefact)', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  describe.each(CASES)('$service', ({ service, required, env }) => {
+  describe.each(CASES)('$service', ({ service, required, env, packages, serves }) => {
     let dir: string;
     let context: Context;
     beforeAll(async () => {
@@ -172,7 +190,7 @@ describe('standalone deploy (pnpm deploy artefact)', () => {
     it('links nothing outside itself, and carries its workspace packages as copies', () => {
       expect(linksLeaving(dir)).toEqual([]);
       const copied = readdirSync(path.join(dir, 'node_modules', '@airlock'));
-      expect(copied).toEqual(expect.arrayContaining(['config', 'contracts', 'runtime', 'telemetry']));
+      expect(copied).toEqual(expect.arrayContaining(packages ?? ['config', 'contracts', 'runtime', 'telemetry']));
       for (const name of copied) expect(existsSync(path.join(dir, 'node_modules', '@airlock', name, 'dist'))).toBe(true);
     });
 
@@ -189,6 +207,7 @@ describe('standalone deploy (pnpm deploy artefact)', () => {
       const { child, exited } = start(dir, environment);
       try {
         await serving(`127.0.0.1:${environment.GRPC_PORT}`, exited);
+        await serves?.(environment);
       } catch (error) {
         child.kill('SIGKILL');
         throw error;

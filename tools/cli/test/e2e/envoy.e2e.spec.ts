@@ -101,6 +101,7 @@ describe('Envoy edge (real binary, rendered template)', () => {
   let gateway: Upstream;
   let identity: Upstream;
   let policyHttp: Upstream;
+  let portal: Upstream;
   const checks: envoy.service.auth.v3.CheckRequest[] = [];
   let httpsPort: number;
   let httpPort: number;
@@ -133,7 +134,8 @@ describe('Envoy edge (real binary, rendered template)', () => {
     gateway = await startUpstream('gateway');
     identity = await startUpstream('identity');
     policyHttp = await startUpstream('policy-http');
-    upstreams.push(gateway, identity, policyHttp);
+    portal = await startUpstream('portal');
+    upstreams.push(gateway, identity, policyHttp, portal);
 
     grpcServer = new grpc.Server();
     grpcServer.addService(AuthorizationService, {
@@ -200,6 +202,8 @@ describe('Envoy edge (real binary, rendered template)', () => {
       AUDIT_GRPC_PORT: await freePort(),
       USAGE_HTTP_HOST: '127.0.0.1',
       USAGE_HTTP_PORT: policyHttp.port,
+      PORTAL_HTTP_HOST: '127.0.0.1',
+      PORTAL_HTTP_PORT: portal.port,
     }));
 
     envoyProc = spawn(envoyBin, ['-c', config, '--log-level', 'warn', '--disable-hot-restart', '--concurrency', '2'], {
@@ -307,14 +311,18 @@ describe('Envoy edge (real binary, rendered template)', () => {
     expect(checks.length).toBe(before);
   });
 
-  it('/api/policy/ goes to the Policy API behind ext_authz; unknown paths are 404', async () => {
+  it('/api/policy/ goes to the Policy API behind ext_authz; every other path to the portal, also behind it', async () => {
     const before = checks.length;
     const ok = await request('/api/policy/rules', { authorization: 'Bearer good' });
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body).upstream).toBe('policy-http');
     expect((await request('/api/policy/rules', {})).status).toBe(401);
-    expect((await request('/nope', { authorization: 'Bearer good' })).status).toBe(404);
-    expect(checks.length).toBe(before + 3);
+    for (const page of ['/', '/tokens', '/assets/index-abc.js', '/nope']) {
+      const res = await request(page, { authorization: 'Bearer good' });
+      expect([page, res.status, JSON.parse(res.body).upstream]).toEqual([page, 200, 'portal']);
+    }
+    expect((await request('/', {})).status).toBe(401);
+    expect(checks.length).toBe(before + 7);
   });
 
   it('plain HTTP only redirects (301) to HTTPS', async () => {

@@ -19,6 +19,14 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Principal } from "../../identity/v1/identity";
+import {
+  QuotaPeriod,
+  quotaPeriodFromJSON,
+  quotaPeriodToJSON,
+  QuotaScope,
+  quotaScopeFromJSON,
+  quotaScopeToJSON,
+} from "../../usage/v1/usage";
 
 /** What to do when a user would exceed max_per_user. */
 export enum SessionLimitAction {
@@ -207,6 +215,31 @@ export interface GetSessionLimitsResponse {
   maxPerTenant: number;
   /** UNSPECIFIED exactly when max_per_user is 0. */
   onExceed: SessionLimitAction;
+}
+
+export interface GetTokenBudgetsRequest {
+  /**
+   * The principal, endpoint and method decide which budgets match; a budget keyed by an id the principal lacks
+   * (an unscoped principal has no project) does not apply, as at the edge.
+   */
+  context: RequestContext | undefined;
+}
+
+export interface TokenBudget {
+  /** The budget's id in the bundle, e.g. "tb.project.day". */
+  id: string;
+  scope: QuotaScope;
+  /** The tenant, project, workspace or user id whose budget it is. */
+  scopeId: string;
+  period: QuotaPeriod;
+  /** Prompt + completion tokens per period. */
+  limitTokens: number;
+}
+
+export interface GetTokenBudgetsResponse {
+  policyVersion: string;
+  /** In bundle order. */
+  budgets: TokenBudget[];
 }
 
 function createBaseRequestContext(): RequestContext {
@@ -2270,6 +2303,305 @@ export const GetSessionLimitsResponse: MessageFns<GetSessionLimitsResponse> = {
   },
 };
 
+function createBaseGetTokenBudgetsRequest(): GetTokenBudgetsRequest {
+  return { context: undefined };
+}
+
+export const GetTokenBudgetsRequest: MessageFns<GetTokenBudgetsRequest> = {
+  encode(message: GetTokenBudgetsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.context !== undefined) {
+      RequestContext.encode(message.context, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTokenBudgetsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTokenBudgetsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.context = RequestContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTokenBudgetsRequest {
+    return { context: isSet(object.context) ? RequestContext.fromJSON(object.context) : undefined };
+  },
+
+  toJSON(message: GetTokenBudgetsRequest): unknown {
+    const obj: any = {};
+    if (message.context !== undefined) {
+      obj.context = RequestContext.toJSON(message.context);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTokenBudgetsRequest>, I>>(base?: I): GetTokenBudgetsRequest {
+    return GetTokenBudgetsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTokenBudgetsRequest>, I>>(object: I): GetTokenBudgetsRequest {
+    const message = createBaseGetTokenBudgetsRequest();
+    message.context = (object.context !== undefined && object.context !== null)
+      ? RequestContext.fromPartial(object.context)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTokenBudget(): TokenBudget {
+  return { id: "", scope: 0, scopeId: "", period: 0, limitTokens: 0 };
+}
+
+export const TokenBudget: MessageFns<TokenBudget> = {
+  encode(message: TokenBudget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.scope !== 0) {
+      writer.uint32(16).int32(message.scope);
+    }
+    if (message.scopeId !== "") {
+      writer.uint32(26).string(message.scopeId);
+    }
+    if (message.period !== 0) {
+      writer.uint32(32).int32(message.period);
+    }
+    if (message.limitTokens !== 0) {
+      writer.uint32(40).uint64(message.limitTokens);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenBudget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenBudget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.scope = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.scopeId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.period = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limitTokens = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TokenBudget {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      scope: isSet(object.scope) ? quotaScopeFromJSON(object.scope) : 0,
+      scopeId: isSet(object.scopeId)
+        ? globalThis.String(object.scopeId)
+        : isSet(object.scope_id)
+        ? globalThis.String(object.scope_id)
+        : "",
+      period: isSet(object.period) ? quotaPeriodFromJSON(object.period) : 0,
+      limitTokens: isSet(object.limitTokens)
+        ? globalThis.Number(object.limitTokens)
+        : isSet(object.limit_tokens)
+        ? globalThis.Number(object.limit_tokens)
+        : 0,
+    };
+  },
+
+  toJSON(message: TokenBudget): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.scope !== 0) {
+      obj.scope = quotaScopeToJSON(message.scope);
+    }
+    if (message.scopeId !== "") {
+      obj.scopeId = message.scopeId;
+    }
+    if (message.period !== 0) {
+      obj.period = quotaPeriodToJSON(message.period);
+    }
+    if (message.limitTokens !== 0) {
+      obj.limitTokens = Math.round(message.limitTokens);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TokenBudget>, I>>(base?: I): TokenBudget {
+    return TokenBudget.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TokenBudget>, I>>(object: I): TokenBudget {
+    const message = createBaseTokenBudget();
+    message.id = object.id ?? "";
+    message.scope = object.scope ?? 0;
+    message.scopeId = object.scopeId ?? "";
+    message.period = object.period ?? 0;
+    message.limitTokens = object.limitTokens ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetTokenBudgetsResponse(): GetTokenBudgetsResponse {
+  return { policyVersion: "", budgets: [] };
+}
+
+export const GetTokenBudgetsResponse: MessageFns<GetTokenBudgetsResponse> = {
+  encode(message: GetTokenBudgetsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policyVersion !== "") {
+      writer.uint32(10).string(message.policyVersion);
+    }
+    for (const v of message.budgets) {
+      TokenBudget.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTokenBudgetsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTokenBudgetsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.budgets.push(TokenBudget.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTokenBudgetsResponse {
+    return {
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      budgets: globalThis.Array.isArray(object?.budgets) ? object.budgets.map((e: any) => TokenBudget.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetTokenBudgetsResponse): unknown {
+    const obj: any = {};
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.budgets?.length) {
+      obj.budgets = message.budgets.map((e) => TokenBudget.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTokenBudgetsResponse>, I>>(base?: I): GetTokenBudgetsResponse {
+    return GetTokenBudgetsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTokenBudgetsResponse>, I>>(object: I): GetTokenBudgetsResponse {
+    const message = createBaseGetTokenBudgetsResponse();
+    message.policyVersion = object.policyVersion ?? "";
+    message.budgets = object.budgets?.map((e) => TokenBudget.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Decides who may do what. Envoy reaches the same engine through envoy.service.auth.v3.Authorization. */
 export type PolicyServiceService = typeof PolicyServiceService;
 export const PolicyServiceService = {
@@ -2333,6 +2665,22 @@ export const PolicyServiceService = {
       Buffer.from(GetSessionLimitsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSessionLimitsResponse => GetSessionLimitsResponse.decode(value),
   },
+  /**
+   * The token budgets (bundle section `limits.tokenBudgets`) a request of this context would count in, in the
+   * active version: whose budget, the period and the limit. Without side effects; usage shows a person their
+   * budget next to what they used.
+   */
+  getTokenBudgets: {
+    path: "/airlock.policy.v1.PolicyService/GetTokenBudgets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTokenBudgetsRequest): Buffer =>
+      Buffer.from(GetTokenBudgetsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTokenBudgetsRequest => GetTokenBudgetsRequest.decode(value),
+    responseSerialize: (value: GetTokenBudgetsResponse): Buffer =>
+      Buffer.from(GetTokenBudgetsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTokenBudgetsResponse => GetTokenBudgetsResponse.decode(value),
+  },
 } as const;
 
 export interface PolicyServiceServer extends UntypedServiceImplementation {
@@ -2354,6 +2702,12 @@ export interface PolicyServiceServer extends UntypedServiceImplementation {
    * identity asks at every login. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
    */
   getSessionLimits: handleUnaryCall<GetSessionLimitsRequest, GetSessionLimitsResponse>;
+  /**
+   * The token budgets (bundle section `limits.tokenBudgets`) a request of this context would count in, in the
+   * active version: whose budget, the period and the limit. Without side effects; usage shows a person their
+   * budget next to what they used.
+   */
+  getTokenBudgets: handleUnaryCall<GetTokenBudgetsRequest, GetTokenBudgetsResponse>;
 }
 
 export interface PolicyServiceClient extends Client {
@@ -2445,6 +2799,26 @@ export interface PolicyServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSessionLimitsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The token budgets (bundle section `limits.tokenBudgets`) a request of this context would count in, in the
+   * active version: whose budget, the period and the limit. Without side effects; usage shows a person their
+   * budget next to what they used.
+   */
+  getTokenBudgets(
+    request: GetTokenBudgetsRequest,
+    callback: (error: ServiceError | null, response: GetTokenBudgetsResponse) => void,
+  ): ClientUnaryCall;
+  getTokenBudgets(
+    request: GetTokenBudgetsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTokenBudgetsResponse) => void,
+  ): ClientUnaryCall;
+  getTokenBudgets(
+    request: GetTokenBudgetsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTokenBudgetsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const PolicyServiceClient = makeGenericClientConstructor(
@@ -2471,6 +2845,17 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -15,6 +15,8 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 export enum StatusCode {
   Empty = 0,
   OK = 200,
+  /** Found - A browser navigation without a session is sent to sign in. */
+  Found = 302,
   BadRequest = 400,
   Unauthorized = 401,
   Forbidden = 403,
@@ -32,6 +34,9 @@ export function statusCodeFromJSON(object: any): StatusCode {
     case 200:
     case "OK":
       return StatusCode.OK;
+    case 302:
+    case "Found":
+      return StatusCode.Found;
     case 400:
     case "BadRequest":
       return StatusCode.BadRequest;
@@ -63,6 +68,8 @@ export function statusCodeToJSON(object: StatusCode): string {
       return "Empty";
     case StatusCode.OK:
       return "OK";
+    case StatusCode.Found:
+      return "Found";
     case StatusCode.BadRequest:
       return "BadRequest";
     case StatusCode.Unauthorized:

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { airlock } from '@airlock/contracts';
+import { InvalidArgumentError } from '@airlock/runtime';
+import { ActiveBundle } from '../bundle/active-bundle';
+import { LimitsGuard } from './limits-guard';
+
+const { QuotaScope, QuotaPeriod } = airlock.usage.v1;
+const SCOPES = { tenant: QuotaScope.QUOTA_SCOPE_TENANT, project: QuotaScope.QUOTA_SCOPE_PROJECT, workspace: QuotaScope.QUOTA_SCOPE_WORKSPACE, user: QuotaScope.QUOTA_SCOPE_USER } as const;
+const PERIODS = { day: QuotaPeriod.QUOTA_PERIOD_DAY, month: QuotaPeriod.QUOTA_PERIOD_MONTH } as const;
+
+/**
+ * PolicyService.GetTokenBudgets: the active version's token budgets a request of this context would count in
+ * — the same selection ext_authz makes before it asks usage — so usage can show a person their budget.
+ */
+@Injectable()
+export class GetTokenBudgets {
+  constructor(
+    private readonly active: ActiveBundle,
+    private readonly limits: LimitsGuard,
+  ) {}
+
+  execute(request: airlock.policy.v1.GetTokenBudgetsRequest): airlock.policy.v1.GetTokenBudgetsResponse {
+    const context = request.context;
+    if (!context?.principal?.tenantId) throw new InvalidArgumentError('invalid_request', 'context.principal with a tenant_id is required');
+    if (!context.endpoint) throw new InvalidArgumentError('invalid_request', 'context.endpoint is required');
+    // Read before selecting: a version activated in between must not label the previous one's budgets.
+    const policyVersion = this.active.bundle.version;
+    const budgets = this.limits.budgetsFor(context.principal, context.endpoint, context.method).map(({ rule, scopeId }) => ({
+      id: rule.id,
+      scope: SCOPES[rule.scope],
+      scopeId,
+      period: PERIODS[rule.period],
+      limitTokens: rule.limitTokens,
+    }));
+    return { policyVersion, budgets };
+  }
+}

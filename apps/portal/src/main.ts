@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { portalService } from './service';
+
+runService(portalService);
