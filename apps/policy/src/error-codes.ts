@@ -7,6 +7,8 @@ export const POLICY_ERROR_CODES = [
   'unauthenticated',
   'identity_unavailable',
   'forbidden',
+  // Browser safety at the edge (ext_authz)
+  'csrf_rejected',
   // Rate limits and token budgets (ext_authz)
   'rate_limited',
   'rate_limiter_unavailable',

@@ -9,7 +9,7 @@ import { createLogger } from '@airlock/telemetry';
 import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
 import { usageService } from '../src/service';
 // The real policy service, booted from its sources: its GetTokenBudgets says which budgets apply.
-import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundle/bundle';
+import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundles/bundle';
 import { policyService } from '../../policy/src/service';
 
 jest.setTimeout(180_000);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AssertedIdentity } from '@airlock/identity-assertion';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { tenantTimeZone } from '../login/login-policy';
-import type { identityConfig } from '../service';
+import type { identityConfig } from '../config';
 import { UserProfiles } from './user-profiles';
 
 /** `GET /api/identity/v1/me`: the portal's picture of who is signed in. */

@@ -1,7 +1,7 @@
 import { airlock } from '@airlock/contracts';
 import { createLogger } from '@airlock/telemetry';
-import { ActiveBundle } from '../bundle/active-bundle';
-import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundle/bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
+import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundles/bundle';
 import { GetTokenBudgets } from './get-token-budgets.usecase';
 import { LimitsGuard } from './limits-guard';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { InvalidArgumentError } from '@airlock/runtime';
-import { ActiveBundle } from '../bundle/active-bundle';
+import { ActiveBundle } from '../bundles/active-bundle';
 import { LimitsGuard } from './limits-guard';
 
 const { QuotaScope, QuotaPeriod } = airlock.usage.v1;

@@ -3,7 +3,7 @@ import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import type { EdgeIdentity } from '@airlock/runtime';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
-import type { usageConfig } from '../service';
+import type { usageConfig } from '../config';
 
 const { PrincipalKind } = airlock.identity.v1;
 

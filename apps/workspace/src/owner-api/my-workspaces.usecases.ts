@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChangeWorkspaceState, type LifecycleAction } from '../workspaces/change-state.usecase';
 import { toWorkspace } from '../workspaces/workspace.mapper';
-import { WorkspaceRepository } from '../workspaces/workspace.repository';
+import { WorkspaceStore } from '../workspaces/workspace-store';
 import { OwnedWorkspaces } from './owned-workspaces';
 import { type WorkspaceCaller, callContext } from './workspace-caller';
 import { type WorkspaceView, viewEtag, workspaceView } from './workspace-view';
@@ -9,10 +9,10 @@ import { type WorkspaceView, viewEtag, workspaceView } from './workspace-view';
 /** GET /workspaces: the caller's own live workspaces, newest first. */
 @Injectable()
 export class ListMyWorkspaces {
-  constructor(private readonly repository: WorkspaceRepository) {}
+  constructor(private readonly store: WorkspaceStore) {}
 
   async execute(caller: WorkspaceCaller): Promise<{ workspaces: WorkspaceView[] }> {
-    const rows = await this.repository.listLive(caller.tenantId, caller.userId);
+    const rows = await this.store.listLive(caller.tenantId, caller.userId);
     return { workspaces: rows.map((row) => workspaceView(toWorkspace(row))).reverse() };
   }
 }

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
 import { WorkspaceAudit, type CallContext } from '../audit/workspace-audit';
 import { decideAccess } from '../route/browser-access';
-import type { workspaceConfig } from '../service';
+import type { workspaceConfig } from '../config';
 import { WORKSPACE_ID_PATTERN } from '../workspaces/workspace-input';
 import { WorkspaceNotFoundError } from '../workspaces/workspace.errors';
-import { WorkspaceRepository, type WorkspaceRow } from '../workspaces/workspace.repository';
+import { WorkspaceStore, type WorkspaceRow } from '../workspaces/workspace-store';
 import { NotWorkspaceOwnerError } from './owner-api.errors';
 import type { WorkspaceCaller } from './workspace-caller';
 
@@ -18,7 +18,7 @@ import type { WorkspaceCaller } from './workspace-caller';
 @Injectable()
 export class OwnedWorkspaces {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly audit: WorkspaceAudit,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
   ) {}
@@ -29,7 +29,7 @@ export class OwnedWorkspaces {
    * someone else's workspace ids is worth knowing about.
    */
   async find(caller: WorkspaceCaller, id: string, action: string, context: CallContext): Promise<WorkspaceRow> {
-    const row = WORKSPACE_ID_PATTERN.test(id) ? await this.repository.findById(id) : undefined;
+    const row = WORKSPACE_ID_PATTERN.test(id) ? await this.store.findById(id) : undefined;
     const target = row ? { tenantId: row.tenant_id, ownerUserId: row.owner_user_id, deleted: false } : undefined;
     const access = decideAccess(caller, target, this.config.WORKSPACE_ADMIN_ROLES);
     if (access.allow) return row!;

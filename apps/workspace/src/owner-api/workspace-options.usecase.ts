@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ImageCatalogue } from '../catalogue/catalogue';
 import { QuotaPolicy } from '../quota/quota-policy';
 import { exceededQuota } from '../quota/quota';
-import { WorkspaceRepository } from '../workspaces/workspace.repository';
+import { WorkspaceStore } from '../workspaces/workspace-store';
 import { SIZES, SIZE_IDS, type SizeId } from './sizes';
 import { type WorkspaceCaller, projectsOf } from './workspace-caller';
 
@@ -20,7 +20,7 @@ export interface WorkspaceOptions {
 @Injectable()
 export class WorkspaceOptionsQuery {
   constructor(
-    private readonly repository: WorkspaceRepository,
+    private readonly store: WorkspaceStore,
     private readonly quotas: QuotaPolicy,
     private readonly catalogue: ImageCatalogue,
   ) {}
@@ -38,9 +38,9 @@ export class WorkspaceOptionsQuery {
 
   private async sizes(caller: WorkspaceCaller, projectId: string | undefined): Promise<WorkspaceOptions['sizes']> {
     const { tenantId, userId } = caller;
-    const [userUsage, userOverride] = await Promise.all([this.repository.getUsage(tenantId, 'user', userId), this.repository.getOverride(tenantId, 'user', userId)]);
+    const [userUsage, userOverride] = await Promise.all([this.store.getUsage(tenantId, 'user', userId), this.store.getOverride(tenantId, 'user', userId)]);
     const project = projectId
-      ? await Promise.all([this.repository.getUsage(tenantId, 'project', projectId), this.repository.getOverride(tenantId, 'project', projectId)])
+      ? await Promise.all([this.store.getUsage(tenantId, 'project', projectId), this.store.getOverride(tenantId, 'project', projectId)])
       : undefined;
     return SIZE_IDS.map((id) => {
       const requested = SIZES[id];
