@@ -6,7 +6,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../config';
 
-/** Audit `event_type`s of authentication (seed 000 §4 step 6). */
+/** Audit `event_type`s of authentication: every sign-in, refusal, logout and token change leaves a record for auditors. */
 export type AuthEventType =
   | 'auth.login'
   | 'auth.login.mfa_required'

@@ -23,8 +23,8 @@ export class RecordUsage {
   private readonly outcomes = metrics.getMeter('airlock-usage').createCounter('airlock_usage_events', {
     description: 'Usage events by outcome: recorded, duplicate, poison',
   });
-  // The labels of seed 001 B.3.1's ai_gateway_tokens_total, counted once per event id: summed per
-  // (project_id, model) the two reconcile.
+  // The same labels as the gateway's token counter, but counted once per event id: summed per
+  // (project_id, model) the two reconcile, so a gap between them shows lost or duplicated metering.
   private readonly tokens = metrics.getMeter('airlock-usage').createCounter('airlock_usage_tokens', {
     description: 'Metered prompt + completion tokens by project and model (exactly once per event id)',
   });

@@ -28,7 +28,7 @@ export interface WorkspaceAuditRecord {
   target?: string;
 }
 
-/** Publishes the workspace service's audit events (seed 000: IDE session lifecycle, installs; refusals). */
+/** Publishes the workspace service's audit events (IDE session lifecycle, extension installs and refusals: what an auditor needs to reconstruct who worked where). */
 @Injectable()
 export class WorkspaceAudit implements OnApplicationShutdown {
   private readonly producer: DurableEventProducer;

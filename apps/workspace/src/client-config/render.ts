@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 
 export const WORKSPACE_HOME = '/home/coder';
-/** Where the workspace-scoped gateway token is mounted; owned by coder, mode 0400 (seed 001 §7.4). */
+/** Where the workspace-scoped gateway token is mounted; owned by coder, mode 0400, so only the workspace's own account reads it. */
 export const TOKEN_PATH = '/run/secrets/ai_gateway_token';
 
 export interface ClientConfigInput {
@@ -41,7 +41,7 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
   const headers = { 'X-Workspace-Id': input.workspaceId, 'X-Project-Id': input.projectId, 'X-Tenant-Id': input.tenantId };
 
   // Model aliases of the default policy bundle: the client names an alias, policy maps it to a backend and model
-  // (seed 001 §3.5). opencode's agent and its small tasks both call /v1/chat/completions.
+  // (the client never picks a backend itself). opencode's agent and its small tasks both call /v1/chat/completions.
   const opencode = {
     provider: {
       [PROVIDER]: {
@@ -100,7 +100,7 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     'extensions.autoUpdate': false,
     'extensions.autoCheckUpdates': false,
     'telemetry.telemetryLevel': 'off',
-    // Terminals outlive the browser (seed 003): with persistent sessions the pty host keeps each terminal's
+    // Terminals outlive the browser: with persistent sessions the pty host keeps each terminal's
     // process and recent output, and a browser that opens the workspace later re-attaches to them. It is
     // VS Code's default, pinned here because the promise depends on it. Its companions do not apply: the
     // replay buffer (`persistentSessionScrollback`) is read from the server's Machine settings, not these,

@@ -5,7 +5,8 @@
 //   editor barely does;
 // - commands running under a terminal's shell: a build waiting on I/O burns little CPU but must not be
 //   killed as idle.
-// `expired` is not a failure (seed 001 §10.2): it never restarts anything, it only starts the idle clock.
+// `expired` is not a failure (code-server reports it whenever no browser has been connected for a while): it
+// never restarts anything, it only starts the idle clock.
 import type { ActivitySample } from '../drivers/driver';
 
 export interface IdlePolicyConfig {

@@ -235,7 +235,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     expect(direct.status).toBe(401);
   });
 
-  // Seed 003: terminals live on the server. The loop runs in the interactive shell itself (its pid noted), so
+  // Terminals live on the server. The loop runs in the interactive shell itself (its pid noted), so
   // the shell that comes back must be that very process, not a new one with the old text painted in.
   const tag = randomBytes(4).toString('hex');
   const termFile = (ext: string) => onDisk(`term-${tag}.${ext}`);

@@ -169,7 +169,7 @@ describe('gateway token Secret', () => {
   });
 });
 
-describe('network policy (seed 001 §9)', () => {
+describe('network policy (workspace egress only to the gateway, Git, mirrors and DNS)', () => {
   const policy = m.networkPolicy.spec!;
 
   it('selects the workspace pod and restricts both directions', () => {

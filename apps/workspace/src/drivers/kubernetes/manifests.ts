@@ -275,7 +275,7 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
             { name: 'EXTENSIONS_GALLERY', value: '{"serviceUrl":""}' },
           ],
           ports: [{ name: 'http', containerPort: CODE_SERVER_PORT, protocol: 'TCP' }],
-          // Readiness only: an `expired` heartbeat is not a failure (seed 001 §10.2), so no liveness probe
+          // Readiness only: an `expired` heartbeat (no browser connected lately) is not a failure, so no liveness probe
           // that would restart a session nobody is looking at.
           readinessProbe: { httpGet: { path: '/healthz', port: CODE_SERVER_PORT }, periodSeconds: 5, failureThreshold: 3 },
           resources,

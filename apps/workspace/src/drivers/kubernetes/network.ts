@@ -28,7 +28,7 @@ const peerSchema = z
 export type NetworkPeer = z.infer<typeof peerSchema>;
 
 /**
- * Where workspace traffic may flow (seed 001 §9): in, only from the edge proxy; out, only to the AI gateway,
+ * Where workspace traffic may flow, so code in a workspace cannot send data anywhere but through Airlock: in, only from the edge proxy; out, only to the AI gateway,
  * internal Git/registry, package mirrors and DNS. Everything else is denied by the policy's existence.
  */
 export const networkConfigSchema = z.object({

@@ -8,7 +8,8 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /**
- * One audit event; the fields of seed 001 section 3.7 plus event identity. Raw prompts and responses are
+ * One audit event: who (user, tenant, project, workspace), what (endpoint, model, decision, DLP action, tokens),
+ * when and from where, the change an agent made (repository, branch, files, diff hash), plus event identity. Raw prompts and responses are
  * never carried here.
  */
 export interface AuditEvent {
