@@ -270,7 +270,7 @@ describe('AiExchange', () => {
     const frames = (await (await s.post(ask('hi', { stream: true }))).text()).split('\n\n').filter(Boolean);
     expect(frames).toEqual([
       'event: delta\ndata: {"content":"fine "}',
-      `event: error\ndata: ${JSON.stringify({ error: { code: 'dlp_blocked_output', message: new DlpOutputBlockedError(['secret.private_key']).message, correlation_id: '', retryable: false } })}`,
+      `event: error\ndata: ${JSON.stringify({ error: { code: 'dlp_blocked_output', message: new DlpOutputBlockedError(['secret.private_key']).message, correlation_id: null, retryable: false } })}`,
     ]);
     expect(s.events.records[0].record).toMatchObject({ statusCode: 422, outcome: 'denied', dlpAction: 'block', completionTokens: 2, promptTokens: 1 });
   });
