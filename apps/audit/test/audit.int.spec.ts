@@ -125,7 +125,11 @@ describe('audit service consuming real Kafka', () => {
     expect(Object.keys(all[0])).toContain('workspace_id');
     expect(Object.keys(all[0]).some((k) => /[A-Z]/.test(k))).toBe(false);
 
-    const status = await unary(client!.getSinkStatus.bind(client!), {});
+    // Counted a moment after the sink's line is on disk (and the duplicate writes no line to wait for).
+    const status = await eventually('the status counting all four events', async () => {
+      const current = await unary(client!.getSinkStatus.bind(client!), {});
+      return current.eventsConsumed >= 4 ? current : undefined;
+    });
     expect(status).toEqual({
       eventsConsumed: 4,
       duplicatesDropped: 1,
@@ -144,7 +148,11 @@ describe('audit service consuming real Kafka', () => {
     });
     expect(all).toHaveLength(4);
     expect(all[3].event_id).toBe(whileDown.eventId);
-    const status = await unary(client!.getSinkStatus.bind(client!), {});
+    // The sink's line is on disk a moment before the service counts it, so the status is read until it has.
+    const status = await eventually('the status counting the event', async () => {
+      const current = await unary(client!.getSinkStatus.bind(client!), {});
+      return current.eventsConsumed >= 1 ? current : undefined;
+    });
     expect(status).toEqual({ eventsConsumed: 1, duplicatesDropped: 0, sinks: [{ name: 'jsonl', eventsWritten: 1, lastEventId: whileDown.eventId }] });
   });
 
