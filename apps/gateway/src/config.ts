@@ -38,21 +38,6 @@ const DEFAULT_BULKHEADS: Record<RequestType, z.infer<typeof bulkheadSchema>> = {
   rag: { concurrent: 32, queue: 64 },
 };
 
-/** An environment variable holding JSON, validated by `schema`; a parse error names the variable. */
-function jsonVariable<T extends z.ZodType>(schema: T) {
-  return z
-    .string()
-    .transform((s, ctx) => {
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
-}
-
 export const gatewayConfig = {
   DLP_ADDR: env.address(),
   /** Characters of prompt text per ScanTexts call; at most the DLP's DLP_MAX_TEXT_CHARS (which holds a batch to it). */
@@ -62,7 +47,7 @@ export const gatewayConfig = {
   /** Local, fsync'd spool for audit and usage events while Kafka is unreachable; one per instance. */
   EVENT_SPOOL_DIR: z.string().min(1),
   /** Backend table as JSON: `{"chat":{"protocol":"openai","baseUrl":"http://127.0.0.1:8000"}}`. */
-  GATEWAY_BACKENDS: jsonVariable(
+  GATEWAY_BACKENDS: env.json(
     z.record(backendId, backendSchema).superRefine((table, ctx) => {
       for (const [id, b] of Object.entries(table)) {
         const alt = b.fallback === undefined ? undefined : table[b.fallback];
@@ -75,7 +60,7 @@ export const gatewayConfig = {
   /** Default first-byte timeout for backends that do not set their own. */
   GATEWAY_BACKEND_TIMEOUT_MS: env.int(30_000, 100),
   /** Per request type `{concurrent, queue}`; missing types keep their defaults. */
-  GATEWAY_BULKHEADS: jsonVariable(z.partialRecord(z.enum(REQUEST_TYPES), bulkheadSchema))
+  GATEWAY_BULKHEADS: env.json(z.partialRecord(z.enum(REQUEST_TYPES), bulkheadSchema))
     .default({})
     .transform((v) => ({ ...DEFAULT_BULKHEADS, ...v })),
   /** Redis for the degradation cache of repeatable requests; unset: no cache. */

@@ -7,22 +7,6 @@ export const MAX_TOKEN_TTL_SECONDS = 86_400;
 /** Only asymmetric algorithms: `none` and HMAC (the key-confusion attack) can never be configured. */
 export const ASYMMETRIC_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
 
-/** An environment variable holding JSON, validated against `schema`; `fallback` when unset. */
-function jsonVariable<T extends z.ZodType>(schema: T, fallback: z.input<T>) {
-  return z
-    .string()
-    .default(JSON.stringify(fallback))
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
-}
-
 const optionalUrl = () => z.url().optional().or(z.literal('').transform(() => undefined));
 const optionalText = () => z.string().optional().transform((v) => v || undefined);
 
@@ -63,11 +47,11 @@ export const identityConfig = {
   IDENTITY_SESSION_IDLE_SECONDS: env.int(1_800, 60),
   IDENTITY_SESSION_MAX_SECONDS: env.int(43_200, 300),
   /** Per-tenant overrides: `{"acme":{"requireMfa":true,"sessionIdleSeconds":900,"sessionMaxSeconds":28800,"timeZone":"Asia/Seoul"}}`. */
-  IDENTITY_TENANTS: jsonVariable(tenantPoliciesSchema, {}),
+  IDENTITY_TENANTS: env.json(tenantPoliciesSchema, {}),
   /** Time zone of tenants without their own `timeZone` (`GET /api/identity/v1/me`). */
   IDENTITY_TIME_ZONE: timeZoneSchema.default('Asia/Seoul'),
   /** IdP groups → Airlock tenant, project and roles (see README). */
-  IDENTITY_GROUP_MAPPING: jsonVariable(groupMappingSchema, DEFAULT_GROUP_MAPPING),
+  IDENTITY_GROUP_MAPPING: env.json(groupMappingSchema, DEFAULT_GROUP_MAPPING),
 
   // Concurrent session limits (policy bundle section `sessions`), asked of policy at every login. Unset: none.
   POLICY_ADDR: env.address().optional(),
@@ -81,7 +65,7 @@ export const identityConfig = {
   DATABASE_POOL_MAX: env.int(5, 1),
   IDENTITY_API_TOKEN_DEFAULT_TTL_SECONDS: env.int(30 * 86_400, 60),
   IDENTITY_API_TOKEN_MAX_TTL_SECONDS: env.int(90 * 86_400, 60),
-  IDENTITY_SERVICE_ACCOUNTS: jsonVariable(serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS),
+  IDENTITY_SERVICE_ACCOUNTS: env.json(serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS),
 
   // Audit events. Without KAFKA_BROKERS auth events are written to the log only (dev, tests).
   KAFKA_BROKERS: env.list().optional(),

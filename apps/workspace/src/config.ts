@@ -104,17 +104,7 @@ export const workspaceConfig = {
   WORKSPACE_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).default('airlock-workspaces'),
   WORKSPACE_K8S_STORAGE_CLASS: z.string().default(''),
   /** JSON: who may reach workspaces (ingress) and where workspaces may go (egress); see README. */
-  WORKSPACE_K8S_NETWORK: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return networkConfigSchema.parse(JSON.parse(text));
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `not a valid network config: ${error instanceof Error ? error.message : String(error)}` });
-        return z.NEVER;
-      }
-    }),
+  WORKSPACE_K8S_NETWORK: env.json(networkConfigSchema, {}),
 };
 
 export type WorkspaceConfig = z.infer<z.ZodObject<typeof workspaceConfig>>;

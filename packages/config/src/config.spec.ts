@@ -29,4 +29,12 @@ describe('loadConfig', () => {
     const cfg = loadConfig({ FLAG: env.bool(true), N: z.coerce.number().default(3) }, { FLAG: 'false', N: '' });
     expect(cfg).toEqual({ FLAG: false, N: 3 });
   });
+
+  it('reads JSON variables through their schema, defaults included, and names the variable when it is not JSON', () => {
+    const shape = { TABLE: env.json(z.record(z.string(), z.number()).transform((t) => Object.keys(t).length), { a: 1 }) };
+    expect(loadConfig(shape, {})).toEqual({ TABLE: 1 });
+    expect(loadConfig(shape, { TABLE: '{"a":1,"b":2}' })).toEqual({ TABLE: 2 });
+    expect(() => loadConfig(shape, { TABLE: '{nope' })).toThrow(/TABLE: must be JSON/);
+    expect(() => loadConfig({ REQUIRED: env.json(z.object({ x: z.number() })) }, {})).toThrow(/REQUIRED/);
+  });
 });

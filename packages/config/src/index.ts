@@ -56,6 +56,23 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  /**
+   * A variable holding JSON, validated by `schema` (a parse error says `must be JSON`); when unset, `fallback`
+   * goes through the same schema, so defaults are checked and transformed like a value that was set.
+   */
+  json: <T extends z.ZodType>(schema: T, fallback?: z.input<T>) => {
+    const text = fallback === undefined ? z.string() : z.string().default(JSON.stringify(fallback));
+    return text
+      .transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(schema);
+  },
 };
 
 /** Variables every Airlock service reads. */

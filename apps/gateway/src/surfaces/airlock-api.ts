@@ -1,10 +1,10 @@
 import { z } from '@airlock/config';
+import { errorEnvelope } from '@airlock/runtime';
 import type { ExchangeSpec, StreamRenderer } from '../exchange/exchange-spec';
 import { estimateTokens } from '../exchange/stream-chunks';
 import { sseEvent } from '../upstream/sse';
 import { autocompleteSpec } from './autocomplete';
 import { parseBackendJson, requireProtocol, usageTokens } from './backend-answer';
-import { errorEnvelope } from '@airlock/runtime';
 import { type Json, bodyObject, field, optional, parseBody } from './request-body';
 
 // Airlock's own AI endpoints: /v1/chat, /v1/agent, /v1/autocomplete, /v1/rag/query and /v1/rag/index.
