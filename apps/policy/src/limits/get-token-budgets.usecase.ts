@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { airlock } from '@airlock/contracts';
+import type { airlock } from '@airlock/contracts';
 import { InvalidArgumentError } from '@airlock/runtime';
 import { ActiveBundle } from '../bundles/active-bundle';
 import { LimitsGuard } from './limits-guard';
-
-const { QuotaScope, QuotaPeriod } = airlock.usage.v1;
-const SCOPES = { tenant: QuotaScope.QUOTA_SCOPE_TENANT, project: QuotaScope.QUOTA_SCOPE_PROJECT, workspace: QuotaScope.QUOTA_SCOPE_WORKSPACE, user: QuotaScope.QUOTA_SCOPE_USER } as const;
-const PERIODS = { day: QuotaPeriod.QUOTA_PERIOD_DAY, month: QuotaPeriod.QUOTA_PERIOD_MONTH } as const;
+import { QUOTA_PERIODS, QUOTA_SCOPES } from './token-budgets';
 
 /**
  * PolicyService.GetTokenBudgets: the active version's token budgets a request of this context would count in
@@ -27,9 +24,9 @@ export class GetTokenBudgets {
     const policyVersion = this.active.bundle.version;
     const budgets = this.limits.budgetsFor(context.principal, context.endpoint, context.method).map(({ rule, scopeId }) => ({
       id: rule.id,
-      scope: SCOPES[rule.scope],
+      scope: QUOTA_SCOPES[rule.scope],
       scopeId,
-      period: PERIODS[rule.period],
+      period: QUOTA_PERIODS[rule.period],
       limitTokens: rule.limitTokens,
     }));
     return { policyVersion, budgets };

@@ -9,13 +9,14 @@ import type { LimitsConfig } from './limits-config';
 const { QuotaScope, QuotaPeriod } = airlock.usage.v1;
 type Quota = airlock.usage.v1.CheckQuotaResponse;
 
-const SCOPES = {
+/** A budget rule's scope and period as usage's wire enums (CheckQuota, GetTokenBudgets). */
+export const QUOTA_SCOPES = {
   tenant: QuotaScope.QUOTA_SCOPE_TENANT,
   project: QuotaScope.QUOTA_SCOPE_PROJECT,
   workspace: QuotaScope.QUOTA_SCOPE_WORKSPACE,
   user: QuotaScope.QUOTA_SCOPE_USER,
 } as const;
-const PERIODS = { day: QuotaPeriod.QUOTA_PERIOD_DAY, month: QuotaPeriod.QUOTA_PERIOD_MONTH } as const;
+export const QUOTA_PERIODS = { day: QuotaPeriod.QUOTA_PERIOD_DAY, month: QuotaPeriod.QUOTA_PERIOD_MONTH } as const;
 
 /** Usage's answer for one budget, or why there is none. */
 export type BudgetAnswer = { ref: BudgetRef; quota: Quota } | { ref: BudgetRef; quota?: undefined; error: string };
@@ -65,9 +66,9 @@ export class TokenBudgets implements OnApplicationShutdown {
     try {
       quota = await unary(this.client.checkQuota.bind(this.client), {
         tenantId: ref.tenantId,
-        scope: SCOPES[rule.scope],
+        scope: QUOTA_SCOPES[rule.scope],
         scopeId: rule.scope === 'tenant' ? '' : ref.scopeId,
-        period: PERIODS[rule.period],
+        period: QUOTA_PERIODS[rule.period],
         limitTokens: rule.limitTokens,
         requestedTokens: 0,
         at: '',

@@ -3,17 +3,11 @@ import { airlock } from '@airlock/contracts';
 import type { EdgeIdentity } from '@airlock/runtime';
 import { BudgetUnavailableError, InvalidDaysError, UsageStoreUnavailableError } from '../errors';
 import { windowOf } from '../metering/period';
-import { CheckQuota } from '../quota/check-quota.usecase';
+import { CheckQuota, SCOPES } from '../quota/check-quota.usecase';
 import { UsageStore } from '../store/usage-store';
 import { PolicyBudgets } from './policy-budgets';
 
-const { QuotaPeriod, QuotaScope } = airlock.usage.v1;
-const SCOPE_NAMES: Partial<Record<airlock.usage.v1.QuotaScope, string>> = {
-  [QuotaScope.QUOTA_SCOPE_TENANT]: 'tenant',
-  [QuotaScope.QUOTA_SCOPE_PROJECT]: 'project',
-  [QuotaScope.QUOTA_SCOPE_WORKSPACE]: 'workspace',
-  [QuotaScope.QUOTA_SCOPE_USER]: 'user',
-};
+const { QuotaPeriod } = airlock.usage.v1;
 
 export const DEFAULT_DAYS = 30;
 export const MAX_DAYS = 90;
@@ -87,7 +81,7 @@ export class GetMyUsage {
       remaining_tokens: tightest.quota.remainingTokens,
       period: 'day',
       id: tightest.budget.id,
-      scope: SCOPE_NAMES[tightest.budget.scope] ?? null,
+      scope: SCOPES.get(tightest.budget.scope) ?? null,
     };
   }
 }

@@ -11,7 +11,8 @@ const { QuotaPeriod, QuotaScope, QuotaSource } = airlock.usage.v1;
 type Request = airlock.usage.v1.CheckQuotaRequest;
 type Response = airlock.usage.v1.CheckQuotaResponse;
 
-const SCOPES = new Map<number, QuotaScopeKind>([
+/** Usage's wire enum → the scope its store counts by (also how a person's budget names its scope). */
+export const SCOPES = new Map<number, QuotaScopeKind>([
   [QuotaScope.QUOTA_SCOPE_TENANT, 'tenant'],
   [QuotaScope.QUOTA_SCOPE_PROJECT, 'project'],
   [QuotaScope.QUOTA_SCOPE_WORKSPACE, 'workspace'],
