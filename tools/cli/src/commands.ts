@@ -224,13 +224,17 @@ export async function test(): Promise<number> {
 
   let passed = 0;
   let failed = 0;
+  const failures: string[] = [];
   // Each jest run's counts are a JSON file; tests may leave other things there too (screenshots in a folder).
   for (const file of existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.json')) : []) {
-    const r = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as { passed: number; failed: number };
+    const r = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as { passed: number; failed: number; failures?: string[] };
     passed += r.passed;
     failed += r.failed;
+    failures.push(...(r.failures ?? []));
   }
   const stepFailures = steps.filter((s) => !s.ok).length;
+  // Repeated at the end because a CI log is often read from its tail only.
+  if (failures.length > 0) process.stdout.write(`${os.EOL}Failed:${os.EOL}${failures.map((f) => `  ✕ ${f}`).join(os.EOL)}${os.EOL}`);
   process.stdout.write(`${os.EOL}${steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'}  ${s.name} (${s.seconds.toFixed(1)}s)`).join(os.EOL)}${os.EOL}`);
   process.stdout.write(`Tests: ${passed} passed, ${failed} failed${os.EOL}`);
   process.stdout.write(`Summary: ${passed} passed, ${failed + stepFailures} failed${os.EOL}`);
