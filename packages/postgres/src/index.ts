@@ -5,7 +5,12 @@ import { Pool, type PoolClient } from 'pg';
 export { Pool, type PoolClient };
 
 export function createPool(url: string, max = 10): Pool {
-  return new Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle client whose connection the server ends (a restart, a failover, a dropped database) is discarded by
+  // the pool, which then emits 'error'; with no listener Node turns that event into a crash. Callers add their
+  // own listener to log it.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /**

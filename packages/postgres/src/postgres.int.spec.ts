@@ -8,21 +8,20 @@ jest.setTimeout(60_000);
 
 describe('postgres helpers against a real PostgreSQL', () => {
   let pool: Pool;
-  let drop: () => Promise<void>;
+  let db: { url: string; drop(): Promise<void> };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-migrations-'));
   writeFileSync(path.join(dir, '001_things.sql'), 'CREATE TABLE things (id int PRIMARY KEY, name text NOT NULL);');
   writeFileSync(path.join(dir, '002_seed.sql'), "INSERT INTO things VALUES (1, 'one');");
   writeFileSync(path.join(dir, 'README.md'), 'not a migration');
 
   beforeAll(async () => {
-    const db = await createTestDatabase(await startInfra({ components: ['postgres'] }), uniquePrefix('pg'));
-    drop = db.drop;
+    db = await createTestDatabase(await startInfra({ components: ['postgres'] }), uniquePrefix('pg'));
     pool = createPool(db.url, 4);
   });
 
   afterAll(async () => {
     await pool.end();
-    await drop();
+    await db.drop();
   });
 
   it('applies migrations in order, once, even when boots race', async () => {
@@ -53,5 +52,20 @@ describe('postgres helpers against a real PostgreSQL', () => {
       }),
     ).rejects.toThrow('boom');
     expect((await pool.query('SELECT id FROM things ORDER BY id')).rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+
+  it('survives the server ending its idle connections, and connects anew', async () => {
+    const idle = createPool(db.url, 2);
+    try {
+      const pid = (await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      // createPool's own listener is what keeps an unobserved 'error' from crashing the process.
+      expect(idle.listenerCount('error')).toBe(1);
+      const ended = new Promise<Error>((resolve) => idle.once('error', resolve));
+      await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      await expect(ended).resolves.toHaveProperty('message', 'terminating connection due to administrator command');
+      expect((await idle.query<{ n: number }>('SELECT count(*)::int AS n FROM things')).rows[0].n).toBe(2);
+    } finally {
+      await idle.end();
+    }
   });
 });

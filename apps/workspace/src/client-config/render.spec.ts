@@ -54,7 +54,7 @@ describe('generated client configs', () => {
     expect(parse(file.content)).toEqual({ 'bind-addr': '0.0.0.0:8080', auth: 'none', 'disable-telemetry': true, 'disable-update-check': true });
   });
 
-  it('code-server settings.json: the Airlock AI extension at the gateway, token file and workspace ids, no token; persistent terminals', () => {
+  it('code-server settings.json: the Airlock AI extension at the gateway, token file and workspace ids, no token; built-in AI hidden; persistent terminals', () => {
     const file = byKey['code-server-settings.json'];
     expect(file.path).toBe('/home/coder/.local/share/code-server/User/settings.json');
     expect(JSON.parse(file.content)).toEqual({
@@ -68,6 +68,8 @@ describe('generated client configs', () => {
       'extensions.autoUpdate': false,
       'extensions.autoCheckUpdates': false,
       'telemetry.telemetryLevel': 'off',
+      'chat.disableAIFeatures': true,
+      'chat.commandCenter.enabled': false,
       'terminal.integrated.enablePersistentSessions': true,
     });
     const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem' });

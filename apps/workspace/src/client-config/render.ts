@@ -100,6 +100,10 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     'extensions.autoUpdate': false,
     'extensions.autoCheckUpdates': false,
     'telemetry.telemetryLevel': 'off',
+    // VS Code's own chat panel, agent mode and title-bar chat menu offer a cloud AI service this network
+    // cannot reach; the Airlock extension is the AI here, so the built-in features are hidden, not just idle.
+    'chat.disableAIFeatures': true,
+    'chat.commandCenter.enabled': false,
     // Terminals outlive the browser: with persistent sessions the pty host keeps each terminal's
     // process and recent output, and a browser that opens the workspace later re-attaches to them. It is
     // VS Code's default, pinned here because the promise depends on it. Its companions do not apply: the

@@ -172,6 +172,11 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
       ws.on('framereceived', () => (entry.frames += 1));
     });
     await openWorkbench();
+    // VS Code's built-in chat offers a cloud service this network cannot reach: the workspace settings hide it,
+    // and the Airlock extension (its status bar item) is the AI here.
+    await page.locator('.statusbar-item').filter({ hasText: /Airlock/ }).first().waitFor({ timeout: 60_000 });
+    expect(await page.getByText('Build with Agent').count()).toBe(0);
+    expect(await page.locator('.part.titlebar .codicon-copilot, .part.statusbar .codicon-copilot').count()).toBe(0);
 
     const file = await newFile('hello.txt');
     await page.keyboard.type('written in the browser, saved through Envoy\n');
