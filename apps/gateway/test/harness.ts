@@ -10,8 +10,8 @@ import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
 import { freePort, startInfra, uniquePrefix } from '@airlock/testing';
 // Built neighbours (turbo builds them first: they are dev dependencies).
-import { dlpService } from '@airlock/dlp/dist/service';
-import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '@airlock/reference-model/dist/server';
+import { dlpService } from '@airlock/dlp/service';
+import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '@airlock/reference-model/server';
 import type { BackendSettings } from '../src/config';
 import { gatewayService } from '../src/service';
 
