@@ -70,6 +70,7 @@ describe('generated client configs', () => {
       'telemetry.telemetryLevel': 'off',
       'chat.disableAIFeatures': true,
       'chat.commandCenter.enabled': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'terminal.integrated.enablePersistentSessions': true,
     });
     const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem' });

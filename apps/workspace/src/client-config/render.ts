@@ -101,9 +101,11 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     'extensions.autoCheckUpdates': false,
     'telemetry.telemetryLevel': 'off',
     // VS Code's own chat panel, agent mode and title-bar chat menu offer a cloud AI service this network
-    // cannot reach; the Airlock extension is the AI here, so the built-in features are hidden, not just idle.
+    // cannot reach; the Airlock extension is the AI here, so the built-in features are hidden, not just idle,
+    // and so is the secondary side bar that would otherwise open empty where the chat panel was.
     'chat.disableAIFeatures': true,
     'chat.commandCenter.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     // Terminals outlive the browser: with persistent sessions the pty host keeps each terminal's
     // process and recent output, and a browser that opens the workspace later re-attaches to them. It is
     // VS Code's default, pinned here because the promise depends on it. Its companions do not apply: the

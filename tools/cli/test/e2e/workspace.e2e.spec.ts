@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { airlock } from '@airlock/contracts';
 import { Metadata, createClient, unary } from '@airlock/grpc';
-import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, freshUserDataDir, uniquePrefix } from '@airlock/testing';
+import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, freshUserDataDir, stateDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
 import { auditSinkEvent, edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
@@ -175,6 +175,9 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     // VS Code's built-in chat offers a cloud service this network cannot reach: the workspace settings hide it,
     // and the Airlock extension (its status bar item) is the AI here.
     await page.locator('.statusbar-item').filter({ hasText: /Airlock/ }).first().waitFor({ timeout: 60_000 });
+    const screenshots = path.join(process.env.AIRLOCK_TEST_RESULTS_DIR ?? path.join(stateDir(), 'test-results'), 'screenshots', 'workspace');
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: path.join(screenshots, 'workbench.png') });
     expect(await page.getByText('Build with Agent').count()).toBe(0);
     expect(await page.locator('.part.titlebar .codicon-copilot, .part.statusbar .codicon-copilot').count()).toBe(0);
 
