@@ -134,7 +134,8 @@ export class SyslogSink implements AuditSink {
   private async send(records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     if (this.closed) throw new Error('syslog sink is closed');
-    const socket = this.socket ?? (this.connecting ? await this.connecting : undefined);
+    // A reconnect in flight that fails (ECONNREFUSED while the receiver is down) is the same "not connected".
+    const socket = this.socket ?? (await this.connecting?.catch(() => undefined));
     if (!socket) throw new Error(`syslog receiver ${this.target()} is not connected (reconnecting)`);
     const frames = this.encode(records);
     await new Promise<void>((resolve, reject) => {
