@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Consumer, Kafka, type KafkaConfig, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
 import { monotonicFactory } from 'ulid';
 
 /** Minimal logger shape (pino-compatible) so this package does not pick a logging library. */
@@ -109,12 +109,24 @@ export interface ConsumedMessage {
   value: Buffer;
 }
 
+/** How long a consumer that kafkajs gave up on waits before it rejoins its group (and again after a failed rejoin). */
+const REJOIN_DELAY_MS = 1_000;
+
 /**
  * A consumer-group member that commits an offset only after its handler has finished with the message
  * (at-least-once: a crash before the commit redelivers, so handlers must be idempotent).
+ *
+ * kafkajs restarts a consumer that crashed with a retriable error, but gives up for good on one it classes
+ * non-retriable — among them "the coordinator is not aware of this member", which a member gets when it missed
+ * heartbeats on a busy machine and its commit arrives after the group moved on. A consumer that stays down
+ * silently stops whatever it feeds (a SIEM sink, a rollup), so such a crash rejoins the group with a fresh
+ * consumer; what was not committed is delivered again.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
+  private stopped = false;
+  private rejoinTimer: NodeJS.Timeout | undefined;
+  private rejoinCount = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -127,7 +139,16 @@ export class EventConsumer {
       partitionsConsumedConcurrently?: number;
     },
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = this.newConsumer();
+  }
+
+  /** Times the consumer rejoined its group after kafkajs gave up on it. */
+  get rejoins(): number {
+    return this.rejoinCount;
+  }
+
+  private newConsumer(): Consumer {
+    return this.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: true, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   }
 
   /**
@@ -155,9 +176,7 @@ export class EventConsumer {
 
   async start(handler: (message: ConsumedMessage) => Promise<void>): Promise<void> {
     await this.ensureTopics();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
+    await this.join({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         await handler({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
@@ -174,9 +193,7 @@ export class EventConsumer {
    */
   async startBatch(handler: (messages: ConsumedMessage[]) => Promise<void>, maxBatchSize = 2_000): Promise<void> {
     await this.ensureTopics();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
+    await this.join({
       autoCommit: false,
       eachBatchAutoResolve: false,
       // Batches of different partitions overlap their I/O (sink fsync, commits); one partition stays in order.
@@ -199,7 +216,39 @@ export class EventConsumer {
     });
   }
 
+  private async join(run: ConsumerRunConfig): Promise<void> {
+    const consumer = this.consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped) return;
+      this.options.logger.error({ err: payload.error.message, groupId: this.options.groupId }, 'consumer crashed and kafkajs gave up on it; rejoining the group');
+      this.scheduleRejoin(run);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run(run);
+  }
+
+  private scheduleRejoin(run: ConsumerRunConfig): void {
+    clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = setTimeout(() => void this.rejoin(run), REJOIN_DELAY_MS);
+  }
+
+  private async rejoin(run: ConsumerRunConfig): Promise<void> {
+    if (this.stopped) return;
+    await this.consumer.disconnect().catch(() => undefined);
+    this.consumer = this.newConsumer();
+    this.rejoinCount += 1;
+    try {
+      await this.join(run);
+    } catch (err) {
+      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), groupId: this.options.groupId }, 'rejoining the group failed; trying again');
+      this.scheduleRejoin(run);
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.rejoinTimer);
     await this.consumer.disconnect();
   }
 }

@@ -60,7 +60,8 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l))
-        .find((e) => e.correlation_id === correlationId);
+        // Envoy's edge.access record carries the same correlation id and may be written first.
+        .find((e) => e.correlation_id === correlationId && e.service === 'gateway');
     });
     expect(event).toMatchObject({
       correlation_id: correlationId,
