@@ -49,21 +49,30 @@ const CLOSE_ARRAY = 0x5d; // ]
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
+/** Whether the quote at `at` is escaped: preceded by an odd number of backslashes. */
+function isEscaped(bytes: Buffer, at: number): boolean {
+  let backslashes = 0;
+  for (let j = at - 1; j >= 0 && bytes[j] === BACKSLASH; j--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
 /**
- * Whether the JSON text nests objects/arrays deeper than `maxDepth`. One pass, no recursion, brackets inside
- * strings ignored, so it costs the same for any input and cannot overflow the stack. Malformed text is left
- * for JSON.parse to refuse: this only answers "too deep?".
+ * Whether the JSON nests objects/arrays deeper than `maxDepth`. One pass over the UTF-8 bytes (the structural
+ * characters are ASCII, and no byte of a multi-byte character is), no recursion, so it cannot overflow the
+ * stack; strings are skipped with `indexOf` (most of a prompt is string), their brackets not counted.
+ * Malformed JSON is left for JSON.parse to refuse: this only answers "too deep?".
  */
-export function exceedsJsonDepth(text: string, maxDepth: number): boolean {
+export function exceedsJsonDepth(body: Buffer | string, maxDepth: number): boolean {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) {
+      let end = bytes.indexOf(QUOTE, i + 1);
+      while (end !== -1 && isEscaped(bytes, end)) end = bytes.indexOf(QUOTE, end + 1);
+      // An unterminated string: nothing after it is structure (JSON.parse refuses the body).
+      if (end === -1) return false;
+      i = end;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (++depth > maxDepth) return true;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
@@ -74,12 +83,15 @@ export function exceedsJsonDepth(text: string, maxDepth: number): boolean {
 }
 
 /** Parses a JSON request body: an object or an array at the top (as Express's strict JSON parser did). */
-export function parseJsonBody(text: string, maxDepth: number): unknown {
+export function parseJsonBody(body: Buffer | string, maxDepth: number): unknown {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const text = bytes.toString('utf8');
   // An empty body (chunked with no data) is an empty object, as Express's parser made it.
-  if (text.trim() === '') return {};
-  const first = text.trimStart().charCodeAt(0);
+  const start = text.trimStart();
+  if (start === '') return {};
+  const first = start.charCodeAt(0);
   if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) throw new MalformedBodyError('request body must be a JSON object or array');
-  if (exceedsJsonDepth(text, maxDepth)) throw new JsonTooDeepError(maxDepth);
+  if (exceedsJsonDepth(bytes, maxDepth)) throw new JsonTooDeepError(maxDepth);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -164,7 +176,7 @@ export function jsonBodyMiddleware(limits: BodyLimits, logger: Logger) {
     readBody(req, limits.maxBytes).then(
       (bytes) => {
         try {
-          req.body = parseJsonBody(bytes.toString('utf8'), limits.maxDepth);
+          req.body = parseJsonBody(bytes, limits.maxDepth);
         } catch (error) {
           refuse(error);
           return;
