@@ -1,5 +1,6 @@
 import { decodeTime } from 'ulid';
-import { derivedEventId, newEventId } from './kafka';
+import { derivedEventId } from './event-id';
+import { newEventId } from './kafka';
 import { topicName } from './topics';
 
 describe('topics and ids', () => {
