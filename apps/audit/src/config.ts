@@ -38,8 +38,6 @@ export const auditConfig = {
   AUDIT_PARTITION_CONCURRENCY: env.int(3, 1),
   /** Spool of Envoy access-log events not yet acknowledged by Kafka; default `<AUDIT_SINK_JSONL_PATH>.spool`. */
   AUDIT_SPOOL_DIR: z.string().min(1).optional(),
-  /** Longest life of one Envoy access-log stream; Envoy reconnects at its next flush. Bounds graceful shutdown. */
-  AUDIT_ALS_STREAM_MAX_MS: env.int(10_000, 100),
   /** event_type of the audit events made from Envoy access-log entries. */
   AUDIT_EDGE_EVENT_TYPE: z.string().regex(/^[a-z0-9._-]{1,64}$/).default('edge.access'),
   // Tamper evidence (hash chain per topic/partition, signed digests) and the dead-letter topic.

@@ -143,6 +143,19 @@ describe('Envoy access logs as audit events (real Envoy, real Kafka)', () => {
     // The query string (which can carry credentials) is not audited.
     expect(JSON.stringify(records)).not.toContain('secret-value');
     expect(records.find((r) => r.correlation_id === 'corr-edge-2')).toMatchObject({ endpoint: '/v1/agent', status_code: 403, outcome: 'denied', action: 'GET', user_id: '' });
-    console.log(`[edge access log] requests=2 edge_events_in_sink=${records.length}`);
+
+    // Each request once, also after the stream has been open longer than the 10 s after which it used to be
+    // ended from this side (when every entry of the stream was published a second time).
+    await new Promise((r) => setTimeout(r, 12_000));
+    const settled = (await readFile(sinkPath, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as EdgeRecord & { event_id: string });
+    const perRequest = ['corr-edge-1', 'corr-edge-2'].map((c) => settled.filter((r) => r.event_type === 'edge.access' && r.correlation_id === c).length);
+    expect(perRequest).toEqual([1, 1]);
+    console.log(`[edge access log] requests=2 edge_events_in_sink=${settled.filter((r) => r.event_type === 'edge.access').length}`);
+
+    // The service stops while Envoy still holds its stream open: the stream is ended from this side, so the
+    // gRPC server's graceful shutdown does not wait for Envoy (the test's timeout would end a hang).
+    const stopping = service;
+    service = undefined;
+    await stopping.close();
   });
 });

@@ -40,6 +40,12 @@ const DEFAULT_BULKHEADS: Record<RequestType, z.infer<typeof bulkheadSchema>> = {
 
 export const gatewayConfig = {
   DLP_ADDR: env.address(),
+  /**
+   * Characters of prompt text (all of a request's texts together) accepted at most; more is 413
+   * `prompt_too_large` before DLP is called. Keep it within the DLP's DLP_MAX_TEXT_CHARS, so no single text is
+   * one the DLP refuses.
+   */
+  GATEWAY_MAX_TEXT_CHARS: env.int(1_000_000, 1),
   /** Characters of prompt text per ScanTexts call; at most the DLP's DLP_MAX_TEXT_CHARS (which holds a batch to it). */
   GATEWAY_DLP_BATCH_CHARS: env.int(1_000_000, 1),
   KAFKA_BROKERS: env.list(),

@@ -13,6 +13,16 @@ export class InvalidRequestError extends InvalidArgumentError {
   }
 }
 
+/**
+ * The prompt's texts together are longer than GATEWAY_MAX_TEXT_CHARS: refused before DLP is asked (which would
+ * refuse an oversized text itself, and that refusal read as `dlp_unavailable`).
+ */
+export class PromptTooLargeError extends AppError {
+  constructor(chars: number, maxChars: number) {
+    super('prompt_too_large', `prompt text of ${chars} characters is over the limit of ${maxChars}`, { httpStatus: 413, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED });
+  }
+}
+
 /** DLP found something that must not reach a model at all. */
 export class DlpBlockedError extends AppError {
   constructor(readonly ruleIds: string[]) {

@@ -1,4 +1,5 @@
 export { DurableEventProducer, EventNotDurableError, type DurableProducerOptions } from './durable-producer';
 export { EventConsumer, EventProducer, createKafka, newEventId, poisonLogFields, type ConsumedMessage, type EventLogger, type KafkaOptions } from './kafka';
+export { derivedEventId } from './event-id';
 export { EventSpool, type SpooledMessage } from './spool';
 export { TOPICS, topicName, type TopicKey } from './topics';

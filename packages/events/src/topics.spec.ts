@@ -1,3 +1,5 @@
+import { decodeTime } from 'ulid';
+import { derivedEventId } from './event-id';
 import { newEventId } from './kafka';
 import { topicName } from './topics';
 
@@ -11,5 +13,29 @@ describe('topics and ids', () => {
     const ids = Array.from({ length: 50 }, () => newEventId());
     expect(new Set(ids).size).toBe(50);
     expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe('derivedEventId', () => {
+  const at = Date.parse('2026-12-05T21:30:00.000Z');
+
+  it('is the same for the same scope, key and time, and ULID-shaped with that time', () => {
+    const id = derivedEventId('edge.access', '0f5c1d7e-8a43-4f3e-9a5b-2d4c7e9f1a22', at);
+    expect(derivedEventId('edge.access', '0f5c1d7e-8a43-4f3e-9a5b-2d4c7e9f1a22', at)).toBe(id);
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(decodeTime(id)).toBe(at);
+  });
+
+  it('differs for another key or scope', () => {
+    const ids = new Set([
+      derivedEventId('edge.access', 'request-a', at),
+      derivedEventId('edge.access', 'request-b', at),
+      derivedEventId('other.kind', 'request-a', at),
+    ]);
+    expect(ids.size).toBe(3);
+  });
+
+  it('sorts with ids made at other times', () => {
+    expect(derivedEventId('edge.access', 'zzz', at) < derivedEventId('edge.access', 'aaa', at + 1)).toBe(true);
   });
 });

@@ -3,26 +3,23 @@ import type { DynamicModule, INestApplication, INestMicroservice, Type } from '@
 import { APP_FILTER, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { type BaseConfig, ConfigError, baseShape, env, loadConfig, type z } from '@airlock/config';
+import { type BaseConfig, ConfigError, baseShape, loadConfig, type z } from '@airlock/config';
 import { PROTO_DIR } from '@airlock/contracts';
 import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices } from '@airlock/grpc';
 import { identityAssertionConfig, type IdentityAssertionConfig } from '@airlock/identity-assertion';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
+import { httpShape, type HttpConfig } from './config';
 import { APP_LOGGER, CorrelationInterceptor, correlationMiddleware } from './correlation.interceptor';
 
 export { APP_LOGGER };
 import { EdgeCaller } from './edge-caller';
 import { AllExceptionsFilter } from './filters';
+import { jsonBodyMiddleware } from './http-body';
 import { NestLogger } from './nest-logger';
+import { ServiceStopping } from './service-stopping';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
-
-const httpShape = {
-  HTTP_PORT: env.port(),
-  // JSON bodies above this are refused with 413 before any handler runs. 8 MiB matches the edge's limit.
-  HTTP_BODY_LIMIT_BYTES: env.int(8 * 1024 * 1024, 1024),
-};
 
 export interface ServiceDefinition<S extends z.ZodRawShape> {
   /** Short name: logs, metrics and traces carry it as the service name. */
@@ -50,7 +47,7 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
   module: () => Type | DynamicModule;
 }
 
-export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & { HTTP_PORT?: number; HTTP_BODY_LIMIT_BYTES?: number } & z.infer<z.ZodObject<S>>;
+export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & Partial<HttpConfig> & z.infer<z.ZodObject<S>>;
 
 /** Common and service variables validated together, so one boot reports every bad variable at once. */
 function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, environment: NodeJS.ProcessEnv): ServiceConfig<S> {
@@ -116,6 +113,7 @@ export async function bootService<S extends z.ZodRawShape>(
   const edgeProviders = edgeCaller ? [{ provide: EdgeCaller, useValue: edgeCaller }] : [];
 
   const health = new HealthReporter(def.grpc.services);
+  const stopping = new ServiceStopping();
   const runtime: DynamicModule = {
     module: class AirlockRuntimeModule {},
     global: true,
@@ -123,11 +121,12 @@ export async function bootService<S extends z.ZodRawShape>(
       { provide: APP_CONFIG, useValue: config },
       { provide: APP_LOGGER, useValue: logger },
       { provide: HealthReporter, useValue: health },
+      { provide: ServiceStopping, useValue: stopping },
       { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
       { provide: APP_FILTER, useValue: new AllExceptionsFilter(logger) },
       ...edgeProviders,
     ],
-    exports: [APP_CONFIG, APP_LOGGER, HealthReporter, ...edgeProviders.map((p) => p.provide)],
+    exports: [APP_CONFIG, APP_LOGGER, HealthReporter, ServiceStopping, ...edgeProviders.map((p) => p.provide)],
   };
   const root: DynamicModule = { module: class AirlockServiceRoot {}, imports: [runtime, def.module()] };
 
@@ -150,9 +149,11 @@ export async function bootService<S extends z.ZodRawShape>(
   // abortOnError: false — a failing provider rejects bootService instead of Nest calling process.exit, so
   // runService reports it and in-process tests see the error.
   if (def.http) {
-    const web = await NestFactory.create<NestExpressApplication>(root, { logger: nestLogger, bufferLogs: false, bodyParser: true, abortOnError: false });
-    web.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES });
+    // Nest's body parser is off: it ran before the correlation middleware (refusals without a correlation id)
+    // and answered an oversized chunked body with 500. The runtime's own parser runs after it (http-body.ts).
+    const web = await NestFactory.create<NestExpressApplication>(root, { logger: nestLogger, bufferLogs: false, bodyParser: false, abortOnError: false });
     web.use(correlationMiddleware(logger));
+    web.use(jsonBodyMiddleware({ maxBytes: config.HTTP_BODY_LIMIT_BYTES!, maxDepth: config.HTTP_JSON_MAX_DEPTH! }, logger));
     web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
     app = web;
     await startOrClose(app, async () => {
@@ -177,6 +178,7 @@ export async function bootService<S extends z.ZodRawShape>(
     close: () =>
       (closing ??= (async () => {
         health.setServing(false);
+        stopping.stop();
         await app.close();
         logger.info('service stopped');
       })()),

@@ -4,6 +4,7 @@ import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
 import { errorEnvelope } from './error-envelope';
+import { HTTP_STATUS_CODES } from './error-codes';
 import { AppError } from './errors';
 
 interface Mapped {
@@ -14,17 +15,6 @@ interface Mapped {
   retryable: boolean;
 }
 
-const HTTP_CODES: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthenticated',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-};
-
 function map(exception: unknown): Mapped {
   if (exception instanceof AppError) {
     return { ...exception, message: exception.message, code: exception.code };
@@ -32,7 +22,7 @@ function map(exception: unknown): Mapped {
   if (exception instanceof HttpException) {
     const httpStatus = exception.getStatus();
     return {
-      code: HTTP_CODES[httpStatus] ?? (httpStatus >= 500 ? 'internal' : 'bad_request'),
+      code: HTTP_STATUS_CODES[httpStatus] ?? (httpStatus >= 500 ? 'internal' : 'bad_request'),
       message: exception.message,
       httpStatus,
       grpcStatus: httpStatus >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.INVALID_ARGUMENT,
@@ -47,31 +37,45 @@ export function grpcStatusOf(exception: unknown): GrpcStatus {
   return map(exception).grpcStatus;
 }
 
+function logFailure(logger: Logger, exception: unknown, mapped: Mapped): void {
+  if (mapped.httpStatus >= 500 && !(exception instanceof AppError)) {
+    logger.error({ err: exception }, 'unhandled error');
+  } else {
+    logger.info({ code: mapped.code, status: mapped.httpStatus }, 'request failed');
+  }
+}
+
+/**
+ * Answers an HTTP request with the envelope for `exception`: the filter below for handlers, and the runtime's
+ * own middleware (request bodies refused before any route runs) — so both map errors the same way.
+ */
+export function answerHttpError(response: Response, exception: unknown, correlationId: string | undefined, logger: Logger): void {
+  const mapped = map(exception);
+  logFailure(logger, exception, mapped);
+  if (response.headersSent) {
+    // A streaming response already started: the stream's own error event carries the failure.
+    response.end();
+    return;
+  }
+  response.status(mapped.httpStatus).json(errorEnvelope(mapped, correlationId));
+}
+
 /** The one place errors become HTTP responses or gRPC statuses. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost) {
-    const mapped = map(exception);
     const correlationId = currentCorrelationId();
-    if (mapped.httpStatus >= 500 && !(exception instanceof AppError)) {
-      this.logger.error({ err: exception }, 'unhandled error');
-    } else {
-      this.logger.info({ code: mapped.code, status: mapped.httpStatus }, 'request failed');
-    }
-    if (host.getType() === 'rpc') {
-      const metadata = new Metadata();
-      metadata.set('x-error-code', mapped.code);
-      if (correlationId) metadata.set('x-correlation-id', correlationId);
-      return throwError(() => ({ code: mapped.grpcStatus, message: mapped.message, metadata }));
-    }
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) {
-      // A streaming response already started: the stream's own error event carries the failure.
-      response.end();
+    if (host.getType() !== 'rpc') {
+      answerHttpError(host.switchToHttp().getResponse<Response>(), exception, correlationId, this.logger);
       return;
     }
-    response.status(mapped.httpStatus).json(errorEnvelope(mapped, correlationId));
+    const mapped = map(exception);
+    logFailure(this.logger, exception, mapped);
+    const metadata = new Metadata();
+    metadata.set('x-error-code', mapped.code);
+    if (correlationId) metadata.set('x-correlation-id', correlationId);
+    return throwError(() => ({ code: mapped.grpcStatus, message: mapped.message, metadata }));
   }
 }

@@ -15,3 +15,4 @@ export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinari
 export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';
 export { servedRoutes, documentedRoutes, undeclaredPathParameters } from './openapi-routes';
+export { LOG_DIR_MODE, LOG_FILE_MODE, ensureLogDir, openLogFile, prepareLogFile } from './log-files';

@@ -9,6 +9,7 @@ import { infraDir, repoRoot, toolsDir } from './paths';
 import { run, spawnDetached, waitReady } from './proc';
 import type { InfraRecord } from './state';
 import type { InfraProfile } from './types';
+import { prepareLogFile } from './log-files';
 
 /**
  * Apache Kafka 3.9.1 (Scala 2.13). The services' client is kafkajs 2.2.4, which only speaks old request
@@ -162,6 +163,7 @@ export async function startKafka(ports: { broker: number; controller: number }, 
   const stdoutLog = path.join(dir, 'kafka.out');
   await writeFile(propsFile, renderKafkaProperties({ dataDir, brokerPort: ports.broker, controllerPort: ports.controller }));
   await writeFile(log4jFile, renderKafkaLog4j(serverLog));
+  prepareLogFile(serverLog);
   const classpath = ['-cp', path.join(home, 'libs', '*')];
   const log4j = `-Dlog4j.configuration=file:${log4jFile}`;
 

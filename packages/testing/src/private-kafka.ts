@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ensureKafka, newClusterId, pingKafka, renderKafkaLog4j, renderKafkaProperties } from './kafka';
 import { infraRoot } from './paths';
 import { freePort, isAlive, run, spawnDetached, stopPid, waitReady } from './proc';
+import { prepareLogFile } from './log-files';
 
 export interface PrivateKafka {
   /** `127.0.0.1:<port>`; the same across restarts. */
@@ -42,6 +43,7 @@ export async function startPrivateKafka(label = 'kafka'): Promise<PrivateKafka> 
     writeFile(file('server.properties'), renderKafkaProperties({ dataDir, brokerPort: ports.broker, controllerPort: ports.controller })),
     writeFile(file('log4j.properties'), renderKafkaLog4j(serverLog)),
   ]);
+  prepareLogFile(serverLog);
   // A fresh directory every time, so always formatted (with a fresh cluster id).
   await run('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')], {
     timeoutMs: 120_000,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { infraRoot } from './paths';
 import { freePort, isAlive, spawnDetached, stopPid, waitReady } from './proc';
 import { ensureRedis, pingRedis, renderRedisArgs } from './redis';
+import { prepareLogFile } from './log-files';
 
 export interface PrivateRedis {
   /** `redis://127.0.0.1:<port>`; the same across restarts. */
@@ -27,6 +28,7 @@ export async function startPrivateRedis(label = 'redis'): Promise<PrivateRedis> 
   const dir = await mkdtemp(path.join(base, `${label.replace(/[^a-zA-Z0-9_-]/g, '_')}-`));
   const port = await freePort();
   const logFile = path.join(dir, 'redis.log');
+  prepareLogFile(logFile);
   const args = renderRedisArgs({ port, dataDir: dir, logFile });
   let current: { pid: number; startTime?: number } | undefined;
 

@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
+import { openLogFile } from './log-files';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -227,9 +227,8 @@ export interface SpawnOptions {
  * stderr appended to logFile. Resolves once the OS has started it; rejects if the command cannot run.
  */
 export async function spawnDetached(opts: SpawnOptions): Promise<{ pid: number; startTime?: number }> {
-  mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const spawnOpts = userSpawnOptions(opts.user, opts.env ?? process.env);
-  const fd = openSync(opts.logFile, 'a');
+  const fd = openLogFile(opts.logFile);
   try {
     writeSync(fd, `--- ${new Date().toISOString()} ${opts.name}: ${opts.command} ${opts.args.join(' ')}\n`);
     if (opts.orphan) {

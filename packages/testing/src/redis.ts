@@ -8,6 +8,7 @@ import { infraDir, toolsDir } from './paths';
 import { spawnDetached, waitReady } from './proc';
 import type { InfraRecord } from './state';
 import type { InfraProfile } from './types';
+import { prepareLogFile } from './log-files';
 
 /**
  * Debian's redis-tools carries the whole server as /usr/bin/redis-check-rdb; Redis picks its mode from
@@ -70,6 +71,7 @@ export async function startRedis(port: number, profile: InfraProfile): Promise<I
   const dataDir = path.join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
   const logFile = path.join(dir, 'redis.log');
+  prepareLogFile(logFile);
   const args = renderRedisArgs({ port, dataDir, logFile });
   const { pid, startTime } = await spawnDetached({ name: 'redis', command: binary, args, cwd: dir, logFile: path.join(dir, 'redis.out') });
   await waitReady('redis', pid, [logFile, path.join(dir, 'redis.out')], 30_000, () => pingRedis(port, 1000));

@@ -8,9 +8,11 @@ import {
   createTestDatabase,
   ensureCodeServer,
   ensureEnvoy,
+  ensureLogDir,
   killLocalWorkspaces,
   freePort,
   listManaged,
+  prepareLogFile,
   spawnManaged,
   startInfra,
   stateDir,
@@ -141,7 +143,9 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const runDir = path.join(stateDir(), 'run', options.name);
   const logsDir = path.join(stateDir(), 'logs', options.name);
   mkdirSync(runDir, { recursive: true });
-  mkdirSync(logsDir, { recursive: true });
+  // Logs hold paths, principals and errors: 0750 directories, 0640 files (@airlock/testing's log-files).
+  ensureLogDir(path.dirname(logsDir));
+  ensureLogDir(logsDir);
 
   log('starting infrastructure (PostgreSQL, Redis, Kafka)');
   const infra = await startInfra({ profile: fixed ? 'dev' : 'test' });
@@ -232,6 +236,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const envoyBin = await ensureEnvoy();
   const envoyConfig = path.join(runDir, 'envoy.yaml');
   const accessLog = path.join(logsDir, 'envoy-access.log');
+  // Envoy opens it itself, with a mode of its own choosing: created here, 0640.
+  prepareLogFile(accessLog);
   await writeEnvoyConfig(
     envoyConfig,
     envoyVars({

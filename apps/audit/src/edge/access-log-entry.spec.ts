@@ -43,6 +43,19 @@ describe('toEdgeAuditEvent', () => {
     expect(event.eventId).toMatch(/^[0-9A-Z]{26}$/);
   });
 
+  it("derives the event id from Envoy's request id: a re-delivered entry is the same event", () => {
+    const first = toEdgeAuditEvent(entry, 'edge.access');
+    const again = toEdgeAuditEvent(structuredClone(entry), 'edge.access', () => new Date(Date.now() + 10_000));
+    expect(again.eventId).toBe(first.eventId);
+    const other = toEdgeAuditEvent({ ...entry, request: { ...entry.request, requestId: 'req-2' } }, 'edge.access');
+    expect(other.eventId).not.toBe(first.eventId);
+    // Without a request id the stream id stands in; without either every entry gets a fresh id.
+    const byStream = { ...entry, request: { ...entry.request, requestId: '' } };
+    expect(toEdgeAuditEvent(byStream, 'edge.access').eventId).toBe(toEdgeAuditEvent(byStream, 'edge.access').eventId);
+    const anonymous = { request: { path: '/x' } };
+    expect(toEdgeAuditEvent(anonymous, 'edge.access').eventId).not.toBe(toEdgeAuditEvent(anonymous, 'edge.access').eventId);
+  });
+
   it('falls back to the request id for correlation and copes with missing parts', () => {
     const event = toEdgeAuditEvent({ request: { requestId: 'req-9', path: '/x' }, commonProperties: null, response: null }, 'edge.access', () => new Date(0));
     expect(event).toMatchObject({ correlationId: 'req-9', statusCode: 0, outcome: 'error', timestamp: '1970-01-01T00:00:00.000Z', userId: '', action: '' });

@@ -1,5 +1,5 @@
 import { airlock } from '@airlock/contracts';
-import { newEventId } from '@airlock/events';
+import { derivedEventId, newEventId } from '@airlock/events';
 import { EDGE_LOGGED_PRINCIPAL_HEADERS, IDENTITY_HEADERS, POLICY_VERSION_HEADER } from '@airlock/identity-assertion';
 import { CORRELATION_HEADER } from '@airlock/telemetry';
 
@@ -57,7 +57,9 @@ export function edgeOutcome(status: number): string {
 
 /**
  * One HTTP access-log entry as an audit event. The endpoint is the path without its query string: query
- * strings can carry tokens, and raw request content is not audited by default.
+ * strings can carry tokens, and raw request content is not audited by default. The event id is derived from
+ * Envoy's request id (`x-request-id`, which the edge generates for every request) and start time, so an entry
+ * delivered twice is one event to the sinks' de-duplication; an entry without one gets a fresh id.
  */
 export function toEdgeAuditEvent(entry: HttpAccessLogEntryInput, eventType: string, now: () => Date = () => new Date()): AuditEvent {
   const common = entry.commonProperties ?? {};
@@ -68,8 +70,9 @@ export function toEdgeAuditEvent(entry: HttpAccessLogEntryInput, eventType: stri
   const status = entry.response?.responseCode?.value ?? 0;
   const path = cap(request.originalPath || request.path, 2048).split('?')[0]!;
   const userId = header(IDENTITY_HEADERS.userId);
+  const requestId = cap(request.requestId) || cap(common.streamId);
   return airlock.events.v1.AuditEvent.fromPartial({
-    eventId: newEventId(),
+    eventId: requestId ? derivedEventId(eventType, requestId, started ?? 0) : newEventId(),
     eventType,
     timestamp: (started !== undefined ? new Date(started) : now()).toISOString(),
     correlationId: header(CORRELATION_HEADER) || cap(request.requestId) || cap(common.streamId),

@@ -1,15 +1,19 @@
 import { Controller } from '@nestjs/common';
-import { GrpcStreamMethod } from '@nestjs/microservices';
-import type { Observable } from 'rxjs';
-import { IngestAccessLogs, type StreamAccessLogsMessageInput } from './ingest-access-logs.usecase';
+import { GrpcStreamCall } from '@nestjs/microservices';
+import { type AccessLogAnswer, type AccessLogStream, IngestAccessLogs } from './ingest-access-logs.usecase';
 
-/** envoy.service.accesslog.v3.AccessLogService, served next to AuditService on the same gRPC server. */
+/**
+ * envoy.service.accesslog.v3.AccessLogService, served next to AuditService on the same gRPC server. The raw
+ * call (`GrpcStreamCall`), not `GrpcStreamMethod`: Nest buffers the messages of the latter until its handler
+ * answers and then replays them, and an access-log stream stays open for as long as Envoy likes, so every entry
+ * was published twice (at arrival and again when the stream ended) under two event ids.
+ */
 @Controller()
 export class AccessLogController {
   constructor(private readonly ingest: IngestAccessLogs) {}
 
-  @GrpcStreamMethod('AccessLogService', 'StreamAccessLogs')
-  streamAccessLogs(messages: Observable<StreamAccessLogsMessageInput>): Promise<Record<string, never>> {
-    return this.ingest.execute(messages);
+  @GrpcStreamCall('AccessLogService', 'StreamAccessLogs')
+  streamAccessLogs(stream: AccessLogStream, answer: AccessLogAnswer): void {
+    this.ingest.execute(stream, answer);
   }
 }

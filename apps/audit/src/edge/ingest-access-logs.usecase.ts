@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Observable } from 'rxjs';
 import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, createKafka, topicName } from '@airlock/events';
-import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, APP_LOGGER, ServiceStopping, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { auditConfig } from '../config';
 import { type HttpAccessLogEntryInput, toEdgeAuditEvent } from './access-log-entry';
@@ -32,64 +31,71 @@ const entriesLost = meter.createCounter('airlock_audit_edge_events_failed_total'
  * what Envoy buffered when the stream broke is lost on its side (its `logs_dropped` stat); once received
  * here an entry is kept. TCP entries are counted and not audited.
  */
+/** The client stream of one StreamAccessLogs call as grpc-js hands it over (ServerReadableStream). */
+export interface AccessLogStream {
+  on(event: 'data', listener: (message: StreamAccessLogsMessageInput) => void): this;
+  on(event: 'end', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+}
+
+/** The call's unary answer (grpc-js `sendUnaryData`). */
+export type AccessLogAnswer = (error: null, response: Record<string, never>) => void;
+
 @Injectable()
 export class IngestAccessLogs implements OnApplicationShutdown {
   private readonly producer: DurableEventProducer;
   private readonly topic: string;
   private readonly open = new Set<() => void>();
-  private readonly onSignal = () => this.endStreams();
+  private readonly unsubscribe: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AuditConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    stopping: ServiceStopping,
   ) {
     this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-audit-edge', logger }), {
       spoolDir: edgeSpoolDir(config),
       logger,
     });
     this.topic = topicName('audit', config.TOPIC_PREFIX);
-    // runService closes the app on these signals, and the gRPC server closes first: this listener runs before.
-    process.prependListener('SIGTERM', this.onSignal);
-    process.prependListener('SIGINT', this.onSignal);
+    this.unsubscribe = stopping.onStop(() => this.endStreams());
   }
 
   /**
-   * Resolves with the (empty) response when Envoy ends the stream, when the stream is older than
-   * AUDIT_ALS_STREAM_MAX_MS, or when the process is told to stop. Envoy never ends an access-log stream by
-   * itself, and the gRPC server's graceful shutdown waits for every open call: ending streams from this side
-   * keeps shutdown bounded (Envoy opens a new stream with its next flush, to whichever instance is up).
+   * Consumes one access-log stream as it arrives, for as long as Envoy keeps it open; answers when Envoy ends
+   * it or when the service stops (a graceful shutdown waits for open calls, and Envoy never ends the stream
+   * itself; it opens a new one with its next flush, to whichever instance is up). Nothing else ends it: what
+   * Envoy writes while a stream is being ended from this side is lost (the protocol has no acknowledgement),
+   * and Nest's buffered stream handler replayed every entry of a stream once more when its handler answered.
    */
-  execute(messages: Observable<StreamAccessLogsMessageInput>): Promise<Record<string, never>> {
-    return new Promise((resolve) => {
-      let logName = '';
-      const finish = () => {
-        clearTimeout(timer);
-        this.open.delete(finish);
-        resolve({});
-      };
-      const timer = setTimeout(finish, this.config.AUDIT_ALS_STREAM_MAX_MS);
-      timer.unref();
-      this.open.add(finish);
-      // Messages that still arrive after the response was sent are published too: the subscription stays.
-      messages.subscribe({
-        next: (message) => {
-          logName = message.identifier?.logName || logName;
-          const http = message.httpLogs?.logEntry ?? [];
-          if (http.length) entriesReceived.add(http.length, { kind: 'http' });
-          const tcp = message.tcpLogs?.logEntry?.length ?? 0;
-          if (tcp) entriesReceived.add(tcp, { kind: 'tcp' });
-          for (const entry of http) this.publish(entry, logName);
-        },
-        error: (err: unknown) => {
-          this.logger.warn({ err: err instanceof Error ? err.message : String(err), log_name: logName }, 'access-log stream failed');
-          finish();
-        },
-        complete: finish,
-      });
+  execute(stream: AccessLogStream, answer: AccessLogAnswer): void {
+    let logName = '';
+    let answered = false;
+    const finish = () => {
+      this.open.delete(finish);
+      if (answered) return;
+      answered = true;
+      answer(null, {});
+    };
+    this.open.add(finish);
+    stream.on('data', (message) => {
+      logName = message.identifier?.logName || logName;
+      const http = message.httpLogs?.logEntry ?? [];
+      if (http.length) entriesReceived.add(http.length, { kind: 'http' });
+      const tcp = message.tcpLogs?.logEntry?.length ?? 0;
+      if (tcp) entriesReceived.add(tcp, { kind: 'tcp' });
+      for (const entry of http) this.publish(entry, logName);
+    });
+    stream.on('end', finish);
+    stream.on('error', (err) => {
+      // Envoy went away (restart, reconnect): its next flush opens a new stream.
+      this.logger.warn({ err: err.message, log_name: logName }, 'access-log stream failed');
+      this.open.delete(finish);
+      answered = true;
     });
   }
 
-  /** Ends every open access-log stream (on SIGTERM/SIGINT, before the gRPC server starts waiting for calls). */
+  /** Ends every open access-log stream (when the service stops, before the gRPC server waits for calls). */
   endStreams(): void {
     for (const finish of [...this.open]) finish();
   }
@@ -104,8 +110,7 @@ export class IngestAccessLogs implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    process.off('SIGTERM', this.onSignal);
-    process.off('SIGINT', this.onSignal);
+    this.unsubscribe();
     this.endStreams();
     await this.producer.close().catch((err: unknown) => this.logger.warn({ err }, 'closing the edge event producer failed'));
   }

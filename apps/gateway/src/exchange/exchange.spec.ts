@@ -124,12 +124,13 @@ async function* sse(events: SseEvent[], signal?: AbortSignal): AsyncGenerator<Ss
 }
 
 /** The exchange behind a real HTTP server; a thrown error is answered as the runtime's filter would. */
-async function serve(parse: (body: unknown) => ExchangeSpec) {
+async function serve(parse: (body: unknown) => ExchangeSpec, options: { maxTextChars?: number } = {}) {
   const dlp = new FakeDlp();
   const router = new FakeRouter();
   const events = new FakeEvents();
   const exchange = new AiExchange(dlp, router, events, new EdgeCaller(AssertionVerifier.fromPublicPem(signer.publicKeyPem), logger), logger, {
     GATEWAY_TRUST_ALIAS_HEADER: false,
+    GATEWAY_MAX_TEXT_CHARS: options.maxTextChars ?? 1_000_000,
   });
   const runs: Promise<void>[] = [];
   const server = http.createServer(async (req, res) => {
@@ -220,6 +221,20 @@ describe('AiExchange', () => {
     expect(s.dlp.prompts).toEqual([]);
     expect(s.router.plans).toEqual([]);
     expect(s.events.records[0].record).toMatchObject({ caller: undefined, statusCode: 401, outcome: 'denied', dlpAction: 'none', route: undefined });
+  });
+
+  it('refuses a prompt over GATEWAY_MAX_TEXT_CHARS with 413 prompt_too_large without asking DLP, audited', async () => {
+    await s.close();
+    s = await serve(airlockChatSpec, { maxTextChars: 10 });
+    const fits = await s.post(ask('0123456789'));
+    expect(fits.status).toBe(200);
+    const res = await s.post({ messages: [{ role: 'system', content: '012345' }, { role: 'user', content: '6789!' }] });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('prompt_too_large');
+    expect(s.dlp.prompts).toEqual([['0123456789']]);
+    expect(s.router.plans).toHaveLength(1);
+    await s.settled();
+    expect(s.events.records[1].record).toMatchObject({ caller: expect.objectContaining({ userId: 'bob' }), statusCode: 413, outcome: 'denied', dlpAction: 'none' });
   });
 
   it('refuses a malformed body with 400 invalid_request, audited with the caller and the policy route', async () => {

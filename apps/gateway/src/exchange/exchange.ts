@@ -6,6 +6,7 @@ import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import type { GatewayConfig } from '../config';
 import { DlpGuard, type GuardedTexts } from '../dlp/dlp-guard';
 import { type DlpVerdict, strongest } from '../dlp/verdicts';
+import { PromptTooLargeError } from '../gateway.errors';
 import { AiEvents, type AiRequestRecord, diffHash, recordTimeToFirstToken } from '../events/ai-events';
 import { type CallerContext, type Route, callerFromEdge } from '../identity/trusted-identity';
 import { ModelRouter, type RoutedReply, type StreamedReply } from '../routing/model-router';
@@ -29,6 +30,8 @@ interface ExchangeDeps {
   edge: EdgeCaller;
   logger: Logger;
   trustAliasHeader: boolean;
+  /** GATEWAY_MAX_TEXT_CHARS. */
+  maxTextChars: number;
 }
 
 /** A whole answer, read, scanned and rendered for the client. */
@@ -128,8 +131,13 @@ class AiRequest {
     return callerFromEdge(this.req, this.deps.edge, this.deps.trustAliasHeader);
   }
 
-  /** Every prompt text through DLP before any backend sees it: masked, pseudonymised, or refused (422). */
+  /**
+   * Every prompt text through DLP before any backend sees it: masked, pseudonymised, or refused (422). A prompt
+   * over GATEWAY_MAX_TEXT_CHARS is refused (413) without asking DLP.
+   */
   private scanPrompt(caller: CallerContext, spec: ExchangeSpec): Promise<GuardedTexts> {
+    const chars = spec.texts.reduce((sum, text) => sum + text.length, 0);
+    if (chars > this.deps.maxTextChars) throw new PromptTooLargeError(chars, this.deps.maxTextChars);
     return this.deps.dlp.scanInbound(spec.texts, caller.policyVersion);
   }
 
@@ -235,9 +243,9 @@ export class AiExchange {
     @Inject(AiEvents) events: ExchangeEvents,
     edge: EdgeCaller,
     @Inject(APP_LOGGER) logger: Logger,
-    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'GATEWAY_TRUST_ALIAS_HEADER'>,
+    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'GATEWAY_TRUST_ALIAS_HEADER' | 'GATEWAY_MAX_TEXT_CHARS'>,
   ) {
-    this.deps = { dlp, router, events, edge, logger, trustAliasHeader: config.GATEWAY_TRUST_ALIAS_HEADER };
+    this.deps = { dlp, router, events, edge, logger, trustAliasHeader: config.GATEWAY_TRUST_ALIAS_HEADER, maxTextChars: config.GATEWAY_MAX_TEXT_CHARS };
   }
 
   run(req: IncomingMessage, res: ServerResponse, kind: ExchangeKind, parse: () => ExchangeSpec): Promise<void> {

@@ -243,8 +243,8 @@ interface ServiceDefinitionLike {
   edgeIdentity?: boolean;
 }
 
-/** The runtime's HTTP-face variables (packages/runtime/src/boot.ts `httpShape`, which it does not export). */
-const HTTP_VARIABLES = ['HTTP_PORT', 'HTTP_BODY_LIMIT_BYTES'];
+/** The runtime's HTTP-face variables (packages/runtime/src/config.ts `httpShape`, which it does not export). */
+const HTTP_VARIABLES = ['HTTP_PORT', 'HTTP_BODY_LIMIT_BYTES', 'HTTP_JSON_MAX_DEPTH'];
 
 /**
  * Reads the built service definition and resolves @airlock/config and @airlock/identity-assertion the way the

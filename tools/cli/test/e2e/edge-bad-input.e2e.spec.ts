@@ -1,12 +1,17 @@
 import { createHmac, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { derivedEventId } from '@airlock/events';
 import { eventually, stateDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
 import { accessLogEntry, auditSinkEvent, edgeCaller, issueToken, type Reply } from './support';
 
 // The edge's bad-input suite, through the real Envoy: every forged, stale or malformed request is answered
-// at the edge with a JSON error envelope and never reaches a service.
+// at the edge with a JSON error envelope and never reaches a service; bodies the edge passes on (chunked, deep,
+// a prompt too long for DLP) are refused by the service with the envelope, its correlation id and an audit event.
+
+/** `depth` objects inside each other: {"a":{"a":…1…}}. */
+const nestedJson = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
 const b64url = (v: Buffer | string) => Buffer.from(v).toString('base64url');
 const json64 = (o: unknown) => b64url(JSON.stringify(o));
@@ -148,6 +153,79 @@ describe('edge bad-input suite (through Envoy over TLS)', () => {
     expect(reply.body.error.code).toBe('payload_too_large');
     // Without a credential the size is not even looked at.
     await rejected(401, '/v1/chat', { rawBody: big });
+  });
+
+  // The body parser of every HTTP face (@airlock/runtime), reached through Envoy: a chunked body has no
+  // Content-Length for the edge's route to refuse, so the service's own limit must hold.
+  it.each([
+    ['gateway', '/v1/chat'],
+    ['identity', '/api/identity/v1/tokens'],
+    ['workspace', '/api/workspace/v1/workspaces'],
+  ])('chunked body over 8 MiB (%s): 413 payload_too_large with the correlation id, audited', async (_service, urlPath) => {
+    const correlationId = `${name}-chunked-${++n}`;
+    const reply = await call(urlPath, {
+      token,
+      rawBody: Buffer.alloc(9 * 1024 * 1024, 'a'),
+      headers: { 'transfer-encoding': 'chunked', 'x-correlation-id': correlationId },
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body.error).toEqual({ code: 'payload_too_large', message: expect.any(String), correlation_id: correlationId, retryable: false });
+    // Answered by the service behind Envoy, not by Envoy's route.
+    const log = await accessLogEntry(mesh, correlationId);
+    expect(['-', '', null]).not.toContain(log.upstream_host);
+    const event = await auditSinkEvent(mesh, `edge.access for ${correlationId}`, (e) => e.event_type === 'edge.access' && e.correlation_id === correlationId);
+    expect(event).toMatchObject({ status_code: 413, outcome: 'error', endpoint: urlPath, action: 'POST' });
+  });
+
+  it('10 000 nested JSON objects: 400 json_too_deep, not a stack overflow', async () => {
+    const correlationId = `${name}-deep-${++n}`;
+    const reply = await call('/v1/chat', { token, rawBody: nestedJson(10_000), headers: { 'x-correlation-id': correlationId } });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatchObject({ code: 'json_too_deep', correlation_id: correlationId });
+    // The service is fine afterwards.
+    expect((await call('/v1/chat', { token, body: chat })).status).toBe(200);
+  });
+
+  it('malformed JSON: 400 bad_request with the correlation id', async () => {
+    const correlationId = `${name}-malformed-${++n}`;
+    const reply = await call('/api/identity/v1/tokens', { token, rawBody: '{"name":', headers: { 'x-correlation-id': correlationId } });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatchObject({ code: 'bad_request', correlation_id: correlationId });
+  });
+
+  it('a 7 MB prompt while DLP is up: 413 prompt_too_large (not 503 dlp_unavailable)', async () => {
+    const correlationId = `${name}-prompt-${++n}`;
+    const reply = await call('/v1/chat', { token, body: { messages: [{ role: 'user', content: 'a'.repeat(7_000_000) }] }, headers: { 'x-correlation-id': correlationId } });
+    expect(reply.status).toBe(413);
+    expect(reply.body.error).toMatchObject({ code: 'prompt_too_large', correlation_id: correlationId, retryable: false });
+    expect((await call('/v1/chat', { token, body: chat })).status).toBe(200);
+  });
+
+  it("one request is exactly one edge.access event, its id derived from Envoy's request id", async () => {
+    const correlationId = `${name}-once-${++n}`;
+    expect((await call('/v1/chat', { token, body: chat, headers: { 'x-correlation-id': correlationId } })).status).toBe(200);
+    const log = await accessLogEntry(mesh, correlationId);
+    const event = await auditSinkEvent(mesh, `edge.access for ${correlationId}`, (e) => e.event_type === 'edge.access' && e.correlation_id === correlationId);
+    expect(event.event_id).toBe(derivedEventId('edge.access', String(log.request_id), Date.parse(String(event.timestamp))));
+    // Duplicates used to arrive about 10 s later, when the access-log stream was ended and replayed.
+    await new Promise((r) => setTimeout(r, 12_000));
+    const events = readFileSync(mesh.auditSinkPath, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(correlationId))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((e) => e.event_type === 'edge.access' && e.correlation_id === correlationId);
+    expect(events).toHaveLength(1);
+  }, 60_000);
+
+  it('a token in the query string (?access_token=) never reaches the access log or the audit sink', async () => {
+    const correlationId = `${name}-query-${++n}`;
+    const secret = `${name}-query-secret`;
+    await call(`/v1/models?access_token=${secret}`, { token, headers: { 'x-correlation-id': correlationId } });
+    const log = await accessLogEntry(mesh, correlationId);
+    expect(log.path).toBe('/v1/models');
+    await auditSinkEvent(mesh, `edge.access for ${correlationId}`, (e) => e.event_type === 'edge.access' && e.correlation_id === correlationId);
+    expect(readFileSync(mesh.envoy.accessLog, 'utf8')).not.toContain(secret);
+    expect(readFileSync(mesh.auditSinkPath, 'utf8')).not.toContain(secret);
   });
 
   it('path tricks: dot segments, encoded slashes and double slashes cannot skip ext_authz or reach a service', async () => {
