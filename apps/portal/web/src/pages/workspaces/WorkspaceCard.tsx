@@ -69,7 +69,12 @@ export function WorkspaceCard({ workspace: w, timeZone }: { workspace: Workspace
             </StatusBadge>
           )}
         </dd>
-        {w.unisolated && <dd className="workspace-unisolated-hint">{t('workspaces.unisolatedHint')}</dd>}
+        {w.unisolated && (
+          <>
+            <dt>{t('workspaces.isolation')}</dt>
+            <dd>{t('workspaces.unisolatedHint')}</dd>
+          </>
+        )}
         {w.detail && w.state === 'failed' && (
           <>
             <dt>{t('workspaces.detail')}</dt>
