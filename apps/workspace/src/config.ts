@@ -73,6 +73,11 @@ export const workspaceConfig = {
   WORKSPACE_CODE_SERVER_NODE: z.string().min(1).default(process.execPath),
   /** `auto`: one OS account per user when root with useradd, else the service user; or force one. */
   WORKSPACE_LOCAL_ISOLATION: z.enum(['auto', 'per-user', 'service-user']).default('auto'),
+  /**
+   * Development only. Where a local workspace cannot be confined (no root, no nft, no pid namespace) the driver
+   * refuses to start it (FAILED, workspace_isolation_unavailable); true lets it run, marked unisolated.
+   */
+  WORKSPACE_LOCAL_ALLOW_UNISOLATED: env.bool(false),
   /** File transfer through the browser (code-server --disable-file-downloads/--disable-file-uploads when false). */
   WORKSPACE_ALLOW_FILE_DOWNLOADS: env.bool(false),
   WORKSPACE_ALLOW_FILE_UPLOADS: env.bool(false),
@@ -103,7 +108,10 @@ export const workspaceConfig = {
   WORKSPACE_K8S_KUBECONFIG: z.string().default(''),
   WORKSPACE_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).default('airlock-workspaces'),
   WORKSPACE_K8S_STORAGE_CLASS: z.string().default(''),
-  /** JSON: who may reach workspaces (ingress) and where workspaces may go (egress); see README. */
+  /**
+   * JSON: who may reach workspaces (ingress) and where workspaces may go (egress); see README. The local driver's
+   * egress firewall applies the egress CIDR peers (and the host's resolvers when `dns` is not empty).
+   */
   WORKSPACE_K8S_NETWORK: env.json(networkConfigSchema, {}),
 };
 

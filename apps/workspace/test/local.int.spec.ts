@@ -11,7 +11,7 @@ import { topicName } from '@airlock/events';
 import { createPool } from '@airlock/postgres';
 import { WORKSPACE_KEY_VAR } from '../src/drivers/local/code-server-command';
 import { workspaceKey } from '../src/drivers/local/home-layout';
-import { allProcs, environValue, processesByEnv } from '../src/drivers/local/procfs';
+import { allProcs, cmdline, environValue, processesByEnv } from '../src/drivers/local/procfs';
 import { accountName } from '../src/drivers/local/os-user';
 import { boot, collectAudits, connect, edgeHeaders, get, unaryAs, unprovenHeaders, upgrade, type Client } from './harness';
 
@@ -25,9 +25,12 @@ const isRoot = process.getuid?.() === 0;
 
 /** Live processes carrying the workspace's marker. */
 const processesOf = (root: string, id: string) => processesByEnv(WORKSPACE_KEY_VAR).get(workspaceKey(root, id)) ?? [];
-/** The code-server main process (the one started by the driver; its children share the marker). */
+/**
+ * The code-server main process (its children share the marker). Isolated (root), the driver starts it through
+ * unshare, which stays outside the pid namespace as the service's user: the main process is unshare's child.
+ */
 const mainOf = (root: string, id: string) => {
-  const mine = processesOf(root, id);
+  const mine = processesOf(root, id).filter((p) => !/(^|\/)unshare$/.test(cmdline(p.pid)[0] ?? ''));
   const pids = new Set(mine.map((p) => p.pid));
   return mine.filter((p) => !pids.has(p.ppid));
 };

@@ -80,6 +80,7 @@ describe('workspace owner API over HTTP', () => {
       created_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),
       url: `/w/${created.body.id}/`,
+      unisolated: false,
     });
 
     // A gRPC-made second one (another project, no named size) shows first: newest first.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { airlock } from '@airlock/contracts';
 import { GrpcStatus, checkHealth, unary } from '@airlock/grpc';
 import { createPool, migrate } from '@airlock/postgres';
@@ -75,6 +76,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
       observedDetail: '',
       observeTime: '',
       updateTime: expect.stringMatching(/Z$/),
+      unisolated: false,
     });
     expect(Date.parse(workspace!.createTime)).toBeGreaterThanOrEqual(before - 5_000);
 
@@ -225,7 +227,9 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     try {
       expect(await migrate(pool, MIGRATIONS_DIR, MIGRATIONS_TABLE)).toEqual([]);
       const recorded = await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`);
-      expect(recorded.rows.map((r) => r.name)).toEqual(['001_workspaces.sql', '002_lifecycle.sql']);
+      // Every migration file exactly once.
+      expect(recorded.rows.map((r) => r.name)).toEqual(readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort());
+      expect(recorded.rows.map((r) => r.name)).toContain('003_unisolated.sql');
     } finally {
       await pool.end();
     }

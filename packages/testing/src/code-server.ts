@@ -7,6 +7,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { installDebianPackages, systemInstaller, type DebianInstaller } from './debian-package';
 import { withLock } from './lock';
+import { NFT_PATH } from './nftables';
 import { log } from './log';
 import { repoRoot, toolsDir } from './paths';
 import { run } from './proc';
@@ -215,5 +216,17 @@ export async function killLocalWorkspaces(rootDir: string): Promise<number> {
       // already gone
     }
   }
+  await removeWorkspaceFirewall(rootDir);
   return victims.length;
+}
+
+/**
+ * Removes the local driver's egress firewall table of `rootDir` (`inet airlock_ws_<sha256(root)[:12]>`), which a
+ * killed service leaves in the kernel. Best effort: without root or nft there is none to remove.
+ */
+async function removeWorkspaceFirewall(rootDir: string): Promise<void> {
+  if (process.getuid?.() !== 0 || !existsSync(NFT_PATH)) return;
+  const table = `airlock_ws_${createHash('sha256').update(path.resolve(rootDir)).digest('hex').slice(0, 12)}`;
+  // Fails when there is no such table (nothing was started, or the driver removed it): nothing to do then.
+  await run(NFT_PATH, ['delete', 'table', 'inet', table], { timeoutMs: 10_000 }).catch(() => undefined);
 }

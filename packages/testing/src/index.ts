@@ -12,6 +12,7 @@ export { startPrivateKafka, type PrivateKafka } from './private-kafka';
 export { startPrivateRedis, type PrivateRedis } from './private-redis';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
 export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';
+export { ensureNftables, NFT_PATH } from './nftables';
 export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';
 export { servedRoutes, documentedRoutes, undeclaredPathParameters } from './openapi-routes';

@@ -59,6 +59,8 @@ export function renderPostgresArgs(c: PostgresConfigInput): string[] {
     listen_addresses: '127.0.0.1',
     port: String(c.port),
     unix_socket_directories: c.socketDir,
+    // Only this account may connect through the socket: workspace accounts on this host must not reach it.
+    unix_socket_permissions: '0700',
     max_connections: '200',
     ssl: 'off',
     logging_collector: 'off',

@@ -9,6 +9,7 @@ import {
   ensureCodeServer,
   ensureEnvoy,
   ensureLogDir,
+  ensureNftables,
   killLocalWorkspaces,
   freePort,
   listManaged,
@@ -187,6 +188,10 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     const codeServer = await ensureCodeServer();
     mesh.workspaces.codeServerEntry = codeServer.entry;
     mesh.workspaces.codeServerNode = codeServer.node;
+    // Workspaces are confined by an nftables egress firewall (needs root); without root they run unconfined
+    // and the portal says so.
+    if (process.getuid?.() === 0) await ensureNftables();
+    else mesh.workspaces.allowUnisolated = true;
   }
   mkdirSync(path.dirname(mesh.sinkPath), { recursive: true });
   mkdirSync(path.dirname(mesh.keyFile), { recursive: true });

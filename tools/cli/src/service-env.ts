@@ -25,6 +25,11 @@ export interface MeshWorkspaces {
   /** code-server's entry and its Node binary; set for the `local` driver. */
   codeServerEntry?: string;
   codeServerNode?: string;
+  /**
+   * Lets workspaces run unconfined (WORKSPACE_LOCAL_ALLOW_UNISOLATED): only where this machine cannot confine
+   * them (not root), so a developer's own mesh still starts workspaces; the portal marks them unisolated.
+   */
+  allowUnisolated?: boolean;
   /** Where workspaces reach the gateway (the edge), the extension store, and the CA bundle to trust. */
   gatewayUrl: string;
   vsixDir: string;
@@ -171,7 +176,12 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         WORKSPACE_GATEWAY_CA_FILE: mesh.workspaces.caFile,
         WORKSPACE_VSIX_DIR: mesh.workspaces.vsixDir,
         ...(mesh.workspaces.driver === 'local'
-          ? { WORKSPACE_LOCAL_DIR: mesh.workspaces.dir, WORKSPACE_CODE_SERVER_ENTRY: mesh.workspaces.codeServerEntry, WORKSPACE_CODE_SERVER_NODE: mesh.workspaces.codeServerNode }
+          ? {
+              WORKSPACE_LOCAL_DIR: mesh.workspaces.dir,
+              WORKSPACE_CODE_SERVER_ENTRY: mesh.workspaces.codeServerEntry,
+              WORKSPACE_CODE_SERVER_NODE: mesh.workspaces.codeServerNode,
+              WORKSPACE_LOCAL_ALLOW_UNISOLATED: String(mesh.workspaces.allowUnisolated === true),
+            }
           : {}),
       };
     case 'dlp':

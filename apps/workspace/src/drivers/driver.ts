@@ -41,6 +41,11 @@ export interface Observation {
   state: DriverState;
   /** Human-readable why (e.g. "pod pending: ContainerCreating"); never secrets. */
   detail: string;
+  /**
+   * Set by drivers that start workspaces: true when this one runs without the isolation the driver normally
+   * applies (a development setting allowed it); the registry records it and the portal shows it.
+   */
+  unisolated?: boolean;
 }
 
 /**

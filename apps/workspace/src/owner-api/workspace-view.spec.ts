@@ -19,6 +19,7 @@ const workspace = (over: Partial<airlock.workspace.v1.Workspace> = {}): airlock.
   observedDetail: '',
   observeTime: '',
   updateTime: '2026-11-21T09:00:01.000Z',
+  unisolated: false,
   ...over,
 });
 
@@ -37,7 +38,13 @@ describe('the owner API view of a workspace', () => {
       created_at: '2026-11-21T09:00:00.000Z',
       updated_at: '2026-11-21T09:00:01.000Z',
       url: '/w/ws_abcdefghij0123456789/',
+      unisolated: false,
     });
+  });
+
+  it('says when the workspace runs without the driver\'s isolation', () => {
+    expect(workspaceView(workspace({ unisolated: true })).unisolated).toBe(true);
+    expect(viewEtag(workspaceView(workspace({ unisolated: true })))).not.toBe(viewEtag(workspaceView(workspace())));
   });
 
   it('reads desired REQUESTED as running and DELETING as deleted, and keeps the driver detail', () => {

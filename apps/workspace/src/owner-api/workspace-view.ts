@@ -23,6 +23,8 @@ export interface WorkspaceView {
   updated_at: string;
   /** The browser IDE, through the edge. */
   url: string;
+  /** Started without the driver's isolation (development setting): it can reach services of its host. */
+  unisolated: boolean;
 }
 
 const OBSERVED: Record<airlock.workspace.v1.WorkspaceState, StateName> = {
@@ -63,6 +65,7 @@ export function workspaceView(w: airlock.workspace.v1.Workspace): WorkspaceView 
     created_at: w.createTime,
     updated_at: w.updateTime,
     url: `/w/${w.workspaceId}/`,
+    unisolated: w.unisolated,
   };
 }
 

@@ -29,11 +29,14 @@ function localDriver(config: Config, logger: Logger, catalogue: ImageCatalogue):
     catalogue: (image) => catalogue.find(image),
     vsixDir: config.WORKSPACE_VSIX_DIR,
     gatewayCaFile: config.WORKSPACE_GATEWAY_CA_FILE,
+    gatewayUrl: config.WORKSPACE_GATEWAY_URL,
+    network: config.WORKSPACE_K8S_NETWORK,
+    allowUnisolated: config.WORKSPACE_LOCAL_ALLOW_UNISOLATED,
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
   // Say at boot what is and is not enforced on this machine.
-  if (driver.enforcement.isolation === 'per-user') logger.info({ ...driver.enforcement }, 'local driver: isolation and limits');
-  else logger.warn({ ...driver.enforcement }, 'local driver: isolation and limits (no per-user OS accounts: workspaces run as the service user)');
+  if (driver.enforcement.confinement.isolated === true) logger.info({ ...driver.enforcement }, 'local driver: isolation and limits');
+  else logger.warn({ ...driver.enforcement }, 'local driver: isolation and limits (workspaces are not confined on this machine)');
   return driver;
 }
 

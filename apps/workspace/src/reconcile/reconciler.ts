@@ -157,6 +157,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       observedState,
       observedGeneration: observedState === 'RUNNING' ? generation : row.observed_generation,
       detail: observation.detail,
+      unisolated: observation.unisolated,
       retryInMs: failed ? backoffMs(row.attempts, this.config.WORKSPACE_RECONCILE_INTERVAL_MS) : settled ? 0 : IN_PROGRESS_RETRY_MS,
       attempts: failed ? row.attempts + 1 : 0,
       claimedUpdatedAt: row.updated_at,

@@ -21,6 +21,8 @@ export interface WorkspaceRow {
   observed_generation: number;
   observed_detail: string;
   observed_at: Date | null;
+  /** The driver last started it without its isolation (a development setting allowed it). */
+  unisolated: boolean;
   attempts: number;
   created_at: Date;
   updated_at: Date;
@@ -57,6 +59,8 @@ export interface ObservationRecord {
   observedState: ObservedState;
   observedGeneration: number;
   detail: string;
+  /** What the driver said about isolation; undefined keeps the recorded value (it did not start anything). */
+  unisolated?: boolean;
   /** Delay before the workspace is due again; 0 = as soon as possible. */
   retryInMs: number;
   attempts: number;
@@ -65,7 +69,7 @@ export interface ObservationRecord {
 }
 
 const COLUMNS = `id, tenant_id, project_id, owner_user_id, image, desired_state, observed_state, cpu_millis, memory_mib, disk_gib,
-  restart_generation, observed_generation, observed_detail, observed_at, attempts, created_at, updated_at, deleted_at`;
+  restart_generation, observed_generation, observed_detail, observed_at, unisolated, attempts, created_at, updated_at, deleted_at`;
 const UNIQUE_VIOLATION = '23505';
 const USAGE = `count(*)::int AS workspaces, coalesce(sum(cpu_millis), 0)::int AS "cpuMillis",
   coalesce(sum(memory_mib), 0)::int AS "memoryMib", coalesce(sum(disk_gib), 0)::int AS "diskGib"`;
@@ -210,14 +214,14 @@ export class WorkspaceStore {
         const after = await client.query<WorkspaceRow>(
           `UPDATE workspaces
               SET observed_state = $3, observed_generation = $4, observed_detail = $5, observed_at = now(),
-                  attempts = $6, lease_owner = NULL, lease_until = NULL,
+                  unisolated = coalesce($9::boolean, unisolated), attempts = $6, lease_owner = NULL, lease_until = NULL,
                   -- A desired change made while the driver worked is due at once, whatever the backoff said.
                   -- (Compared at millisecond precision: the claimed value went through a JS Date.)
                   next_attempt_at = CASE WHEN date_trunc('milliseconds', updated_at) > $8::timestamptz THEN now()
                                          ELSE now() + make_interval(secs => $7::double precision / 1000) END
             WHERE id = $1 AND lease_owner = $2
         RETURNING ${COLUMNS}`,
-          [id, owner, record.observedState, record.observedGeneration, record.detail, record.attempts, record.retryInMs, record.claimedUpdatedAt],
+          [id, owner, record.observedState, record.observedGeneration, record.detail, record.attempts, record.retryInMs, record.claimedUpdatedAt, record.unisolated ?? null],
         );
         return { before, after: after.rows[0] };
       }),

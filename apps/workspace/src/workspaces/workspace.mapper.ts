@@ -32,5 +32,6 @@ export function toWorkspace(row: WorkspaceRow): airlock.workspace.v1.Workspace {
     observedDetail: row.observed_detail,
     observeTime: row.observed_at ? row.observed_at.toISOString() : '',
     updateTime: row.updated_at.toISOString(),
+    unisolated: row.unisolated,
   };
 }

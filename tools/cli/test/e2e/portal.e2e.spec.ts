@@ -157,6 +157,32 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
       await shoot(page, `${lang}-3-home-running`);
     });
 
+    it('marks a workspace that runs without isolation with a badge in words (and this one carries none when confined)', async () => {
+      const badge = card().getByTestId('workspace-unisolated');
+      // This mesh confines workspaces when root (pid namespace + nftables); without root it runs them unisolated.
+      expect(await badge.count()).toBe(process.getuid?.() === 0 ? 0 : 1);
+      // The badge as a developer machine shows it: the same API answers with the flag set, seen in a second tab.
+      const tab = await context.newPage();
+      try {
+        await tab.route(/\/api\/workspace\/v1\/workspaces(\/[^/]+)?$/, async (route) => {
+          const response = await route.fetch();
+          const headers = { ...response.headers() };
+          delete headers.etag;
+          const body = (await response.json()) as { workspaces?: Array<{ unisolated: boolean }>; unisolated?: boolean };
+          for (const w of body.workspaces ?? [body]) w.unisolated = true;
+          await route.fulfill({ response, headers, json: body });
+        });
+        await tab.goto(`${edge}/`);
+        const marked = tab.locator(`article[data-workspace-id="${workspaceId}"]`);
+        await marked.getByTestId('workspace-unisolated').filter({ hasText: s.workspaces.unisolated }).waitFor();
+        await marked.getByText(s.workspaces.unisolatedHint).waitFor();
+        await noSeriousA11yViolations(tab, 'home (unisolated)');
+        await shoot(tab, `${lang}-3b-home-unisolated`);
+      } finally {
+        await tab.close();
+      }
+    });
+
     it('bob signs in and sees only his own workspaces, not alice’s', async () => {
       const other = await newContext(locale);
       try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { airlock } from '@airlock/contracts';
@@ -253,6 +253,21 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
   const marker = `persist-42-${tag}`;
   let shellPid: number;
 
+  /** The process of `uid` whose pid in its innermost pid namespace is `nsPid` (NSpid's last field). */
+  const hostProcessOf = (nsPid: number, uid: number): { pid: number; status: string; nsPids: number[] } | undefined => {
+    for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${name}/status`, 'utf8');
+      } catch {
+        continue;
+      }
+      const nsPids = (/^NSpid:\s+(.*)$/m.exec(status)?.[1] ?? '').trim().split(/\s+/).map(Number);
+      if (nsPids.at(-1) === nsPid && Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === uid) return { pid: Number(name), status, nsPids };
+    }
+    return undefined;
+  };
+
   it("the terminal: a running command keeps going, as the workspace's account, after the browser is closed", async () => {
     const rows = page.locator('.terminal-wrapper.active .xterm-rows');
     await showTerminal();
@@ -273,8 +288,12 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
 
     // The shell and the file it writes belong to the workspace's own account (per-user isolation when root).
     const account = statSync(path.join(mesh.workspaces.dir, workspaceId, 'home')).uid;
-    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${shellPid}/status`, 'utf8'))!;
+    // `$$` is the shell's pid in the workspace's own pid namespace (when isolated): found here by NSpid.
+    const shell = hostProcessOf(shellPid, account);
+    expect(shell).toBeDefined();
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(shell!.status)!;
     expect([Number(uids[1]), Number(uids[2])]).toEqual([account, account]);
+    if (process.getuid?.() === 0) expect(shell!.nsPids).toHaveLength(2);
     expect(statSync(termFile('count')).uid).toBe(account);
     if (process.getuid?.() === 0) expect(account).not.toBe(0);
   });

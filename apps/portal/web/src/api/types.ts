@@ -37,6 +37,8 @@ export interface Workspace {
   created_at: string;
   updated_at: string;
   url: string;
+  /** Started without the driver's isolation (a development setting): it can reach services of its host. */
+  unisolated: boolean;
 }
 
 export interface SizeOption extends Resources {

@@ -16,6 +16,8 @@ import { TICKS_PER_SECOND, allProcs, cmdline, isAlive, killTree, processesByEnv,
 import { chooseIsolation, ensureAccount, serviceUser, type IsolationMode, type RunAs } from './os-user';
 import { SharedExtensions } from './shared-extensions';
 import { GatewayTokenFiles } from './token-files';
+import { WorkspaceIsolation, isolatedCommand, systemProbe } from './workspace-isolation';
+import type { NetworkConfig } from '../kubernetes/network';
 
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh']);
 
@@ -46,6 +48,12 @@ export interface LocalDriverOptions {
   vsixDir?: string;
   /** A PEM bundle workspaces must trust for the gateway's TLS (WORKSPACE_GATEWAY_CA_FILE); empty: none. */
   gatewayCaFile?: string;
+  /** The edge as workspaces reach it (WORKSPACE_GATEWAY_URL): the one destination always allowed. */
+  gatewayUrl: string;
+  /** The allow-list the Kubernetes NetworkPolicy renders (WORKSPACE_K8S_NETWORK); its CIDR peers apply here. */
+  network: NetworkConfig;
+  /** Development only: start workspaces even where isolation cannot be applied (they are marked unisolated). */
+  allowUnisolated: boolean;
   log?: DriverLog;
 }
 
@@ -70,6 +78,8 @@ export interface LocalEnforcement {
   isolationReason: string;
   prlimit: string[];
   notEnforced: string[];
+  /** The pid namespace and egress firewall, or why they cannot be applied. */
+  confinement: Record<string, unknown>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,12 +114,19 @@ export class LocalDriver implements WorkspaceDriver {
   private readonly extensions: SharedExtensions;
   /** What prlimit(1) applies to every process; undefined when it is not installed. */
   private readonly limits?: ProcessLimits;
+  private readonly isolation: WorkspaceIsolation;
+  /** Accounts of workspaces being started: in the firewall before their record exists. */
+  private readonly starting = new Map<number, number>();
 
   constructor(private readonly options: LocalDriverOptions) {
     this.layout = new HomeLayout(options.rootDir);
     this.tokens = new GatewayTokenFiles(this.layout, options.log);
     const { mode, reason } = chooseIsolation(options.isolation, [options.rootDir, options.codeServerEntry, options.nodeBin, this.layout.socketRoot]);
     const hasPrlimit = prlimitInstalled();
+    this.isolation = new WorkspaceIsolation(
+      { rootDir: options.rootDir, gatewayUrl: options.gatewayUrl, network: options.network, allowUnisolated: options.allowUnisolated, log: options.log },
+      systemProbe(mode),
+    );
     if (hasPrlimit) this.limits = { maxOpenFiles: options.maxOpenFiles, maxProcesses: options.maxProcesses, perUserAccounts: mode === 'per-user' };
     this.extensions = new SharedExtensions({
       baseDir: path.join(options.rootDir, '.extensions'),
@@ -127,7 +144,9 @@ export class LocalDriver implements WorkspaceDriver {
         'disk_gib as a quota (fsize caps single files only)',
         ...(hasPrlimit ? [] : ['every rlimit: prlimit(1) is not installed']),
         ...(mode === 'per-user' ? [] : ['separate OS accounts: every workspace runs as the service user']),
+        ...(this.isolation.unisolated ? ['pid namespace and egress firewall'] : []),
       ],
+      confinement: this.isolation.summary(),
     };
   }
 
@@ -192,9 +211,25 @@ export class LocalDriver implements WorkspaceDriver {
     // Whatever is left: processes that left the tree, or an instance whose record a crash lost.
     for (let round = 0; round < 5; round += 1) {
       const left = this.processesOf(id);
-      if (left.length === 0) return;
+      if (left.length === 0) break;
       for (const p of left) await killTree(p.pid, p.startTime, 1_000);
     }
+    // Its account leaves the firewall unless another workspace of it still runs under this root.
+    await this.refreshFirewall();
+  }
+
+  /** Accounts with a live workspace under this root, or one being started: the ones the firewall confines. */
+  private confinedUids(): number[] {
+    const uids = new Set(this.starting.keys());
+    for (const id of this.layout.workspaceDirs()) {
+      const record = this.readRecord(id);
+      if (record && isAlive(record.pid, record.startTime)) uids.add(record.uid);
+    }
+    return [...uids];
+  }
+
+  private async refreshFirewall(): Promise<void> {
+    await this.isolation.firewall?.apply(() => this.confinedUids());
   }
 
   private async account(spec: WorkspaceSpec): Promise<RunAs> {
@@ -223,15 +258,28 @@ export class LocalDriver implements WorkspaceDriver {
       limits: this.limits,
       diskGib: spec.diskGib,
     });
-    const out = openSync(this.layout.logFile(spec.id), 'a', 0o600);
+    const decision = this.isolation.decision;
+    // The account is confined before anything of it runs; a failure here leaves the workspace not started.
+    this.starting.set(as.uid, (this.starting.get(as.uid) ?? 0) + 1);
     let pid: number | undefined;
     try {
-      const child = spawn(command, args, { cwd: home.folder, env, uid: as.uid, gid: as.gid, detached: true, stdio: ['ignore', out, out] });
-      pid = child.pid;
-      child.on('error', () => undefined);
-      child.unref();
+      await this.refreshFirewall();
+      const out = openSync(this.layout.logFile(spec.id), 'a', 0o600);
+      try {
+        // Isolated: unshare (as this service) makes the pid namespace, setpriv drops to the account inside it.
+        const options = { cwd: home.folder, env, detached: true, stdio: ['ignore', out, out] as ['ignore', number, number] };
+        const isolated = decision.available ? isolatedCommand(decision, as, command, args) : undefined;
+        const child = isolated ? spawn(isolated.command, isolated.args, options) : spawn(command, args, { ...options, uid: as.uid, gid: as.gid });
+        pid = child.pid;
+        child.on('error', () => undefined);
+        child.unref();
+      } finally {
+        closeSync(out);
+      }
     } finally {
-      closeSync(out);
+      const left = (this.starting.get(as.uid) ?? 1) - 1;
+      if (left > 0) this.starting.set(as.uid, left);
+      else this.starting.delete(as.uid);
     }
     if (!pid) throw new Error(`could not start code-server for ${spec.id}`);
     const info = readProc(pid);
@@ -269,6 +317,16 @@ export class LocalDriver implements WorkspaceDriver {
   }
 
   async ensureRunning(spec: WorkspaceSpec): Promise<Observation> {
+    const refusal = this.isolation.refusal();
+    if (refusal) {
+      await this.killAll(spec.id);
+      return { state: 'FAILED', detail: refusal };
+    }
+    const observation = await this.converge(spec);
+    return { ...observation, unisolated: this.isolation.unisolated };
+  }
+
+  private async converge(spec: WorkspaceSpec): Promise<Observation> {
     const record = this.readRecord(spec.id);
     const live = record && isAlive(record.pid, record.startTime);
     if (record && live && record.generation >= spec.generation && record.image === spec.image) {
@@ -278,6 +336,8 @@ export class LocalDriver implements WorkspaceDriver {
       for (const p of this.processesOf(spec.id)) {
         if (p.pid !== record.pid && this.isCodeServer(p.pid) && !this.inTree(record.pid, p)) await killTree(p.pid, p.startTime, 1_000);
       }
+      // Idempotent: after a restart of this service (or of the machine's rules) the account is confined again.
+      await this.refreshFirewall();
       return this.waitUntilHealthy(spec.id, record, this.options.startWaitMs);
     }
     // Older generation or image, a dead process, or processes without a record: replace them all.

@@ -63,7 +63,18 @@ export function WorkspaceCard({ workspace: w, timeZone }: { workspace: Workspace
             {t(`state.${w.state}`)}
           </StatusBadge>
           {moving && w.desired_state !== w.state && <span>{t('workspaces.goingTo', { state: t(`state.${w.desired_state}`) })}</span>}
+          {w.unisolated && (
+            <StatusBadge tone="warning" testId="workspace-unisolated">
+              {t('workspaces.unisolated')}
+            </StatusBadge>
+          )}
         </dd>
+        {w.unisolated && (
+          <>
+            <dt>{t('workspaces.isolation')}</dt>
+            <dd>{t('workspaces.unisolatedHint')}</dd>
+          </>
+        )}
         {w.detail && w.state === 'failed' && (
           <>
             <dt>{t('workspaces.detail')}</dt>

@@ -157,6 +157,11 @@ export interface Workspace {
   /** RFC 3339, UTC; empty before the first observation. */
   observeTime: string;
   updateTime: string;
+  /**
+   * True when the workspace last started without the driver's isolation (local driver: no pid namespace or
+   * egress firewall on that machine, allowed by a development setting); such a workspace can reach the host.
+   */
+  unisolated: boolean;
 }
 
 export interface CreateWorkspaceRequest {
@@ -448,6 +453,7 @@ function createBaseWorkspace(): Workspace {
     observedDetail: "",
     observeTime: "",
     updateTime: "",
+    unisolated: false,
   };
 }
 
@@ -494,6 +500,9 @@ export const Workspace: MessageFns<Workspace> = {
     }
     if (message.updateTime !== "") {
       writer.uint32(114).string(message.updateTime);
+    }
+    if (message.unisolated !== false) {
+      writer.uint32(120).bool(message.unisolated);
     }
     return writer;
   },
@@ -623,6 +632,14 @@ export const Workspace: MessageFns<Workspace> = {
             message.updateTime = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.unisolated = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -699,6 +716,7 @@ export const Workspace: MessageFns<Workspace> = {
         : isSet(object.update_time)
         ? globalThis.String(object.update_time)
         : "",
+      unisolated: isSet(object.unisolated) ? globalThis.Boolean(object.unisolated) : false,
     };
   },
 
@@ -746,6 +764,9 @@ export const Workspace: MessageFns<Workspace> = {
     if (message.updateTime !== "") {
       obj.updateTime = message.updateTime;
     }
+    if (message.unisolated !== false) {
+      obj.unisolated = message.unisolated;
+    }
     return obj;
   },
 
@@ -770,6 +791,7 @@ export const Workspace: MessageFns<Workspace> = {
     message.observedDetail = object.observedDetail ?? "";
     message.observeTime = object.observeTime ?? "";
     message.updateTime = object.updateTime ?? "";
+    message.unisolated = object.unisolated ?? false;
     return message;
   },
 };
