@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Client, type ClientConfig } from 'pg';
-import { createTestDatabase, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase } from './index';
+import { createTestDatabase, provisionServiceDatabase, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase } from './index';
 import { infraMode } from './infra';
 import { infraDir } from './paths';
 import { findPostgresBin, socketDirFor } from './postgres';
-import { adminPasswordFile } from './postgres-auth';
+import { adminPasswordFile, randomPassword } from './postgres-auth';
+import { dropServiceDatabase } from './service-database';
 
 jest.setTimeout(120_000);
 
@@ -150,5 +151,38 @@ describe("a service's role", () => {
       // Reading a file of the server (superuser or pg_read_server_files only).
       expect(await sqlStateOf(c.query("SELECT pg_read_file('PG_VERSION')"))).toBe('42501');
     });
+  });
+});
+
+describe('a kept database provisioned again (the dev mesh at every `up`)', () => {
+  test('keeps its data, takes the new password, and gets its owner and privileges back', async () => {
+    const name = uniquePrefix('kept_db');
+    const first = await provisionServiceDatabase(endpoints, name, randomPassword());
+    try {
+      const login = (password: string) => connect({ user: first.role, password, database: name });
+      const c = await login(first.password);
+      await c.query('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)');
+      await c.end();
+      // Someone loosened it by hand in between.
+      const admin = await connect({ user: endpoints.postgres.user, password: endpoints.postgres.password, database: 'postgres' });
+      try {
+        await admin.query(`GRANT CONNECT ON DATABASE ${name} TO PUBLIC`);
+        await admin.query(`ALTER ROLE ${name} CREATEDB`);
+      } finally {
+        await admin.end();
+      }
+      const again = await provisionServiceDatabase(endpoints, name, randomPassword());
+      expect(await sqlStateOf(login(first.password))).toBe('28P01');
+      const d = await login(again.password);
+      try {
+        expect((await d.query('SELECT v FROM kept')).rows).toEqual([{ v: 7 }]);
+        expect((await d.query('SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user')).rows[0].rolcreatedb).toBe(false);
+        expect((await d.query("SELECT has_database_privilege('public', current_database(), 'CONNECT') AS open")).rows[0].open).toBe(false);
+      } finally {
+        await d.end();
+      }
+    } finally {
+      await dropServiceDatabase(endpoints, name);
+    }
   });
 });
