@@ -62,6 +62,8 @@ export const identityConfig = {
 
   // API tokens (PostgreSQL). Without DATABASE_URL the token API answers 503 api_tokens_not_configured.
   DATABASE_URL: optionalUrl(),
+  /** File with the database role's password (0600, or a mounted Secret); read once at boot, never logged. */
+  DATABASE_PASSWORD_FILE: env.secretFile().optional(),
   DATABASE_POOL_MAX: env.int(5, 1),
   IDENTITY_API_TOKEN_DEFAULT_TTL_SECONDS: env.int(30 * 86_400, 60),
   IDENTITY_API_TOKEN_MAX_TTL_SECONDS: env.int(90 * 86_400, 60),

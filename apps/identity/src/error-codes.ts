@@ -44,5 +44,6 @@ export const IDENTITY_ERROR_CODES = [
   'token_not_found',
   'api_tokens_not_configured',
   'token_db_unavailable',
+  'token_db_auth_failed',
 ] as const;
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];

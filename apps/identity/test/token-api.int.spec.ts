@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ASSERTION_HEADER, AssertionSigner } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { createTestDatabase, startInfra } from '@airlock/testing';
+import { createPool } from '@airlock/postgres';
+import { createTestDatabase, provisionServiceDatabase, randomPassword, startInfra, type InfraEndpoints } from '@airlock/testing';
 import { identityService } from '../src/service';
 import { edgeAssertions, identityTestEnv } from './support/edge';
 
@@ -16,16 +17,17 @@ describe('identity token API (/api/identity/v1/tokens, real Redis and PostgreSQL
   let service: RunningService;
   let edge: ReturnType<typeof edgeAssertions>;
   let api: string;
+  let infra: InfraEndpoints;
 
   const carol = { userId: 'carol', tenantId: 'acme', projectId: 'payments', roles: ['developer'] };
   const json = (headers: Record<string, string>) => ({ ...headers, 'content-type': 'application/json' });
 
   beforeAll(async () => {
-    const infra = await startInfra({ components: ['redis', 'postgres'] });
+    infra = await startInfra({ components: ['redis', 'postgres'] });
     db = await createTestDatabase(infra, 'identity_token_api');
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-token-api-'));
     edge = edgeAssertions(dir);
-    service = await bootService(identityService, { ...(await identityTestEnv(dir, infra.redis.url, 'identity_token_api', edge.env)), DATABASE_URL: db.url });
+    service = await bootService(identityService, { ...(await identityTestEnv(dir, infra.redis.url, 'identity_token_api', edge.env)), ...db.env });
     api = `http://${service.httpAddress}/api/identity/v1/tokens`;
   }, 120_000);
 
@@ -73,5 +75,23 @@ describe('identity token API (/api/identity/v1/tokens, real Redis and PostgreSQL
         expect(((await res.json()) as ErrorBody).error.code).toBe('unauthenticated');
       }
     }
+  });
+
+  // Last: it takes the database away from the service for good.
+  it("answers 503 token_db_auth_failed once PostgreSQL refuses the service's role (a rotated password)", async () => {
+    const role = createPool(db.url, { max: 1, password: db.password });
+    try {
+      await role.query('SELECT 1');
+      await provisionServiceDatabase(infra, db.name, randomPassword());
+      // The service's pooled connections logged in with the old password; end them so it must log in again.
+      await role.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user AND pid <> pg_backend_pid()');
+    } finally {
+      await role.end();
+    }
+    const res = await fetch(api, { headers: { ...edge.headers(carol), 'x-correlation-id': 'corr-db-auth' } });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; correlation_id: string | null; retryable: boolean; message: string } };
+    expect(body.error).toMatchObject({ code: 'token_db_auth_failed', correlation_id: 'corr-db-auth', retryable: false });
+    expect(body.error.message).not.toContain(db.password);
   });
 });

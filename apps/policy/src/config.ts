@@ -33,6 +33,8 @@ export const policyConfig = {
   // Versioned bundles (bundles/). Without DATABASE_URL the file bundle is the only version and the Policy API's
   // write routes answer 503 bundle_store_not_configured.
   DATABASE_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
+  /** File with the database role's password (0600, or a mounted Secret); read once at boot, never logged. */
+  DATABASE_PASSWORD_FILE: env.secretFile().optional(),
   DATABASE_POOL_MAX: env.int(5, 1),
   /** Redis channel (on REDIS_URL) announcing a newly activated version to every replica. */
   POLICY_BUNDLE_CHANNEL: z.string().min(1).default('airlock:policy:bundles'),

@@ -30,6 +30,7 @@ export const POLICY_ERROR_CODES = [
   'activation_refused',
   'bundle_store_not_configured',
   'bundle_store_unavailable',
+  'bundle_store_auth_failed',
 ] as const;
 export type PolicyErrorCode = (typeof POLICY_ERROR_CODES)[number];
 

@@ -67,7 +67,7 @@ describe('PolicyAdminService (gRPC) against real PostgreSQL, Redis and identity'
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
       IDENTITY_ADDR: identity.address,
-      DATABASE_URL: policyDb.url,
+      ...policyDb.env,
       REDIS_URL: infra.redis.url,
       IDENTITY_REVOCATION_CHANNEL: `${identity.redisPrefix}revocations`,
       POLICY_BUNDLE_CHANNEL: `${prefix}:bundles`,

@@ -9,7 +9,7 @@ import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { createPool } from '@airlock/postgres';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
 import { DEFAULT_BUNDLE_FILE } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 import { policyAssertionKey } from './support/edge';
@@ -37,7 +37,7 @@ function agentForAnalysts(content: Json): Json {
 }
 
 describe('versioned bundles: store, maker-checker, push to replicas, Policy API', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let dir: string;
   let a: RunningService;
   let b: RunningService;
@@ -78,7 +78,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
       IDENTITY_ADDR: '127.0.0.1:1',
-      DATABASE_URL: db.url,
+      ...db.env,
       REDIS_URL: infra.redis.url,
       IDENTITY_REVOCATION_CHANNEL: `${prefix}:revocations`,
       POLICY_BUNDLE_CHANNEL: channel,
@@ -246,7 +246,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
     expect((await api(b, 'GET', '/drafts/' + id, audra)).body).toMatchObject({ state: 'approved', decided_by: 'bob', decision_comment: 'reviewed', published_version: 2 });
     expect((await api(b, 'GET', '/bundles/active', audra)).body.version).toBe(label);
     // Published is immutable, even for someone with SQL.
-    const pool = createPool(db.url, 1);
+    const pool = createPool(db.url, { max: 1, password: db.password });
     await expect(pool.query("UPDATE policy_versions SET reason = 'x' WHERE number = 2")).rejects.toThrow(/immutable/);
     await expect(pool.query('DELETE FROM policy_versions WHERE number = 2')).rejects.toThrow(/immutable/);
     await pool.end();
@@ -267,7 +267,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
   });
 
   it('commits each step\'s audit event with the step: one a crashed replica left unsent is relayed once by the others', async () => {
-    const pool = createPool(db.url, 1);
+    const pool = createPool(db.url, { max: 1, password: db.password });
     try {
       // Every step so far relayed its own event before answering: the outbox is empty.
       expect((await pool.query('SELECT count(*)::int AS n FROM policy_audit_outbox')).rows[0].n).toBe(0);

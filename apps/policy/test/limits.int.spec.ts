@@ -121,7 +121,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
       ...(await ports()),
       REDIS_URL: infra.redis.url,
       REDIS_PREFIX: prefix,
-      DATABASE_URL: identityDb.url,
+      ...identityDb.env,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ALLOW_ISSUE: 'true',
@@ -130,7 +130,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     running.unshift(identityService_);
     usage = await bootService(usageService, {
       ...(await ports()),
-      DATABASE_URL: usageDb.url,
+      ...usageDb.env,
       REDIS_URL: infra.redis.url,
       REDIS_PREFIX: `${prefix}usage:`,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),

@@ -9,7 +9,7 @@ import { AssertionVerifier } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { loadConfig } from '@airlock/config';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
 // The real identity service, booted from its sources: Check must work against it, not a stand-in.
 import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
 import { IdentityRedis } from '../../identity/src/redis/identity-redis';
@@ -32,7 +32,7 @@ const headerMap = (options: envoy.config.core.v3.HeaderValueOption[] = []) => Ob
 
 describe('policy ext_authz + PolicyService against the real identity service', () => {
   let dir: string;
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let redis: IdentityRedis;
   let identityEnv: Record<string, string>;
   let identity: RunningService;
@@ -113,7 +113,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       LOG_LEVEL: 'warn',
       REDIS_URL: infra.redis.url,
       REDIS_PREFIX: prefix,
-      DATABASE_URL: db.url,
+      ...db.env,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ALLOW_ISSUE: 'true',

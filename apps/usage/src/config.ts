@@ -2,6 +2,8 @@ import { env, z } from '@airlock/config';
 
 export const usageConfig = {
   DATABASE_URL: env.url(),
+  /** File with the database role's password (0600, or a mounted Secret); read once at boot, never logged. */
+  DATABASE_PASSWORD_FILE: env.secretFile().optional(),
   DATABASE_POOL_MAX: env.int(10, 1),
   REDIS_URL: env.url(),
   /** Namespace of the live counters in a shared Redis. */

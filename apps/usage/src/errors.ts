@@ -1,3 +1,4 @@
+import { isAuthenticationFailure } from '@airlock/postgres';
 import { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
 
 /** Every code the usage service raises; the README's error table lists exactly these (errors.spec.ts). */
@@ -12,6 +13,7 @@ export const USAGE_ERROR_CODES = [
   'usage_tenant_forbidden',
   'usage_invalid_format',
   'usage_store_unavailable',
+  'usage_store_auth_failed',
 ] as const;
 export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
 
@@ -75,6 +77,18 @@ export class UsageStoreUnavailableError extends DependencyUnavailableError<Usage
   constructor(cause: unknown) {
     super('usage_store_unavailable', 'usage store unavailable', cause);
   }
+}
+
+/** PostgreSQL refused usage's role (wrong or rotated password, no pg_hba.conf entry): credentials to fix, not a quick retry. */
+export class UsageStoreAuthFailedError extends AppError<UsageErrorCode> {
+  constructor(cause: unknown) {
+    super('usage_store_auth_failed', 'the usage store refused the service credentials', { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, retryable: false, cause });
+  }
+}
+
+/** The store's failure as the typed error callers get: a refused login, or the store unreachable. */
+export function usageStoreError(cause: unknown): UsageStoreAuthFailedError | UsageStoreUnavailableError {
+  return isAuthenticationFailure(cause) ? new UsageStoreAuthFailedError(cause) : new UsageStoreUnavailableError(cause);
 }
 
 export class InvalidDaysError extends InvalidArgumentError {

@@ -6,7 +6,7 @@ import { EventProducer, createKafka, newEventId, topicName } from '@airlock/even
 import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase } from '@airlock/testing';
 import { usageService } from '../src/service';
 // The real policy service, booted from its sources: its GetTokenBudgets says which budgets apply.
 import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundles/bundle';
@@ -33,7 +33,7 @@ describe('usage /api/usage/v1/me', () => {
   let infra: InfraEndpoints;
   let prefix: string;
   let dir: string;
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let producer: EventProducer;
   let policy: RunningService | undefined;
   const services: RunningService[] = [];
@@ -60,7 +60,7 @@ describe('usage /api/usage/v1/me', () => {
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
-      DATABASE_URL: db.url,
+      ...db.env,
       REDIS_URL: infra.redis.url,
       REDIS_PREFIX: `${prefix}:`,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),

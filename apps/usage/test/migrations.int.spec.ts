@@ -2,20 +2,20 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPool, migrate, type Pool } from '@airlock/postgres';
-import { createTestDatabase, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
 import { MIGRATIONS_DIR } from '../src/store/usage-store';
 
 jest.setTimeout(60_000);
 
 describe('usage migrations on a database metered by the first schema', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let pool: Pool;
   let firstOnly: string;
 
   beforeAll(async () => {
     const infra = await startInfra({ components: ['postgres'] });
     db = await createTestDatabase(infra, uniquePrefix('usage_mig'));
-    pool = createPool(db.url, 1);
+    pool = createPool(db.url, { max: 1, password: db.password });
     firstOnly = mkdtempSync(path.join(tmpdir(), 'usage-mig-'));
     copyFileSync(path.join(MIGRATIONS_DIR, '001_usage.sql'), path.join(firstOnly, '001_usage.sql'));
   });

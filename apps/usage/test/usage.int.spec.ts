@@ -9,7 +9,7 @@ import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/ident
 import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, freePort, startInfra, uniquePrefix, type InfraEndpoints, eventually } from '@airlock/testing';
+import { createTestDatabase, createTopics, freePort, startInfra, uniquePrefix, type InfraEndpoints, eventually, type TestDatabase } from '@airlock/testing';
 import { usageService } from '../src/service';
 
 jest.setTimeout(180_000);
@@ -29,7 +29,7 @@ type Client = airlock.usage.v1.UsageServiceClient;
 describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
   let infra: InfraEndpoints;
   let prefix: string;
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let redis: Redis;
   let producer: EventProducer;
   let service: RunningService | undefined;
@@ -52,7 +52,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(metricsPort),
-      DATABASE_URL: db.url,
+      ...db.env,
       REDIS_URL: redisUrl,
       REDIS_PREFIX: `${prefix}:`,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
@@ -357,7 +357,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
     await send(event({ tenantId: a, projectId: 'spiky', timestamp: at(0), promptTokens: 20_000, completionTokens: 1_000 }));
     await send(event({ tenantId: a, projectId: 'calm', timestamp: at(0), promptTokens: 4_000, completionTokens: 0 }));
 
-    const pool = createPool(db.url, 1);
+    const pool = createPool(db.url, { max: 1, password: db.password });
     try {
       const rows = await eventually('the anomaly row', async () => {
         const r = await pool.query<{ project_id: string; current_tokens: string; baseline_tokens: number; ratio: number }>(

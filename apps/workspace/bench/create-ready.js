@@ -90,7 +90,7 @@ async function main() {
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'wsbench-spool-')),
-    DATABASE_URL: db.url,
+    ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',

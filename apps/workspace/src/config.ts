@@ -6,6 +6,8 @@ const positive = (fallback: number) => env.int(fallback, 1);
 
 export const workspaceConfig = {
   DATABASE_URL: env.url(),
+  /** File with the database role's password (0600, or a mounted Secret); read once at boot, never logged. */
+  DATABASE_PASSWORD_FILE: env.secretFile().optional(),
 
   // Audit events (lifecycle, quota refusals, extension installs) go to Kafka, spooled to disk while it is down.
   KAFKA_BROKERS: env.list(),

@@ -19,7 +19,7 @@ export class WorkspaceDatabase implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) config: ServiceConfig<typeof workspaceConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.pool = createPool(config.DATABASE_URL);
+    this.pool = createPool(config.DATABASE_URL, { password: config.DATABASE_PASSWORD_FILE?.reveal() });
     // An idle client losing its connection emits here; unhandled, it would crash the process.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle postgres client failed'));
   }

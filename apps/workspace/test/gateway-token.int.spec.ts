@@ -33,7 +33,7 @@ async function serviceEnv(label: string): Promise<Record<string, string>> {
   const db = await createTestDatabase(infra, prefix);
   drops.push(() => db.drop());
   return {
-    DATABASE_URL: db.url,
+    ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
     IDENTITY_ADDR: identity.address,
@@ -48,7 +48,7 @@ beforeAll(async () => {
   infra = await startInfra({ components: ['postgres', 'kafka', 'redis'] });
   const identityDb = await createTestDatabase(infra, uniquePrefix('wstoken_identity'));
   drops.push(() => identityDb.drop());
-  identity = await startIdentity({ redisUrl: infra.redis.url, databaseUrl: identityDb.url });
+  identity = await startIdentity({ redisUrl: infra.redis.url, database: identityDb.env });
 }, 120_000);
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ export interface RunningIdentity {
  * free loopback ports: its own Redis prefix, PostgreSQL database and signing key; audit events to its log.
  * Not a dependency of this package, so it is run, not imported.
  */
-export async function startIdentity(opts: { redisUrl: string; databaseUrl: string }): Promise<RunningIdentity> {
+export async function startIdentity(opts: { redisUrl: string; database: { DATABASE_URL: string; DATABASE_PASSWORD_FILE: string } }): Promise<RunningIdentity> {
   if (!existsSync(IDENTITY_MAIN)) execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter', '@airlock/identity'], { cwd: ROOT, stdio: 'inherit' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-ws-identity-'));
   // Required by identity's token API (not used here): any assertion key will do.
@@ -44,7 +44,7 @@ export async function startIdentity(opts: { redisUrl: string; databaseUrl: strin
       SHUTDOWN_GRACE_MS: '500',
       REDIS_URL: opts.redisUrl,
       REDIS_PREFIX: `${uniquePrefix('ws-identity')}:`,
-      DATABASE_URL: opts.databaseUrl,
+      ...opts.database,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ASSERTION_PUBLIC_KEY_FILE: assertionKey,

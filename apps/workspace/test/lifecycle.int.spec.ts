@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { airlock } from '@airlock/contracts';
 import { GrpcStatus, unary } from '@airlock/grpc';
 import type { RunningService } from '@airlock/runtime';
-import { createTestDatabase, createTopics, eventually, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
 import { topicName } from '@airlock/events';
 import { canaryBucket } from '../src/catalogue/catalogue';
 import { FakeKubeApiServer } from './fake-kube-apiserver';
@@ -44,7 +44,7 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
   const prefix = uniquePrefix('wslife');
   const fake = new FakeKubeApiServer();
   let env: Record<string, string>;
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let service: RunningService;
   let client: Client;
   let audits: Awaited<ReturnType<typeof collectAudits>>;
@@ -76,7 +76,7 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
     [db] = await Promise.all([createTestDatabase(infra, uniquePrefix('wslife')), fake.start()]);
     const { catalogueDir, vsixDir } = writeCatalogue();
     env = {
-      DATABASE_URL: db.url,
+      ...db.env,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       WORKSPACE_DRIVER: 'kubernetes',

@@ -67,7 +67,7 @@ async function localEnv({ label, codeServer, env: extra = {} }: LocalSetupOption
   const root = mkdtempSync(path.join(os.tmpdir(), `${label}-`));
   const proxyPort = await freePort();
   const env = {
-    DATABASE_URL: db.url,
+    ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',
@@ -162,6 +162,7 @@ describe('local driver: a real code-server per workspace', () => {
     if (isRoot) expect(limits).toMatch(/Max processes\s+1024\s+1024/);
     // The service's own configuration never reaches the workspace.
     expect(environValue(main!.pid, 'DATABASE_URL')).toBe('');
+    expect(environValue(main!.pid, 'DATABASE_PASSWORD_FILE')).toBe('');
     expect(environValue(main!.pid, 'EXTENSIONS_GALLERY')).toContain('127.0.0.1:9');
     const args = readFileSync(`/proc/${main!.pid}/cmdline`, 'utf8').split('\0');
     expect(args).toEqual(expect.arrayContaining(['--auth', 'none', '--socket', '--disable-telemetry', '--disable-update-check', '--disable-file-downloads', '--disable-file-uploads', '--disable-proxy']));
@@ -272,7 +273,7 @@ describe('local driver: a real code-server per workspace', () => {
     client.close();
     await service.close();
     // While the service is down, the row disappears (as if its delete was never seen by this driver).
-    const pool = createPool(setup.db.url, 1);
+    const pool = createPool(setup.db.url, { max: 1, password: setup.db.password });
     await pool.query('DELETE FROM workspaces WHERE id = $1', [id]);
     await pool.end();
     // Detached: it outlived the service.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { airlock } from '@airlock/contracts';
 import { unary } from '@airlock/grpc';
 import type { RunningService } from '@airlock/runtime';
-import { createTestDatabase, createTopics, eventually, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
 import { topicName } from '@airlock/events';
 import { boot, collectAudits, connect, edgeHeaders, unprovenHeaders, type Client } from './harness';
 
@@ -24,7 +24,7 @@ interface Reply {
  * who the edge's signed assertion says (harness.ts stands in for policy's ext_authz).
  */
 describe('workspace owner API over HTTP', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let service: RunningService;
   let client: Client;
   let audits: Awaited<ReturnType<typeof collectAudits>>;
@@ -46,7 +46,7 @@ describe('workspace owner API over HTTP', () => {
     audits = await collectAudits(infra.kafka.brokers, prefix);
     // Small user quotas, so a `large` workspace is refused by cpu and a second live one by max_workspaces.
     service = await boot({
-      DATABASE_URL: db.url,
+      ...db.env,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       WORKSPACE_MAX_PER_USER: '2',

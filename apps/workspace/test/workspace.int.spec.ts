@@ -4,7 +4,7 @@ import { airlock } from '@airlock/contracts';
 import { GrpcStatus, checkHealth, unary } from '@airlock/grpc';
 import { createPool, migrate } from '@airlock/postgres';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { createTestDatabase, freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, freePort, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../src/database';
 import { workspaceService } from '../src/service';
 import { boot as bootWith, connect, edgeHeaders, failure, get as routeGet, unprovenHeaders, upgrade, type Client } from './harness';
@@ -17,15 +17,15 @@ let brokers: string[] = [];
 const prefix = uniquePrefix('wsreg');
 
 /** Registry-only mode (WORKSPACE_DRIVER=none): nothing is provisioned, observed state stays REQUESTED. */
-function boot(databaseUrl: string, extra: Record<string, string> = {}): Promise<RunningService> {
-  return bootWith({ DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers.join(','), TOPIC_PREFIX: prefix, ...extra });
+function boot(database: TestDatabase['env'], extra: Record<string, string> = {}): Promise<RunningService> {
+  return bootWith({ ...database, KAFKA_BROKERS: brokers.join(','), TOPIC_PREFIX: prefix, ...extra });
 }
 
 /** A tenant of its own per test, so tests never see each other's workspaces. */
 const tenant = () => `t-${randomBytes(4).toString('hex')}`;
 
 describe('workspace service over gRPC, on a real Postgres', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   let service: RunningService;
   let client: Client;
   let proxyPort: number;
@@ -41,7 +41,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     brokers = infra.kafka.brokers;
     db = await createTestDatabase(infra, uniquePrefix('ws'));
     proxyPort = await freePort();
-    service = await boot(db.url, { WORKSPACE_PROXY_PORT: String(proxyPort) });
+    service = await boot(db.env, { WORKSPACE_PROXY_PORT: String(proxyPort) });
     client = connect(service);
   });
 
@@ -214,7 +214,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     await service.close();
     expect(await checkHealth(oldAddress, '', 300)).toBe('UNREACHABLE');
 
-    service = await boot(db.url);
+    service = await boot(db.env);
     client = connect(service);
     expect(await checkHealth(service.grpcAddress, 'airlock.workspace.v1.WorkspaceService')).toBe('SERVING');
     expect((await get(kept.workspaceId)).workspace).toEqual(kept);
@@ -223,7 +223,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
     // Model A and the quota still hold against what was stored before the restart.
     expect(await failure(create({ tenantId: t, projectId: 'proj', ownerUserId: 'alice' }))).toMatchObject({ code: GrpcStatus.ALREADY_EXISTS });
 
-    const pool = createPool(db.url, 1);
+    const pool = createPool(db.url, { max: 1, password: db.password });
     try {
       expect(await migrate(pool, MIGRATIONS_DIR, MIGRATIONS_TABLE)).toEqual([]);
       const recorded = await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`);

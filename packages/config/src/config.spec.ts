@@ -1,4 +1,17 @@
-import { ConfigError, baseShape, env, loadConfig, z } from './index';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { ConfigError, Secret, baseShape, env, loadConfig, z } from './index';
+
+/** A secret file in a fresh temp dir, 0600 like the mesh writes them. */
+function secretFile(content: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-config-')), 'db.password');
+  writeFileSync(file, content, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
 
 describe('loadConfig', () => {
   it('parses and applies defaults', () => {
@@ -36,5 +49,33 @@ describe('loadConfig', () => {
     expect(loadConfig(shape, { TABLE: '{"a":1,"b":2}' })).toEqual({ TABLE: 2 });
     expect(() => loadConfig(shape, { TABLE: '{nope' })).toThrow(/TABLE: must be JSON/);
     expect(() => loadConfig({ REQUIRED: env.json(z.object({ x: z.number() })) }, {})).toThrow(/REQUIRED/);
+  });
+});
+
+describe('env.secretFile', () => {
+  const shape = { DATABASE_PASSWORD_FILE: env.secretFile().optional() };
+
+  it('reads and trims the file, and keeps the value out of every printed form', () => {
+    const value = `pw-${Math.random().toString(36).slice(2)}`;
+    const cfg = loadConfig(shape, { DATABASE_PASSWORD_FILE: secretFile(`  ${value}\n`) });
+    const secret = cfg.DATABASE_PASSWORD_FILE;
+    expect(secret).toBeInstanceOf(Secret);
+    expect(secret?.reveal()).toBe(value);
+    for (const printed of [String(secret), `${secret}`, JSON.stringify(cfg), inspect(cfg), inspect(secret)]) {
+      expect(printed).not.toContain(value);
+      expect(printed).toContain('[redacted]');
+    }
+  });
+
+  it('is optional when the shape says so', () => {
+    expect(loadConfig(shape, {}).DATABASE_PASSWORD_FILE).toBeUndefined();
+  });
+
+  it('names the variable and the file when it is missing or empty, never the content', () => {
+    const missing = path.join(os.tmpdir(), `airlock-absent-${process.pid}`, 'nope.password');
+    expect(() => loadConfig(shape, { DATABASE_PASSWORD_FILE: missing })).toThrow(ConfigError);
+    expect(() => loadConfig(shape, { DATABASE_PASSWORD_FILE: missing })).toThrow(`DATABASE_PASSWORD_FILE: cannot read secret file ${missing} (ENOENT)`);
+    const blank = secretFile(' \n');
+    expect(() => loadConfig(shape, { DATABASE_PASSWORD_FILE: blank })).toThrow(`DATABASE_PASSWORD_FILE: secret file ${blank} is empty`);
   });
 });

@@ -1,6 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { z } from 'zod';
 
 export { z };
+
+/**
+ * A secret read from a file (a password, a key). Printing, string interpolation, JSON and `util.inspect` all
+ * show `[redacted]`, so a config object that ends up in a log or an error never carries the value; only
+ * `reveal()` hands it out, at the one place that needs it (a client's options).
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return '[redacted]';
+  }
+
+  toJSON(): string {
+    return '[redacted]';
+  }
+
+  [inspect.custom](): string {
+    return 'Secret([redacted])';
+  }
+}
+
+/**
+ * Reads a secret file: its content with surrounding whitespace (the trailing newline most tools write) removed.
+ * Errors name the file and the reason, never its content.
+ */
+export function readSecretFile(file: string): Secret {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new Error(`cannot read secret file ${file} (${code})`, { cause: error });
+  }
+  const value = text.trim();
+  if (value.length === 0) throw new Error(`secret file ${file} is empty`);
+  return new Secret(value);
+}
 
 /** A boot-time configuration problem; lists every bad variable by name so the operator fixes them at once. */
 export class ConfigError extends Error {
@@ -56,6 +104,23 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  /**
+   * The path of a file holding a secret (`*_PASSWORD_FILE`, mounted from a Kubernetes Secret or written 0600 by
+   * the mesh); parsed into a Secret read once at boot. A missing, unreadable or empty file names the variable
+   * and the file, not the content.
+   */
+  secretFile: () =>
+    z
+      .string()
+      .min(1)
+      .transform((file, ctx) => {
+        try {
+          return readSecretFile(file);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
   /**
    * A variable holding JSON, validated by `schema` (a parse error says `must be JSON`); when unset, `fallback`
    * goes through the same schema, so defaults are checked and transformed like a value that was set.

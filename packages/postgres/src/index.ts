@@ -4,13 +4,52 @@ import { Pool, type PoolClient } from 'pg';
 
 export { Pool, type PoolClient };
 
-export function createPool(url: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+export interface PoolOptions {
+  /** Most connections at once (default 10). */
+  max?: number;
+  /**
+   * The role's password, read from a secret file (DATABASE_PASSWORD_FILE); wins over one in the URL, which
+   * then names only host, port, role and database. Never logged.
+   */
+  password?: string;
+}
+
+/**
+ * The URL with `password` in it. pg lets every field parsed from a connection string override the one given
+ * beside it, an absent password included, so the password has to travel inside the string (kept in memory only).
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const pool = new Pool({
+    connectionString: withPassword(url, options.password),
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client whose connection the server ends (a restart, a failover, a dropped database) is discarded by
   // the pool, which then emits 'error'; with no listener Node turns that event into a crash. Callers add their
   // own listener to log it.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * SQLSTATEs of a refused login: 28000 invalid_authorization_specification (no pg_hba.conf entry for this role,
+ * database and address) and 28P01 invalid_password (a wrong or missing SCRAM password). A misconfigured or
+ * rotated credential, not a bad request: services answer UNAVAILABLE / 503 with their own code for it.
+ */
+const AUTHENTICATION_FAILED = new Set(['28000', '28P01']);
+
+/** Whether `error` is PostgreSQL refusing the role's login (see AUTHENTICATION_FAILED). */
+export function isAuthenticationFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && AUTHENTICATION_FAILED.has(code);
 }
 
 /**

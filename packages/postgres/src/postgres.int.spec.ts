@@ -1,22 +1,25 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, provisionServiceDatabase, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase } from '@airlock/testing';
 import { createPool, inTransaction, migrate, type Pool } from './index';
 
 jest.setTimeout(60_000);
 
 describe('postgres helpers against a real PostgreSQL', () => {
   let pool: Pool;
-  let db: { url: string; drop(): Promise<void> };
+  let db: TestDatabase;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-migrations-'));
   writeFileSync(path.join(dir, '001_things.sql'), 'CREATE TABLE things (id int PRIMARY KEY, name text NOT NULL);');
   writeFileSync(path.join(dir, '002_seed.sql'), "INSERT INTO things VALUES (1, 'one');");
   writeFileSync(path.join(dir, 'README.md'), 'not a migration');
 
+  let infra: InfraEndpoints;
+
   beforeAll(async () => {
-    db = await createTestDatabase(await startInfra({ components: ['postgres'] }), uniquePrefix('pg'));
-    pool = createPool(db.url, 4);
+    infra = await startInfra({ components: ['postgres'] });
+    db = await createTestDatabase(infra, uniquePrefix('pg'));
+    pool = createPool(db.url, { max: 4, password: db.password });
   });
 
   afterAll(async () => {
@@ -55,7 +58,7 @@ describe('postgres helpers against a real PostgreSQL', () => {
   });
 
   it('survives the server ending its idle connections, and connects anew', async () => {
-    const idle = createPool(db.url, 2);
+    const idle = createPool(db.url, { max: 2, password: db.password });
     try {
       const pid = (await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       // createPool's own listener is what keeps an unobserved 'error' from crashing the process.
@@ -66,6 +69,27 @@ describe('postgres helpers against a real PostgreSQL', () => {
       expect((await idle.query<{ n: number }>('SELECT count(*)::int AS n FROM things')).rows[0].n).toBe(2);
     } finally {
       await idle.end();
+    }
+  });
+
+  it("logs in with the password given beside the URL, whatever characters it holds, and is refused without it", async () => {
+    const odd = `p@ss:w/rd%?#&= ${uniquePrefix('x')}`;
+    await provisionServiceDatabase(infra, db.name, odd);
+    try {
+      const withOdd = createPool(db.url, { max: 1, password: odd });
+      try {
+        expect((await withOdd.query<{ me: string }>('SELECT current_user AS me')).rows[0].me).toBe(db.role);
+      } finally {
+        await withOdd.end();
+      }
+      const without = createPool(db.url, { max: 1, password: 'wrong' });
+      try {
+        await expect(without.query('SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+      } finally {
+        await without.end();
+      }
+    } finally {
+      await provisionServiceDatabase(infra, db.name, db.password);
     }
   });
 });

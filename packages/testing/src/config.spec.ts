@@ -1,6 +1,7 @@
 // Unit tests of the pure parts: rendered configurations and names.
 import { newClusterId, renderKafkaLog4j, renderKafkaProperties } from './kafka';
 import { renderPostgresArgs, socketDirFor, postgresUrl } from './postgres';
+import { assertSafeIdentifier, renderPgHba, scramVerifier } from './postgres-auth';
 import { renderRedisArgs } from './redis';
 import { testDatabaseName, uniquePrefix } from './isolation';
 import { endpointsFrom } from './infra';
@@ -96,6 +97,40 @@ describe('postgres arguments', () => {
   test('url', () => {
     expect(postgresUrl(15432, 'airlock')).toBe('postgres://airlock@127.0.0.1:15432/airlock');
   });
+
+  test('passwords are stored as SCRAM verifiers', () => {
+    expect(settings(renderPostgresArgs({ ...base, profile: 'dev' })).password_encryption).toBe('scram-sha-256');
+  });
+});
+
+describe('postgres authentication', () => {
+  const rules = (hba: string) => hba.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+
+  test('pg_hba.conf: SCRAM on the socket and loopback only, the admin anywhere, other roles their own database', () => {
+    const hba = renderPgHba('admin');
+    expect(hba).not.toMatch(/trust|password\b|md5|peer|ident/);
+    const r = rules(hba);
+    expect(r.map((x) => x[x.length - 1])).toEqual(Array(6).fill('scram-sha-256'));
+    expect(r.filter((x) => x[2] === 'admin').map((x) => [x[0], x[1]])).toEqual([['local', 'all'], ['host', 'all'], ['host', 'all']]);
+    expect(r.filter((x) => x[2] === 'all').map((x) => x[1])).toEqual(['samerole', 'samerole', 'samerole']);
+    expect(r.filter((x) => x[0] === 'host').map((x) => x[3]).sort()).toEqual(['127.0.0.1/32', '127.0.0.1/32', '::1/128', '::1/128']);
+  });
+
+  test('the SCRAM verifier has PostgreSQL\'s form, depends on password and salt, and never contains the password', () => {
+    const salt = Buffer.alloc(16, 7);
+    const v = scramVerifier('correct horse', salt);
+    expect(v).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/);
+    expect(v.split('$')[1]).toBe(`4096:${salt.toString('base64')}`);
+    expect(scramVerifier('correct horse', salt)).toBe(v);
+    expect(scramVerifier('correct horsf', salt)).not.toBe(v);
+    expect(scramVerifier('correct horse')).not.toBe(v);
+    expect(v).not.toContain('correct');
+  });
+
+  test('identifiers the harness makes are checked before they reach SQL', () => {
+    expect(assertSafeIdentifier('airlock_usage')).toBe('airlock_usage');
+    for (const bad of ['Usage', 'a-b', '"x"', 'pg_role', `a${'b'.repeat(63)}`, '1abc', '']) expect(() => assertSafeIdentifier(bad)).toThrow('unsafe PostgreSQL identifier');
+  });
 });
 
 describe('names', () => {
@@ -118,6 +153,7 @@ describe('names', () => {
     expect(a).toMatch(/^x+_[0-9a-f]{6}$/);
     expect(testDatabaseName('Same')).not.toBe(testDatabaseName('Same'));
     expect(testDatabaseName('9"; DROP')).toMatch(/^[a-z][a-z0-9_]*$/);
+    expect(testDatabaseName('pg_things')).toMatch(/^t_pg_things_[0-9a-f]{6}$/);
   });
 });
 

@@ -6,6 +6,7 @@
  * memory only, so nothing of this path is written to state.json.
  */
 import net from 'node:net';
+import { randomPassword } from './postgres-auth';
 import type { InfraComponent, InfraEndpoints } from './types';
 
 /** Images pinned by tag, matching the local path: PostgreSQL 15, Redis 7.0, Kafka 3.9 (cp-kafka 7.9, KRaft). */
@@ -56,7 +57,8 @@ export async function defineContainers() {
     import('@testcontainers/kafka'),
   ]);
   return {
-    postgres: new PostgreSqlContainer(IMAGES.postgres).withDatabase('airlock').withUsername('airlock').withPassword('airlock'),
+    // The image's pg_hba.conf asks every host connection for a SCRAM password (its default since PostgreSQL 14).
+    postgres: new PostgreSqlContainer(IMAGES.postgres).withDatabase('airlock').withUsername('airlock').withPassword(randomPassword()),
     redis: new RedisContainer(IMAGES.redis),
     kafka: new KafkaContainer(IMAGES.kafka).withKraft(),
   };
@@ -67,7 +69,9 @@ async function startOne(component: InfraComponent): Promise<Running> {
   switch (component) {
     case 'postgres': {
       const c = await defs.postgres.start();
-      const postgres = { host: c.getHost(), port: c.getPort(), user: c.getUsername(), password: c.getPassword(), database: c.getDatabase(), url: c.getConnectionUri() };
+      const url = new URL(c.getConnectionUri());
+      url.password = '';
+      const postgres = { host: c.getHost(), port: c.getPort(), user: c.getUsername(), password: c.getPassword(), database: c.getDatabase(), url: url.toString() };
       return { stop: () => c.stop(), endpoints: { postgres } };
     }
     case 'redis': {

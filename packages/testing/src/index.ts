@@ -1,7 +1,9 @@
 export type { InfraComponent, InfraEndpoints, InfraProfile, InfraStatus, StartInfraOptions } from './types';
 export { startInfra, stopInfra, infraStatus } from './infra';
 export { ensureEnvoy } from './envoy';
-export { createTestDatabase, uniquePrefix, createTopics } from './isolation';
+export { createTestDatabase, uniquePrefix, createTopics, type TestDatabase, type TestDatabaseOptions } from './isolation';
+export { provisionServiceDatabase, type ServiceDatabase } from './service-database';
+export { randomPassword, writeSecretFile } from './postgres-auth';
 export { freePort, portIsFree, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';

@@ -33,8 +33,10 @@ test('postgres: each test database is distinct and answers queries', async () =>
   try {
     expect(a.name).not.toBe(b.name);
     expect(a.url).not.toBe(b.url);
-    const ca = new Client({ connectionString: a.url });
-    const cb = new Client({ connectionString: b.url });
+    // Each as its own role (pg lets a connection string's absent password override one given beside it).
+    const { host, port } = endpoints.postgres;
+    const ca = new Client({ host, port, user: a.role, password: a.password, database: a.name });
+    const cb = new Client({ host, port, user: b.role, password: b.password, database: b.name });
     await ca.connect();
     await cb.connect();
     try {
@@ -53,11 +55,15 @@ test('postgres: each test database is distinct and answers queries', async () =>
     await a.drop();
     await b.drop();
   }
-  const admin = new Client({ connectionString: endpoints.postgres.url });
+  const { host, port, user, password, database } = endpoints.postgres;
+  const admin = new Client({ host, port, user, password, database });
   await admin.connect();
   try {
     const left = await admin.query('SELECT datname FROM pg_database WHERE datname = ANY($1)', [[a.name, b.name]]);
     expect(left.rowCount).toBe(0);
+    // drop() takes the database's role with it.
+    const roles = await admin.query('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [[a.role, b.role]]);
+    expect(roles.rowCount).toBe(0);
   } finally {
     await admin.end();
   }

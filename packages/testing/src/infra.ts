@@ -5,6 +5,7 @@ import { withLock } from './lock';
 import { log } from './log';
 import { infraRoot, stateFile } from './paths';
 import { PG_DATABASE, PG_USER, pingPostgres, postgresUrl, startPostgres } from './postgres';
+import { readAdminPassword } from './postgres-auth';
 import { freePort, isAlive, portIsFree, stopPid, type StopOptions } from './proc';
 import { pingRedis, startRedis } from './redis';
 import { emptyState, readState, updateState, type HarnessState, type InfraRecord } from './state';
@@ -77,7 +78,8 @@ export function endpointsFrom(state: HarnessState): InfraEndpoints {
   const redisPort = state.infra.redis?.port ?? 0;
   const kafkaPort = state.infra.kafka?.port;
   return {
-    postgres: { host: '127.0.0.1', port: pgPort, user: PG_USER, password: '', database: PG_DATABASE, url: postgresUrl(pgPort, PG_DATABASE) },
+    // The admin role's password comes from its 0600 file; the URL carries none.
+    postgres: { host: '127.0.0.1', port: pgPort, user: PG_USER, password: pgPort ? readAdminPassword() : '', database: PG_DATABASE, url: postgresUrl(pgPort, PG_DATABASE) },
     redis: { host: '127.0.0.1', port: redisPort, url: `redis://127.0.0.1:${redisPort}` },
     kafka: { brokers: kafkaPort ? [`127.0.0.1:${kafkaPort}`] : [] },
   };

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
+import { randomPassword, writeSecretFile } from './postgres-auth';
+import { dropServiceDatabase, provisionServiceDatabase, type ServiceDatabase } from './service-database';
 import type { InfraEndpoints } from './types';
 
 /**
@@ -13,35 +17,44 @@ export function uniquePrefix(label: string): string {
   return `${clean}_${Date.now().toString(36).slice(-4)}${randomBytes(4).toString('hex')}`;
 }
 
-/** A database name from a prefix: sanitized, a short random suffix, within PostgreSQL's 63 bytes. */
+/** A database (and role) name from a prefix: sanitized, a short random suffix, within PostgreSQL's 63 bytes. */
 export function testDatabaseName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[^a-z]+/, '') || 'test';
+  let clean = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[^a-z]+/, '') || 'test';
+  // The database's role has its name, and PostgreSQL reserves role names starting with pg_.
+  if (clean.startsWith('pg_')) clean = `t_${clean}`;
   return `${clean.slice(0, 56)}_${randomBytes(3).toString('hex')}`;
 }
 
-async function withAdmin<T>(endpoints: InfraEndpoints, fn: (client: Client) => Promise<T>): Promise<T> {
-  const { host, port, user, password, database } = endpoints.postgres;
-  const client = new Client({ host, port, user, password, database, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+export interface TestDatabase extends ServiceDatabase {
+  /** The 0600 file holding `password`. */
+  passwordFile: string;
+  /** What a service booted on this database needs: DATABASE_URL and DATABASE_PASSWORD_FILE. */
+  env: { DATABASE_URL: string; DATABASE_PASSWORD_FILE: string };
+  drop(): Promise<void>;
 }
 
-/** Creates a fresh, empty database for one suite; `drop()` removes it, closing whatever still uses it. */
-export async function createTestDatabase(endpoints: InfraEndpoints, prefix: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export interface TestDatabaseOptions {
+  /** Where the password file goes (a mesh's secrets dir); default: a fresh 0700 temp dir, removed by drop(). */
+  secretsDir?: string;
+}
+
+/**
+ * A fresh, empty database for one suite, owned by a role of its own with a random password (the shape every
+ * service database has: see provisionServiceDatabase); `drop()` removes database, role and password file.
+ */
+export async function createTestDatabase(endpoints: InfraEndpoints, prefix: string, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = testDatabaseName(prefix);
-  await withAdmin(endpoints, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(endpoints.postgres.url);
-  url.pathname = `/${name}`;
+  const db = await provisionServiceDatabase(endpoints, name, randomPassword());
+  const dir = options.secretsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'airlock-pg-secret-')));
+  const passwordFile = path.join(dir, `postgres-${name}.password`);
+  await writeSecretFile(passwordFile, db.password);
   return {
-    url: url.toString(),
-    name,
+    ...db,
+    passwordFile,
+    env: { DATABASE_URL: db.url, DATABASE_PASSWORD_FILE: passwordFile },
     drop: async () => {
-      await withAdmin(endpoints, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await dropServiceDatabase(endpoints, name);
+      await rm(options.secretsDir ? passwordFile : dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { aptInstall } from './apt';
 import { log } from './log';
 import { infraDir, stateDir } from './paths';
+import { PG_USER, adminPasswordFile, ensureAdminPassword, readAdminPassword, renderPgHba } from './postgres-auth';
 import { isAlive, lookupUser, readProcStat, run, sleep, spawnDetached, stopPid, waitReady, type UserIds } from './proc';
 import type { InfraRecord } from './state';
 import type { InfraProfile } from './types';
 
-export const PG_USER = 'airlock';
+export { PG_USER };
 export const PG_DATABASE = 'airlock';
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -53,7 +55,7 @@ export interface PostgresConfigInput {
   profile: InfraProfile;
 }
 
-/** postgres server arguments: loopback only, its own socket dir; the test profile drops durability. */
+/** postgres server arguments: loopback only, its own socket dir, SCRAM; the test profile drops durability. */
 export function renderPostgresArgs(c: PostgresConfigInput): string[] {
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
@@ -68,6 +70,8 @@ export function renderPostgresArgs(c: PostgresConfigInput): string[] {
     // CREATE/DROP DATABASE force checkpoints; tests make many databases.
     log_checkpoints: 'off',
     log_line_prefix: '%m [%p] %q%u@%d ',
+    // Passwords are stored (and checked) as SCRAM-SHA-256 verifiers; pg_hba.conf (renderPgHba) accepts nothing else.
+    password_encryption: 'scram-sha-256',
   };
   if (c.profile === 'test') {
     Object.assign(settings, { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
@@ -81,12 +85,14 @@ export function socketDirFor(preferred: string, port: number): string {
   return path.join('/tmp', `airlock-pg-${createHash('sha256').update(preferred).digest('hex').slice(0, 12)}`);
 }
 
+/** The admin role's URL; without its password, which is in adminPasswordFile() (endpoints carry it apart). */
 export function postgresUrl(port: number, database: string, host = '127.0.0.1'): string {
   return `postgres://${PG_USER}@${host}:${port}/${encodeURIComponent(database)}`;
 }
 
+/** A client of the admin role, with the password of adminPasswordFile(). */
 export async function withPgClient<T>(port: number, database: string, fn: (client: Client) => Promise<T>, timeoutMs = 5000): Promise<T> {
-  const client = new Client({ host: '127.0.0.1', port, user: PG_USER, database, connectionTimeoutMillis: timeoutMs });
+  const client = new Client({ host: '127.0.0.1', port, user: PG_USER, password: readAdminPassword(), database, connectionTimeoutMillis: timeoutMs });
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -96,7 +102,12 @@ export async function withPgClient<T>(port: number, database: string, fn: (clien
   }
 }
 
+/**
+ * Whether the admin role gets an answer. False without an admin password file: a cluster of the older layout
+ * (trust) must not be taken for a ready one, so the harness restarts it and startPostgres recreates it.
+ */
 export async function pingPostgres(port: number, timeoutMs = 2000): Promise<boolean> {
+  if (!readAdminPassword()) return false;
   return withPgClient(port, 'postgres', async (c) => (await c.query('SELECT 1 AS ok')).rows[0]?.ok === 1, timeoutMs).catch(() => false);
 }
 
@@ -132,6 +143,37 @@ async function clearPostmasterPid(dataDir: string): Promise<void> {
   if (readProcStat(old)) await rm(pidFile, { force: true });
 }
 
+type RunAs = { user?: string; env: NodeJS.ProcessEnv };
+
+/**
+ * initdb with SCRAM for every connection and the admin password (made now, or kept from an initdb that did not
+ * finish) handed over in a file only the server's OS user can read, removed right after.
+ */
+async function initCluster(bin: string, dataDir: string, osUser: UserIds | undefined, runAs: RunAs): Promise<void> {
+  const password = await ensureAdminPassword();
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'airlock-pg-init-'));
+  const pwfile = path.join(tmp, 'pwfile');
+  try {
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (osUser) for (const p of [tmp, pwfile]) await chown(p, osUser.uid, osUser.gid);
+    await run(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', PG_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      { ...runAs, cwd: dataDir, timeoutMs: 120_000 },
+    );
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The project's pg_hba.conf (renderPgHba), over whatever initdb or anyone else left there. */
+async function writeHba(dataDir: string, osUser: UserIds | undefined): Promise<void> {
+  const file = path.join(dataDir, 'pg_hba.conf');
+  await writeFile(file, renderPgHba(), { mode: 0o600 });
+  await chmod(file, 0o600);
+  if (osUser) await chown(file, osUser.uid, osUser.gid);
+}
+
 export async function startPostgres(port: number, profile: InfraProfile): Promise<InfraRecord> {
   const bin = await ensurePostgres();
   const dir = infraDir('postgres');
@@ -151,18 +193,22 @@ export async function startPostgres(port: number, profile: InfraProfile): Promis
 
   const versionFile = path.join(dataDir, 'PG_VERSION');
   const binMajor = path.basename(path.dirname(bin));
+  if (existsSync(versionFile) && !existsSync(adminPasswordFile())) {
+    // Clusters of the older layout trusted every local connection and have no admin password; their data is
+    // development data, so the cluster is made again rather than migrated.
+    log(`${dataDir} holds a PostgreSQL cluster of an older layout (trust, no admin password): recreating it with SCRAM passwords; its dev data is dropped`);
+    await clearPostmasterPid(dataDir);
+    for (const entry of await readdir(dataDir)) await rm(path.join(dataDir, entry), { recursive: true, force: true });
+  }
   if (!existsSync(versionFile)) {
-    await run(
-      path.join(bin, 'initdb'),
-      ['-D', dataDir, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
-      { ...runAs, cwd: dataDir, timeoutMs: 120_000 },
-    );
+    await initCluster(bin, dataDir, osUser, runAs);
   } else {
     const dataMajor = (await readFile(versionFile, 'utf8')).trim();
     if (dataMajor !== binMajor) {
       throw new Error(`${dataDir} holds a PostgreSQL ${dataMajor} cluster but the binaries are ${binMajor}: delete the directory to start afresh`);
     }
   }
+  await writeHba(dataDir, osUser);
 
   await clearPostmasterPid(dataDir);
 
@@ -174,6 +220,8 @@ export async function startPostgres(port: number, profile: InfraProfile): Promis
   await withPgClient(port, 'postgres', async (c) => {
     const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [PG_DATABASE]);
     if (exists.rowCount === 0) await c.query(`CREATE DATABASE "${PG_DATABASE}"`);
+    // The admin's databases are no one else's: service roles connect to their own database only.
+    await c.query(`REVOKE CONNECT, TEMPORARY ON DATABASE postgres, "${PG_DATABASE}" FROM PUBLIC`);
   });
   return { pid, startTime, command, args, logFile, startedAt: new Date().toISOString(), user: osUser?.name, port, ports: { postgres: port }, profile };
 }

@@ -1,4 +1,5 @@
 export interface InfraEndpoints {
+  /** The admin role (creates databases and roles; never a service's): `url` has no password, `password` has it. */
   postgres: { host: string; port: number; user: string; password: string; database: string; url: string };
   redis: { host: string; port: number; url: string };
   kafka: { brokers: string[] };

@@ -1,7 +1,7 @@
 // Starts and stops the whole mesh: local infra, the services, the reference model backend and Envoy.
 // Used by `tools/airlock up` (fixed, documented ports) and by the end-to-end suite (free ports, own topics,
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkHealth } from '@airlock/grpc';
 import {
@@ -14,18 +14,21 @@ import {
   freePort,
   listManaged,
   prepareLogFile,
+  provisionServiceDatabase,
+  randomPassword,
   spawnManaged,
   startInfra,
   stateDir,
   stopManaged,
   uniquePrefix,
+  writeSecretFile,
   type InfraEndpoints,
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 import { httpOk, waitUntil } from './readiness';
-import { HTTP_FACES, SERVICES, serviceEnv, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
+import { HTTP_FACES, SERVICES, serviceEnv, type MeshDatabase, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
 
 export interface MeshInfo {
   name: string;
@@ -106,21 +109,22 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
   return { services, model: 7290, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
-async function database(infra: InfraEndpoints, name: string, fixed: boolean): Promise<string> {
-  if (!fixed) return (await createTestDatabase(infra, uniquePrefix(name))).url;
-  // Dev databases keep their data across `up`/`down`.
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: infra.postgres.url });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
+/**
+ * A service's database, owned by its own login role (see provisionServiceDatabase), and the 0600 file holding
+ * that role's password, which the service reads through DATABASE_PASSWORD_FILE.
+ */
+async function database(infra: InfraEndpoints, name: string, fixed: boolean, secretsDir: string): Promise<MeshDatabase> {
+  if (!fixed) {
+    const db = await createTestDatabase(infra, uniquePrefix(name), { secretsDir });
+    return { url: db.url, passwordFile: db.passwordFile };
   }
-  const url = new URL(infra.postgres.url);
-  url.pathname = `/${name}`;
-  return url.toString();
+  // Dev databases keep their data across `up`/`down`, and their roles their passwords.
+  const passwordFile = path.join(secretsDir, `postgres-${name}.password`);
+  const kept = existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : '';
+  const password = kept || randomPassword();
+  if (!kept) await writeSecretFile(passwordFile, password);
+  const db = await provisionServiceDatabase(infra, name, password);
+  return { url: db.url, passwordFile };
 }
 
 /** The mesh recorded under `name`, if every process of it is still running. */
@@ -143,6 +147,11 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const fixed = options.ports === 'fixed';
   const runDir = path.join(stateDir(), 'run', options.name);
   const logsDir = path.join(stateDir(), 'logs', options.name);
+  // The services' database passwords, one 0600 file each, in a directory only its owner enters.
+  const secretsDir = path.join(stateDir(), 'secrets', options.name);
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  chmodSync(path.dirname(secretsDir), 0o700);
+  chmodSync(secretsDir, 0o700);
   mkdirSync(runDir, { recursive: true });
   // Logs hold paths, principals and errors: 0750 directories, 0640 files (@airlock/testing's log-files).
   ensureLogDir(path.dirname(logsDir));
@@ -162,10 +171,10 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
     databases: {
-      usage: await database(infra, 'airlock_usage', fixed),
-      workspace: await database(infra, 'airlock_workspace', fixed),
-      identity: await database(infra, 'airlock_identity', fixed),
-      policy: await database(infra, 'airlock_policy', fixed),
+      usage: await database(infra, 'airlock_usage', fixed, secretsDir),
+      workspace: await database(infra, 'airlock_workspace', fixed, secretsDir),
+      identity: await database(infra, 'airlock_identity', fixed, secretsDir),
+      policy: await database(infra, 'airlock_policy', fixed, secretsDir),
     },
     group: fixed ? 'airlock' : topicPrefix,
     oidc: {},
@@ -296,7 +305,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     auditSinkPath: mesh.sinkPath,
     topicPrefix,
     logsDir,
-    infra,
+    // mesh.json is not a secret file: the admin role's password stays in its own 0600 file.
+    infra: { ...infra, postgres: { ...infra.postgres, password: '' } },
     workspaces: { driver: mesh.workspaces.driver, dir: mesh.workspaces.dir },
   };
   writeFileSync(meshFile(options.name), JSON.stringify(info, null, 2));

@@ -36,6 +36,12 @@ export interface MeshWorkspaces {
   caFile: string;
 }
 
+/** A service's database: its URL (role, no password) and the 0600 file with the role's password. */
+export interface MeshDatabase {
+  url: string;
+  passwordFile: string;
+}
+
 /** What every service of one mesh shares: infrastructure, names that keep meshes apart, files. */
 export interface MeshEnvironment {
   infra: InfraEndpoints;
@@ -48,7 +54,7 @@ export interface MeshEnvironment {
   keyFile: string;
   /** The gateway's event spool; the other services' spools sit beside it. */
   spoolDir: string;
-  databases: { identity: string; policy: string; usage: string; workspace: string };
+  databases: Record<'identity' | 'policy' | 'usage' | 'workspace', MeshDatabase>;
   /** Prefix of the Kafka consumer groups. */
   group: string;
   /** Identity's OIDC relying-party settings (OIDC_*). */
@@ -61,6 +67,8 @@ export interface MeshEnvironment {
   policyBundleFile?: string;
   logLevel: string;
 }
+
+const databaseEnv = (db: MeshDatabase) => ({ DATABASE_URL: db.url, DATABASE_PASSWORD_FILE: db.passwordFile });
 
 export function serviceEnv(service: ServiceName, ports: Record<ServiceName, ServicePorts>, mesh: MeshEnvironment): NodeJS.ProcessEnv {
   const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
@@ -86,7 +94,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         ...mesh.oidc,
         REDIS_URL: mesh.infra.redis.url,
         REDIS_PREFIX: mesh.identityRedisPrefix,
-        DATABASE_URL: mesh.databases.identity,
+        ...databaseEnv(mesh.databases.identity),
         EVENT_SPOOL_DIR: spoolOf('identity'),
         IDENTITY_SIGNING_KEY_FILE: mesh.keyFile,
         IDENTITY_GENERATE_KEY: 'true',
@@ -107,7 +115,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         // Versioned bundles (the file below only seeds an empty store), pushed to replicas over Redis; the cache
         // file keeps the last good version serving if PostgreSQL is unreachable at boot.
         ...kafka,
-        DATABASE_URL: mesh.databases.policy,
+        ...databaseEnv(mesh.databases.policy),
         EVENT_SPOOL_DIR: spoolOf('policy'),
         POLICY_BUNDLE_CHANNEL: `${mesh.redisNamespace}policy:bundles`,
         POLICY_BUNDLE_CACHE_FILE: spoolOf('policy-bundle-cache.json'),
@@ -153,7 +161,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         ...env,
         ...kafka,
         ...edgeIdentity,
-        DATABASE_URL: mesh.databases.usage,
+        ...databaseEnv(mesh.databases.usage),
         REDIS_URL: mesh.infra.redis.url,
         USAGE_CONSUMER_GROUP: `${mesh.group}-usage`,
         POLICY_ADDR: addr('policy'),
@@ -163,7 +171,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         ...env,
         ...kafka,
         ...edgeIdentity,
-        DATABASE_URL: mesh.databases.workspace,
+        ...databaseEnv(mesh.databases.workspace),
         EVENT_SPOOL_DIR: spoolOf('workspace'),
         // Each workspace's gateway token (IssueWorkspaceToken before start, RevokeWorkspaceTokens on delete).
         IDENTITY_ADDR: addr('identity'),

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createPool, inTransaction, migrate, type Pool, type PoolClient } from '@airlock/postgres';
+import { createPool, inTransaction, isAuthenticationFailure, migrate, type Pool, type PoolClient } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, DependencyUnavailableError, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../config';
-import { ApiTokensNotConfiguredError, TokenDatabaseUnavailableError } from './errors';
+import { ApiTokensNotConfiguredError, TokenDatabaseAuthFailedError, TokenDatabaseUnavailableError } from './errors';
 
 /** Outside src/ so the same relative path works from src/api-tokens (tests) and dist/api-tokens (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -54,7 +54,7 @@ export class ApiTokenStore implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn('DATABASE_URL not set: API tokens are disabled');
       return;
     }
-    this.pool = createPool(this.config.DATABASE_URL, this.config.DATABASE_POOL_MAX);
+    this.pool = createPool(this.config.DATABASE_URL, { max: this.config.DATABASE_POOL_MAX, password: this.config.DATABASE_PASSWORD_FILE?.reveal() });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', (err) => this.logger.warn({ err }, 'idle postgres connection failed'));
     const applied = await migrate(this.pool, MIGRATIONS_DIR, 'identity_migrations');
@@ -146,12 +146,13 @@ export class ApiTokenStore implements OnModuleInit, OnApplicationShutdown {
     return this.guard(() => on.query<R>(sql, params));
   }
 
-  /** A lost or unreachable database is one typed, retryable error (UNAVAILABLE / 503). */
+  /** A lost or unreachable database is one typed, retryable error (UNAVAILABLE / 503); a refused login another. */
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
       if (error instanceof DependencyUnavailableError) throw error;
+      if (isAuthenticationFailure(error)) throw new TokenDatabaseAuthFailedError(error);
       if (/^(08|57P|ECONN|ENOTFOUND|ETIMEDOUT)/.test((error as { code?: string }).code ?? '') || (error as Error).message.includes('timeout')) {
         throw new TokenDatabaseUnavailableError(error);
       }

@@ -34,6 +34,16 @@ export class ApiTokensNotConfiguredError extends AppError<IdentityErrorCode> {
   }
 }
 
+/**
+ * PostgreSQL refused the service's role (wrong or rotated password, no pg_hba.conf entry): the deployment's
+ * credentials need fixing, so UNAVAILABLE / 503 but not worth a quick retry.
+ */
+export class TokenDatabaseAuthFailedError extends AppError<IdentityErrorCode> {
+  constructor(cause: unknown) {
+    super('token_db_auth_failed', 'the token database refused the service credentials', { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, retryable: false, cause });
+  }
+}
+
 /** A lost or unreachable token database: one typed, retryable error (UNAVAILABLE / 503). */
 export class TokenDatabaseUnavailableError extends DependencyUnavailableError<IdentityErrorCode> {
   constructor(cause: unknown) {

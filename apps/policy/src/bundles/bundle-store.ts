@@ -119,7 +119,7 @@ export class BundleStore implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: ServiceConfig<typeof policyConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.pool = createPool(config.DATABASE_URL!, config.DATABASE_POOL_MAX);
+    this.pool = createPool(config.DATABASE_URL!, { max: config.DATABASE_POOL_MAX, password: config.DATABASE_PASSWORD_FILE?.reveal() });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', (err) => this.logger.warn({ err: err.message }, 'idle postgres connection failed'));
   }

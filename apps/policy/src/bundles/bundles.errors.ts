@@ -86,6 +86,21 @@ export class StoreUnavailableError extends DependencyUnavailableError<PolicyErro
   }
 }
 
+/**
+ * PostgreSQL refused policy's role (wrong or rotated password, no pg_hba.conf entry): decisions go on with the
+ * last good version, but the credentials need fixing, so not a quick retry.
+ */
+export class StoreAuthFailedError extends AppError<PolicyErrorCode> {
+  constructor(cause: unknown) {
+    super('bundle_store_auth_failed', 'the bundle store refused the service credentials; decisions continue with the last good version', {
+      httpStatus: 503,
+      grpcStatus: GrpcStatus.UNAVAILABLE,
+      retryable: false,
+      cause,
+    });
+  }
+}
+
 // Connection-level failures: the store is down or gone, not the request wrong (class 08, shutdown, missing database).
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '3D000']);
 

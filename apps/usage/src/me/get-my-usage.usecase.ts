@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import type { EdgeIdentity } from '@airlock/runtime';
-import { BudgetUnavailableError, InvalidDaysError, UsageStoreUnavailableError } from '../errors';
+import { BudgetUnavailableError, InvalidDaysError, usageStoreError } from '../errors';
 import { windowOf } from '../metering/period';
 import { CheckQuota, SCOPES } from '../quota/check-quota.usecase';
 import { UsageStore } from '../store/usage-store';
@@ -53,7 +53,7 @@ export class GetMyUsage {
   async execute(caller: EdgeIdentity, days: number, now = new Date()): Promise<MyUsage> {
     const to = windowOf('day', now).key;
     const from = windowOf('day', new Date(now.getTime() - (days - 1) * DAY_MS)).key;
-    const perDay = this.store.userDays(caller.tenantId, caller.userId, from, to).catch((error: unknown) => Promise.reject(new UsageStoreUnavailableError(error)));
+    const perDay = this.store.userDays(caller.tenantId, caller.userId, from, to).catch((error: unknown) => Promise.reject(usageStoreError(error)));
     const [rows, budget] = await Promise.all([perDay, this.budget(caller, now)]);
     return {
       days: rows.map((r) => ({ date: r.day, model: r.model, prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens })),
@@ -65,7 +65,7 @@ export class GetMyUsage {
     const budgets = await this.policy.forCaller(caller).catch((error: unknown) => Promise.reject(new BudgetUnavailableError(error)));
     const daily = budgets.filter((b) => b.period === QuotaPeriod.QUOTA_PERIOD_DAY);
     if (daily.length === 0) {
-      const used = await this.store.usedTokens(caller.tenantId, 'user', caller.userId, windowOf('day', now)).catch((error: unknown) => Promise.reject(new UsageStoreUnavailableError(error)));
+      const used = await this.store.usedTokens(caller.tenantId, 'user', caller.userId, windowOf('day', now)).catch((error: unknown) => Promise.reject(usageStoreError(error)));
       return { limit_tokens: null, used_tokens: used, remaining_tokens: null, period: 'day', id: null, scope: null };
     }
     const answers = await Promise.all(

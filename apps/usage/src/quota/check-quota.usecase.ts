@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { metrics } from '@airlock/telemetry';
-import { InvalidInstantError, QuotaPeriodRequiredError, QuotaScopeIdRequiredError, QuotaScopeRequiredError, TenantRequiredError, UsageStoreUnavailableError } from '../errors';
+import { InvalidInstantError, QuotaPeriodRequiredError, QuotaScopeIdRequiredError, QuotaScopeRequiredError, TenantRequiredError, usageStoreError } from '../errors';
 import { periodOf, windowOf, type PeriodWindow, type WindowKind } from '../metering/period';
 import { LiveCounters } from '../store/live-counters';
 import { UsageStore, type QuotaScopeKind } from '../store/usage-store';
@@ -78,7 +78,7 @@ export class CheckQuota {
     const key = this.counters.quotaKey(tenantId, scope, scopeId, window);
     const cached = await this.counters.readQuota(key);
     if (cached.state === 'ready') return { tokens: cached.tokens, source: QuotaSource.QUOTA_SOURCE_REDIS };
-    const fromStore = () => this.store.usedTokens(tenantId, scope, scopeId, window).catch((err: unknown) => Promise.reject(new UsageStoreUnavailableError(err)));
+    const fromStore = () => this.store.usedTokens(tenantId, scope, scopeId, window).catch((err: unknown) => Promise.reject(usageStoreError(err)));
     const tokens = cached.state === 'missing' ? await this.counters.seedQuota(key, fromStore) : await fromStore();
     return { tokens, source: QuotaSource.QUOTA_SOURCE_POSTGRES };
   }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { inTransaction, type PoolClient } from '@airlock/postgres';
+import { inTransaction, isAuthenticationFailure, type PoolClient } from '@airlock/postgres';
 import { AppError } from '@airlock/runtime';
 import { WorkspaceDatabase } from '../database';
 import type { QuotaOverride, QuotaScope, Usage } from '../quota/quota';
-import { WorkspaceExistsError, WorkspaceStoreUnavailableError } from './workspace.errors';
+import { WorkspaceExistsError, WorkspaceStoreAuthFailedError, WorkspaceStoreUnavailableError } from './workspace.errors';
 import type { DesiredState, ObservedState } from './workspace-state';
 
 export interface WorkspaceRow {
@@ -323,6 +323,7 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
+    if (!(error instanceof AppError) && isAuthenticationFailure(error)) throw new WorkspaceStoreAuthFailedError(error);
     if (!(error instanceof AppError) && isUnreachable(error)) throw new WorkspaceStoreUnavailableError(error);
     throw error;
   }

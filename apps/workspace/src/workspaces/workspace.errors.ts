@@ -12,6 +12,7 @@ export const WORKSPACE_ERROR_CODES = [
   'workspace_extension_hash_mismatch',
   'workspace_extension_unavailable',
   'workspace_store_unavailable',
+  'workspace_store_auth_failed',
 ] as const;
 export type WorkspaceErrorCode = (typeof WORKSPACE_ERROR_CODES)[number];
 
@@ -132,6 +133,18 @@ export class WorkspaceStoreUnavailableError extends AppError<WorkspaceErrorCode>
       httpStatus: 503,
       grpcStatus: GrpcStatus.UNAVAILABLE,
       retryable: true,
+      cause,
+    });
+  }
+}
+
+/** PostgreSQL refused the service's role (wrong or rotated password, no pg_hba.conf entry): credentials to fix, not a quick retry. */
+export class WorkspaceStoreAuthFailedError extends AppError<WorkspaceErrorCode> {
+  constructor(cause: unknown) {
+    super('workspace_store_auth_failed', 'the workspace store refused the service credentials', {
+      httpStatus: 503,
+      grpcStatus: GrpcStatus.UNAVAILABLE,
+      retryable: false,
       cause,
     });
   }

@@ -1,6 +1,7 @@
 // deploy/kubernetes, checked without a cluster: schema, each service's environment against its own config shape,
 // ports, probes, security, shutdown, secrets, and the NetworkPolicies against the calls the configuration makes.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SERVICES, type ServiceName } from '../../src/service-env';
 import { kubernetesEnvoyVars } from './envoy';
@@ -27,14 +28,17 @@ const PORT_VARIABLES = { grpc: 'GRPC_PORT', metrics: 'METRICS_PORT' } as const;
  * (WORKSPACE_PROXY_PORT, `http`) and its owner API (HTTP_PORT, `api`).
  */
 const httpPortVariables = (service: ServiceName): Record<string, string> => (service === 'workspace' ? { http: 'WORKSPACE_PROXY_PORT', api: 'HTTP_PORT' } : { http: 'HTTP_PORT' });
-/** Variables that carry credentials: only ever from a Secret. */
-const SECRET_VARIABLES = /(^DATABASE_URL$|^REDIS_URL$|SECRET|TOKEN$|PASSWORD)/;
+/** Variables that carry credentials: only ever from a Secret. A `*_PASSWORD_FILE` is a path (the Secret is mounted). */
+const SECRET_VARIABLES = /(^DATABASE_URL$|^REDIS_URL$|SECRET|TOKEN$|PASSWORD(?!_FILE$))/;
+/** Files a service reads a key or a password from: items of its own Secret, mounted read-only. */
+const SECRET_FILE_VARIABLES = /_(KEY|PASSWORD)_FILE$/;
 
 const workloadOf = (service: ServiceName) => m.workload(`airlock-${service}`);
 const containerOf = (w: Workload): Container => w.spec.template.spec.containers[0];
 
 function placeholderSecret(key: string): string {
-  if (key === 'DATABASE_URL') return 'postgres://airlock:placeholder@postgres.airlock-data.svc:5432/airlock';
+  // The role only: its password comes from DATABASE_PASSWORD_FILE.
+  if (key === 'DATABASE_URL') return 'postgres://airlock_usage@postgres.airlock-data.svc:5432/airlock_usage';
   if (key === 'REDIS_URL') return 'redis://:placeholder@redis.airlock-data.svc:6379';
   return 'placeholder';
 }
@@ -86,7 +90,12 @@ describe('deploy/kubernetes', () => {
     });
 
     it("passes the service's own config validation (secrets replaced by placeholders)", () => {
-      const values = Object.fromEntries([...env].map(([name, v]) => [name, v.secret ? placeholderSecret(v.secret.key) : v.value!]));
+      // A password file is read at boot: a placeholder file stands in for the mounted Secret item.
+      const passwordFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-k8s-')), 'password');
+      writeFileSync(passwordFile, 'placeholder\n', { mode: 0o600 });
+      const value = (name: string, v: { value?: string; secret?: { key: string } }) =>
+        v.secret ? placeholderSecret(v.secret.key) : name.endsWith('_PASSWORD_FILE') ? passwordFile : v.value!;
+      const values = Object.fromEntries([...env].map(([name, v]) => [name, value(name, v)]));
       expect(shape.validate(values)).toEqual([]);
     });
 
@@ -96,6 +105,15 @@ describe('deploy/kubernetes', () => {
       // Plain values come from the service's ConfigMap only (envFrom), never inline in the pod template.
       expect((c.env ?? []).filter((e) => !e.valueFrom?.secretKeyRef)).toEqual([]);
       expect(c.envFrom).toEqual([{ configMapRef: { name: `airlock-${service}` } }]);
+    });
+
+    it("with a database, reads its own role's password from a file of its Secret (DATABASE_PASSWORD)", () => {
+      if (!env.has('DATABASE_URL')) return expect(env.has('DATABASE_PASSWORD_FILE')).toBe(false);
+      const file = env.get('DATABASE_PASSWORD_FILE')?.value;
+      expect(file).toBe('/etc/airlock/database/password');
+      const mount = (c.volumeMounts ?? []).find((mm) => file!.startsWith(`${mm.mountPath}/`));
+      const volume = w.spec.template.spec.volumes?.find((vol) => vol.name === mount?.name);
+      expect(volume?.secret).toEqual({ secretName: `airlock-${service}`, defaultMode: 0o440, items: [{ key: 'DATABASE_PASSWORD', path: 'password' }] });
     });
 
     it('declares the ports its environment binds, and the Service and probes use them', () => {
@@ -126,9 +144,9 @@ describe('deploy/kubernetes', () => {
         const value = env.get(name)?.value;
         if (value) expect(`${name}=${value} writable: ${under(value, writable)}`).toBe(`${name}=${value} writable: true`);
       }
-      // Key files come from the service's Secret, mounted read-only with exactly that item.
+      // Key and password files come from the service's Secret, mounted read-only with exactly that item.
       for (const [name, v] of env) {
-        if (!name.endsWith('_KEY_FILE') || !v.value) continue;
+        if (!SECRET_FILE_VARIABLES.test(name) || !v.value) continue;
         const mount = mounts.find((mm) => v.value!.startsWith(`${mm.mountPath}/`));
         expect(mount?.readOnly).toBe(true);
         const volume = pod.volumes?.find((vol) => vol.name === mount!.name);

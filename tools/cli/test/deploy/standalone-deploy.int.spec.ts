@@ -30,7 +30,8 @@ interface Context {
   infra: InfraEndpoints;
   prefix: string;
   dir: string;
-  databaseUrl: () => Promise<string>;
+  /** DATABASE_URL and DATABASE_PASSWORD_FILE of a fresh database with its own role. */
+  databaseEnv: () => Promise<Record<string, string>>;
 }
 
 /** An address nothing listens on: dependencies are reached lazily, and these tests never call one. */
@@ -59,9 +60,9 @@ const CASES: Case[] = [
   {
     service: 'usage',
     required: 'DATABASE_URL',
-    env: async ({ infra, prefix, databaseUrl }) => ({
+    env: async ({ infra, prefix, databaseEnv }) => ({
       ...(await common(true)),
-      DATABASE_URL: await databaseUrl(),
+      ...(await databaseEnv()),
       REDIS_URL: infra.redis.url,
       REDIS_PREFIX: `${prefix}:usage:`,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
@@ -179,10 +180,10 @@ describe('standalone deploy (pnpm deploy artefact)', () => {
         infra,
         prefix,
         dir: tmp,
-        databaseUrl: async () => {
+        databaseEnv: async () => {
           const db = await createTestDatabase(infra, `${prefix}_${service}`);
           drops.push(db.drop);
-          return db.url;
+          return db.env;
         },
       };
     }, 90_000);
