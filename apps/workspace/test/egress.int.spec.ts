@@ -47,7 +47,7 @@ async function startEgressSetup({ label, env = {} }: EgressSetupOptions) {
   const edge: Server = createServer((socket) => socket.end());
   await new Promise<void>((resolve) => edge.listen(edgePort, '127.0.0.1', resolve));
   const service: RunningService = await boot({
-    DATABASE_URL: db.url,
+    ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',
