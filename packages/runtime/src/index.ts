@@ -4,3 +4,5 @@ export { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError,
 export { HealthReporter } from '@airlock/grpc';
 export { EdgeCaller, UnauthenticatedError, type EdgeIdentity } from './edge-caller';
 export { errorPage, isBrowserNavigation, pageLanguage, type ErrorPage, type PageLanguage } from './error-page';
+export { grpcClientCredentials, loadMtlsMaterial, mtlsShape, type MtlsConfig } from './mtls-config';
+export type { CallGraph } from '@airlock/grpc';

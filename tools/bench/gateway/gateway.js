@@ -183,7 +183,7 @@ async function gatewayAlone() {
 
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
 function meshToken(mesh) {
-  const { issueDevTokenAt } = require('@airlock/cli');
+  const { issueDevTokenAt, operatorCredentials } = require('@airlock/cli');
   return issueDevTokenAt(`${HOST}:${mesh.services.identity.grpc}`, {
     userId: 'bench',
     tenantId: 'bench-gw',
@@ -191,7 +191,7 @@ function meshToken(mesh) {
     workspaceId: 'ws-bench',
     roles: ['developer'],
     ttlSeconds: 3600,
-  });
+  }, operatorCredentials(mesh));
 }
 
 /** The deployed path: Envoy (TLS, ext_authz) → gateway → DLP, with policy, identity, audit and usage running. */

@@ -3,7 +3,7 @@
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkHealth } from '@airlock/grpc';
+import { checkHealth, mtlsChannelCredentials, readMtlsMaterial, type ChannelCredentials } from '@airlock/grpc';
 import {
   createTestDatabase,
   ensureCodeServer,
@@ -20,6 +20,7 @@ import {
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
+import { ensureWorkloadCertificates, type WorkloadCertificate } from './mtls-pki';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 import { httpOk, waitUntil } from './readiness';
 import { HTTP_FACES, SERVICES, serviceEnv, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
@@ -28,6 +29,8 @@ export interface MeshInfo {
   name: string;
   services: Record<ServiceName, ServicePorts>;
   referenceModelPort: number;
+  /** The reference model backend's certificate: it serves HTTPS and answers model calls from the gateway only. */
+  referenceModelTls: WorkloadCertificate;
   idp: MeshIdp;
   envoy: { httpsPort: number; httpPort: number; adminPort: number; accessLog: string };
   caBundle: string;
@@ -37,6 +40,22 @@ export interface MeshInfo {
   infra: InfraEndpoints;
   /** Local workspaces (code-server processes) live under `dir` when the driver is `local`. */
   workspaces: { driver: 'local' | 'none'; dir: string };
+  /** The `operator` identity's certificate: what readiness checks, dev tokens and the end-to-end suite call gRPC with. */
+  operator: WorkloadCertificate;
+}
+
+/** Workloads of a mesh with an mTLS certificate besides the services. */
+const MESH_WORKLOADS = ['envoy', 'operator', 'reference-model'] as const;
+
+/** The reference model backend's mTLS environment (certificate, key, CA; the gateway its only model client). */
+export function referenceModelEnv(mesh: Pick<MeshInfo, 'referenceModelTls'>): NodeJS.ProcessEnv {
+  const tls = mesh.referenceModelTls;
+  return { MTLS_CERT_FILE: tls.certFile, MTLS_KEY_FILE: tls.keyFile, MTLS_CA_FILE: tls.caFile, MTLS_ALLOWED_CLIENT: 'gateway' };
+}
+
+/** gRPC credentials of the mesh's `operator` identity (the services' call graphs name what it may call). */
+export function operatorCredentials(mesh: Pick<MeshInfo, 'operator'>): ChannelCredentials {
+  return mtlsChannelCredentials(readMtlsMaterial(mesh.operator));
 }
 
 export interface MeshOptions {
@@ -152,7 +171,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     infra,
     topicPrefix,
     logLevel: options.logLevel ?? process.env.AIRLOCK_LOG_LEVEL ?? 'info',
-    modelUrl: `http://127.0.0.1:${ports.model}`,
+    modelUrl: `https://127.0.0.1:${ports.model}`,
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
@@ -176,6 +195,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       caFile: path.join(stateDir(), 'pki', DEV_PKI_FILES.caBundle),
     },
     policyBundleFile: options.policyBundleFile,
+    mtls: {} as MeshEnvironment['mtls'],
   };
   if (mesh.workspaces.driver === 'local') {
     // One-time build on a fresh machine (cached under .airlock/tools afterwards).
@@ -184,6 +204,10 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     mesh.workspaces.codeServerEntry = codeServer.entry;
     mesh.workspaces.codeServerNode = codeServer.node;
   }
+  // Every process of the mesh proves who it is (mTLS); the keys stay in the state dir, readable by this account only.
+  const certificates = await ensureWorkloadCertificates(path.join(stateDir(), 'pki'), [...SERVICES, ...MESH_WORKLOADS], { log });
+  mesh.mtls = certificates as MeshEnvironment['mtls'];
+  const operator = certificates.operator;
   mkdirSync(path.dirname(mesh.sinkPath), { recursive: true });
   mkdirSync(path.dirname(mesh.keyFile), { recursive: true });
 
@@ -202,7 +226,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     name: `${options.name}.reference-model`,
     command: node,
     args: [path.join(ROOT, 'apps/reference-model/dist/main.js')],
-    env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model) },
+    env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model), ...referenceModelEnv({ referenceModelTls: certificates['reference-model'] }) },
     logFile: modelLog,
   });
   for (const service of SERVICES) {
@@ -216,10 +240,12 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       logFile: path.join(logsDir, `${service}.log`),
     });
   }
-  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`), { timeoutMs: 15_000, logFile: modelLog });
+  // Its /health answers any certificate from the CA; the operator's is the one this process holds.
+  const operatorTls = { ca: readFileSync(operator.caFile), cert: readFileSync(operator.certFile), key: readFileSync(operator.keyFile) };
+  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, operatorTls), { timeoutMs: 15_000, logFile: modelLog });
   await Promise.all(
     SERVICES.map((s) =>
-      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500)) === 'SERVING', {
+      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials({ operator }))) === 'SERVING', {
         timeoutMs: 60_000,
         logFile: path.join(logsDir, `${s}.log`),
         processName: `${options.name}.${s}`,
@@ -242,6 +268,9 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       TLS_CERT_CHAIN: pki.chain,
       TLS_PRIVATE_KEY: pki.serverKey,
       ACCESS_LOG_PATH: accessLog,
+      MTLS_CERT_CHAIN: certificates.envoy.certFile,
+      MTLS_PRIVATE_KEY: certificates.envoy.keyFile,
+      MTLS_CA: certificates.envoy.caFile,
       POLICY_GRPC_HOST: '127.0.0.1',
       POLICY_GRPC_PORT: ports.services.policy.grpc,
       GATEWAY_HTTP_HOST: '127.0.0.1',
@@ -273,12 +302,13 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     orphan: true,
   });
   const ca = readFileSync(pki.caCert, 'utf8');
-  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, ca), { timeoutMs: 30_000, logFile: envoyLog });
+  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, { ca }), { timeoutMs: 30_000, logFile: envoyLog });
 
   const info: MeshInfo = {
     name: options.name,
     services: ports.services,
     referenceModelPort: ports.model,
+    referenceModelTls: certificates['reference-model'],
     idp: idp.info,
     envoy: { httpsPort: ports.https, httpPort: ports.http, adminPort: ports.admin, accessLog },
     caBundle: pki.caCert,
@@ -287,6 +317,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     logsDir,
     infra,
     workspaces: { driver: mesh.workspaces.driver, dir: mesh.workspaces.dir },
+    operator,
   };
   writeFileSync(meshFile(options.name), JSON.stringify(info, null, 2));
   return info;

@@ -55,6 +55,8 @@ export interface MeshEnvironment {
   workspaces: MeshWorkspaces;
   policyBundleFile?: string;
   logLevel: string;
+  /** Each service's mTLS certificate, key and CA. */
+  mtls: Record<ServiceName, { certFile: string; keyFile: string; caFile: string }>;
 }
 
 export function serviceEnv(service: ServiceName, ports: Record<ServiceName, ServicePorts>, mesh: MeshEnvironment): NodeJS.ProcessEnv {
@@ -65,6 +67,9 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     GRPC_PORT: String(p.grpc),
     METRICS_PORT: String(p.metrics),
     LOG_LEVEL: mesh.logLevel,
+    MTLS_CERT_FILE: mesh.mtls[service].certFile,
+    MTLS_KEY_FILE: mesh.mtls[service].keyFile,
+    MTLS_CA_FILE: mesh.mtls[service].caFile,
   };
   if (p.http) env.HTTP_PORT = String(p.http);
   const kafka = { KAFKA_BROKERS: mesh.infra.kafka.brokers.join(','), TOPIC_PREFIX: mesh.topicPrefix };
@@ -124,10 +129,11 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         // Policy's ext_authz always sets or strips x-airlock-model-aliases, so the gateway may read it.
         GATEWAY_TRUST_ALIAS_HEADER: 'true',
         GATEWAY_BACKENDS: JSON.stringify({
-          chat: { protocol: 'openai', baseUrl: mesh.modelUrl },
-          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl },
-          agent: { protocol: 'openai', baseUrl: mesh.modelUrl },
-          rag: { protocol: 'rag', baseUrl: mesh.modelUrl },
+          // The reference backend answers the gateway's certificate only.
+          chat: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: true },
+          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: true },
+          agent: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: true },
+          rag: { protocol: 'rag', baseUrl: mesh.modelUrl, mtls: true },
         }),
       };
     case 'audit':
