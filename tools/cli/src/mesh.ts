@@ -3,7 +3,7 @@
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkHealth, mtlsChannelCredentials, readMtlsMaterial, type ChannelCredentials } from '@airlock/grpc';
+import { GrpcCredentials, checkHealth, mtlsChannelCredentials, readMtlsMaterial, type ChannelCredentials } from '@airlock/grpc';
 import {
   createTestDatabase,
   ensureCodeServer,
@@ -29,8 +29,6 @@ export interface MeshInfo {
   name: string;
   services: Record<ServiceName, ServicePorts>;
   referenceModelPort: number;
-  /** The reference model backend's certificate: it serves HTTPS and answers model calls from the gateway only. */
-  referenceModelTls: WorkloadCertificate;
   idp: MeshIdp;
   envoy: { httpsPort: number; httpPort: number; adminPort: number; accessLog: string };
   caBundle: string;
@@ -40,22 +38,34 @@ export interface MeshInfo {
   infra: InfraEndpoints;
   /** Local workspaces (code-server processes) live under `dir` when the driver is `local`. */
   workspaces: { driver: 'local' | 'none'; dir: string };
-  /** The `operator` identity's certificate: what readiness checks, dev tokens and the end-to-end suite call gRPC with. */
-  operator: WorkloadCertificate;
+  /** Internal calls over mTLS (always, except in a plaintext mesh a benchmark starts as its baseline). */
+  mtls: boolean;
+  /**
+   * Each workload's certificate: the services, `envoy`, `reference-model` (HTTPS, model calls from the gateway only)
+   * and `operator` (what readiness checks, dev tokens and the end-to-end suite call gRPC with).
+   */
+  certificates: Record<string, WorkloadCertificate>;
 }
 
 /** Workloads of a mesh with an mTLS certificate besides the services. */
 const MESH_WORKLOADS = ['envoy', 'operator', 'reference-model'] as const;
 
 /** The reference model backend's mTLS environment (certificate, key, CA; the gateway its only model client). */
-export function referenceModelEnv(mesh: Pick<MeshInfo, 'referenceModelTls'>): NodeJS.ProcessEnv {
-  const tls = mesh.referenceModelTls;
+export function referenceModelEnv(mesh: Pick<MeshInfo, 'mtls' | 'certificates'>): NodeJS.ProcessEnv {
+  if (!mesh.mtls) return { MTLS_OFF_FOR_DEVELOPMENT: 'true' };
+  const tls = mesh.certificates['reference-model'];
   return { MTLS_CERT_FILE: tls.certFile, MTLS_KEY_FILE: tls.keyFile, MTLS_CA_FILE: tls.caFile, MTLS_ALLOWED_CLIENT: 'gateway' };
 }
 
+/** The operator's certificate, key and CA as PEM, for HTTPS clients (the reference model's /health). */
+export function operatorTls(mesh: Pick<MeshInfo, 'certificates'>): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const operator = mesh.certificates.operator;
+  return { ca: readFileSync(operator.caFile), cert: readFileSync(operator.certFile), key: readFileSync(operator.keyFile) };
+}
+
 /** gRPC credentials of the mesh's `operator` identity (the services' call graphs name what it may call). */
-export function operatorCredentials(mesh: Pick<MeshInfo, 'operator'>): ChannelCredentials {
-  return mtlsChannelCredentials(readMtlsMaterial(mesh.operator));
+export function operatorCredentials(mesh: Pick<MeshInfo, 'mtls' | 'certificates'>): ChannelCredentials {
+  return mesh.mtls ? mtlsChannelCredentials(readMtlsMaterial(mesh.certificates.operator)) : GrpcCredentials.createInsecure();
 }
 
 export interface MeshOptions {
@@ -80,6 +90,11 @@ export interface MeshOptions {
   workspaceDriver?: 'local' | 'none';
   /** A policy bundle for the policy service (POLICY_BUNDLE_FILE); default: its built-in bundle. */
   policyBundleFile?: string;
+  /**
+   * `false`: internal calls in plaintext (MTLS_OFF_FOR_DEVELOPMENT on every service, the reference model on plain
+   * HTTP) — only as a benchmark's baseline (tools/bench/mtls), which also takes TLS off Envoy's clusters. Default true.
+   */
+  mtls?: boolean;
   /** LOG_LEVEL of the services; default AIRLOCK_LOG_LEVEL, else `info`. */
   logLevel?: string;
 }
@@ -195,7 +210,6 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       caFile: path.join(stateDir(), 'pki', DEV_PKI_FILES.caBundle),
     },
     policyBundleFile: options.policyBundleFile,
-    mtls: {} as MeshEnvironment['mtls'],
   };
   if (mesh.workspaces.driver === 'local') {
     // One-time build on a fresh machine (cached under .airlock/tools afterwards).
@@ -206,8 +220,10 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   }
   // Every process of the mesh proves who it is (mTLS); the keys stay in the state dir, readable by this account only.
   const certificates = await ensureWorkloadCertificates(path.join(stateDir(), 'pki'), [...SERVICES, ...MESH_WORKLOADS], { log });
-  mesh.mtls = certificates as MeshEnvironment['mtls'];
-  const operator = certificates.operator;
+  const mtls = options.mtls ?? true;
+  mesh.mtls = mtls ? (certificates as MeshEnvironment['mtls']) : undefined;
+  if (!mtls) mesh.modelUrl = `http://127.0.0.1:${ports.model}`;
+  const access = { mtls, certificates };
   mkdirSync(path.dirname(mesh.sinkPath), { recursive: true });
   mkdirSync(path.dirname(mesh.keyFile), { recursive: true });
 
@@ -226,7 +242,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     name: `${options.name}.reference-model`,
     command: node,
     args: [path.join(ROOT, 'apps/reference-model/dist/main.js')],
-    env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model), ...referenceModelEnv({ referenceModelTls: certificates['reference-model'] }) },
+    env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model), ...referenceModelEnv(access) },
     logFile: modelLog,
   });
   for (const service of SERVICES) {
@@ -241,11 +257,10 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     });
   }
   // Its /health answers any certificate from the CA; the operator's is the one this process holds.
-  const operatorTls = { ca: readFileSync(operator.caFile), cert: readFileSync(operator.certFile), key: readFileSync(operator.keyFile) };
-  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, operatorTls), { timeoutMs: 15_000, logFile: modelLog });
+  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, mtls ? operatorTls(access) : {}), { timeoutMs: 15_000, logFile: modelLog });
   await Promise.all(
     SERVICES.map((s) =>
-      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials({ operator }))) === 'SERVING', {
+      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials(access))) === 'SERVING', {
         timeoutMs: 60_000,
         logFile: path.join(logsDir, `${s}.log`),
         processName: `${options.name}.${s}`,
@@ -308,7 +323,6 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     name: options.name,
     services: ports.services,
     referenceModelPort: ports.model,
-    referenceModelTls: certificates['reference-model'],
     idp: idp.info,
     envoy: { httpsPort: ports.https, httpPort: ports.http, adminPort: ports.admin, accessLog },
     caBundle: pki.caCert,
@@ -317,7 +331,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     logsDir,
     infra,
     workspaces: { driver: mesh.workspaces.driver, dir: mesh.workspaces.dir },
-    operator,
+    mtls,
+    certificates,
   };
   writeFileSync(meshFile(options.name), JSON.stringify(info, null, 2));
   return info;

@@ -55,8 +55,8 @@ export interface MeshEnvironment {
   workspaces: MeshWorkspaces;
   policyBundleFile?: string;
   logLevel: string;
-  /** Each service's mTLS certificate, key and CA. */
-  mtls: Record<ServiceName, { certFile: string; keyFile: string; caFile: string }>;
+  /** Each service's mTLS certificate, key and CA; undefined: plaintext (MTLS_OFF_FOR_DEVELOPMENT, a benchmark's baseline). */
+  mtls?: Record<ServiceName, { certFile: string; keyFile: string; caFile: string }>;
 }
 
 export function serviceEnv(service: ServiceName, ports: Record<ServiceName, ServicePorts>, mesh: MeshEnvironment): NodeJS.ProcessEnv {
@@ -67,9 +67,9 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     GRPC_PORT: String(p.grpc),
     METRICS_PORT: String(p.metrics),
     LOG_LEVEL: mesh.logLevel,
-    MTLS_CERT_FILE: mesh.mtls[service].certFile,
-    MTLS_KEY_FILE: mesh.mtls[service].keyFile,
-    MTLS_CA_FILE: mesh.mtls[service].caFile,
+    ...(mesh.mtls
+      ? { MTLS_CERT_FILE: mesh.mtls[service].certFile, MTLS_KEY_FILE: mesh.mtls[service].keyFile, MTLS_CA_FILE: mesh.mtls[service].caFile }
+      : { MTLS_OFF_FOR_DEVELOPMENT: 'true' }),
   };
   if (p.http) env.HTTP_PORT = String(p.http);
   const kafka = { KAFKA_BROKERS: mesh.infra.kafka.brokers.join(','), TOPIC_PREFIX: mesh.topicPrefix };
@@ -130,10 +130,10 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         GATEWAY_TRUST_ALIAS_HEADER: 'true',
         GATEWAY_BACKENDS: JSON.stringify({
           // The reference backend answers the gateway's certificate only.
-          chat: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: true },
-          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: true },
-          agent: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: true },
-          rag: { protocol: 'rag', baseUrl: mesh.modelUrl, mtls: true },
+          chat: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          agent: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          rag: { protocol: 'rag', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
         }),
       };
     case 'audit':

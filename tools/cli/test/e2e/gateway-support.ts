@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { eventually, listManaged, spawnManaged, stopManaged } from '@airlock/testing';
-import { operatorCredentials, referenceModelEnv, startMesh, type MeshInfo } from '../../src/mesh';
+import { operatorCredentials, operatorTls, referenceModelEnv, startMesh, type MeshInfo } from '../../src/mesh';
 import { issueToken } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -82,9 +82,8 @@ export function sseFrames(body: string): unknown[] {
 
 /** The backend's /health over HTTPS, as the operator (it requires a client certificate from the mesh's CA). */
 function healthy(mesh: MeshInfo): Promise<boolean> {
-  const [ca, cert, key] = [mesh.operator.caFile, mesh.operator.certFile, mesh.operator.keyFile].map((f) => readFileSync(f));
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: mesh.referenceModelPort, path: '/health', timeout: 1_000, ca, cert, key }, (res) => {
+    const req = request({ host: '127.0.0.1', port: mesh.referenceModelPort, path: '/health', timeout: 1_000, ...operatorTls(mesh) }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
