@@ -5,7 +5,7 @@ import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type BaseConfig, ConfigError, baseShape, env, loadConfig, type z } from '@airlock/config';
 import { PROTO_DIR } from '@airlock/contracts';
-import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices, callGraphInterceptor, startHealthListener, type CallGraph } from '@airlock/grpc';
+import { CALLER_NOT_ALLOWED, HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices, callGraphInterceptor, startHealthListener, type CallGraph } from '@airlock/grpc';
 import { identityAssertionConfig, type IdentityAssertionConfig } from '@airlock/identity-assertion';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
@@ -161,7 +161,7 @@ export async function bootService<S extends z.ZodRawShape>(
         ? {
             interceptors: [
               callGraphInterceptor(withOperatorTools(def.grpc.allowedCallers), (refusal) =>
-                logger.warn({ caller: refusal.caller, rpc: refusal.path, code: 'caller_not_allowed' }, 'grpc call refused: caller not in the call graph'),
+                logger.warn({ caller: refusal.caller, rpc: refusal.path, code: CALLER_NOT_ALLOWED }, 'grpc call refused: caller not in the call graph'),
               ),
             ],
           }
