@@ -1,4 +1,5 @@
 import { env, z } from '@airlock/config';
+import type { CallGraph } from '@airlock/runtime';
 
 /** Sink kinds this build knows. */
 export const AUDIT_SINK_NAMES = ['jsonl', 'syslog', 'hec'] as const;
@@ -70,4 +71,13 @@ export const auditConfig = {
   AUDIT_HEC_CA_FILE: z.string().min(1).optional(),
   AUDIT_HEC_INDEX: z.string().min(1).optional(),
   AUDIT_HEC_TIMEOUT_MS: env.int(10_000, 100),
+};
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // Envoy's access log (gRPC ALS), turned into edge.access events.
+  envoy: ['envoy.service.accesslog.v3.AccessLogService'],
 };

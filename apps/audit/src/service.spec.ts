@@ -23,7 +23,7 @@ describe('audit configuration', () => {
   });
 
   it('fails the boot before starting anything when required variables are missing or a sink is unknown', async () => {
-    const boot = bootService(auditService, { GRPC_PORT: '1', METRICS_PORT: '2', AUDIT_SINKS: 'splunk' });
+    const boot = bootService(auditService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', GRPC_PORT: '1', METRICS_PORT: '2', AUDIT_SINKS: 'splunk' });
     await expect(boot).rejects.toBeInstanceOf(ConfigError);
     const problems = await boot.catch((e: ConfigError) => e.problems.map((p) => p.variable).sort());
     expect(problems).toEqual(['AUDIT_SINKS', 'AUDIT_SINK_JSONL_PATH', 'KAFKA_BROKERS']);

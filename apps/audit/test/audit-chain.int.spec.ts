@@ -39,6 +39,7 @@ describe('audit hash chain, digests and dead letters (real Kafka)', () => {
   const boot = async () => {
     metricsPort = await freePort();
     service = await bootService(auditService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(metricsPort),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),

@@ -27,6 +27,7 @@ describe('audit service consuming real Kafka', () => {
   const topic = () => topicName('audit', prefix);
   const boot = async () => {
     service = await bootService(auditService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),

@@ -88,6 +88,7 @@ describe('Envoy access logs as audit events (real Envoy, real Kafka)', () => {
     const sinkPath = path.join(dir, 'audit.jsonl');
     const grpcPort = await freePort();
     service = await bootService(auditService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(grpcPort),
       METRICS_PORT: String(await freePort()),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),

@@ -55,6 +55,8 @@ describe('audit pipeline reliability (real Kafka, Redis, rsyslog)', () => {
   });
 
   const serviceEnv = async (prefix: string, brokers: string[], sinkPath: string, extra: Record<string, string> = {}) => ({
+    // One service in-process (or a child of this test): plaintext gRPC.
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     KAFKA_BROKERS: brokers.join(','),

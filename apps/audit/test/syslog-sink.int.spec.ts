@@ -104,6 +104,7 @@ describe('syslog sink against a real rsyslog (TLS, RFC 5425 framing)', () => {
 
   it('refuses to boot with the syslog sink selected but not configured, naming the variables', async () => {
     const error = await bootService(auditService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       KAFKA_BROKERS: '127.0.0.1:1',
@@ -129,6 +130,7 @@ describe('syslog sink against a real rsyslog (TLS, RFC 5425 framing)', () => {
     let service: RunningService | undefined;
     try {
       service = await bootService(auditService, {
+        MTLS_OFF_FOR_DEVELOPMENT: 'true',
         GRPC_PORT: String(await freePort()),
         METRICS_PORT: String(await freePort()),
         KAFKA_BROKERS: infra.kafka.brokers.join(','),

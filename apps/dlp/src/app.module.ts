@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
 import { GrpcPolicyRules, PolicyRulesSource } from './rules/policy-rules.source';
 import { RuleSets } from './rules/rule-sets';
 import { ScanController } from './scan/scan.controller';
@@ -14,7 +14,7 @@ import type { dlpConfig } from './config';
       provide: PolicyRulesSource,
       // Without POLICY_ADDR there is no source and RuleSets serves the built-in pack.
       useFactory: (config: ServiceConfig<typeof dlpConfig>) =>
-        config.POLICY_ADDR ? new GrpcPolicyRules(config.POLICY_ADDR, config.DLP_POLICY_DEADLINE_MS) : null,
+        config.POLICY_ADDR ? new GrpcPolicyRules(config.POLICY_ADDR, config.DLP_POLICY_DEADLINE_MS, grpcClientCredentials(config)) : null,
       inject: [APP_CONFIG],
     },
     RuleSets,

@@ -1,4 +1,5 @@
 import { env, z } from '@airlock/config';
+import type { CallGraph } from '@airlock/runtime';
 
 /**
  * gRPC refuses messages over 4 MiB by default and a UTF-16 code unit takes up to 3 bytes of UTF-8, so one
@@ -23,4 +24,13 @@ export const dlpConfig = {
   DLP_RULES_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000).default(8),
   /** How long a request without policy_version uses the active version's rules before asking policy again. */
   DLP_ACTIVE_RULES_TTL_MS: env.int(5_000, 0),
+};
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // Prompts and streamed answers.
+  gateway: ['airlock.dlp.v1.DlpService'],
 };

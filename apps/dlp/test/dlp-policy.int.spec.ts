@@ -35,6 +35,7 @@ describe('dlp with rules from the active policy version', () => {
     const bundleFile = path.join(dir, 'bundle.json');
     writeFileSync(bundleFile, JSON.stringify(bundle));
     policy = await bootService(policyService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
@@ -43,6 +44,7 @@ describe('dlp with rules from the active policy version', () => {
       LOG_LEVEL: 'warn',
     });
     dlp = await bootService(dlpService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       POLICY_ADDR: policy.grpcAddress,

@@ -27,6 +27,7 @@ describe('dlp service over gRPC', () => {
       return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
     });
     service = await bootService(dlpService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       DLP_MAX_TEXT_CHARS: '1000',

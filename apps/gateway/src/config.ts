@@ -1,4 +1,5 @@
 import { env, z } from '@airlock/config';
+import type { CallGraph } from '@airlock/runtime';
 
 /** The request types the gateway isolates from each other (bulkheads, connection pools, metrics). */
 export const REQUEST_TYPES = ['autocomplete', 'chat', 'agent', 'rag'] as const;
@@ -10,6 +11,11 @@ const backendSchema = z.strictObject({
   /** "openai": vLLM, TGI, the reference backend; "tabby": a Tabby server; "rag": the Code RAG service. */
   protocol: z.enum(['openai', 'tabby', 'rag']),
   baseUrl: z.url(),
+  /**
+   * The backend requires a client certificate (an `https:` baseUrl): the gateway presents its own (MTLS_CERT_FILE,
+   * MTLS_KEY_FILE) and accepts the backend's only from MTLS_CA_FILE — so only the gateway can call the model.
+   */
+  mtls: z.boolean().default(false),
   /** Sockets per request type to this backend (each request type has its own pool). */
   maxConnections: z.number().int().min(1).default(64),
   connectTimeoutMs: z.number().int().min(1).default(1_000),
@@ -83,3 +89,9 @@ export const gatewayConfig = {
 };
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfig>>;
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS): nobody but health
+ * checks (open to every verified caller), as in the Kubernetes NetworkPolicies (deploy/kubernetes).
+ */
+export const ALLOWED_CALLERS: CallGraph = {};

@@ -36,6 +36,7 @@ export const EDGE_CALLER: Identity = { subject: 'bob', userId: 'bob', tenantId: 
 /** The real dlp service over gRPC, on free ports. */
 export async function bootDlp(options: { metricsPort?: number; logLevel?: string } = {}): Promise<RunningService> {
   return bootService(dlpService, {
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(options.metricsPort ?? (await freePort())),
     LOG_LEVEL: options.logLevel ?? 'warn',
@@ -46,6 +47,7 @@ export async function bootGateway(env: Record<string, string>): Promise<RunningS
   const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-gw-assertion-')), 'assertion-public.pem');
   writeFileSync(keyFile, edgeSigner.publicKeyPem);
   return bootService(gatewayService, {
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),

@@ -13,7 +13,7 @@ describe('DlpGuard: a prompt scanned in several batches', () => {
   let dlp: RunningService;
   const guards: DlpGuard[] = [];
   const guard = (batchChars: number) => {
-    const g = new DlpGuard({ DLP_ADDR: dlp.grpcAddress, GATEWAY_DLP_BATCH_CHARS: batchChars });
+    const g = new DlpGuard({ DLP_ADDR: dlp.grpcAddress, GATEWAY_DLP_BATCH_CHARS: batchChars, MTLS_OFF_FOR_DEVELOPMENT: true });
     guards.push(g);
     return g;
   };

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
 import { ApiTokenStore } from './api-tokens/api-token-store';
 import { ApiTokens } from './api-tokens/api-tokens.usecases';
 import { AuthAudit } from './audit/auth-audit';
@@ -42,7 +42,7 @@ import { VerifyToken } from './tokens/verify-token.usecase';
       provide: SessionLimitsSource,
       // Without POLICY_ADDR there is no source and no session limits (TenantSessionLimits says so at boot).
       useFactory: (config: ServiceConfig<typeof identityConfig>) =>
-        config.POLICY_ADDR ? new GrpcSessionLimits(config.POLICY_ADDR, config.IDENTITY_POLICY_DEADLINE_MS) : null,
+        config.POLICY_ADDR ? new GrpcSessionLimits(config.POLICY_ADDR, config.IDENTITY_POLICY_DEADLINE_MS, grpcClientCredentials(config)) : null,
       inject: [APP_CONFIG],
     },
     TenantSessionLimits,

@@ -1,5 +1,6 @@
 import { env, z } from '@airlock/config';
 import { groupMappingSchema, DEFAULT_GROUP_MAPPING, serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS, tenantPoliciesSchema, timeZoneSchema } from './login/login-policy';
+import type { CallGraph } from '@airlock/runtime';
 
 /** Longest lifetime a token may have, whatever the configuration or the request asks for. */
 export const MAX_TOKEN_TTL_SECONDS = 86_400;
@@ -74,4 +75,17 @@ export const identityConfig = {
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** Local, fsync'd spool for audit events while Kafka is unreachable; required with KAFKA_BROKERS. */
   EVENT_SPOOL_DIR: optionalText(),
+};
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // VerifyToken, VerifySession: ext_authz's check of a bearer token or session cookie.
+  policy: ['airlock.identity.v1.IdentityService/VerifyToken', 'airlock.identity.v1.IdentityService/VerifySession'],
+  // Each workspace's gateway token, issued before it starts and revoked when it is deleted.
+  workspace: ['airlock.identity.v1.IdentityService/IssueWorkspaceToken', 'airlock.identity.v1.IdentityService/RevokeWorkspaceTokens'],
+  // Dev-only token minting (`tools/airlock token`, the end-to-end suite), and only where IDENTITY_ALLOW_ISSUE=true.
+  operator: ['airlock.identity.v1.IdentityService/IssueToken'],
 };

@@ -1,6 +1,6 @@
 import { PROTO_FILES } from '@airlock/contracts';
 import type { ServiceDefinition } from '@airlock/runtime';
-import { identityConfig } from './config';
+import { ALLOWED_CALLERS, identityConfig } from './config';
 
 export const identityService: ServiceDefinition<typeof identityConfig> = {
   name: 'identity',
@@ -12,6 +12,7 @@ export const identityService: ServiceDefinition<typeof identityConfig> = {
     protoFiles: [PROTO_FILES.identity],
     packages: ['airlock.identity.v1'],
     services: ['airlock.identity.v1.IdentityService'],
+    allowedCallers: ALLOWED_CALLERS,
   },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   module: () => require('./app.module').AppModule,

@@ -39,7 +39,7 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-int-'));
     edge = edgeAssertions(dir);
     env = { ...(await identityTestEnv(dir, infra.redis.url, 'identity', edge.env)), IDENTITY_ALLOW_ISSUE: 'true' };
-    service = await bootService(identityService, env);
+    service = await bootService(identityService, { ...env, MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress, { idempotent: ['airlock.identity.v1.IdentityService/VerifyToken'] });
   }, 120_000);
 
@@ -132,6 +132,7 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
 
   it('refuses to issue where issuance is disabled (PERMISSION_DENIED token_issue_disabled)', async () => {
     const locked = await bootService(identityService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...env,
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),

@@ -23,6 +23,7 @@ describe('identity /api/identity/v1/me', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-me-'));
     edge = edgeAssertions(dir);
     service = await bootService(identityService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await identityTestEnv(dir, redisUrl, 'identity_me', edge.env)),
       IDENTITY_TENANTS: JSON.stringify({ berlin: { timeZone: 'Europe/Berlin' } }),
     });
@@ -68,7 +69,7 @@ describe('identity /api/identity/v1/me', () => {
   });
 
   it('refuses to boot with a time zone it does not know', async () => {
-    const error = await bootService(identityService, { ...(await identityTestEnv(dir, redisUrl, 'identity_me_tz', edge.env)), IDENTITY_TIME_ZONE: 'Mars/Olympus' }).catch((e: unknown) => e);
+    const error = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, redisUrl, 'identity_me_tz', edge.env)), IDENTITY_TIME_ZONE: 'Mars/Olympus' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([{ variable: 'IDENTITY_TIME_ZONE', message: expect.stringContaining('IANA time zone') }]);
   });

@@ -72,6 +72,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     });
     edge = edgeAssertions(dir);
     service = await bootService(identityService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...edge.env,
       GRPC_PORT: String(identityPort),
       HTTP_PORT: String(await freePort()),

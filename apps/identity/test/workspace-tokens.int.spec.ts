@@ -43,7 +43,7 @@ describe('IssueWorkspaceToken / RevokeWorkspaceTokens (real PostgreSQL and Redis
     subscriber = new Redis(infra.redis.url);
     subscriber.on('message', (_channel: string, digest: string) => announced.push(digest));
     await subscriber.subscribe(`${env.REDIS_PREFIX}revocations`);
-    service = await bootService(identityService, { ...env, ...db.env });
+    service = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...env, ...db.env });
     client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress);
   }, 120_000);
 

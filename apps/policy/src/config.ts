@@ -1,6 +1,7 @@
 import { env, z } from '@airlock/config';
 import { bundleFileVariable } from './bundles/bundle';
 import { limitsConfig } from './limits/limits-config';
+import type { CallGraph } from '@airlock/runtime';
 
 export const policyConfig = {
   /** IdentityService (host:port): every ext_authz Check verifies the bearer token there. */
@@ -48,4 +49,19 @@ export const policyConfig = {
   KAFKA_BROKERS: env.list().optional(),
   TOPIC_PREFIX: z.string().default(''),
   EVENT_SPOOL_DIR: z.string().min(1).optional(),
+};
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // ext_authz on every edge request.
+  envoy: ['envoy.service.auth.v3.Authorization'],
+  // The DLP rules of the policy version a request was decided under.
+  dlp: ['airlock.policy.v1.PolicyService/GetDlpRules'],
+  // Concurrent session limits, asked at every login.
+  identity: ['airlock.policy.v1.PolicyService/GetSessionLimits'],
+  // A person's own token budget (/api/usage/v1/me).
+  usage: ['airlock.policy.v1.PolicyService/GetTokenBudgets'],
 };

@@ -62,6 +62,7 @@ describe('PolicyAdminService (gRPC) against real PostgreSQL, Redis and identity'
     db = policyDb;
     identity = started;
     policy = await bootService(policyService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),

@@ -92,8 +92,8 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
     });
     // Two replicas booting at once against an empty store: migrations and the seed happen once.
     [a, b] = await Promise.all([
-      bootService(policyService, await env({ EVENT_SPOOL_DIR: path.join(dir, 'spool-a'), POLICY_BUNDLE_CACHE_FILE: path.join(dir, 'cache-a.json') })),
-      bootService(policyService, await env({ EVENT_SPOOL_DIR: path.join(dir, 'spool-b') })),
+      bootService(policyService, { ...(await env({ EVENT_SPOOL_DIR: path.join(dir, 'spool-a'), POLICY_BUNDLE_CACHE_FILE: path.join(dir, 'cache-a.json') })), MTLS_OFF_FOR_DEVELOPMENT: 'true' }),
+      bootService(policyService, { ...(await env({ EVENT_SPOOL_DIR: path.join(dir, 'spool-b') })), MTLS_OFF_FOR_DEVELOPMENT: 'true' }),
     ]);
     clientA = createClient(airlock.policy.v1.PolicyServiceClient, a.grpcAddress);
     clientB = createClient(airlock.policy.v1.PolicyServiceClient, b.grpcAddress);
@@ -345,7 +345,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
   it('keeps deciding with the last good version when the store is gone, and boots from the cache file', async () => {
     const active = (await decideOn(clientA)).policyVersion;
     // A replica whose store is unreachable at boot decides with the version cached by replica A.
-    const c = await bootService(policyService, await env({ DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none', POLICY_BUNDLE_CACHE_FILE: path.join(dir, 'cache-a.json'), EVENT_SPOOL_DIR: path.join(dir, 'spool-c') }));
+    const c = await bootService(policyService, { ...(await env({ DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none', POLICY_BUNDLE_CACHE_FILE: path.join(dir, 'cache-a.json'), EVENT_SPOOL_DIR: path.join(dir, 'spool-c') })), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     try {
       const clientC = createClient(airlock.policy.v1.PolicyServiceClient, c.grpcAddress);
       expect((await decideOn(clientC)).policyVersion).toBe(active);

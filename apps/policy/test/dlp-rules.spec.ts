@@ -21,6 +21,7 @@ afterAll(() => edge.remove());
 
 async function boot(bundleFile?: string): Promise<RunningService> {
   return bootService(policyService, {
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     ...edge.env,
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),

@@ -70,6 +70,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
 
   const bootPolicy = async (env: Record<string, string>) => {
     const service = await bootService(policyService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await ports()),
       POLICY_LIMITS_REDIS_PREFIX: `${prefix}rl:`,
       IDENTITY_REVOCATION_CHANNEL: `${prefix}revocations`,
@@ -118,6 +119,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     await createTopics(infra, [usageEvents.topicName('usage', topicPrefix)]);
 
     const identityService_ = await bootService(identityService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await ports()),
       REDIS_URL: infra.redis.url,
       REDIS_PREFIX: prefix,
@@ -129,6 +131,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     });
     running.unshift(identityService_);
     usage = await bootService(usageService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await ports()),
       ...usageDb.env,
       REDIS_URL: infra.redis.url,

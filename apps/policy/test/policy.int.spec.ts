@@ -94,6 +94,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     metricsPort = await freePort();
     // Policy first: the process's one telemetry SDK (and so /metrics) takes the first service's METRICS_PORT.
     policy = await bootService(policyService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(metricsPort),
@@ -120,7 +121,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       // Identity's own API trusts the edge's assertion, signed by this policy service.
       IDENTITY_ASSERTION_JWKS_URL: `http://${policy.httpAddress}/api/policy/v1/assertion/jwks.json`,
     };
-    identity = await bootService(identityService, identityEnv);
+    identity = await bootService(identityService, { ...identityEnv, MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     redis = new IdentityRedis(loadConfig(identityConfig, identityEnv), createLogger('test', 'warn'));
     await redis.onModuleInit();
     identityClient = createClient(airlock.identity.v1.IdentityServiceClient, identity.grpcAddress);

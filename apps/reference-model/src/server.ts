@@ -1,4 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { workloadOf } from '@airlock/grpc';
 import { randomUUID } from 'node:crypto';
 import { MODELS, ReferenceIndex, type ChatMessage, answerChat, answerCompletion, countTokens, streamChunks } from './model';
 
@@ -27,6 +30,17 @@ export interface ReferenceServerOptions {
   cutAfterChunks?: number;
   /** A fixed chat answer instead of the echo (e.g. output the gateway's DLP must catch). */
   cannedAnswer?: string;
+}
+
+/** HTTPS with client certificates: the model routes answer only the workload `allowedClient` (the gateway). */
+export interface ReferenceServerTls {
+  /** PEM: this backend's certificate (+ intermediates) and key. */
+  cert: Buffer;
+  key: Buffer;
+  /** PEM: the CA a client certificate must chain to; without one the handshake is refused. */
+  ca: Buffer;
+  /** The workload (certificate CN or `spiffe://airlock/<name>` URI SAN) allowed to call the model routes. */
+  allowedClient: string;
 }
 
 /**
@@ -202,11 +216,23 @@ function ragQuery(body: Record<string, unknown>, res: ServerResponse, index: Ref
 
 const MODEL_ROUTES = new Set(['POST /v1/chat/completions', 'POST /v1/completions', 'POST /v1/rag/index', 'POST /v1/rag/query']);
 
-export function createReferenceServer(options: ReferenceServerOptions = {}): ReferenceServer {
+/** Whether a request may use the model routes: always over plain HTTP, only from `allowedClient` over mTLS. */
+function clientAllowed(req: IncomingMessage, tls: ReferenceServerTls | undefined): boolean {
+  if (!tls) return true;
+  return workloadOf((req.socket as TLSSocket).getPeerCertificate()) === tls.allowedClient;
+}
+
+/**
+ * Plain HTTP, or with `tls` HTTPS that refuses a handshake without a client certificate from `tls.ca` and answers
+ * the model routes only to `tls.allowedClient` (403 to other holders of a certificate; `/health` stays open to them,
+ * for readiness checks).
+ */
+export function createReferenceServer(options: ReferenceServerOptions = {}, tls?: ReferenceServerTls): ReferenceServer {
   const index = new ReferenceIndex();
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     const handle = async () => {
+      if (route !== 'GET /health' && !clientAllowed(req, tls)) throw new HttpError(403, 'permission_denied', 'this client may not call the model');
       if (MODEL_ROUTES.has(route)) {
         const body = await readJson(req);
         ref.requests += 1;
@@ -247,7 +273,10 @@ export function createReferenceServer(options: ReferenceServerOptions = {}): Ref
       if (!res.headersSent) sendJson(res, e.status, { error: { message: e.message, type: e.type, code: e.type } });
       else res.end();
     });
-  });
+  };
+  const server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, handler)
+    : createServer(handler);
   const ref: ReferenceServer = Object.assign(server, { options, index, requests: 0 });
   return ref;
 }

@@ -1,4 +1,5 @@
 import { env, z } from '@airlock/config';
+import type { CallGraph } from '@airlock/runtime';
 
 export const usageConfig = {
   DATABASE_URL: env.url(),
@@ -30,4 +31,15 @@ export const usageConfig = {
   POLICY_ADDR: env.address().optional(),
   /** Budget for one GetTokenBudgets call, retries included. */
   USAGE_POLICY_DEADLINE_MS: env.int(1_000, 50),
+};
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // Token budgets at ext_authz.
+  policy: ['airlock.usage.v1.UsageService/CheckQuota'],
+  // Operator tooling (the end-to-end suite) reads metered usage.
+  operator: ['airlock.usage.v1.UsageService'],
 };

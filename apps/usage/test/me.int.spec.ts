@@ -56,6 +56,7 @@ describe('usage /api/usage/v1/me', () => {
 
   async function bootUsage(policyAddr?: string): Promise<RunningService> {
     const service = await bootService(usageService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       IDENTITY_ASSERTION_PUBLIC_KEY_FILE: path.join(dir, 'assertion-public.pem'),
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
@@ -86,6 +87,7 @@ describe('usage /api/usage/v1/me', () => {
     bundle.limits.tokenBudgets.push({ id: 'tb.user.day', match: { pathPrefix: '/v1' }, scope: 'user', period: 'day', limitTokens: 1_000 });
     writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(bundle));
     policy = await bootService(policyService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),

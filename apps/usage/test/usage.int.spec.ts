@@ -67,7 +67,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
   };
   const connect = (s: RunningService) => createClient(airlock.usage.v1.UsageServiceClient, s.grpcAddress, { idempotent: ['airlock.usage.v1.UsageService'] });
   const boot = async (group: string) => {
-    service = await bootService(usageService, await env(group, infra.redis.url));
+    service = await bootService(usageService, { ...(await env(group, infra.redis.url)), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     client = connect(service);
   };
   const stop = async () => {
@@ -266,7 +266,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
 
     it('falls back to PostgreSQL when Redis is down, with the same answers', async () => {
       // Nothing listens on a fresh free port: every Redis command fails at once.
-      const down = await bootService(usageService, await env(`${prefix}_usage_noredis`, `redis://127.0.0.1:${await freePort()}`));
+      const down = await bootService(usageService, { ...(await env(`${prefix}_usage_noredis`, `redis://127.0.0.1:${await freePort()}`)), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
       const downClient = connect(down);
       try {
         const check = { tenantId: q, scope: QuotaScope.QUOTA_SCOPE_PROJECT, scopeId: 'qp', at: june, limitTokens: 100 };

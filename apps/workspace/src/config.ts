@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { env, z } from '@airlock/config';
 import { networkConfigSchema } from './drivers/kubernetes/network';
+import type { CallGraph } from '@airlock/runtime';
 
 const positive = (fallback: number) => env.int(fallback, 1);
 
@@ -118,3 +119,12 @@ export const workspaceConfig = {
 };
 
 export type WorkspaceConfig = z.infer<z.ZodObject<typeof workspaceConfig>>;
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // Operator tooling drives workspaces over gRPC (people use the owner API through the edge).
+  operator: ['airlock.workspace.v1.WorkspaceService'],
+};

@@ -1,6 +1,6 @@
 import { PROTO_FILES } from '@airlock/contracts';
 import type { ServiceDefinition } from '@airlock/runtime';
-import { workspaceConfig } from './config';
+import { ALLOWED_CALLERS, workspaceConfig } from './config';
 
 export const workspaceService: ServiceDefinition<typeof workspaceConfig> = {
   name: 'workspace',
@@ -14,6 +14,7 @@ export const workspaceService: ServiceDefinition<typeof workspaceConfig> = {
     protoFiles: [PROTO_FILES.workspace],
     packages: ['airlock.workspace.v1'],
     services: ['airlock.workspace.v1.WorkspaceService'],
+    allowedCallers: ALLOWED_CALLERS,
   },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   module: () => require('./app.module').AppModule,

@@ -46,6 +46,7 @@ export async function boot(env: Record<string, string>): Promise<RunningService>
     writeFileSync(edgeKeyFile, edgeKey.publicKeyPem);
   }
   return bootService(workspaceService, {
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     IDENTITY_ASSERTION_PUBLIC_KEY_FILE: edgeKeyFile,
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),

@@ -37,6 +37,7 @@ export async function startIdentity(opts: { redisUrl: string; database: { DATABA
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       BIND_HOST: '127.0.0.1',
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(grpcPort),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),

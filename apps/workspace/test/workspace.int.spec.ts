@@ -238,7 +238,7 @@ describe('workspace service over gRPC, on a real Postgres', () => {
 
 describe('workspace service boot', () => {
   it('refuses to start without DATABASE_URL', async () => {
-    await expect(bootService(workspaceService, { GRPC_PORT: String(await freePort()), METRICS_PORT: String(await freePort()) })).rejects.toThrow(
+    await expect(bootService(workspaceService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', GRPC_PORT: String(await freePort()), METRICS_PORT: String(await freePort()) })).rejects.toThrow(
       /DATABASE_URL.*KAFKA_BROKERS.*EVENT_SPOOL_DIR/,
     );
   });

@@ -1,4 +1,4 @@
-import type { Server } from '@grpc/grpc-js';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -52,4 +52,18 @@ export function addStandardServices(
 ): void {
   health.addToServer(server);
   new ReflectionService(packageDefinition).addToServer(server);
+}
+
+/**
+ * A second, plaintext listener serving only grpc.health.v1 (the same statuses): for probes that cannot present a
+ * client certificate, such as the kubelet's gRPC probe, while the service's own port requires mTLS. It reveals
+ * nothing but SERVING / NOT_SERVING.
+ */
+export async function startHealthListener(health: HealthReporter, host: string, port: number): Promise<Server> {
+  const server = new Server();
+  health.addToServer(server);
+  await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return server;
 }

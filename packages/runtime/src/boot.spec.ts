@@ -32,13 +32,13 @@ const def: ServiceDefinition<typeof shape> = {
   name: 'probe',
   config: shape,
   http: true,
-  grpc: { protoFiles: [], packages: [], services: ['airlock.probe.v1.Probe'] },
+  grpc: { protoFiles: [], packages: [], services: ['airlock.probe.v1.Probe'], allowedCallers: {} },
   module: () => ProbeModule,
 };
 
 describe('bootService', () => {
   it('names every bad variable, common and service-specific, before starting anything', async () => {
-    const error = await bootService(def, { GRPC_PORT: 'nope', PROBE_LIMIT: '0' }).catch((e: unknown) => e);
+    const error = await bootService(def, { MTLS_OFF_FOR_DEVELOPMENT: 'true', GRPC_PORT: 'nope', PROBE_LIMIT: '0' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['GRPC_PORT', 'HTTP_PORT', 'METRICS_PORT', 'PROBE_LIMIT']);
   });
@@ -48,6 +48,7 @@ describe('bootService', () => {
 
     beforeAll(async () => {
       service = await bootService(def, {
+        MTLS_OFF_FOR_DEVELOPMENT: 'true',
         GRPC_PORT: String(await freePort()),
         HTTP_PORT: String(await freePort()),
         METRICS_PORT: String(await freePort()),

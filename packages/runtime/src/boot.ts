@@ -5,7 +5,7 @@ import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type BaseConfig, ConfigError, baseShape, loadConfig, type z } from '@airlock/config';
 import { PROTO_DIR } from '@airlock/contracts';
-import { HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices } from '@airlock/grpc';
+import { CALLER_NOT_ALLOWED, HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices, callGraphInterceptor, startHealthListener, type CallGraph } from '@airlock/grpc';
 import { identityAssertionConfig, type IdentityAssertionConfig } from '@airlock/identity-assertion';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
@@ -16,6 +16,7 @@ export { APP_LOGGER };
 import { EdgeCaller } from './edge-caller';
 import { AllExceptionsFilter } from './filters';
 import { jsonBodyMiddleware } from './http-body';
+import { loadMtlsMaterial, mtlsShape, serverCredentialsFor, type MtlsConfig } from './mtls-config';
 import { NestLogger } from './nest-logger';
 import { ServiceStopping } from './service-stopping';
 
@@ -32,6 +33,12 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
     packages: string[];
     /** Fully-qualified service names reported by grpc.health.v1. */
     services: string[];
+    /**
+     * Which verified caller (the workload its certificate names) may call which of these services or methods; the
+     * deployment's NetworkPolicies express the same graph. Health is open to every verified caller, reflection to
+     * `operator`. Not enforced when MTLS_OFF_FOR_DEVELOPMENT=true (no caller is known).
+     */
+    allowedCallers: CallGraph;
   };
   /** The service has an HTTP face (needs HTTP_PORT). */
   http?: boolean;
@@ -47,7 +54,7 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
   module: () => Type | DynamicModule;
 }
 
-export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & Partial<HttpConfig> & z.infer<z.ZodObject<S>>;
+export type ServiceConfig<S extends z.ZodRawShape> = BaseConfig & MtlsConfig & Partial<HttpConfig> & z.infer<z.ZodObject<S>>;
 
 /** Common and service variables validated together, so one boot reports every bad variable at once. */
 function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, environment: NodeJS.ProcessEnv): ServiceConfig<S> {
@@ -61,10 +68,17 @@ function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, e
       return undefined;
     }
   };
-  const base = attempt(() => loadConfig({ ...baseShape, ...(def.http ? httpShape : {}) }, environment));
+  const base = attempt(() => loadConfig({ ...baseShape, ...mtlsShape, ...(def.http ? httpShape : {}) }, environment));
   const own = attempt(() => loadConfig({ ...(def.edgeIdentity ? identityAssertionConfig : {}), ...def.config }, environment));
   if (problems.length > 0 || !base || !own) throw new ConfigError(problems);
   return { ...base, ...own } as ServiceConfig<S>;
+}
+
+/** Reflection lists every method: for the operator's tools, not for other services. */
+const OPERATOR_TOOLS: CallGraph = { operator: ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'] };
+
+function withOperatorTools(graph: CallGraph): CallGraph {
+  return { ...graph, operator: [...(graph.operator ?? []), ...OPERATOR_TOOLS.operator] };
 }
 
 export interface RunningService {
@@ -99,7 +113,9 @@ export async function bootService<S extends z.ZodRawShape>(
   environment: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
   const config = loadServiceConfig(def, environment);
+  const mtls = loadMtlsMaterial(config);
   const logger = createLogger(def.name, config.LOG_LEVEL);
+  if (!mtls) logger.warn('MTLS_OFF_FOR_DEVELOPMENT=true: gRPC is plaintext and admits any caller; never run a deployment like this');
   // One SDK per process: tests boot several services in one process and share it.
   telemetry ??= startTelemetry({
     serviceName: `airlock-${def.name}`,
@@ -139,6 +155,16 @@ export async function bootService<S extends z.ZodRawShape>(
       protoPath: def.grpc.protoFiles.map((f) => path.join(PROTO_DIR, f)),
       loader: PROTO_LOADER_OPTIONS,
       gracefulShutdown: true,
+      credentials: serverCredentialsFor(mtls),
+      channelOptions: mtls
+        ? {
+            interceptors: [
+              callGraphInterceptor(withOperatorTools(def.grpc.allowedCallers), (refusal) =>
+                logger.warn({ caller: refusal.caller, rpc: refusal.path, code: CALLER_NOT_ALLOWED }, 'grpc call refused: caller not in the call graph'),
+              ),
+            ],
+          }
+        : {},
       onLoadPackageDefinition: (pkg, server) => addStandardServices(server, pkg, health),
     },
   };
@@ -166,6 +192,13 @@ export async function bootService<S extends z.ZodRawShape>(
     app = micro;
     await startOrClose(app, () => micro.listen());
   }
+  let healthListener: Awaited<ReturnType<typeof startHealthListener>> | undefined;
+  if (config.GRPC_HEALTH_PORT) {
+    healthListener = await startHealthListener(health, config.BIND_HOST, config.GRPC_HEALTH_PORT).catch(async (error: unknown) => {
+      await app.close().catch(() => undefined);
+      throw error;
+    });
+  }
   health.setServing(true);
   logger.info({ grpc: grpcAddress, http: httpAddress, metrics: `${config.BIND_HOST}:${config.METRICS_PORT}` }, 'service ready');
 
@@ -180,6 +213,7 @@ export async function bootService<S extends z.ZodRawShape>(
         health.setServing(false);
         stopping.stop();
         await app.close();
+        healthListener?.forceShutdown();
         logger.info('service stopped');
       })()),
   };

@@ -26,7 +26,7 @@ class WhoAmIModule {}
 @Module({})
 class EmptyModule {}
 
-const grpc = { protoFiles: [], packages: [], services: ['airlock.probe.v1.Probe'] };
+const grpc = { protoFiles: [], packages: [], services: ['airlock.probe.v1.Probe'], allowedCallers: {} };
 const edgeDef: ServiceDefinition<Record<string, never>> = { name: 'edge-probe', config: {}, http: true, edgeIdentity: true, grpc, module: () => WhoAmIModule };
 const plainDef: ServiceDefinition<Record<string, never>> = { name: 'plain-probe', config: {}, http: true, grpc, module: () => EmptyModule };
 
@@ -58,22 +58,22 @@ describe('EdgeCaller (edgeIdentity: true)', () => {
 
   it('stops the boot with a ConfigError naming the variables when no key source, or two, are set', async () => {
     for (const extra of [{}, { IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile, IDENTITY_ASSERTION_JWKS_URL: 'http://127.0.0.1:1/jwks.json' }]) {
-      const error = await bootService(edgeDef, { ...(await ports()), ...extra }).catch((e: unknown) => e);
+      const error = await bootService(edgeDef, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await ports()), ...extra }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['IDENTITY_ASSERTION_PUBLIC_KEY_FILE', 'IDENTITY_ASSERTION_JWKS_URL']);
     }
-    const unreadable = await bootService(edgeDef, { ...(await ports()), IDENTITY_ASSERTION_PUBLIC_KEY_FILE: path.join(dir, 'absent.pem') }).catch((e: unknown) => e);
+    const unreadable = await bootService(edgeDef, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await ports()), IDENTITY_ASSERTION_PUBLIC_KEY_FILE: path.join(dir, 'absent.pem') }).catch((e: unknown) => e);
     expect((unreadable as ConfigError).problems).toEqual([{ variable: 'IDENTITY_ASSERTION_PUBLIC_KEY_FILE', message: expect.stringContaining('absent.pem') }]);
   });
 
   it('is not needed by a service that did not opt in', async () => {
-    const booting = bootService(plainDef, await ports());
+    const booting = bootService(plainDef, { ...(await ports()), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     await expect(booting).resolves.toMatchObject({ grpcAddress: expect.stringMatching(/:\d+$/), httpAddress: expect.stringMatching(/:\d+$/) });
     await expect((await booting).close()).resolves.toBeUndefined();
   });
 
   it('answers with the asserted identity, and 401 unauthenticated to plain identity headers without a valid assertion', async () => {
-    service = await bootService(edgeDef, { ...(await ports()), IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile });
+    service = await bootService(edgeDef, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await ports()), IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile });
     const url = `http://${service.httpAddress}/whoami`;
     const plain = { 'x-user-id': 'root', 'x-tenant-id': 'acme', 'x-airlock-roles': 'security-admin' };
 

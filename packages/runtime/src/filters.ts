@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { ERROR_CODE_TRAILER } from '@airlock/grpc';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
@@ -74,7 +75,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const mapped = map(exception);
     logFailure(this.logger, exception, mapped);
     const metadata = new Metadata();
-    metadata.set('x-error-code', mapped.code);
+    metadata.set(ERROR_CODE_TRAILER, mapped.code);
     if (correlationId) metadata.set('x-correlation-id', correlationId);
     return throwError(() => ({ code: mapped.grpcStatus, message: mapped.message, metadata }));
   }

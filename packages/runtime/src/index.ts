@@ -5,3 +5,5 @@ export { HealthReporter } from '@airlock/grpc';
 export { EdgeCaller, UnauthenticatedError, type EdgeIdentity } from './edge-caller';
 export { errorPage, isBrowserNavigation, pageLanguage, type ErrorPage, type PageLanguage } from './error-page';
 export { ServiceStopping } from './service-stopping';
+export { grpcClientCredentials, loadMtlsMaterial, mtlsShape, type MtlsConfig } from './mtls-config';
+export type { CallGraph } from '@airlock/grpc';

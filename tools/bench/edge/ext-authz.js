@@ -12,7 +12,7 @@ const https = require('node:https');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const YAML = require('yaml');
-const { issueDevTokenAt, startMesh, stopMesh } = require('@airlock/cli');
+const { issueDevTokenAt, operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
 const { listManaged, stopManaged, spawnManaged, stateDir, ensureEnvoy } = require('@airlock/testing');
 const { openLoop, percentile, fmt } = require('../lib/load');
 const { unlimitedBundleFile } = require('../lib/bundle');
@@ -77,7 +77,7 @@ function mintToken(mesh) {
     workspaceId: 'ws-bench',
     roles: ['developer'],
     ttlSeconds: 3600,
-  });
+  }, operatorCredentials(mesh));
 }
 
 function requester(mesh, ca, token, variant) {

@@ -52,10 +52,10 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const HOST = '127.0.0.1';
 const MESH = 'bench-gw';
 
-/** A place requests go: plain HTTP to 127.0.0.1, or HTTPS to Envoy (`localhost`, the dev CA). */
-function target(port, { tls = false, ca } = {}) {
+/** A place requests go: plain HTTP to 127.0.0.1, or HTTPS (`localhost`, the dev CA; `cert`/`key`: a client certificate). */
+function target(port, { tls = false, ca, cert, key } = {}) {
   const transport = tls ? https : http;
-  return { port, transport, host: tls ? 'localhost' : HOST, agent: new transport.Agent({ keepAlive: true, maxSockets: 512, ca }) };
+  return { port, transport, host: tls ? 'localhost' : HOST, agent: new transport.Agent({ keepAlive: true, maxSockets: 512, ca, cert, key }) };
 }
 
 /** The platform envelope's `error.code` (for the error summary), else the start of the body. */
@@ -183,7 +183,7 @@ async function gatewayAlone() {
 
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
 function meshToken(mesh) {
-  const { issueDevTokenAt } = require('@airlock/cli');
+  const { issueDevTokenAt, operatorCredentials } = require('@airlock/cli');
   return issueDevTokenAt(`${HOST}:${mesh.services.identity.grpc}`, {
     userId: 'bench',
     tenantId: 'bench-gw',
@@ -191,7 +191,7 @@ function meshToken(mesh) {
     workspaceId: 'ws-bench',
     roles: ['developer'],
     ttlSeconds: 3600,
-  });
+  }, operatorCredentials(mesh));
 }
 
 /** The deployed path: Envoy (TLS, ext_authz) → gateway → DLP, with policy, identity, audit and usage running. */
@@ -206,7 +206,9 @@ async function throughEnvoy() {
   // Shared with whatever else runs on this machine: their numbers include that load.
   for (const [name, s] of Object.entries(await infraStatus())) if (s.running && s.pid) pids[`${name} (shared)`] = s.pid;
   const token = await meshToken(mesh);
-  const backend = target(mesh.referenceModelPort);
+  // The mesh's backend answers model calls only over mTLS from the gateway's certificate: the baseline uses it too.
+  const gw = mesh.certificates.gateway;
+  const backend = target(mesh.referenceModelPort, { tls: true, ca: readFileSync(gw.caFile), cert: readFileSync(gw.certFile), key: readFileSync(gw.keyFile) });
   const edge = target(mesh.envoy.httpsPort, { tls: true, ca: readFileSync(mesh.caBundle, 'utf8') });
   const auth = { authorization: `Bearer ${token}` };
   // The client names the policy's alias, as Continue and opencode do; the backend gets the routed model.

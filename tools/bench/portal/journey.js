@@ -17,7 +17,7 @@ const { readFileSync, readdirSync } = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { chromium, request } = require('playwright-core');
-const { issueDevTokenAt, startMesh, stopMesh } = require('@airlock/cli');
+const { issueDevTokenAt, operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
 const { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer } = require('@airlock/testing');
 const { percentile, fmt } = require('../lib/load');
 
@@ -141,7 +141,7 @@ async function main() {
       workspaceId: '',
       roles: ['developer'],
       ttlSeconds: 3600,
-    });
+    }, operatorCredentials(mesh));
     const contextOptions = { locale: 'en-US', viewport: { width: 1280, height: 720 }, ignoreHTTPSErrors: true, extraHTTPHeaders: { authorization: `Bearer ${token}` } };
     const client = await request.newContext({ baseURL: edge, ignoreHTTPSErrors: true, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
     await pageLoads(browser, contextOptions, edge);

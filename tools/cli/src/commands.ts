@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
-import { createClient, unary } from '@airlock/grpc';
+import { createClient, unary, type ChannelCredentials } from '@airlock/grpc';
 import { infraStatus, listManaged, startInfra, stateDir, stopInfra } from '@airlock/testing';
-import { runningMesh, startMesh, stopMesh, type MeshInfo } from './mesh';
+import { operatorCredentials, runningMesh, startMesh, stopMesh, type MeshInfo } from './mesh';
 import { loginHint } from './mesh-idp';
 import { DEV_PROMETHEUS_PORT, meshTargets, startPrometheus } from './prometheus';
 import { SERVICES } from './service-env';
@@ -139,12 +139,15 @@ export function parseTokenArgs(args: readonly string[]): DevTokenRequest {
 export async function issueDevToken(meshName: string, request: DevTokenRequest): Promise<string> {
   const mesh = await runningMesh(meshName);
   if (!mesh) throw new Error('the mesh is not running; start it with `tools/airlock up`');
-  return issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, request);
+  return issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, request, operatorCredentials(mesh));
 }
 
-/** The same from the identity service at `address` (host:port of its gRPC face). */
-export async function issueDevTokenAt(address: string, request: DevTokenRequest): Promise<string> {
-  const client = createClient(airlock.identity.v1.IdentityServiceClient, address);
+/**
+ * The same from the identity service at `address` (host:port of its gRPC face), calling as the mesh's `operator`
+ * (`operatorCredentials(mesh)`): identity's call graph admits no one else to IssueToken.
+ */
+export async function issueDevTokenAt(address: string, request: DevTokenRequest, credentials: ChannelCredentials): Promise<string> {
+  const client = createClient(airlock.identity.v1.IdentityServiceClient, address, { credentials });
   try {
     const res = await unary(client.issueToken.bind(client), {
       principal: {

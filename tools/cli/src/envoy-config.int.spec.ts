@@ -10,7 +10,7 @@ import {
   validateEnvoyConfig,
   writeEnvoyConfig,
 } from './envoy-config';
-import { ensureDevPki } from './pki';
+import { ensureWorkloadCertificates } from './mtls-pki';
 import { EDGE_LOGGED_PRINCIPAL_HEADERS, EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
 import { CORRELATION_HEADER } from '@airlock/telemetry';
 import { ensureEnvoy } from '@airlock/testing';
@@ -30,6 +30,9 @@ function fullVars(dir: string): EnvoyVars {
     TLS_CERT_CHAIN: path.join(dir, 'server.pem'),
     TLS_PRIVATE_KEY: path.join(dir, 'server-key.pem'),
     ACCESS_LOG_PATH: path.join(dir, 'access.log'),
+    MTLS_CERT_CHAIN: path.join(dir, 'mtls', 'envoy.pem'),
+    MTLS_PRIVATE_KEY: path.join(dir, 'mtls', 'envoy-key.pem'),
+    MTLS_CA: path.join(dir, 'ca-bundle.pem'),
     POLICY_GRPC_HOST: 'policy',
     POLICY_GRPC_PORT: 50053,
     GATEWAY_HTTP_HOST: 'gateway',
@@ -98,7 +101,7 @@ describe('envoy config template', () => {
 
   it('is accepted by the real Envoy (--mode validate)', async () => {
     const envoy = await ensureEnvoy();
-    await ensureDevPki(dir);
+    await ensureWorkloadCertificates(dir, ['envoy']);
     const file = path.join(dir, 'envoy.yaml');
     await writeEnvoyConfig(file, fullVars(dir));
     expect(fs.readFileSync(file, 'utf8')).not.toContain('${');

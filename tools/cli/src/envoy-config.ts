@@ -40,6 +40,12 @@ export interface EnvoyVars {
   /** Policy API HTTP (/api/policy/). */
   POLICY_HTTP_HOST: string;
   POLICY_HTTP_PORT: number;
+  /** PEM: Envoy's client certificate (workload `envoy`) + intermediates, presented to policy and audit over mTLS. Absolute path. */
+  MTLS_CERT_CHAIN: string;
+  /** PEM: its private key. Absolute path. */
+  MTLS_PRIVATE_KEY: string;
+  /** PEM: the internal CA the services' certificates chain to. Absolute path. */
+  MTLS_CA: string;
   /** Audit service gRPC: receives Envoy's access log (AccessLogService) as audit events. */
   AUDIT_GRPC_HOST: string;
   AUDIT_GRPC_PORT: number;

@@ -1,4 +1,4 @@
 // What other packages (the benchmarks) use of the CLI: a mesh of their own and a dev token for it. The
 // command line itself is main.ts.
 export { issueDevTokenAt, type DevTokenRequest } from './commands';
-export { startMesh, stopMesh, type MeshInfo, type MeshOptions } from './mesh';
+export { operatorCredentials, operatorTls, startMesh, stopMesh, type MeshInfo, type MeshOptions } from './mesh';

@@ -3,7 +3,7 @@
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkHealth } from '@airlock/grpc';
+import { GrpcCredentials, checkHealth, mtlsChannelCredentials, readMtlsMaterial, type ChannelCredentials } from '@airlock/grpc';
 import {
   createTestDatabase,
   ensureCodeServer,
@@ -26,6 +26,7 @@ import {
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
+import { ensureWorkloadCertificates, type WorkloadCertificate } from './mtls-pki';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 import { httpOk, waitUntil } from './readiness';
 import { HTTP_FACES, SERVICES, serviceEnv, type MeshDatabase, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
@@ -43,6 +44,34 @@ export interface MeshInfo {
   infra: InfraEndpoints;
   /** Local workspaces (code-server processes) live under `dir` when the driver is `local`. */
   workspaces: { driver: 'local' | 'none'; dir: string };
+  /** Internal calls over mTLS (always, except in a plaintext mesh a benchmark starts as its baseline). */
+  mtls: boolean;
+  /**
+   * Each workload's certificate: the services, `envoy`, `reference-model` (HTTPS, model calls from the gateway only)
+   * and `operator` (what readiness checks, dev tokens and the end-to-end suite call gRPC with).
+   */
+  certificates: Record<string, WorkloadCertificate>;
+}
+
+/** Workloads of a mesh with an mTLS certificate besides the services. */
+const MESH_WORKLOADS = ['envoy', 'operator', 'reference-model'] as const;
+
+/** The reference model backend's mTLS environment (certificate, key, CA; the gateway its only model client). */
+export function referenceModelEnv(mesh: Pick<MeshInfo, 'mtls' | 'certificates'>): NodeJS.ProcessEnv {
+  if (!mesh.mtls) return { MTLS_OFF_FOR_DEVELOPMENT: 'true' };
+  const tls = mesh.certificates['reference-model'];
+  return { MTLS_CERT_FILE: tls.certFile, MTLS_KEY_FILE: tls.keyFile, MTLS_CA_FILE: tls.caFile, MTLS_ALLOWED_CLIENT: 'gateway' };
+}
+
+/** The operator's certificate, key and CA as PEM, for HTTPS clients (the reference model's /health). */
+export function operatorTls(mesh: Pick<MeshInfo, 'certificates'>): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const operator = mesh.certificates.operator;
+  return { ca: readFileSync(operator.caFile), cert: readFileSync(operator.certFile), key: readFileSync(operator.keyFile) };
+}
+
+/** gRPC credentials of the mesh's `operator` identity (the services' call graphs name what it may call). */
+export function operatorCredentials(mesh: Pick<MeshInfo, 'mtls' | 'certificates'>): ChannelCredentials {
+  return mesh.mtls ? mtlsChannelCredentials(readMtlsMaterial(mesh.certificates.operator)) : GrpcCredentials.createInsecure();
 }
 
 export interface MeshOptions {
@@ -67,6 +96,11 @@ export interface MeshOptions {
   workspaceDriver?: 'local' | 'none';
   /** A policy bundle for the policy service (POLICY_BUNDLE_FILE); default: its built-in bundle. */
   policyBundleFile?: string;
+  /**
+   * `false`: internal calls in plaintext (MTLS_OFF_FOR_DEVELOPMENT on every service, the reference model on plain
+   * HTTP) — only as a benchmark's baseline (tools/bench/mtls), which also takes TLS off Envoy's clusters. Default true.
+   */
+  mtls?: boolean;
   /** LOG_LEVEL of the services; default AIRLOCK_LOG_LEVEL, else `info`. */
   logLevel?: string;
 }
@@ -166,7 +200,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     infra,
     topicPrefix,
     logLevel: options.logLevel ?? process.env.AIRLOCK_LOG_LEVEL ?? 'info',
-    modelUrl: `http://127.0.0.1:${ports.model}`,
+    modelUrl: `https://127.0.0.1:${ports.model}`,
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
@@ -202,6 +236,12 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     if (process.getuid?.() === 0) await ensureNftables();
     else mesh.workspaces.allowUnisolated = true;
   }
+  // Every process of the mesh proves who it is (mTLS); the keys stay in the state dir, readable by this account only.
+  const certificates = await ensureWorkloadCertificates(path.join(stateDir(), 'pki'), [...SERVICES, ...MESH_WORKLOADS], { log });
+  const mtls = options.mtls ?? true;
+  mesh.mtls = mtls ? (certificates as MeshEnvironment['mtls']) : undefined;
+  if (!mtls) mesh.modelUrl = `http://127.0.0.1:${ports.model}`;
+  const access = { mtls, certificates };
   mkdirSync(path.dirname(mesh.sinkPath), { recursive: true });
   mkdirSync(path.dirname(mesh.keyFile), { recursive: true });
 
@@ -220,7 +260,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     name: `${options.name}.reference-model`,
     command: node,
     args: [path.join(ROOT, 'apps/reference-model/dist/main.js')],
-    env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model) },
+    env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model), ...referenceModelEnv(access) },
     logFile: modelLog,
   });
   for (const service of SERVICES) {
@@ -234,10 +274,11 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       logFile: path.join(logsDir, `${service}.log`),
     });
   }
-  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`), { timeoutMs: 15_000, logFile: modelLog });
+  // Its /health answers any certificate from the CA; the operator's is the one this process holds.
+  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, mtls ? operatorTls(access) : {}), { timeoutMs: 15_000, logFile: modelLog });
   await Promise.all(
     SERVICES.map((s) =>
-      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500)) === 'SERVING', {
+      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials(access))) === 'SERVING', {
         timeoutMs: 60_000,
         logFile: path.join(logsDir, `${s}.log`),
         processName: `${options.name}.${s}`,
@@ -262,6 +303,9 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       TLS_CERT_CHAIN: pki.chain,
       TLS_PRIVATE_KEY: pki.serverKey,
       ACCESS_LOG_PATH: accessLog,
+      MTLS_CERT_CHAIN: certificates.envoy.certFile,
+      MTLS_PRIVATE_KEY: certificates.envoy.keyFile,
+      MTLS_CA: certificates.envoy.caFile,
       POLICY_GRPC_HOST: '127.0.0.1',
       POLICY_GRPC_PORT: ports.services.policy.grpc,
       GATEWAY_HTTP_HOST: '127.0.0.1',
@@ -293,7 +337,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     orphan: true,
   });
   const ca = readFileSync(pki.caCert, 'utf8');
-  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, ca), { timeoutMs: 30_000, logFile: envoyLog });
+  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, { ca }), { timeoutMs: 30_000, logFile: envoyLog });
 
   const info: MeshInfo = {
     name: options.name,
@@ -308,6 +352,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     // mesh.json is not a secret file: the admin role's password stays in its own 0600 file.
     infra: { ...infra, postgres: { ...infra.postgres, password: '' } },
     workspaces: { driver: mesh.workspaces.driver, dir: mesh.workspaces.dir },
+    mtls,
+    certificates,
   };
   writeFileSync(meshFile(options.name), JSON.stringify(info, null, 2));
   return info;

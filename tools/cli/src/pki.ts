@@ -208,7 +208,7 @@ async function inspect(root: string, minValidMs: number): Promise<PkiState> {
   }
 }
 
-async function issue(
+export async function issue(
   cnf: string,
   work: string,
   o: { key: string; subject: string; caCert: string; caKey: string; days: number; extensions: string; out: string },
@@ -219,7 +219,7 @@ async function issue(
     '-days', String(o.days), '-sha256', '-extfile', cnf, '-extensions', o.extensions, '-out', o.out]);
 }
 
-async function genKey(out: string): Promise<void> {
+export async function genKey(out: string): Promise<void> {
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out]);
   await fs.chmod(out, 0o600);
 }
@@ -242,10 +242,10 @@ function serial(): string {
   return `0x${b.toString('hex')}`;
 }
 
-function splitPem(pem: string): string[] {
+export function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-function ensureNl(s: string): string {
+export function ensureNl(s: string): string {
   return s.endsWith('\n') ? s : `${s}\n`;
 }

@@ -27,11 +27,11 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, { t
   throw new Error(`${what} did not become ready within ${timeoutMs} ms${tail()}`);
 }
 
-/** The URL answers below 500 within a second. */
-export async function httpOk(url: string, ca?: string): Promise<boolean> {
+/** The URL answers below 500 within a second; `tls`: the CA to trust, and a client certificate where one is required. */
+export async function httpOk(url: string, tls: { ca?: string | Buffer; cert?: Buffer; key?: Buffer } = {}): Promise<boolean> {
   const request = url.startsWith('https') ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const req = request(url, { ca, timeout: 1_000 }, (res: IncomingMessage) => {
+    const req = request(url, { ...tls, timeout: 1_000 }, (res: IncomingMessage) => {
       res.resume();
       resolve((res.statusCode ?? 500) < 500);
     });

@@ -66,6 +66,8 @@ export interface MeshEnvironment {
   workspaces: MeshWorkspaces;
   policyBundleFile?: string;
   logLevel: string;
+  /** Each service's mTLS certificate, key and CA; undefined: plaintext (MTLS_OFF_FOR_DEVELOPMENT, a benchmark's baseline). */
+  mtls?: Record<ServiceName, { certFile: string; keyFile: string; caFile: string }>;
 }
 
 const databaseEnv = (db: MeshDatabase) => ({ DATABASE_URL: db.url, DATABASE_PASSWORD_FILE: db.passwordFile });
@@ -78,6 +80,9 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     GRPC_PORT: String(p.grpc),
     METRICS_PORT: String(p.metrics),
     LOG_LEVEL: mesh.logLevel,
+    ...(mesh.mtls
+      ? { MTLS_CERT_FILE: mesh.mtls[service].certFile, MTLS_KEY_FILE: mesh.mtls[service].keyFile, MTLS_CA_FILE: mesh.mtls[service].caFile }
+      : { MTLS_OFF_FOR_DEVELOPMENT: 'true' }),
   };
   if (p.http) env.HTTP_PORT = String(p.http);
   const kafka = { KAFKA_BROKERS: mesh.infra.kafka.brokers.join(','), TOPIC_PREFIX: mesh.topicPrefix };
@@ -137,10 +142,11 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         // Policy's ext_authz always sets or strips x-airlock-model-aliases, so the gateway may read it.
         GATEWAY_TRUST_ALIAS_HEADER: 'true',
         GATEWAY_BACKENDS: JSON.stringify({
-          chat: { protocol: 'openai', baseUrl: mesh.modelUrl },
-          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl },
-          agent: { protocol: 'openai', baseUrl: mesh.modelUrl },
-          rag: { protocol: 'rag', baseUrl: mesh.modelUrl },
+          // The reference backend answers the gateway's certificate only.
+          chat: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          agent: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          rag: { protocol: 'rag', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
         }),
       };
     case 'audit':

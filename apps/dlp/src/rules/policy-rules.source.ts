@@ -1,6 +1,6 @@
 import { airlock } from '@airlock/contracts';
 import type { RuleDefinition, RuleSetSpec } from '@airlock/dlp-engine';
-import { GrpcStatus, createClient, isGrpcError, unary } from '@airlock/grpc';
+import { GrpcStatus, createClient, isGrpcError, unary, type ChannelCredentials } from '@airlock/grpc';
 import { PolicyVersionUnknownError } from '../scan/errors';
 
 export interface PolicyRules {
@@ -45,10 +45,11 @@ export function specFromProto(set: airlock.policy.v1.DlpRuleSet | undefined): Ru
 export class GrpcPolicyRules extends PolicyRulesSource {
   private readonly client: airlock.policy.v1.PolicyServiceClient;
 
-  constructor(address: string, deadlineMs: number) {
+  constructor(address: string, deadlineMs: number, credentials: ChannelCredentials) {
     super();
     this.client = createClient(airlock.policy.v1.PolicyServiceClient, address, {
       deadlineMs,
+      credentials,
       idempotent: ['airlock.policy.v1.PolicyService/GetDlpRules'],
       // dlp may come up before policy: the first rule fetch waits for the channel rather than failing closed.
       waitForReady: true,

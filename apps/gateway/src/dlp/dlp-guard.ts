@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
-import { APP_CONFIG } from '@airlock/runtime';
+import { APP_CONFIG, grpcClientCredentials, type MtlsConfig } from '@airlock/runtime';
 import { currentCorrelationId } from '@airlock/telemetry';
 import { DlpBlockedError, DlpOutputBlockedError, DlpUnavailableError } from '../gateway.errors';
 import type { GatewayConfig } from '../config';
@@ -48,13 +48,15 @@ export class DlpGuard implements OnApplicationShutdown {
   private readonly streams: airlock.dlp.v1.DlpServiceClient;
   private readonly batchChars: number;
 
-  constructor(@Inject(APP_CONFIG) config: Pick<GatewayConfig, 'DLP_ADDR' | 'GATEWAY_DLP_BATCH_CHARS'>) {
+  constructor(@Inject(APP_CONFIG) config: Pick<GatewayConfig, 'DLP_ADDR' | 'GATEWAY_DLP_BATCH_CHARS'> & MtlsConfig) {
+    const credentials = grpcClientCredentials(config);
     this.batchChars = config.GATEWAY_DLP_BATCH_CHARS;
     this.client = createClient(airlock.dlp.v1.DlpServiceClient, config.DLP_ADDR, {
+      credentials,
       deadlineMs: 2_000,
       idempotent: ['airlock.dlp.v1.DlpService'],
     });
-    this.streams = createClient(airlock.dlp.v1.DlpServiceClient, config.DLP_ADDR, { deadlineMs: OUTPUT_SCAN_MAX_MS });
+    this.streams = createClient(airlock.dlp.v1.DlpServiceClient, config.DLP_ADDR, { deadlineMs: OUTPUT_SCAN_MAX_MS, credentials });
   }
 
   /** Masked texts in the same order; throws DlpBlockedError on a block, DlpUnavailableError if DLP is down. */

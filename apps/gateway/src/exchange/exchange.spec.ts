@@ -76,6 +76,7 @@ class FakeOutputScan implements AnswerScan {
 const backendConfig: BackendConfig = {
   protocol: 'openai',
   baseUrl: 'http://127.0.0.1:9',
+  mtls: false,
   maxConnections: 1,
   connectTimeoutMs: 1,
   idleTimeoutMs: 1,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, loadMtlsMaterial, type ServiceConfig } from '@airlock/runtime';
+import { ConfigError } from '@airlock/config';
 import { metrics } from '@airlock/telemetry';
 import { BackendUnavailableError } from '../gateway.errors';
 import { REQUEST_TYPES, type RequestType, type gatewayConfig } from '../config';
@@ -14,6 +15,15 @@ export interface Backend {
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
+/** The gateway's own certificate for a backend that requires one; such a backend cannot be reached with mTLS off. */
+function backendTls(id: string, config: ServiceConfig<typeof gatewayConfig>): { cert: Buffer; key: Buffer; ca: Buffer } {
+  const material = loadMtlsMaterial(config);
+  if (!material || !config.GATEWAY_BACKENDS[id].baseUrl.startsWith('https:')) {
+    throw new ConfigError([{ variable: 'GATEWAY_BACKENDS', message: `backend ${id}: "mtls" needs an https: baseUrl and the gateway's MTLS_* files` }]);
+  }
+  return { cert: material.certChain, key: material.privateKey, ca: material.ca };
+}
+
 /** The configured backends (GATEWAY_BACKENDS), each with its pools and circuit breaker, and the bulkheads. */
 @Injectable()
 export class BackendPool implements OnApplicationShutdown {
@@ -22,7 +32,7 @@ export class BackendPool implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>) {
     for (const [id, b] of Object.entries(config.GATEWAY_BACKENDS)) {
-      this.backends.set(id, { client: new BackendClient(id, b, config.GATEWAY_BACKEND_TIMEOUT_MS), breaker: new CircuitBreaker(b.breaker) });
+      this.backends.set(id, { client: new BackendClient(id, b, config.GATEWAY_BACKEND_TIMEOUT_MS, b.mtls ? backendTls(id, config) : undefined), breaker: new CircuitBreaker(b.breaker) });
     }
     for (const type of REQUEST_TYPES) this.bulkheads.set(type, new Bulkhead(config.GATEWAY_BULKHEADS[type]));
     metrics

@@ -42,7 +42,7 @@ describe('BackendClient streams', () => {
 
   beforeAll(async () => {
     backend = await stallingBackend();
-    const config = { protocol: 'openai', baseUrl: backend.url, maxConnections: 4, connectTimeoutMs: 1_000, idleTimeoutMs: 150, retries: 0, breaker: { failureThreshold: 5, cooldownMs: 1_000 } } as const;
+    const config = { protocol: 'openai', baseUrl: backend.url, mtls: false, maxConnections: 4, connectTimeoutMs: 1_000, idleTimeoutMs: 150, retries: 0, breaker: { failureThreshold: 5, cooldownMs: 1_000 } } as const;
     client = new BackendClient('ref', config, 1_000);
   });
 

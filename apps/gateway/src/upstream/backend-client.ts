@@ -79,6 +79,8 @@ export class BackendClient {
     readonly id: string,
     readonly config: BackendConfig,
     private readonly defaultFirstByteMs: number,
+    /** For a backend with `mtls`: the gateway's certificate and key, and the CA the backend's certificate must chain to. */
+    private readonly tls?: { cert: Buffer; key: Buffer; ca: Buffer },
   ) {
     this.base = new URL(config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`);
     this.transport = this.base.protocol === 'https:' ? https : http;
@@ -101,7 +103,8 @@ export class BackendClient {
       // Every socket the pool may open is kept when idle: with fewer free slots than sockets, each burst above
       // that number closed sockets on release and connected new ones for the next burst (a TCP handshake and
       // teardown per request at a few hundred req/s). Idle sockets are closed by the backend's keep-alive timeout.
-      agent = new this.transport.Agent({ keepAlive: true, maxSockets: this.config.maxConnections, maxFreeSockets: this.config.maxConnections });
+      const pooling = { keepAlive: true, maxSockets: this.config.maxConnections, maxFreeSockets: this.config.maxConnections };
+      agent = this.tls ? new https.Agent({ ...pooling, ...this.tls }) : new this.transport.Agent(pooling);
       this.agents.set(pool, agent);
     }
     return agent;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
-import { createClient, unary } from '@airlock/grpc';
+import { createClient, unary, type ChannelCredentials } from '@airlock/grpc';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../config';
@@ -43,10 +43,11 @@ export abstract class SessionLimitsSource {
 export class GrpcSessionLimits extends SessionLimitsSource {
   private readonly client: airlock.policy.v1.PolicyServiceClient;
 
-  constructor(address: string, deadlineMs: number) {
+  constructor(address: string, deadlineMs: number, credentials: ChannelCredentials) {
     super();
     this.client = createClient(airlock.policy.v1.PolicyServiceClient, address, {
       deadlineMs,
+      credentials,
       idempotent: ['airlock.policy.v1.PolicyService/GetSessionLimits'],
       // identity starts before policy in a mesh: an early login waits (within the deadline) for the channel.
       waitForReady: true,

@@ -15,6 +15,7 @@ export async function startPolicy(dir: string, identityAddr: string, sessions: u
   const file = path.join(dir, 'policy-bundle.json');
   writeFileSync(file, JSON.stringify(bundle));
   return bootService(policyService, {
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
 import type { policyConfig } from '../config';
 
 /** Identity's verdict on a credential (VerifyTokenResponse and VerifySessionResponse have this shape). */
@@ -23,6 +23,7 @@ export class IdentityTokenVerifier extends TokenVerifier implements OnApplicatio
     super();
     this.client = createClient(airlock.identity.v1.IdentityServiceClient, config.IDENTITY_ADDR, {
       deadlineMs: config.POLICY_IDENTITY_DEADLINE_MS,
+      credentials: grpcClientCredentials(config),
       idempotent: ['airlock.identity.v1.IdentityService/VerifyToken', 'airlock.identity.v1.IdentityService/VerifySession'],
     });
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
-import { APP_CONFIG, APP_LOGGER } from '@airlock/runtime';
+import { APP_CONFIG, APP_LOGGER, grpcClientCredentials, type MtlsConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { BudgetRef } from './compiled-limits';
 import type { LimitsConfig } from './limits-config';
@@ -37,12 +37,13 @@ export class TokenBudgets implements OnApplicationShutdown {
   private readonly cache = new Map<string, { quota: Quota; untilMs: number }>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: LimitsConfig,
+    @Inject(APP_CONFIG) private readonly config: LimitsConfig & MtlsConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     if (!config.USAGE_ADDR) return;
     this.client = createClient(airlock.usage.v1.UsageServiceClient, config.USAGE_ADDR, {
       deadlineMs: config.POLICY_USAGE_DEADLINE_MS,
+      credentials: grpcClientCredentials(config),
       idempotent: ['airlock.usage.v1.UsageService/CheckQuota'],
     });
   }

@@ -41,7 +41,7 @@ describe('the portal service', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'portal-web-'));
     ({ script } = fakeBuild(dir));
-    service = await bootService(portalService, { ...(await ports()), PORTAL_WEB_DIR: dir });
+    service = await bootService(portalService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await ports()), PORTAL_WEB_DIR: dir });
     base = `http://${service.httpAddress}`;
   });
 
@@ -149,7 +149,7 @@ describe('the portal service', () => {
   it('refuses to boot without a build, naming PORTAL_WEB_DIR', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'portal-empty-'));
     try {
-      const error = await bootService(portalService, { ...(await ports()), PORTAL_WEB_DIR: empty }).catch((e: unknown) => e);
+      const error = await bootService(portalService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await ports()), PORTAL_WEB_DIR: empty }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toEqual([{ variable: 'PORTAL_WEB_DIR', message: expect.stringContaining('no index.html') }]);
     } finally {

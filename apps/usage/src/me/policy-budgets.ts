@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import type { EdgeIdentity } from '@airlock/runtime';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
 import type { usageConfig } from '../config';
 
 const { PrincipalKind } = airlock.identity.v1;
@@ -22,6 +22,7 @@ export class PolicyBudgets implements OnApplicationShutdown {
     if (!config.POLICY_ADDR) return;
     this.client = createClient(airlock.policy.v1.PolicyServiceClient, config.POLICY_ADDR, {
       deadlineMs: config.USAGE_POLICY_DEADLINE_MS,
+      credentials: grpcClientCredentials(config),
       idempotent: ['airlock.policy.v1.PolicyService/GetTokenBudgets'],
     });
   }

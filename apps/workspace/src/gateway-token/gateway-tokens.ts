@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
-import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, APP_LOGGER, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { HeldToken, WorkspaceDriver, WorkspaceSpec } from '../drivers/driver';
 import type { workspaceConfig } from '../config';
@@ -45,6 +45,7 @@ export class GatewayTokens implements OnApplicationShutdown {
     if (config.IDENTITY_ADDR) {
       this.client = createClient(airlock.identity.v1.IdentityServiceClient, config.IDENTITY_ADDR, {
         deadlineMs: 5_000,
+        credentials: grpcClientCredentials(config),
         // Revoking twice changes nothing; issuing twice is safe too (the second revokes the first).
         idempotent: ['airlock.identity.v1.IdentityService/RevokeWorkspaceTokens'],
       });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureEnvoy } from '@airlock/testing';
 import { ENVOY_TEMPLATE_PATH, templateVariables, validateEnvoyConfig } from '../../src/envoy-config';
+import { ensureWorkloadCertificates } from '../../src/mtls-pki';
 import { ensureDevPki } from '../../src/pki';
 import { ENVOY_RENDERED_FILE, UPDATE_VARIABLE, kubernetesEnvoyVars, kubernetesEnvoyVarsInput, renderKubernetesEnvoyConfig } from './envoy';
 import { Manifests, loadManifests, type K8sObject, type KubeService, type NetworkPolicy } from './manifests';
@@ -43,7 +44,7 @@ describe('deploy/kubernetes edge (Envoy)', () => {
     }
   });
 
-  it('runs the rendered config (ConfigMap from kustomize) with the TLS Secret mounted where the config reads it', () => {
+  it('runs the rendered config (ConfigMap from kustomize) with the TLS and mTLS Secrets mounted where the config reads them', () => {
     const configFlag = container.args!.indexOf('-c');
     const configPath = container.args![configFlag + 1];
     expect(volumeOf(mountOf('config')!.name)?.configMap?.name).toBe('envoy-config');
@@ -56,6 +57,13 @@ describe('deploy/kubernetes edge (Envoy)', () => {
     const items = volumeOf('tls')!.secret!.items!.map((i) => path.join(tls.mountPath, i.path));
     expect(items.sort()).toEqual([vars.TLS_CERT_CHAIN, vars.TLS_PRIVATE_KEY].sort());
     expect(vars.ACCESS_LOG_PATH).toBe('/dev/stdout');
+
+    // Envoy's client certificate towards policy and audit (mTLS), from its own Secret.
+    const mtls = mountOf('mtls')!;
+    expect(mtls.readOnly).toBe(true);
+    expect(volumeOf('mtls')!.secret!.secretName).toBe('envoy-mtls');
+    const mtlsItems = volumeOf('mtls')!.secret!.items!.map((i) => path.join(mtls.mountPath, i.path));
+    expect(mtlsItems.sort()).toEqual([vars.MTLS_CERT_CHAIN, vars.MTLS_PRIVATE_KEY, vars.MTLS_CA].sort());
   });
 
   it('listens where the Deployment, Service, probes and NetworkPolicy expect', () => {
@@ -88,8 +96,19 @@ describe('deploy/kubernetes edge (Envoy)', () => {
   it('is accepted by the real Envoy (--mode validate)', async () => {
     const binary = await ensureEnvoy();
     const pki = await ensureDevPki(dir);
+    const { envoy: mtls } = await ensureWorkloadCertificates(dir, ['envoy']);
     const file = path.join(dir, 'envoy.yaml');
-    writeFileSync(file, renderKubernetesEnvoyConfig({ TLS_CERT_CHAIN: pki.chain, TLS_PRIVATE_KEY: pki.serverKey, ACCESS_LOG_PATH: path.join(dir, 'access.log') }));
+    writeFileSync(
+      file,
+      renderKubernetesEnvoyConfig({
+        TLS_CERT_CHAIN: pki.chain,
+        TLS_PRIVATE_KEY: pki.serverKey,
+        ACCESS_LOG_PATH: path.join(dir, 'access.log'),
+        MTLS_CERT_CHAIN: mtls.certFile,
+        MTLS_PRIVATE_KEY: mtls.keyFile,
+        MTLS_CA: mtls.caFile,
+      }),
+    );
     await expect(validateEnvoyConfig(binary, file)).resolves.toBeUndefined();
   }, 240_000);
 });

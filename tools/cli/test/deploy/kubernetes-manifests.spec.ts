@@ -22,7 +22,9 @@ import {
 } from './manifests';
 
 const m = new Manifests(loadManifests());
-const PORT_VARIABLES = { grpc: 'GRPC_PORT', metrics: 'METRICS_PORT' } as const;
+const PORT_VARIABLES = { grpc: 'GRPC_PORT', metrics: 'METRICS_PORT', health: 'GRPC_HEALTH_PORT' } as const;
+/** Ports for the kubelet only (probes): not behind the Service. */
+const PROBE_ONLY_PORTS = ['health'];
 /**
  * The named HTTP ports a service's environment binds: HTTP_PORT; for the workspace service its browser route
  * (WORKSPACE_PROXY_PORT, `http`) and its owner API (HTTP_PORT, `api`).
@@ -31,7 +33,7 @@ const httpPortVariables = (service: ServiceName): Record<string, string> => (ser
 /** Variables that carry credentials: only ever from a Secret. A `*_PASSWORD_FILE` is a path (the Secret is mounted). */
 const SECRET_VARIABLES = /(^DATABASE_URL$|^REDIS_URL$|SECRET|TOKEN$|PASSWORD(?!_FILE$))/;
 /** Files a service reads a key or a password from: items of its own Secret, mounted read-only. */
-const SECRET_FILE_VARIABLES = /_(KEY|PASSWORD)_FILE$/;
+const SECRET_FILE_VARIABLES = /_(KEY|PASSWORD)_FILE$|^MTLS_(CERT|CA)_FILE$/;
 
 const workloadOf = (service: ServiceName) => m.workload(`airlock-${service}`);
 const containerOf = (w: Workload): Container => w.spec.template.spec.containers[0];
@@ -117,17 +119,24 @@ describe('deploy/kubernetes', () => {
     });
 
     it('declares the ports its environment binds, and the Service and probes use them', () => {
-      const bound: Record<string, number> = { grpc: Number(env.get(PORT_VARIABLES.grpc)?.value), metrics: Number(env.get(PORT_VARIABLES.metrics)?.value) };
+      const bound: Record<string, number> = {
+        grpc: Number(env.get(PORT_VARIABLES.grpc)?.value),
+        metrics: Number(env.get(PORT_VARIABLES.metrics)?.value),
+        health: Number(env.get(PORT_VARIABLES.health)?.value),
+      };
       for (const [name, variable] of Object.entries(httpPortVariables(service))) if (env.has(variable)) bound[name] = Number(env.get(variable)!.value);
       expect(Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]))).toEqual(bound);
       expect(env.get('BIND_HOST')?.value).toBe('0.0.0.0');
 
       const svc = m.named<KubeService>('Service', `airlock-${service}`);
       expect(m.workloadSelectedBy(svc.spec.selector)).toBe(w);
-      expect(svc.spec.ports.map((p) => [p.name, p.targetPort]).sort()).toEqual(Object.keys(bound).map((n) => [n, n]).sort());
+      const served = Object.keys(bound).filter((n) => !PROBE_ONLY_PORTS.includes(n));
+      expect(svc.spec.ports.map((p) => [p.name, p.targetPort]).sort()).toEqual(served.map((n) => [n, n]).sort());
       for (const p of svc.spec.ports) expect(p.port).toBe(bound[p.name]);
 
-      for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) expect(probe).toMatchObject({ grpc: { port: bound.grpc } });
+      // The gRPC port requires a client certificate, which the kubelet's probe cannot present: probes ask the
+      // plaintext health-only port.
+      for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) expect(probe).toMatchObject({ grpc: { port: bound.health } });
     });
 
     it('runs non-root (1000) on a read-only root filesystem, with every written path on a volume', () => {
@@ -144,13 +153,13 @@ describe('deploy/kubernetes', () => {
         const value = env.get(name)?.value;
         if (value) expect(`${name}=${value} writable: ${under(value, writable)}`).toBe(`${name}=${value} writable: true`);
       }
-      // Key and password files come from the service's Secret, mounted read-only with exactly that item.
+      // Key and password files come from the service's Secret (its mTLS key and certificates from its mTLS Secret), mounted read-only with exactly that item.
       for (const [name, v] of env) {
         if (!SECRET_FILE_VARIABLES.test(name) || !v.value) continue;
         const mount = mounts.find((mm) => v.value!.startsWith(`${mm.mountPath}/`));
         expect(mount?.readOnly).toBe(true);
         const volume = pod.volumes?.find((vol) => vol.name === mount!.name);
-        expect(volume?.secret?.secretName).toBe(`airlock-${service}`);
+        expect(volume?.secret?.secretName).toBe(name.startsWith('MTLS_') ? `airlock-${service}-mtls` : `airlock-${service}`);
         expect(volume?.secret?.items?.map((i) => i.path)).toContain(path.relative(mount!.mountPath, v.value));
       }
     });
@@ -298,6 +307,19 @@ describe('deploy/kubernetes', () => {
       ]);
       expect(allowedCalls('egress')).toEqual(calls);
       expect(allowedCalls('ingress')).toEqual(calls);
+    });
+
+    it("admit on each gRPC port exactly the workloads the service's mTLS call graph names (besides the operator's tools)", () => {
+      const ingress = allowedCalls('ingress');
+      for (const service of SERVICES) {
+        const callee = `airlock-${service}`;
+        const admitted = ingress
+          .filter((call) => call.endsWith(` -> ${callee}:50051`))
+          .map((call) => call.split(' -> ')[0].replace(/^airlock-/, ''))
+          .sort();
+        const graph = Object.keys(serviceConfigShape(service).allowedCallers).filter((caller) => caller !== 'operator').sort();
+        expect(`${service}: ${graph.join(', ')}`).toBe(`${service}: ${admitted.join(', ')}`);
+      }
     });
 
     it('open metrics only to the monitoring namespace', () => {

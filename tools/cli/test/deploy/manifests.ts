@@ -229,6 +229,8 @@ export interface ServiceConfigShape {
   exactlyOne: string[];
   /** Validates values the way the service's boot does; returns the problems (variable: message). */
   validate(env: Record<string, string>): string[];
+  /** Which verified caller (workload name) may call which of its gRPC services or methods (mTLS). */
+  allowedCallers: Record<string, readonly string[]>;
 }
 
 interface ZodLike {
@@ -238,7 +240,7 @@ interface ZodLike {
 interface ServiceDefinitionLike {
   name: string;
   config: Record<string, ZodLike>;
-  grpc: unknown;
+  grpc: { allowedCallers: Record<string, readonly string[]> };
   http?: boolean;
   edgeIdentity?: boolean;
 }
@@ -265,9 +267,11 @@ export function serviceConfigShape(service: ServiceName): ServiceConfigShape {
     ConfigError: new (...args: never[]) => Error & { problems: { variable: string; message: string }[] };
   };
   const runtimeEntry = fromService.resolve('@airlock/runtime');
+  // The mTLS variables every service reads (MTLS_*, GRPC_HEALTH_PORT).
+  const { mtlsShape } = fromService('@airlock/runtime') as { mtlsShape: Record<string, ZodLike> };
   const assertion = def.edgeIdentity ? (createRequire(runtimeEntry)('@airlock/identity-assertion') as { identityAssertionConfig: Record<string, ZodLike> }).identityAssertionConfig : {};
   const own = { ...assertion, ...def.config };
-  const shape = { ...config.baseShape, ...own };
+  const shape = { ...config.baseShape, ...mtlsShape, ...own };
   const known = new Set([...Object.keys(shape), ...(def.http ? HTTP_VARIABLES : [])]);
   const required = new Set(Object.entries(shape).filter(([, schema]) => !schema.safeParse(undefined).success).map(([name]) => name));
   if (def.http) required.add('HTTP_PORT');
@@ -275,6 +279,7 @@ export function serviceConfigShape(service: ServiceName): ServiceConfigShape {
     known,
     required,
     exactlyOne: Object.keys(assertion),
+    allowedCallers: def.grpc.allowedCallers,
     validate(env) {
       try {
         config.loadConfig(shape, env);

@@ -40,6 +40,8 @@ const nowhere = async () => `127.0.0.1:${await freePort()}`;
 async function common(http: boolean): Promise<Record<string, string>> {
   const env: Record<string, string> = {
     BIND_HOST: '127.0.0.1',
+    // The artefacts start alone here: plaintext gRPC (a deployment gets MTLS_* files).
+    MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',

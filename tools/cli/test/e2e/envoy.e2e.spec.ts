@@ -13,6 +13,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { ensureEnvoy, freePort } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from '../../src/envoy-config';
+import { ensureWorkloadCertificates, type WorkloadCertificate } from '../../src/mtls-pki';
 import { DevPki, ensureDevPki } from '../../src/pki';
 
 const { AuthorizationService, CheckResponse } = envoy.service.auth.v3;
@@ -94,6 +95,7 @@ describe('Envoy edge (real binary, rendered template)', () => {
   let dir: string;
   let pki: DevPki;
   let ca: Buffer;
+  let mtls: Record<string, WorkloadCertificate>;
   let envoyProc: ChildProcess | undefined;
   let envoyLog = '';
   let grpcServer: grpc.Server | undefined;
@@ -130,6 +132,9 @@ describe('Envoy edge (real binary, rendered template)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-envoy-e2e-'));
     pki = await ensureDevPki(path.join(dir, 'pki'));
     ca = fs.readFileSync(pki.caCert);
+    // Envoy reaches ext_authz over mTLS: the stand-in policy server holds `policy`'s certificate and requires Envoy's.
+    mtls = await ensureWorkloadCertificates(path.join(dir, 'pki'), ['policy', 'envoy']);
+    const policyTls = mtls.policy;
 
     gateway = await startUpstream('gateway');
     identity = await startUpstream('identity');
@@ -172,7 +177,10 @@ describe('Envoy edge (real binary, rendered template)', () => {
       },
     });
     const grpcPort = await new Promise<number>((resolve, reject) =>
-      grpcServer!.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      grpcServer!.bindAsync(
+        '127.0.0.1:0',
+        grpc.ServerCredentials.createSsl(fs.readFileSync(policyTls.caFile), [{ cert_chain: fs.readFileSync(policyTls.certFile), private_key: fs.readFileSync(policyTls.keyFile) }], true),
+        (err, port) =>
         err ? reject(err) : resolve(port)),
     );
 
@@ -189,6 +197,9 @@ describe('Envoy edge (real binary, rendered template)', () => {
       TLS_CERT_CHAIN: pki.chain,
       TLS_PRIVATE_KEY: pki.serverKey,
       ACCESS_LOG_PATH: accessLog,
+      MTLS_CERT_CHAIN: mtls.envoy.certFile,
+      MTLS_PRIVATE_KEY: mtls.envoy.keyFile,
+      MTLS_CA: mtls.envoy.caFile,
       POLICY_GRPC_HOST: '127.0.0.1',
       POLICY_GRPC_PORT: grpcPort,
       GATEWAY_HTTP_HOST: '127.0.0.1',

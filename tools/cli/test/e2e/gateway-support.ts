@@ -1,7 +1,7 @@
 // What the gateway end-to-end specs share: the official OpenAI SDK pointed at the mesh's Envoy, the reference
 // backend's failure knobs on a running mesh, the usage service's totals and the audit sink's AI events.
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { eventually, listManaged, spawnManaged, stopManaged } from '@airlock/testing';
-import { startMesh, type MeshInfo } from '../../src/mesh';
+import { operatorCredentials, operatorTls, referenceModelEnv, startMesh, type MeshInfo } from '../../src/mesh';
 import { issueToken } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -42,7 +42,7 @@ export function seen(correlationId: string, usage: { prompt_tokens: number; comp
 
 /** The usage service's totals (GetUsage over gRPC) for a tenant, this month. */
 export async function usageTotals(mesh: MeshInfo, tenantId: string): Promise<{ requests: number; promptTokens: number; completionTokens: number }> {
-  const usage = createClient(airlock.usage.v1.UsageServiceClient, `127.0.0.1:${mesh.services.usage.grpc}`);
+  const usage = createClient(airlock.usage.v1.UsageServiceClient, `127.0.0.1:${mesh.services.usage.grpc}`, { credentials: operatorCredentials(mesh) });
   try {
     const res = await unary(usage.getUsage.bind(usage), { tenantId, projectId: '', workspaceId: '', userId: '', model: '', period: '' });
     return { requests: Number(res.requests), promptTokens: Number(res.promptTokens), completionTokens: Number(res.completionTokens) };
@@ -80,9 +80,10 @@ export function sseFrames(body: string): unknown[] {
     });
 }
 
-function healthy(port: number): Promise<boolean> {
+/** The backend's /health over HTTPS, as the operator (it requires a client certificate from the mesh's CA). */
+function healthy(mesh: MeshInfo): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', timeout: 1_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port: mesh.referenceModelPort, path: '/health', timeout: 1_000, ...operatorTls(mesh) }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -112,11 +113,11 @@ export async function restartReferenceModel(mesh: MeshInfo, knobs: Record<string
     name: modelName(mesh),
     command: process.execPath,
     args: [path.join(ROOT, 'apps/reference-model/dist/main.js')],
-    env: { PATH: process.env.PATH, BIND_HOST: '127.0.0.1', HTTP_PORT: String(mesh.referenceModelPort), ...knobs },
+    env: { PATH: process.env.PATH, BIND_HOST: '127.0.0.1', HTTP_PORT: String(mesh.referenceModelPort), ...referenceModelEnv(mesh), ...knobs },
     logFile: path.join(mesh.logsDir, 'reference-model.log'),
   });
   const deadline = Date.now() + 15_000;
-  while (!(await healthy(mesh.referenceModelPort))) {
+  while (!(await healthy(mesh))) {
     if (Date.now() > deadline) throw new Error('the reference backend did not come back within 15 s');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -3,7 +3,7 @@ import { auditVerify } from '@airlock/audit-chain';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient, unary } from '@airlock/grpc';
 import { uniquePrefix, eventually } from '@airlock/testing';
-import { startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
+import { operatorCredentials, startMesh, stopMesh, stopService, type MeshInfo } from '../../src/mesh';
 import { SERVICES } from '../../src/service-env';
 import { accessLogEntry, edgeCaller, issueToken } from './support';
 
@@ -31,7 +31,7 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
 
   it('has every service answering grpc.health.v1 SERVING', async () => {
     for (const service of SERVICES) {
-      expect([service, await checkHealth(`127.0.0.1:${mesh.services[service].grpc}`)]).toEqual([service, 'SERVING']);
+      expect([service, await checkHealth(`127.0.0.1:${mesh.services[service].grpc}`, '', 1_000, operatorCredentials(mesh))]).toEqual([service, 'SERVING']);
     }
   });
 
@@ -82,7 +82,7 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
   });
 
   it('counts the request in the usage service', async () => {
-    const usage = createClient(airlock.usage.v1.UsageServiceClient, `127.0.0.1:${mesh.services.usage.grpc}`);
+    const usage = createClient(airlock.usage.v1.UsageServiceClient, `127.0.0.1:${mesh.services.usage.grpc}`, { credentials: operatorCredentials(mesh) });
     try {
       const counted = await eventually('usage rollup', async () => {
         const res = await unary(usage.getUsage.bind(usage), { tenantId: `${name}-tenant`, projectId: '', workspaceId: '', userId: 'alice', model: '', period: '' });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { eventually } from '@airlock/testing';
 import { issueDevTokenAt } from '../../src/commands';
-import type { MeshInfo } from '../../src/mesh';
+import { operatorCredentials, type MeshInfo } from '../../src/mesh';
 
 export interface Reply {
   status: number;
@@ -76,7 +76,7 @@ export interface DevPrincipal {
   roles?: string[];
 }
 
-/** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
+/** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts; the operator's to call). */
 export function issueToken(mesh: MeshInfo, p: DevPrincipal, ttlSeconds = 600): Promise<string> {
   return issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, {
     userId: p.userId,
@@ -85,7 +85,7 @@ export function issueToken(mesh: MeshInfo, p: DevPrincipal, ttlSeconds = 600): P
     workspaceId: p.workspaceId ?? '',
     roles: p.roles ?? ['developer'],
     ttlSeconds,
-  });
+  }, operatorCredentials(mesh));
 }
 
 /** Envoy's JSON access-log line for a correlation id, once Envoy has flushed it (every second). */

@@ -5,7 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { airlock } from '@airlock/contracts';
 import { Metadata, createClient, unary } from '@airlock/grpc';
 import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, freshUserDataDir, stateDir, uniquePrefix } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { operatorCredentials, startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
 import { auditSinkEvent, edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // Issue 8's "done": a headless Chromium logs in, a workspace is created through the workspace API, opened
@@ -142,7 +142,7 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
   });
 
   it('creates a workspace through the workspace API and it becomes RUNNING', async () => {
-    const client = createClient(airlock.workspace.v1.WorkspaceServiceClient, `127.0.0.1:${mesh.services.workspace.grpc}`);
+    const client = createClient(airlock.workspace.v1.WorkspaceServiceClient, `127.0.0.1:${mesh.services.workspace.grpc}`, { credentials: operatorCredentials(mesh) });
     try {
       const metadata = new Metadata();
       metadata.set('x-user-id', 'alice');

@@ -1,0 +1,117 @@
+// Mutual TLS between services: each process holds a certificate naming it (CN and a `spiffe://airlock/<name>`
+// URI SAN) from the internal CA, servers refuse a handshake without a client certificate from that CA, and a call
+// graph says which verified caller may call which service or method.
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import type { PeerCertificate } from 'node:tls';
+import { CORRELATION_HEADER, acceptCorrelationId } from '@airlock/telemetry';
+
+/** The trailer carrying an error's machine-readable code, next to the gRPC status. */
+export const ERROR_CODE_TRAILER = 'x-error-code';
+
+/** Code of the PERMISSION_DENIED answered to a verified caller the call graph does not list for a method. */
+export const CALLER_NOT_ALLOWED = 'caller_not_allowed';
+
+/** URI SAN prefix naming a workload; the path after it is the service (or `operator`) name. */
+export const IDENTITY_URI_PREFIX = 'spiffe://airlock/';
+
+/** A process's certificate, key and the CA it trusts, as PEM. */
+export interface MtlsMaterial {
+  /** Leaf certificate followed by its intermediates. */
+  certChain: Buffer;
+  privateKey: Buffer;
+  /** The CA(s) a peer's certificate must chain to. */
+  ca: Buffer;
+}
+
+/** Reads the PEM files; throws naming the file that could not be read (never its content). */
+export function readMtlsMaterial(files: { certFile: string; keyFile: string; caFile: string }): MtlsMaterial {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: error });
+    }
+  };
+  return { certChain: read(files.certFile), privateKey: read(files.keyFile), ca: read(files.caFile) };
+}
+
+/** Server side: TLS with this process's certificate, and a client certificate from the CA required in the handshake. */
+export function mtlsServerCredentials(material: MtlsMaterial): grpc.ServerCredentials {
+  return grpc.ServerCredentials.createSsl(material.ca, [{ cert_chain: material.certChain, private_key: material.privateKey }], true);
+}
+
+/** Client side: the server must present a certificate from the CA for the address dialled; ours goes with every handshake. */
+export function mtlsChannelCredentials(material: MtlsMaterial): grpc.ChannelCredentials {
+  return grpc.credentials.createSsl(material.ca, material.privateKey, material.certChain);
+}
+
+/**
+ * The workload a verified peer certificate names: the `spiffe://airlock/<name>` URI SAN when there is one (what a
+ * production PKI is asked to put there), else the subject's CN.
+ */
+export function workloadOf(certificate: PeerCertificate | undefined): string | undefined {
+  if (!certificate || Object.keys(certificate).length === 0) return undefined;
+  const uris = (certificate.subjectaltname ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith(`URI:${IDENTITY_URI_PREFIX}`))
+    .map((entry) => entry.slice(`URI:${IDENTITY_URI_PREFIX}`.length));
+  if (uris.length > 0) return uris[0] || undefined;
+  const cn = certificate.subject?.CN;
+  return (Array.isArray(cn) ? cn[0] : cn) || undefined;
+}
+
+/**
+ * Who may call what: caller name → the services (`package.Service`) or methods (`package.Service/Method`) it may
+ * call. Deployments express the same graph as NetworkPolicies; here it holds whatever the network lets through.
+ */
+export type CallGraph = Readonly<Record<string, readonly string[]>>;
+
+/** Every verified caller may ask health: readiness checks and load balancers are not in the graph. */
+const OPEN_TO_EVERY_VERIFIED_CALLER = ['grpc.health.v1.Health'];
+
+/** Whether `caller` may call `path` (`/package.Service/Method`) under `graph`. */
+export function callAllowed(graph: CallGraph, caller: string | undefined, path: string): boolean {
+  const [service, method] = path.replace(/^\//, '').split('/');
+  if (caller === undefined) return false;
+  if (OPEN_TO_EVERY_VERIFIED_CALLER.includes(service)) return true;
+  const allowed = Object.hasOwn(graph, caller) ? graph[caller] : [];
+  return allowed.some((entry) => entry === service || entry === `${service}/${method}`);
+}
+
+export interface CallGraphRefusal {
+  caller: string | undefined;
+  path: string;
+}
+
+/**
+ * A grpc-js server interceptor enforcing `graph` on the peer certificate's workload name: a call the graph does not
+ * allow ends with PERMISSION_DENIED and `caller_not_allowed` in the `x-error-code` trailer before any handler runs.
+ * `onRefused` sees each refusal (names only: a certificate's content is never passed on).
+ */
+export function callGraphInterceptor(graph: CallGraph, onRefused: (refusal: CallGraphRefusal) => void = () => undefined): grpc.ServerInterceptor {
+  return (descriptor, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, forward) {
+            const caller = workloadOf(call.getAuthContext().sslPeerCertificate);
+            if (callAllowed(graph, caller, descriptor.path)) {
+              forward(metadata);
+              return;
+            }
+            onRefused({ caller, path: descriptor.path });
+            const trailer = new grpc.Metadata();
+            trailer.set(ERROR_CODE_TRAILER, CALLER_NOT_ALLOWED);
+            trailer.set(CORRELATION_HEADER, acceptCorrelationId(metadata.get(CORRELATION_HEADER)[0]));
+            call.sendStatus({
+              code: grpc.status.PERMISSION_DENIED,
+              details: `caller ${caller ?? '(unnamed)'} may not call ${descriptor.path}`,
+              metadata: trailer,
+            });
+          },
+        });
+      },
+    });
+}
