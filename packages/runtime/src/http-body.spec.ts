@@ -79,7 +79,7 @@ const echoService: ServiceDefinition<Record<string, never>> = {
   name: 'body-probe',
   config: {},
   http: true,
-  grpc: { protoFiles: [], packages: [], services: ['airlock.probe.v1.BodyProbe'] },
+  grpc: { protoFiles: [], packages: [], services: ['airlock.probe.v1.BodyProbe'], allowedCallers: {} },
   module: () => EchoModule,
 };
 
@@ -117,6 +117,7 @@ describe('request bodies of a booted HTTP face', () => {
 
   beforeAll(async () => {
     service = await bootService(echoService, {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
@@ -172,7 +173,7 @@ describe('request bodies of a booted HTTP face', () => {
 
 describe('HTTP_JSON_MAX_DEPTH', () => {
   it('is validated at boot', async () => {
-    const error = await bootService(echoService, { GRPC_PORT: '1', HTTP_PORT: '2', METRICS_PORT: '3', HTTP_JSON_MAX_DEPTH: '0' }).catch((e: unknown) => e);
+    const error = await bootService(echoService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', GRPC_PORT: '1', HTTP_PORT: '2', METRICS_PORT: '3', HTTP_JSON_MAX_DEPTH: '0' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['HTTP_JSON_MAX_DEPTH']);
   });
