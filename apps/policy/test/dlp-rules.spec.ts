@@ -147,7 +147,7 @@ describe('POST /api/policy/v1/dlp/test', () => {
   }, 90_000);
 
   it('adds draft custom rules to the active ones', async () => {
-    const res = await post({ text: 'status of PROJECT-ZEUS, key AKIAIOSFODNN7EXAMPLE', rules: [projectRule], direction: 'outbound' });
+    const res = await post({ text: 'status of PROJECT-ZEUS, key AKIAQ3EGXTZ7V5LN2MWB', rules: [projectRule], direction: 'outbound' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       action: 'block',
