@@ -7,7 +7,7 @@ const r = String.raw;
 // within the context window drop the match.
 const NOT_A_MARKING = [
   '공개,', '등급은', '등급으로', '등급 체계', '구분됩니다', '분류 기준', 'public,', 'public and', 'grades', 'levels', 'level is one of',
-  'enum', 'confidential computing', 'confidential vm', 'confidential container', 'confidential space', 'confidential ledger',
+  'confidential and', 'enum', 'confidential computing', 'confidential vm', 'confidential container', 'confidential space', 'confidential ledger',
   'confidential client', 'confidential transaction', 'confidential gke', 'confidential node',
 ];
 
@@ -26,7 +26,7 @@ function marking(
     description,
     pattern,
     keywords,
-    context: { words: keywords, window: 60, required: false, forbidden: NOT_A_MARKING },
+    context: { words: keywords, window: 40, required: false, forbidden: NOT_A_MARKING },
     action,
     severity: action === 'block' ? 'critical' : 'low',
     examples: { positive, negative },

@@ -125,7 +125,7 @@ export const TOKEN_RULES: RuleDefinition[] = [
     ['sig='],
     ['https://acme.blob.core.windows.net/data?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-01-01&sig=Tq9vX2mLp8Rk4Nz7Wb3YcA5dE6fG1hJ2kL3mN4pQ5r%3D', 'SharedAccessSignature=sv=2021-06-08&se=2026-01-01&sr=c&sp=rl&sig=aB3dE5fG7hJ9kL1mN3pQ5r%2BTq9vX2mLp8Rk4Nz7Wb3Y%3D'],
     ['https://acme.blob.core.windows.net/data?sv=2022-11-02&sig=<signature>', 'https://cdn.acme.io/x?sig=Tq9vX2mLp8Rk4Nz7Wb3YcA5dE6fG1hJ2kL3mN4pQ5r'],
-    { context: { words: ['sv=', 'se=', 'sp=', 'windows.net', 'sharedaccesssignature'], window: 200, required: true } },
+    { context: { words: ['sv=', 'se=', 'sp=', 'windows.net', 'sharedaccesssignature'], window: 40, required: true } },
   ),
   token(
     'secret.azure_devops_pat',
