@@ -105,10 +105,12 @@ describe('PolicyService.GetDlpRules', () => {
           keywords: [],
           validator: '',
           entropy: 1.5,
-          context: { words: ['project'], window: 20, required: false },
+          context: { words: ['project'], window: 20, required: false, forbidden: [] },
           examples: projectRule.examples,
         },
       ],
+      // No allow-list in the bundle: absent on the wire, and the dlp service uses the engine's default list.
+      allowList: undefined,
     });
     expect((await unary(client.getDlpRules.bind(client), { policyVersion: 'dlp-test-1' })).policyVersion).toBe('dlp-test-1');
   });
