@@ -2,13 +2,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { InputTooLargeError, RuleCompileError } from './errors';
 import { AllowList, DEFAULT_ALLOW_LIST } from './allow-list';
 import { mapSpan, normalize, type Normalized } from './normalize';
-import { ACTION_RANK, SEVERITY_RANK, type Finding, type RuleAction, type RuleDefinition, type ScanResult } from './types';
+import { ACTION_RANK, SEVERITY_RANK, type Finding, type RuleDefinition, type ScanResult } from './types';
 import { ruleSchemaProblems } from './rule-schema';
 import { PseudonymVault } from './vault';
 import { StreamScanner, createStreamScanner } from './stream';
 import { viewsOf } from './views';
 import { scanMessages, type MessagesScanResult } from './messages';
-import { Matcher, compileRule, type CompiledRule, type Detected } from './matcher';
+import { Matcher, compileRule, strongest, type CompiledRule, type Detected, type Resolved } from './matcher';
 
 export const DEFAULT_MAX_INPUT_CHARS = 4 * 1024 * 1024;
 
@@ -34,12 +34,7 @@ export interface ScanOptions {
   vault?: PseudonymVault;
 }
 
-export type { Detected } from './matcher';
-
-export interface Resolved extends Detected {
-  value: string;
-  original: string;
-}
+export type { Detected, Resolved } from './matcher';
 
 function better(a: Detected, b: Detected): boolean {
   const ar = ACTION_RANK[a.rule.def.action] - ACTION_RANK[b.rule.def.action];
@@ -219,6 +214,8 @@ export class DlpEngine {
   }
 }
 
+export { strongest } from './matcher';
+
 export function replacement(f: Resolved, vault: PseudonymVault): string {
   const def = f.rule.def;
   switch (def.action) {
@@ -231,11 +228,6 @@ export function replacement(f: Resolved, vault: PseudonymVault): string {
   }
 }
 
-export function strongest(findings: { rule: CompiledRule }[]): RuleAction {
-  let action: RuleAction = 'allow';
-  for (const f of findings) if (ACTION_RANK[f.rule.def.action] > ACTION_RANK[action]) action = f.rule.def.action;
-  return action;
-}
 
 /** Each rule must find its positive examples and stay silent on its negatives, on its own. */
 function exampleProblems(rule: CompiledRule, at: string): string[] {

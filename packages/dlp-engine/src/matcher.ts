@@ -3,7 +3,7 @@
 import RE2 from 're2';
 import type { AllowList } from './allow-list';
 import { mapSpan, type Normalized } from './normalize';
-import type { Confidence, RuleDefinition } from './types';
+import { ACTION_RANK, type Confidence, type RuleAction, type RuleDefinition } from './types';
 import { runValidator, shannonEntropy } from './validators';
 
 export interface CompiledRule {
@@ -268,3 +268,15 @@ function check(m: RawMatch, toChar: (b: number) => number, norm: Normalized, out
   out.push({ rule, start, end, nStart: s, nEnd: e, confidence: strong ? 'high' : 'medium' });
 }
 
+
+/** A detected finding once overlaps are resolved: with its normalised value and the original text it covers. */
+export interface Resolved extends Detected {
+  value: string;
+  original: string;
+}
+
+export function strongest(findings: { rule: CompiledRule }[]): RuleAction {
+  let action: RuleAction = 'allow';
+  for (const f of findings) if (ACTION_RANK[f.rule.def.action] > ACTION_RANK[action]) action = f.rule.def.action;
+  return action;
+}

@@ -1,10 +1,18 @@
 // Chat scanning: a conversation is scanned as one text (messages joined by a newline), so a secret split over
 // two messages is seen whole by the rejoining view; each finding is then given back to the messages it covers,
 // with offsets relative to each message, and each message is masked on its own.
-import type { DlpEngine, Resolved } from './engine';
-import { strongest } from './engine';
+import { strongest, type Resolved } from './matcher';
 import type { Finding, RuleAction } from './types';
 import { PseudonymVault } from './vault';
+
+/** What chat scanning needs of the engine (DlpEngine provides it). */
+export interface MessageScanner {
+  readonly version: string;
+  assertSize(length: number): void;
+  detect(text: string): Resolved[];
+  render(text: string, findings: Resolved[], from: number, to: number, vault: PseudonymVault): string;
+  toFinding(r: Resolved, offset: number): Finding;
+}
 
 export interface MessageScan {
   /** The message as it may be sent on ('' when the conversation is blocked). */
@@ -19,7 +27,7 @@ export interface MessagesScanResult {
   ruleSetVersion: string;
 }
 
-export function scanMessages(engine: DlpEngine, messages: readonly string[], vault: PseudonymVault = new PseudonymVault()): MessagesScanResult {
+export function scanMessages(engine: MessageScanner, messages: readonly string[], vault: PseudonymVault = new PseudonymVault()): MessagesScanResult {
   const joined = messages.join('\n');
   engine.assertSize(joined.length);
   const resolved = engine.detect(joined);
