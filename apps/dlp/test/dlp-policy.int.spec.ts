@@ -64,7 +64,7 @@ describe('dlp with rules from the active policy version', () => {
   it('scans with the policy’s overrides and custom rules and reports the version in every result', async () => {
     const masked = await scan('mail kim.cs@acme.co.kr');
     expect(masked).toMatchObject({ action: Action.ACTION_MASK, text: 'mail [MASKED:pii.email]', policyVersion: VERSION });
-    expect(masked.ruleSetVersion).toBe(`${VERSION}/builtin-1.0.0`);
+    expect(masked.ruleSetVersion).toBe(`${VERSION}/builtin-2.0.0`);
     expect(await scan('status of PROJECT-ZEUS', VERSION)).toMatchObject({ action: Action.ACTION_BLOCK, text: '', policyVersion: VERSION });
     const { responses } = await scanStream(client, [start({ policyVersion: VERSION }), { chunk: 'PROJECT-' }, { chunk: 'ZEUS is late' }, END]);
     expect(responses.every((r) => r.policyVersion === VERSION)).toBe(true);

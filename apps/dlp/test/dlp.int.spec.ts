@@ -51,7 +51,7 @@ describe('dlp service over gRPC', () => {
 
   it('masks a planted AWS key and names the built-in pack', async () => {
     const res = await unary(client.scan.bind(client), {
-      text: 'key=AKIAIOSFODNN7EXAMPLE',
+      text: 'key=AKIAQ3EGXTZ7V5LN2MWB',
       direction: Direction.DIRECTION_INBOUND,
       correlationId: 'corr-00000001',
     });
@@ -162,7 +162,7 @@ describe('dlp service over gRPC', () => {
     expect(logs).toContain('grpc call');
     // The refused context was logged too (its code), without its value.
     expect(logs).toContain('dlp_invalid_context');
-    for (const value of [EMAIL, RRN, OTHER_EMAIL, CONTEXT_VALUE, 'park.j@acme.co.kr', 'AKIAIOSFODNN7EXAMPLE', 'b3BlbnNzaC1rZXkt', 'ghp_R7x2']) {
+    for (const value of [EMAIL, RRN, OTHER_EMAIL, CONTEXT_VALUE, 'park.j@acme.co.kr', 'AKIAQ3EGXTZ7V5LN2MWB', 'b3BlbnNzaC1rZXkt', 'ghp_R7x2']) {
       expect(logs).not.toContain(value);
     }
   });

@@ -220,7 +220,7 @@ describe('PolicyAdminService (gRPC) against real PostgreSQL, Redis and identity'
       validation: draft!.validation,
     });
 
-    const text = `mail jane.doe@example.com the key AKIAIOSFODNN7EXAMPLE and ${SAMPLE_CUSTOM_RULE.examples.positive[0]}`;
+    const text = `mail jane.doe@example.com the key AKIAQ3EGXTZ7V5LN2MWB and ${SAMPLE_CUSTOM_RULE.examples.positive[0]}`;
     const viaGrpc = await as('audra', admin.testDlpRules, { text, rulesJson: JSON.stringify([SAMPLE_CUSTOM_RULE]), direction: 0 });
     const dlp = await rest('POST', '/dlp/test', AUDRA, { text, rules: [SAMPLE_CUSTOM_RULE] });
     expect(dlp.status).toBe(200);

@@ -106,10 +106,12 @@ describe('PolicyService.GetDlpRules', () => {
           keywords: [],
           validator: '',
           entropy: 1.5,
-          context: { words: ['project'], window: 20, required: false },
+          context: { words: ['project'], window: 20, required: false, forbidden: [] },
           examples: projectRule.examples,
         },
       ],
+      // No allow-list in the bundle: absent on the wire, and the dlp service uses the engine's default list.
+      allowList: undefined,
     });
     expect((await unary(client.getDlpRules.bind(client), { policyVersion: 'dlp-test-1' })).policyVersion).toBe('dlp-test-1');
   });
@@ -148,7 +150,7 @@ describe('POST /api/policy/v1/dlp/test', () => {
   }, 90_000);
 
   it('adds draft custom rules to the active ones', async () => {
-    const res = await post({ text: 'status of PROJECT-ZEUS, key AKIAIOSFODNN7EXAMPLE', rules: [projectRule], direction: 'outbound' });
+    const res = await post({ text: 'status of PROJECT-ZEUS, key AKIAQ3EGXTZ7V5LN2MWB', rules: [projectRule], direction: 'outbound' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       action: 'block',

@@ -116,7 +116,8 @@ secrets.push(line(`jdbc:sqlserver://sql.acme.local:1433;databaseName=app;user=sv
 secrets.push(line(`"ConnectionStrings": { "Default": "Server=tcp:sql.acme.local,1433;Database=app;User Id=svc;Password=${pw()};" }`, [S('secret.jdbc_password')]));
 for (const k of ['DB_PASSWORD', 'api_key', 'client_secret', 'STRIPE_SECRET', 'auth_token', 'privateKey', 'ACCESS_TOKEN', 'secretKey']) {
   const v = rand(24, ALNUM + '_-') + digits(2);
-  secrets.push(line(pick([`${k}=${v}`, `${k}: "${v}"`, `  "${k}": "${v}",`, `const ${k} = '${v}';`]), [S('secret.generic_high_entropy')]));
+  // A password key is claimed by secret.password_assignment (pack 2), the other names by the generic rule.
+  secrets.push(line(pick([`${k}=${v}`, `${k}: "${v}"`, `  "${k}": "${v}",`, `const ${k} = '${v}';`]), [S(k === 'DB_PASSWORD' ? 'secret' : 'secret.generic_high_entropy')]));
 }
 secrets.push(line(`password: "${rand(10)}7#${rand(8)}"  # prod db`, [S('secret')]));
 
@@ -290,7 +291,8 @@ const hard = [
   line(`계좌번호 1002-${digits(3)}-${digits(6)} 우리은행`, [P('pii.bank_account')]),
   line('주민번호 앞자리 900101 만 입력', []),
   line('card ending 0366, expires 12/29', []),
-  line('test card 4111111111111111', [P('pii.card_number')]),
+  // A card network's published test number: allow-listed by default since pack 2.
+  line('test card 4111111111111111', []),
   line(`전화 010 ${digits(4)} ${digits(4)} 또는 02 ${digits(3)} ${digits(4)}`, [P('pii.kr_mobile'), P('pii.kr_landline')]),
   line('jane.doe＠acme.co.kr', [P('pii.email')], 'full-width at sign'),
   line('uuid 123e4567-e89b-12d3-a456-426614174000 token', []),

@@ -16,8 +16,8 @@ export const PII_RULES: RuleDefinition[] = [
     action: 'pseudonymize',
     severity: 'critical',
     examples: {
-      positive: ['주민등록번호: 900101-1234568', '신청인 850615-2345674 홍길동', 'RRN 9001011234567 (issued after 2020)'],
-      negative: ['900230-1234567', '901301-1234567', '900101-5234567', 'id 9001011234567890', 'order 900101-12345'],
+      positive: ['주민등록번호: 900101-1234568', '신청인 850615-2345674 홍길동', 'RRN 9001011234568 (no separator: the checksum must hold)'],
+      negative: ['900230-1234567', '901301-1234567', '900101-5234567', 'id 9001011234567890', 'order 900101-12345', 'ts=1704203647343'],
     },
   },
   {

@@ -201,7 +201,7 @@ export const SECRET_RULES: RuleDefinition[] = [
     id: 'secret.url_password',
     category: 'secret',
     description: 'Password in a connection URL (postgres://, mysql://, mongodb(+srv)://, redis://, amqp://, jdbc:…://)',
-    pattern: r`(?i)\b(?:jdbc:[a-z0-9]+|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|ftps?|sftp|smtps?|ldaps?|https?)://[^\s:/@'"]+:([^\s@/'"]+)@`,
+    pattern: r`(?i)\b(?:jdbc:[a-z0-9]+|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|ftps?|sftp|smtps?|ldaps?|https?)://[^\s:/@'"]*:([^\s@/'"]+)@`,
     keywords: ['://'],
     validator: 'credential',
     action: 'mask',

@@ -1,12 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import RE2 from 're2';
 import { InputTooLargeError, RuleCompileError } from './errors';
+import { AllowList, DEFAULT_ALLOW_LIST } from './allow-list';
 import { mapSpan, normalize, type Normalized } from './normalize';
-import { ACTION_RANK, SEVERITY_RANK, type Confidence, type Finding, type RuleAction, type RuleDefinition, type ScanResult } from './types';
+import { ACTION_RANK, SEVERITY_RANK, type Finding, type RuleDefinition, type ScanResult } from './types';
 import { ruleSchemaProblems } from './rule-schema';
-import { runValidator, shannonEntropy } from './validators';
 import { PseudonymVault } from './vault';
 import { StreamScanner, createStreamScanner } from './stream';
+import { viewsOf } from './views';
+import { scanMessages, type MessagesScanResult } from './messages';
+import { Matcher, compileRule, strongest, type CompiledRule, type Detected, type Resolved } from './matcher';
 
 export const DEFAULT_MAX_INPUT_CHARS = 4 * 1024 * 1024;
 
@@ -17,191 +19,22 @@ export interface CompileOptions {
   hashKey?: Buffer;
   /** Larger inputs are refused with InputTooLargeError, never partially scanned. */
   maxInputChars?: number;
+  /** Example values that are never findings (see DEFAULT_ALLOW_LIST, the default); [] turns the list off. */
+  allowList?: readonly string[];
+  /** false: scan the text as sent only, without decoded/rejoined views (the old engine's behaviour). */
+  views?: boolean;
+  /**
+   * false: skip running each rule on its own examples. Only for rules already checked (the built-in pack, whose
+   * unit tests check them): a one-shot CLI run then starts in a fraction of the time.
+   */
+  checkExamples?: boolean;
 }
 
 export interface ScanOptions {
   vault?: PseudonymVault;
 }
 
-interface CompiledRule {
-  def: RuleDefinition;
-  index: number;
-  re: RE2;
-  hasGroup: boolean;
-  keywords: string[];
-  contextWords: string[];
-  window: number;
-}
-
-/** A finding before it leaves the engine: carries the normalised value for hashing and the vault. */
-export interface Detected {
-  rule: CompiledRule;
-  start: number;
-  end: number;
-  nStart: number;
-  nEnd: number;
-  confidence: Confidence;
-}
-
-export interface Resolved extends Detected {
-  value: string;
-  original: string;
-}
-
-function escapeLiteral(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-}
-
-function compileRule(def: RuleDefinition, index: number): CompiledRule {
-  const re = new RE2(def.pattern, 'gud');
-  // Group count without parsing the pattern: the added empty branch matches '' and reports every group.
-  const probe = new RE2(`(?:${def.pattern})|`, 'd').exec('');
-  return {
-    def,
-    index,
-    re,
-    hasGroup: !!probe && probe.length > 1,
-    keywords: (def.keywords ?? []).map((k) => k.toLowerCase()),
-    contextWords: (def.context?.words ?? []).map((w) => w.toLowerCase()),
-    window: def.context?.window ?? 0,
-  };
-}
-
-function windowHas(text: string, from: number, to: number, words: string[]): boolean {
-  const slice = text.slice(Math.max(0, from), Math.min(text.length, to)).toLowerCase();
-  return words.some((w) => slice.includes(w));
-}
-
-/** Multi-pattern matcher: one RE2.Set pass says which rules (and which keywords) can match at all. */
-class Matcher {
-  private readonly set: InstanceType<typeof RE2.Set> | null;
-  private readonly keywordSlot: number[][];
-  private readonly keywordCount: number;
-
-  constructor(readonly rules: CompiledRule[]) {
-    const keywords: string[] = [];
-    this.keywordSlot = rules.map((r) =>
-      r.keywords.map((k) => {
-        let at = keywords.indexOf(k);
-        if (at < 0) at = keywords.push(k) - 1;
-        return at;
-      }),
-    );
-    this.keywordCount = keywords.length;
-    const sources = [...rules.map((r) => r.def.pattern), ...keywords.map((k) => `(?i)${escapeLiteral(k)}`)];
-    this.set = sources.length > 0 ? new RE2.Set(sources, 'u', { maxMem: 64 * 1024 * 1024 }) : null;
-  }
-
-  detect(norm: Normalized): Detected[] {
-    const text = norm.text;
-    if (!this.set || text.length === 0) return [];
-    // RE2 works on UTF-8: hand it bytes once instead of letting every call convert the string again.
-    const bytes = Buffer.from(text, norm.ascii ? 'latin1' : 'utf8');
-    const ruleHit = new Uint8Array(this.rules.length);
-    const keywordHit = new Uint8Array(this.keywordCount);
-    let hits: number[] | null;
-    try {
-      hits = this.set.match(bytes);
-    } catch {
-      // The DFA ran out of memory: fall back to running every rule rather than skipping any.
-      hits = null;
-    }
-    if (hits) {
-      for (const h of hits) {
-        if (h < this.rules.length) ruleHit[h] = 1;
-        else keywordHit[h - this.rules.length] = 1;
-      }
-    } else {
-      ruleHit.fill(1);
-      keywordHit.fill(1);
-    }
-    const raw: RawMatch[] = [];
-    for (const rule of this.rules) {
-      if (!ruleHit[rule.index]) continue;
-      const slots = this.keywordSlot[rule.index]!;
-      if (slots.length > 0 && !slots.some((s) => keywordHit[s])) continue;
-      collect(rule, bytes, raw);
-    }
-    const toChar = norm.ascii ? (b: number) => b : byteToChar(bytes, raw);
-    const out: Detected[] = [];
-    for (const m of raw) check(m, toChar, norm, out);
-    return out;
-  }
-}
-
-/** A match in UTF-8 byte offsets: whole match [sb, eb) and the reported span [vb, ve) (group 1 or whole). */
-interface RawMatch {
-  rule: CompiledRule;
-  sb: number;
-  eb: number;
-  vb: number;
-  ve: number;
-}
-
-function collect(rule: CompiledRule, bytes: Buffer, raw: RawMatch[]): void {
-  const re = rule.re;
-  re.lastIndex = 0;
-  for (let m = re.exec(bytes); m; m = re.exec(bytes)) {
-    const len = m[0].length;
-    if (len === 0) {
-      re.lastIndex++;
-      continue;
-    }
-    const sb = m.index;
-    if (rule.hasGroup) {
-      const g = m.indices?.[1];
-      if (!g || g[1] <= g[0]) continue;
-      raw.push({ rule, sb, eb: sb + len, vb: g[0], ve: g[1] });
-    } else raw.push({ rule, sb, eb: sb + len, vb: sb, ve: sb + len });
-  }
-}
-
-/**
- * UTF-8 byte offsets -> UTF-16 offsets for every offset the matches use, in one forward pass over the bytes
- * (decoding between consecutive offsets natively) instead of one walk per rule.
- */
-function byteToChar(bytes: Buffer, raw: RawMatch[]): (b: number) => number {
-  const offsets = new Float64Array(raw.length * 4);
-  raw.forEach((m, i) => offsets.set([m.sb, m.eb, m.vb, m.ve], i * 4));
-  offsets.sort();
-  const map = new Map<number, number>();
-  let prevByte = 0;
-  let chars = 0;
-  for (const b of offsets) {
-    if (b === prevByte && map.has(b)) continue;
-    chars += bytes.toString('utf8', prevByte, b).length;
-    map.set(b, chars);
-    prevByte = b;
-  }
-  return (b: number) => map.get(b)!;
-}
-
-function check(m: RawMatch, toChar: (b: number) => number, norm: Normalized, out: Detected[]): void {
-  const { rule } = m;
-  const def = rule.def;
-  const text = norm.text;
-  const ms = toChar(m.sb);
-  const me = toChar(m.eb);
-  const s = toChar(m.vb);
-  const e = toChar(m.ve);
-  if (rule.keywords.length > 0 && !windowHas(text, ms - rule.window, me + rule.window, rule.keywords)) return;
-  const value = text.slice(s, e);
-  let strong = false;
-  if (def.entropy !== undefined) {
-    if (shannonEntropy(value) < def.entropy) return;
-    strong = true;
-  }
-  const verdict = runValidator(def.validator, value);
-  if (!verdict.ok) return;
-  strong ||= verdict.strong;
-  if (rule.contextWords.length > 0) {
-    const found = windowHas(text, ms - rule.window, me + rule.window, rule.contextWords);
-    if (!found && def.context!.required) return;
-    strong ||= found;
-  }
-  const [start, end] = mapSpan(norm, s, e);
-  out.push({ rule, start, end, nStart: s, nEnd: e, confidence: strong ? 'high' : 'medium' });
-}
+export type { Detected, Resolved } from './matcher';
 
 function better(a: Detected, b: Detected): boolean {
   const ar = ACTION_RANK[a.rule.def.action] - ACTION_RANK[b.rule.def.action];
@@ -256,6 +89,7 @@ export class DlpEngine {
   readonly maxContextWindow: number;
   readonly #hashKey: Buffer;
   readonly #matcher: Matcher;
+  readonly #views: boolean;
 
   private constructor(rules: CompiledRule[], opts: CompileOptions) {
     this.version = opts.version;
@@ -263,7 +97,8 @@ export class DlpEngine {
     this.rules = rules.map((r) => r.def);
     this.maxContextWindow = rules.reduce((m, r) => Math.max(m, r.window), 0);
     this.#hashKey = opts.hashKey ?? randomBytes(32);
-    this.#matcher = new Matcher(rules);
+    this.#matcher = new Matcher(rules, new AllowList(opts.allowList ?? DEFAULT_ALLOW_LIST));
+    this.#views = opts.views ?? true;
   }
 
   /** Compiles a rule set; throws RuleCompileError listing every bad rule, not just the first. */
@@ -288,7 +123,7 @@ export class DlpEngine {
         problems.push(`${at} (${def.id}): pattern does not compile as RE2: ${(err as Error).message}`);
         return;
       }
-      problems.push(...exampleProblems(rule, at));
+      if (opts.checkExamples !== false) problems.push(...exampleProblems(rule, at));
       compiled.push(rule);
     });
     if (problems.length > 0) throw new RuleCompileError(problems);
@@ -311,6 +146,11 @@ export class DlpEngine {
     };
   }
 
+  /** Scans a conversation as one text; see scanMessages for how findings are given back to each message. */
+  scanMessages(messages: readonly string[], opts: ScanOptions = {}): MessagesScanResult {
+    return scanMessages(this, messages, opts.vault);
+  }
+
   /** A scanner for text that arrives in chunks (model output); see StreamScanner for the hold-back bound. */
   streamScanner(opts: ScanOptions = {}): StreamScanner {
     return createStreamScanner(this, opts.vault ?? new PseudonymVault());
@@ -319,7 +159,27 @@ export class DlpEngine {
   /** @internal normalise, detect, resolve overlaps. Offsets are relative to `text`. */
   detect(text: string): Resolved[] {
     const norm = normalize(text);
-    return resolve(this.#matcher.detect(norm), text, norm);
+    const found = this.#matcher.detect(norm);
+    if (this.#views) {
+      // A view adds what the text as sent hides; where the plain scan already found something, the plain
+      // finding stands (a rejoined line must not turn a key id into a longer, different finding).
+      const plain = found.slice();
+      for (const view of viewsOf(norm.text))
+        for (const d of this.detectInView(view, norm)) if (!plain.some((p) => p.start < d.end && p.end > d.start)) found.push(d);
+    }
+    return resolve(found, text, norm);
+  }
+
+  /** Findings of one view that touch what it changed, with spans in the normalised and original text. */
+  private detectInView(view: ReturnType<typeof viewsOf>[number], norm: Normalized): Detected[] {
+    const out: Detected[] = [];
+    for (const d of this.#matcher.detect(normalize(view.text))) {
+      const span = view.toSource(d.start, d.end);
+      if (!span) continue;
+      const [start, end] = mapSpan(norm, span[0], span[1]);
+      out.push({ ...d, start, end, nStart: span[0], nEnd: span[1] });
+    }
+    return out;
   }
 
   /** @internal text[from, to) with the findings inside it replaced; findings must lie within [from, to). */
@@ -354,6 +214,8 @@ export class DlpEngine {
   }
 }
 
+export { strongest } from './matcher';
+
 export function replacement(f: Resolved, vault: PseudonymVault): string {
   const def = f.rule.def;
   switch (def.action) {
@@ -366,11 +228,6 @@ export function replacement(f: Resolved, vault: PseudonymVault): string {
   }
 }
 
-export function strongest(findings: { rule: CompiledRule }[]): RuleAction {
-  let action: RuleAction = 'allow';
-  for (const f of findings) if (ACTION_RANK[f.rule.def.action] > ACTION_RANK[action]) action = f.rule.def.action;
-  return action;
-}
 
 /** Each rule must find its positive examples and stay silent on its negatives, on its own. */
 function exampleProblems(rule: CompiledRule, at: string): string[] {

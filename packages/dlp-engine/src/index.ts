@@ -11,3 +11,5 @@ export { BUILTIN_RULES, BUILTIN_VERSION } from './rules';
 export { ACTION_RANK } from './types';
 export type { Category, Confidence, Finding, RuleAction, RuleContext, RuleDefinition, ScanResult, Severity } from './types';
 export type { ValidatorName } from './validators';
+export { AllowList, DEFAULT_ALLOW_LIST } from './allow-list';
+export type { MessageScan, MessagesScanResult } from './messages';

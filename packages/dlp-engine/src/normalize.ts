@@ -34,6 +34,8 @@ function isDash(cp: number): boolean {
   return (cp >= 0x2010 && cp <= 0x2015) || cp === 0x2212 || cp === 0xfe58 || cp === 0xfe63 || cp === 0xff0d;
 }
 
+import { isConfusable, latinSkeleton } from './confusables';
+
 const MARK = /^[\p{M}\u1160-\u11FF]$/u;
 const NON_ASCII = /[\u0080-\uffff]/;
 // Characters that may change: everything but ASCII and precomposed Hangul syllables.
@@ -59,6 +61,12 @@ function normalizeSegment(seg: string): string {
   return out;
 }
 
+function isLatinNeighbour(input: string, at: number): boolean {
+  const c = input.charCodeAt(at);
+  const ch = input[at];
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || isConfusable(ch);
+}
+
 export function normalize(input: string): Normalized {
   if (!NON_ASCII.test(input)) return { text: input, ascii: true, edits: null };
 
@@ -80,7 +88,9 @@ export function normalize(input: string): Normalized {
     }
     CANDIDATE.lastIndex = j;
     const seg = input.slice(i, j);
-    const norm = normalizeSegment(seg);
+    let norm = normalizeSegment(seg);
+    // A Cyrillic/Greek look-alike inside a Latin token is folded to the Latin letter it imitates.
+    if (isConfusable(norm) && (isLatinNeighbour(input, i - 1) || isLatinNeighbour(input, j))) norm = latinSkeleton(norm);
     if (norm === seg) continue;
     parts.push(input.slice(copied, i));
     normLen += i - copied;

@@ -39,6 +39,8 @@ export function ruleSchemaProblems(raw: unknown, at: string): string[] {
     else if (typeof c.window !== 'number' || !Number.isInteger(c.window) || c.window < 0 || c.window > MAX_CONTEXT_WINDOW)
       p.push(`${name}: context.window must be an integer in [0, ${MAX_CONTEXT_WINDOW}]`);
     else if (typeof c.required !== 'boolean') p.push(`${name}: context.required must be a boolean`);
+    else if (c.forbidden !== undefined && (!isStringArray(c.forbidden) || c.forbidden.some((w) => !w)))
+      p.push(`${name}: context.forbidden must be a list of words`);
   }
   if (!RULE_ACTIONS.includes(r.action as string)) p.push(`${name}: action must be one of ${RULE_ACTIONS.join(', ')}`);
   if (!SEVERITIES.includes(r.severity as string)) p.push(`${name}: severity must be one of ${SEVERITIES.join(', ')}`);

@@ -83,7 +83,7 @@ describe('secrets', () => {
   });
 
   it('generic high-entropy values next to secret words, not UUIDs, hashes or code', () => {
-    finds('DB_PASSWORD=Xk9#mQ2vL7pR4tW8z!', 'secret.generic_high_entropy', 'Xk9#mQ2vL7pR4tW8z!');
+    finds('CLIENT_SECRET=Xk9#mQ2vL7pR4tW8z!', 'secret.generic_high_entropy', 'Xk9#mQ2vL7pR4tW8z!');
     silent('token = "550e8400-e29b-41d4-a716-446655440000"');
     silent('secret_sha = "da39a3ee5e6b4b0d3255bfef95601890afd80709"');
     silent('api_token: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
@@ -102,6 +102,8 @@ describe('Korean personal data', () => {
     silent('번호 900230-1234567'); // 30 February
     silent('번호 901301-1234567'); // month 13
     silent('번호 9001011234567890'); // longer digit run
+    silent(`ts=${post2020.replace('-', '')}`); // run together with a failing checksum: a timestamp or an id
+    finds(`번호 ${valid.replace('-', '')}`, 'pii.kr_rrn', valid.replace('-', '')); // run together, checksum holds
     finds(`생일 ${makeRrn('000229', '3', '11111')}`, 'pii.kr_rrn', makeRrn('000229', '3', '11111')); // leap day 2000
     silent(`생일 ${makeRrn('010229', '3', '11111')}`); // 2001 is not a leap year
   });

@@ -17,7 +17,7 @@ const projectCode = SAMPLE_CUSTOM_RULE;
 
 describe('rule sets of a policy version', () => {
   it('the built-in-only set scans exactly as the built-in pack', () => {
-    const text = 'key AKIAIOSFODNN7EXAMPLE mail kim.cs@acme.co.kr CONFIDENTIAL';
+    const text = 'key AKIAQ3EGXTZ7V5LN2MWB mail kim.cs@acme.co.kr CONFIDENTIAL';
     const fromSpec = compileRuleSet(BUILTIN_ONLY, '2026.1');
     const builtin = DlpEngine.compile(BUILTIN_RULES, { version: BUILTIN_VERSION });
     expect(fromSpec.version).toBe(`2026.1/${BUILTIN_VERSION}`);
@@ -47,7 +47,7 @@ describe('rule sets of a policy version', () => {
   it('without the pack only the custom rules run, and the version is the policy version alone', () => {
     const engine = compileRuleSet({ builtinPack: false, customRules: [projectCode] }, 'p-3');
     expect(engine.version).toBe('p-3');
-    expect(engine.scan('AKIAIOSFODNN7EXAMPLE').action).toBe('allow');
+    expect(engine.scan('AKIAQ3EGXTZ7V5LN2MWB').action).toBe('allow');
   });
 
   it('reports every problem of a bad spec: overrides, schema, RE2, examples, collisions', () => {

@@ -11,6 +11,8 @@ export interface RuleContext {
   window: number;
   /** true: no finding without a context word; false: a context word only raises confidence. */
   required: boolean;
+  /** Words (case-insensitive) that drop the match when they occur within the window: look-alike contexts. */
+  forbidden?: string[];
 }
 
 export interface RuleDefinition {

@@ -1,5 +1,20 @@
-export type ValidatorName = 'luhn' | 'rrn' | 'frn' | 'brn' | 'jwt' | 'credential' | 'generic' | 'email' | 'account' | 'phone' | 'basic_auth' | 'none';
-export const VALIDATORS: readonly ValidatorName[] = ['luhn', 'rrn', 'frn', 'brn', 'jwt', 'credential', 'generic', 'email', 'account', 'phone', 'basic_auth', 'none'];
+export type ValidatorName =
+  | 'luhn'
+  | 'rrn'
+  | 'frn'
+  | 'brn'
+  | 'jwt'
+  | 'credential'
+  | 'password'
+  | 'generic'
+  | 'email'
+  | 'account'
+  | 'phone'
+  | 'basic_auth'
+  | 'none';
+export const VALIDATORS: readonly ValidatorName[] = [
+  'luhn', 'rrn', 'frn', 'brn', 'jwt', 'credential', 'password', 'generic', 'email', 'account', 'phone', 'basic_auth', 'none',
+];
 
 /** `ok: false` rejects the match; `strong` raises the finding's confidence (a checksum held). */
 export interface Verdict {
@@ -66,7 +81,10 @@ function residentNumber(value: string, genders: readonly number[]): Verdict {
   const rrnCheck = (11 - (sum % 11)) % 10;
   const frnCheck = (13 - (sum % 11)) % 10;
   const check = genders[0] === 5 ? frnCheck : rrnCheck;
-  return check === d[12] ? STRONG : WEAK;
+  if (check === d[12]) return STRONG;
+  // Thirteen digits run together (no separator) are as often a millisecond timestamp or an id: only a
+  // checksum that holds makes them a resident number.
+  return /[^0-9]/.test(value) ? WEAK : REJECT;
 }
 
 export function rrnChecksum(first12: number[]): number {
@@ -119,7 +137,9 @@ function jwt(value: string): Verdict {
 const PLACEHOLDER_WORDS = new Set([
   'password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'changeme', 'change_me', 'yourpassword', 'your_password',
   'your-password', 'mypassword', 'my_password', 'pass123', 'example', 'redacted', 'masked', 'placeholder', 'null',
-  'none', 'undefined', 'empty', 'test', 'dummy', 'user', 'username', 'admin', 'root', 'xxx', 'secret123',
+  'none', 'undefined', 'empty', 'test', 'dummy', 'user', 'username', 'admin', 'root', 'xxx', 'secret123', 'changeit',
+  'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'hidden', 'string', 'str', 'int', 'char', 'varchar',
+  'your_password_here', 'yourpasswordhere', 'enter_password', 'p@ssw0rd', 'password123', 'password1', 'qwerty', '123456',
 ]);
 const PLACEHOLDER_PATTERNS: RegExp[] = [
   /^\$\{.*\}?$/, // ${DB_PASSWORD}
@@ -145,6 +165,22 @@ function isPlaceholder(value: string): boolean {
 
 function credential(value: string): Verdict {
   return isPlaceholder(value) ? REJECT : WEAK;
+}
+
+// A password value judged by shape: not a placeholder, not code (a call, a reference, a file or URL), not a
+// plain word or a number, and at least two character classes or a long random-looking run.
+const NOT_A_PASSWORD = /[()[\]{}]|^[$%@&]|:\/\/|^[.~]?\/|\.(?:txt|pem|key|jks|p12|pfx|json|ya?ml|properties|env|conf|cfg|xml|crt|keystore)$|^(?:this|self|config|cfg|env|props?|settings|options|opts|args|params|request|req|form|user|credentials?)\.|^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$|^[0-9]+$|^[a-z]+(?:[_-][a-z]+)+$|^[A-Z]+(?:_[A-Z0-9]+)+$|^[^\x20-\x7e]/;
+
+// Settings next to a password key that name an algorithm or a mechanism (password.hash=argon2).
+const ALGORITHM = /^(?:argon2(?:id|i|d)?|bcrypt|scrypt|pbkdf2\w*|sha-?\d+|md5|aes-?\d+\w*|hmac\w*|rsa\d*|plain|noop|ldap|oauth2?|basic|digest|kerberos|utf-?8|base64)$/i;
+
+function passwordValue(value: string): Verdict {
+  const v = value.replace(/[,;]+$/, '');
+  if (v.length < 4 || isPlaceholder(v) || NOT_A_PASSWORD.test(v) || ALGORITHM.test(v)) return REJECT;
+  if (/[^\x21-\x7e]/.test(v)) return REJECT;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((c) => c.test(v)).length;
+  if (classes >= 2 && /[A-Za-z]/.test(v)) return WEAK;
+  return v.length >= 12 && shannonEntropy(v) >= 3.2 ? WEAK : REJECT;
 }
 
 // Dotted code references (config.auth.token) and call chains are assignments of variables, not secrets.
@@ -208,6 +244,8 @@ export function runValidator(name: ValidatorName | undefined, value: string): Ve
       return jwt(value);
     case 'credential':
       return credential(value);
+    case 'password':
+      return passwordValue(value);
     case 'generic':
       return generic(value);
     case 'email':

@@ -40,7 +40,7 @@ export async function up(): Promise<void> {
       `  Dev token:            tools/airlock token`,
       `  Try the slice:        curl --cacert ${path.relative(ROOT, mesh.caBundle)} -H "authorization: Bearer $(tools/airlock token)" \\`,
       `                          -H 'content-type: application/json' https://localhost:${mesh.envoy.httpsPort}/v1/chat \\`,
-      `                          -d '{"messages":[{"role":"user","content":"my key is AKIAIOSFODNN7EXAMPLE"}]}'`,
+      `                          -d '{"messages":[{"role":"user","content":"my key is AKIAQ3EGXTZ7V5LN2MWB"}]}'`,
       `  SIEM sink (JSONL):    ${path.relative(ROOT, mesh.auditSinkPath)}`,
       `  Logs:                 ${path.relative(ROOT, mesh.logsDir)}/`,
       `  Metrics:              ${SERVICES.map((s) => `${s} :${mesh.services[s].metrics}`).join(', ')} (/metrics)`,

@@ -1,6 +1,6 @@
-import { down, status, test, token, up } from './commands';
-import { auditVerifyCommand } from './audit-verify';
-import { dlpScan } from './dlp-scan';
+// Commands are loaded when called: `dlp scan` runs once per file in CI and must not pay for loading gRPC,
+// PostgreSQL and the mesh code it never uses.
+const commands = () => import('./commands.js');
 
 const USAGE = `usage: tools/airlock <command>
   up       install what is missing, start infra + services + Envoy, print where to go
@@ -17,24 +17,24 @@ const USAGE = `usage: tools/airlock <command>
 async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
     case 'up':
-      await up();
+      await (await commands()).up();
       return 0;
     case 'down':
-      await down();
+      await (await commands()).down();
       return 0;
     case 'status':
-      await status();
+      await (await commands()).status();
       return 0;
     case 'token':
-      await token(argv.slice(1));
+      await (await commands()).token(argv.slice(1));
       return 0;
     case 'test':
-      return test();
+      return (await commands()).test();
     case 'dlp':
-      if (argv[1] === 'scan') return dlpScan(argv.slice(2));
+      if (argv[1] === 'scan') return (await import('./dlp-scan.js')).dlpScan(argv.slice(2));
       break;
     case 'audit':
-      if (argv[1] === 'verify' && argv[2]) return auditVerifyCommand(argv.slice(2));
+      if (argv[1] === 'verify' && argv[2]) return (await import('./audit-verify.js')).auditVerifyCommand(argv.slice(2));
       break;
   }
   process.stderr.write(`${USAGE}\n`);

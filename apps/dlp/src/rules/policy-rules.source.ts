@@ -33,12 +33,22 @@ export function specFromProto(set: airlock.policy.v1.DlpRuleSet | undefined): Ru
         ...(r.keywords.length > 0 ? { keywords: r.keywords } : {}),
         ...(r.validator ? { validator: r.validator as RuleDefinition['validator'] } : {}),
         ...(r.entropy !== undefined ? { entropy: r.entropy } : {}),
-        ...(r.context ? { context: { words: r.context.words, window: r.context.window, required: r.context.required } } : {}),
+        ...(r.context
+          ? {
+              context: {
+                words: r.context.words,
+                window: r.context.window,
+                required: r.context.required,
+                ...(r.context.forbidden.length > 0 ? { forbidden: r.context.forbidden } : {}),
+              },
+            }
+          : {}),
         action: r.action as RuleDefinition['action'],
         severity: r.severity as RuleDefinition['severity'],
         examples: { positive: r.examples?.positive ?? [], negative: r.examples?.negative ?? [] },
       }),
     ),
+    ...(set?.allowList ? { allowList: set.allowList.values } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ const scan = (text: string, context?: airlock.dlp.v1.Pseudonyms) =>
 
 describe('ScanText', () => {
   it('masks an AWS access key id and reports only its digest', async () => {
-    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const key = 'AKIAQ3EGXTZ7V5LN2MWB';
     const result = await scan(`deploy with ${key} please`);
     expect(result.action).toBe(Action.ACTION_MASK);
     expect(result.text).toBe('deploy with [MASKED:secret.aws_access_key_id] please');
@@ -92,7 +92,7 @@ describe('ScanText', () => {
 describe('ScanText.executeMany (ScanTexts)', () => {
   const scanMany = (texts: string[], context?: airlock.dlp.v1.Pseudonyms) =>
     useCase.executeMany({ texts, direction: Direction.DIRECTION_INBOUND, correlationId: 'c-12345678', context });
-  const texts = ['mail kim.cs@acme.co.kr', 'cc lee.dh@acme.co.kr, again kim.cs@acme.co.kr', 'nothing here', 'key AKIAIOSFODNN7EXAMPLE'];
+  const texts = ['mail kim.cs@acme.co.kr', 'cc lee.dh@acme.co.kr, again kim.cs@acme.co.kr', 'nothing here', 'key AKIAQ3EGXTZ7V5LN2MWB'];
 
   it('answers exactly as one Scan per text in order, each with the pairs so far as its context', async () => {
     const batch = await scanMany(texts);

@@ -84,11 +84,14 @@ export class GetDlpRules {
           keywords: r.keywords ?? [],
           validator: r.validator ?? '',
           entropy: r.entropy,
-          context: r.context ? { words: r.context.words, window: r.context.window, required: r.context.required } : undefined,
+          context: r.context
+            ? { words: r.context.words, window: r.context.window, required: r.context.required, forbidden: r.context.forbidden ?? [] }
+            : undefined,
           action: r.action,
           severity: r.severity,
           examples: { positive: r.examples.positive, negative: r.examples.negative },
         })),
+        allowList: spec.allowList ? { values: spec.allowList } : undefined,
       },
     };
   }

@@ -16,6 +16,8 @@ export const dlpSection = z
       .array(z.strictObject({ ruleId: z.string().min(1), disabled: z.boolean().optional(), action: action.optional() }))
       .default([]),
     customRules: z.array(z.record(z.string(), z.unknown())).default([]),
+    // Vendors' documented example values never reported; absent: the engine's default list.
+    allowList: z.array(z.string()).optional(),
   })
   .superRefine((section, ctx) => {
     const checked = checkRuleSet(section);

@@ -65,7 +65,7 @@ describe('observability: rules, alerts and dashboard against real Prometheus', (
       await call('/v1/chat/completions', { token, body: { model: 'airlock-chat', stream: true, messages: [{ role: 'user', content: 'hello' }] } }),
       await call('/v1/completions', { token, body: { model: 'airlock-code', prompt: 'let total =', stream: true } }),
       await call('/tabby/v1/completions', { token, body: { language: 'python', segments: { prefix: 'x' } } }),
-      await call('/v1/chat', { token, body: { messages: [{ role: 'user', content: 'my key is AKIAIOSFODNN7EXAMPLE' }] } }),
+      await call('/v1/chat', { token, body: { messages: [{ role: 'user', content: 'my key is AKIAQ3EGXTZ7V5LN2MWB' }] } }),
       await call('/v1/chat', { body: { messages: [{ role: 'user', content: 'hello' }] } }),
       await call('/api/policy/v1/bundles', { token }),
     ];

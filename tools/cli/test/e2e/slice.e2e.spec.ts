@@ -10,7 +10,7 @@ import { accessLogEntry, edgeCaller, issueToken } from './support';
 // The thin slice through the real mesh: Envoy (TLS) -> ext_authz (policy -> identity) -> gateway -> dlp ->
 // reference model backend -> client; audit event -> Kafka -> audit service -> SIEM sink file; usage event
 // -> Kafka -> usage service -> PostgreSQL.
-const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+const AWS_KEY = 'AKIAQ3EGXTZ7V5LN2MWB';
 
 describe('Airlock mesh end to end (through Envoy over TLS)', () => {
   const name = uniquePrefix('e2e');

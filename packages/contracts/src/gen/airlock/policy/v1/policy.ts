@@ -150,6 +150,8 @@ export interface DlpRuleContext {
   words: string[];
   window: number;
   required: boolean;
+  /** Words that drop a match when they occur within the window (look-alike contexts). */
+  forbidden: string[];
 }
 
 /**
@@ -184,6 +186,16 @@ export interface DlpRuleSet {
   builtinPack: boolean;
   overrides: DlpRuleOverride[];
   customRules: DlpRule[];
+  /**
+   * Values never reported (vendors' documented examples). Absent: the engine's default list; present with no
+   * values: no allow-list.
+   */
+  allowList: DlpAllowList | undefined;
+}
+
+export interface DlpAllowList {
+  /** Exact values, or patterns where * stands for any run of characters. */
+  values: string[];
 }
 
 export interface GetDlpRulesResponse {
@@ -1263,7 +1275,7 @@ export const DlpRuleExamples: MessageFns<DlpRuleExamples> = {
 };
 
 function createBaseDlpRuleContext(): DlpRuleContext {
-  return { words: [], window: 0, required: false };
+  return { words: [], window: 0, required: false, forbidden: [] };
 }
 
 export const DlpRuleContext: MessageFns<DlpRuleContext> = {
@@ -1276,6 +1288,9 @@ export const DlpRuleContext: MessageFns<DlpRuleContext> = {
     }
     if (message.required !== false) {
       writer.uint32(24).bool(message.required);
+    }
+    for (const v of message.forbidden) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -1317,6 +1332,14 @@ export const DlpRuleContext: MessageFns<DlpRuleContext> = {
             message.required = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.forbidden.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1334,6 +1357,9 @@ export const DlpRuleContext: MessageFns<DlpRuleContext> = {
       words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => globalThis.String(e)) : [],
       window: isSet(object.window) ? globalThis.Number(object.window) : 0,
       required: isSet(object.required) ? globalThis.Boolean(object.required) : false,
+      forbidden: globalThis.Array.isArray(object?.forbidden)
+        ? object.forbidden.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1348,6 +1374,9 @@ export const DlpRuleContext: MessageFns<DlpRuleContext> = {
     if (message.required !== false) {
       obj.required = message.required;
     }
+    if (message.forbidden?.length) {
+      obj.forbidden = message.forbidden;
+    }
     return obj;
   },
 
@@ -1359,6 +1388,7 @@ export const DlpRuleContext: MessageFns<DlpRuleContext> = {
     message.words = object.words?.map((e) => e) || [];
     message.window = object.window ?? 0;
     message.required = object.required ?? false;
+    message.forbidden = object.forbidden?.map((e) => e) || [];
     return message;
   },
 };
@@ -1714,7 +1744,7 @@ export const DlpRuleOverride: MessageFns<DlpRuleOverride> = {
 };
 
 function createBaseDlpRuleSet(): DlpRuleSet {
-  return { builtinPack: false, overrides: [], customRules: [] };
+  return { builtinPack: false, overrides: [], customRules: [], allowList: undefined };
 }
 
 export const DlpRuleSet: MessageFns<DlpRuleSet> = {
@@ -1727,6 +1757,9 @@ export const DlpRuleSet: MessageFns<DlpRuleSet> = {
     }
     for (const v of message.customRules) {
       DlpRule.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.allowList !== undefined) {
+      DlpAllowList.encode(message.allowList, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1768,6 +1801,14 @@ export const DlpRuleSet: MessageFns<DlpRuleSet> = {
             message.customRules.push(DlpRule.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.allowList = DlpAllowList.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1795,6 +1836,11 @@ export const DlpRuleSet: MessageFns<DlpRuleSet> = {
         : globalThis.Array.isArray(object?.custom_rules)
         ? object.custom_rules.map((e: any) => DlpRule.fromJSON(e))
         : [],
+      allowList: isSet(object.allowList)
+        ? DlpAllowList.fromJSON(object.allowList)
+        : isSet(object.allow_list)
+        ? DlpAllowList.fromJSON(object.allow_list)
+        : undefined,
     };
   },
 
@@ -1809,6 +1855,9 @@ export const DlpRuleSet: MessageFns<DlpRuleSet> = {
     if (message.customRules?.length) {
       obj.customRules = message.customRules.map((e) => DlpRule.toJSON(e));
     }
+    if (message.allowList !== undefined) {
+      obj.allowList = DlpAllowList.toJSON(message.allowList);
+    }
     return obj;
   },
 
@@ -1820,6 +1869,78 @@ export const DlpRuleSet: MessageFns<DlpRuleSet> = {
     message.builtinPack = object.builtinPack ?? false;
     message.overrides = object.overrides?.map((e) => DlpRuleOverride.fromPartial(e)) || [];
     message.customRules = object.customRules?.map((e) => DlpRule.fromPartial(e)) || [];
+    message.allowList = (object.allowList !== undefined && object.allowList !== null)
+      ? DlpAllowList.fromPartial(object.allowList)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDlpAllowList(): DlpAllowList {
+  return { values: [] };
+}
+
+export const DlpAllowList: MessageFns<DlpAllowList> = {
+  encode(message: DlpAllowList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.values) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DlpAllowList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDlpAllowList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DlpAllowList {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: DlpAllowList): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DlpAllowList>, I>>(base?: I): DlpAllowList {
+    return DlpAllowList.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DlpAllowList>, I>>(object: I): DlpAllowList {
+    const message = createBaseDlpAllowList();
+    message.values = object.values?.map((e) => e) || [];
     return message;
   },
 };

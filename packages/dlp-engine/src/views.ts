@@ -1,0 +1,238 @@
+/**
+ * "Views" of a prompt for evasions: the same text with an encoding undone or a split rejoined, so the rules
+ * see the secret whole. Each view is built only where a cheap trigger occurs (a base64/hex run that decodes to
+ * text, quoted literals joined by `+`, a line that ends and the next that starts mid-token, letters spaced
+ * out, Korean digit words), holds only the lines around each trigger, and is bounded in size; findings in a
+ * view count only if they touch what the view changed (everything else the plain scan already saw) and are
+ * mapped back to the normalised text through the view's pieces.
+ */
+
+/** A run of view text: copied from normalised [nStart, nEnd), or standing for it as a whole (`changed`). */
+interface Piece {
+  vStart: number;
+  vEnd: number;
+  nStart: number;
+  nEnd: number;
+  kind: 'copy' | 'changed' | 'separator';
+}
+
+export class View {
+  text = '';
+  readonly pieces: Piece[] = [];
+
+  constructor(private readonly source: string) {}
+
+  copy(from: number, to: number): void {
+    if (to <= from) return;
+    this.push(this.source.slice(from, to), from, to, 'copy');
+  }
+
+  /** `text` stands for source [from, to): a finding touching it covers all of it. '' records a join point. */
+  change(from: number, to: number, text: string): void {
+    this.push(text, from, to, 'changed');
+  }
+
+  /** Ends one window; nothing found across a separator counts. */
+  separate(): void {
+    if (this.text.length > 0) this.push('\n\n\n', 0, 0, 'separator');
+  }
+
+  private push(text: string, nStart: number, nEnd: number, kind: Piece['kind']): void {
+    this.pieces.push({ vStart: this.text.length, vEnd: this.text.length + text.length, nStart, nEnd, kind });
+    this.text += text;
+  }
+
+  /** The normalised span a view span [s, e) stands for, or null when it changes nothing or crosses a window. */
+  toSource(s: number, e: number): [number, number] | null {
+    let touches = false;
+    let start = -1;
+    let end = -1;
+    for (const p of this.pieces) {
+      // A zero-length change (a removed join) is touched by a span that runs across it.
+      const overlaps = p.vEnd > p.vStart ? p.vStart < e && p.vEnd > s : p.vStart > s && p.vStart < e;
+      if (!overlaps) continue;
+      if (p.kind === 'separator') return null;
+      if (p.kind === 'changed') touches = true;
+      const ps = p.kind === 'copy' ? p.nStart + Math.max(0, s - p.vStart) : p.nStart;
+      const pe = p.kind === 'copy' ? p.nStart + Math.min(p.vEnd, e) - p.vStart : p.nEnd;
+      if (start < 0 || ps < start) start = ps;
+      if (pe > end) end = pe;
+    }
+    return touches && end > start ? [start, end] : null;
+  }
+}
+
+/** Most triggers handled per view kind and the longest run decoded: a prompt cannot make views costly. */
+export const MAX_TRIGGERS_PER_VIEW = 64;
+export const MAX_DECODED_RUN = 4096;
+
+/** How far a window reaches beyond its trigger within the line: a minified megabyte line stays a small view. */
+const WINDOW_REACH = 512;
+
+function lineStart(text: string, at: number): number {
+  return Math.max(text.lastIndexOf('\n', at - 1) + 1, at - WINDOW_REACH);
+}
+
+function lineEnd(text: string, at: number): number {
+  const n = text.indexOf('\n', at);
+  return Math.min(n < 0 ? text.length : n, at + WINDOW_REACH);
+}
+
+const PRINTABLE = /^[\t\n\r\x20-\x7e\u00a0-\ud7ff\ue000-\ufffc]+$/;
+const HEX = /^(?:[0-9a-f]{2})+$|^(?:[0-9A-F]{2})+$/;
+
+/** base64 (standard or URL-safe) or hex that decodes to printable text, else null. */
+export function decodeRun(run: string): string | null {
+  if (run.length > MAX_DECODED_RUN) return null;
+  let decoded: string;
+  if (HEX.test(run)) decoded = Buffer.from(run, 'hex').toString('utf8');
+  else {
+    // Random identifiers are letters only or one case; encoded text mixes both cases and digits.
+    if (!/[0-9+/=]/.test(run) || !/[a-z]/.test(run) || !/[A-Z]/.test(run)) return null;
+    const body = run.replace(/=+$/, '');
+    if (body.length % 4 === 1) return null;
+    decoded = Buffer.from(body.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  }
+  return decoded.length >= 6 && PRINTABLE.test(decoded) ? decoded : null;
+}
+
+/** Character classes by code unit (ASCII only): 1 base64/hex character, 2 also a token character. */
+const CLASS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') CLASS[c.charCodeAt(0)] = 1;
+
+/**
+ * Runs [start, end) of 16+ base64/hex characters (with their = padding), found in one pass over the code units:
+ * a regular expression would retry every position of every shorter run.
+ */
+function encodedRuns(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && CLASS[c] === 1) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= 16) {
+      let end = i;
+      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
+      out.push([start, end]);
+    }
+    start = -1;
+  }
+  return out;
+}
+
+/** Encoded runs decoded in place, each on its own line after the line's beginning (the key it is assigned to). */
+function decodedView(text: string): View | null {
+  let view: View | null = null;
+  let n = 0;
+  for (const [s, e] of encodedRuns(text)) {
+    if (n >= MAX_TRIGGERS_PER_VIEW) break;
+    const decoded = decodeRun(text.slice(s, e));
+    if (decoded === null) continue;
+    n++;
+    view ??= new View(text);
+    view.separate();
+    view.copy(Math.max(lineStart(text, s), s - 80), s);
+    view.change(s, e, decoded);
+  }
+  return view;
+}
+
+type Window = [number, number, [number, number][]];
+
+/** Trigger spans of a pattern, at most MAX_TRIGGERS_PER_VIEW. */
+function matches(text: string, re: RegExp): [number, number][] {
+  const out: [number, number][] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m && out.length < MAX_TRIGGERS_PER_VIEW; m = re.exec(text)) {
+    if (m[0].length === 0) re.lastIndex++;
+    else out.push([m.index, m.index + m[0].length]);
+  }
+  return out;
+}
+
+/** Windows [start, end) around each trigger span, merged, with the trigger spans inside each window. */
+function windows(text: string, spans: [number, number][]): Window[] {
+  const out: Window[] = [];
+  for (const span of spans) {
+    const ws = lineStart(text, span[0]);
+    const we = lineEnd(text, span[1]);
+    const last = out[out.length - 1];
+    if (last && ws <= last[1]) {
+      last[1] = Math.max(last[1], we);
+      last[2].push(span);
+    } else out.push([ws, we, [span]]);
+  }
+  return out;
+}
+
+/** A view of the windows with each trigger span replaced by `replace(span text)`. */
+function rewrittenView(text: string, spans: [number, number][], replace: (s: string) => string): View | null {
+  const ws = windows(text, spans);
+  if (ws.length === 0) return null;
+  const view = new View(text);
+  for (const [from, to, spans] of ws) {
+    view.separate();
+    let at = from;
+    for (const [s, e] of spans) {
+      view.copy(at, s);
+      view.change(s, e, replace(text.slice(s, e)));
+      at = e;
+    }
+    view.copy(at, to);
+  }
+  return view;
+}
+
+// Quoted literals joined by + (JS, Java, Python, C#), || (SQL) or written side by side (Python, C). Whitespace
+// runs are bounded so that no input makes the pattern backtrack far.
+const LITERAL_JOIN = /(["'`])(?:[ \t]{0,8}(?:\r?\n[ \t]{0,16})?(?:\+|\|\|)[ \t]{0,8}(?:\r?\n[ \t]{0,16})?|[ \t]{1,8}|[ \t]{0,8}\r?\n[ \t]{0,16})\1/g;
+// Nine or more characters each followed by one space: l e t t e r s  s p a c e d  o u t.
+const SPACED = /(?:[A-Za-z0-9_+/=-] ){8,}[A-Za-z0-9_+/=-]/g;
+// Seven or more Korean digit words (공일공 일이삼사 …), separators allowed; only looked for where three come
+// in a row (a cheap first test: single syllables such as 이 or 사 are everywhere in Korean prose).
+const KOREAN_DIGITS = /[영공일이삼사오육칠팔구](?:[ .-]?[영공일이삼사오육칠팔구]){6,}/g;
+const KOREAN_DIGITS_HINT = /[영공일이삼사오육칠팔구]{3}|[영공일이삼사오육칠팔구] [영공일이삼사오육칠팔구] [영공일이삼사오육칠팔구]/;
+// Spaced letters are only looked for where "x y z" occurs at all.
+const SPACED_HINT = /[A-Za-z0-9] [A-Za-z0-9] [A-Za-z0-9] [A-Za-z0-9] /;
+const KOREAN_DIGIT_VALUE: Record<string, string> = { 영: '0', 공: '0', 일: '1', 이: '2', 삼: '3', 사: '4', 오: '5', 육: '6', 칠: '7', 팔: '8', 구: '9' };
+
+const TOKEN_CHAR = /[A-Za-z0-9_+/=-]/;
+const DIGIT = /[0-9]/;
+
+/**
+ * Line breaks inside a value: the line ends in a token of 4+ characters and the next starts with one, a digit
+ * in either (a secret or number split over two lines or messages). Found by looking at most 64 characters either
+ * side of each newline, so the cost stays linear whatever the text.
+ */
+function lineSplits(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (let nl = text.indexOf('\n'); nl >= 0 && out.length < MAX_TRIGGERS_PER_VIEW; nl = text.indexOf('\n', nl + 1)) {
+    let a = nl;
+    while (a > 0 && (text[a - 1] === ' ' || text[a - 1] === '\t' || text[a - 1] === '\r') && nl - a < 8) a--;
+    let s = a;
+    while (s > 0 && TOKEN_CHAR.test(text[s - 1]!) && a - s < 64) s--;
+    let b = nl + 1;
+    while (b < text.length && (text[b] === ' ' || text[b] === '\t') && b - nl < 16) b++;
+    let e = b;
+    while (e < text.length && TOKEN_CHAR.test(text[e]!) && e - b < 64) e++;
+    if (a - s >= 4 && e - b >= 4 && (DIGIT.test(text.slice(s, a)) || DIGIT.test(text.slice(b, e)))) out.push([s, e]);
+  }
+  return out;
+}
+
+/** Every view the text calls for; usually none. */
+export function viewsOf(text: string): View[] {
+  const views: (View | null)[] = [
+    decodedView(text),
+    rewrittenView(text, matches(text, LITERAL_JOIN), () => ''),
+    rewrittenView(text, lineSplits(text), (s) => s.replace(/[ \t\r]*\n[ \t]*/, '')),
+    SPACED_HINT.test(text) ? rewrittenView(text, matches(text, SPACED), (s) => s.replace(/ /g, '')) : null,
+    KOREAN_DIGITS_HINT.test(text)
+      ? rewrittenView(text, matches(text, KOREAN_DIGITS), (s) => s.replace(/[영공일이삼사오육칠팔구]/g, (c) => KOREAN_DIGIT_VALUE[c]!))
+      : null,
+  ];
+  return views.filter((v): v is View => v !== null);
+}
