@@ -1,28 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { CHROMIUM_PATH, chromiumArgs, ensureChromium, freshUserDataDir, type DebianInstaller } from './index';
+import { fakeDebianInstaller } from './fake-debian-installer';
+import { CHROMIUM_PATH, chromiumArgs, ensureChromium, freshUserDataDir } from './index';
 
 jest.setTimeout(15 * 60_000);
 
-function fakeInstaller(state: { installed: boolean; root: boolean; sudo: boolean; debian?: boolean }) {
-  const calls: string[] = [];
-  const installer: DebianInstaller = {
-    exists: (file) => (file === CHROMIUM_PATH ? state.installed : state.debian !== false),
-    isRoot: () => state.root,
-    canSudo: async () => state.sudo,
-    installAsRoot: async (pkgs) => {
-      calls.push(`root:${pkgs.join(' ')}`);
-      state.installed = true;
-    },
-    installWithSudo: async (pkgs) => {
-      calls.push(`sudo:${pkgs.join(' ')}`);
-      state.installed = true;
-    },
-    version: async () => 'Chromium 156.0.0.0 built on Debian',
-  };
-  return { installer, calls };
-}
+const fakeInstaller = (state: { installed: boolean; root: boolean; sudo: boolean; debian?: boolean }) =>
+  fakeDebianInstaller({ provides: [CHROMIUM_PATH], ...state, version: 'Chromium 156.0.0.0 built on Debian' });
 
 describe('ensureChromium', () => {
   it('does not install when /usr/bin/chromium exists', async () => {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { NFT_PATH, ensureNftables, type DebianInstaller } from './index';
+import { fakeDebianInstaller } from './fake-debian-installer';
+import { NFT_PATH, ensureNftables } from './index';
 
 jest.setTimeout(15 * 60_000);
 
@@ -10,24 +11,8 @@ interface FakeInstallerOptions {
   version?: string;
 }
 
-function fakeInstaller(state: FakeInstallerOptions) {
-  const calls: string[] = [];
-  const installer: DebianInstaller = {
-    exists: (file) => (file === NFT_PATH ? state.installed : true),
-    isRoot: () => state.root,
-    canSudo: async () => false,
-    installAsRoot: async (pkgs) => {
-      calls.push(`root:${pkgs.join(' ')}`);
-      state.installed = true;
-    },
-    installWithSudo: async (pkgs) => {
-      calls.push(`sudo:${pkgs.join(' ')}`);
-      state.installed = true;
-    },
-    version: async () => state.version ?? 'nftables v1.0.6 (Lester Gooch #5)',
-  };
-  return { installer, calls };
-}
+const fakeInstaller = (state: FakeInstallerOptions) =>
+  fakeDebianInstaller({ provides: [NFT_PATH], installed: state.installed, root: state.root, version: state.version ?? 'nftables v1.0.6 (Lester Gooch #5)' });
 
 describe('ensureNftables', () => {
   it('installs Debian nftables with apt-get only when nft is missing', async () => {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import { aptInstall } from './apt';
 import { log } from './log';
 import { infraDir, stateDir } from './paths';
@@ -90,9 +90,12 @@ export function postgresUrl(port: number, database: string, host = '127.0.0.1'):
   return `postgres://${PG_USER}@${host}:${port}/${encodeURIComponent(database)}`;
 }
 
-/** A client of the admin role, with the password of adminPasswordFile(). */
-export async function withPgClient<T>(port: number, database: string, fn: (client: Client) => Promise<T>, timeoutMs = 5000): Promise<T> {
-  const client = new Client({ host: '127.0.0.1', port, user: PG_USER, password: readAdminPassword(), database, connectionTimeoutMillis: timeoutMs });
+/**
+ * A pg client on `config`, closed after `fn`. An error the server sends later (it ended the session) is not
+ * allowed to crash the process: `fn`'s own queries still fail with it.
+ */
+export async function withClient<T>(config: ClientConfig, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client(config);
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -100,6 +103,11 @@ export async function withPgClient<T>(port: number, database: string, fn: (clien
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** A client of the admin role, with the password of adminPasswordFile(). */
+export function withPgClient<T>(port: number, database: string, fn: (client: Client) => Promise<T>, timeoutMs = 5000): Promise<T> {
+  return withClient({ host: '127.0.0.1', port, user: PG_USER, password: readAdminPassword(), database, connectionTimeoutMillis: timeoutMs }, fn);
 }
 
 /**

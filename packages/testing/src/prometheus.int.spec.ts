@@ -1,25 +1,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type DebianInstaller } from './index';
+import { fakeDebianInstaller } from './fake-debian-installer';
+import { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH } from './index';
 
 jest.setTimeout(15 * 60_000);
 
-function fakeInstaller(state: { installed: Set<string>; root: boolean; sudo: boolean; debian?: boolean; version?: string }) {
-  const calls: string[] = [];
-  const install = (how: string) => async (pkgs: string[]) => {
-    calls.push(`${how}:${pkgs.join(' ')}`);
-    state.installed.add(PROMETHEUS_PATH).add(PROMTOOL_PATH);
-  };
-  const installer: DebianInstaller = {
-    exists: (file) => (file.startsWith('/usr/bin/prom') ? state.installed.has(file) : state.debian !== false),
-    isRoot: () => state.root,
-    canSudo: async () => state.sudo,
-    installAsRoot: install('root'),
-    installWithSudo: install('sudo'),
-    version: async () => state.version ?? 'prometheus, version 2.42.0+ds (branch: debian/sid, revision: 2.42.0+ds-5)',
-  };
-  return { installer, calls };
-}
+const fakeInstaller = (state: { installed: Set<string>; root: boolean; sudo: boolean; debian?: boolean; version?: string }) =>
+  fakeDebianInstaller({
+    provides: [PROMETHEUS_PATH, PROMTOOL_PATH],
+    ...state,
+    version: state.version ?? 'prometheus, version 2.42.0+ds (branch: debian/sid, revision: 2.42.0+ds-5)',
+  });
 
 const both = () => new Set([PROMETHEUS_PATH, PROMTOOL_PATH]);
 

@@ -1,6 +1,7 @@
 // One database per service (or per test), owned by a login role of the same name that can do nothing else:
 // no superuser, no CREATE DATABASE / CREATE ROLE, no replication, no connecting to any other database.
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { withClient } from './postgres';
 import { assertSafeIdentifier, scramVerifier } from './postgres-auth';
 import type { InfraEndpoints } from './types';
 
@@ -14,16 +15,9 @@ export interface ServiceDatabase {
 }
 
 /** A client of the admin role (the harness's bootstrap superuser), closed after `fn`. */
-export async function withAdminClient<T>(endpoints: InfraEndpoints, fn: (client: Client) => Promise<T>, database?: string): Promise<T> {
+export function withAdminClient<T>(endpoints: InfraEndpoints, fn: (client: Client) => Promise<T>, database?: string): Promise<T> {
   const { host, port, user, password } = endpoints.postgres;
-  const client = new Client({ host, port, user, password, database: database ?? endpoints.postgres.database, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withClient({ host, port, user, password, database: database ?? endpoints.postgres.database, connectionTimeoutMillis: 10_000 }, fn);
 }
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT';
