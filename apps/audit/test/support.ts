@@ -26,9 +26,13 @@ export interface SinkCount {
   ids: Set<string>;
 }
 
-/** Event ids in a jsonl sink file: lines, distinct ids, and lines beyond the first of each id. */
+/**
+ * Event ids in a jsonl sink file: lines, distinct ids, and lines beyond the first of each id. Only lines ended by a
+ * newline count: the sink may be in the middle of a write, and a reader can see part of it.
+ */
 export async function countSink(file: string): Promise<SinkCount> {
-  const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
   const ids = new Set(lines.map((l) => (JSON.parse(l) as { event_id: string }).event_id));
   return { lines: lines.length, unique: ids.size, duplicates: lines.length - ids.size, ids };
 }

@@ -116,8 +116,15 @@ export function renderKafkaLog4j(logFile: string): string {
 }
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
+/**
+ * A random cluster id as Kafka writes them (16 bytes, base64url). Like Kafka's own `Uuid.randomUuid`, it never
+ * starts with '-': the storage tool's argument parser would read such an id as an option and refuse to format.
+ */
 export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 const JVM_OPTS = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
@@ -170,7 +177,7 @@ export async function startKafka(ports: { broker: number; controller: number }, 
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
     const idFile = path.join(dir, 'cluster.id');
     let clusterId = (await readFile(idFile, 'utf8').catch(() => '')).trim();
-    if (!clusterId) {
+    if (!clusterId || clusterId.startsWith('-')) {
       clusterId = newClusterId();
       await writeFile(idFile, `${clusterId}\n`);
     }
