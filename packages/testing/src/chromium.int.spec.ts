@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fakeDebianInstaller } from './fake-debian-installer';
-import { CHROMIUM_PATH, chromiumArgs, ensureChromium, freshUserDataDir } from './index';
+import { CHROMIUM_PATH, chromiumArgs, ensureChromium, freshUserDataDir, KOREAN_FONT_PATH } from './index';
 
 jest.setTimeout(15 * 60_000);
 
@@ -25,6 +25,17 @@ describe('ensureChromium', () => {
     expect(withSudo.calls).toEqual(['sudo:chromium']);
   });
 
+  it('installs the Korean font beside an installed Chromium when it is missing', async () => {
+    const { installer, calls } = fakeDebianInstaller({
+      provides: [CHROMIUM_PATH, KOREAN_FONT_PATH],
+      installed: new Set([CHROMIUM_PATH]),
+      root: true,
+      version: 'Chromium 156.0.0.0 built on Debian',
+    });
+    await expect(ensureChromium(installer)).resolves.toBe(CHROMIUM_PATH);
+    expect(calls).toEqual(['root:fonts-nanum']);
+  });
+
   it('says what to run when it cannot install', async () => {
     const { installer } = fakeInstaller({ installed: false, root: false, sudo: false });
     await expect(ensureChromium(installer)).rejects.toThrow(/sudo apt-get install chromium/);
@@ -35,6 +46,9 @@ describe('ensureChromium', () => {
   it('returns a Chromium that renders a page headless with the closed-network flags and a fresh profile', async () => {
     const bin = await ensureChromium();
     expect(bin).toBe(CHROMIUM_PATH);
+    // fontconfig (what Chromium asks for a fallback font) knows a font that covers Korean.
+    const { stdout: koreanFonts } = await promisify(execFile)('fc-list', [':lang=ko', 'family']);
+    expect(koreanFonts).toMatch(/Nanum/);
     const profile = await freshUserDataDir('spec');
     try {
       expect(readdirSync(profile.dir)).toEqual([]);

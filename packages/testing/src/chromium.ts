@@ -6,6 +6,8 @@ import path from 'node:path';
 import { ensureDebianTool, systemInstaller, type DebianInstaller } from './debian-package';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** A font with Hangul glyphs, from Debian's `fonts-nanum` (10 MB; the Noto CJK package is five times that). */
+export const KOREAN_FONT_PATH = '/usr/share/fonts/truetype/nanum/NanumGothic.ttf';
 
 /**
  * Flags for a closed network: no sandbox (containers without user namespaces), no GPU, no QUIC (UDP is
@@ -25,10 +27,13 @@ export const CHROMIUM_FLAGS: readonly string[] = [
 
 /**
  * The path of a runnable Chromium: /usr/bin/chromium, installing Debian's `chromium` package with apt-get
- * first when it is missing (as root, or through passwordless sudo). Throws saying what to run otherwise.
+ * first when it is missing (as root, or through passwordless sudo), and a Korean font beside it: Debian's
+ * Chromium depends on no CJK font, and without one every Korean page (and its screenshot) shows empty boxes.
+ * Throws saying what to run otherwise.
  */
 export async function ensureChromium(installer: DebianInstaller = systemInstaller): Promise<string> {
   await ensureDebianTool({ name: 'Chromium', pkg: 'chromium', binaries: [CHROMIUM_PATH], versionPattern: /chromium/i }, installer);
+  await ensureDebianTool({ name: 'A Korean font', pkg: 'fonts-nanum', binaries: [KOREAN_FONT_PATH] }, installer);
   return CHROMIUM_PATH;
 }
 

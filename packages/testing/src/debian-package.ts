@@ -56,10 +56,10 @@ export interface DebianTool {
   name: string;
   /** The Debian package that provides `binaries`. */
   pkg: string;
-  /** Absolute paths that must exist; the first one is asked for its `--version`. */
+  /** Absolute paths that must exist; with `versionPattern`, the first one is asked for its `--version`. */
   binaries: readonly string[];
-  /** What `--version` must report. */
-  versionPattern: RegExp;
+  /** What `--version` must report; absent for a package of data files (a font). */
+  versionPattern?: RegExp;
 }
 
 /**
@@ -93,6 +93,7 @@ export async function ensureDebianTool(tool: DebianTool, installer: DebianInstal
     await installDebianPackages([tool.pkg], installer, what, '');
     if (missing().length > 0) throw new Error(`apt-get installed ${tool.pkg} but ${missing().join(', ')} does not exist`);
   }
+  if (!tool.versionPattern) return;
   const version = await installer.version(tool.binaries[0]);
   if (!tool.versionPattern.test(version)) throw new Error(`${tool.binaries[0]} --version reported "${version}", expected ${tool.name}`);
 }

@@ -15,7 +15,7 @@ export { startPrivateRedis, type PrivateRedis } from './private-redis';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
 export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';
 export { ensureNftables, NFT_PATH } from './nftables';
-export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';
+export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH, KOREAN_FONT_PATH } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';
 export { servedRoutes, documentedRoutes, undeclaredPathParameters } from './openapi-routes';
 export { LOG_DIR_MODE, LOG_FILE_MODE, ensureLogDir, openLogFile, prepareLogFile } from './log-files';
