@@ -8,7 +8,7 @@ import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTopics, eventually, freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTopics, eventually, freePort, startInfra, uniquePrefix, type BuiltService } from '@airlock/testing';
 import { identityService } from '../src/service';
 import { Browser, formAction, hiddenField, type Page } from './support/browser';
 import { newTotpSecret, seedUsers, startDevIdp, totp, type IdpUser, type RunningDevIdp } from './support/dev-idp';
@@ -40,7 +40,7 @@ const users = new Map([...seedUsers(), ...extraUsers].map((u) => [u.username, u]
 describe('OIDC login, sessions and logout against the dev IdP (real OpenID provider, Redis, Kafka)', () => {
   let idp: RunningDevIdp;
   let service: RunningService;
-  let policy: RunningService | undefined;
+  let policy: BuiltService | undefined;
   let dir: string;
   let prefix: string;
   let redis: Redis;
@@ -103,7 +103,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     await reader?.stop();
     client?.close();
     await service?.close();
-    await policy?.close();
+    await policy?.stop();
     await idp?.stop();
     redis?.disconnect();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -361,7 +361,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     });
 
     it('policy unreachable (and no recent answer): refuses the login with a 503 policy_unavailable page', async () => {
-      await policy?.close();
+      await policy?.stop();
       policy = undefined;
       const { browser, callback } = await logIn('henry');
       expect(callback.status).toBe(503);

@@ -1,27 +1,39 @@
+import path from 'node:path';
 import { airlock } from '@airlock/contracts';
-import { createClient, unary } from '@airlock/grpc';
-import { bootService, type RunningService } from '@airlock/runtime';
-import { createTestDatabase, type InfraEndpoints } from '@airlock/testing';
-// The real identity service, booted from its sources with its own test environment.
-import { identityService } from '../../../identity/src/service';
-import { identityTestEnv } from '../../../identity/test/support/edge';
+import { checkHealth, createClient, unary } from '@airlock/grpc';
+import { createTestDatabase, startBuiltService, uniquePrefix, type BuiltService, type InfraEndpoints } from '@airlock/testing';
 import type { Who, policyAssertionKey } from './edge';
 
 /**
- * A real identity for policy to verify bearer credentials with, minting both kinds the edge accepts: Airlock
- * JWTs (IssueToken, allowed here) and `alk_` API tokens (its token API, called as this policy's edge would).
+ * A real identity for policy to verify bearer credentials with, run from its build, minting both kinds the edge
+ * accepts: Airlock JWTs (IssueToken, allowed here) and `alk_` API tokens (its token API, called as this policy's
+ * edge would).
  */
 export async function startIdentity(infra: InfraEndpoints, dir: string, label: string, edge: ReturnType<typeof policyAssertionKey>) {
   const db = await createTestDatabase(infra, `${label}_identity`);
-  const env = await identityTestEnv(dir, infra.redis.url, label, edge.verifierEnv);
-  let service: RunningService | undefined = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...env, ...db.env, IDENTITY_ALLOW_ISSUE: 'true' });
+  const redisPrefix = `${uniquePrefix(label)}:`;
+  let service: BuiltService | undefined = await startBuiltService({
+    app: 'identity',
+    env: {
+      MTLS_OFF_FOR_DEVELOPMENT: 'true',
+      ...edge.verifierEnv,
+      ...db.env,
+      LOG_LEVEL: 'warn',
+      REDIS_URL: infra.redis.url,
+      REDIS_PREFIX: redisPrefix,
+      IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
+      IDENTITY_GENERATE_KEY: 'true',
+      IDENTITY_ALLOW_ISSUE: 'true',
+    },
+    ready: async ({ grpcAddress }) => (await checkHealth(grpcAddress, 'airlock.identity.v1.IdentityService')) === 'SERVING',
+  });
   const client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress);
   const principal = (who: Who) => ({ subject: '', userId: who.userId, tenantId: who.tenantId ?? 't-test', projectId: '', workspaceId: '', roles: who.roles, kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER });
   const http = service.httpAddress;
   return {
     address: service.grpcAddress,
     /** Identity's Redis prefix: its revocation channel is `${prefix}revocations`. */
-    redisPrefix: env.REDIS_PREFIX,
+    redisPrefix,
     jwt: async (who: Who) => (await unary(client.issueToken.bind(client), { principal: principal(who), ttlSeconds: 600 })).accessToken,
     apiToken: async (who: Who) => {
       const res = await fetch(`http://${http}/api/identity/v1/tokens`, { method: 'POST', headers: { ...edge.as(who), 'content-type': 'application/json' }, body: JSON.stringify({ name: `${who.userId}-test` }) });
@@ -31,7 +43,7 @@ export async function startIdentity(infra: InfraEndpoints, dir: string, label: s
     /** Stops identity (policy must then fail closed); idempotent. */
     async stop() {
       client.close();
-      await service?.close();
+      await service?.stop();
       service = undefined;
     },
     async close() {

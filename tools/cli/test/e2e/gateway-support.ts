@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { eventually, listManaged, spawnManaged, stopManaged } from '@airlock/testing';
+import { renderClientConfigs, TOKEN_PATH, type ClientConfigInput, type RenderedFile } from '@airlock/workspace/client-config';
 import { operatorCredentials, operatorTls, referenceModelEnv, startMesh, type MeshInfo } from '../../src/mesh';
 import { issueToken } from './support';
 
@@ -150,26 +151,12 @@ export function continueCliEntry(): string {
   return path.join(dir, pkg.bin.cn);
 }
 
-export interface RenderedClientFile {
-  key: string;
-  path: string;
-  mode: number;
-  content: string;
-}
-
 /**
- * The workspace service's own client-config renderer (apps/workspace/src/client-config/render.ts, as built):
- * the files a workspace is provisioned with, and the path they read the gateway token from.
+ * The workspace service's own client-config renderer: the files a workspace is provisioned with (keyed by their
+ * name), and the path they read the gateway token from.
  */
-export function renderWorkspaceClientConfigs(input: { workspaceId: string; tenantId: string; projectId: string; gatewayUrl: string }): {
-  files: Record<string, RenderedClientFile>;
-  tokenPath: string;
-} {
-  const render = createRequire(__filename)(path.join(ROOT, 'apps/workspace/dist/client-config/render.js')) as {
-    renderClientConfigs: (i: typeof input) => RenderedClientFile[];
-    TOKEN_PATH: string;
-  };
-  return { files: Object.fromEntries(render.renderClientConfigs(input).map((f) => [f.key, f])), tokenPath: render.TOKEN_PATH };
+export function renderWorkspaceClientConfigs(input: ClientConfigInput): { files: Record<string, RenderedFile>; tokenPath: string } {
+  return { files: Object.fromEntries(renderClientConfigs(input).map((f) => [f.key, f])), tokenPath: TOKEN_PATH };
 }
 
 /**
