@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', '.airlock/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', '**/api/generated/**', '.airlock/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -204,6 +204,7 @@ export async function test(): Promise<number> {
 
   const buf = path.join(ROOT, 'packages/contracts/node_modules/.bin/buf');
   await step('contracts: generated code matches proto/', async () => (await pnpm(['--filter', '@airlock/contracts', 'run', 'gen:check'])) === 0);
+  await step('contracts: portal API types match the OpenAPI documents', async () => (await pnpm(['--filter', '@airlock/portal', 'run', 'gen:check'])) === 0);
   await step('contracts: buf lint', async () => (await run(buf, ['lint', 'proto'])) === 0);
   await step('contracts: buf breaking (against main)', async () => {
     if ((await run('git', ['rev-parse', '--verify', '--quiet', 'main'])) !== 0) {

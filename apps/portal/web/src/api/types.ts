@@ -1,87 +1,31 @@
 // The shapes of the APIs the portal calls through the edge (identity /me and tokens, the workspace owner API,
-// usage /me), as those services answer them.
+// usage /me), taken from the services' OpenAPI documents (generated/, by `pnpm gen`): when a service changes
+// what it promises, the portal stops compiling instead of drifting.
+import type { components as IdentityComponents, operations as IdentityOperations } from './generated/identity';
+import type { operations as UsageOperations } from './generated/usage';
+import type { components as WorkspaceComponents, operations as WorkspaceOperations } from './generated/workspace';
 
-export interface Me {
-  user_id: string;
-  display_name: string;
-  email: string | null;
-  tenant_id: string;
-  roles: string[];
-  projects: string[];
-  auth: 'session' | 'token';
-  expires_at: string | null;
-  /** IANA zone every date and time is shown in (the tenant's; Asia/Seoul by default). */
-  time_zone: string;
-}
+/** The JSON body of one response of an operation. */
+type JsonBody<Response> = Response extends { content: { 'application/json': infer Body } } ? Body : never;
 
-export const WORKSPACE_STATES = ['requested', 'provisioning', 'running', 'stopped', 'deleting', 'failed', 'deleted'] as const;
-export type WorkspaceState = (typeof WORKSPACE_STATES)[number];
-export type SizeId = 'small' | 'medium' | 'large';
+export type Me = JsonBody<IdentityOperations['getMe']['responses'][200]>;
 
-export interface Resources {
-  cpu_millis: number;
-  memory_mib: number;
-  disk_gib: number;
-}
+export type WorkspaceState = WorkspaceComponents['schemas']['State'];
+// A record, so the compiler insists on exactly the API's states: none missing, none made up.
+const EVERY_STATE: Record<WorkspaceState, true> = { requested: true, provisioning: true, running: true, stopped: true, deleting: true, failed: true, deleted: true };
+/** Every state, in lifecycle order. */
+export const WORKSPACE_STATES = Object.keys(EVERY_STATE) as WorkspaceState[];
+export type SizeId = WorkspaceComponents['schemas']['SizeId'];
+export type Workspace = WorkspaceComponents['schemas']['Workspace'];
 
-export interface Workspace {
-  id: string;
-  project_id: string;
-  owner_user_id: string;
-  image: string;
-  state: WorkspaceState;
-  desired_state: WorkspaceState;
-  detail: string | null;
-  resources: Resources;
-  size: SizeId | null;
-  created_at: string;
-  updated_at: string;
-  url: string;
-  /** Started without the driver's isolation (a development setting): it can reach services of its host. */
-  unisolated: boolean;
-}
-
-export interface SizeOption extends Resources {
-  id: SizeId;
-  allowed: boolean;
-  /** Why not, in the quota's own words. */
-  reason: string | null;
-}
-
-export interface WorkspaceOptions {
-  projects: string[];
-  images: { image: string; channel: 'current' | 'canary' }[];
-  sizes: SizeOption[];
-}
+export type WorkspaceOptions = JsonBody<WorkspaceOperations['workspaceOptions']['responses'][200]>;
+export type SizeOption = WorkspaceOptions['sizes'][number];
 
 export type WorkspaceAction = 'start' | 'stop' | 'restart' | 'delete';
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  type: 'personal' | 'workspace' | 'service_account';
-  prefix: string;
-  project_id: string;
-  workspace_id: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
+export type ApiToken = IdentityComponents['schemas']['Token'];
 /** The create answer: the token's value appears here once and is never shown again. */
-export interface CreatedToken extends ApiToken {
-  token: string;
-}
+export type CreatedToken = JsonBody<IdentityOperations['createToken']['responses'][201]>;
 
-export interface UsageDay {
-  date: string;
-  model: string;
-  prompt_tokens: number;
-  completion_tokens: number;
-}
-
-export interface MyUsage {
-  days: UsageDay[];
-  budget: { limit_tokens: number | null; used_tokens: number; remaining_tokens: number | null; period: 'day' };
-}
+export type MyUsage = JsonBody<UsageOperations['getMyUsage']['responses'][200]>;
+export type UsageDay = MyUsage['days'][number];
