@@ -12,6 +12,7 @@ import { LoginStateStore } from './login/login-state-store';
 import { CompleteLogin, StartLogin } from './login/login.usecase';
 import { OidcClient } from './login/oidc-client';
 import { GetMe } from './profile/get-me.usecase';
+import { GetUserProjects } from './profile/get-user-projects.usecase';
 import { UserProfiles } from './profile/user-profiles';
 import { IdentityRedis } from './redis/identity-redis';
 import { GrpcSessionLimits, SessionLimitsSource, TenantSessionLimits } from './sessions/session-limits';
@@ -38,6 +39,7 @@ import { VerifyToken } from './tokens/verify-token.usecase';
     SessionStore,
     UserProfiles,
     GetMe,
+    GetUserProjects,
     {
       provide: SessionLimitsSource,
       // Without POLICY_ADDR there is no source and no session limits (TenantSessionLimits says so at boot).

@@ -84,8 +84,13 @@ export const identityConfig = {
 export const ALLOWED_CALLERS: CallGraph = {
   // VerifyToken, VerifySession: ext_authz's check of a bearer token or session cookie.
   policy: ['airlock.identity.v1.IdentityService/VerifyToken', 'airlock.identity.v1.IdentityService/VerifySession'],
-  // Each workspace's gateway token, issued before it starts and revoked when it is deleted.
-  workspace: ['airlock.identity.v1.IdentityService/IssueWorkspaceToken', 'airlock.identity.v1.IdentityService/RevokeWorkspaceTokens'],
+  // Each workspace's gateway token, issued before it starts and revoked when it is deleted; the projects a
+  // person in several may create workspaces in.
+  workspace: [
+    'airlock.identity.v1.IdentityService/IssueWorkspaceToken',
+    'airlock.identity.v1.IdentityService/RevokeWorkspaceTokens',
+    'airlock.identity.v1.IdentityService/GetUserProjects',
+  ],
   // Dev-only token minting (`tools/airlock token`, the end-to-end suite), and only where IDENTITY_ALLOW_ISSUE=true.
   operator: ['airlock.identity.v1.IdentityService/IssueToken'],
 };

@@ -259,6 +259,15 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
     expect(JSON.parse((await sessionOf(browser)).body)).toMatchObject({ principal: { user_id: 'carol', tenant_id: 'acme', project_id: '', roles: ['security-admin'] } });
   });
 
+  it('scopes hana (two projects) to neither, and tells the workspace service both through GetUserProjects', async () => {
+    const { browser, callback } = await logIn('hana');
+    expect(callback.status).toBe(302);
+    expect(JSON.parse((await sessionOf(browser)).body)).toMatchObject({ principal: { user_id: 'hana', tenant_id: 'acme', project_id: '', roles: ['developer'] } });
+    await expect(unary(client.getUserProjects.bind(client), { tenantId: 'acme', userId: 'hana' })).resolves.toEqual({ projects: ['lending', 'payments'], known: true });
+    // Nobody identity has seen sign in: known false, and no projects.
+    await expect(unary(client.getUserProjects.bind(client), { tenantId: 'acme', userId: 'nobody' })).resolves.toEqual({ projects: [], known: false });
+  });
+
   it('refuses a replayed callback: the state is single use, even with the login cookie put back', async () => {
     const browser = newBrowser();
     const { callbackUrl } = await signInAtIdp(browser, 'dave');

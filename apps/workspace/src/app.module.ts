@@ -4,6 +4,7 @@ import { WorkspaceAudit } from './audit/workspace-audit';
 import { ImageCatalogue } from './catalogue/catalogue';
 import { WorkspaceDatabase } from './database';
 import { GatewayTokens } from './gateway-token/gateway-tokens';
+import { IdentityClient } from './identity/identity-client';
 import { IdleMonitor } from './idle/idle-monitor';
 import { OWNER_API } from './owner-api/owner-api.controller';
 import { QuotaPolicy } from './quota/quota-policy';
@@ -32,6 +33,7 @@ import { WorkspaceStore } from './workspaces/workspace-store';
     // Loaded (and validated) at boot: a broken catalogue must stop the service, not the first create.
     { provide: ImageCatalogue, inject: [APP_CONFIG], useFactory: (c: ServiceConfig<typeof workspaceConfig>) => ImageCatalogue.load(c.WORKSPACE_CATALOGUE_DIR) },
     driverProvider,
+    IdentityClient,
     GatewayTokens,
     Reconciler,
     CreateWorkspace,

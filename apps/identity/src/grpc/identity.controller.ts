@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
 import { ApiTokens } from '../api-tokens/api-tokens.usecases';
+import { GetUserProjects } from '../profile/get-user-projects.usecase';
 import { VerifySession } from '../sessions/session.usecases';
 import { GetJwks } from '../tokens/get-jwks.usecase';
 import { IssueToken } from '../tokens/issue-token.usecase';
@@ -15,6 +16,7 @@ export class IdentityController {
     private readonly verifySession: VerifySession,
     private readonly getJwks: GetJwks,
     private readonly apiTokens: ApiTokens,
+    private readonly userProjects: GetUserProjects,
   ) {}
 
   @GrpcMethod('IdentityService', 'IssueToken')
@@ -42,6 +44,11 @@ export class IdentityController {
   @GrpcMethod('IdentityService', 'RevokeWorkspaceTokens')
   revokeWorkspaceTokens(request: airlock.identity.v1.RevokeWorkspaceTokensRequest): Promise<airlock.identity.v1.RevokeWorkspaceTokensResponse> {
     return this.apiTokens.revokeForWorkspace(request);
+  }
+
+  @GrpcMethod('IdentityService', 'GetUserProjects')
+  getUserProjects(request: airlock.identity.v1.GetUserProjectsRequest): Promise<airlock.identity.v1.GetUserProjectsResponse> {
+    return this.userProjects.execute(request);
   }
 
   @GrpcMethod('IdentityService', 'GetJwks')

@@ -1,10 +1,11 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { airlock } from '@airlock/contracts';
-import { createClient, unary } from '@airlock/grpc';
-import { APP_CONFIG, APP_LOGGER, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
+import { Inject, Injectable } from '@nestjs/common';
+import type { airlock } from '@airlock/contracts';
+import { unary } from '@airlock/grpc';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { HeldToken, WorkspaceDriver, WorkspaceSpec } from '../drivers/driver';
 import type { workspaceConfig } from '../config';
+import { IdentityClient } from '../identity/identity-client';
 
 const issued = metrics.getMeter('airlock-workspace').createCounter('workspace_gateway_tokens_issued_total', { description: 'Workspace gateway tokens issued, by reason' });
 
@@ -35,27 +36,15 @@ export function renewReason(held: HeldToken | undefined, generation: number, sta
  * stores nothing about tokens, and at most one issued token per workspace is live.
  */
 @Injectable()
-export class GatewayTokens implements OnApplicationShutdown {
+export class GatewayTokens {
   private readonly client?: airlock.identity.v1.IdentityServiceClient;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof workspaceConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    identity: IdentityClient,
   ) {
-    if (config.IDENTITY_ADDR) {
-      this.client = createClient(airlock.identity.v1.IdentityServiceClient, config.IDENTITY_ADDR, {
-        deadlineMs: 5_000,
-        credentials: grpcClientCredentials(config),
-        // Revoking twice changes nothing; issuing twice is safe too (the second revokes the first).
-        idempotent: ['airlock.identity.v1.IdentityService/RevokeWorkspaceTokens'],
-      });
-    } else {
-      logger.warn('IDENTITY_ADDR not set: workspaces start without a gateway token (their AI calls are refused)');
-    }
-  }
-
-  onApplicationShutdown(): void {
-    this.client?.close();
+    this.client = identity.client;
   }
 
   get enabled(): boolean {

@@ -6,7 +6,8 @@ import { RESOURCE_ID_PATTERN } from '../workspaces/workspace-input';
 import { WorkspaceQuotaExceededError } from '../workspaces/workspace.errors';
 import { InvalidOwnerRequestError, ProjectNotAllowedError, QuotaExceededError } from './owner-api.errors';
 import { SIZES, SIZE_IDS } from './sizes';
-import { type WorkspaceCaller, callContext, projectsOf } from './workspace-caller';
+import { CallerProjects } from './caller-projects';
+import { type WorkspaceCaller, callContext } from './workspace-caller';
 import { type WorkspaceView, workspaceView } from './workspace-view';
 
 const createBody = z.strictObject({
@@ -27,11 +28,12 @@ export class CreateMyWorkspace {
   constructor(
     private readonly createWorkspace: CreateWorkspace,
     private readonly catalogue: ImageCatalogue,
+    private readonly callerProjects: CallerProjects,
   ) {}
 
   async execute(caller: WorkspaceCaller, body: unknown): Promise<WorkspaceView> {
     const request = this.parse(body);
-    this.requireProject(caller, request.project_id);
+    await this.requireProject(caller, request.project_id);
     const image = this.imageOf(request.channel);
     try {
       const { workspace } = await this.createWorkspace.execute(
@@ -51,8 +53,8 @@ export class CreateMyWorkspace {
     return parsed.data;
   }
 
-  private requireProject(caller: WorkspaceCaller, projectId: string): void {
-    const projects = projectsOf(caller);
+  private async requireProject(caller: WorkspaceCaller, projectId: string): Promise<void> {
+    const projects = await this.callerProjects.of(caller);
     if (!projects.includes(projectId)) throw new ProjectNotAllowedError(projectId, projects);
   }
 

@@ -8,6 +8,7 @@ import { workspaceCaller } from './workspace-caller';
 import { OwnedWorkspaces } from './owned-workspaces';
 import { etagMatches } from './workspace-view';
 import { WorkspaceOptionsQuery } from './workspace-options.usecase';
+import { CallerProjects } from './caller-projects';
 
 type EdgeRequest = { headers: IncomingHttpHeaders };
 
@@ -97,5 +98,5 @@ export class OwnerApiController {
 /** Listed in AppModule: the owner API's controller and use cases. */
 export const OWNER_API = {
   controllers: [OwnerApiController],
-  providers: [OwnedWorkspaces, ListMyWorkspaces, WorkspaceOptionsQuery, CreateMyWorkspace, GetMyWorkspace, ChangeMyWorkspace],
+  providers: [CallerProjects, OwnedWorkspaces, ListMyWorkspaces, WorkspaceOptionsQuery, CreateMyWorkspace, GetMyWorkspace, ChangeMyWorkspace],
 };

@@ -1,4 +1,4 @@
-import { AppError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
+import { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError } from '@airlock/runtime';
 
 // The owner API's refusals (/api/workspace/v1/): the codes its OpenAPI document names. Domain errors keep their
 // own codes (workspace_not_found, workspace_exists, workspace_invalid_transition, workspace_store_unavailable).
@@ -39,5 +39,12 @@ export class QuotaExceededError extends AppError {
     quotaMessage: string,
   ) {
     super('quota_exceeded', quotaMessage, { httpStatus: 409, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED });
+  }
+}
+
+/** Identity, which knows the projects of a person in several, did not answer; asking again may work. */
+export class IdentityUnavailableError extends DependencyUnavailableError {
+  constructor(cause: unknown) {
+    super('identity_unavailable', 'the identity service did not answer; try again shortly', cause);
   }
 }

@@ -11,17 +11,15 @@ export interface WorkspaceCaller {
   /** '' when the credential is not scoped to a project (identity scopes a principal to its only project). */
   projectId: string;
   roles: string[];
+  /** How the edge authenticated the call: the browser's session cookie or a bearer token. */
+  auth: 'session' | 'token';
 }
 
 /** The verified caller; UnauthenticatedError (401) without a valid assertion, whatever plain headers say. */
 export async function workspaceCaller(edge: EdgeCaller, req: { headers: IncomingHttpHeaders }): Promise<WorkspaceCaller> {
-  const { userId, tenantId, projectId, roles } = await edge.callerFrom(req);
-  return { userId, tenantId, projectId, roles };
-}
-
-/** The projects the caller may create workspaces in: the one its credential is scoped to. */
-export function projectsOf(caller: WorkspaceCaller): string[] {
-  return caller.projectId ? [caller.projectId] : [];
+  const { userId, tenantId, projectId, roles, auth } = await edge.callerFrom(req);
+  // An assertion without `auth` predates the claim: treated as a token, the narrower of the two.
+  return { userId, tenantId, projectId, roles, auth: auth ?? 'token' };
 }
 
 /** The audit context of an owner API call: the caller is the actor; `endpoint` names the HTTP route. */

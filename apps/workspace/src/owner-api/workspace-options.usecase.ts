@@ -4,7 +4,8 @@ import { QuotaPolicy } from '../quota/quota-policy';
 import { exceededQuota } from '../quota/quota';
 import { WorkspaceStore } from '../workspaces/workspace-store';
 import { SIZES, SIZE_IDS, type SizeId } from './sizes';
-import { type WorkspaceCaller, projectsOf } from './workspace-caller';
+import { CallerProjects } from './caller-projects';
+import type { WorkspaceCaller } from './workspace-caller';
 
 export interface WorkspaceOptions {
   projects: string[];
@@ -23,10 +24,11 @@ export class WorkspaceOptionsQuery {
     private readonly store: WorkspaceStore,
     private readonly quotas: QuotaPolicy,
     private readonly catalogue: ImageCatalogue,
+    private readonly callerProjects: CallerProjects,
   ) {}
 
   async execute(caller: WorkspaceCaller): Promise<WorkspaceOptions> {
-    const projects = projectsOf(caller);
+    const projects = await this.callerProjects.of(caller);
     return { projects, images: this.images(), sizes: await this.sizes(caller, projects[0]) };
   }
 

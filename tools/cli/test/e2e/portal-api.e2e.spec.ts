@@ -145,6 +145,26 @@ describe('the portal APIs and the edge for browsers (Envoy, headless Chromium, r
     ]);
   });
 
+  it('offers hana, who is in two projects, both; she creates in the one she picks — and a token scoped to none may create in none', async () => {
+    const hana = await signedIn('hana', '/api/identity/v1/me');
+    try {
+      const asHana = { cookie: hana.cookie };
+      const options = await call(`${W}/options`, { headers: asHana });
+      expect([options.status, options.body.projects]).toEqual([200, ['lending', 'payments']]);
+      const created = await call(`${W}/workspaces`, { headers: asHana, body: { project_id: 'lending', size: 'small' } });
+      expect([created.status, created.body.project_id, created.body.owner_user_id]).toEqual([201, 'lending', 'hana']);
+      expect((await call(`${W}/workspaces/${created.body.id}`, { headers: asHana, method: 'DELETE' })).body.desired_state).toBe('deleted');
+      const elsewhere = await call(`${W}/workspaces`, { headers: asHana, body: { project_id: 'ledger', size: 'small' } });
+      expect([elsewhere.status, elsewhere.body.error.code]).toEqual([403, 'project_not_allowed']);
+    } finally {
+      await hana.context.close();
+    }
+    // Tokens outlive sign-ins (and what the IdP said at them): one scoped to no project offers none.
+    const unscoped = await issueToken(mesh, { userId: 'hana', tenantId: 'acme', roles: ['developer'] });
+    const options = await call(`${W}/options`, { token: unscoped });
+    expect([options.status, options.body.projects]).toEqual([200, []]);
+  });
+
   it('lets alice create a workspace for payments from her browser, and it reaches running', async () => {
     // A real browser write from the edge's own origin: the session cookie, Origin and Sec-Fetch-Site as Chromium sends them.
     const created = await alice.page.evaluate(async (path) => {

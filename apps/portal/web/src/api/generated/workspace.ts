@@ -211,7 +211,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `workspace_store_unavailable` (retryable). */
+        /** @description `workspace_store_unavailable` (retryable); on create and options also `identity_unavailable` (retryable), when identity does not say which projects a person in several belongs to. */
         StoreUnavailable: {
             headers: {
                 [name: string]: unknown;
@@ -261,7 +261,11 @@ export interface operations {
                             /** @example workspace-base:2026.11.21-build1 */
                             image: string;
                         }[];
-                        /** @description The project the caller's credential is scoped to (none when it is scoped to none). */
+                        /**
+                         * @description Where the caller may create workspaces: the project its credential is scoped to; for a browser
+                         *     session of a person in several projects (scoped to none), every project their latest sign-in
+                         *     named; none for a bearer token scoped to none. Sizes are judged against the first one's quota.
+                         */
                         projects: string[];
                         sizes: {
                             /** @description The caller's quotas (its own */

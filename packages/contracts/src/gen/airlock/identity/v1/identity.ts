@@ -156,6 +156,18 @@ export interface RevokeWorkspaceTokensResponse {
   revoked: number;
 }
 
+export interface GetUserProjectsRequest {
+  tenantId: string;
+  userId: string;
+}
+
+export interface GetUserProjectsResponse {
+  /** Sorted; empty when the latest sign-in named none. */
+  projects: string[];
+  /** False when identity keeps nothing about the person (no sign-in within the profile's lifetime). */
+  known: boolean;
+}
+
 function createBasePrincipal(): Principal {
   return { subject: "", userId: "", tenantId: "", projectId: "", workspaceId: "", roles: [], kind: 0 };
 }
@@ -1544,6 +1556,184 @@ export const RevokeWorkspaceTokensResponse: MessageFns<RevokeWorkspaceTokensResp
   },
 };
 
+function createBaseGetUserProjectsRequest(): GetUserProjectsRequest {
+  return { tenantId: "", userId: "" };
+}
+
+export const GetUserProjectsRequest: MessageFns<GetUserProjectsRequest> = {
+  encode(message: GetUserProjectsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserProjectsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserProjectsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserProjectsRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetUserProjectsRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUserProjectsRequest>, I>>(base?: I): GetUserProjectsRequest {
+    return GetUserProjectsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUserProjectsRequest>, I>>(object: I): GetUserProjectsRequest {
+    const message = createBaseGetUserProjectsRequest();
+    message.tenantId = object.tenantId ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUserProjectsResponse(): GetUserProjectsResponse {
+  return { projects: [], known: false };
+}
+
+export const GetUserProjectsResponse: MessageFns<GetUserProjectsResponse> = {
+  encode(message: GetUserProjectsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.projects) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.known !== false) {
+      writer.uint32(16).bool(message.known);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUserProjectsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUserProjectsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projects.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUserProjectsResponse {
+    return {
+      projects: globalThis.Array.isArray(object?.projects) ? object.projects.map((e: any) => globalThis.String(e)) : [],
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+    };
+  },
+
+  toJSON(message: GetUserProjectsResponse): unknown {
+    const obj: any = {};
+    if (message.projects?.length) {
+      obj.projects = message.projects;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUserProjectsResponse>, I>>(base?: I): GetUserProjectsResponse {
+    return GetUserProjectsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUserProjectsResponse>, I>>(object: I): GetUserProjectsResponse {
+    const message = createBaseGetUserProjectsResponse();
+    message.projects = object.projects?.map((e) => e) || [];
+    message.known = object.known ?? false;
+    return message;
+  },
+};
+
 /** Issues and verifies Airlock access tokens (short-lived signed JWTs) and publishes the signing keys. */
 export type IdentityServiceService = typeof IdentityServiceService;
 export const IdentityServiceService = {
@@ -1627,6 +1817,21 @@ export const IdentityServiceService = {
       Buffer.from(RevokeWorkspaceTokensResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RevokeWorkspaceTokensResponse => RevokeWorkspaceTokensResponse.decode(value),
   },
+  /**
+   * Internal, for the workspace service: the projects a person's latest sign-in named (their IdP groups), so
+   * someone in several projects — whose session is scoped to none — can choose where a workspace goes.
+   */
+  getUserProjects: {
+    path: "/airlock.identity.v1.IdentityService/GetUserProjects" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUserProjectsRequest): Buffer =>
+      Buffer.from(GetUserProjectsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUserProjectsRequest => GetUserProjectsRequest.decode(value),
+    responseSerialize: (value: GetUserProjectsResponse): Buffer =>
+      Buffer.from(GetUserProjectsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUserProjectsResponse => GetUserProjectsResponse.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -1657,6 +1862,11 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
    * service issued and those its owner created through the token API), announcing each revocation.
    */
   revokeWorkspaceTokens: handleUnaryCall<RevokeWorkspaceTokensRequest, RevokeWorkspaceTokensResponse>;
+  /**
+   * Internal, for the workspace service: the projects a person's latest sign-in named (their IdP groups), so
+   * someone in several projects — whose session is scoped to none — can choose where a workspace goes.
+   */
+  getUserProjects: handleUnaryCall<GetUserProjectsRequest, GetUserProjectsResponse>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -1770,6 +1980,25 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RevokeWorkspaceTokensResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Internal, for the workspace service: the projects a person's latest sign-in named (their IdP groups), so
+   * someone in several projects — whose session is scoped to none — can choose where a workspace goes.
+   */
+  getUserProjects(
+    request: GetUserProjectsRequest,
+    callback: (error: ServiceError | null, response: GetUserProjectsResponse) => void,
+  ): ClientUnaryCall;
+  getUserProjects(
+    request: GetUserProjectsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUserProjectsResponse) => void,
+  ): ClientUnaryCall;
+  getUserProjects(
+    request: GetUserProjectsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUserProjectsResponse) => void,
   ): ClientUnaryCall;
 }
 
