@@ -4,6 +4,10 @@
 // same broker, with the ratio printed. Not a test: nothing here asserts a time.
 //
 //   tools/airlock bootstrap node tools/bench/audit/pipeline.js [--rate 20000] [--seconds 10] [--backlog 100000]
+//        [--audit-main PATH]
+//
+// `--audit-main`: an audit service main.js to run instead of this tree's build (a copy of an earlier build's
+// dist, to compare; it finds its dependencies in apps/audit).
 //
 // Needs the audit service built (turbo run build --filter @airlock/audit...). Uses the shared local Kafka and
 // Redis of `startInfra` (own topics and consumer groups, nothing else touched); the audit service runs as a
@@ -26,13 +30,17 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     backlog: { type: 'string', default: '100000' },
     partitions: { type: 'string', default: '3' },
+    'audit-main': { type: 'string' },
   },
 });
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const BACKLOG = Number(args.backlog);
 const PARTITIONS = Number(args.partitions);
-const AUDIT_MAIN = path.resolve(__dirname, '../../../apps/audit/dist/main.js');
+const AUDIT_APP = path.resolve(__dirname, '../../../apps/audit');
+const AUDIT_MAIN = args['audit-main'] ? path.resolve(args['audit-main']) : path.join(AUDIT_APP, 'dist/main.js');
+// A build outside the app's directory resolves its dependencies there.
+const AUDIT_NODE_PATH = AUDIT_MAIN.startsWith(`${AUDIT_APP}${path.sep}`) ? undefined : path.join(AUDIT_APP, 'node_modules');
 
 const { AuditEvent } = airlock.events.v1;
 const us = (ns) => Number(ns) / 1000;
@@ -155,7 +163,7 @@ async function sustained(infra, prefix) {
     last = now;
   });
   const t0 = Date.now();
-  const child = await startService(AUDIT_MAIN, env, path.join(dir, 'audit.log'));
+  const child = await startService(AUDIT_MAIN, env, path.join(dir, 'audit.log'), AUDIT_NODE_PATH);
   while (written < BACKLOG) await sleep(50);
   await stop();
   await stopService(child);
@@ -212,7 +220,7 @@ async function endToEnd(infra, prefix) {
   const env = await auditEnv(infra, `${prefix}_e2e`, dir);
   const topic = topicName('audit', env.TOPIC_PREFIX);
   await createTopics(infra, [topic], PARTITIONS);
-  const child = await startService(AUDIT_MAIN, env, path.join(dir, 'audit.log'));
+  const child = await startService(AUDIT_MAIN, env, path.join(dir, 'audit.log'), AUDIT_NODE_PATH);
   const delays = [];
   const stop = follow(env.AUDIT_SINK_JSONL_PATH, (r, now) => delays.push(now - Date.parse(r.timestamp)));
   // Warm-up event: the service has joined its group once it is in the sink.
