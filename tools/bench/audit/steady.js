@@ -179,6 +179,13 @@ async function main() {
   const runs = variants();
   process.stdout.write(`event pipeline at a steady rate on ${os.availableParallelism()} CPU(s), node ${process.version}, partitions=${PARTITIONS}, ${SECONDS} s per run\n`);
   for (const v of runs) process.stdout.write(`  ${v.name}: ${v.label}\n`);
+  // What the shared processes cost with nothing to do (a broker's housekeeping, say): at R requests/s,
+  // idle ms/s ÷ R of their per-request figure below is not the pipeline's doing.
+  const idle0 = cpuSnapshot(shared);
+  await sleep(3_000);
+  const idle1 = cpuSnapshot(shared);
+  const idle = Object.keys(shared).map((name) => `${name} ${fmt((idle1[name] - idle0[name]) / 3)}`);
+  process.stdout.write(`  idle, ms of CPU per second: ${idle.join(', ')}\n`);
   for (const rate of RATES) {
     const results = {};
     for (const v of runs) results[v.name] = await runVariant(infra, v, rate, shared);
