@@ -13,6 +13,15 @@ export const usageConfig = {
   /** Prepended to topic names so suites and shared clusters keep separate copies. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').optional(),
   USAGE_CONSUMER_GROUP: z.string().min(1).default('airlock-usage'),
+  /** Most events of one partition's fetch metered in one statement (one transaction, one offset commit). */
+  USAGE_BATCH_MAX: env.int(1_000, 1),
+  /**
+   * A fetch waits for this many bytes or USAGE_FETCH_MAX_WAIT_MS, whichever comes first, so that at a few
+   * hundred events per second a batch (one statement, one Redis round trip, one commit) holds dozens of them.
+   */
+  USAGE_FETCH_MIN_BYTES: env.int(128 * 1024, 1),
+  /** The most a fetch waits for USAGE_FETCH_MIN_BYTES: how much later metering (and the quota counters) may lag. */
+  USAGE_FETCH_MAX_WAIT_MS: env.int(200, 1),
   /** Per Redis command; past it a quota check reads PostgreSQL instead. */
   REDIS_COMMAND_TIMEOUT_MS: env.int(250, 10),
   /** Lifetime of a quota counter built from PostgreSQL: any drift from it (a lost increment) lasts at most this. */

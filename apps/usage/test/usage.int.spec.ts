@@ -95,11 +95,13 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
   const send = (event: airlock.events.v1.UsageEvent) => producer.send(topic(), event.correlationId || event.eventId, UsageEvent.encode(event).finish());
   const event = (fields: Partial<airlock.events.v1.UsageEvent>) =>
     UsageEvent.fromPartial({ eventId: newEventId(), tenantId: tenant, projectId: 'p1', workspaceId: 'w1', userId: 'u1', model: 'model-x', endpoint: '/v1/chat/completions', ...fields });
-  // A sentinel sent last on the single-partition topic: once it is metered, everything before it is.
+  // A sentinel sent last on the single-partition topic: once it is metered, everything before it is. Judged by
+  // the sentinel tenant's count going up, since earlier drains metered sentinels of their own.
   const drain = async () => {
     const sentinel = event({ tenantId: `${tenant}-sentinel`, timestamp: new Date().toISOString() });
+    const before = (await usage({ tenantId: sentinel.tenantId, period: '' })).requests;
     await send(sentinel);
-    await eventually('the sentinel', async () => ((await usage({ tenantId: sentinel.tenantId, period: '' })).requests >= 1 ? true : undefined));
+    await eventually('the sentinel', async () => ((await usage({ tenantId: sentinel.tenantId, period: '' })).requests > before ? true : undefined));
   };
   const counter = (t: string, period: string, name: string) => redis.get(`${prefix}:${t}:${period}:${name}`).then((v) => Number(v ?? 0));
 
@@ -180,6 +182,19 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
     expect(await counter(tenant, '2026-03', 'completion_tokens')).toBe(13);
     expect(await counter(tenant, '2026-03', 'tokens')).toBe(44);
     expect(await counter(other, '2026-03', 'tokens')).toBe(18);
+  });
+
+  it('meters a batch whose events share rollup rows, counting a redelivered id once', async () => {
+    const batchTenant = `${tenant}-batch`;
+    const same = (promptTokens: number) => event({ tenantId: batchTenant, timestamp: '2026-05-04T10:15:00Z', promptTokens, completionTokens: 1 });
+    const [first, second, third] = [same(1), same(2), same(4)];
+    // One produce request: the consumer fetches the events together, as one batch.
+    await producer.sendMany([first, second, first, third].map((e) => ({ topic: topic(), key: e.eventId, value: UsageEvent.encode(e).finish() })));
+    await drain();
+    expect(await usage({ tenantId: batchTenant, period: '2026-05' })).toEqual({ period: '2026-05', requests: 3, promptTokens: 7, completionTokens: 3 });
+    expect(await usage({ tenantId: batchTenant, period: '2026-05-04' })).toEqual({ period: '2026-05-04', requests: 3, promptTokens: 7, completionTokens: 3 });
+    expect(await counter(batchTenant, '2026-05', 'tokens')).toBe(10);
+    expect(await counter(batchTenant, '2026-05', 'requests')).toBe(3);
   });
 
   it('narrows by workspace, model and UTC day', async () => {

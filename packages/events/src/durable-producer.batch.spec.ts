@@ -65,6 +65,32 @@ describe('DurableEventProducer group commit', () => {
     await producer.close();
   });
 
+  it('lingers: events published over a few ticks within lingerMs go out as one request', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new DurableEventProducer(kafka, { spoolDir: spoolDir(), logger, drainIntervalMs: 60_000, lingerMs: 50 });
+    const first = producer.publish('t', 'k', Buffer.from('a'));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = producer.publish('t', 'k', Buffer.from('b'));
+    await Promise.all([first, second]);
+    expect(requests).toEqual([['a', 'b']]);
+    await producer.close();
+  });
+
+  it('sends at once for a caller waiting within a bound, taking the lingering events along', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new DurableEventProducer(kafka, { spoolDir: spoolDir(), logger, drainIntervalMs: 60_000, lingerMs: 60_000 });
+    // A linger of a minute: were it not cut short, the test would time out.
+    const lingering = producer.publish('t', 'k', Buffer.from('a'));
+    await new Promise((r) => setTimeout(r, 5));
+    await producer.publish('t', 'k', Buffer.from('b'), { boundMs: 5_000 });
+    await lingering;
+    expect(requests).toEqual([['a', 'b']]);
+    // Alone on an idle producer, an urgent publish does not linger either.
+    await producer.publish('t', 'k', Buffer.from('c'), { boundMs: 5_000 });
+    expect(requests).toEqual([['a', 'b'], ['c']]);
+    await producer.close();
+  });
+
   it('drains on the timer even after idle ticks found the spool empty', async () => {
     const { kafka, requests, state } = fakeKafka();
     const producer = new DurableEventProducer(kafka, { spoolDir: spoolDir(), logger, drainIntervalMs: 20 });

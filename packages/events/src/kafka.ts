@@ -137,6 +137,14 @@ export class EventConsumer {
       logger: EventLogger;
       /** Partitions whose batches are handled at the same time (startBatch); default 1. */
       partitionsConsumedConcurrently?: number;
+      /**
+       * The broker holds a fetch until it has this many bytes or `fetchMaxWaitMs` has passed (defaults 1 and
+       * 5000: answer as soon as anything is there). A larger minimum lets a consumer whose cost is per batch
+       * (a sync, a transaction, an offset commit) take many events at a time at low rates too, at the price of
+       * up to `fetchMaxWaitMs` more delay.
+       */
+      fetchMinBytes?: number;
+      fetchMaxWaitMs?: number;
     },
   ) {
     this.consumer = this.newConsumer();
@@ -148,7 +156,14 @@ export class EventConsumer {
   }
 
   private newConsumer(): Consumer {
-    return this.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: true, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    return this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: true,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      ...(this.options.fetchMinBytes !== undefined && { minBytes: this.options.fetchMinBytes }),
+      ...(this.options.fetchMaxWaitMs !== undefined && { maxWaitTimeInMs: this.options.fetchMaxWaitMs }),
+    });
   }
 
   /**

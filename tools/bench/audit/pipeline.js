@@ -4,21 +4,25 @@
 // same broker, with the ratio printed. Not a test: nothing here asserts a time.
 //
 //   tools/airlock bootstrap node tools/bench/audit/pipeline.js [--rate 20000] [--seconds 10] [--backlog 100000]
+//        [--audit-main PATH]
+//
+// `--audit-main`: an audit service main.js to run instead of this tree's build (a copy of an earlier build's
+// dist, to compare; it finds its dependencies in apps/audit).
 //
 // Needs the audit service built (turbo run build --filter @airlock/audit...). Uses the shared local Kafka and
 // Redis of `startInfra` (own topics and consumer groups, nothing else touched); the audit service runs as a
 // child process (dist/main.js), as deployed.
 'use strict';
-const { spawn } = require('node:child_process');
-const { mkdtempSync, openSync, readSync, closeSync, statSync, rmSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { airlock } = require('@airlock/contracts');
-const { DurableEventProducer, EventConsumer, EventProducer, createKafka, newEventId, topicName } = require('@airlock/events');
-const { createTopics, freePort, startInfra, uniquePrefix, waitForTcp } = require('@airlock/testing');
+const { DurableEventProducer, EventConsumer, EventProducer, createKafka, topicName } = require('@airlock/events');
+const { createTopics, startInfra, uniquePrefix } = require('@airlock/testing');
 const { percentile, fmt } = require('../lib/load');
+const { auditEnv, encode, follow, header, line, makeEvent, quiet, sleep, startService, stopService } = require('./support');
 
 const { values: args } = parseArgs({
   options: {
@@ -26,53 +30,20 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     backlog: { type: 'string', default: '100000' },
     partitions: { type: 'string', default: '3' },
+    'audit-main': { type: 'string' },
   },
 });
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const BACKLOG = Number(args.backlog);
 const PARTITIONS = Number(args.partitions);
-const AUDIT_MAIN = path.resolve(__dirname, '../../../apps/audit/dist/main.js');
+const AUDIT_APP = path.resolve(__dirname, '../../../apps/audit');
+const AUDIT_MAIN = args['audit-main'] ? path.resolve(args['audit-main']) : path.join(AUDIT_APP, 'dist/main.js');
+// A build outside the app's directory resolves its dependencies there.
+const AUDIT_NODE_PATH = AUDIT_MAIN.startsWith(`${AUDIT_APP}${path.sep}`) ? undefined : path.join(AUDIT_APP, 'node_modules');
 
 const { AuditEvent } = airlock.events.v1;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const us = (ns) => Number(ns) / 1000;
-
-/** A realistic gateway audit event (about 400 bytes encoded). */
-function makeEvent() {
-  return AuditEvent.fromPartial({
-    eventId: newEventId(),
-    eventType: 'ai.request',
-    timestamp: new Date().toISOString(),
-    correlationId: `corr-${newEventId()}`,
-    tenantId: 'tenant-bench',
-    projectId: 'project-bench',
-    workspaceId: 'ws-bench-000001',
-    userId: 'user-bench-0001',
-    clientIp: '10.20.30.40',
-    endpoint: '/v1/chat/completions',
-    statusCode: 200,
-    latencyMs: 734,
-    promptTokens: 812,
-    completionTokens: 233,
-    routeTarget: 'vllm:qwen2.5-coder-32b',
-    policyVersion: 'bundle-2026-11-01.3',
-    dlpAction: 'allow',
-    actor: 'user-bench-0001',
-    action: 'chat',
-    outcome: 'success',
-    service: 'gateway',
-  });
-}
-const encode = (e) => AuditEvent.encode(e).finish();
-
-function header(title) {
-  process.stdout.write(`\n== ${title}\n`);
-}
-function line(label, value) {
-  process.stdout.write(`  ${label.padEnd(58)} ${value}\n`);
-}
 
 /** CPU time (user+system) and wall time of `fn`, per `count` events. */
 async function measure(count, fn) {
@@ -140,74 +111,6 @@ async function producerSide(brokers, prefix) {
   return { syncUs, cpuUs: durableRun.cpuUs };
 }
 
-/** Follows a JSONL file: calls `onRecord` for every complete new line. */
-function follow(file, onRecord) {
-  let offset = 0;
-  let carry = '';
-  let stopped = false;
-  const buf = Buffer.alloc(4 << 20);
-  const tick = async () => {
-    while (!stopped) {
-      let size = 0;
-      try {
-        size = statSync(file).size;
-      } catch {
-        size = 0;
-      }
-      if (size > offset) {
-        const fd = openSync(file, 'r');
-        try {
-          while (offset < size) {
-            const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
-            offset += n;
-            const text = carry + buf.toString('utf8', 0, n);
-            const lines = text.split('\n');
-            carry = lines.pop();
-            const now = Date.now();
-            for (const l of lines) if (l) onRecord(JSON.parse(l), now);
-          }
-        } finally {
-          closeSync(fd);
-        }
-      }
-      await sleep(10);
-    }
-  };
-  const done = tick();
-  return async () => {
-    stopped = true;
-    await done;
-  };
-}
-
-async function startAudit(env, logFile) {
-  const out = openSync(logFile, 'a');
-  // BENCH_AUDIT_NODE_OPTIONS goes to the service only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
-  const nodeOptions = process.env.BENCH_AUDIT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_AUDIT_NODE_OPTIONS } : {};
-  const child = spawn(process.execPath, [AUDIT_MAIN], { env: { ...process.env, ...env, ...nodeOptions }, stdio: ['ignore', out, out] });
-  await waitForTcp('127.0.0.1', Number(env.GRPC_PORT), 30_000);
-  return child;
-}
-
-async function stopAudit(child) {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
-
-async function auditEnv(infra, prefix, dir) {
-  return {
-    GRPC_PORT: String(await freePort()),
-    METRICS_PORT: String(await freePort()),
-    KAFKA_BROKERS: infra.kafka.brokers.join(','),
-    TOPIC_PREFIX: prefix,
-    AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
-    AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),
-    REDIS_URL: infra.redis.url,
-    LOG_LEVEL: 'warn',
-  };
-}
-
 /** Writes `count` events to `topic` as fast as the broker takes them. */
 async function preload(brokers, topic, count) {
   const producer = new EventProducer(createKafka({ brokers, clientId: 'bench-preload', logger: quiet }));
@@ -260,10 +163,10 @@ async function sustained(infra, prefix) {
     last = now;
   });
   const t0 = Date.now();
-  const child = await startAudit(env, path.join(dir, 'audit.log'));
+  const child = await startService(AUDIT_MAIN, env, path.join(dir, 'audit.log'), AUDIT_NODE_PATH);
   while (written < BACKLOG) await sleep(50);
   await stop();
-  await stopAudit(child);
+  await stopService(child);
   const rate = BACKLOG / ((last - first) / 1000);
   line('audit service → JSONL (dedup, chain, fsync), first to last write', `${fmt(rate)} events/s`);
   line('  including boot and group join', `${fmt(BACKLOG / ((last - t0) / 1000))} events/s`);
@@ -317,7 +220,7 @@ async function endToEnd(infra, prefix) {
   const env = await auditEnv(infra, `${prefix}_e2e`, dir);
   const topic = topicName('audit', env.TOPIC_PREFIX);
   await createTopics(infra, [topic], PARTITIONS);
-  const child = await startAudit(env, path.join(dir, 'audit.log'));
+  const child = await startService(AUDIT_MAIN, env, path.join(dir, 'audit.log'), AUDIT_NODE_PATH);
   const delays = [];
   const stop = follow(env.AUDIT_SINK_JSONL_PATH, (r, now) => delays.push(now - Date.parse(r.timestamp)));
   // Warm-up event: the service has joined its group once it is in the sink.
@@ -330,7 +233,7 @@ async function endToEnd(infra, prefix) {
   while (delays.length < load.sent) await sleep(50);
   await stop();
   await producer.close();
-  await stopAudit(child);
+  await stopService(child);
 
   const sorted = (xs) => [...xs].sort((a, b) => a - b);
   const b = sorted(baseDelays);

@@ -5,7 +5,6 @@ import { airlock } from '@airlock/contracts';
 import { memoryLogger } from '@airlock/telemetry';
 import { toAuditRecord } from '../events/audit-record';
 import { ChainKeeper, chainStatePath, type ChainKeeperConfig } from './chain-keeper';
-import { writeChainState } from './chain-state';
 
 const record = (eventId: string) => toAuditRecord(airlock.events.v1.AuditEvent.fromPartial({ eventId }));
 
@@ -13,9 +12,11 @@ describe('ChainKeeper', () => {
   let dir: string;
   let sink: string;
   const config = (extra: Partial<ChainKeeperConfig> = {}): ChainKeeperConfig => ({ AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sink, AUDIT_DEDUP_WINDOW: 100, ...extra });
+  const opened: ChainKeeper[] = [];
   const keeper = async (log = memoryLogger('audit-test')) => {
     const k = new ChainKeeper(config(), log.logger);
     await k.onModuleInit();
+    opened.push(k);
     return k;
   };
 
@@ -24,6 +25,7 @@ describe('ChainKeeper', () => {
     sink = path.join(dir, 'audit.jsonl');
   });
   afterEach(async () => {
+    await Promise.all(opened.splice(0).map((k) => k.onApplicationShutdown()));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -67,7 +69,7 @@ describe('ChainKeeper', () => {
   });
 
   it('keeps chains from the state file that the sink file no longer holds', async () => {
-    await writeChainState(`${sink}.chain.json`, new Map([['t/5', { seq: 7, hash: 'c'.repeat(64) }]]));
+    await writeFile(`${sink}.chain.json`, `${JSON.stringify({ chains: { 't/5': { seq: 7, hash: 'c'.repeat(64) } } })}\n`);
     const k = await keeper();
     expect(k.link('t/5', record('e8')).chain).toMatchObject({ seq: 8, prev_hash: 'c'.repeat(64) });
   });

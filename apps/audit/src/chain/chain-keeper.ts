@@ -1,12 +1,11 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { linkRecord, type ChainHead } from '@airlock/audit-chain';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { AuditRecord, ChainedAuditRecord } from '../events/audit-record';
 import type { auditConfig } from '../config';
-import { type ChainHeads, readChainState, scanSinkTail, writeChainState } from './chain-state';
+import { ChainStateJournal } from './chain-journal';
+import { type ChainHeads, readChainState, scanSinkTail } from './chain-state';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 
@@ -20,15 +19,14 @@ export function chainStatePath(config: Pick<AuditConfig, 'AUDIT_SINK_JSONL_PATH'
 
 /**
  * Owns the head (last seq and hash) of each `topic/partition` chain. Heads advance only once every sink has
- * the record, and are persisted before the Kafka offset is committed, so a restart continues each chain.
+ * the record, and are persisted (appended to the state journal) before the Kafka offset is committed, so a
+ * restart continues each chain.
  */
 @Injectable()
-export class ChainKeeper implements OnModuleInit {
+export class ChainKeeper implements OnModuleInit, OnApplicationShutdown {
   private readonly heads: ChainHeads = new Map();
   private recovered: string[] = [];
-  private stateFile = '';
-  // Persists are serialised so an older snapshot never overwrites a newer one.
-  private persisting: Promise<void> = Promise.resolve();
+  private journal?: ChainStateJournal;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ChainKeeperConfig,
@@ -36,9 +34,8 @@ export class ChainKeeper implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.stateFile = chainStatePath(this.config);
-    await mkdir(path.dirname(path.resolve(this.stateFile)), { recursive: true });
-    const state = await readChainState(this.stateFile);
+    const stateFile = chainStatePath(this.config);
+    const state = await readChainState(stateFile);
     for (const [id, head] of state ?? []) this.heads.set(id, head);
 
     const sinkFile = this.config.AUDIT_SINKS.includes('jsonl') ? this.config.AUDIT_SINK_JSONL_PATH : undefined;
@@ -56,7 +53,8 @@ export class ChainKeeper implements OnModuleInit {
       }
       this.recovered = tail.recentEventIds;
     }
-    this.logger.info({ chains: this.heads.size, state_file: this.stateFile }, 'audit chains loaded');
+    this.journal = await ChainStateJournal.open(stateFile, () => this.heads);
+    this.logger.info({ chains: this.heads.size, state_file: stateFile }, 'audit chains loaded');
   }
 
   /** Event ids of the last records in the sink file, newest first: redeliveries after a crash are dropped against them. */
@@ -86,8 +84,7 @@ export class ChainKeeper implements OnModuleInit {
     if ((current?.seq ?? 0) + 1 !== record.chain.seq) {
       throw new Error(`chain ${record.chain.id} is at seq ${current?.seq ?? 0}, cannot advance to ${record.chain.seq}`);
     }
-    this.heads.set(record.chain.id, { seq: record.chain.seq, hash: record.chain.hash });
-    await this.persist();
+    await this.moveHead(record.chain.id, { seq: record.chain.seq, hash: record.chain.hash });
   }
 
   /** Moves the head past consecutive records (one chain, in seq order) every sink has, persisting once. */
@@ -102,14 +99,19 @@ export class ChainKeeper implements OnModuleInit {
       seq = record.chain.seq;
     }
     const last = records[records.length - 1]!;
-    this.heads.set(id, { seq: last.chain.seq, hash: last.chain.hash });
-    await this.persist();
+    await this.moveHead(id, { seq: last.chain.seq, hash: last.chain.hash });
   }
 
-  persist(): Promise<void> {
-    const run = () => writeChainState(this.stateFile, this.heads);
-    const result = this.persisting.then(run, run);
-    this.persisting = result.catch(() => undefined);
-    return result;
+  private moveHead(id: string, head: ChainHead): Promise<void> {
+    if (!this.journal) return Promise.reject(new Error('chain keeper is not initialised'));
+    this.heads.set(id, head);
+    return this.journal.commit(new Map([[id, head]]));
+  }
+
+  // After the consumer has stopped (onModuleDestroy): no batch is still advancing a head.
+  async onApplicationShutdown(): Promise<void> {
+    const journal = this.journal;
+    this.journal = undefined;
+    await journal?.close();
   }
 }

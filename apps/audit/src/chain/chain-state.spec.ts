@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readChainState, scanSinkTail, writeChainState } from './chain-state';
+import { readChainState, scanSinkTail } from './chain-state';
 
 const H = (c: string) => c.repeat(64);
 const line = (eventId: string, id: string, seq: number, hash: string) => JSON.stringify({ event_id: eventId, chain: { id, seq, prev_hash: H('0'), hash } });
@@ -15,11 +15,18 @@ describe('chain state file', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('round-trips heads and leaves no temporary file', async () => {
+  it('replays the journal, a later line of a chain winning, and reads the old one-snapshot format as one line', async () => {
     const file = path.join(dir, 'chain.json');
-    await writeChainState(file, new Map([['t/0', { seq: 3, hash: H('a') }]]));
-    expect(await readChainState(file)).toEqual(new Map([['t/0', { seq: 3, hash: H('a') }]]));
-    await expect(readFile(`${file}.tmp`)).rejects.toThrow();
+    await writeFile(file, `${JSON.stringify({ version: 1, updated: 'x', chains: { 't/0': { seq: 3, hash: H('a') }, 't/1': { seq: 1, hash: H('b') } } })}\n`);
+    expect(await readChainState(file)).toEqual(new Map([['t/0', { seq: 3, hash: H('a') }], ['t/1', { seq: 1, hash: H('b') }]]));
+    await writeFile(file, `${JSON.stringify({ chains: { 't/0': { seq: 4, hash: H('c') } } })}\n`, { flag: 'a' });
+    expect((await readChainState(file))?.get('t/0')).toEqual({ seq: 4, hash: H('c') });
+  });
+
+  it('skips a torn line of the journal', async () => {
+    const file = path.join(dir, 'chain.json');
+    await writeFile(file, `${JSON.stringify({ chains: { 't/0': { seq: 1, hash: H('a') } } })}\n{"chains":{"t/0":{"se`);
+    expect(await readChainState(file)).toEqual(new Map([['t/0', { seq: 1, hash: H('a') }]]));
   });
 
   it('treats a missing or unreadable state file as absent', async () => {

@@ -1,4 +1,4 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { ChainHead } from '@airlock/audit-chain';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -10,7 +10,11 @@ function isHead(value: unknown): value is ChainHead {
   return !!v && Number.isSafeInteger(v.seq) && v.seq > 0 && typeof v.hash === 'string' && HEX64.test(v.hash);
 }
 
-/** The heads in the state file; undefined when it is missing or unreadable (the sink file then decides alone). */
+/**
+ * The heads in the state file, replayed line by line (a later line's head of a chain wins over an earlier
+ * one's); undefined when it is missing or holds no readable line (the sink file then decides alone). A torn
+ * line (a crash mid-append) is skipped. A state file of the old one-snapshot format is a journal of one line.
+ */
 export async function readChainState(file: string): Promise<ChainHeads | undefined> {
   let text: string;
   try {
@@ -19,32 +23,22 @@ export async function readChainState(file: string): Promise<ChainHeads | undefin
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  try {
-    const parsed = JSON.parse(text) as { chains?: Record<string, unknown> };
-    const heads: ChainHeads = new Map();
+  const heads: ChainHeads = new Map();
+  let readable = 0;
+  for (const line of text.split('\n')) {
+    let parsed: { chains?: Record<string, unknown> };
+    try {
+      parsed = JSON.parse(line) as typeof parsed;
+    } catch {
+      continue;
+    }
+    if (!parsed || typeof parsed !== 'object') continue;
+    readable++;
     for (const [id, head] of Object.entries(parsed.chains ?? {})) {
       if (isHead(head)) heads.set(id, { seq: head.seq, hash: head.hash });
     }
-    return heads;
-  } catch {
-    return undefined;
   }
-}
-
-/** Written to a temporary file, fsynced, then renamed over the old one: a reader sees the old or the new state, never half. */
-export async function writeChainState(file: string, heads: ChainHeads): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const body = JSON.stringify({ version: 1, updated: new Date().toISOString(), chains: Object.fromEntries(heads) });
-  const handle = await open(tmp, 'w', 0o640);
-  try {
-    await handle.writeFile(`${body}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  // The directory is not fsynced: losing the last rename to a power cut only makes the state older, and the
-  // sink file, read on boot, is authoritative for every chain whose records it still holds.
-  await rename(tmp, file);
+  return readable > 0 ? heads : undefined;
 }
 
 export interface SinkTail {

@@ -26,6 +26,8 @@ export class AuditConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       fromBeginning: true,
       logger: this.logger,
       partitionsConsumedConcurrently: this.config.AUDIT_PARTITION_CONCURRENCY,
+      fetchMinBytes: this.config.AUDIT_FETCH_MIN_BYTES,
+      fetchMaxWaitMs: this.config.AUDIT_FETCH_MAX_WAIT_MS,
     });
     await this.consumer.startBatch(async (messages) => {
       await this.ingest.executeBatch(messages);

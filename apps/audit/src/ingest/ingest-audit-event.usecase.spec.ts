@@ -45,13 +45,21 @@ const ingestConfig = (dir: string, over: Partial<IngestConfig> = {}): IngestConf
   ...over,
 });
 
+/** Chain keepers the cases opened (each holds its state journal open), closed after each case. */
+const keepers: ChainKeeper[] = [];
+async function openKeeper(config: IngestConfig, logger: ReturnType<typeof memoryLogger>['logger']): Promise<ChainKeeper> {
+  const keeper = new ChainKeeper(config, logger);
+  await keeper.onModuleInit();
+  keepers.push(keeper);
+  return keeper;
+}
+
 async function setup(window = 100, extra: AuditSink[] = []) {
   const sink = new MemorySink();
   const stats = new AuditStats();
   const { logger, lines } = memoryLogger('audit-test');
   const config = ingestConfig(mkdtempSync(path.join(tmpdir(), 'audit-ingest-')), { AUDIT_DEDUP_WINDOW: window });
-  const chains = new ChainKeeper(config, logger);
-  await chains.onModuleInit();
+  const chains = await openKeeper(config, logger);
   const deadLetters = { topic: 't.dlq', publish: jest.fn(async () => undefined) };
   const dedup = new AuditDedup(config, logger);
   const ingest = new IngestAuditEvent(logger, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters, dedup);
@@ -59,6 +67,10 @@ async function setup(window = 100, extra: AuditSink[] = []) {
 }
 
 describe('IngestAuditEvent', () => {
+  afterEach(async () => {
+    await Promise.all(keepers.splice(0).map((k) => k.onApplicationShutdown()));
+  });
+
   it('writes a new event to the sinks and drops its redelivery', async () => {
     const { sink, stats, ingest } = await setup();
     expect(await ingest.execute(message(encoded('e1')))).toBe('written');
@@ -158,8 +170,7 @@ describe('IngestAuditEvent', () => {
 
     const { logger } = memoryLogger('audit-test');
     const config = ingestConfig(dir, { AUDIT_SINKS: ['jsonl'], AUDIT_SINK_JSONL_PATH: sinkFile, AUDIT_CHAIN_STATE_PATH: undefined });
-    const chains = new ChainKeeper(config, logger);
-    await chains.onModuleInit();
+    const chains = await openKeeper(config, logger);
     const sink = new MemorySink();
     const stats = new AuditStats();
     const dedup = new AuditDedup(config, logger);

@@ -51,25 +51,40 @@ describe('JsonlSink', () => {
     expect(JSON.parse(all[2]).event_id).toBe('e3');
   });
 
-  it('fsyncs each write before it resolves', async () => {
+  /** Counts the sink's fdatasync calls, recording what the file held at each. */
+  async function spyDatasync(file: string) {
     const probe = await open(path.join(dir, 'probe'), 'w');
-    const fileHandleProto = Object.getPrototypeOf(probe) as { sync(): Promise<void> };
+    const fileHandleProto = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
     await probe.close();
+    const realDatasync = fileHandleProto.datasync;
+    const contentAtSync: string[] = [];
+    const datasync = jest.spyOn(fileHandleProto, 'datasync').mockImplementation(async function (this: unknown) {
+      contentAtSync.push(await readFile(file, 'utf8'));
+      return realDatasync.call(this);
+    });
+    return { datasync, contentAtSync };
+  }
+
+  it('syncs each write before it resolves', async () => {
     const file = path.join(dir, 'audit.jsonl');
     const sink = await JsonlSink.open(file);
-    const realSync = fileHandleProto.sync;
-    const sync = jest.spyOn(fileHandleProto, 'sync');
-    let contentAtSync = '';
-    sync.mockImplementation(async function (this: unknown) {
-      contentAtSync = await readFile(file, 'utf8');
-      return realSync.call(this);
-    });
+    const { datasync, contentAtSync } = await spyDatasync(file);
     await sink.write([record('e1')]);
-    expect(sync).toHaveBeenCalledTimes(1);
-    expect(contentAtSync).toContain('"event_id":"e1"');
+    expect(datasync).toHaveBeenCalledTimes(1);
+    expect(contentAtSync[0]).toContain('"event_id":"e1"');
     await sink.write([record('e2')]);
-    expect(sync).toHaveBeenCalledTimes(2);
+    expect(datasync).toHaveBeenCalledTimes(2);
     await sink.close();
+  });
+
+  it('writes batches handed over together with one sync, each batch contiguous and in call order', async () => {
+    const file = path.join(dir, 'audit.jsonl');
+    const sink = await JsonlSink.open(file);
+    const { datasync } = await spyDatasync(file);
+    await Promise.all([sink.write([record('a1'), record('a2')]), sink.write([record('b1')]), sink.write([record('c1'), record('c2')])]);
+    expect(datasync).toHaveBeenCalledTimes(1);
+    await sink.close();
+    expect((await lines(file)).map((l) => JSON.parse(l).event_id)).toEqual(['a1', 'a2', 'b1', 'c1', 'c2']);
   });
 
   it('rejects writes after close', async () => {

@@ -76,6 +76,7 @@ export class AiEvents implements OnApplicationShutdown {
     this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-gateway', logger }), {
       spoolDir: config.EVENT_SPOOL_DIR,
       logger,
+      lingerMs: config.EVENT_LINGER_MS,
     });
     // Audit and usage events held on local disk while the broker is down or slow: a growing spool is the
     // early warning that "nothing is lost" is running on the disk's headroom.

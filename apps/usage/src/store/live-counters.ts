@@ -32,9 +32,10 @@ export type QuotaRead = { state: 'ready'; tokens: number } | { state: 'missing' 
 
 // Quota counters are hashes {state, tokens}. They exist only once built from PostgreSQL ("seeded"); events
 // add to existing ones only, so a counter never starts from a partial count (after a Redis restart, say).
+// KEYS[i] gets ARGV[i] tokens: a batch's sums, one call.
 const ADD_IF_PRESENT = `
-for _, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then redis.call('HINCRBY', key, 'tokens', ARGV[1]) end
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then redis.call('HINCRBY', key, 'tokens', ARGV[i]) end
 end
 return 0`;
 // While seeding, events landing in Redis accumulate in tokens from 0; finishing adds the PostgreSQL sum read
@@ -118,23 +119,26 @@ export class LiveCounters implements OnModuleInit, OnApplicationShutdown {
     return `${this.prefix}${encodeURIComponent(tenantId)}:${period}:${counter}`;
   }
 
-  async add(delta: CounterDelta): Promise<void> {
-    const { tenantId, period, promptTokens, completionTokens } = delta;
-    const increments: [string, number][] = [
-      [this.key(tenantId, period, 'requests'), 1],
-      [this.key(tenantId, period, 'prompt_tokens'), promptTokens],
-      [this.key(tenantId, period, 'completion_tokens'), completionTokens],
-      [this.key(tenantId, period, 'tokens'), promptTokens + completionTokens],
-    ];
+  /** Adds a batch of events to their tenants' monthly counters: one transaction, each counter incremented once. */
+  async add(deltas: readonly CounterDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    const sums = new Map<string, number>();
+    const bump = (key: string, by: number) => sums.set(key, (sums.get(key) ?? 0) + by);
+    for (const { tenantId, period, promptTokens, completionTokens } of deltas) {
+      bump(this.key(tenantId, period, 'requests'), 1);
+      bump(this.key(tenantId, period, 'prompt_tokens'), promptTokens);
+      bump(this.key(tenantId, period, 'completion_tokens'), completionTokens);
+      bump(this.key(tenantId, period, 'tokens'), promptTokens + completionTokens);
+    }
     try {
       const tx = this.redis.multi();
-      for (const [key, by] of increments) tx.incrby(key, by).expire(key, COUNTER_TTL_SECONDS);
+      for (const [key, by] of sums) tx.incrby(key, by).expire(key, COUNTER_TTL_SECONDS);
       const results = await tx.exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error('transaction discarded');
     } catch (err) {
       this.failures.add(1);
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err), tenant_id: tenantId, period }, 'live usage counter not updated');
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), tenants: [...new Set(deltas.map((d) => d.tenantId))] }, 'live usage counters not updated');
     }
   }
 
@@ -143,24 +147,33 @@ export class LiveCounters implements OnModuleInit, OnApplicationShutdown {
     return `${this.prefix}quota:${scope}:${encodeURIComponent(tenantId)}:${encodeURIComponent(scope === 'tenant' ? '' : scopeId)}:${window.key}`;
   }
 
-  /** Adds an event's tokens to every built quota counter of its scopes, for its day and its month. */
-  async addQuota(delta: QuotaDelta): Promise<void> {
-    const scopes: [QuotaScopeKind, string][] = [
-      ['tenant', ''],
-      ['project', delta.projectId],
-      ['workspace', delta.workspaceId],
-      ['user', delta.userId],
-    ];
-    const keys = scopes
-      .filter(([scope, id]) => scope === 'tenant' || id !== '')
-      .flatMap(([scope, id]) => (['day', 'month'] as const).map((kind) => this.quotaKey(delta.tenantId, scope, id, windowOf(kind, delta.occurredAt))));
+  /** Adds a batch of events' tokens to every built quota counter of their scopes, for their day and month: one call. */
+  async addQuota(deltas: readonly QuotaDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    const sums = new Map<string, number>();
+    for (const delta of deltas) {
+      const scopes: [QuotaScopeKind, string][] = [
+        ['tenant', ''],
+        ['project', delta.projectId],
+        ['workspace', delta.workspaceId],
+        ['user', delta.userId],
+      ];
+      for (const [scope, id] of scopes) {
+        if (scope !== 'tenant' && id === '') continue;
+        for (const kind of ['day', 'month'] as const) {
+          const key = this.quotaKey(delta.tenantId, scope, id, windowOf(kind, delta.occurredAt));
+          sums.set(key, (sums.get(key) ?? 0) + delta.tokens);
+        }
+      }
+    }
+    const keys = [...sums.keys()];
     try {
       if (this.staleQuotaKeys.size > 0) await this.dropStaleQuotaKeys();
-      await this.redis.quotaAdd(keys.length, ...keys, delta.tokens);
+      await this.redis.quotaAdd(keys.length, ...keys, ...sums.values());
     } catch (err) {
       this.failures.add(1);
       for (const key of keys) if (this.staleQuotaKeys.size < MAX_STALE_KEYS) this.staleQuotaKeys.add(key);
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err), tenant_id: delta.tenantId }, 'quota counters not updated');
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), tenants: [...new Set(deltas.map((d) => d.tenantId))] }, 'quota counters not updated');
     }
   }
 

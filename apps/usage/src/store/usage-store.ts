@@ -57,32 +57,50 @@ export interface ProjectHours {
   previous: number[];
 }
 
-/** A CTE adding the `event` CTE's row to a rollup whose period column is `column` (= `param`). */
-function rollupUpsert(name: string, table: string, column: string, param: string): string {
+/** A CTE adding the `event` CTE's rows, summed per rollup row, to a rollup whose period column is `column`. */
+function rollupUpsert(name: string, table: string, column: string): string {
+  // Summed first: one statement may not update a row twice. Ordered so concurrent batches (two replicas)
+  // take the rows' locks in the same order instead of deadlocking.
   return `${name} AS (
          INSERT INTO ${table} AS r (tenant_id, ${column}, project_id, workspace_id, user_id, model, requests, prompt_tokens, completion_tokens)
-         SELECT tenant_id, ${param}::text, project_id, workspace_id, user_id, model, 1, prompt_tokens, completion_tokens FROM event
+         SELECT tenant_id, ${column}, project_id, workspace_id, user_id, model, count(*), sum(prompt_tokens), sum(completion_tokens)
+           FROM event GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
          ON CONFLICT (tenant_id, ${column}, project_id, workspace_id, user_id, model) DO UPDATE SET
-           requests = r.requests + 1,
+           requests = r.requests + EXCLUDED.requests,
            prompt_tokens = r.prompt_tokens + EXCLUDED.prompt_tokens,
            completion_tokens = r.completion_tokens + EXCLUDED.completion_tokens,
            updated_at = now()
        )`;
 }
 
-// The event and its rollups in one statement: the rollup CTEs select from the insert's RETURNING.
-const RECORD_EVENT_SQL = `WITH event AS (
+// A batch of events and their rollups in one statement (so one transaction): the events arrive as one array
+// per column; the rollups sum only the rows the insert returned, which leaves out ids recorded before.
+const RECORD_EVENTS_SQL = `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                              $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::text[], $15::timestamptz[])
+           AS i(event_id, occurred_at, period, correlation_id, tenant_id, project_id, workspace_id, user_id,
+                endpoint, model, route_target, prompt_tokens, completion_tokens, day, hour)
+       ), inserted AS (
          INSERT INTO usage_events (event_id, occurred_at, period, correlation_id, tenant_id, project_id, workspace_id, user_id,
                                    endpoint, model, route_target, prompt_tokens, completion_tokens)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         SELECT event_id, occurred_at, period, correlation_id, tenant_id, project_id, workspace_id, user_id,
+                endpoint, model, route_target, prompt_tokens, completion_tokens FROM input
          ON CONFLICT (event_id) DO NOTHING
-         RETURNING tenant_id, project_id, workspace_id, user_id, model, prompt_tokens, completion_tokens
-       ), ${rollupUpsert('monthly', 'usage_monthly', 'period', '$3')}, ${rollupUpsert('daily', 'usage_daily', 'day', '$14')}, hourly AS (
+         RETURNING event_id
+       ), event AS (
+         SELECT input.* FROM input JOIN inserted USING (event_id)
+       ), ${rollupUpsert('monthly', 'usage_monthly', 'period')}, ${rollupUpsert('daily', 'usage_daily', 'day')}, hourly AS (
          INSERT INTO usage_hourly AS h (tenant_id, project_id, hour, requests, tokens)
-         SELECT tenant_id, project_id, $15::timestamptz, 1, prompt_tokens + completion_tokens FROM event
-         ON CONFLICT (tenant_id, project_id, hour) DO UPDATE SET requests = h.requests + 1, tokens = h.tokens + EXCLUDED.tokens
+         SELECT tenant_id, project_id, hour, count(*), sum(prompt_tokens + completion_tokens) FROM event GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ON CONFLICT (tenant_id, project_id, hour) DO UPDATE SET requests = h.requests + EXCLUDED.requests, tokens = h.tokens + EXCLUDED.tokens
        )
-       SELECT count(*) AS recorded FROM event`;
+       SELECT event_id FROM inserted`;
+
+/** A usage event to meter, with the billing period of its timestamp. */
+export interface MeteredEvent {
+  event: UsageEvent;
+  period: Period;
+}
 
 /** PostgreSQL, the source of truth for metered usage: one row per event id and monthly rollups. */
 @Injectable()
@@ -104,33 +122,31 @@ export class UsageStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Records the event and adds it to its monthly, daily and hourly rollups in one statement (so atomically).
-   * Returns false (and changes nothing) when the event id was recorded before, so a redelivery never counts
-   * twice: the rollup inserts select from the event insert's RETURNING, which is empty for a known id.
+   * Records the events and adds them to their monthly, daily and hourly rollups in one statement (so
+   * atomically), and returns the ids it recorded. An id recorded before (a redelivery) changes nothing and is
+   * not returned, so it never counts twice. Ids must be distinct within one call.
    */
-  async record(event: UsageEvent, occurredAt: string, period: Period): Promise<boolean> {
-    const at = new Date(occurredAt);
-    const { rows } = await this.pool.query<{ recorded: string }>(
-      RECORD_EVENT_SQL,
-      [
-        event.eventId,
-        occurredAt,
-        period,
-        event.correlationId,
-        event.tenantId,
-        event.projectId,
-        event.workspaceId,
-        event.userId,
-        event.endpoint,
-        event.model,
-        event.routeTarget,
-        event.promptTokens,
-        event.completionTokens,
-        windowOf('day', at).key,
-        hourOf(at).toISOString(),
-      ],
-    );
-    return Number(rows[0].recorded) === 1;
+  async recordMany(metered: readonly MeteredEvent[]): Promise<Set<string>> {
+    if (metered.length === 0) return new Set();
+    const column = <T>(pick: (m: MeteredEvent) => T) => metered.map(pick);
+    const { rows } = await this.pool.query<{ event_id: string }>(RECORD_EVENTS_SQL, [
+      column((m) => m.event.eventId),
+      column((m) => m.event.timestamp),
+      column((m) => m.period),
+      column((m) => m.event.correlationId),
+      column((m) => m.event.tenantId),
+      column((m) => m.event.projectId),
+      column((m) => m.event.workspaceId),
+      column((m) => m.event.userId),
+      column((m) => m.event.endpoint),
+      column((m) => m.event.model),
+      column((m) => m.event.routeTarget),
+      column((m) => m.event.promptTokens),
+      column((m) => m.event.completionTokens),
+      column((m) => windowOf('day', new Date(m.event.timestamp)).key),
+      column((m) => hourOf(new Date(m.event.timestamp)).toISOString()),
+    ]);
+    return new Set(rows.map((r) => r.event_id));
   }
 
   /** Totals of a month ("YYYY-MM") or a day ("YYYY-MM-DD"); '' in a narrowing field means all. */

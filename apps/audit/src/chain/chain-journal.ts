@@ -1,0 +1,137 @@
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChainHead } from '@airlock/audit-chain';
+import type { ChainHeads } from './chain-state';
+
+/** Past this size the journal is rewritten as one snapshot line (about ten thousand commits of one chain). */
+const DEFAULT_COMPACT_BYTES = 1 << 20;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The chain heads as an append-only journal: each commit appends one line with the heads that moved
+ * (`{"chains":{…}}`) and syncs it — one write and one fdatasync per batch instead of a temporary file, an
+ * fsync and a rename. `readChainState` replays it, later lines winning. Commits arriving while one is being
+ * synced (batches of other partitions) go out together as the next line, so concurrent partitions share
+ * one sync. Past `compactBytes` the file is rewritten as a single line of every head (temporary file,
+ * fsync, rename, directory fsync): rare, and a crash in the middle leaves the old or the new file whole.
+ */
+export class ChainStateJournal {
+  private pending = new Map<string, ChainHead>();
+  private waiters: Waiter[] = [];
+  private flushing?: Promise<void>;
+  private closed = false;
+
+  private constructor(
+    private handle: FileHandle,
+    private size: number,
+    readonly file: string,
+    private readonly snapshot: () => ChainHeads,
+    private readonly compactBytes: number,
+  ) {}
+
+  /** `snapshot` gives every current head: what a compaction writes. */
+  static async open(file: string, snapshot: () => ChainHeads, options: { compactBytes?: number } = {}): Promise<ChainStateJournal> {
+    const dir = path.dirname(path.resolve(file));
+    await mkdir(dir, { recursive: true });
+    const handle = await open(file, 'a+', 0o640);
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      if (size === 0) {
+        // A new file's directory entry is only durable once the directory itself is synced.
+        await syncDirectory(dir);
+      } else {
+        // A torn last line stays its own line instead of swallowing the next commit.
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) {
+          await handle.appendFile('\n');
+          await handle.datasync();
+          size += 1;
+        }
+      }
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+    return new ChainStateJournal(handle, size, file, snapshot, options.compactBytes ?? DEFAULT_COMPACT_BYTES);
+  }
+
+  /** Resolves once the heads given (and everything committed before) are on disk. */
+  commit(heads: ReadonlyMap<string, ChainHead>): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('chain state journal is closed'));
+    for (const [id, head] of heads) this.pending.set(id, { ...head });
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.flushing ??= this.flush();
+    return done;
+  }
+
+  private async flush(): Promise<void> {
+    // Let the commits of the current tick (other partitions' batches) join the first line.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.waiters.length > 0) {
+      const heads = this.pending;
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      try {
+        await this.append(`${JSON.stringify({ chains: Object.fromEntries(heads) })}\n`);
+        if (this.size > this.compactBytes) await this.compact();
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        // Not on disk, so the callers fail (their offsets stay uncommitted); the heads go again with the next line.
+        for (const [id, head] of heads) if (!this.pending.has(id)) this.pending.set(id, head);
+        for (const w of waiters) w.reject(error);
+      }
+    }
+    // In the same synchronous step as the last emptiness check, so a commit never finds a flush that has
+    // already looked at the queue for the last time.
+    this.flushing = undefined;
+  }
+
+  private async append(line: string): Promise<void> {
+    const data = Buffer.from(line);
+    for (let offset = 0; offset < data.length; ) offset += (await this.handle.write(data, offset)).bytesWritten;
+    this.size += data.length;
+    await this.handle.datasync();
+  }
+
+  private async compact(): Promise<void> {
+    const tmp = `${this.file}.tmp`;
+    const body = `${JSON.stringify({ version: 2, updated: new Date().toISOString(), chains: Object.fromEntries(this.snapshot()) })}\n`;
+    const out = await open(tmp, 'w', 0o640);
+    try {
+      await out.writeFile(body);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, this.file);
+    await syncDirectory(path.dirname(path.resolve(this.file)));
+    const old = this.handle;
+    this.handle = await open(this.file, 'a', 0o640);
+    this.size = Buffer.byteLength(body);
+    await old.close().catch(() => undefined);
+  }
+
+  /** Waits for the commits in flight, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flushing?.catch(() => undefined);
+    await this.handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
