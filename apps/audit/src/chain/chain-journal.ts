@@ -1,6 +1,7 @@
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChainHead } from '@airlock/audit-chain';
+import { openLineFile, syncDirectory } from '../durable/line-file';
 import type { ChainHeads } from './chain-state';
 
 /** Past this size the journal is rewritten as one snapshot line (about ten thousand commits of one chain). */
@@ -35,29 +36,7 @@ export class ChainStateJournal {
 
   /** `snapshot` gives every current head: what a compaction writes. */
   static async open(file: string, snapshot: () => ChainHeads, options: { compactBytes?: number } = {}): Promise<ChainStateJournal> {
-    const dir = path.dirname(path.resolve(file));
-    await mkdir(dir, { recursive: true });
-    const handle = await open(file, 'a+', 0o640);
-    let size: number;
-    try {
-      size = (await handle.stat()).size;
-      if (size === 0) {
-        // A new file's directory entry is only durable once the directory itself is synced.
-        await syncDirectory(dir);
-      } else {
-        // A torn last line stays its own line instead of swallowing the next commit.
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) {
-          await handle.appendFile('\n');
-          await handle.datasync();
-          size += 1;
-        }
-      }
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      throw error;
-    }
+    const { handle, size } = await openLineFile(file);
     return new ChainStateJournal(handle, size, file, snapshot, options.compactBytes ?? DEFAULT_COMPACT_BYTES);
   }
 
@@ -124,14 +103,5 @@ export class ChainStateJournal {
     this.closed = true;
     await this.flushing?.catch(() => undefined);
     await this.handle.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,5 +1,5 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { openLineFile } from '../durable/line-file';
 import type { AuditRecord } from '../events/audit-record';
 import type { AuditSink } from './audit-sink';
 
@@ -27,27 +27,7 @@ export class JsonlSink implements AuditSink {
   ) {}
 
   static async open(file: string): Promise<JsonlSink> {
-    const dir = path.dirname(path.resolve(file));
-    await mkdir(dir, { recursive: true });
-    const handle = await open(file, 'a+', 0o640);
-    try {
-      const { size } = await handle.stat();
-      if (size === 0) {
-        // A new file's directory entry is only durable once the directory itself is synced.
-        await syncDirectory(dir);
-      } else {
-        // A crash mid-append can leave a torn last line; starting on a fresh line confines the damage to it.
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) {
-          await handle.appendFile('\n');
-          await handle.sync();
-        }
-      }
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      throw error;
-    }
+    const { handle } = await openLineFile(file);
     return new JsonlSink(handle, file);
   }
 
@@ -88,14 +68,5 @@ export class JsonlSink implements AuditSink {
     this.closed = true;
     await this.flushing;
     await this.handle.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,11 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@airlock/testing';
+import { freePort, startBuiltService } from '@airlock/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const DEV_IDP_MAIN = path.join(ROOT, 'apps', 'dev-idp', 'dist', 'main.js');
 const SEED_USERS = path.join(ROOT, 'apps', 'dev-idp', 'src', 'seed', 'users.json');
 
 export interface IdpUser {
@@ -61,38 +59,21 @@ export interface DevIdpOptions {
   dir: string;
 }
 
-async function waitHealthy(child: ChildProcess, url: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dev IdP exited with ${child.exitCode}:\n${output()}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`dev IdP did not answer ${url} within 15 s:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * The built dev IdP (`apps/dev-idp/dist/main.js`) as a child process on a free port, configured the way
  * `tools/airlock up` configures it (issuer on 127.0.0.1, one confidential client). Built first when dist is missing.
  */
 export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp> {
-  if (!existsSync(DEV_IDP_MAIN)) {
-    execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter', '@airlock/dev-idp'], { cwd: ROOT, stdio: 'inherit' });
-  }
   const usersFile = path.join(options.dir, 'dev-idp-users.json');
   writeFileSync(usersFile, JSON.stringify({ users: [...seedUsers(), ...(options.extraUsers ?? [])] }));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  // DEV_IDP_CLIENT_ID and BIND_HOST keep their defaults: client `airlock-dev`, loopback only.
+  // DEV_IDP_CLIENT_ID keeps its default: client `airlock-dev`.
   const clientId = 'airlock-dev';
   const clientSecret = randomBytes(24).toString('base64url');
-  const child = spawn(process.execPath, [DEV_IDP_MAIN], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { output, stop } = await startBuiltService({
+    app: 'dev-idp',
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
       DEV_IDP_PORT: String(port),
       DEV_IDP_ISSUER: issuer,
       DEV_IDP_CLIENT_SECRET: clientSecret,
@@ -100,27 +81,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
       DEV_IDP_POST_LOGOUT_REDIRECT_URIS: options.postLogoutRedirectUri,
       DEV_IDP_USERS_FILE: usersFile,
       LOG_LEVEL: 'info',
-      SHUTDOWN_GRACE_MS: '500',
     },
+    ready: () => fetch(`${issuer}/healthz`).then((r) => r.ok),
   });
-  const chunks: Buffer[] = [];
-  child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-  child.stderr!.on('data', (c: Buffer) => chunks.push(c));
-  const output = () => Buffer.concat(chunks).toString('utf8');
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  try {
-    await waitHealthy(child, `${issuer}/healthz`, output);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return { issuer, clientId, clientSecret, output, stop };
 }
