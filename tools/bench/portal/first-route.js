@@ -6,7 +6,7 @@
 //      Envoy over HTTPS with a dev bearer token, in Debian's Chromium. Skipped with --no-lighthouse.
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter=@airlock/portal --filter=@airlock/cli...
-//   tools/airlock bootstrap node apps/portal/bench/first-route.js [--no-lighthouse] [--runs 3]
+//   tools/airlock bootstrap node tools/bench/portal/first-route.js [--no-lighthouse] [--runs 3]
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
@@ -16,8 +16,8 @@ const { parseArgs } = require('node:util');
 const { brotliCompressSync, gzipSync } = require('node:zlib');
 
 const { values: args } = parseArgs({ options: { 'no-lighthouse': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });
-const WEB = path.join(__dirname, '..', 'dist', 'web');
 const ROOT = path.resolve(__dirname, '..', '..', '..');
+const WEB = path.join(ROOT, 'apps', 'portal', 'dist', 'web');
 const BUDGET_KB = 250;
 const kb = (bytes) => (bytes / 1024).toFixed(1);
 
@@ -59,8 +59,7 @@ async function startChromium(port, userDataDir) {
 
 async function lighthouseScores() {
   const { freePort, uniquePrefix } = require('@airlock/testing');
-  const { startMesh, stopMesh } = require(path.join(ROOT, 'tools/cli/dist/mesh.js'));
-  const { issueDevTokenAt } = require(path.join(ROOT, 'tools/cli/dist/commands.js'));
+  const { issueDevTokenAt, operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
   const { default: lighthouse } = await import('lighthouse');
   // Lighthouse's own desktop preset (its throttling: dense 4G, no CPU slowdown), at 1280x720.
   const { default: desktop } = await import('lighthouse/core/config/desktop-config.js');
@@ -77,7 +76,7 @@ async function lighthouseScores() {
       workspaceId: '',
       roles: ['developer'],
       ttlSeconds: 900,
-    });
+    }, operatorCredentials(mesh));
     const port = await freePort();
     chromium = await startChromium(port, profile);
     const url = `https://localhost:${mesh.envoy.httpsPort}/`;
