@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { InputTooLargeError, RuleCompileError } from './errors';
 import { AllowList, DEFAULT_ALLOW_LIST } from './allow-list';
 import { mapSpan, normalize, type Normalized } from './normalize';
@@ -87,7 +87,8 @@ export class DlpEngine {
   readonly rules: readonly RuleDefinition[];
   /** Largest context window of the rule set; sizes the stream scanner's window. */
   readonly maxContextWindow: number;
-  readonly #hashKey: Buffer;
+  /** A KeyObject, prepared once: createHmac with a raw Buffer re-validates the key on every finding. */
+  readonly #hashKey: KeyObject;
   readonly #matcher: Matcher;
   readonly #views: boolean;
 
@@ -96,7 +97,7 @@ export class DlpEngine {
     this.maxInputChars = opts.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
     this.rules = rules.map((r) => r.def);
     this.maxContextWindow = rules.reduce((m, r) => Math.max(m, r.window), 0);
-    this.#hashKey = opts.hashKey ?? randomBytes(32);
+    this.#hashKey = createSecretKey(opts.hashKey ?? randomBytes(32));
     this.#matcher = new Matcher(rules, new AllowList(opts.allowList ?? DEFAULT_ALLOW_LIST));
     this.#views = opts.views ?? true;
   }

@@ -33,14 +33,15 @@ function escapeLiteral(s: string): string {
 }
 
 export function compileRule(def: RuleDefinition, index: number): CompiledRule {
-  const re = new RE2(def.pattern, 'gud');
   // Group count without parsing the pattern: the added empty branch matches '' and reports every group.
   const probe = new RE2(`(?:${def.pattern})|`, 'd').exec('');
+  const hasGroup = !!probe && probe.length > 1;
   return {
     def,
     index,
-    re,
-    hasGroup: !!probe && probe.length > 1,
+    // Match indices ('d') only where a group narrows the finding: building them costs on every match.
+    re: new RE2(def.pattern, hasGroup ? 'gud' : 'gu'),
+    hasGroup,
     keywords: (def.keywords ?? []).map((k) => k.toLowerCase()),
     contextWords: (def.context?.words ?? []).map((w) => w.toLowerCase()),
     forbiddenWords: (def.context?.forbidden ?? []).map((w) => w.toLowerCase()),
