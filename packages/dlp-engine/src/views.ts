@@ -120,31 +120,36 @@ function mayDecode(bits: number): boolean {
 }
 
 /**
- * Runs [start, end) of 16+ base64/hex characters (with their = padding) that decodeRun may accept, found in one
- * pass over the code units: a regular expression would retry every position of every shorter run.
+ * Runs [start, end) of 16+ base64/hex characters (with their = padding) that decodeRun may accept. Linear and
+ * mostly skipping: from a position where a run may start, the 16th character is looked at first and the
+ * window searched backwards for a character that cannot be part of a run; a run can only start after it, so
+ * typical code is looked at about once per word rather than once per character. (A regular expression would
+ * retry every position of every shorter run.)
  */
 function encodedRuns(text: string): [number, number][] {
   const out: [number, number][] = [];
-  let start = -1;
-  let bits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
-    const k = c < 128 ? CLASS[c]! : 0;
-    if (k !== 0) {
-      if (start < 0) {
-        start = i;
-        bits = 0;
-      }
-      bits |= k;
+  const n = text.length;
+  const kind = (i: number) => {
+    const c = text.charCodeAt(i);
+    return c < 128 ? CLASS[c]! : 0;
+  };
+  // Invariant: i === 0 or text[i - 1] is not a run character.
+  let i = 0;
+  while (i + 16 <= n) {
+    let k = i + 15;
+    while (k >= i && kind(k) !== 0) k--;
+    if (k >= i) {
+      i = k + 1;
       continue;
     }
-    if (start >= 0 && i - start >= 16) {
-      let end = i;
-      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
-      if (end > i) bits |= SYMBOL;
-      if (mayDecode(bits)) out.push([start, end]);
-    }
-    start = -1;
+    let bits = 0;
+    let end = i;
+    for (let b = kind(end); end < n && b !== 0; b = kind(++end)) bits |= b;
+    let padded = end;
+    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
+    if (padded > end) bits |= SYMBOL;
+    if (mayDecode(bits)) out.push([i, padded]);
+    i = end + 1;
   }
   return out;
 }
