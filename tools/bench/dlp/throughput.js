@@ -3,7 +3,7 @@
 // secret density (one core), and P50/P99 per 4 KB prompt over prompts cut from the corpus and that text.
 const { join } = require('node:path');
 const { readFileSync } = require('node:fs');
-const { prng } = require('./corpus/values');
+const { prng } = require('@airlock/dlp-engine/corpus');
 
 const MB = 1024 * 1024;
 
