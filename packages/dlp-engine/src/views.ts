@@ -104,6 +104,7 @@ const DIGIT_BIT = 4;
 const SYMBOL = 8; // + / and the = padding
 const NOT_HEX = 16; // g-z, G-Z
 const OTHER = 32; // _ -
+const EQUALS = 61;
 const CLASS = new Uint8Array(128);
 for (const c of 'abcdef') CLASS[c.charCodeAt(0)] = LOWER;
 for (const c of 'ghijklmnopqrstuvwxyz') CLASS[c.charCodeAt(0)] = LOWER | NOT_HEX;
@@ -146,7 +147,7 @@ function encodedRuns(text: string): [number, number][] {
     let end = i;
     for (let b = kind(end); end < n && b !== 0; b = kind(++end)) bits |= b;
     let padded = end;
-    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
+    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === EQUALS) padded++;
     if (padded > end) bits |= SYMBOL;
     if (mayDecode(bits)) out.push([i, padded]);
     i = end + 1;
@@ -240,8 +241,15 @@ export const VIEW_TRIGGERS = {
 export type ViewTrigger = keyof typeof VIEW_TRIGGERS;
 const KOREAN_DIGIT_VALUE: Record<string, string> = { 영: '0', 공: '0', 일: '1', 이: '2', 삼: '3', 사: '4', 오: '5', 육: '6', 칠: '7', 팔: '8', 구: '9' };
 
-const TOKEN_CHAR = /[A-Za-z0-9_+/=-]/;
 const DIGIT = /[0-9]/;
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+
+/** A character of a token that may be split over two lines: [A-Za-z0-9_+/=-], by code unit. */
+function isTokenChar(c: number): boolean {
+  return c === EQUALS || (c < 128 && CLASS[c] !== 0);
+}
 
 /**
  * Line breaks inside a value: the line ends in a token of 4+ characters and the next starts with one, a digit
@@ -252,13 +260,13 @@ function lineSplits(text: string): [number, number][] {
   const out: [number, number][] = [];
   for (let nl = text.indexOf('\n'); nl >= 0 && out.length < MAX_TRIGGERS_PER_VIEW; nl = text.indexOf('\n', nl + 1)) {
     let a = nl;
-    while (a > 0 && (text[a - 1] === ' ' || text[a - 1] === '\t' || text[a - 1] === '\r') && nl - a < 8) a--;
+    for (let c = text.charCodeAt(a - 1); a > 0 && (c === SPACE || c === TAB || c === CR) && nl - a < 8; c = text.charCodeAt(a - 1)) a--;
     let s = a;
-    while (s > 0 && TOKEN_CHAR.test(text[s - 1]!) && a - s < 64) s--;
+    while (s > 0 && isTokenChar(text.charCodeAt(s - 1)) && a - s < 64) s--;
     let b = nl + 1;
-    while (b < text.length && (text[b] === ' ' || text[b] === '\t') && b - nl < 16) b++;
+    for (let c = text.charCodeAt(b); b < text.length && (c === SPACE || c === TAB) && b - nl < 16; c = text.charCodeAt(b)) b++;
     let e = b;
-    while (e < text.length && TOKEN_CHAR.test(text[e]!) && e - b < 64) e++;
+    while (e < text.length && isTokenChar(text.charCodeAt(e)) && e - b < 64) e++;
     if (a - s >= 4 && e - b >= 4 && (DIGIT.test(text.slice(s, a)) || DIGIT.test(text.slice(b, e)))) out.push([s, e]);
   }
   return out;
