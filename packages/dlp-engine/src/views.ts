@@ -114,7 +114,10 @@ for (const c of '0123456789') CLASS[c.charCodeAt(0)] = DIGIT_BIT;
 for (const c of '+/') CLASS[c.charCodeAt(0)] = SYMBOL;
 for (const c of '_-') CLASS[c.charCodeAt(0)] = OTHER;
 
-/** Whether decodeRun could accept a run holding these characters: one-case hex, or base64 mixing both cases and a digit or symbol. */
+/**
+ * Whether decodeRun could accept a run holding these characters: hex of one case, or base64 with both cases
+ * and a digit or symbol.
+ */
 function mayDecode(bits: number): boolean {
   if ((bits & (NOT_HEX | SYMBOL | OTHER)) === 0 && (bits & (LOWER | UPPER)) !== (LOWER | UPPER)) return true;
   return (bits & (DIGIT_BIT | SYMBOL)) !== 0 && (bits & LOWER) !== 0 && (bits & UPPER) !== 0;
