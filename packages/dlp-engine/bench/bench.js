@@ -6,22 +6,12 @@
 const { join } = require('node:path');
 const RE2 = require('re2');
 const { DlpEngine, BUILTIN_RULES, BUILTIN_VERSION } = require(join(__dirname, '..', 'dist'));
-const { loadCorpus } = require(join(__dirname, '..', 'dist', 'corpus'));
+// Seeded, so every run scans the same bytes.
+const { loadCorpus, prng } = require(join(__dirname, '..', 'dist', 'corpus'));
 const { evaluate } = require('./evaluate');
 
 const MB = 1024 * 1024;
 
-// Deterministic PRNG so every run scans the same bytes.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(1234);
 const pick = (a) => a[Math.floor(rand() * a.length)];
 const word = () => pick(['user', 'order', 'item', 'count', 'result', 'config', 'handler', 'value', 'index', 'payload', 'account', 'session', 'cache', 'retry', 'token']);

@@ -1,6 +1,7 @@
 // The built-in pack's credentials in configuration, connection strings and command lines (pack 2): the value
 // is the capture group, and the `password` validator judges its shape (placeholders, code references, words
 // and booleans are not secrets). Every value below is synthetic.
+import { secretRules } from './secret-rule';
 import type { RuleDefinition } from './types';
 
 const r = String.raw;
@@ -8,28 +9,8 @@ const r = String.raw;
 // Key names that hold a password: English, abbreviations (ADMIN_PW, db.pwd) and Korean (비밀번호, 암호).
 const PASSWORD_KEY = r`(?:[A-Za-z0-9_.-]*(?i:password|passwd|passphrase|passcode)[A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[_.-](?i:pw|pwd|pass)|(?i:pw|pwd|pass)(?:[_.-][A-Za-z0-9_.-]*)?|비밀번호|패스워드|암호)`;
 
-function credential(
-  id: string,
-  description: string,
-  pattern: string,
-  keywords: string[],
-  positive: string[],
-  negative: string[],
-  extra: Partial<RuleDefinition> = {},
-): RuleDefinition {
-  return {
-    id,
-    category: 'secret',
-    description,
-    pattern,
-    keywords,
-    validator: 'password',
-    action: 'mask',
-    severity: 'high',
-    examples: { positive, negative },
-    ...extra,
-  };
-}
+// A credential's value is judged by its shape (the `password` validator).
+const credential = secretRules({ validator: 'password', action: 'mask', severity: 'high' });
 
 export const CREDENTIAL_RULES: RuleDefinition[] = [
   credential(

@@ -1,31 +1,12 @@
 // The built-in pack's vendor token formats added in pack 2: tokens whose prefix or shape names the vendor.
 // Every value below is synthetic (random characters in the vendor's shape).
+import { secretRules } from './secret-rule';
 import type { RuleDefinition } from './types';
 
 const r = String.raw;
 
-function token(
-  id: string,
-  description: string,
-  pattern: string,
-  keywords: string[],
-  positive: string[],
-  negative: string[],
-  extra: Partial<RuleDefinition> = {},
-): RuleDefinition {
-  return {
-    id,
-    category: 'secret',
-    description,
-    pattern,
-    keywords,
-    entropy: 3.0,
-    action: 'mask',
-    severity: 'critical',
-    examples: { positive, negative },
-    ...extra,
-  };
-}
+// Every vendor token has the entropy of random characters.
+const token = secretRules({ entropy: 3.0, action: 'mask', severity: 'critical' });
 
 export const TOKEN_RULES: RuleDefinition[] = [
   token(

@@ -18,6 +18,9 @@ export interface CorpusLine {
   source: string;
 }
 
+/** The seeded generator behind the synthetic values here and in the benchmarks. */
+export { prng } from './prng';
+
 /** The corpus directory of the package, from src/ (tests) and dist/ (built) alike. */
 export const CORPUS_DIR = path.join(__dirname, '..', 'corpus');
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { checkRules, DlpEngine, InputTooLargeError, PseudonymVault, RuleCompileError, type RuleDefinition } from './index';
+import { BUILTIN_RULES, BUILTIN_VERSION, checkRules, DlpEngine, InputTooLargeError, PseudonymVault, RuleCompileError, type RuleDefinition } from './index';
 
 const rule = (over: Partial<RuleDefinition>): RuleDefinition => ({
   id: 'custom.project_code',
@@ -90,6 +90,24 @@ describe('DlpEngine.compile', () => {
     );
     expect(engine.scan('pin: 123456').findings).toHaveLength(1);
     expect(engine.scan('the word pin is far ................ from 123456').findings).toHaveLength(0);
+  });
+});
+
+describe('DlpEngine.scan of a large text', () => {
+  const engine = DlpEngine.compile(BUILTIN_RULES, { version: BUILTIN_VERSION, checkExamples: false });
+  const found = (text: string) => engine.scan(text).findings.map((f) => [f.ruleId, text.slice(f.start, f.end)]);
+
+  it('finds what each line alone holds, whether its rule runs in keyword windows or over the whole text', () => {
+    // Above 16 KiB keyword rules run in windows around their keywords; "token" here is so common that its
+    // rules run over the whole text instead, while the rare "ghp_" keeps its windows.
+    const filler = Array.from({ length: 600 }, (_, i) => `  const tokenCount${i} = tokens.length; // token refresh`);
+    const github = 'GITHUB_TOKEN=ghp_R7x2Kq9LmZ4vT8nB3wY6cP1sD5fH0jG2kA7e';
+    const generic = 'api_token = "Zx8Qw2Lm9Tb4Nc7Vd1Rf5Hj3"';
+    const lines = [...filler.slice(0, 200), generic, ...filler.slice(200, 550), github, ...filler.slice(550)];
+    const text = lines.join('\n');
+    expect(text.length).toBeGreaterThan(32 * 1024);
+    expect(found(text)).toEqual([...found(generic), ...found(github)]);
+    expect(found(text).map(([id]) => id)).toEqual(['secret.generic_high_entropy', 'secret.github_token']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { InputTooLargeError, RuleCompileError } from './errors';
 import { AllowList, DEFAULT_ALLOW_LIST } from './allow-list';
 import { mapSpan, normalize, type Normalized } from './normalize';
@@ -6,11 +6,14 @@ import { ACTION_RANK, SEVERITY_RANK, type Finding, type RuleDefinition, type Sca
 import { ruleSchemaProblems } from './rule-schema';
 import { PseudonymVault } from './vault';
 import { StreamScanner, createStreamScanner } from './stream';
-import { viewsOf } from './views';
+import { VIEW_TRIGGERS, viewsOf, type ViewTrigger } from './views';
 import { scanMessages, type MessagesScanResult } from './messages';
 import { Matcher, compileRule, strongest, type CompiledRule, type Detected, type Resolved } from './matcher';
 
 export const DEFAULT_MAX_INPUT_CHARS = 4 * 1024 * 1024;
+
+/** The views' triggers, in the order the matcher's probes hold them. */
+const TRIGGERS = Object.keys(VIEW_TRIGGERS) as ViewTrigger[];
 
 export interface CompileOptions {
   /** Rule-set version reported in every result (the policy version, or BUILTIN_VERSION). */
@@ -87,7 +90,8 @@ export class DlpEngine {
   readonly rules: readonly RuleDefinition[];
   /** Largest context window of the rule set; sizes the stream scanner's window. */
   readonly maxContextWindow: number;
-  readonly #hashKey: Buffer;
+  /** A KeyObject, prepared once: createHmac with a raw Buffer re-validates the key on every finding. */
+  readonly #hashKey: KeyObject;
   readonly #matcher: Matcher;
   readonly #views: boolean;
 
@@ -96,9 +100,9 @@ export class DlpEngine {
     this.maxInputChars = opts.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
     this.rules = rules.map((r) => r.def);
     this.maxContextWindow = rules.reduce((m, r) => Math.max(m, r.window), 0);
-    this.#hashKey = opts.hashKey ?? randomBytes(32);
-    this.#matcher = new Matcher(rules, new AllowList(opts.allowList ?? DEFAULT_ALLOW_LIST));
+    this.#hashKey = createSecretKey(opts.hashKey ?? randomBytes(32));
     this.#views = opts.views ?? true;
+    this.#matcher = new Matcher(rules, new AllowList(opts.allowList ?? DEFAULT_ALLOW_LIST), this.#views ? TRIGGERS.map((t) => VIEW_TRIGGERS[t]) : []);
   }
 
   /** Compiles a rule set; throws RuleCompileError listing every bad rule, not just the first. */
@@ -159,12 +163,12 @@ export class DlpEngine {
   /** @internal normalise, detect, resolve overlaps. Offsets are relative to `text`. */
   detect(text: string): Resolved[] {
     const norm = normalize(text);
-    const found = this.#matcher.detect(norm);
+    const { found, probes } = this.#matcher.scan(norm);
     if (this.#views) {
       // A view adds what the text as sent hides; where the plain scan already found something, the plain
       // finding stands (a rejoined line must not turn a key id into a longer, different finding).
       const plain = found.slice();
-      for (const view of viewsOf(norm.text))
+      for (const view of viewsOf(norm.text, (t) => probes[TRIGGERS.indexOf(t)]!))
         for (const d of this.detectInView(view, norm)) if (!plain.some((p) => p.start < d.end && p.end > d.start)) found.push(d);
     }
     return resolve(found, text, norm);

@@ -33,14 +33,15 @@ function escapeLiteral(s: string): string {
 }
 
 export function compileRule(def: RuleDefinition, index: number): CompiledRule {
-  const re = new RE2(def.pattern, 'gud');
   // Group count without parsing the pattern: the added empty branch matches '' and reports every group.
   const probe = new RE2(`(?:${def.pattern})|`, 'd').exec('');
+  const hasGroup = !!probe && probe.length > 1;
   return {
     def,
     index,
-    re,
-    hasGroup: !!probe && probe.length > 1,
+    // Match indices ('d') only where a group narrows the finding: building them costs on every match.
+    re: new RE2(def.pattern, hasGroup ? 'gud' : 'gu'),
+    hasGroup,
     keywords: (def.keywords ?? []).map((k) => k.toLowerCase()),
     contextWords: (def.context?.words ?? []).map((w) => w.toLowerCase()),
     forbiddenWords: (def.context?.forbidden ?? []).map((w) => w.toLowerCase()),
@@ -60,6 +61,11 @@ function windowHas(text: string, from: number, to: number, words: string[]): boo
  */
 const WINDOWED_ABOVE = 16 * 1024;
 const WINDOW_REACH = 640;
+/**
+ * A keyword common enough that its windows would cover more than this share of the text gains nothing from
+ * windows (one scan of the whole text beats many short ones); the search for its occurrences stops there.
+ */
+const WINDOWED_SHARE = 0.5;
 
 
 /**
@@ -74,12 +80,18 @@ export class Matcher {
   private readonly keywordSlot: number[][];
   /** Set index of each rule's pattern. */
   private readonly patternSlot: number[];
+  /** Set index of the first probe. */
+  private readonly probeSlot: number;
   /** Each keyword as lower-case UTF-8, looked for in a lower-cased copy of the input. */
   private readonly keywordBytes: Buffer[];
+  /** No keyword holds a letter with case outside ASCII. */
+  private readonly asciiCaseOnly: boolean;
 
+  /** `probes`: further RE2 patterns the same Set pass looks for; `scan` tells which occur. */
   constructor(
     readonly rules: CompiledRule[],
     private readonly allow: AllowList | null = null,
+    private readonly probes: readonly string[] = [],
   ) {
     this.keywordSlot = rules.map((r) =>
       r.keywords.map((k) => {
@@ -90,24 +102,39 @@ export class Matcher {
     );
     const sources = this.keywords.map((k) => `(?i)${escapeLiteral(k)}`);
     this.patternSlot = rules.map((r) => sources.push(r.def.pattern) - 1);
+    this.probeSlot = sources.length;
+    sources.push(...probes);
     this.set = sources.length > 0 ? new RE2.Set(sources, 'u', { maxMem: 64 * 1024 * 1024 }) : null;
     this.keywordBytes = this.keywords.map((k) => Buffer.from(k, 'utf8'));
+    this.asciiCaseOnly = this.keywords.every((k) => [...k].every((c) => c < '\x80' || c.toUpperCase() === c));
   }
 
   detect(norm: Normalized): Detected[] {
+    return this.scan(norm).found;
+  }
+
+  /** The findings, and for each probe whether it occurs in the text. */
+  scan(norm: Normalized): { found: Detected[]; probes: boolean[] } {
     const text = norm.text;
-    if (!this.set || text.length === 0) return [];
+    if (!this.set || text.length === 0) return { found: [], probes: this.probes.map(() => false) };
     // RE2 works on UTF-8: hand it bytes once instead of letting every call convert the string again.
     const bytes = Buffer.from(text, norm.ascii ? 'latin1' : 'utf8');
+    const slots = this.probeSlot + this.probes.length;
     let hit: Uint8Array;
     try {
-      hit = new Uint8Array(this.set.size ?? this.keywords.length + this.rules.length);
+      hit = new Uint8Array(slots);
       for (const h of this.set.match(bytes)) hit[h] = 1;
     } catch {
-      // The DFA ran out of memory: run every rule over the whole text rather than skip any.
-      hit = new Uint8Array(this.keywords.length + this.rules.length).fill(1);
+      // The DFA ran out of memory: run every rule over the whole text (and look for every view) rather than skip any.
+      hit = new Uint8Array(slots).fill(1);
     }
-    const windowsOf = new Map<number, [number, number][]>();
+    const probes = this.probes.map((_, i) => hit[this.probeSlot + i] === 1);
+    return { found: this.detectRules(norm, bytes, hit), probes };
+  }
+
+  private detectRules(norm: Normalized, bytes: Buffer, hit: Uint8Array): Detected[] {
+    const text = norm.text;
+    const windowsOf = new Map<number, [number, number][] | null>();
     let lower: Buffer | null = null;
     const raw: RawMatch[] = [];
     for (const rule of this.rules) {
@@ -123,13 +150,16 @@ export class Matcher {
         collect(rule, bytes, 0, bytes.length, raw);
         continue;
       }
-      const windows = mergeWindows(
-        present.flatMap((s) => {
-          lower ??= lowerCased(text, bytes, norm.ascii);
-          if (!windowsOf.has(s)) windowsOf.set(s, occurrenceWindows(this.keywordBytes[s]!, lower));
-          return windowsOf.get(s)!;
-        }),
-      );
+      const perKeyword = present.map((s) => {
+        lower ??= lowerCased(text, bytes, norm.ascii, this.asciiCaseOnly);
+        if (!windowsOf.has(s)) windowsOf.set(s, occurrenceWindows(this.keywordBytes[s]!, lower));
+        return windowsOf.get(s)!;
+      });
+      const windows = perKeyword.every((w) => w !== null) ? mergeWindows(perKeyword.flat()) : null;
+      if (!windows || covered(windows) > bytes.length * WINDOWED_SHARE) {
+        collect(rule, bytes, 0, bytes.length, raw);
+        continue;
+      }
       const before = raw.length;
       let edge = false;
       for (const [from, to] of windows) edge = collect(rule, bytes, from, to, raw) || edge;
@@ -145,29 +175,51 @@ export class Matcher {
   }
 }
 
+/** Each byte with ASCII letters lower-cased. */
+const ASCII_LOWER = Uint8Array.from({ length: 256 }, (_, b) => (b >= 65 && b <= 90 ? b + 32 : b));
+
 /**
- * The input with letters lower-cased and every byte offset unchanged: the native lower-casing when it keeps
- * the UTF-8 length (nearly always), else ASCII letters only, byte by byte.
+ * The input with letters lower-cased and every byte offset unchanged. When no keyword holds a letter with case
+ * outside ASCII (the built-in pack's hold ASCII and Hangul), lower-casing ASCII letters byte by byte finds the
+ * same keywords as the native lower-casing (whose one ASCII result of a non-ASCII letter, İ → i̇, changes the
+ * length and so was never used), several times faster. Otherwise the native lower-casing when it keeps the
+ * UTF-8 length (nearly always), else ASCII letters only.
  */
-function lowerCased(text: string, bytes: Buffer, ascii: boolean): Buffer {
-  const native = Buffer.from(text.toLowerCase(), ascii ? 'latin1' : 'utf8');
-  if (native.length === bytes.length) return native;
-  const out = Buffer.from(bytes);
-  for (let i = 0; i < out.length; i++) if (out[i]! >= 65 && out[i]! <= 90) out[i] = out[i]! + 32;
+function lowerCased(text: string, bytes: Buffer, ascii: boolean, asciiCaseOnly: boolean): Buffer {
+  if (!asciiCaseOnly && !ascii) {
+    const native = Buffer.from(text.toLowerCase(), 'utf8');
+    if (native.length === bytes.length) return native;
+  }
+  const out = Buffer.allocUnsafe(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = ASCII_LOWER[bytes[i]!]!;
   return out;
 }
 
-/** Windows [from, to) of WINDOW_REACH bytes either side of each occurrence of one keyword, merged. */
-function occurrenceWindows(needle: Buffer, lower: Buffer): [number, number][] {
+/**
+ * Windows [from, to) of WINDOW_REACH bytes either side of each occurrence of one keyword, merged; null once
+ * they cover more than WINDOWED_SHARE of the text.
+ */
+function occurrenceWindows(needle: Buffer, lower: Buffer): [number, number][] | null {
   const spans: [number, number][] = [];
+  let size = 0;
   for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + needle.length)) {
     const from = Math.max(0, at - WINDOW_REACH);
     const to = Math.min(lower.length, at + needle.length + WINDOW_REACH);
     const last = spans[spans.length - 1];
-    if (last && from <= last[1]) last[1] = to;
-    else spans.push([from, to]);
+    if (last && from <= last[1]) {
+      size += to - last[1];
+      last[1] = to;
+    } else {
+      size += to - from;
+      spans.push([from, to]);
+    }
+    if (size > lower.length * WINDOWED_SHARE) return null;
   }
   return spans;
+}
+
+function covered(windows: [number, number][]): number {
+  return windows.reduce((n, [from, to]) => n + to - from, 0);
 }
 
 /** Windows of several keywords merged into one sorted list. */

@@ -1,5 +1,6 @@
 import { BUILTIN_RULES, BUILTIN_VERSION, DlpEngine, PseudonymVault, STREAM_HOLD_CAP, type StreamScanner } from './index';
-import { makeCard, makeRrn, prng, randomString } from './test-helpers';
+import { prng } from './prng';
+import { makeCard, makeRrn, randomString } from './test-helpers';
 
 const engine = DlpEngine.compile(BUILTIN_RULES, { version: BUILTIN_VERSION, hashKey: Buffer.alloc(32, 1) });
 

@@ -28,18 +28,6 @@ export function makeCard(prefix: string, length: number, valid = true): string {
   throw new Error('unreachable');
 }
 
-/** Deterministic PRNG (mulberry32) so property tests are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function randomString(rand: () => number, n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'): string {
   let out = '';
   for (let i = 0; i < n; i++) out += alphabet[Math.floor(rand() * alphabet.length)];

@@ -260,14 +260,44 @@ export function runValidator(name: ValidatorName | undefined, value: string): Ve
 }
 
 /** Shannon entropy in bits per character. */
+// Per-character counts of an ASCII value, and its characters in order of first occurrence; zeroed after use.
+const ASCII_COUNTS = new Int32Array(128);
+const ASCII_ORDER = new Uint8Array(128);
+
 export function shannonEntropy(value: string): number {
   if (value.length === 0) return 0;
+  const ascii = asciiEntropy(value);
+  if (ascii !== null) return ascii;
   const counts = new Map<string, number>();
   for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;
   const n = [...value].length;
   for (const c of counts.values()) {
     const p = c / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * shannonEntropy of an ASCII value without a Map (the checks run it on most matches), summing in the same
+ * order (first occurrence) so the result is the same to the last bit; null when the value is not ASCII.
+ */
+function asciiEntropy(value: string): number | null {
+  let distinct = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128) {
+      for (let j = 0; j < distinct; j++) ASCII_COUNTS[ASCII_ORDER[j]!] = 0;
+      return null;
+    }
+    if (ASCII_COUNTS[c]!++ === 0) ASCII_ORDER[distinct++] = c;
+  }
+  let h = 0;
+  for (let j = 0; j < distinct; j++) {
+    const c = ASCII_ORDER[j]!;
+    const p = ASCII_COUNTS[c]! / value.length;
+    ASCII_COUNTS[c] = 0;
     h -= p * Math.log2(p);
   }
   return h;

@@ -18,6 +18,12 @@ describe('views', () => {
     expect(spans(plain, text)).toEqual([]);
   });
 
+  it('decodes a base64 run at either end of the text, with its padding', () => {
+    const encoded = Buffer.from('password=Tiger#2024').toString('base64');
+    expect(encoded.endsWith('=')).toBe(true);
+    for (const text of [encoded, `${encoded} | base64 -d`, `echo ${encoded}`]) expect(spans(engine, text)).toEqual([['secret', encoded]]);
+  });
+
   it('decodes a Kubernetes Secret data value with its key', () => {
     const encoded = Buffer.from('Tiger#2024').toString('base64');
     expect(spans(engine, `kind: Secret\ndata:\n  password: ${encoded}`)).toEqual([['secret', encoded]]);

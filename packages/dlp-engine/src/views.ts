@@ -96,29 +96,64 @@ export function decodeRun(run: string): string | null {
   return decoded.length >= 6 && PRINTABLE.test(decoded) ? decoded : null;
 }
 
-/** Character classes by code unit (ASCII only): 1 base64/hex character, 2 also a token character. */
+// What each ASCII code unit of a base64/hex run is (0: not part of a run). A run remembers the union of its
+// characters' bits, so that runs decodeRun would refuse on sight are never cut out of the text.
+const LOWER = 1;
+const UPPER = 2;
+const DIGIT_BIT = 4;
+const SYMBOL = 8; // + / and the = padding
+const NOT_HEX = 16; // g-z, G-Z
+const OTHER = 32; // _ -
+const EQUALS = 61;
 const CLASS = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') CLASS[c.charCodeAt(0)] = 1;
+for (const c of 'abcdef') CLASS[c.charCodeAt(0)] = LOWER;
+for (const c of 'ghijklmnopqrstuvwxyz') CLASS[c.charCodeAt(0)] = LOWER | NOT_HEX;
+for (const c of 'ABCDEF') CLASS[c.charCodeAt(0)] = UPPER;
+for (const c of 'GHIJKLMNOPQRSTUVWXYZ') CLASS[c.charCodeAt(0)] = UPPER | NOT_HEX;
+for (const c of '0123456789') CLASS[c.charCodeAt(0)] = DIGIT_BIT;
+for (const c of '+/') CLASS[c.charCodeAt(0)] = SYMBOL;
+for (const c of '_-') CLASS[c.charCodeAt(0)] = OTHER;
 
 /**
- * Runs [start, end) of 16+ base64/hex characters (with their = padding), found in one pass over the code units:
- * a regular expression would retry every position of every shorter run.
+ * Whether decodeRun could accept a run holding these characters: hex of one case, or base64 with both cases
+ * and a digit or symbol.
+ */
+function mayDecode(bits: number): boolean {
+  if ((bits & (NOT_HEX | SYMBOL | OTHER)) === 0 && (bits & (LOWER | UPPER)) !== (LOWER | UPPER)) return true;
+  return (bits & (DIGIT_BIT | SYMBOL)) !== 0 && (bits & LOWER) !== 0 && (bits & UPPER) !== 0;
+}
+
+/**
+ * Runs [start, end) of 16+ base64/hex characters (with their = padding) that decodeRun may accept. Linear and
+ * mostly skipping: from a position where a run may start, the 16th character is looked at first and the
+ * window searched backwards for a character that cannot be part of a run; a run can only start after it, so
+ * typical code is looked at about once per word rather than once per character. (A regular expression would
+ * retry every position of every shorter run.)
  */
 function encodedRuns(text: string): [number, number][] {
   const out: [number, number][] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
-    if (c < 128 && CLASS[c] === 1) {
-      if (start < 0) start = i;
+  const n = text.length;
+  const kind = (i: number) => {
+    const c = text.charCodeAt(i);
+    return c < 128 ? CLASS[c]! : 0;
+  };
+  // Invariant: i === 0 or text[i - 1] is not a run character.
+  let i = 0;
+  while (i + 16 <= n) {
+    let k = i + 15;
+    while (k >= i && kind(k) !== 0) k--;
+    if (k >= i) {
+      i = k + 1;
       continue;
     }
-    if (start >= 0 && i - start >= 16) {
-      let end = i;
-      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
-      out.push([start, end]);
-    }
-    start = -1;
+    let bits = 0;
+    let end = i;
+    for (let b = kind(end); end < n && b !== 0; b = kind(++end)) bits |= b;
+    let padded = end;
+    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === EQUALS) padded++;
+    if (padded > end) bits |= SYMBOL;
+    if (mayDecode(bits)) out.push([i, padded]);
+    i = end + 1;
   }
   return out;
 }
@@ -192,15 +227,32 @@ const LITERAL_JOIN = /(["'`])(?:[ \t]{0,8}(?:\r?\n[ \t]{0,16})?(?:\+|\|\|)[ \t]{
 // Nine or more characters each followed by one space: l e t t e r s  s p a c e d  o u t.
 const SPACED = /(?:[A-Za-z0-9_+/=-] ){8,}[A-Za-z0-9_+/=-]/g;
 // Seven or more Korean digit words (공일공 일이삼사 …), separators allowed; only looked for where three come
-// in a row (a cheap first test: single syllables such as 이 or 사 are everywhere in Korean prose).
+// in a row (see VIEW_TRIGGERS: single syllables such as 이 or 사 are everywhere in Korean prose).
 const KOREAN_DIGITS = /[영공일이삼사오육칠팔구](?:[ .-]?[영공일이삼사오육칠팔구]){6,}/g;
-const KOREAN_DIGITS_HINT = /[영공일이삼사오육칠팔구]{3}|[영공일이삼사오육칠팔구] [영공일이삼사오육칠팔구] [영공일이삼사오육칠팔구]/;
-// Spaced letters are only looked for where "x y z" occurs at all.
-const SPACED_HINT = /[A-Za-z0-9] [A-Za-z0-9] [A-Za-z0-9] [A-Za-z0-9] /;
+
+/**
+ * RE2 patterns of what must occur for a view to be looked for at all. The engine adds them to its one RE2.Set
+ * pass over the text, so a view whose trigger is absent costs no scan of its own. `literalJoin` matches
+ * wherever LITERAL_JOIN does (which needs a back-reference RE2 lacks); spaced letters are looked for where
+ * four "x " come in a row, Korean digit words where three do.
+ */
+export const VIEW_TRIGGERS = {
+  literalJoin: String.raw`["'\x60][ \t]{0,8}(?:\r?\n[ \t]{0,16})?(?:\+|\|\||["'\x60])`,
+  spaced: '[A-Za-z0-9] [A-Za-z0-9] [A-Za-z0-9] [A-Za-z0-9] ',
+  koreanDigits: '[영공일이삼사오육칠팔구]{3}|[영공일이삼사오육칠팔구] [영공일이삼사오육칠팔구] [영공일이삼사오육칠팔구]',
+} as const;
+export type ViewTrigger = keyof typeof VIEW_TRIGGERS;
 const KOREAN_DIGIT_VALUE: Record<string, string> = { 영: '0', 공: '0', 일: '1', 이: '2', 삼: '3', 사: '4', 오: '5', 육: '6', 칠: '7', 팔: '8', 구: '9' };
 
-const TOKEN_CHAR = /[A-Za-z0-9_+/=-]/;
 const DIGIT = /[0-9]/;
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+
+/** A character of a token that may be split over two lines: [A-Za-z0-9_+/=-], by code unit. */
+function isTokenChar(c: number): boolean {
+  return c === EQUALS || (c < 128 && CLASS[c] !== 0);
+}
 
 /**
  * Line breaks inside a value: the line ends in a token of 4+ characters and the next starts with one, a digit
@@ -211,26 +263,26 @@ function lineSplits(text: string): [number, number][] {
   const out: [number, number][] = [];
   for (let nl = text.indexOf('\n'); nl >= 0 && out.length < MAX_TRIGGERS_PER_VIEW; nl = text.indexOf('\n', nl + 1)) {
     let a = nl;
-    while (a > 0 && (text[a - 1] === ' ' || text[a - 1] === '\t' || text[a - 1] === '\r') && nl - a < 8) a--;
+    for (let c = text.charCodeAt(a - 1); a > 0 && (c === SPACE || c === TAB || c === CR) && nl - a < 8; c = text.charCodeAt(a - 1)) a--;
     let s = a;
-    while (s > 0 && TOKEN_CHAR.test(text[s - 1]!) && a - s < 64) s--;
+    while (s > 0 && isTokenChar(text.charCodeAt(s - 1)) && a - s < 64) s--;
     let b = nl + 1;
-    while (b < text.length && (text[b] === ' ' || text[b] === '\t') && b - nl < 16) b++;
+    for (let c = text.charCodeAt(b); b < text.length && (c === SPACE || c === TAB) && b - nl < 16; c = text.charCodeAt(b)) b++;
     let e = b;
-    while (e < text.length && TOKEN_CHAR.test(text[e]!) && e - b < 64) e++;
+    while (e < text.length && isTokenChar(text.charCodeAt(e)) && e - b < 64) e++;
     if (a - s >= 4 && e - b >= 4 && (DIGIT.test(text.slice(s, a)) || DIGIT.test(text.slice(b, e)))) out.push([s, e]);
   }
   return out;
 }
 
-/** Every view the text calls for; usually none. */
-export function viewsOf(text: string): View[] {
+/** Every view the text calls for; usually none. `occurs` tells whether a trigger occurs in `text`. */
+export function viewsOf(text: string, occurs: (trigger: ViewTrigger) => boolean): View[] {
   const views: (View | null)[] = [
     decodedView(text),
-    rewrittenView(text, matches(text, LITERAL_JOIN), () => ''),
+    occurs('literalJoin') ? rewrittenView(text, matches(text, LITERAL_JOIN), () => '') : null,
     rewrittenView(text, lineSplits(text), (s) => s.replace(/[ \t\r]*\n[ \t]*/, '')),
-    SPACED_HINT.test(text) ? rewrittenView(text, matches(text, SPACED), (s) => s.replace(/ /g, '')) : null,
-    KOREAN_DIGITS_HINT.test(text)
+    occurs('spaced') ? rewrittenView(text, matches(text, SPACED), (s) => s.replace(/ /g, '')) : null,
+    occurs('koreanDigits')
       ? rewrittenView(text, matches(text, KOREAN_DIGITS), (s) => s.replace(/[영공일이삼사오육칠팔구]/g, (c) => KOREAN_DIGIT_VALUE[c]!))
       : null,
   ];
