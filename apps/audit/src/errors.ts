@@ -8,6 +8,7 @@ export const AUDIT_ERROR_CODES = [
   'audit_invalid_filter',
   'audit_invalid_limit',
   'audit_invalid_cursor',
+  'audit_invalid_format',
   'audit_event_not_found',
   'audit_index_unavailable',
   'audit_index_auth_failed',
@@ -43,6 +44,12 @@ export class InvalidLimitError extends InvalidArgumentError<AuditErrorCode> {
 export class InvalidCursorError extends InvalidArgumentError<AuditErrorCode> {
   constructor() {
     super('audit_invalid_cursor', 'cursor must be a next_cursor this API returned');
+  }
+}
+
+export class InvalidFormatError extends InvalidArgumentError<AuditErrorCode> {
+  constructor() {
+    super('audit_invalid_format', 'format must be json or csv');
   }
 }
 

@@ -134,6 +134,18 @@ describe('audit index in a real PostgreSQL, fed by the service from real Kafka',
     } while (cursor);
     expect(pages).toEqual(request.map((e) => e.eventId));
 
+    // The same search as a CSV download: one table, the next page's cursor in a header.
+    const csv = await fetch(`http://${service!.httpAddress}/api/audit/v1/events?${q}&limit=2&format=csv`, { headers: erin });
+    expect([csv.status, csv.headers.get('content-type'), csv.headers.get('content-disposition')]).toEqual([200, 'text/csv; charset=utf-8', 'attachment; filename="audit-events.csv"']);
+    expect(csv.headers.get('x-next-cursor')).toEqual(expect.any(String));
+    const table = (await csv.text()).split('\r\n');
+    expect(table[0]!.startsWith('event_id,event_type,timestamp,correlation_id,')).toBe(true);
+    expect(table.slice(1, 3).map((l) => l.split(',')[0])).toEqual(request.slice(0, 2).map((e) => e.eventId));
+    const accepted = await fetch(`http://${service!.httpAddress}/api/audit/v1/events?${q}`, { headers: { ...erin, accept: 'text/csv' } });
+    expect(accepted.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    await accepted.text();
+    expect((await get(`/api/audit/v1/events?${q}&format=xml`, erin)).body.error.code).toBe('audit_invalid_format');
+
     const detail = await get(`/api/audit/v1/events/${request[0]!.eventId}`, erin);
     expect(detail.status).toBe(200);
     expect(detail.body.event).toMatchObject({ event_id: request[0]!.eventId, correlation_id: 'corr-req-7', service: 'edge' });

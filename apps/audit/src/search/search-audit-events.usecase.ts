@@ -20,7 +20,8 @@ export class SearchAuditEvents {
     private readonly reads: TrailReads,
   ) {}
 
-  async execute(caller: EdgeIdentity, query: Record<string, unknown>, correlationId: string): Promise<SearchPage> {
+  /** `exported`: the page goes out as a CSV download, which the read's audit record says. */
+  async execute(caller: EdgeIdentity, query: Record<string, unknown>, correlationId: string, exported = false): Promise<SearchPage> {
     this.reads.authorize(caller);
     const request = parseSearchRequest(query);
     // One row more than asked tells whether another page follows.
@@ -28,7 +29,7 @@ export class SearchAuditEvents {
       throw auditIndexError(error);
     });
     const page = rows.slice(0, request.limit);
-    await this.reads.record({ caller, correlationId, eventType: 'audit.search', endpoint: '/api/audit/v1/events', action: describeSearch(request) });
+    await this.reads.record({ caller, correlationId, eventType: 'audit.search', endpoint: '/api/audit/v1/events', action: `${describeSearch(request)}${exported ? ' format=csv' : ''}` });
     return { events: page.map((r) => r.record), next_cursor: rows.length > request.limit ? encodeCursor(page[page.length - 1]!.position) : null };
   }
 }

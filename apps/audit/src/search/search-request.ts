@@ -16,7 +16,8 @@ export interface SearchRequest {
 }
 
 const FILTER_NAMES = Object.keys(FILTER_COLUMNS) as SearchFilter[];
-const KNOWN = new Set<string>(['from', 'to', 'limit', 'cursor', ...FILTER_NAMES]);
+// `format` (json or csv) is the controller's: how the page is written, not which events are in it.
+const KNOWN = new Set<string>(['from', 'to', 'limit', 'cursor', 'format', ...FILTER_NAMES]);
 // RFC 3339 with an explicit offset: a time without one would be read in the server's zone.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
