@@ -59,6 +59,20 @@ export const auditConfig = {
   /** Signed digests are appended here; default `<AUDIT_SINK_JSONL_PATH>.digests.jsonl`. */
   AUDIT_DIGEST_PATH: z.string().min(1).optional(),
   AUDIT_DIGEST_INTERVAL_MS: env.int(60_000, 100),
+  // The queryable index beside the sinks (PostgreSQL) and the search API on it; unset = no index, no HTTP face.
+  /** PostgreSQL of the audit index (role, host, database; the password comes from DATABASE_PASSWORD_FILE). */
+  DATABASE_URL: env.url().optional(),
+  /** File with the database role's password (0600, or a mounted Secret); read once at boot, never logged. */
+  DATABASE_PASSWORD_FILE: env.secretFile().optional(),
+  DATABASE_POOL_MAX: env.int(5, 1),
+  /** Days of events the index keeps; older daily partitions are dropped (the SIEM sinks keep the record). */
+  AUDIT_INDEX_RETENTION_DAYS: env.int(90, 1),
+  /** Daily partitions created ahead of today; events dated later than that are not indexed (counted). */
+  AUDIT_INDEX_DAYS_AHEAD: env.int(2, 1),
+  /** Records held in memory for the index while PostgreSQL fails; past it the oldest are left out (counted). */
+  AUDIT_INDEX_BACKLOG_MAX: env.int(200_000, 1),
+  /** First wait before a failed index write is retried; doubles up to 30 s. */
+  AUDIT_INDEX_RETRY_MS: env.int(500, 10),
   // syslog sink (RFC 5424 + CEF over TLS, RFC 5425 framing); host, port and CA are required when it is selected.
   AUDIT_SYSLOG_HOST: z.string().min(1).optional(),
   AUDIT_SYSLOG_PORT: env.port().optional(),

@@ -1,4 +1,4 @@
 import { runService } from '@airlock/runtime';
-import { auditService } from './service';
+import { auditServiceFor } from './service';
 
-runService(auditService);
+runService(auditServiceFor(process.env));

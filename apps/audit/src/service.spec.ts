@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '@airlock/config';
 import { bootService } from '@airlock/runtime';
 import { auditConfig } from './config';
-import { auditService } from './service';
+import { auditService, auditServiceFor } from './service';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092', AUDIT_SINK_JSONL_PATH: '/tmp/audit.jsonl' };
 
@@ -27,5 +27,14 @@ describe('audit configuration', () => {
     await expect(boot).rejects.toBeInstanceOf(ConfigError);
     const problems = await boot.catch((e: ConfigError) => e.problems.map((p) => p.variable).sort());
     expect(problems).toEqual(['AUDIT_SINKS', 'AUDIT_SINK_JSONL_PATH', 'KAFKA_BROKERS']);
+  });
+
+  it('with DATABASE_URL, has the search API behind the edge identity, and HTTP_PORT is required', async () => {
+    expect(auditServiceFor({ DATABASE_URL: 'postgres://audit@127.0.0.1:5432/audit' })).toMatchObject({ http: true, edgeIdentity: true });
+    expect(auditServiceFor({})).toMatchObject({ http: false, edgeIdentity: false });
+    const environment = { MTLS_OFF_FOR_DEVELOPMENT: 'true', GRPC_PORT: '1', METRICS_PORT: '2', ...base, DATABASE_URL: 'postgres://audit@127.0.0.1:5432/audit' };
+    const boot = bootService(auditServiceFor(environment), environment);
+    const problems = await boot.catch((e: ConfigError) => e.problems.map((p) => p.variable).sort());
+    expect(problems).toEqual(['HTTP_PORT']);
   });
 });

@@ -43,6 +43,8 @@ function fullVars(dir: string): EnvoyVars {
     POLICY_HTTP_PORT: 3003,
     AUDIT_GRPC_HOST: 'audit',
     AUDIT_GRPC_PORT: 50056,
+    AUDIT_HTTP_HOST: 'audit',
+    AUDIT_HTTP_PORT: 3006,
     USAGE_HTTP_HOST: 'usage',
     USAGE_HTTP_PORT: 3007,
   });

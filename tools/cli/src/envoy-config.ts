@@ -49,6 +49,9 @@ export interface EnvoyVars {
   /** Audit service gRPC: receives Envoy's access log (AccessLogService) as audit events. */
   AUDIT_GRPC_HOST: string;
   AUDIT_GRPC_PORT: number;
+  /** Audit trail search HTTP (/api/audit/). */
+  AUDIT_HTTP_HOST: string;
+  AUDIT_HTTP_PORT: number;
   /** Usage reports HTTP (/api/usage/). */
   USAGE_HTTP_HOST: string;
   USAGE_HTTP_PORT: number;

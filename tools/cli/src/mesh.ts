@@ -134,7 +134,7 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
     };
   }
   // Documented dev ports: gRPC 7101-7108, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above), dev IdP 7280,
+  // audit 7206, usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above), dev IdP 7280,
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
@@ -206,6 +206,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
     databases: {
       usage: await database(infra, 'airlock_usage', fixed, secretsDir),
+      audit: await database(infra, 'airlock_audit', fixed, secretsDir),
       workspace: await database(infra, 'airlock_workspace', fixed, secretsDir),
       identity: await database(infra, 'airlock_identity', fixed, secretsDir),
       policy: await database(infra, 'airlock_policy', fixed, secretsDir),
@@ -316,6 +317,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       POLICY_HTTP_PORT: ports.services.policy.http!,
       AUDIT_GRPC_HOST: '127.0.0.1',
       AUDIT_GRPC_PORT: ports.services.audit.grpc,
+      AUDIT_HTTP_HOST: '127.0.0.1',
+      AUDIT_HTTP_PORT: ports.services.audit.http!,
       USAGE_HTTP_HOST: '127.0.0.1',
       USAGE_HTTP_PORT: ports.services.usage.http!,
       WORKSPACE_HTTP_HOST: '127.0.0.1',

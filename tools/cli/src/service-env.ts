@@ -7,7 +7,7 @@ export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'a
 export type ServiceName = (typeof SERVICES)[number];
 // workspace's `http` is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); its HTTP_PORT, the owner
 // API (/api/workspace/), is `api`. The portal's HTTP face serves the SPA.
-export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'usage', 'portal'];
+export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'audit', 'usage', 'portal'];
 
 export interface ServicePorts {
   grpc: number;
@@ -54,7 +54,7 @@ export interface MeshEnvironment {
   keyFile: string;
   /** The gateway's event spool; the other services' spools sit beside it. */
   spoolDir: string;
-  databases: Record<'identity' | 'policy' | 'usage' | 'workspace', MeshDatabase>;
+  databases: Record<'identity' | 'policy' | 'usage' | 'workspace' | 'audit', MeshDatabase>;
   /** Prefix of the Kafka consumer groups. */
   group: string;
   /** Identity's OIDC relying-party settings (OIDC_*). */
@@ -150,9 +150,12 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         }),
       };
     case 'audit':
+      // With its database the service keeps the audit index and serves /api/audit/v1/events behind the edge.
       return {
         ...env,
         ...kafka,
+        ...edgeIdentity,
+        ...databaseEnv(mesh.databases.audit),
         AUDIT_SINK_JSONL_PATH: mesh.sinkPath,
         // Durable de-duplication by event id (without it: an in-process window).
         REDIS_URL: mesh.infra.redis.url,

@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { airlock } from '@airlock/contracts';
-import { DurableEventProducer, createKafka, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, ServiceStopping, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { auditConfig } from '../config';
+import { AuditTopicPublisher } from '../events/audit-topic-publisher';
 import { type HttpAccessLogEntryInput, toEdgeAuditEvent } from './access-log-entry';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
@@ -13,11 +12,6 @@ export interface StreamAccessLogsMessageInput {
   identifier?: { logName?: string | null } | null;
   httpLogs?: { logEntry?: HttpAccessLogEntryInput[] | null } | null;
   tcpLogs?: { logEntry?: unknown[] | null } | null;
-}
-
-/** The spool of edge events: AUDIT_SPOOL_DIR, else beside the jsonl sink file. */
-export function edgeSpoolDir(config: AuditConfig): string {
-  return config.AUDIT_SPOOL_DIR ?? `${config.AUDIT_SINK_JSONL_PATH}.spool`;
 }
 
 const meter = metrics.getMeter('airlock-audit');
@@ -43,21 +37,15 @@ export type AccessLogAnswer = (error: null, response: Record<string, never>) => 
 
 @Injectable()
 export class IngestAccessLogs implements OnApplicationShutdown {
-  private readonly producer: DurableEventProducer;
-  private readonly topic: string;
   private readonly open = new Set<() => void>();
   private readonly unsubscribe: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AuditConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly publisher: AuditTopicPublisher,
     stopping: ServiceStopping,
   ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-audit-edge', logger }), {
-      spoolDir: edgeSpoolDir(config),
-      logger,
-    });
-    this.topic = topicName('audit', config.TOPIC_PREFIX);
     this.unsubscribe = stopping.onStop(() => this.endStreams());
   }
 
@@ -102,16 +90,14 @@ export class IngestAccessLogs implements OnApplicationShutdown {
 
   private publish(entry: HttpAccessLogEntryInput, logName: string): void {
     const event = toEdgeAuditEvent(entry, this.config.AUDIT_EDGE_EVENT_TYPE);
-    const bytes = airlock.events.v1.AuditEvent.encode(event).finish();
-    this.producer.publish(this.topic, event.correlationId || event.eventId, bytes).catch((err: unknown) => {
+    this.publisher.publish(event).catch((err: unknown) => {
       entriesLost.add(1);
       this.logger.error({ err: err instanceof Error ? err.message : String(err), log_name: logName, event_id: event.eventId }, 'edge audit event could not be made durable');
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.unsubscribe();
     this.endStreams();
-    await this.producer.close().catch((err: unknown) => this.logger.warn({ err }, 'closing the edge event producer failed'));
   }
 }

@@ -7,6 +7,7 @@ import { airlock } from '@airlock/contracts';
 import type { ConsumedMessage } from '@airlock/events';
 import { memoryLogger } from '@airlock/telemetry';
 import { ChainKeeper, type ChainKeeperConfig } from '../chain/chain-keeper';
+import type { AuditIndexWriter } from '../event-index/audit-index-writer';
 import type { AuditRecord, ChainedAuditRecord } from '../events/audit-record';
 import type { AuditSink } from '../sinks/audit-sink';
 import type { AuditSinks } from '../sinks/audit-sinks';
@@ -27,6 +28,14 @@ class MemorySink implements AuditSink {
     this.records.push(...records);
   }
   async close() {}
+}
+
+/** Stands in for AuditIndexWriter (PostgreSQL): keeps what it was handed, batch by batch. */
+class RecordingIndex {
+  batches: string[][] = [];
+  add(records: readonly ChainedAuditRecord[]) {
+    this.batches.push(records.map((r) => r.event_id));
+  }
 }
 
 const message = (value: Uint8Array | Buffer, offset = '0', partition = 0): ConsumedMessage => ({ topic: 't', partition, offset, key: null, value: Buffer.from(value) });
@@ -62,8 +71,9 @@ async function setup(window = 100, extra: AuditSink[] = []) {
   const chains = await openKeeper(config, logger);
   const deadLetters = { topic: 't.dlq', publish: jest.fn(async () => undefined) };
   const dedup = new AuditDedup(config, logger);
-  const ingest = new IngestAuditEvent(logger, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters, dedup);
-  return { sink, stats, logLines: lines, ingest, deadLetters, chains, config, dedup };
+  const index = new RecordingIndex();
+  const ingest = new IngestAuditEvent(logger, { all: () => [sink, ...extra] } as unknown as AuditSinks, stats, chains, deadLetters as unknown as DeadLetters, dedup, index as unknown as AuditIndexWriter);
+  return { sink, stats, logLines: lines, ingest, deadLetters, chains, config, dedup, index };
 }
 
 describe('IngestAuditEvent', () => {
@@ -130,11 +140,14 @@ describe('IngestAuditEvent', () => {
 
   it('retries a partly written record with the same seq, only to the sinks that do not have it', async () => {
     const second = new MemorySink('hec');
-    const { sink, ingest, chains } = await setup(100, [second]);
+    const { sink, ingest, chains, index } = await setup(100, [second]);
     second.failNext = true;
     await expect(ingest.execute(message(encoded('e1')))).rejects.toThrow('disk full');
     expect(chains.head('t/0')).toBeUndefined();
+    // The index follows the sinks: nothing is handed over until every sink has the record.
+    expect(index.batches).toEqual([]);
     expect(await ingest.execute(message(encoded('e1')))).toBe('written');
+    expect(index.batches).toEqual([['e1']]);
     expect(sink.records).toHaveLength(1);
     expect(second.records).toEqual(sink.records);
     expect(chains.head('t/0')?.seq).toBe(1);
@@ -174,7 +187,7 @@ describe('IngestAuditEvent', () => {
     const sink = new MemorySink();
     const stats = new AuditStats();
     const dedup = new AuditDedup(config, logger);
-    const ingest = new IngestAuditEvent(logger, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters, dedup);
+    const ingest = new IngestAuditEvent(logger, { all: () => [sink] } as unknown as AuditSinks, stats, chains, {} as DeadLetters, dedup, new RecordingIndex() as unknown as AuditIndexWriter);
     expect(await ingest.execute(message(encoded('e1')))).toBe('duplicate');
     expect(await ingest.execute(message(encoded('e2'), '1'))).toBe('written');
     expect((sink.records[0] as ChainedAuditRecord).chain).toMatchObject({ seq: 2, prev_hash: (first.sink.records[0] as ChainedAuditRecord).chain.hash });

@@ -6,6 +6,7 @@ import { APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { ChainKeeper } from '../chain/chain-keeper';
 import { AuditDedup, type DedupMark } from '../dedup/audit-dedup';
+import { AuditIndexWriter } from '../event-index/audit-index-writer';
 import { toAuditRecord, type ChainedAuditRecord } from '../events/audit-record';
 import { AuditSinks } from '../sinks/audit-sinks';
 import { AuditStats } from './audit-stats';
@@ -52,6 +53,7 @@ export class IngestAuditEvent {
     private readonly chains: ChainKeeper,
     private readonly deadLetters: DeadLetters,
     private readonly dedup: AuditDedup,
+    private readonly index: AuditIndexWriter,
   ) {}
 
   async execute(message: ConsumedMessage): Promise<IngestOutcome> {
@@ -166,6 +168,8 @@ export class IngestAuditEvent {
     await this.chains.advanceAll(pending.records);
     this.pending.delete(id);
     this.stats.delivered(pending.records.map((r) => r.timestamp));
+    // Queued, never awaited: the index follows the sinks and must not hold up or fail their delivery.
+    this.index.add(pending.records);
     await this.dedup.confirm(pending.records.map((r) => r.event_id));
   }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
+import { toCsv } from '@airlock/runtime';
 import { InvalidPeriodError, ProjectRequiredError, TenantRequiredError } from '../errors';
 import { isPeriod } from '../metering/period';
 import { UsageStore } from '../store/usage-store';
-import { toCsv } from './csv';
 
 type Report = airlock.usage.v1.GetUsageReportResponse;
 type Row = airlock.usage.v1.UsageReportRow;

@@ -81,7 +81,7 @@ describe('deploy/kubernetes', () => {
     let shape: ReturnType<typeof serviceConfigShape>;
     beforeAll(() => {
       env = m.environment(w);
-      shape = serviceConfigShape(service);
+      shape = serviceConfigShape(service, [...env.keys()]);
     });
 
     it('sets every variable the service requires and none it does not know', () => {
@@ -284,6 +284,7 @@ describe('deploy/kubernetes', () => {
       const calls = configuredCalls();
       // The call graph deploy/README.md documents; a new *_ADDR or URL shows up here first.
       expect(calls).toEqual([
+        'airlock-audit -> airlock-policy:8080',
         'airlock-dlp -> airlock-policy:50051',
         'airlock-gateway -> airlock-dlp:50051',
         'airlock-gateway -> airlock-policy:8080',
@@ -296,6 +297,7 @@ describe('deploy/kubernetes', () => {
         'airlock-workspace -> airlock-identity:50051',
         'airlock-workspace -> airlock-policy:8080',
         'envoy -> airlock-audit:50051',
+        'envoy -> airlock-audit:8080',
         'envoy -> airlock-gateway:8080',
         'envoy -> airlock-identity:8080',
         'envoy -> airlock-policy:50051',

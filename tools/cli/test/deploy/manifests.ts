@@ -250,17 +250,21 @@ const HTTP_VARIABLES = ['HTTP_PORT', 'HTTP_BODY_LIMIT_BYTES', 'HTTP_JSON_MAX_DEP
 
 /**
  * Reads the built service definition and resolves @airlock/config and @airlock/identity-assertion the way the
- * service itself does (from its own directory), so the shape is the one its boot validates against.
+ * service itself does (from its own directory), so the shape is the one its boot validates against. A service
+ * whose faces depend on its environment exports `<name>ServiceFor(env)` (what its main.ts boots): that one is
+ * asked with the variables the manifest sets (their names matter, not the values).
  */
-export function serviceConfigShape(service: ServiceName): ServiceConfigShape {
+export function serviceConfigShape(service: ServiceName, variables: readonly string[] = []): ServiceConfigShape {
   const entry = path.join(ROOT, 'apps', service, 'dist', 'service.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (turbo run build --filter @airlock/${service})`);
   const fromService = createRequire(entry);
-  const exported = Object.values(fromService(entry) as Record<string, unknown>).filter(
+  const module = fromService(entry) as Record<string, unknown>;
+  const factory = module[`${service}ServiceFor`] as ((env: Record<string, string>) => ServiceDefinitionLike) | undefined;
+  const exported = Object.values(module).filter(
     (v): v is ServiceDefinitionLike => typeof v === 'object' && v !== null && 'config' in v && 'grpc' in v && 'name' in v,
   );
-  if (exported.length !== 1) throw new Error(`${entry} exports ${exported.length} service definitions`);
-  const def = exported[0];
+  if (!factory && exported.length !== 1) throw new Error(`${entry} exports ${exported.length} service definitions`);
+  const def = factory ? factory(Object.fromEntries(variables.map((name) => [name, 'set']))) : exported[0];
   const config = fromService('@airlock/config') as {
     baseShape: Record<string, ZodLike>;
     loadConfig(shape: Record<string, ZodLike>, env: Record<string, string>): unknown;

@@ -211,6 +211,8 @@ describe('Envoy edge (real binary, rendered template)', () => {
       // Nothing listens there: the gRPC access log is not under test here, and Envoy just drops its entries.
       AUDIT_GRPC_HOST: '127.0.0.1',
       AUDIT_GRPC_PORT: await freePort(),
+      AUDIT_HTTP_HOST: '127.0.0.1',
+      AUDIT_HTTP_PORT: policyHttp.port,
       USAGE_HTTP_HOST: '127.0.0.1',
       USAGE_HTTP_PORT: policyHttp.port,
       PORTAL_HTTP_HOST: '127.0.0.1',

@@ -1,3 +1,4 @@
+// CSV for downloads (usage reports, audit exports): one home, so every export defuses formulas the same way.
 // A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 const FORMULA_START = /^[=+\-@\t\r]/;
 
