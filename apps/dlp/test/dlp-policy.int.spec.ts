@@ -1,14 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { SAMPLE_CUSTOM_RULE } from '@airlock/dlp-engine';
 import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { freePort } from '@airlock/testing';
-// The real policy service, from its sources, as the dlp service meets it in the mesh.
-import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundles/bundle';
-import { policyService } from '../../policy/src/service';
+import { freePort, policyTestBundle, startBuiltPolicy, type BuiltService } from '@airlock/testing';
 import { dlpService } from '../src/service';
 import { END, scanStream, start } from './stream-client';
 
@@ -17,7 +14,7 @@ const VERSION = 'dlp-int-7';
 
 describe('dlp with rules from the active policy version', () => {
   let dir: string;
-  let policy: RunningService;
+  let policy: BuiltService;
   let dlp: RunningService;
   let client: airlock.dlp.v1.DlpServiceClient;
   const scan = (text: string, policyVersion?: string) =>
@@ -25,24 +22,9 @@ describe('dlp with rules from the active policy version', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-dlp-policy-'));
-    const bundle = JSON.parse(readFileSync(DEFAULT_BUNDLE_FILE, 'utf8'));
-    bundle.version = VERSION;
-    bundle.dlp = {
-      builtinPack: true,
-      overrides: [{ ruleId: 'pii.email', action: 'mask' }],
-      customRules: [SAMPLE_CUSTOM_RULE],
-    };
-    const bundleFile = path.join(dir, 'bundle.json');
-    writeFileSync(bundleFile, JSON.stringify(bundle));
-    policy = await bootService(policyService, {
-      MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      GRPC_PORT: String(await freePort()),
-      HTTP_PORT: String(await freePort()),
-      METRICS_PORT: String(await freePort()),
-      IDENTITY_ADDR: '127.0.0.1:1',
-      POLICY_BUNDLE_FILE: bundleFile,
-      LOG_LEVEL: 'warn',
-    });
+    // The real policy service, from its build, as the dlp service meets it in the mesh.
+    const rules = { builtinPack: true, overrides: [{ ruleId: 'pii.email', action: 'mask' }], customRules: [SAMPLE_CUSTOM_RULE] };
+    policy = await startBuiltPolicy({ dir, bundle: policyTestBundle(VERSION, { dlp: rules }) });
     dlp = await bootService(dlpService, {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
       GRPC_PORT: String(await freePort()),
@@ -57,7 +39,7 @@ describe('dlp with rules from the active policy version', () => {
   afterAll(async () => {
     client?.close();
     await dlp?.close();
-    await policy?.close();
+    await policy?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -78,7 +60,7 @@ describe('dlp with rules from the active policy version', () => {
   });
 
   it('keeps serving the last good rule set when policy goes away', async () => {
-    await policy.close();
+    await policy.stop();
     expect(await scan('status of PROJECT-ZEUS')).toMatchObject({ action: Action.ACTION_BLOCK, policyVersion: VERSION });
     // A version never loaded cannot be had either: the last good set answers, and says which it is.
     expect(await scan('mail kim.cs@acme.co.kr', 'dlp-int-8')).toMatchObject({ action: Action.ACTION_MASK, policyVersion: VERSION });

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
-import { checkHealth, createClient } from '@airlock/grpc';
+import { createClient } from '@airlock/grpc';
 import { AssertionSigner } from '@airlock/identity-assertion';
-import { startBuiltService, uniquePrefix } from '@airlock/testing';
+import { grpcServing, startBuiltService, uniquePrefix } from '@airlock/testing';
 
 export interface RunningIdentity {
   /** IDENTITY_ADDR for the workspace service. */
@@ -35,7 +35,7 @@ export async function startIdentity(opts: { redisUrl: string; database: { DATABA
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ASSERTION_PUBLIC_KEY_FILE: assertionKey,
     },
-    ready: async ({ grpcAddress }) => (await checkHealth(grpcAddress, 'airlock.identity.v1.IdentityService')) === 'SERVING',
+    ready: grpcServing('airlock.identity.v1.IdentityService'),
   }).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -2,8 +2,9 @@
 // process on free loopback ports. A service's tests use this for a real peer (policy's tests need identity, and
 // identity's need policy) instead of importing the peer's sources, which would tie the two packages together.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkHealth } from '@airlock/grpc';
 import { freePort } from './proc';
 import { repoRoot } from './paths';
 
@@ -64,4 +65,38 @@ export async function startBuiltService(opts: BuiltServiceOptions): Promise<Buil
     await new Promise((r) => setTimeout(r, 100));
   }
   return { ...addresses, output, stop };
+}
+
+/** A `ready` check: the service's gRPC health check answers SERVING for `service` (e.g. `airlock.policy.v1.PolicyService`). */
+export function grpcServing(service: string): BuiltServiceOptions['ready'] {
+  return async ({ grpcAddress }) => (await checkHealth(grpcAddress, service)) === 'SERVING';
+}
+
+/**
+ * The smallest policy bundle policy accepts — one backend, deny by default, one rule — plus the sections a test
+ * gives (`sessions`, `dlp`, `limits`), for the tests of services that ask policy something.
+ */
+export function policyTestBundle(version: string, sections: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version,
+    description: 'a test bundle',
+    backends: ['chat'],
+    defaultRule: { id: 'default.deny', reasonCode: 'endpoint_not_allowed' },
+    rules: [{ id: 'test.chat.allow', match: { pathPrefix: '/v1/chat' }, allow: { kinds: ['user'], roles: ['developer'] }, route: { backend: 'chat', model: 'test-model' } }],
+    ...sections,
+  };
+}
+
+/**
+ * The real policy service from its build, deciding with `bundle` (its one version: no database), written to
+ * `dir`. `env` adds to or overrides its environment (IDENTITY_ADDR, Redis for limits, …).
+ */
+export async function startBuiltPolicy(opts: { dir: string; bundle: Record<string, unknown>; env?: Record<string, string> }): Promise<BuiltService> {
+  const file = path.join(opts.dir, 'policy-bundle.json');
+  writeFileSync(file, JSON.stringify(opts.bundle));
+  return startBuiltService({
+    app: 'policy',
+    env: { MTLS_OFF_FOR_DEVELOPMENT: 'true', LOG_LEVEL: 'warn', IDENTITY_ADDR: '127.0.0.1:1', POLICY_BUNDLE_FILE: file, ...opts.env },
+    ready: grpcServing('airlock.policy.v1.PolicyService'),
+  });
 }

@@ -19,4 +19,4 @@ export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIU
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';
 export { servedRoutes, documentedRoutes, undeclaredPathParameters } from './openapi-routes';
 export { LOG_DIR_MODE, LOG_FILE_MODE, ensureLogDir, openLogFile, prepareLogFile } from './log-files';
-export { startBuiltService, type BuiltService, type BuiltServiceOptions } from './built-service';
+export { grpcServing, policyTestBundle, startBuiltPolicy, startBuiltService, type BuiltService, type BuiltServiceOptions } from './built-service';

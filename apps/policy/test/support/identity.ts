@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
-import { checkHealth, createClient, unary } from '@airlock/grpc';
-import { createTestDatabase, startBuiltService, uniquePrefix, type BuiltService, type InfraEndpoints } from '@airlock/testing';
+import { createClient, unary } from '@airlock/grpc';
+import { createTestDatabase, grpcServing, startBuiltService, uniquePrefix, type BuiltService, type InfraEndpoints } from '@airlock/testing';
 import type { Who, policyAssertionKey } from './edge';
 
 /**
@@ -25,7 +25,7 @@ export async function startIdentity(infra: InfraEndpoints, dir: string, label: s
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ALLOW_ISSUE: 'true',
     },
-    ready: async ({ grpcAddress }) => (await checkHealth(grpcAddress, 'airlock.identity.v1.IdentityService')) === 'SERVING',
+    ready: grpcServing('airlock.identity.v1.IdentityService'),
   });
   const client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress);
   const principal = (who: Who) => ({ subject: '', userId: who.userId, tenantId: who.tenantId ?? 't-test', projectId: '', workspaceId: '', roles: who.roles, kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER });
