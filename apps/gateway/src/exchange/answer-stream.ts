@@ -10,6 +10,9 @@ import { ANSWERED, type Ending, endingOf, isCancellation } from './ending';
 import type { ReplyContext, StreamRenderer, Tokens } from './exchange-spec';
 import { type StreamChunk, estimateTokens, parseStreamChunk } from './stream-chunks';
 
+/** Chunks read from the backend whose scanned text is not yet written to the client, at most. */
+const MAX_UNWRITTEN = 64;
+
 /** The DLP scan of a streamed answer, as the stream uses it. */
 export type AnswerScan = Pick<OutputScan, 'push' | 'end' | 'verdict'>;
 
@@ -80,34 +83,71 @@ export class AnswerStream {
     res.flushHeaders();
   }
 
-  /** Every backend chunk up to `[DONE]`; a stream that ends without it was cut. */
+  /**
+   * Every backend chunk up to `[DONE]`; a stream that ends without it was cut. Reading and scanning are
+   * pipelined: each chunk goes to the scan as soon as it arrives, and a writer sends the scan's answers to the
+   * client in order, so the scan's round trips overlap instead of adding up chunk after chunk before the first
+   * content (the scan withholds a tail of the answer, which takes dozens of chunks to fill). At most
+   * MAX_UNWRITTEN chunks wait for the writer: a slow client still slows the read from the backend.
+   */
   private async forward(events: AsyncIterable<SseEvent>): Promise<void> {
-    const { scan, renderer } = this.options;
+    const { scan } = this.options;
+    const iterator = events[Symbol.asyncIterator]();
+    let writes: Promise<void> = Promise.resolve();
+    let unwritten = 0;
+    // Settles only when a write fails (a block, the client gone): ends the wait for the backend's next chunk.
+    let failed!: Promise<never>;
+    let fail!: (error: unknown) => void;
+    failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
     let done = false;
-    for await (const event of events) {
-      if (event.data === '[DONE]') {
-        done = true;
-        continue;
+    try {
+      for (;;) {
+        const pending = iterator.next();
+        // Left unread when a write fails first: its later failure (the response closed) is expected.
+        pending.catch(() => undefined);
+        const next = await Promise.race([pending, failed]);
+        if (next.done) break;
+        const event = next.value;
+        if (event.data === '[DONE]') {
+          done = true;
+          continue;
+        }
+        const chunk = parseStreamChunk(event.data);
+        if (chunk.error) throw new BackendStreamError(this.options.backend, chunk.error);
+        // The model is done: release what the scanner held back, in the chunk that ends the choice.
+        const safe = chunk.finishReason ? Promise.all([scan.push(chunk.text), scan.end()]).then(([a, b]) => a + b) : scan.push(chunk.text);
+        // Awaited in order by the writer; until then a rejection is not unhandled.
+        safe.catch(() => undefined);
+        unwritten += 1;
+        writes = writes.then(() => this.write(chunk, safe)).finally(() => (unwritten -= 1));
+        writes.catch(fail);
+        if (unwritten >= MAX_UNWRITTEN) await writes;
       }
-      const chunk = parseStreamChunk(event.data);
-      if (chunk.error) throw new BackendStreamError(this.options.backend, chunk.error);
-      if (chunk.usage) this.usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
-      if (chunk.text) {
-        this.sent += 1;
-        this.text += chunk.text;
-        this.lastText = chunk;
-      }
-      let safe = await scan.push(chunk.text);
-      // The model is done: release what the scanner held back, in the chunk that ends the choice.
-      if (chunk.finishReason) safe += await scan.end();
-      this.dlpAction = strongest(this.options.ctx.dlpAction, scan.verdict);
-      if (chunk.finishReason) this.finishReason = chunk.finishReason;
-      // A piece the scanner is still holding back: nothing to send for it yet.
-      if (chunk.text && !safe && !chunk.finishReason) continue;
-      // Backpressure: a slow client slows the read from the backend instead of growing a buffer.
-      if (!this.emit(renderer.chunk(chunk, safe, this.ctx()), safe)) await this.drained();
+      await writes;
+    } finally {
+      // Closes the backend's response (at once, or when a pending read settles) unless it ended.
+      void iterator.return?.()?.catch(() => undefined);
     }
     if (!done) throw new UpstreamError('reset', this.options.backend, 'stream ended without [DONE]');
+  }
+
+  /** One chunk's scanned text to the client in the surface's framing, once the scan has answered for it. */
+  private async write(chunk: StreamChunk, scanned: Promise<string>): Promise<void> {
+    // Counted in order here, not when read: chunks read past a block are never metered, as before pipelining.
+    if (chunk.usage) this.usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
+    if (chunk.text) {
+      this.sent += 1;
+      this.text += chunk.text;
+      this.lastText = chunk;
+    }
+    const safe = await scanned;
+    this.dlpAction = strongest(this.options.ctx.dlpAction, this.options.scan.verdict);
+    if (chunk.finishReason) this.finishReason = chunk.finishReason;
+    // A piece the scanner is still holding back: nothing to send for it yet.
+    if (chunk.text && !safe && !chunk.finishReason) return;
+    // Backpressure: a full socket buffer holds the writer, and the reader once MAX_UNWRITTEN chunks wait.
+    if (!this.emit(this.options.renderer.chunk(chunk, safe, this.ctx()), safe)) await this.drained();
   }
 
   /** Writes a frame; false when the socket's buffer is full. */
