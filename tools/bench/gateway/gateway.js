@@ -118,7 +118,8 @@ async function start(name, main, env, port, nodeArgs = []) {
   const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), `airlock-bench-${name}-`)), 'out.log');
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, path.resolve(ROOT, main)], {
-    env: { ...process.env, BIND_HOST: HOST, LOG_LEVEL: 'warn', ...env },
+    // Plain HTTP between the processes: the bench measures the services' work, not mTLS (tools/bench/mtls does).
+    env: { ...process.env, BIND_HOST: HOST, LOG_LEVEL: 'warn', MTLS_OFF_FOR_DEVELOPMENT: 'true', ...env },
     stdio: ['ignore', out, 'inherit'],
   });
   children.push(child);

@@ -54,15 +54,13 @@ const mask = (text: string) => text.replaceAll('secret', '[MASKED]');
 class FakeOutputScan implements AnswerScan {
   verdict: DlpVerdict = 'allow';
   closed = false;
-  /** Answers no push before this many chunks were pushed (a scan whose answers lag behind the model). */
-  answerAfterPushes = 0;
-  private pushes = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Holds the first answer for a turn of the event loop (a scan whose answers lag behind the model). */
+  holdFirstAnswer = false;
+  readonly pushed: string[] = [];
 
   async push(text: string): Promise<string> {
-    this.pushes += 1;
-    if (this.pushes < this.answerAfterPushes) await new Promise<void>((r) => this.waiting.push(r));
-    else for (const release of this.waiting.splice(0)) release();
+    this.pushed.push(text);
+    if (this.holdFirstAnswer && this.pushed.length === 1) await new Promise((r) => setImmediate(r));
     if (text.includes('KEY')) {
       this.verdict = 'block';
       throw new DlpOutputBlockedError(['secret.private_key']);
@@ -288,13 +286,15 @@ describe('AiExchange', () => {
     expect(s.events.records[0].record).toMatchObject({ statusCode: 200, outcome: 'success', promptTokens: 3, completionTokens: 2, dlpAction: 'mask' });
   });
 
-  it('sends each chunk to the output scan without waiting for the answers to earlier ones, and keeps their order', async () => {
-    s.router.answer = async () => ({ source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events: sse([chunk('one '), chunk('two '), chunk('three', 'stop'), { data: '[DONE]' }]) });
+  it('sends the chunks that arrive while the output scan answers to it together, in the framing of the last', async () => {
+    s.router.answer = async () => ({ source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events: sse([chunk('one '), chunk('two '), chunk('three'), chunk('', 'stop'), { data: '[DONE]' }]) });
     const scan = new FakeOutputScan();
-    scan.answerAfterPushes = 3;
+    scan.holdFirstAnswer = true;
     s.dlp.scanOutput = () => scan;
     const frames = (await (await s.post(ask('hi', { stream: true }))).text()).split('\n\n').filter(Boolean);
-    expect(frames.slice(0, 3)).toEqual(['event: delta\ndata: {"content":"one "}', 'event: delta\ndata: {"content":"two "}', 'event: delta\ndata: {"content":"three"}']);
+    expect(scan.pushed).toEqual(['one ', 'two three', '']);
+    expect(frames.slice(0, 2)).toEqual(['event: delta\ndata: {"content":"one "}', 'event: delta\ndata: {"content":"two three"}']);
+    expect(JSON.parse(frames[2].split('data: ')[1])).toMatchObject({ finish_reason: 'stop', usage: { completion_tokens: 3 } });
   });
 
   it('ends a stream DLP blocks with the error event, and meters what the model sent', async () => {
