@@ -15,7 +15,7 @@
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
 //   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy] [--rates 200,1000]
-//        [--seconds 10] [--streams 200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
+//        [--seconds 10] [--streams 200] [--stream-rates 100,200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
 'use strict';
 const { spawn } = require('node:child_process');
 const http = require('node:http');
@@ -36,6 +36,9 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '200,1000' },
     seconds: { type: 'string', default: '10' },
     streams: { type: 'string', default: '200' },
+    // Streams started at these open-loop rates (''/0: none): first content under concurrency, and how many
+    // streams are in flight at once, which is what the chat bulkhead (GATEWAY_BULKHEADS) has to hold.
+    'stream-rates': { type: 'string', default: '100,200' },
     'cpu-prof': { type: 'string' },
     // The gateway logs one line per request at info, as deployed.
     'log-level': { type: 'string', default: 'info' },
@@ -48,6 +51,7 @@ if (!['gateway', 'envoy'].includes(args.via)) throw new Error('--via is gateway 
 const RATES = args.rates.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const STREAMS = Number(args.streams);
+const STREAM_RATES = args['stream-rates'].split(',').map(Number).filter((r) => r > 0);
 const ROOT = path.join(__dirname, '..', '..', '..');
 const HOST = '127.0.0.1';
 const MESH = 'bench-gw';
@@ -221,6 +225,49 @@ async function throughEnvoy() {
   };
 }
 
+/**
+ * Streams started on an open-loop schedule, direct and through the candidate alternately (twice each): first
+ * content and the whole stream (P50/P99), errors, and the most streams in flight at once. By Little's law a
+ * bulkhead needs about rate x stream duration slots; the P99 duration gives the headroom for bursts.
+ */
+async function streamsAt(setup, rate) {
+  const res = {};
+  for (const variant of ['direct', 'candidate']) res[variant] = { content: [], whole: [], errors: 0, errorKinds: {}, most: 0 };
+  for (let round = 0; round < 2; round++) {
+    for (const variant of ['direct', 'candidate']) {
+      const r = res[variant];
+      let inFlight = 0;
+      const request = () => {
+        r.most = Math.max(r.most, ++inFlight);
+        return setup[variant](STREAM).finally(() => inFlight--);
+      };
+      const run = await openLoop({ rate, seconds: SECONDS / 2, warmupSeconds: 1, request });
+      r.content.push(...run.values.map((v) => v.firstContent ?? v.total));
+      r.whole.push(...run.latenciesMs);
+      r.errors += run.errors;
+      for (const [kind, n] of Object.entries(run.errorKinds)) r.errorKinds[kind] = (r.errorKinds[kind] ?? 0) + n;
+    }
+  }
+  return res;
+}
+
+async function streamsAtRates(setup, out) {
+  const pair = (values) => `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}`;
+  out(`\nSSE streams at fixed rates (open loop), direct vs through ${setup.label}; P50 / P99 ms`);
+  out(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out('rate/s  n      direct content     via content          added content        via whole stream     most in flight  errors');
+  for (const rate of STREAM_RATES) {
+    const { direct: d, candidate: c } = await streamsAt(setup, rate);
+    const added = (p) => fmt(percentile(c.content, p) - percentile(d.content, p));
+    const errors = `${c.errors}${c.errors ? `  (${Object.entries(c.errorKinds).map(([k, n]) => `${n}x ${k}`).slice(0, 3).join('; ')})` : ''}`;
+    out(
+      `${String(rate).padEnd(7)} ${String(c.content.length).padEnd(6)} ${pair(d.content).padEnd(18)} ${pair(c.content).padEnd(20)} ` +
+        `${`${added(50)} / ${added(99)}`.padEnd(20)} ${pair(c.whole).padEnd(20)} ${String(c.most).padEnd(15)} ${errors}`,
+    );
+    out(`        bulkhead by Little's law: ${rate}/s x P99 stream ${fmt(percentile(c.whole, 99))} ms = ${Math.ceil((rate * percentile(c.whole, 99)) / 1000)} slots (chat default: 128 + 128 queued)`);
+  }
+}
+
 function cpuSnapshot(pids) {
   const out = { 'load generator': (process.cpuUsage().user + process.cpuUsage().system) / 1000 };
   for (const [name, pid] of Object.entries(pids)) out[name] = pid ? cpuMsOf(pid) : NaN;
@@ -315,6 +362,8 @@ async function main() {
         `${`${fmt(percentile(g, 50))} / ${fmt(percentile(g, 99))}`.padEnd(20)} ${fmt(percentile(g, 50) - percentile(d, 50))} / ${fmt(percentile(g, 99) - percentile(d, 99))}`,
     );
   }
+  if (STREAM_RATES.length > 0) await streamsAtRates(setup, out);
+
   const at1000 = rows.find((r) => r.rate === 1000);
   out('\nfirst content through the gateway waits for DLP: ScanStream releases text only once no later chunk can turn it into a finding');
   out('targets (issue 6, this 2-core machine, through Envoy + ext_authz + gateway + DLP):');
