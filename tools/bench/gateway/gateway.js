@@ -11,7 +11,8 @@
 //            ext_authz (policy -> identity), the gateway, DLP, Kafka events consumed by audit and usage, and the
 //            mesh's reference backend, called directly for the baseline. Issue 6's targets are printed beside it.
 // Every process shares this machine's cores with the load generator; the per-process CPU table shows where the
-// time goes. `--cpu-prof DIR` (gateway only) writes the gateway's V8 CPU profile there (open in Chrome DevTools).
+// time goes. `--cpu-prof DIR` (`--via gateway`) writes the V8 CPU profiles of the gateway and of DLP there
+// (CPU.*.<pid>.*.cpuprofile; profile-summary.js, or Chrome DevTools).
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
 //   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy] [--rates 200,1000]
@@ -139,12 +140,12 @@ async function gatewayAlone() {
   process.stdout.write('starting reference backend, dlp and gateway...\n');
   const pids = {};
   pids['reference-model'] = await start('reference-model', 'apps/reference-model/dist/main.js', { HTTP_PORT: String(ports.model) }, ports.model);
-  pids.dlp = await start('dlp', 'apps/dlp/dist/main.js', { GRPC_PORT: String(ports.dlp), METRICS_PORT: String(await freePort()) }, ports.dlp);
+  // Each profile is written when its process exits (SIGTERM → graceful shutdown → process.exit).
+  const prof = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
+  pids.dlp = await start('dlp', 'apps/dlp/dist/main.js', { GRPC_PORT: String(ports.dlp), METRICS_PORT: String(await freePort()) }, ports.dlp, prof);
   const edgeSigner = AssertionSigner.generate();
   const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-assertion-')), 'assertion-public.pem');
   writeFileSync(keyFile, edgeSigner.publicKeyPem);
-  // The profile is written when the gateway exits (SIGTERM → graceful shutdown → process.exit).
-  const prof = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
   pids.gateway = await start(
     'gateway',
     args['gateway-main'],
