@@ -233,7 +233,7 @@ async function throughEnvoy() {
  */
 async function streamsAt(setup, rate) {
   const res = {};
-  for (const variant of ['direct', 'candidate']) res[variant] = { content: [], whole: [], errors: 0, errorKinds: {}, most: 0 };
+  for (const variant of ['direct', 'candidate']) res[variant] = { content: [], whole: [], errors: 0, errorKinds: {}, most: 0, cpuMs: {}, sent: 0 };
   for (let round = 0; round < 2; round++) {
     for (const variant of ['direct', 'candidate']) {
       const r = res[variant];
@@ -242,7 +242,11 @@ async function streamsAt(setup, rate) {
         r.most = Math.max(r.most, ++inFlight);
         return setup[variant](STREAM).finally(() => inFlight--);
       };
+      const before = cpuSnapshot(setup.pids);
       const run = await openLoop({ rate, seconds: SECONDS / 2, warmupSeconds: 1, request });
+      const after = cpuSnapshot(setup.pids);
+      for (const name of Object.keys(after)) r.cpuMs[name] = (r.cpuMs[name] ?? 0) + after[name] - before[name];
+      r.sent += Math.round((SECONDS / 2 + 1) * rate);
       r.content.push(...run.values.map((v) => v.firstContent ?? v.total));
       r.whole.push(...run.latenciesMs);
       r.errors += run.errors;
@@ -265,6 +269,9 @@ async function streamsAtRates(setup, out) {
       `${String(rate).padEnd(7)} ${String(c.content.length).padEnd(6)} ${pair(d.content).padEnd(18)} ${pair(c.content).padEnd(20)} ` +
         `${`${added(50)} / ${added(99)}`.padEnd(20)} ${pair(c.whole).padEnd(20)} ${String(c.most).padEnd(15)} ${errors}`,
     );
+    const perStream = Object.entries(c.cpuMs).filter(([name]) => name !== 'load generator' && Number.isFinite(c.cpuMs[name]));
+    const total = perStream.reduce((sum, [, ms]) => sum + ms, 0) / c.sent;
+    out(`        CPU per stream (ms, via): ${perStream.map(([name, ms]) => `${name} ${fmt(ms / c.sent, 3)}`).join(', ')}; all ${fmt(total, 2)}`);
     out(`        bulkhead by Little's law: ${rate}/s x P99 stream ${fmt(percentile(c.whole, 99))} ms = ${Math.ceil((rate * percentile(c.whole, 99)) / 1000)} slots (chat default: 128 + 128 queued)`);
   }
 }
