@@ -11,8 +11,8 @@
 //            ext_authz (policy -> identity), the gateway, DLP, Kafka events consumed by audit and usage, and the
 //            mesh's reference backend, called directly for the baseline. Issue 6's targets are printed beside it.
 // Every process shares this machine's cores with the load generator; the per-process CPU table shows where the
-// time goes. `--cpu-prof DIR` (`--via gateway`) writes the V8 CPU profiles of the gateway and of DLP there
-// (CPU.*.<pid>.*.cpuprofile; profile-summary.js, or Chrome DevTools).
+// time goes. `--cpu-prof DIR` writes V8 CPU profiles there (profile-summary.js, or Chrome DevTools): of the gateway
+// and DLP with `--via gateway` (CPU.*.<pid>.*.cpuprofile), of every service with `--via envoy` (<service>.cpuprofile).
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
 //   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy] [--rates 200,1000]
@@ -204,7 +204,7 @@ function meshToken(mesh) {
 async function throughEnvoy() {
   const { startMesh, stopMesh } = require('@airlock/cli');
   process.stdout.write(`starting a mesh on free ports (${MESH})...\n`);
-  const mesh = await startMesh({ name: MESH, ports: 'free', policyBundleFile: unlimitedBundleFile() });
+  const mesh = await startMesh({ name: MESH, ports: 'free', policyBundleFile: unlimitedBundleFile(), cpuProfileDir: args['cpu-prof'] && path.resolve(args['cpu-prof']) });
   cleanups.push(() => stopMesh(MESH));
   const managed = await listManaged();
   const pids = {};
