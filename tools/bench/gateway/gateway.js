@@ -3,19 +3,21 @@
 //   1. request latency direct to the backend (the baseline) vs through the candidate, at fixed open-loop rates;
 //      P50/P99, the overhead and the ratio; and the CPU each process spent per request (from /proc);
 //   2. SSE time to first byte and to first content, direct vs through the candidate.
-// Two candidates (`--via`):
+// Three candidates (`--via`):
 //   gateway  (default) the gateway alone: reference backend, dlp and gateway as separate Node processes (dist
 //            builds), the identity assertion and route headers made up here as the edge would set them; DLP Scan
 //            of the prompt and of the answer, routing, audit + usage events to Kafka.
 //   envoy    the deployed path: a whole mesh on free ports (tools/cli mesh, namespace bench-gw): TLS at Envoy,
 //            ext_authz (policy -> identity), the gateway, DLP, Kafka events consumed by audit and usage, and the
 //            mesh's reference backend, called directly for the baseline. Issue 6's targets are printed beside it.
+//   litellm  LiteLLM's proxy (PyPI litellm[proxy], 2 workers; `--litellm-workers`) in front of the reference
+//            backend, no DLP, audit or usage: the side-by-side issue 22 compares with (litellm.js installs it once).
 // Every process shares this machine's cores with the load generator; the per-process CPU table shows where the
 // time goes. `--cpu-prof DIR` writes V8 CPU profiles there (profile-summary.js, or Chrome DevTools): of the gateway
 // and DLP with `--via gateway` (CPU.*.<pid>.*.cpuprofile), of every service with `--via envoy` (<service>.cpuprofile).
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
-//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy] [--rates 200,1000]
+//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy|litellm] [--rates 200,1000]
 //        [--seconds 10] [--streams 200] [--stream-rates 100,200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
 'use strict';
 const { spawn } = require('node:child_process');
@@ -46,9 +48,10 @@ const { values: args } = parseArgs({
     // `--via gateway`: a gateway main.js to run instead of this tree's build (an earlier build, to compare).
     'gateway-main': { type: 'string', default: path.join('apps', 'gateway', 'dist', 'main.js') },
     'warmup-seconds': { type: 'string', default: '5' },
+    'litellm-workers': { type: 'string', default: '2' },
   },
 });
-if (!['gateway', 'envoy'].includes(args.via)) throw new Error('--via is gateway or envoy');
+if (!['gateway', 'envoy', 'litellm'].includes(args.via)) throw new Error('--via is gateway, envoy or litellm');
 const RATES = args.rates.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const STREAMS = Number(args.streams);
@@ -187,6 +190,28 @@ async function gatewayAlone() {
   };
 }
 
+/** LiteLLM's proxy in front of the reference backend (litellm.js). */
+async function viaLitellm() {
+  const { LITELLM_VERSION, startLitellm } = require('./litellm');
+  const ports = { model: await freePort(), litellm: await freePort() };
+  process.stdout.write(`starting reference backend and LiteLLM ${LITELLM_VERSION}...\n`);
+  const pids = {};
+  pids['reference-model'] = await start('reference-model', 'apps/reference-model/dist/main.js', { HTTP_PORT: String(ports.model) }, ports.model);
+  const log = (line) => process.stderr.write(line);
+  const { child: proxy, masterKey } = await startLitellm({ backendUrl: `http://${HOST}:${ports.model}`, model: 'reference-chat', port: ports.litellm, workers: Number(args['litellm-workers']), log });
+  children.push(proxy);
+  // Its workers are its children: cpuMsOf counts them with it.
+  pids.litellm = proxy.pid;
+  const backend = target(ports.model);
+  const litellm = target(ports.litellm);
+  return {
+    label: `LiteLLM ${LITELLM_VERSION} (${args['litellm-workers']} workers)`,
+    pids,
+    direct: (body) => post(backend, '/v1/chat/completions', {}, body('reference-chat')),
+    candidate: (body) => post(litellm, '/v1/chat/completions', { authorization: `Bearer ${masterKey}` }, body('reference-chat')),
+  };
+}
+
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
 function meshToken(mesh) {
   const { issueDevTokenAt, operatorCredentials } = require('@airlock/cli');
@@ -283,7 +308,7 @@ function cpuSnapshot(pids) {
 }
 
 async function main() {
-  const setup = args.via === 'envoy' ? await throughEnvoy() : await gatewayAlone();
+  const setup = await { gateway: gatewayAlone, envoy: throughEnvoy, litellm: viaLitellm }[args.via]();
   const direct = () => setup.direct(CHAT);
   const candidate = () => setup.candidate(CHAT);
   // A fresh mesh may answer 503 for a moment (the gateway fetches policy's JWKS when first needed).
@@ -372,6 +397,8 @@ async function main() {
   }
   if (STREAM_RATES.length > 0) await streamsAtRates(setup, out);
 
+  // The targets are Airlock's; a LiteLLM run is the other side of the comparison.
+  if (args.via === 'litellm') return;
   const at1000 = rows.find((r) => r.rate === 1000);
   out('\nfirst content through the gateway waits for DLP: ScanStream releases text only once no later chunk can turn it into a finding');
   out('targets (issue 6, this 2-core machine, through Envoy + ext_authz + gateway + DLP):');
