@@ -3,7 +3,7 @@
 // graph says which verified caller may call which service or method.
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import type { PeerCertificate } from 'node:tls';
+import { type PeerCertificate, TLSSocket } from 'node:tls';
 import { CORRELATION_HEADER, acceptCorrelationId } from '@airlock/telemetry';
 
 /** The trailer carrying an error's machine-readable code, next to the gRPC status. */
@@ -86,6 +86,37 @@ export interface CallGraphRefusal {
 }
 
 /**
+ * The TLS connection a server call came in on. grpc-js keeps it on the call's HTTP/2 stream (`stream.session.socket`,
+ * what its own getAuthContext reads) without exposing it, under however many interceptors (`nextCall`); undefined
+ * when that shape is not there (another grpc-js), and the caller is then read from getAuthContext on every call.
+ */
+function connectionOf(call: grpc.ServerInterceptingCallInterface): TLSSocket | undefined {
+  let current = call as unknown as { stream?: { session?: { socket?: unknown } }; nextCall?: unknown } | undefined;
+  for (let depth = 0; current && depth < 16; depth++) {
+    const socket = current.stream?.session?.socket;
+    if (socket instanceof TLSSocket) return socket;
+    current = current.nextCall as typeof current;
+  }
+  return undefined;
+}
+
+/**
+ * The verified caller's workload, read once per connection: getAuthContext builds the whole peer certificate
+ * (fingerprints included) on every call, the largest single cost in policy's ext_authz Check at 1000 req/s
+ * (tools/bench/edge/ext-authz.js --cpu-prof). A connection's peer certificate cannot change: HTTP/2 forbids TLS
+ * renegotiation (RFC 9113 §9.2.1), so the name found for its first call holds for all of them.
+ */
+const callers = new WeakMap<TLSSocket, string | undefined>();
+export function callerOf(call: grpc.ServerInterceptingCallInterface): string | undefined {
+  const connection = connectionOf(call);
+  if (connection && callers.has(connection)) return callers.get(connection);
+  const caller = workloadOf(call.getAuthContext().sslPeerCertificate);
+  // Only a verified connection's: an unauthorized one names nobody (getAuthContext gives no certificate).
+  if (connection?.authorized) callers.set(connection, caller);
+  return caller;
+}
+
+/**
  * A grpc-js server interceptor enforcing `graph` on the peer certificate's workload name: a call the graph does not
  * allow ends with PERMISSION_DENIED and `caller_not_allowed` in the `x-error-code` trailer before any handler runs.
  * `onRefused` sees each refusal (names only: a certificate's content is never passed on).
@@ -96,7 +127,7 @@ export function callGraphInterceptor(graph: CallGraph, onRefused: (refusal: Call
       start(next) {
         next({
           onReceiveMetadata(metadata, forward) {
-            const caller = workloadOf(call.getAuthContext().sslPeerCertificate);
+            const caller = callerOf(call);
             if (callAllowed(graph, caller, descriptor.path)) {
               forward(metadata);
               return;

@@ -9,8 +9,11 @@ export const APP_LOGGER = Symbol('APP_LOGGER');
 
 /**
  * HTTP: every request runs in a correlation scope (the caller's well-formed `x-correlation-id`, or a new
- * one), echoed on the response, and ends with one log line. As middleware it wraps guards, handlers and
- * exception filters alike.
+ * one), echoed on the response, and ends with one log line: at debug when it succeeded, else at info. A line
+ * per answered request was the gateway's largest avoidable cost per AI call after its socket writes (a
+ * synchronous JSON write each; tools/bench/gateway --cpu-prof), and every AI call is audited anyway; a
+ * refused or failed request stays visible at info. As middleware it wraps guards, handlers and exception
+ * filters alike.
  */
 export function correlationMiddleware(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -18,12 +21,12 @@ export function correlationMiddleware(logger: Logger) {
     res.setHeader(CORRELATION_HEADER, correlationId);
     const started = performance.now();
     runWithCorrelation(correlationId, () => {
-      res.once('finish', () =>
-        logger.info(
-          { method: req.method, path: req.path, status: res.statusCode, duration_ms: Math.round(performance.now() - started) },
-          'http request',
-        ),
-      );
+      res.once('finish', () => {
+        const level = res.statusCode < 400 ? 'debug' : 'info';
+        // Checked first: no fields object per request when the line would be dropped.
+        if (!logger.isLevelEnabled(level)) return;
+        logger[level]({ method: req.method, path: req.path, status: res.statusCode, duration_ms: Math.round(performance.now() - started) }, 'http request');
+      });
       next();
     });
   };

@@ -3,7 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -27,9 +27,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     serviceName: options.serviceName,
     metricReaders: [new PrometheusExporter({ host: options.metricsHost, port: options.metricsPort })],
     traceExporter: options.otlpEndpoint ? new OTLPTraceExporter({ url: options.otlpEndpoint }) : undefined,
-    // Without an exporter spans are still recorded (so trace ids reach logs and propagate as traceparent
-    // between services) but go nowhere.
-    spanProcessors: options.otlpEndpoint ? undefined : [new NoopSpanProcessor()],
+    // Without an exporter spans would go nowhere, so none is recorded: a span not sampled still has its trace
+    // and span ids (they reach logs and propagate as traceparent between services), without the span object,
+    // its attributes and its events per request and per gRPC call. With an exporter the SDK's default
+    // sampler applies, or OTEL_TRACES_SAMPLER (e.g. parentbased_traceidratio) when set.
+    sampler: options.otlpEndpoint ? undefined : new AlwaysOffSampler(),
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/metrics' }),
       new GrpcInstrumentation(),

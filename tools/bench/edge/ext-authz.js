@@ -3,7 +3,10 @@
 // the same route (a direct response at Envoy, so no upstream service is in the numbers) with ext_authz
 // disabled (the baseline) and enabled (policy service -> credential check), at fixed open-loop rates.
 //
-//   tools/airlock bootstrap node tools/bench/edge/ext-authz.js [--rates 200,1000] [--seconds 10]
+//   tools/airlock bootstrap node tools/bench/edge/ext-authz.js [--rates 200,1000] [--seconds 10] [--cpu-prof DIR]
+//
+// `--cpu-prof DIR`: every service of the mesh writes its V8 CPU profile there when it stops (DIR/policy.cpuprofile;
+// tools/bench/gateway/profile-summary.js).
 //
 // Starts its own mesh on free ports (namespace bench-edge) and stops it at the end.
 'use strict';
@@ -18,7 +21,7 @@ const { openLoop, percentile, fmt } = require('../lib/load');
 const { unlimitedBundleFile } = require('../lib/bundle');
 
 const { values: args } = parseArgs({
-  options: { rates: { type: 'string', default: '200,1000' }, seconds: { type: 'string', default: '10' } },
+  options: { rates: { type: 'string', default: '200,1000' }, seconds: { type: 'string', default: '10' }, 'cpu-prof': { type: 'string' } },
 });
 const RATES = args.rates.split(',').map(Number);
 const SECONDS = Number(args.seconds);
@@ -116,7 +119,7 @@ async function waitReady(fn) {
 
 async function main() {
   process.stdout.write('starting a mesh on free ports (bench-edge)...\n');
-  const mesh = await startMesh({ name: NAME, ports: 'free', policyBundleFile: unlimitedBundleFile() });
+  const mesh = await startMesh({ name: NAME, ports: 'free', policyBundleFile: unlimitedBundleFile(), cpuProfileDir: args['cpu-prof'] && path.resolve(args['cpu-prof']) });
   try {
     await restartEnvoyWithBenchRoutes(mesh);
     const ca = readFileSync(mesh.caBundle, 'utf8');

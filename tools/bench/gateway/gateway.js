@@ -3,19 +3,22 @@
 //   1. request latency direct to the backend (the baseline) vs through the candidate, at fixed open-loop rates;
 //      P50/P99, the overhead and the ratio; and the CPU each process spent per request (from /proc);
 //   2. SSE time to first byte and to first content, direct vs through the candidate.
-// Two candidates (`--via`):
+// Three candidates (`--via`):
 //   gateway  (default) the gateway alone: reference backend, dlp and gateway as separate Node processes (dist
 //            builds), the identity assertion and route headers made up here as the edge would set them; DLP Scan
 //            of the prompt and of the answer, routing, audit + usage events to Kafka.
 //   envoy    the deployed path: a whole mesh on free ports (tools/cli mesh, namespace bench-gw): TLS at Envoy,
 //            ext_authz (policy -> identity), the gateway, DLP, Kafka events consumed by audit and usage, and the
 //            mesh's reference backend, called directly for the baseline. Issue 6's targets are printed beside it.
+//   litellm  LiteLLM's proxy (PyPI litellm[proxy], 2 workers; `--litellm-workers`) in front of the reference
+//            backend, no DLP, audit or usage: the side-by-side issue 22 compares with (litellm.js installs it once).
 // Every process shares this machine's cores with the load generator; the per-process CPU table shows where the
-// time goes. `--cpu-prof DIR` (gateway only) writes the gateway's V8 CPU profile there (open in Chrome DevTools).
+// time goes. `--cpu-prof DIR` writes V8 CPU profiles there (profile-summary.js, or Chrome DevTools): of the gateway
+// and DLP with `--via gateway` (CPU.*.<pid>.*.cpuprofile), of every service with `--via envoy` (<service>.cpuprofile).
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
-//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy] [--rates 200,1000]
-//        [--seconds 10] [--streams 200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
+//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy|litellm] [--rates 200,1000]
+//        [--seconds 10] [--streams 200] [--stream-rates 100,200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
 'use strict';
 const { spawn } = require('node:child_process');
 const http = require('node:http');
@@ -36,18 +39,23 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '200,1000' },
     seconds: { type: 'string', default: '10' },
     streams: { type: 'string', default: '200' },
+    // Streams started at these open-loop rates (''/0: none): first content under concurrency, and how many
+    // streams are in flight at once, which is what the chat bulkhead (GATEWAY_BULKHEADS) has to hold.
+    'stream-rates': { type: 'string', default: '100,200' },
     'cpu-prof': { type: 'string' },
     // The gateway logs one line per request at info, as deployed.
     'log-level': { type: 'string', default: 'info' },
     // `--via gateway`: a gateway main.js to run instead of this tree's build (an earlier build, to compare).
     'gateway-main': { type: 'string', default: path.join('apps', 'gateway', 'dist', 'main.js') },
     'warmup-seconds': { type: 'string', default: '5' },
+    'litellm-workers': { type: 'string', default: '2' },
   },
 });
-if (!['gateway', 'envoy'].includes(args.via)) throw new Error('--via is gateway or envoy');
+if (!['gateway', 'envoy', 'litellm'].includes(args.via)) throw new Error('--via is gateway, envoy or litellm');
 const RATES = args.rates.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const STREAMS = Number(args.streams);
+const STREAM_RATES = args['stream-rates'].split(',').map(Number).filter((r) => r > 0);
 const ROOT = path.join(__dirname, '..', '..', '..');
 const HOST = '127.0.0.1';
 const MESH = 'bench-gw';
@@ -118,7 +126,8 @@ async function start(name, main, env, port, nodeArgs = []) {
   const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), `airlock-bench-${name}-`)), 'out.log');
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, path.resolve(ROOT, main)], {
-    env: { ...process.env, BIND_HOST: HOST, LOG_LEVEL: 'warn', ...env },
+    // Plain HTTP between the processes: the bench measures the services' work, not mTLS (tools/bench/mtls does).
+    env: { ...process.env, BIND_HOST: HOST, LOG_LEVEL: 'warn', MTLS_OFF_FOR_DEVELOPMENT: 'true', ...env },
     stdio: ['ignore', out, 'inherit'],
   });
   children.push(child);
@@ -134,12 +143,12 @@ async function gatewayAlone() {
   process.stdout.write('starting reference backend, dlp and gateway...\n');
   const pids = {};
   pids['reference-model'] = await start('reference-model', 'apps/reference-model/dist/main.js', { HTTP_PORT: String(ports.model) }, ports.model);
-  pids.dlp = await start('dlp', 'apps/dlp/dist/main.js', { GRPC_PORT: String(ports.dlp), METRICS_PORT: String(await freePort()) }, ports.dlp);
+  // Each profile is written when its process exits (SIGTERM → graceful shutdown → process.exit).
+  const prof = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
+  pids.dlp = await start('dlp', 'apps/dlp/dist/main.js', { GRPC_PORT: String(ports.dlp), METRICS_PORT: String(await freePort()) }, ports.dlp, prof);
   const edgeSigner = AssertionSigner.generate();
   const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-assertion-')), 'assertion-public.pem');
   writeFileSync(keyFile, edgeSigner.publicKeyPem);
-  // The profile is written when the gateway exits (SIGTERM → graceful shutdown → process.exit).
-  const prof = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
   pids.gateway = await start(
     'gateway',
     args['gateway-main'],
@@ -181,6 +190,28 @@ async function gatewayAlone() {
   };
 }
 
+/** LiteLLM's proxy in front of the reference backend (litellm.js). */
+async function viaLitellm() {
+  const { LITELLM_VERSION, startLitellm } = require('./litellm');
+  const ports = { model: await freePort(), litellm: await freePort() };
+  process.stdout.write(`starting reference backend and LiteLLM ${LITELLM_VERSION}...\n`);
+  const pids = {};
+  pids['reference-model'] = await start('reference-model', 'apps/reference-model/dist/main.js', { HTTP_PORT: String(ports.model) }, ports.model);
+  const log = (line) => process.stderr.write(line);
+  const { child: proxy, masterKey } = await startLitellm({ backendUrl: `http://${HOST}:${ports.model}`, model: 'reference-chat', port: ports.litellm, workers: Number(args['litellm-workers']), log });
+  children.push(proxy);
+  // Its workers are its children: cpuMsOf counts them with it.
+  pids.litellm = proxy.pid;
+  const backend = target(ports.model);
+  const litellm = target(ports.litellm);
+  return {
+    label: `LiteLLM ${LITELLM_VERSION} (${args['litellm-workers']} workers)`,
+    pids,
+    direct: (body) => post(backend, '/v1/chat/completions', {}, body('reference-chat')),
+    candidate: (body) => post(litellm, '/v1/chat/completions', { authorization: `Bearer ${masterKey}` }, body('reference-chat')),
+  };
+}
+
 /** A bearer token from identity's dev-only IssueToken (enabled in every mesh the CLI starts). */
 function meshToken(mesh) {
   const { issueDevTokenAt, operatorCredentials } = require('@airlock/cli');
@@ -198,7 +229,7 @@ function meshToken(mesh) {
 async function throughEnvoy() {
   const { startMesh, stopMesh } = require('@airlock/cli');
   process.stdout.write(`starting a mesh on free ports (${MESH})...\n`);
-  const mesh = await startMesh({ name: MESH, ports: 'free', policyBundleFile: unlimitedBundleFile() });
+  const mesh = await startMesh({ name: MESH, ports: 'free', policyBundleFile: unlimitedBundleFile(), cpuProfileDir: args['cpu-prof'] && path.resolve(args['cpu-prof']) });
   cleanups.push(() => stopMesh(MESH));
   const managed = await listManaged();
   const pids = {};
@@ -220,6 +251,56 @@ async function throughEnvoy() {
   };
 }
 
+/**
+ * Streams started on an open-loop schedule, direct and through the candidate alternately (twice each): first
+ * content and the whole stream (P50/P99), errors, and the most streams in flight at once. By Little's law a
+ * bulkhead needs about rate x stream duration slots; the P99 duration gives the headroom for bursts.
+ */
+async function streamsAt(setup, rate) {
+  const res = {};
+  for (const variant of ['direct', 'candidate']) res[variant] = { content: [], whole: [], errors: 0, errorKinds: {}, most: 0, cpuMs: {}, sent: 0 };
+  for (let round = 0; round < 2; round++) {
+    for (const variant of ['direct', 'candidate']) {
+      const r = res[variant];
+      let inFlight = 0;
+      const request = () => {
+        r.most = Math.max(r.most, ++inFlight);
+        return setup[variant](STREAM).finally(() => inFlight--);
+      };
+      const before = cpuSnapshot(setup.pids);
+      const run = await openLoop({ rate, seconds: SECONDS / 2, warmupSeconds: 1, request });
+      const after = cpuSnapshot(setup.pids);
+      for (const name of Object.keys(after)) r.cpuMs[name] = (r.cpuMs[name] ?? 0) + after[name] - before[name];
+      r.sent += Math.round((SECONDS / 2 + 1) * rate);
+      r.content.push(...run.values.map((v) => v.firstContent ?? v.total));
+      r.whole.push(...run.latenciesMs);
+      r.errors += run.errors;
+      for (const [kind, n] of Object.entries(run.errorKinds)) r.errorKinds[kind] = (r.errorKinds[kind] ?? 0) + n;
+    }
+  }
+  return res;
+}
+
+async function streamsAtRates(setup, out) {
+  const pair = (values) => `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}`;
+  out(`\nSSE streams at fixed rates (open loop), direct vs through ${setup.label}; P50 / P99 ms`);
+  out(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out('rate/s  n      direct content     via content          added content        via whole stream     most in flight  errors');
+  for (const rate of STREAM_RATES) {
+    const { direct: d, candidate: c } = await streamsAt(setup, rate);
+    const added = (p) => fmt(percentile(c.content, p) - percentile(d.content, p));
+    const errors = `${c.errors}${c.errors ? `  (${Object.entries(c.errorKinds).map(([k, n]) => `${n}x ${k}`).slice(0, 3).join('; ')})` : ''}`;
+    out(
+      `${String(rate).padEnd(7)} ${String(c.content.length).padEnd(6)} ${pair(d.content).padEnd(18)} ${pair(c.content).padEnd(20)} ` +
+        `${`${added(50)} / ${added(99)}`.padEnd(20)} ${pair(c.whole).padEnd(20)} ${String(c.most).padEnd(15)} ${errors}`,
+    );
+    const perStream = Object.entries(c.cpuMs).filter(([name]) => name !== 'load generator' && Number.isFinite(c.cpuMs[name]));
+    const total = perStream.reduce((sum, [, ms]) => sum + ms, 0) / c.sent;
+    out(`        CPU per stream (ms, via): ${perStream.map(([name, ms]) => `${name} ${fmt(ms / c.sent, 3)}`).join(', ')}; all ${fmt(total, 2)}`);
+    out(`        bulkhead by Little's law: ${rate}/s x P99 stream ${fmt(percentile(c.whole, 99))} ms = ${Math.ceil((rate * percentile(c.whole, 99)) / 1000)} slots (chat default: 128 + 128 queued)`);
+  }
+}
+
 function cpuSnapshot(pids) {
   const out = { 'load generator': (process.cpuUsage().user + process.cpuUsage().system) / 1000 };
   for (const [name, pid] of Object.entries(pids)) out[name] = pid ? cpuMsOf(pid) : NaN;
@@ -227,7 +308,7 @@ function cpuSnapshot(pids) {
 }
 
 async function main() {
-  const setup = args.via === 'envoy' ? await throughEnvoy() : await gatewayAlone();
+  const setup = await { gateway: gatewayAlone, envoy: throughEnvoy, litellm: viaLitellm }[args.via]();
   const direct = () => setup.direct(CHAT);
   const candidate = () => setup.candidate(CHAT);
   // A fresh mesh may answer 503 for a moment (the gateway fetches policy's JWKS when first needed).
@@ -314,6 +395,10 @@ async function main() {
         `${`${fmt(percentile(g, 50))} / ${fmt(percentile(g, 99))}`.padEnd(20)} ${fmt(percentile(g, 50) - percentile(d, 50))} / ${fmt(percentile(g, 99) - percentile(d, 99))}`,
     );
   }
+  if (STREAM_RATES.length > 0) await streamsAtRates(setup, out);
+
+  // The targets are Airlock's; a LiteLLM run is the other side of the comparison.
+  if (args.via === 'litellm') return;
   const at1000 = rows.find((r) => r.rate === 1000);
   out('\nfirst content through the gateway waits for DLP: ScanStream releases text only once no later chunk can turn it into a finding');
   out('targets (issue 6, this 2-core machine, through Envoy + ext_authz + gateway + DLP):');

@@ -10,13 +10,15 @@
  * @param {number} o.seconds measured duration
  * @param {number} [o.warmupSeconds] unmeasured lead-in at the same rate
  * @param {() => Promise<void>} o.request one request; rejects on failure
- * @returns {Promise<{latenciesMs: number[], errors: number, errorKinds: Record<string, number>, sent: number, achievedRate: number}>}
+ * @returns {Promise<{latenciesMs: number[], values: unknown[], errors: number, errorKinds: Record<string, number>, sent: number, achievedRate: number}>}
+ *   values: what each measured request resolved with, in completion order (e.g. a stream's first-content time)
  */
 async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
   const interval = 1000 / rate;
   const total = Math.round((seconds + warmupSeconds) * rate);
   const warm = Math.round(warmupSeconds * rate);
   const latenciesMs = [];
+  const values = [];
   let errors = 0;
   const errorKinds = {};
   const inflight = new Set();
@@ -29,7 +31,11 @@ async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
     // A timer may fire up to a millisecond early: never count time before the request was actually due.
     const from = Math.max(due, performance.now());
     const p = request().then(
-      () => measured && latenciesMs.push(performance.now() - from),
+      (value) => {
+        if (!measured) return;
+        latenciesMs.push(performance.now() - from);
+        values.push(value);
+      },
       (err) => {
         if (!measured) return;
         errors++;
@@ -42,7 +48,7 @@ async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
   }
   await Promise.all(inflight);
   const elapsed = (performance.now() - t0) / 1000 - warmupSeconds;
-  return { latenciesMs, errors, errorKinds, sent: total - warm, achievedRate: (total - warm) / elapsed };
+  return { latenciesMs, values, errors, errorKinds, sent: total - warm, achievedRate: (total - warm) / elapsed };
 }
 
 function percentile(values, p) {

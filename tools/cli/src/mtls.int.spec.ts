@@ -25,13 +25,20 @@ import { ensureWorkloadCertificates, type WorkloadCertificate } from './mtls-pki
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** Scan once as whoever `credentials` names; resolves to the answer or the gRPC error. */
-async function scanAs(address: string, credentials: ChannelCredentials): Promise<airlock.dlp.v1.ScanResponse | Error> {
-  const client = createClient(airlock.dlp.v1.DlpServiceClient, address, { credentials, deadlineMs: 5_000 });
+/** One Scan on `client`'s channel; resolves to the answer or the gRPC error. */
+async function scanWith(client: airlock.dlp.v1.DlpServiceClient): Promise<airlock.dlp.v1.ScanResponse | Error> {
   try {
     return await unary(client.scan.bind(client), { text: 'hello', direction: airlock.dlp.v1.Direction.DIRECTION_INBOUND, correlationId: '', policyVersion: undefined });
   } catch (error) {
     return error as Error;
+  }
+}
+
+/** Scan once, on a new channel, as whoever `credentials` names. */
+async function scanAs(address: string, credentials: ChannelCredentials): Promise<airlock.dlp.v1.ScanResponse | Error> {
+  const client = createClient(airlock.dlp.v1.DlpServiceClient, address, { credentials, deadlineMs: 5_000 });
+  try {
+    return await scanWith(client);
   } finally {
     client.close();
   }
@@ -114,6 +121,24 @@ describe('mTLS on internal gRPC (a real dlp process, dev PKI certificates)', () 
     expect(result.details).toContain('usage');
     // Health stays open to every verified caller (readiness checks are not in the graph).
     expect(await checkHealth(address, '', 1_000, as(certs.usage))).toBe('SERVING');
+  });
+
+  it('judges every call on a connection by the certificate of that connection (the caller is read once per connection)', async () => {
+    const gateway = createClient(airlock.dlp.v1.DlpServiceClient, address, { credentials: as(certs.gateway), deadlineMs: 5_000 });
+    const usage = createClient(airlock.dlp.v1.DlpServiceClient, address, { credentials: as(certs.usage), deadlineMs: 5_000 });
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        for (const [name, client] of [['gateway', gateway], ['usage', usage]] as const) {
+          const result = await scanWith(client);
+          outcomes.push(`${name} ${isGrpcError(result) ? GrpcStatus[result.code] : 'answered'}`);
+        }
+      }
+      expect(outcomes).toEqual(['gateway answered', 'usage PERMISSION_DENIED', 'gateway answered', 'usage PERMISSION_DENIED', 'gateway answered', 'usage PERMISSION_DENIED']);
+    } finally {
+      gateway.close();
+      usage.close();
+    }
   });
 
   it('answers the gateway, which its call graph names', async () => {

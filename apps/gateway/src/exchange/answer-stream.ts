@@ -10,6 +10,11 @@ import { ANSWERED, type Ending, endingOf, isCancellation } from './ending';
 import type { ReplyContext, StreamRenderer, Tokens } from './exchange-spec';
 import { type StreamChunk, estimateTokens, parseStreamChunk } from './stream-chunks';
 
+/** Chunks read from the backend whose scanned text is not yet written to the client, at most. */
+const MAX_UNWRITTEN = 64;
+/** Characters of model text sent to the scan in one message, at most (well under DLP's chunk limit). */
+const MAX_GROUP_CHARS = 16_384;
+
 /** The DLP scan of a streamed answer, as the stream uses it. */
 export type AnswerScan = Pick<OutputScan, 'push' | 'end' | 'verdict'>;
 
@@ -51,6 +56,11 @@ export class AnswerStream {
   private lastText?: StreamChunk;
   private firstTokenSent = false;
   private dlpAction: DlpVerdict;
+  /** Chunks read from the backend, not yet sent to the scan. */
+  private readonly queued: StreamChunk[] = [];
+  /** Whether writeQueued is running: set and cleared synchronously, so a chunk queued never waits unseen. */
+  private writing = false;
+  private writer: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AnswerStreamOptions) {
     this.dlpAction = options.ctx.dlpAction;
@@ -80,34 +90,90 @@ export class AnswerStream {
     res.flushHeaders();
   }
 
-  /** Every backend chunk up to `[DONE]`; a stream that ends without it was cut. */
+  /**
+   * Every backend chunk up to `[DONE]`; a stream that ends without it was cut. Reading and scanning overlap,
+   * and the scan sees one message per round trip, not one per chunk: while its answer for earlier text is
+   * pending, the chunks that arrive queue up and go to it together (see writeQueued). A fast model thus costs a
+   * few round trips to fill the scan's withheld tail instead of dozens in a row, and a slow one loses nothing
+   * (each chunk finds the scan idle and goes at once). Once MAX_UNWRITTEN chunks wait, the read waits too: a
+   * slow client still slows the read from the backend.
+   */
   private async forward(events: AsyncIterable<SseEvent>): Promise<void> {
-    const { scan, renderer } = this.options;
+    const iterator = events[Symbol.asyncIterator]();
+    // Settles only when the writer fails (a block, the client gone): ends the wait for the backend's next chunk.
+    let fail!: (error: unknown) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
     let done = false;
-    for await (const event of events) {
-      if (event.data === '[DONE]') {
-        done = true;
-        continue;
+    try {
+      for (;;) {
+        const pending = iterator.next();
+        // Left unread when the writer fails first: its later failure (the response closed) is expected.
+        pending.catch(() => undefined);
+        const next = await Promise.race([pending, failed]);
+        if (next.done) break;
+        if (next.value.data === '[DONE]') {
+          done = true;
+          continue;
+        }
+        const chunk = parseStreamChunk(next.value.data);
+        if (chunk.error) throw new BackendStreamError(this.options.backend, chunk.error);
+        this.queued.push(chunk);
+        if (!this.writing) {
+          this.writing = true;
+          this.writer = this.writeQueued();
+          this.writer.catch(fail);
+        }
+        if (this.queued.length >= MAX_UNWRITTEN) await this.writer;
       }
-      const chunk = parseStreamChunk(event.data);
-      if (chunk.error) throw new BackendStreamError(this.options.backend, chunk.error);
-      if (chunk.usage) this.usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
-      if (chunk.text) {
-        this.sent += 1;
-        this.text += chunk.text;
-        this.lastText = chunk;
-      }
-      let safe = await scan.push(chunk.text);
-      // The model is done: release what the scanner held back, in the chunk that ends the choice.
-      if (chunk.finishReason) safe += await scan.end();
-      this.dlpAction = strongest(this.options.ctx.dlpAction, scan.verdict);
-      if (chunk.finishReason) this.finishReason = chunk.finishReason;
-      // A piece the scanner is still holding back: nothing to send for it yet.
-      if (chunk.text && !safe && !chunk.finishReason) continue;
-      // Backpressure: a slow client slows the read from the backend instead of growing a buffer.
-      if (!this.emit(renderer.chunk(chunk, safe, this.ctx()), safe)) await this.drained();
+      await this.writer;
+    } finally {
+      // Closes the backend's response (at once, or when a pending read settles) unless it ended.
+      void iterator.return?.()?.catch(() => undefined);
     }
     if (!done) throw new UpstreamError('reset', this.options.backend, 'stream ended without [DONE]');
+  }
+
+  /** Scans and writes what is queued, a group per round trip, until nothing is; then the next chunk restarts it. */
+  private async writeQueued(): Promise<void> {
+    while (this.queued.length > 0) await this.write(this.takeGroup());
+    // Not on failure: after a block nothing more is written, even what was read meanwhile.
+    this.writing = false;
+  }
+
+  /**
+   * The queued chunks that go to the scan as one message: a run of plain text chunks (up to MAX_GROUP_CHARS),
+   * else the single chunk at the head (a role, finish or usage chunk keeps its own frame).
+   */
+  private takeGroup(): StreamChunk[] {
+    const plain = (c: StreamChunk) => c.text !== '' && !c.finishReason && !c.usage;
+    let n = 1;
+    let chars = this.queued[0].text.length;
+    if (plain(this.queued[0])) {
+      while (n < this.queued.length && plain(this.queued[n]) && chars + this.queued[n].text.length <= MAX_GROUP_CHARS) chars += this.queued[n++].text.length;
+    }
+    return this.queued.splice(0, n);
+  }
+
+  /** One group's text through the scan, then what it releases to the client in the framing of the group's last chunk. */
+  private async write(group: StreamChunk[]): Promise<void> {
+    const { scan } = this.options;
+    const last = group[group.length - 1];
+    // Counted here, not when read: chunks read past a block are never metered, as with one chunk at a time.
+    if (last.usage) this.usage = { prompt: last.usage.prompt_tokens ?? 0, completion: last.usage.completion_tokens ?? 0 };
+    for (const c of group) if (c.text) this.sent += 1;
+    if (last.text) this.lastText = last;
+    const text = group.length === 1 ? last.text : group.map((c) => c.text).join('');
+    this.text += text;
+    let safe = await scan.push(text);
+    // The model is done: release what the scanner held back, in the chunk that ends the choice.
+    if (last.finishReason) safe += await scan.end();
+    this.dlpAction = strongest(this.options.ctx.dlpAction, scan.verdict);
+    if (last.finishReason) this.finishReason = last.finishReason;
+    // Text the scanner is still holding back: nothing to send for it yet.
+    if (last.text && !safe && !last.finishReason) return;
+    // Backpressure: a full socket buffer holds the writer, and the reader once MAX_UNWRITTEN chunks wait.
+    if (!this.emit(this.options.renderer.chunk(last, safe, this.ctx()), safe)) await this.drained();
   }
 
   /** Writes a frame; false when the socket's buffer is full. */

@@ -54,8 +54,13 @@ const mask = (text: string) => text.replaceAll('secret', '[MASKED]');
 class FakeOutputScan implements AnswerScan {
   verdict: DlpVerdict = 'allow';
   closed = false;
+  /** The first push answers once what this returns, called then, settles (a scan lagging behind the model). */
+  holdFirstAnswer?: () => Promise<unknown>;
+  readonly pushed: string[] = [];
 
   async push(text: string): Promise<string> {
+    this.pushed.push(text);
+    if (this.pushed.length === 1) await this.holdFirstAnswer?.();
     if (text.includes('KEY')) {
       this.verdict = 'block';
       throw new DlpOutputBlockedError(['secret.private_key']);
@@ -279,6 +284,47 @@ describe('AiExchange', () => {
     expect(JSON.parse(frames[2].split('data: ')[1])).toMatchObject({ finish_reason: 'stop', usage: { prompt_tokens: 3, completion_tokens: 2 }, dlp_action: 'mask' });
     expect(s.dlp.scans[0].closed).toBe(true);
     expect(s.events.records[0].record).toMatchObject({ statusCode: 200, outcome: 'success', promptTokens: 3, completionTokens: 2, dlpAction: 'mask' });
+  });
+
+  it('sends the chunks that arrive while the output scan answers to it together, in the framing of the last', async () => {
+    s.router.answer = async () => ({ source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events: sse([chunk('one '), chunk('two '), chunk('three'), chunk('', 'stop'), { data: '[DONE]' }]) });
+    const scan = new FakeOutputScan();
+    scan.holdFirstAnswer = () => new Promise((r) => setImmediate(r));
+    s.dlp.scanOutput = () => scan;
+    const frames = (await (await s.post(ask('hi', { stream: true }))).text()).split('\n\n').filter(Boolean);
+    expect(scan.pushed).toEqual(['one ', 'two three', '']);
+    expect(frames.slice(0, 2)).toEqual(['event: delta\ndata: {"content":"one "}', 'event: delta\ndata: {"content":"two three"}']);
+    expect(JSON.parse(frames[2].split('data: ')[1])).toMatchObject({ finish_reason: 'stop', usage: { completion_tokens: 3 } });
+  });
+
+  it('reads at most 64 chunks ahead of what the scan has answered, then the whole answer once it does', async () => {
+    let pulled = 0;
+    async function* words(): AsyncGenerator<SseEvent> {
+      for (let i = 0; i < 200; i++) {
+        pulled += 1;
+        yield chunk(`w${i} `);
+      }
+      yield chunk('', 'stop');
+      yield { data: '[DONE]' };
+    }
+    s.router.answer = async () => ({ source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events: words() });
+    const scan = new FakeOutputScan();
+    let answer!: (value: unknown) => void;
+    const answered = new Promise((r) => (answer = r));
+    scan.holdFirstAnswer = () => answered;
+    s.dlp.scanOutput = () => scan;
+    const res = await s.post(ask('hi', { stream: true }));
+    // Turns of the event loop enough for the reader to go as far as it may (it needs none to get there).
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(scan.pushed).toEqual(['w0 ']);
+    expect(pulled).toBe(65);
+    answer(undefined);
+    const content = (await res.text())
+      .split('\n\n')
+      .filter((f) => f.startsWith('event: delta'))
+      .map((f) => (JSON.parse(f.split('data: ')[1]) as { content: string }).content)
+      .join('');
+    expect(content).toBe(Array.from({ length: 200 }, (_, i) => `w${i} `).join(''));
   });
 
   it('ends a stream DLP blocks with the error event, and meters what the model sent', async () => {

@@ -14,6 +14,25 @@ import { SESSION_COOKIE, allowResponse, deniedResponse, readCookie, signInRedire
 type CheckRequest = envoy.service.auth.v3.CheckRequest;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
 
+/**
+ * The request headers Check reads, and the only ones the edge sends it (`allowed_headers` of Envoy's ext_authz
+ * filter, envoy/envoy.template.yaml; a test holds the two together): a browser's request carries a dozen more
+ * (User-Agent, Accept-Encoding, ...) that Envoy would otherwise encode and policy decode on every request.
+ */
+export const CHECK_HEADERS = [
+  CORRELATION_HEADER,
+  'authorization',
+  'cookie',
+  'x-airlock-branch',
+  'origin',
+  'sec-fetch-site',
+  // isBrowserNavigation and the refusal page's language.
+  'sec-fetch-mode',
+  'accept',
+  'accept-language',
+] as const;
+type CheckHeader = (typeof CHECK_HEADERS)[number];
+
 /** What Check reads of Envoy's request attributes. */
 interface EdgeRequest {
   path: string;
@@ -54,7 +73,8 @@ export class CheckRequestUseCase {
 
   execute(request: CheckRequest): Promise<CheckResponse> {
     const http = request.attributes?.request?.http;
-    const headers = http?.headers ?? {};
+    // Typed so that reading a header not in CHECK_HEADERS (which the edge would not send) does not compile.
+    const headers: Partial<Record<CheckHeader, string>> = http?.headers ?? {};
     const correlationId = acceptCorrelationId(headers[CORRELATION_HEADER]);
     // The id travels on to identity (createClient reads it from this scope) and into every log line.
     return runWithCorrelation(correlationId, () =>
