@@ -1,8 +1,10 @@
 // Unit tests of the pure parts: rendered configurations and names.
+import { createHash } from 'node:crypto';
 import { newClusterId, renderKafkaLog4j, renderKafkaProperties } from './kafka';
 import { renderPostgresArgs, socketDirFor, postgresUrl } from './postgres';
 import { assertSafeIdentifier, renderPgHba, scramVerifier } from './postgres-auth';
 import { renderRedisArgs } from './redis';
+import { aclPasswordHash, renderAclFile, serviceAclRules } from './redis-auth';
 import { testDatabaseName, uniquePrefix } from './isolation';
 import { endpointsFrom } from './infra';
 import { emptyState } from './state';
@@ -51,8 +53,8 @@ describe('kafka configuration', () => {
 });
 
 describe('redis arguments', () => {
-  test('bind loopback, persist nothing, stay in the foreground, log to a file', () => {
-    const args = renderRedisArgs({ port: 16379, dataDir: '/s/redis/data', logFile: '/s/redis/redis.log' });
+  test('bind loopback, persist nothing, stay in the foreground, log to a file, users from the ACL file', () => {
+    const args = renderRedisArgs({ port: 16379, dataDir: '/s/redis/data', logFile: '/s/redis/redis.log', aclFile: '/s/redis/users.acl' });
     const opt = (name: string): string | undefined => args[args.indexOf(name) + 1];
     expect(opt('--port')).toBe('16379');
     expect(opt('--bind')).toBe('127.0.0.1');
@@ -62,6 +64,24 @@ describe('redis arguments', () => {
     expect(opt('--protected-mode')).toBe('yes');
     expect(opt('--dir')).toBe('/s/redis/data');
     expect(opt('--logfile')).toBe('/s/redis/redis.log');
+    expect(opt('--aclfile')).toBe('/s/redis/users.acl');
+  });
+
+  test('the ACL file: default user off, the admin by password hash, saved service users kept, managed lines replaced', () => {
+    const saved = ['user default on nopass ~* &* +@all', 'user airlock on #00 ~* &* +@all', 'user identity on #ab ~airlock:identity:* resetchannels -@all +get', ''].join('\n');
+    const lines = renderAclFile(saved, 'pw').trim().split('\n');
+    expect(lines).toEqual([
+      'user default off resetpass resetkeys resetchannels -@all',
+      `user airlock on #${createHash('sha256').update('pw').digest('hex')} ~* &* +@all`,
+      'user identity on #ab ~airlock:identity:* resetchannels -@all +get',
+    ]);
+    expect(lines.join('\n')).not.toContain('pw ');
+  });
+
+  test("a service user's rules: reset first, its key prefixes and channels as literal globs, its commands, nothing dangerous", () => {
+    const rules = serviceAclRules('gateway', { keyPrefixes: ['t*1:cache:'], channels: ['t:ch'] }, 'pw');
+    expect(rules).toEqual(['reset', 'on', aclPasswordHash('pw'), '~t\\*1:cache:*', '&t:ch', '+@connection', '+get', '+set', '-@dangerous', '+info']);
+    expect(() => serviceAclRules('audit', { keyPrefixes: [] }, 'pw')).toThrow(/key prefix/);
   });
 });
 
@@ -164,7 +184,8 @@ describe('endpoints from the state file', () => {
     state.infra.redis = { ...rec, port: 16379, ports: { redis: 16379 } };
     state.infra.kafka = { ...rec, port: 19092, ports: { broker: 19092, controller: 19093 } };
     const e = endpointsFrom(state);
-    expect(e.redis).toEqual({ host: '127.0.0.1', port: 16379, url: 'redis://127.0.0.1:16379' });
+    // The URL carries no credentials; the admin user's travel beside it.
+    expect(e.redis).toMatchObject({ host: '127.0.0.1', port: 16379, url: 'redis://127.0.0.1:16379', username: 'airlock' });
     expect(e.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(e.postgres.port).toBe(0);
     expect(e.postgres.user).toBe('airlock');

@@ -1,9 +1,11 @@
-export type { InfraComponent, InfraEndpoints, InfraProfile, InfraStatus, StartInfraOptions } from './types';
+export type { InfraComponent, InfraEndpoints, InfraProfile, InfraStatus, RedisEndpoint, StartInfraOptions } from './types';
 export { startInfra, stopInfra, infraStatus } from './infra';
 export { ensureEnvoy } from './envoy';
 export { createTestDatabase, uniquePrefix, createTopics, type TestDatabase, type TestDatabaseOptions } from './isolation';
 export { provisionServiceDatabase, type ServiceDatabase } from './service-database';
 export { randomPassword, writeSecretFile } from './postgres-auth';
+export { REDIS_SERVICE_COMMANDS, type RedisGrant, type RedisService } from './redis-auth';
+export { createTestRedisUser, provisionRedisUser, type TestRedisUser, type TestRedisUserOptions } from './redis-users';
 export { freePort, portIsFree, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';
