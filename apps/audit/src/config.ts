@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, z, redisAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** Sink kinds this build knows. */
@@ -29,6 +29,8 @@ export const auditConfig = {
   AUDIT_DEDUP_WINDOW: env.int(100_000, 1),
   /** Redis for durable de-duplication by event id (marks shared by the consumer group); unset = in-process window. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'redis:// or rediss:// URL').optional(),
+  /** Audit's own Redis user (keys under `airlock:audit:dedup:`) and its password file. */
+  ...redisAuthShape,
   /** How long an event id is remembered in Redis; redeliveries older than this are written again. */
   AUDIT_DEDUP_TTL_S: env.int(7 * 24 * 3600, 60),
   /** Names this instance in its de-duplication claims; default: a digest of host name and chain state path. */

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, z, redisAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** The request types the gateway isolates from each other (bulkheads, connection pools, metrics). */
@@ -77,6 +77,8 @@ export const gatewayConfig = {
     .transform((v) => ({ ...DEFAULT_BULKHEADS, ...v })),
   /** Redis for the degradation cache of repeatable requests; unset: no cache. */
   REDIS_URL: z.url().optional(),
+  /** The gateway's own Redis user (keys under GATEWAY_CACHE_PREFIX) and its password file. */
+  ...redisAuthShape,
   GATEWAY_CACHE_TTL_SECONDS: env.int(600, 1),
   GATEWAY_CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]*$/).default('airlock:gateway:cache:'),
   /** Bound on making the audit event durable for requests marked `x-airlock-audit-mode: fail-closed`. */

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, redisAuthShape, z } from '@airlock/config';
 import { groupMappingSchema, DEFAULT_GROUP_MAPPING, serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS, tenantPoliciesSchema, timeZoneSchema } from './login/login-policy';
 import type { CallGraph } from '@airlock/runtime';
 
@@ -13,6 +13,8 @@ const optionalText = () => z.string().optional().transform((v) => v || undefined
 
 export const identityConfig = {
   REDIS_URL: env.url(),
+  /** Identity's own Redis user (keys under REDIS_PREFIX, its revocation channel) and its password file. */
+  ...redisAuthShape,
   /** Prefix of every Redis key this service writes, so environments and tests can share one Redis. */
   REDIS_PREFIX: z.string().min(1).default('airlock:identity:'),
   IDENTITY_ISSUER: z.string().min(1).default('airlock-identity'),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '@airlock/config';
 import { ASSERTION_HEADER, AssertionSigner } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { startInfra } from '@airlock/testing';
+import { startInfra, type RedisEndpoint } from '@airlock/testing';
 import { identityService } from '../src/service';
 import { edgeAssertions, identityTestEnv } from './support/edge';
 
@@ -15,16 +15,16 @@ describe('identity /api/identity/v1/me', () => {
   let service: RunningService;
   let edge: ReturnType<typeof edgeAssertions>;
   let url: string;
-  let redisUrl: string;
+  let redis: RedisEndpoint;
 
   beforeAll(async () => {
     const infra = await startInfra({ components: ['redis'] });
-    redisUrl = infra.redis.url;
+    redis = infra.redis;
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-me-'));
     edge = edgeAssertions(dir);
     service = await bootService(identityService, {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      ...(await identityTestEnv(dir, redisUrl, 'identity_me', edge.env)),
+      ...(await identityTestEnv(dir, redis, 'identity_me', edge.env)),
       IDENTITY_TENANTS: JSON.stringify({ berlin: { timeZone: 'Europe/Berlin' } }),
     });
     url = `http://${service.httpAddress}/api/identity/v1/me`;
@@ -69,7 +69,7 @@ describe('identity /api/identity/v1/me', () => {
   });
 
   it('refuses to boot with a time zone it does not know', async () => {
-    const error = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, redisUrl, 'identity_me_tz', edge.env)), IDENTITY_TIME_ZONE: 'Mars/Olympus' }).catch((e: unknown) => e);
+    const error = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, redis, 'identity_me_tz', edge.env)), IDENTITY_TIME_ZONE: 'Mars/Olympus' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([{ variable: 'IDENTITY_TIME_ZONE', message: expect.stringContaining('IANA time zone') }]);
   });

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, redisAuthShape, z } from '@airlock/config';
 import { bundleFileVariable } from './bundles/bundle';
 import { limitsConfig } from './limits/limits-config';
 import type { CallGraph } from '@airlock/runtime';
@@ -13,6 +13,8 @@ export const policyConfig = {
   POLICY_AUTH_CACHE_MAX: env.int(10_000, 1),
   /** Identity's Redis: its revocation channel evicts cached principals at once. Unset = the TTL bounds revocation. */
   REDIS_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
+  /** Policy's own Redis user (its rate-limit keys, the revocation and bundle channels) and its password file. */
+  ...redisAuthShape,
   /** Identity's `${REDIS_PREFIX}revocations`. */
   IDENTITY_REVOCATION_CHANNEL: z.string().min(1).default('airlock:identity:revocations'),
   /**

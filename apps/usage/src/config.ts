@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, redisAuthShape, z } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 export const usageConfig = {
@@ -7,6 +7,8 @@ export const usageConfig = {
   DATABASE_PASSWORD_FILE: env.secretFile().optional(),
   DATABASE_POOL_MAX: env.int(10, 1),
   REDIS_URL: env.url(),
+  /** Usage's own Redis user (keys under REDIS_PREFIX) and its password file. */
+  ...redisAuthShape,
   /** Namespace of the live counters in a shared Redis. */
   REDIS_PREFIX: z.string().min(1).default('airlock:usage:'),
   KAFKA_BROKERS: env.list(),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { checkHealth, createClient } from '@airlock/grpc';
 import { AssertionSigner } from '@airlock/identity-assertion';
-import { freePort, uniquePrefix } from '@airlock/testing';
+import { freePort, uniquePrefix, withRedisUser, type RedisEndpoint } from '@airlock/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const IDENTITY_MAIN = path.join(ROOT, 'apps', 'identity', 'dist', 'main.js');
@@ -23,7 +23,7 @@ export interface RunningIdentity {
  * free loopback ports: its own Redis prefix, PostgreSQL database and signing key; audit events to its log.
  * Not a dependency of this package, so it is run, not imported.
  */
-export async function startIdentity(opts: { redisUrl: string; database: { DATABASE_URL: string; DATABASE_PASSWORD_FILE: string } }): Promise<RunningIdentity> {
+export async function startIdentity(opts: { redis: RedisEndpoint; database: { DATABASE_URL: string; DATABASE_PASSWORD_FILE: string } }): Promise<RunningIdentity> {
   if (!existsSync(IDENTITY_MAIN)) execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter', '@airlock/identity'], { cwd: ROOT, stdio: 'inherit' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-ws-identity-'));
   // Required by identity's token API (not used here): any assertion key will do.
@@ -43,8 +43,7 @@ export async function startIdentity(opts: { redisUrl: string; database: { DATABA
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '500',
-      REDIS_URL: opts.redisUrl,
-      REDIS_PREFIX: `${uniquePrefix('ws-identity')}:`,
+      ...(await withRedisUser(opts.redis, 'identity', { REDIS_PREFIX: `${uniquePrefix('ws-identity')}:` })),
       ...opts.database,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',

@@ -5,7 +5,7 @@ export { createTestDatabase, uniquePrefix, createTopics, type TestDatabase, type
 export { provisionServiceDatabase, type ServiceDatabase } from './service-database';
 export { randomPassword, writeSecretFile } from './postgres-auth';
 export { REDIS_SERVICE_COMMANDS, type RedisGrant, type RedisService } from './redis-auth';
-export { createTestRedisUser, provisionRedisUser, type TestRedisUser, type TestRedisUserOptions } from './redis-users';
+export { createTestRedisUser, provisionRedisUser, serviceRedisGrant, withRedisUser, type TestRedisUser, type TestRedisUserOptions } from './redis-users';
 export { freePort, portIsFree, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
 export { stateDir } from './paths';

@@ -88,3 +88,41 @@ export async function createTestRedisUser(endpoint: RedisEndpoint, service: Redi
     },
   };
 }
+
+/**
+ * The keys and channels a service configured with `env` uses: the same variables, and the same defaults, as
+ * the service's config.ts (identity REDIS_PREFIX and its `revocations` channel; policy POLICY_LIMITS_REDIS_PREFIX,
+ * IDENTITY_REVOCATION_CHANNEL, POLICY_BUNDLE_CHANNEL; gateway GATEWAY_CACHE_PREFIX; audit its dedup marks of
+ * AUDIT_CONSUMER_GROUP; usage REDIS_PREFIX). A default changed there must change here: the service's own
+ * int tests then fail with NOPERM.
+ */
+export function serviceRedisGrant(service: RedisService, env: Record<string, unknown>): RedisGrant {
+  const read = (name: string, fallback: string): string => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : fallback);
+  switch (service) {
+    case 'identity': {
+      const prefix = read('REDIS_PREFIX', 'airlock:identity:');
+      return { keyPrefixes: [prefix], channels: [`${prefix}revocations`] };
+    }
+    case 'policy':
+      return {
+        keyPrefixes: [read('POLICY_LIMITS_REDIS_PREFIX', 'airlock:policy:rl:')],
+        channels: [read('IDENTITY_REVOCATION_CHANNEL', 'airlock:identity:revocations'), read('POLICY_BUNDLE_CHANNEL', 'airlock:policy:bundles')],
+      };
+    case 'gateway':
+      return { keyPrefixes: [read('GATEWAY_CACHE_PREFIX', 'airlock:gateway:cache:')] };
+    case 'audit':
+      return { keyPrefixes: [`airlock:audit:dedup:${read('AUDIT_CONSUMER_GROUP', 'airlock-audit')}:`] };
+    case 'usage':
+      return { keyPrefixes: [read('REDIS_PREFIX', 'airlock:usage:')] };
+  }
+}
+
+/**
+ * `env` plus a fresh Redis user of `service` granted what `env` configures (serviceRedisGrant): REDIS_URL,
+ * REDIS_USERNAME, REDIS_PASSWORD_FILE. The user outlives the suite (the test Redis is shared and disposable);
+ * use createTestRedisUser where a test removes it.
+ */
+export async function withRedisUser<E extends Record<string, unknown>>(endpoint: RedisEndpoint, service: RedisService, env: E): Promise<E & TestRedisUser['env']> {
+  const user = await createTestRedisUser(endpoint, service, serviceRedisGrant(service, env));
+  return { ...env, ...user.env };
+}

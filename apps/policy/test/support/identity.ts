@@ -13,7 +13,7 @@ import type { Who, policyAssertionKey } from './edge';
  */
 export async function startIdentity(infra: InfraEndpoints, dir: string, label: string, edge: ReturnType<typeof policyAssertionKey>) {
   const db = await createTestDatabase(infra, `${label}_identity`);
-  const env = await identityTestEnv(dir, infra.redis.url, label, edge.verifierEnv);
+  const env = await identityTestEnv(dir, infra.redis, label, edge.verifierEnv);
   let service: RunningService | undefined = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...env, ...db.env, IDENTITY_ALLOW_ISSUE: 'true' });
   const client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress);
   const principal = (who: Who) => ({ subject: '', userId: who.userId, tenantId: who.tenantId ?? 't-test', projectId: '', workspaceId: '', roles: who.roles, kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_USER });
