@@ -4,7 +4,7 @@ export { ensureEnvoy } from './envoy';
 export { createTestDatabase, uniquePrefix, createTopics, type TestDatabase, type TestDatabaseOptions } from './isolation';
 export { provisionServiceDatabase, type ServiceDatabase } from './service-database';
 export { randomPassword, writeSecretFile } from './postgres-auth';
-export { REDIS_SERVICE_COMMANDS, type RedisGrant, type RedisService } from './redis-auth';
+export { REDIS_SERVICE_COMMANDS, serviceAclRules, type RedisGrant, type RedisService } from './redis-auth';
 export { createTestRedisUser, provisionRedisUser, serviceRedisGrant, withRedisUser, type TestRedisUser, type TestRedisUserOptions } from './redis-users';
 export { freePort, portIsFree, waitForTcp } from './proc';
 export { spawnManaged, stopManaged, listManaged } from './services';
