@@ -265,7 +265,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
 
     it('falls back to PostgreSQL when Redis is down, with the same answers', async () => {
       // Nothing listens on a fresh free port: every Redis command fails at once.
-      const down = await bootService(usageService, { ...(await { ...(await env(`${prefix}_usage_noredis`, infra.redis)), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
+      const down = await bootService(usageService, { ...(await env(`${prefix}_usage_noredis`, infra.redis)), REDIS_URL: `redis://127.0.0.1:${await freePort()}`, MTLS_OFF_FOR_DEVELOPMENT: 'true' });
       const downClient = connect(down);
       try {
         const check = { tenantId: q, scope: QuotaScope.QUOTA_SCOPE_PROJECT, scopeId: 'qp', at: june, limitTokens: 100 };

@@ -17,7 +17,7 @@ const { parseArgs } = require('node:util');
 
 const { airlock } = require('@airlock/contracts');
 const { DurableEventProducer, EventConsumer, EventProducer, createKafka, newEventId, topicName } = require('@airlock/events');
-const { createTopics, freePort, startInfra, uniquePrefix, waitForTcp } = require('@airlock/testing');
+const { createTopics, freePort, startInfra, uniquePrefix, waitForTcp, withRedisUser } = require('@airlock/testing');
 const { percentile, fmt } = require('../lib/load');
 
 const { values: args } = parseArgs({
@@ -196,16 +196,16 @@ async function stopAudit(child) {
 }
 
 async function auditEnv(infra, prefix, dir) {
-  return {
+  // As audit's own Redis user, granted its de-duplication marks only (the default user is off).
+  return withRedisUser(infra.redis, 'audit', {
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
     AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
     AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),
-    REDIS_URL: infra.redis.url,
     LOG_LEVEL: 'warn',
-  };
+  });
 }
 
 /** Writes `count` events to `topic` as fast as the broker takes them. */
