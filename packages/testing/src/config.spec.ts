@@ -5,6 +5,7 @@ import { renderPostgresArgs, socketDirFor, postgresUrl } from './postgres';
 import { assertSafeIdentifier, renderPgHba, scramVerifier } from './postgres-auth';
 import { renderRedisArgs } from './redis';
 import { aclPasswordHash, renderAclFile, serviceAclRules } from './redis-auth';
+import { applyKafkaAuth, grantAcls } from './kafka-auth';
 import { testDatabaseName, uniquePrefix } from './isolation';
 import { endpointsFrom } from './infra';
 import { emptyState } from './state';
@@ -49,6 +50,34 @@ describe('kafka configuration', () => {
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Buffer.from(id, 'base64url')).toHaveLength(16);
     expect(newClusterId()).not.toBe(id);
+  });
+});
+
+describe('kafka with authenticated clients', () => {
+  const base = renderKafkaProperties({ dataDir: '/d', brokerPort: 19092, controllerPort: 19093 });
+  const props = properties(applyKafkaAuth(base, { host: '127.0.0.1', brokerPort: 19092, controllerPort: 19093, adminPassword: 'adm', controllerPassword: 'ctl' }));
+
+  test('SASL only: SCRAM-SHA-512 for clients and the broker, PLAIN on the controller listener, no PLAINTEXT left', () => {
+    expect(props['listeners']).toBe('SASL_PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
+    expect(props['listener.security.protocol.map']).toBe('SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+    expect(props['sasl.enabled.mechanisms']).toBe('SCRAM-SHA-512');
+    expect(props['sasl.mechanism.controller.protocol']).toBe('PLAIN');
+    expect(Object.values(props).join('\n')).not.toMatch(/(^|[^_])PLAINTEXT:\/\//m);
+  });
+
+  test("KRaft's StandardAuthorizer, the admin the only super user, nothing allowed without an ACL, no auto-created topics", () => {
+    expect(props['authorizer.class.name']).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(props['super.users']).toBe('User:airlock');
+    expect(props['allow.everyone.if.no.acl.found']).toBe('false');
+    expect(props['auto.create.topics.enable']).toBe('false');
+    expect(props['log.dirs']).toBe('/d');
+  });
+
+  test('a grant becomes WRITE/READ with DESCRIBE on its topics and READ on its groups, for its user only', () => {
+    const acl = grantAcls('audit', { produce: ['t.dlq'], consume: ['t'], groups: ['g'] });
+    expect(acl.map((a) => `${a.principal} ${a.resourceType}:${a.resourceName} ${a.operation}`)).toEqual([
+      'User:audit 2:t.dlq 4', 'User:audit 2:t.dlq 8', 'User:audit 2:t 3', 'User:audit 2:t 8', 'User:audit 3:g 3',
+    ]);
   });
 });
 
