@@ -1,4 +1,4 @@
-import { env, z, redisAuthShape } from '@airlock/config';
+import { env, z, redisAuthShape, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** Sink kinds this build knows. */
@@ -9,6 +9,8 @@ const isSinkName = (name: string): name is AuditSinkName => (AUDIT_SINK_NAMES as
 
 export const auditConfig = {
   KAFKA_BROKERS: env.list(),
+  /** audit's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   /** Prepended to topic names so suites and shared clusters keep separate copies. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').optional(),
   AUDIT_CONSUMER_GROUP: z.string().min(1).default('airlock-audit'),

@@ -1,4 +1,4 @@
-import { env, redisAuthShape, z } from '@airlock/config';
+import { env, redisAuthShape, z, kafkaAuthShape } from '@airlock/config';
 import { groupMappingSchema, DEFAULT_GROUP_MAPPING, serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS, tenantPoliciesSchema, timeZoneSchema } from './login/login-policy';
 import type { CallGraph } from '@airlock/runtime';
 
@@ -74,6 +74,8 @@ export const identityConfig = {
 
   // Audit events. Without KAFKA_BROKERS auth events are written to the log only (dev, tests).
   KAFKA_BROKERS: env.list().optional(),
+  /** identity's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** Local, fsync'd spool for audit events while Kafka is unreachable; required with KAFKA_BROKERS. */
   EVENT_SPOOL_DIR: optionalText(),

@@ -1,4 +1,4 @@
-import { env, redisAuthShape, z } from '@airlock/config';
+import { env, redisAuthShape, z, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 export const usageConfig = {
@@ -12,6 +12,8 @@ export const usageConfig = {
   /** Namespace of the live counters in a shared Redis. */
   REDIS_PREFIX: z.string().min(1).default('airlock:usage:'),
   KAFKA_BROKERS: env.list(),
+  /** usage's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   /** Prepended to topic names so suites and shared clusters keep separate copies. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').optional(),
   USAGE_CONSUMER_GROUP: z.string().min(1).default('airlock-usage'),

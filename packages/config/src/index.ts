@@ -187,3 +187,26 @@ export function isRedisAuthFailure(error: unknown): boolean {
   }
   return false;
 }
+
+// How a service signs in to Kafka: a SCRAM-SHA-512 user of its own (KAFKA_USERNAME) whose password is read from a
+// file (KAFKA_PASSWORD_FILE); the broker's ACLs let it produce and consume its own topics only.
+
+/** Variables of every service that uses Kafka; both or neither (a PLAINTEXT broker: dev, tests). */
+export const kafkaAuthShape = {
+  KAFKA_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, "_", "." or "-"')
+    .optional(),
+  KAFKA_PASSWORD_FILE: env.secretFile().optional(),
+};
+
+export interface KafkaAuthConfig {
+  KAFKA_USERNAME?: string;
+  KAFKA_PASSWORD_FILE?: Secret;
+}
+
+/** @airlock/events' `credentials` for the service's user, or undefined without one. */
+export function kafkaCredentials(config: KafkaAuthConfig): { username: string; password: string } | undefined {
+  if (!config.KAFKA_USERNAME || !config.KAFKA_PASSWORD_FILE) return undefined;
+  return { username: config.KAFKA_USERNAME, password: config.KAFKA_PASSWORD_FILE.reveal() };
+}

@@ -5,6 +5,7 @@ import { APP_CONFIG, APP_LOGGER, ServiceStopping, type ServiceConfig } from '@ai
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { auditConfig } from '../config';
 import { type HttpAccessLogEntryInput, toEdgeAuditEvent } from './access-log-entry';
+import { kafkaCredentials } from '@airlock/config';
 
 type AuditConfig = ServiceConfig<typeof auditConfig>;
 
@@ -53,7 +54,7 @@ export class IngestAccessLogs implements OnApplicationShutdown {
     @Inject(APP_LOGGER) private readonly logger: Logger,
     stopping: ServiceStopping,
   ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-audit-edge', logger }), {
+    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-audit-edge', logger }), {
       spoolDir: edgeSpoolDir(config),
       logger,
     });

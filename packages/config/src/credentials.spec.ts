@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, isRedisAuthFailure, loadConfig, redisAuthShape, redisCredentials } from './index';
+import { ConfigError, isRedisAuthFailure, kafkaAuthShape, kafkaCredentials, loadConfig, redisAuthShape, redisCredentials } from './index';
 
 describe('Redis credentials', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'redis-auth-spec-'));
@@ -34,5 +34,22 @@ describe('isRedisAuthFailure', () => {
     for (const other of [new Error('connect ECONNREFUSED 127.0.0.1:6379'), new Error('Command timed out'), new Error('Connection is closed.'), 'NOAUTH', undefined]) {
       expect(isRedisAuthFailure(other)).toBe(false);
     }
+  });
+});
+
+describe('Kafka credentials', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kafka-auth-spec-'));
+  const file = path.join(dir, 'pw');
+  writeFileSync(file, 'scram-password\n', { mode: 0o600 });
+
+  it('signs in as KAFKA_USERNAME with the password of KAFKA_PASSWORD_FILE; the config never shows it', () => {
+    const config = loadConfig(kafkaAuthShape, { KAFKA_USERNAME: 'gateway', KAFKA_PASSWORD_FILE: file });
+    expect(kafkaCredentials(config)).toEqual({ username: 'gateway', password: 'scram-password' });
+    expect(JSON.stringify(config)).not.toContain('scram-password');
+  });
+
+  it('without a user, or a user without its password file: no credentials (a PLAINTEXT broker)', () => {
+    expect(kafkaCredentials(loadConfig(kafkaAuthShape, {}))).toBeUndefined();
+    expect(kafkaCredentials(loadConfig(kafkaAuthShape, { KAFKA_USERNAME: 'gateway' }))).toBeUndefined();
   });
 });
