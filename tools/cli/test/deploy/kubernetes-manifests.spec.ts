@@ -137,6 +137,18 @@ describe('deploy/kubernetes', () => {
       expect(DEPLOY_README).toContain(`ACL SETUSER airlock-${service} ${documented}`);
     });
 
+    it('with Kafka, signs in as its own SCRAM user with a password file of its Secret (KAFKA_PASSWORD)', () => {
+      if (!env.has('KAFKA_BROKERS')) return expect(env.has('KAFKA_PASSWORD_FILE')).toBe(false);
+      expect(env.get('KAFKA_USERNAME')?.value).toBe(`airlock-${service}`);
+      const file = env.get('KAFKA_PASSWORD_FILE')?.value;
+      expect(file).toBe('/etc/airlock/kafka/password');
+      const mount = (c.volumeMounts ?? []).find((mm) => file!.startsWith(`${mm.mountPath}/`));
+      expect(mount?.readOnly).toBe(true);
+      const volume = w.spec.template.spec.volumes?.find((vol) => vol.name === mount?.name);
+      expect(volume?.secret).toEqual({ secretName: `airlock-${service}`, defaultMode: 0o440, items: [{ key: 'KAFKA_PASSWORD', path: 'password' }] });
+      expect(DEPLOY_README).toContain(`User:airlock-${service}`);
+    });
+
     it('declares the ports its environment binds, and the Service and probes use them', () => {
       const bound: Record<string, number> = {
         grpc: Number(env.get(PORT_VARIABLES.grpc)?.value),
