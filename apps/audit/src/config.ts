@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, z, redisAuthShape, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** Sink kinds this build knows. */
@@ -9,6 +9,8 @@ const isSinkName = (name: string): name is AuditSinkName => (AUDIT_SINK_NAMES as
 
 export const auditConfig = {
   KAFKA_BROKERS: env.list(),
+  /** audit's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   /** Prepended to topic names so suites and shared clusters keep separate copies. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').optional(),
   AUDIT_CONSUMER_GROUP: z.string().min(1).default('airlock-audit'),
@@ -29,6 +31,8 @@ export const auditConfig = {
   AUDIT_DEDUP_WINDOW: env.int(100_000, 1),
   /** Redis for durable de-duplication by event id (marks shared by the consumer group); unset = in-process window. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'redis:// or rediss:// URL').optional(),
+  /** Audit's own Redis user (keys under `airlock:audit:dedup:`) and its password file. */
+  ...redisAuthShape,
   /** How long an event id is remembered in Redis; redeliveries older than this are written again. */
   AUDIT_DEDUP_TTL_S: env.int(7 * 24 * 3600, 60),
   /** Names this instance in its de-duplication claims; default: a digest of host name and chain state path. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { topicName } from '@airlock/events';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { createTopics, ensureEnvoy, eventually, freePort, startInfra, uniquePrefix, waitForTcp } from '@airlock/testing';
+import { createTopics, ensureEnvoy, eventually, freePort, startInfra, uniquePrefix, waitForTcp, withRedisUser } from '@airlock/testing';
 import { EDGE_LOGGED_HEADERS } from '../src/edge/access-log-entry';
 import { auditService } from '../src/service';
 import { exited } from './support';
@@ -93,9 +93,8 @@ describe('Envoy access logs as audit events (real Envoy, real Kafka)', () => {
       METRICS_PORT: String(await freePort()),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
-      AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
       AUDIT_SINK_JSONL_PATH: sinkPath,
-      REDIS_URL: infra.redis.url,
+      ...(await withRedisUser(infra.redis, 'audit', { AUDIT_CONSUMER_GROUP: `${prefix}_audit` })),
       LOG_LEVEL: 'error',
     });
 

@@ -9,7 +9,7 @@ import { DurableEventProducer, EventConsumer, EventProducer, createKafka, newEve
 import { createClient, unary } from '@airlock/grpc';
 import { bootService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTopics, eventually, freePort, startInfra, startPrivateKafka, startRsyslog, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
+import { createTopics, eventually, freePort, startInfra, startPrivateKafka, startRsyslog, uniquePrefix, type InfraEndpoints, withRedisUser } from '@airlock/testing';
 import { auditService } from '../src/service';
 import { countSink, exited, groupOffsets, selfSignedCert, spawnBuiltService } from './support';
 
@@ -61,9 +61,8 @@ describe('audit pipeline reliability (real Kafka, Redis, rsyslog)', () => {
     METRICS_PORT: String(await freePort()),
     KAFKA_BROKERS: brokers.join(','),
     TOPIC_PREFIX: prefix,
-    AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
     AUDIT_SINK_JSONL_PATH: sinkPath,
-    REDIS_URL: infra.redis.url,
+    ...(await withRedisUser(infra.redis, 'audit', { AUDIT_CONSUMER_GROUP: `${prefix}_audit` })),
     LOG_LEVEL: 'fatal',
     ...extra,
   });

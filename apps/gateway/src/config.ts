@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, z, redisAuthShape, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** The request types the gateway isolates from each other (bulkheads, connection pools, metrics). */
@@ -55,6 +55,8 @@ export const gatewayConfig = {
   /** Characters of prompt text per ScanTexts call; at most the DLP's DLP_MAX_TEXT_CHARS (which holds a batch to it). */
   GATEWAY_DLP_BATCH_CHARS: env.int(1_000_000, 1),
   KAFKA_BROKERS: env.list(),
+  /** gateway's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** Local, fsync'd spool for audit and usage events while Kafka is unreachable; one per instance. */
   EVENT_SPOOL_DIR: z.string().min(1),
@@ -83,6 +85,8 @@ export const gatewayConfig = {
     .transform((v) => ({ ...DEFAULT_BULKHEADS, ...v })),
   /** Redis for the degradation cache of repeatable requests; unset: no cache. */
   REDIS_URL: z.url().optional(),
+  /** The gateway's own Redis user (keys under GATEWAY_CACHE_PREFIX) and its password file. */
+  ...redisAuthShape,
   GATEWAY_CACHE_TTL_SECONDS: env.int(600, 1),
   GATEWAY_CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]*$/).default('airlock:gateway:cache:'),
   /** Bound on making the audit event durable for requests marked `x-airlock-audit-mode: fail-closed`. */

@@ -8,7 +8,7 @@ import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { ASSERTION_HEADER, AssertionSigner, IDENTITY_HEADERS, POLICY_VERSION_HEADER, ROUTE_HEADERS, type Identity } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { freePort, startInfra, uniquePrefix, withRedisUser } from '@airlock/testing';
 // Built neighbours (turbo builds them first: they are dev dependencies).
 import { dlpService } from '@airlock/dlp/service';
 import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '@airlock/reference-model/server';
@@ -133,7 +133,7 @@ export async function startGatewayMesh<R extends string>(options: GatewayMeshOpt
     DLP_ADDR: dlp.grpcAddress,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
-    ...(options.cache ? { REDIS_URL: infra.redis.url, GATEWAY_CACHE_PREFIX: `${prefix}:cache:` } : {}),
+    ...(options.cache ? await withRedisUser(infra.redis, 'gateway', { GATEWAY_CACHE_PREFIX: `${prefix}:cache:` }) : {}),
     GATEWAY_BACKENDS: JSON.stringify(options.backends({ ...urls, dead: `http://127.0.0.1:${await freePort()}` })),
     ...options.env,
   });

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, redisAuthShape, z, kafkaAuthShape } from '@airlock/config';
 import { groupMappingSchema, DEFAULT_GROUP_MAPPING, serviceAccountsSchema, DEFAULT_SERVICE_ACCOUNTS, tenantPoliciesSchema, timeZoneSchema } from './login/login-policy';
 import type { CallGraph } from '@airlock/runtime';
 
@@ -13,6 +13,8 @@ const optionalText = () => z.string().optional().transform((v) => v || undefined
 
 export const identityConfig = {
   REDIS_URL: env.url(),
+  /** Identity's own Redis user (keys under REDIS_PREFIX, its revocation channel) and its password file. */
+  ...redisAuthShape,
   /** Prefix of every Redis key this service writes, so environments and tests can share one Redis. */
   REDIS_PREFIX: z.string().min(1).default('airlock:identity:'),
   IDENTITY_ISSUER: z.string().min(1).default('airlock-identity'),
@@ -72,6 +74,8 @@ export const identityConfig = {
 
   // Audit events. Without KAFKA_BROKERS auth events are written to the log only (dev, tests).
   KAFKA_BROKERS: env.list().optional(),
+  /** identity's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** Local, fsync'd spool for audit events while Kafka is unreachable; required with KAFKA_BROKERS. */
   EVENT_SPOOL_DIR: optionalText(),

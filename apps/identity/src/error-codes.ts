@@ -9,6 +9,7 @@ export const IDENTITY_ERROR_CODES = [
   'token_ttl_too_long',
   'token_malformed',
   'token_store_unavailable',
+  'token_store_auth_failed',
   // Browser sessions (GET /auth/session)
   'session_missing',
   'session_malformed',

@@ -38,7 +38,7 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
     const infra = await startInfra({ components: ['redis'] });
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-int-'));
     edge = edgeAssertions(dir);
-    env = { ...(await identityTestEnv(dir, infra.redis.url, 'identity', edge.env)), IDENTITY_ALLOW_ISSUE: 'true' };
+    env = { ...(await identityTestEnv(dir, infra.redis, 'identity', edge.env)), IDENTITY_ALLOW_ISSUE: 'true' };
     service = await bootService(identityService, { ...env, MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     client = createClient(airlock.identity.v1.IdentityServiceClient, service.grpcAddress, { idempotent: ['airlock.identity.v1.IdentityService/VerifyToken'] });
   }, 120_000);

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { ConfigError } from '@airlock/config';
 import { ASSERTION_HEADER, AssertionSigner } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { startInfra } from '@airlock/testing';
+import { eventually, startInfra, type RedisEndpoint } from '@airlock/testing';
 import { identityService } from '../src/service';
 import { edgeAssertions, identityTestEnv } from './support/edge';
 
@@ -15,16 +16,18 @@ describe('identity /api/identity/v1/me', () => {
   let service: RunningService;
   let edge: ReturnType<typeof edgeAssertions>;
   let url: string;
-  let redisUrl: string;
+  let redis: RedisEndpoint;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     const infra = await startInfra({ components: ['redis'] });
-    redisUrl = infra.redis.url;
+    redis = infra.redis;
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-me-'));
     edge = edgeAssertions(dir);
+    env = await identityTestEnv(dir, redis, 'identity_me', edge.env);
     service = await bootService(identityService, {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      ...(await identityTestEnv(dir, redisUrl, 'identity_me', edge.env)),
+      ...env,
       IDENTITY_TENANTS: JSON.stringify({ berlin: { timeZone: 'Europe/Berlin' } }),
     });
     url = `http://${service.httpAddress}/api/identity/v1/me`;
@@ -69,8 +72,27 @@ describe('identity /api/identity/v1/me', () => {
   });
 
   it('refuses to boot with a time zone it does not know', async () => {
-    const error = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, redisUrl, 'identity_me_tz', edge.env)), IDENTITY_TIME_ZONE: 'Mars/Olympus' }).catch((e: unknown) => e);
+    const error = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, redis, 'identity_me_tz', edge.env)), IDENTITY_TIME_ZONE: 'Mars/Olympus' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([{ variable: 'IDENTITY_TIME_ZONE', message: expect.stringContaining('IANA time zone') }]);
+  });
+
+  // Last: it takes identity's Redis user away for good.
+  it("answers 503 token_store_auth_failed once Redis refuses identity's user (removed, or a rotated password)", async () => {
+    const admin = new Redis(redis.url, { username: redis.username, password: redis.password });
+    try {
+      // ACL DELUSER also closes the user's connections, so the service must sign in again.
+      await admin.call('ACL', 'DELUSER', env.REDIS_USERNAME!);
+    } finally {
+      admin.disconnect();
+    }
+    const caller = edge.headers({ userId: 'anna', tenantId: 'berlin', roles: ['auditor'], auth: 'session' });
+    const body = await eventually('identity to see the refusal', async () => {
+      const res = await fetch(url, { headers: { ...caller, 'x-correlation-id': 'corr-redis-auth' } });
+      const json = (await res.json()) as { error?: { code: string; correlation_id: string | null; retryable: boolean; message: string } };
+      return res.status === 503 && json.error?.code === 'token_store_auth_failed' ? json : undefined;
+    });
+    expect(body.error).toMatchObject({ correlation_id: 'corr-redis-auth', retryable: false });
+    expect(body.error?.message).not.toContain(redis.password);
   });
 });

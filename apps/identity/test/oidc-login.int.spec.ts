@@ -8,7 +8,7 @@ import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTopics, eventually, freePort, startInfra, uniquePrefix, type BuiltService } from '@airlock/testing';
+import { createTopics, eventually, freePort, startInfra, uniquePrefix, withRedisUser, type BuiltService } from '@airlock/testing';
 import { identityService } from '../src/service';
 import { Browser, formAction, hiddenField, type Page } from './support/browser';
 import { newTotpSecret, seedUsers, startDevIdp, totp, type IdpUser, type RunningDevIdp } from './support/dev-idp';
@@ -63,7 +63,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
       audits.push(airlock.events.v1.AuditEvent.decode(value));
     });
 
-    redis = new Redis(infra.redis.url);
+    redis = new Redis(infra.redis.url, { username: infra.redis.username, password: infra.redis.password });
     // Session limits come from the real policy service: one session per user in tenants quota (deny) and evict
     // (evict_oldest), none elsewhere. Each needs the other's address; identity's port is chosen first.
     const identityPort = await freePort();
@@ -78,8 +78,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: `${prefix}:`,
+      ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: `${prefix}:` })),
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
       OIDC_ISSUER: idp.issuer,

@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { airlock } from '@airlock/contracts';
+import { loadConfig, redisAuthShape } from '@airlock/config';
 import { createLogger } from '@airlock/telemetry';
-import { eventually, startInfra, uniquePrefix } from '@airlock/testing';
+import { eventually, startInfra, uniquePrefix, withRedisUser, type InfraEndpoints } from '@airlock/testing';
 import { credentialDigest } from '../src/credentials';
 import { IdentityRedis } from '../src/redis/identity-redis';
 import { NO_SESSION_LIMITS, type SessionLimits } from '../src/sessions/session-limits';
@@ -33,19 +34,26 @@ describe('session admission within concurrent-session limits (real Redis)', () =
   const tenantSet = (tenantId: string) => redis.client.zrange(`sessions:tenant:${tenantId}`, 0, -1);
   const live = async (id: string) => typeof (await store.touch(id)) !== 'string';
 
+  let infra: InfraEndpoints;
+
   beforeAll(async () => {
-    const infra = await startInfra({ components: ['redis'] });
-    redis = new IdentityRedis({ REDIS_URL: infra.redis.url, REDIS_PREFIX: prefix }, createLogger('test', 'warn'));
+    infra = await startInfra({ components: ['redis'] });
+    // As identity's own Redis user, granted this prefix and its revocation channel only.
+    const auth = loadConfig(redisAuthShape, await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix }));
+    redis = new IdentityRedis({ REDIS_URL: infra.redis.url, REDIS_PREFIX: prefix, ...auth }, createLogger('test', 'warn'));
     await redis.onModuleInit();
     store = new SessionStore(redis);
-    subscriber = new Redis(infra.redis.url);
+    subscriber = new Redis(infra.redis.url, { username: infra.redis.username, password: infra.redis.password });
     subscriber.on('message', (_channel: string, digest: string) => announced.push(digest));
     await subscriber.subscribe(redis.revocationChannel);
   }, 60_000);
 
   afterAll(async () => {
-    const keys = await redis?.client.keys('*');
-    if (keys?.length) await redis.client.del(...keys.map((k) => k.slice(prefix.length)));
+    // The service's user may not list keys (KEYS is @dangerous): the admin user cleans up.
+    const admin = new Redis(infra.redis.url, { username: infra.redis.username, password: infra.redis.password });
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+    await admin.quit();
     await subscriber?.quit();
     await redis?.onApplicationShutdown();
   });

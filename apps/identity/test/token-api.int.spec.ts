@@ -27,7 +27,7 @@ describe('identity token API (/api/identity/v1/tokens, real Redis and PostgreSQL
     db = await createTestDatabase(infra, 'identity_token_api');
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-token-api-'));
     edge = edgeAssertions(dir);
-    service = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, infra.redis.url, 'identity_token_api', edge.env)), ...db.env });
+    service = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...(await identityTestEnv(dir, infra.redis, 'identity_token_api', edge.env)), ...db.env });
     api = `http://${service.httpAddress}/api/identity/v1/tokens`;
   }, 120_000);
 

@@ -39,8 +39,8 @@ describe('IssueWorkspaceToken / RevokeWorkspaceTokens (real PostgreSQL and Redis
     const infra = await startInfra({ components: ['redis', 'postgres'] });
     db = await createTestDatabase(infra, 'identity_ws_tokens');
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-identity-ws-tokens-'));
-    const env = await identityTestEnv(dir, infra.redis.url, 'identity_ws_tokens', edgeAssertions(dir).env);
-    subscriber = new Redis(infra.redis.url);
+    const env = await identityTestEnv(dir, infra.redis, 'identity_ws_tokens', edgeAssertions(dir).env);
+    subscriber = new Redis(infra.redis.url, { username: infra.redis.username, password: infra.redis.password });
     subscriber.on('message', (_channel: string, digest: string) => announced.push(digest));
     await subscriber.subscribe(`${env.REDIS_PREFIX}revocations`);
     service = await bootService(identityService, { MTLS_OFF_FOR_DEVELOPMENT: 'true', ...env, ...db.env });

@@ -10,7 +10,8 @@
 'use strict';
 const { join } = require('node:path');
 const { Redis } = require('ioredis');
-const { startInfra, uniquePrefix } = require('@airlock/testing');
+const { startInfra, uniquePrefix, withRedisUser } = require('@airlock/testing');
+const { loadConfig, redisAuthShape } = require('@airlock/config');
 const { airlock, envoy } = require('@airlock/contracts');
 const { createLogger } = require('@airlock/telemetry');
 
@@ -109,8 +110,10 @@ const checkRequest = (i) =>
 async function main() {
   const infra = await startInfra({ components: ['redis'] });
   const prefix = `${uniquePrefix('policy_bench')}:`;
-  const ping = new Redis(infra.redis.url);
-  const limiter = new RateLimiter({ REDIS_URL: infra.redis.url, POLICY_LIMITS_REDIS_PREFIX: prefix, POLICY_LIMITS_REDIS_TIMEOUT_MS: 1_000, POLICY_LIMITS_REPLICAS: 1 }, logger);
+  // Both as policy's own Redis user (the default user is off), so the baseline pays the same sign-in and ACL checks.
+  const auth = loadConfig(redisAuthShape, await withRedisUser(infra.redis, 'policy', { POLICY_LIMITS_REDIS_PREFIX: prefix }));
+  const ping = new Redis(infra.redis.url, { username: auth.REDIS_USERNAME, password: auth.REDIS_PASSWORD_FILE.reveal() });
+  const limiter = new RateLimiter({ REDIS_URL: infra.redis.url, ...auth, POLICY_LIMITS_REDIS_PREFIX: prefix, POLICY_LIMITS_REDIS_TIMEOUT_MS: 1_000, POLICY_LIMITS_REPLICAS: 1 }, logger);
   await limiter.onModuleInit();
   await ping.ping();
   const compiled = new CompiledLimits(limitsSection.parse(LIMITS));

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, redisAuthShape, z, kafkaAuthShape } from '@airlock/config';
 import { bundleFileVariable } from './bundles/bundle';
 import { limitsConfig } from './limits/limits-config';
 import type { CallGraph } from '@airlock/runtime';
@@ -13,6 +13,8 @@ export const policyConfig = {
   POLICY_AUTH_CACHE_MAX: env.int(10_000, 1),
   /** Identity's Redis: its revocation channel evicts cached principals at once. Unset = the TTL bounds revocation. */
   REDIS_URL: z.url().optional().or(z.literal('').transform(() => undefined)),
+  /** Policy's own Redis user (its rate-limit keys, the revocation and bundle channels) and its password file. */
+  ...redisAuthShape,
   /** Identity's `${REDIS_PREFIX}revocations`. */
   IDENTITY_REVOCATION_CHANNEL: z.string().min(1).default('airlock:identity:revocations'),
   /**
@@ -47,6 +49,8 @@ export const policyConfig = {
   POLICY_AUDIT_RELAY_INTERVAL_MS: env.int(5_000, 100),
   /** Audit events of bundle changes. Without KAFKA_BROKERS they are logged (dev, tests). */
   KAFKA_BROKERS: env.list().optional(),
+  /** policy's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   TOPIC_PREFIX: z.string().default(''),
   EVENT_SPOOL_DIR: z.string().min(1).optional(),
 };

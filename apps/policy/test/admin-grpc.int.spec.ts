@@ -5,7 +5,7 @@ import { airlock } from '@airlock/contracts';
 import { SAMPLE_CUSTOM_RULE } from '@airlock/dlp-engine';
 import { GrpcStatus, createClient } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { createTestDatabase, freePort, startInfra, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, freePort, startInfra, uniquePrefix, withRedisUser } from '@airlock/testing';
 import { DEFAULT_BUNDLE_FILE } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 import { policyAssertionKey, type Who } from './support/edge';
@@ -69,9 +69,7 @@ describe('PolicyAdminService (gRPC) against real PostgreSQL, Redis and identity'
       LOG_LEVEL: 'warn',
       IDENTITY_ADDR: identity.address,
       ...policyDb.env,
-      REDIS_URL: infra.redis.url,
-      IDENTITY_REVOCATION_CHANNEL: `${identity.redisPrefix}revocations`,
-      POLICY_BUNDLE_CHANNEL: `${prefix}:bundles`,
+      ...(await withRedisUser(infra.redis, 'policy', { IDENTITY_REVOCATION_CHANNEL: `${identity.redisPrefix}revocations`, POLICY_BUNDLE_CHANNEL: `${prefix}:bundles` })),
       POLICY_RELOAD_INTERVAL_MS: '600000',
       ...edge.env,
     });

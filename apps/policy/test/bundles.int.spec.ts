@@ -9,7 +9,7 @@ import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { createPool } from '@airlock/postgres';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type TestDatabase, withRedisUser } from '@airlock/testing';
 import { DEFAULT_BUNDLE_FILE } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 import { policyAssertionKey } from './support/edge';
@@ -79,9 +79,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
       LOG_LEVEL: 'warn',
       IDENTITY_ADDR: '127.0.0.1:1',
       ...db.env,
-      REDIS_URL: infra.redis.url,
-      IDENTITY_REVOCATION_CHANNEL: `${prefix}:revocations`,
-      POLICY_BUNDLE_CHANNEL: channel,
+      ...(await withRedisUser(infra.redis, 'policy', { IDENTITY_REVOCATION_CHANNEL: `${prefix}:revocations`, POLICY_BUNDLE_CHANNEL: channel })),
       // Long: only the push can deliver a new version within the second these tests allow.
       POLICY_RELOAD_INTERVAL_MS: '600000',
       POLICY_AUDIT_RELAY_INTERVAL_MS: '200',
@@ -97,7 +95,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
     ]);
     clientA = createClient(airlock.policy.v1.PolicyServiceClient, a.grpcAddress);
     clientB = createClient(airlock.policy.v1.PolicyServiceClient, b.grpcAddress);
-    redis = new Redis(infra.redis.url);
+    redis = new Redis(infra.redis.url, { username: infra.redis.username, password: infra.redis.password });
   });
 
   afterAll(async () => {

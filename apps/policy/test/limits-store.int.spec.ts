@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { airlock } from '@airlock/contracts';
 import { createLogger } from '@airlock/telemetry';
-import { eventually, freePort, startInfra, startPrivateRedis, uniquePrefix, type PrivateRedis } from '@airlock/testing';
+import { eventually, freePort, startInfra, startPrivateRedis, uniquePrefix, type PrivateRedis, withRedisUser } from '@airlock/testing';
+import { loadConfig, redisAuthShape, type RedisAuthConfig } from '@airlock/config';
 import { CompiledLimits } from '../src/limits/compiled-limits';
 import { limitsSection } from '../src/limits/limits-schema';
 import { RateLimiter, type RateLimiterConfig } from '../src/limits/rate-limiter';
@@ -25,21 +26,25 @@ const slow = (id: string, burst: number, extra: Record<string, unknown> = {}) =>
 
 describe('RateLimiter against real Redis', () => {
   let redisUrl: string;
+  let auth: RedisAuthConfig;
   let prefix: string;
   let admin: Redis;
   const limiters: RateLimiter[] = [];
 
   const limiter = async (overrides: Partial<RateLimiterConfig> = {}) => {
-    const l = new RateLimiter({ REDIS_URL: redisUrl, POLICY_LIMITS_REDIS_PREFIX: prefix, POLICY_LIMITS_REDIS_TIMEOUT_MS: 1_000, POLICY_LIMITS_REPLICAS: 1, ...overrides }, logger);
+    const l = new RateLimiter({ REDIS_URL: redisUrl, ...auth, POLICY_LIMITS_REDIS_PREFIX: prefix, POLICY_LIMITS_REDIS_TIMEOUT_MS: 1_000, POLICY_LIMITS_REPLICAS: 1, ...overrides }, logger);
     await l.onModuleInit();
     limiters.push(l);
     return l;
   };
 
   beforeAll(async () => {
-    redisUrl = (await startInfra({ components: ['redis'] })).redis.url;
+    const infra = await startInfra({ components: ['redis'] });
+    redisUrl = infra.redis.url;
     prefix = `${uniquePrefix('policy_rl')}:`;
-    admin = new Redis(redisUrl);
+    // Policy's own Redis user, granted the bucket prefix only.
+    auth = loadConfig(redisAuthShape, await withRedisUser(infra.redis, 'policy', { POLICY_LIMITS_REDIS_PREFIX: prefix }));
+    admin = new Redis(redisUrl, { username: infra.redis.username, password: infra.redis.password });
   });
 
   afterAll(async () => {
@@ -139,7 +144,7 @@ describe('RateLimiter against real Redis', () => {
     afterAll(async () => redis?.destroy());
 
     it('falls back while Redis is down and uses it again once it is back', async () => {
-      const l = await limiter({ REDIS_URL: redis.url });
+      const l = await limiter({ REDIS_URL: redis.url, ...loadConfig(redisAuthShape, await withRedisUser(redis.endpoint, 'policy', { POLICY_LIMITS_REDIS_PREFIX: prefix })) });
       const limits = compile([slow('rl.outage', 3)]);
       const refs = limits.buckets(principal('u-outage'), '/v1/chat', 'POST');
       const closed = compile([slow('rl.outage.closed', 3, { onStoreError: 'fail_closed' })]).buckets(principal('u-outage'), '/v1/chat', 'POST');

@@ -7,7 +7,7 @@ import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints, withRedisUser } from '@airlock/testing';
 // The real identity and usage services, booted from their sources.
 import { identityService } from '../../identity/src/service';
 import { usageService } from '../../usage/src/service';
@@ -69,12 +69,12 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
   const ports = async () => ({ GRPC_PORT: String(await freePort()), HTTP_PORT: String(await freePort()), METRICS_PORT: String(await freePort()), LOG_LEVEL: 'error' });
 
   const bootPolicy = async (env: Record<string, string>) => {
+    const redisEnv = { POLICY_LIMITS_REDIS_PREFIX: `${prefix}rl:`, IDENTITY_REVOCATION_CHANNEL: `${prefix}revocations`, POLICY_BUNDLE_CHANNEL: `${prefix}bundles` };
     const service = await bootService(policyService, {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await ports()),
-      POLICY_LIMITS_REDIS_PREFIX: `${prefix}rl:`,
-      IDENTITY_REVOCATION_CHANNEL: `${prefix}revocations`,
-      POLICY_BUNDLE_CHANNEL: `${prefix}bundles`,
+      // Policy's own Redis user, granted these prefixes only; a test's REDIS_URL (an unreachable one) wins.
+      ...(await withRedisUser(infra.redis, 'policy', redisEnv)),
       ...assertionKeys,
       ...env,
     });
@@ -121,8 +121,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     const identityService_ = await bootService(identityService, {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await ports()),
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: prefix,
+      ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix })),
       ...identityDb.env,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
@@ -134,8 +133,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
       ...(await ports()),
       ...usageDb.env,
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: `${prefix}usage:`,
+      ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}usage:` })),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: topicPrefix,
       USAGE_CONSUMER_GROUP: `${topicPrefix}_usage`,
@@ -154,7 +152,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
         { id: 'tb.agent.closed', match: { pathPrefix: '/v1/agent' }, scope: 'project', period: 'day', limitTokens: 1000, onUsageError: 'fail_closed' },
       ],
     });
-    const common = { IDENTITY_ADDR: identityService_.grpcAddress, REDIS_URL: infra.redis.url, USAGE_ADDR: usage.grpcAddress, POLICY_BUNDLE_FILE: shared };
+    const common = { IDENTITY_ADDR: identityService_.grpcAddress, USAGE_ADDR: usage.grpcAddress, POLICY_BUNDLE_FILE: shared };
     // Every answer from usage, not the cache, so the test sees a budget run out at once.
     policyA = await bootPolicy({ ...common, POLICY_BUDGET_ALLOW_CACHE_MS: '0' });
     policyB = await bootPolicy({ ...common, POLICY_BUDGET_ALLOW_CACHE_MS: '0' });

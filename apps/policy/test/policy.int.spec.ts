@@ -9,7 +9,7 @@ import { AssertionVerifier } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { loadConfig } from '@airlock/config';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix, type TestDatabase, withRedisUser } from '@airlock/testing';
 // The real identity service, booted from its sources: Check must work against it, not a stand-in.
 import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
 import { IdentityRedis } from '../../identity/src/redis/identity-redis';
@@ -102,8 +102,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       IDENTITY_ADDR: `127.0.0.1:${identityGrpcPort}`,
       // A long TTL: revocations must reach the cache through identity's channel, not by expiry.
       POLICY_AUTH_CACHE_TTL_MS: '600000',
-      REDIS_URL: infra.redis.url,
-      IDENTITY_REVOCATION_CHANNEL: `${prefix}revocations`,
+      ...(await withRedisUser(infra.redis, 'policy', { IDENTITY_REVOCATION_CHANNEL: `${prefix}revocations` })),
       POLICY_ASSERTION_KEY_FILE: path.join(dir, 'assertion-key.pem'),
       POLICY_ASSERTION_GENERATE_KEY: 'true',
     });
@@ -112,8 +111,7 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: prefix,
+      ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix })),
       ...db.env,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, redisAuthShape, z, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 export const usageConfig = {
@@ -7,9 +7,13 @@ export const usageConfig = {
   DATABASE_PASSWORD_FILE: env.secretFile().optional(),
   DATABASE_POOL_MAX: env.int(10, 1),
   REDIS_URL: env.url(),
+  /** Usage's own Redis user (keys under REDIS_PREFIX) and its password file. */
+  ...redisAuthShape,
   /** Namespace of the live counters in a shared Redis. */
   REDIS_PREFIX: z.string().min(1).default('airlock:usage:'),
   KAFKA_BROKERS: env.list(),
+  /** usage's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   /** Prepended to topic names so suites and shared clusters keep separate copies. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').optional(),
   USAGE_CONSUMER_GROUP: z.string().min(1).default('airlock-usage'),

@@ -6,7 +6,7 @@ import { EventProducer, createKafka, newEventId, topicName } from '@airlock/even
 import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase, withRedisUser } from '@airlock/testing';
 import { usageService } from '../src/service';
 // The real policy service, booted from its sources: its GetTokenBudgets says which budgets apply.
 import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundles/bundle';
@@ -62,8 +62,7 @@ describe('usage /api/usage/v1/me', () => {
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       ...db.env,
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: `${prefix}:`,
+      ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}:` })),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       USAGE_CONSUMER_GROUP: `${prefix}-usage`,

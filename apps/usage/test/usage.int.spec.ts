@@ -9,7 +9,7 @@ import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/ident
 import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, freePort, startInfra, uniquePrefix, type InfraEndpoints, eventually, type TestDatabase } from '@airlock/testing';
+import { createTestDatabase, createTopics, freePort, startInfra, uniquePrefix, type InfraEndpoints, eventually, type TestDatabase, withRedisUser, type RedisEndpoint } from '@airlock/testing';
 import { usageService } from '../src/service';
 
 jest.setTimeout(180_000);
@@ -40,7 +40,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
   const tenant = 'tenant-a';
   const other = 'tenant-b';
   const topic = () => topicName('usage', prefix);
-  const env = async (group: string, redisUrl: string) => {
+  const env = async (group: string, redis: RedisEndpoint) => {
     // One telemetry SDK per process: the first boot's metrics port serves every instance's metrics.
     metricsPort ??= await freePort();
     if (!keyDir) {
@@ -53,8 +53,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
       HTTP_PORT: String(await freePort()),
       METRICS_PORT: String(metricsPort),
       ...db.env,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: `${prefix}:`,
+      ...(await withRedisUser(redis, 'usage', { REDIS_PREFIX: `${prefix}:` })),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       USAGE_CONSUMER_GROUP: group,
@@ -67,7 +66,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
   };
   const connect = (s: RunningService) => createClient(airlock.usage.v1.UsageServiceClient, s.grpcAddress, { idempotent: ['airlock.usage.v1.UsageService'] });
   const boot = async (group: string) => {
-    service = await bootService(usageService, { ...(await env(group, infra.redis.url)), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
+    service = await bootService(usageService, { ...(await env(group, infra.redis)), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
     client = connect(service);
   };
   const stop = async () => {
@@ -119,7 +118,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
     prefix = uniquePrefix('usage');
     db = await createTestDatabase(infra, prefix);
     await createTopics(infra, [topic()]);
-    redis = new Redis(infra.redis.url);
+    redis = new Redis(infra.redis.url, { username: infra.redis.username, password: infra.redis.password });
     producer = new EventProducer(createKafka({ brokers: infra.kafka.brokers, clientId: 'usage-int-test', logger: createLogger('usage-test', 'fatal') }));
     await boot(`${prefix}_usage`);
   });
@@ -281,7 +280,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
 
     it('falls back to PostgreSQL when Redis is down, with the same answers', async () => {
       // Nothing listens on a fresh free port: every Redis command fails at once.
-      const down = await bootService(usageService, { ...(await env(`${prefix}_usage_noredis`, `redis://127.0.0.1:${await freePort()}`)), MTLS_OFF_FOR_DEVELOPMENT: 'true' });
+      const down = await bootService(usageService, { ...(await env(`${prefix}_usage_noredis`, infra.redis)), REDIS_URL: `redis://127.0.0.1:${await freePort()}`, MTLS_OFF_FOR_DEVELOPMENT: 'true' });
       const downClient = connect(down);
       try {
         const check = { tenantId: q, scope: QuotaScope.QUOTA_SCOPE_PROJECT, scopeId: 'qp', at: june, limitTokens: 100 };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { env, z } from '@airlock/config';
+import { env, z, kafkaAuthShape } from '@airlock/config';
 import { networkConfigSchema } from './drivers/kubernetes/network';
 import type { CallGraph } from '@airlock/runtime';
 
@@ -12,6 +12,8 @@ export const workspaceConfig = {
 
   // Audit events (lifecycle, quota refusals, extension installs) go to Kafka, spooled to disk while it is down.
   KAFKA_BROKERS: env.list(),
+  /** workspace's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   EVENT_SPOOL_DIR: z.string().min(1),
 

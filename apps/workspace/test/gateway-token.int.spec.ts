@@ -48,7 +48,7 @@ beforeAll(async () => {
   infra = await startInfra({ components: ['postgres', 'kafka', 'redis'] });
   const identityDb = await createTestDatabase(infra, uniquePrefix('wstoken_identity'));
   drops.push(() => identityDb.drop());
-  identity = await startIdentity({ redisUrl: infra.redis.url, database: identityDb.env });
+  identity = await startIdentity({ redis: infra.redis, database: identityDb.env });
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient } from '@airlock/grpc';
 import { AssertionSigner } from '@airlock/identity-assertion';
-import { grpcServing, startBuiltService, uniquePrefix } from '@airlock/testing';
+import { grpcServing, startBuiltService, uniquePrefix, withRedisUser, type RedisEndpoint } from '@airlock/testing';
 
 export interface RunningIdentity {
   /** IDENTITY_ADDR for the workspace service. */
@@ -18,7 +18,7 @@ export interface RunningIdentity {
  * The real identity service, run from its build on free loopback ports: its own Redis prefix, PostgreSQL
  * database and signing key; audit events to its log (read through `output()`).
  */
-export async function startIdentity(opts: { redisUrl: string; database: { DATABASE_URL: string; DATABASE_PASSWORD_FILE: string } }): Promise<RunningIdentity> {
+export async function startIdentity(opts: { redis: RedisEndpoint; database: { DATABASE_URL: string; DATABASE_PASSWORD_FILE: string } }): Promise<RunningIdentity> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-ws-identity-'));
   // Required by identity's token API (not used here): any assertion key will do.
   const assertionKey = path.join(dir, 'assertion-public.pem');
@@ -28,8 +28,7 @@ export async function startIdentity(opts: { redisUrl: string; database: { DATABA
     env: {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
       LOG_LEVEL: 'info',
-      REDIS_URL: opts.redisUrl,
-      REDIS_PREFIX: `${uniquePrefix('ws-identity')}:`,
+      ...(await withRedisUser(opts.redis, 'identity', { REDIS_PREFIX: `${uniquePrefix('ws-identity')}:` })),
       ...opts.database,
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',

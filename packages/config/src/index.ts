@@ -150,3 +150,63 @@ export const baseShape = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 };
 export type BaseConfig = z.infer<z.ZodObject<typeof baseShape>>;
+
+// How a service signs in to Redis: an ACL user of its own (REDIS_USERNAME) whose password is read from a file
+// (REDIS_PASSWORD_FILE), never from REDIS_URL, which names the server only.
+
+/** Variables of every service that uses Redis; both or neither (a server without ACL users, a unit test). */
+export const redisAuthShape = {
+  REDIS_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits, "_", ".", ":" or "-"')
+    .optional(),
+  REDIS_PASSWORD_FILE: env.secretFile().optional(),
+};
+
+export interface RedisAuthConfig {
+  REDIS_USERNAME?: string;
+  REDIS_PASSWORD_FILE?: Secret;
+}
+
+/** The ioredis options that sign in as the service's user (nothing when it has none). */
+export function redisCredentials(config: RedisAuthConfig): { username?: string; password?: string } {
+  if (!config.REDIS_USERNAME) return {};
+  return { username: config.REDIS_USERNAME, password: config.REDIS_PASSWORD_FILE?.reveal() };
+}
+
+/** The refusals that a rotated password, a missing user or an ACL that lacks a command or key cause. */
+const AUTH_REPLY = /^(NOAUTH|WRONGPASS|NOPERM)\b/;
+
+/**
+ * Whether Redis refused the service's credentials or its user's permissions (NOAUTH, WRONGPASS, NOPERM) — a
+ * configuration problem an operator fixes, unlike an outage, which clears by itself.
+ */
+export function isRedisAuthFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (AUTH_REPLY.test(e.message)) return true;
+  }
+  return false;
+}
+
+// How a service signs in to Kafka: a SCRAM-SHA-512 user of its own (KAFKA_USERNAME) whose password is read from a
+// file (KAFKA_PASSWORD_FILE); the broker's ACLs let it produce and consume its own topics only.
+
+/** Variables of every service that uses Kafka; both or neither (a PLAINTEXT broker: dev, tests). */
+export const kafkaAuthShape = {
+  KAFKA_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, "_", "." or "-"')
+    .optional(),
+  KAFKA_PASSWORD_FILE: env.secretFile().optional(),
+};
+
+export interface KafkaAuthConfig {
+  KAFKA_USERNAME?: string;
+  KAFKA_PASSWORD_FILE?: Secret;
+}
+
+/** @airlock/events' `credentials` for the service's user, or undefined without one. */
+export function kafkaCredentials(config: KafkaAuthConfig): { username: string; password: string } | undefined {
+  if (!config.KAFKA_USERNAME || !config.KAFKA_PASSWORD_FILE) return undefined;
+  return { username: config.KAFKA_USERNAME, password: config.KAFKA_PASSWORD_FILE.reveal() };
+}

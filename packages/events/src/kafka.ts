@@ -14,6 +14,8 @@ export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: EventLogger;
+  /** The service's own Kafka user (SASL/SCRAM-SHA-512 over the broker's SASL listener); none: PLAINTEXT. */
+  credentials?: { username: string; password: string };
 }
 
 // Monotonic: ids made within the same millisecond still sort in creation order.
@@ -32,6 +34,7 @@ export function createKafka(options: KafkaOptions): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.credentials ? { sasl: { mechanism: 'scram-sha-512' as const, ...options.credentials } } : {}),
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },

@@ -1,8 +1,11 @@
 // Unit tests of the pure parts: rendered configurations and names.
+import { createHash } from 'node:crypto';
 import { newClusterId, renderKafkaLog4j, renderKafkaProperties } from './kafka';
 import { renderPostgresArgs, socketDirFor, postgresUrl } from './postgres';
 import { assertSafeIdentifier, renderPgHba, scramVerifier } from './postgres-auth';
 import { renderRedisArgs } from './redis';
+import { aclPasswordHash, renderAclFile, serviceAclRules } from './redis-auth';
+import { applyKafkaAuth, grantAcls } from './kafka-auth';
 import { testDatabaseName, uniquePrefix } from './isolation';
 import { endpointsFrom } from './infra';
 import { emptyState } from './state';
@@ -50,9 +53,37 @@ describe('kafka configuration', () => {
   });
 });
 
+describe('kafka with authenticated clients', () => {
+  const base = renderKafkaProperties({ dataDir: '/d', brokerPort: 19092, controllerPort: 19093 });
+  const props = properties(applyKafkaAuth(base, { host: '127.0.0.1', brokerPort: 19092, controllerPort: 19093, adminPassword: 'adm', controllerPassword: 'ctl' }));
+
+  test('SASL only: SCRAM-SHA-512 for clients and the broker, PLAIN on the controller listener, no PLAINTEXT left', () => {
+    expect(props['listeners']).toBe('SASL_PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
+    expect(props['listener.security.protocol.map']).toBe('SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+    expect(props['sasl.enabled.mechanisms']).toBe('SCRAM-SHA-512');
+    expect(props['sasl.mechanism.controller.protocol']).toBe('PLAIN');
+    expect(Object.values(props).join('\n')).not.toMatch(/(^|[^_])PLAINTEXT:\/\//m);
+  });
+
+  test("KRaft's StandardAuthorizer, the admin the only super user, nothing allowed without an ACL, no auto-created topics", () => {
+    expect(props['authorizer.class.name']).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(props['super.users']).toBe('User:airlock');
+    expect(props['allow.everyone.if.no.acl.found']).toBe('false');
+    expect(props['auto.create.topics.enable']).toBe('false');
+    expect(props['log.dirs']).toBe('/d');
+  });
+
+  test('a grant becomes WRITE/READ with DESCRIBE on its topics and READ on its groups, for its user only', () => {
+    const acl = grantAcls('audit', { produce: ['t.dlq'], consume: ['t'], groups: ['g'] });
+    expect(acl.map((a) => `${a.principal} ${a.resourceType}:${a.resourceName} ${a.operation}`)).toEqual([
+      'User:audit 2:t.dlq 4', 'User:audit 2:t.dlq 8', 'User:audit 2:t 3', 'User:audit 2:t 8', 'User:audit 3:g 3',
+    ]);
+  });
+});
+
 describe('redis arguments', () => {
-  test('bind loopback, persist nothing, stay in the foreground, log to a file', () => {
-    const args = renderRedisArgs({ port: 16379, dataDir: '/s/redis/data', logFile: '/s/redis/redis.log' });
+  test('bind loopback, persist nothing, stay in the foreground, log to a file, users from the ACL file', () => {
+    const args = renderRedisArgs({ port: 16379, dataDir: '/s/redis/data', logFile: '/s/redis/redis.log', aclFile: '/s/redis/users.acl' });
     const opt = (name: string): string | undefined => args[args.indexOf(name) + 1];
     expect(opt('--port')).toBe('16379');
     expect(opt('--bind')).toBe('127.0.0.1');
@@ -62,6 +93,24 @@ describe('redis arguments', () => {
     expect(opt('--protected-mode')).toBe('yes');
     expect(opt('--dir')).toBe('/s/redis/data');
     expect(opt('--logfile')).toBe('/s/redis/redis.log');
+    expect(opt('--aclfile')).toBe('/s/redis/users.acl');
+  });
+
+  test('the ACL file: default user off, the admin by password hash, saved service users kept, managed lines replaced', () => {
+    const saved = ['user default on nopass ~* &* +@all', 'user airlock on #00 ~* &* +@all', 'user identity on #ab ~airlock:identity:* resetchannels -@all +get', ''].join('\n');
+    const lines = renderAclFile(saved, 'pw').trim().split('\n');
+    expect(lines).toEqual([
+      'user default off resetpass resetkeys resetchannels -@all',
+      `user airlock on #${createHash('sha256').update('pw').digest('hex')} ~* &* +@all`,
+      'user identity on #ab ~airlock:identity:* resetchannels -@all +get',
+    ]);
+    expect(lines.join('\n')).not.toContain('pw ');
+  });
+
+  test("a service user's rules: reset first, its key prefixes and channels as literal globs, its commands, nothing dangerous", () => {
+    const rules = serviceAclRules('gateway', { keyPrefixes: ['t*1:cache:'], channels: ['t:ch'] }, 'pw');
+    expect(rules).toEqual(['reset', 'on', aclPasswordHash('pw'), '~t\\*1:cache:*', '&t:ch', '+@connection', '+get', '+set', '-@dangerous', '+info']);
+    expect(() => serviceAclRules('audit', { keyPrefixes: [] }, 'pw')).toThrow(/key prefix/);
   });
 });
 
@@ -164,7 +213,8 @@ describe('endpoints from the state file', () => {
     state.infra.redis = { ...rec, port: 16379, ports: { redis: 16379 } };
     state.infra.kafka = { ...rec, port: 19092, ports: { broker: 19092, controller: 19093 } };
     const e = endpointsFrom(state);
-    expect(e.redis).toEqual({ host: '127.0.0.1', port: 16379, url: 'redis://127.0.0.1:16379' });
+    // The URL carries no credentials; the admin user's travel beside it.
+    expect(e.redis).toMatchObject({ host: '127.0.0.1', port: 16379, url: 'redis://127.0.0.1:16379', username: 'airlock' });
     expect(e.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(e.postgres.port).toBe(0);
     expect(e.postgres.user).toBe('airlock');

@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { randomPassword } from './postgres-auth';
+import { REDIS_ADMIN, aclPasswordHash } from './redis-auth';
 import type { InfraComponent, InfraEndpoints } from './types';
 
 /** Images pinned by tag, matching the local path: PostgreSQL 15, Redis 7.0, Kafka 3.9 (cp-kafka 7.9, KRaft). */
@@ -75,8 +76,19 @@ async function startOne(component: InfraComponent): Promise<Running> {
       return { stop: () => c.stop(), endpoints: { postgres } };
     }
     case 'redis': {
-      const c = await defs.redis.start();
-      return { stop: () => c.stop(), endpoints: { redis: { host: c.getHost(), port: c.getPort(), url: c.getConnectionUrl() } } };
+      // As the local path: an admin user, the default user off (no unauthenticated access), service users by ACL SETUSER.
+      const password = randomPassword();
+      const c = await defs.redis.withPassword(password).start();
+      const redis = { host: c.getHost(), port: c.getPort(), url: `redis://${c.getHost()}:${c.getPort()}`, username: REDIS_ADMIN, password };
+      const { Redis } = await import('ioredis');
+      const client = new Redis({ host: redis.host, port: redis.port, password });
+      try {
+        await client.call('ACL', 'SETUSER', REDIS_ADMIN, 'on', aclPasswordHash(password), '~*', '&*', '+@all');
+        await client.call('ACL', 'SETUSER', 'default', 'off', 'resetpass', 'resetkeys', 'resetchannels', '-@all');
+      } finally {
+        client.disconnect();
+      }
+      return { stop: () => c.stop(), endpoints: { redis } };
     }
     case 'kafka': {
       // cp-kafka's plaintext listener for clients outside the container is 9093.

@@ -69,8 +69,9 @@ test('postgres: each test database is distinct and answers queries', async () =>
   }
 });
 
-test('redis: SET and GET under a unique key prefix', async () => {
-  const redis = new Redis(endpoints.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+test('redis: SET and GET under a unique key prefix (as the admin user: the default user is off)', async () => {
+  const { username, password } = endpoints.redis;
+  const redis = new Redis(endpoints.redis.url, { username, password, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     const key = `${uniquePrefix('redis')}:greeting`;

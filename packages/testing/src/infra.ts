@@ -8,6 +8,7 @@ import { PG_DATABASE, PG_USER, pingPostgres, postgresUrl, startPostgres } from '
 import { readAdminPassword } from './postgres-auth';
 import { freePort, isAlive, portIsFree, stopPid, type StopOptions } from './proc';
 import { pingRedis, startRedis } from './redis';
+import { REDIS_ADMIN, readRedisAdminPassword } from './redis-auth';
 import { emptyState, readState, updateState, type HarnessState, type InfraRecord } from './state';
 import { INFRA_COMPONENTS, type InfraComponent, type InfraEndpoints, type InfraProfile, type InfraStatus, type StartInfraOptions } from './types';
 
@@ -80,7 +81,7 @@ export function endpointsFrom(state: HarnessState): InfraEndpoints {
   return {
     // The admin role's password comes from its 0600 file; the URL carries none.
     postgres: { host: '127.0.0.1', port: pgPort, user: PG_USER, password: pgPort ? readAdminPassword() : '', database: PG_DATABASE, url: postgresUrl(pgPort, PG_DATABASE) },
-    redis: { host: '127.0.0.1', port: redisPort, url: `redis://127.0.0.1:${redisPort}` },
+    redis: { host: '127.0.0.1', port: redisPort, url: `redis://127.0.0.1:${redisPort}`, username: REDIS_ADMIN, password: redisPort ? readRedisAdminPassword() : '' },
     kafka: { brokers: kafkaPort ? [`127.0.0.1:${kafkaPort}`] : [] },
   };
 }

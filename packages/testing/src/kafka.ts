@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { aptInstall } from './apt';
 import { log } from './log';
 import { infraDir, repoRoot, toolsDir } from './paths';
@@ -129,9 +129,9 @@ export function newClusterId(): string {
 
 const JVM_OPTS = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
 
-/** Whether the broker answers a metadata request. */
-export async function pingKafka(brokers: string[], timeoutMs = 3000): Promise<boolean> {
-  const kafka = new Kafka({ clientId: 'airlock-harness', brokers, logLevel: logLevel.NOTHING, connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } });
+/** Whether the broker answers a metadata request (signed in with `sasl` on a broker with auth: kafka-auth.ts). */
+export async function pingKafka(brokers: string[], timeoutMs = 3000, sasl?: SASLOptions): Promise<boolean> {
+  const kafka = new Kafka({ clientId: 'airlock-harness', brokers, logLevel: logLevel.NOTHING, connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 }, ...(sasl ? { sasl } : {}) });
   const admin = kafka.admin();
   try {
     await admin.connect();

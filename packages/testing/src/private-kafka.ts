@@ -1,9 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureKafka, newClusterId, pingKafka, renderKafkaLog4j, renderKafkaProperties } from './kafka';
 import { infraRoot } from './paths';
 import { freePort, isAlive, run, spawnDetached, stopPid, waitReady } from './proc';
 import { prepareLogFile } from './log-files';
+import { KAFKA_ADMIN, applyKafkaAuth, formatScramArgs, kafkaSasl } from './kafka-auth';
+import { randomPassword } from './postgres-auth';
 
 export interface PrivateKafka {
   /** `127.0.0.1:<port>`; the same across restarts. */
@@ -16,6 +18,13 @@ export interface PrivateKafka {
   start(): Promise<void>;
   /** Stops it and removes its data directory. */
   destroy(): Promise<void>;
+  /** With `auth`: the admin user's SCRAM password (createKafkaUser, adminKafka); clients without a user are refused. */
+  adminPassword?: string;
+}
+
+export interface PrivateKafkaOptions {
+  /** SASL/SCRAM-SHA-512 clients and ACLs (kafka-auth.ts) instead of PLAINTEXT open to everyone. */
+  auth?: boolean;
 }
 
 // Smaller than the shared broker's heap: a test's private broker holds a few topics for a minute.
@@ -27,7 +36,7 @@ const JVM_OPTS = ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLe
  * can stop, kill and restart a broker without disturbing anyone else's. Not recorded in state.json: call
  * `destroy()` when done (a forgotten one is just a JVM with a dead parent and can be killed by its pid).
  */
-export async function startPrivateKafka(label = 'kafka'): Promise<PrivateKafka> {
+export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOptions = {}): Promise<PrivateKafka> {
   const home = await ensureKafka();
   const base = path.join(infraRoot(), 'private-kafka');
   await mkdir(base, { recursive: true });
@@ -39,14 +48,18 @@ export async function startPrivateKafka(label = 'kafka'): Promise<PrivateKafka> 
   const serverLog = file('server.log');
   const log4j = `-Dlog4j.configuration=file:${file('log4j.properties')}`;
   const classpath = ['-cp', path.join(home, 'libs', '*')];
-  await Promise.all([
-    writeFile(file('server.properties'), renderKafkaProperties({ dataDir, brokerPort: ports.broker, controllerPort: ports.controller })),
-    writeFile(file('log4j.properties'), renderKafkaLog4j(serverLog)),
-  ]);
+  const credentials = options.auth ? { adminPassword: randomPassword(), controllerPassword: randomPassword() } : undefined;
+  const plain = renderKafkaProperties({ dataDir, brokerPort: ports.broker, controllerPort: ports.controller });
+  const properties = credentials ? applyKafkaAuth(plain, { host: '127.0.0.1', brokerPort: ports.broker, controllerPort: ports.controller, ...credentials }) : plain;
+  // With auth it holds passwords.
+  await Promise.all([writeFile(file('server.properties'), properties, { mode: 0o600 }), writeFile(file('log4j.properties'), renderKafkaLog4j(serverLog))]);
+  await chmod(file('server.properties'), 0o600);
   prepareLogFile(serverLog);
   // A fresh directory every time, so always formatted (with a fresh cluster id).
-  await run('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')], {
-    timeoutMs: 120_000,
+  const format = ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')];
+  await run('java', [...format, ...(credentials ? formatScramArgs(credentials.adminPassword) : [])], { timeoutMs: 120_000 }).catch((error: Error) => {
+    // run()'s message repeats the arguments, the admin's password among them.
+    throw new Error(credentials ? error.message.split(credentials.adminPassword).join('[redacted]') : error.message);
   });
   const brokers = [`127.0.0.1:${ports.broker}`];
   let current: { pid: number; startTime?: number } | undefined;
@@ -55,7 +68,7 @@ export async function startPrivateKafka(label = 'kafka'): Promise<PrivateKafka> 
     if (current && isAlive(current.pid, current.startTime)) return;
     const args = [...JVM_OPTS, log4j, ...classpath, 'kafka.Kafka', file('server.properties')];
     current = await spawnDetached({ name: `private-kafka-${label}`, command: 'java', args, cwd: dir, logFile: file('kafka.out') });
-    await waitReady(`private Kafka ${label}`, current.pid, [file('kafka.out'), serverLog], 120_000, () => pingKafka(brokers, 2000));
+    await waitReady(`private Kafka ${label}`, current.pid, [file('kafka.out'), serverLog], 120_000, () => pingKafka(brokers, 2000, credentials && kafkaSasl(KAFKA_ADMIN, credentials.adminPassword)));
   };
   const stop = async (opts: { kill?: boolean } = {}): Promise<void> => {
     const proc = current;
@@ -67,6 +80,7 @@ export async function startPrivateKafka(label = 'kafka'): Promise<PrivateKafka> 
   await start();
   return {
     brokers,
+    adminPassword: credentials?.adminPassword,
     get pid() {
       return current?.pid;
     },

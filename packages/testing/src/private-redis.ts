@@ -2,12 +2,16 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { infraRoot } from './paths';
 import { freePort, isAlive, spawnDetached, stopPid, waitReady } from './proc';
-import { ensureRedis, pingRedis, renderRedisArgs } from './redis';
+import { ensureRedis, pingRedis, renderRedisArgs, writeAclFile } from './redis';
 import { prepareLogFile } from './log-files';
+import { REDIS_ADMIN, readRedisAdminPassword } from './redis-auth';
+import type { RedisEndpoint } from './types';
 
 export interface PrivateRedis {
   /** `redis://127.0.0.1:<port>`; the same across restarts. */
   url: string;
+  /** Its address and admin user, for createTestRedisUser (users it makes survive `stop`/`start`). */
+  endpoint: RedisEndpoint;
   /** Kills the server (SIGKILL: an outage, not a shutdown); `start` brings it back empty on the same port. */
   stop(): Promise<void>;
   /** Starts it again on the same port (after `stop`). */
@@ -18,7 +22,7 @@ export interface PrivateRedis {
 
 /**
  * A Redis of its own — same binary and arguments as the shared one of `startInfra`, but its own directory
- * (under <state>/infra/private-redis/) and a free port — so a test can take it away and bring it back without
+ * (under <state>/infra/private-redis/) and a free port; the same admin user and password — so a test can take it away and bring it back without
  * disturbing anyone else's. Not recorded in state.json: call `destroy()` when done.
  */
 export async function startPrivateRedis(label = 'redis'): Promise<PrivateRedis> {
@@ -29,7 +33,7 @@ export async function startPrivateRedis(label = 'redis'): Promise<PrivateRedis> 
   const port = await freePort();
   const logFile = path.join(dir, 'redis.log');
   prepareLogFile(logFile);
-  const args = renderRedisArgs({ port, dataDir: dir, logFile });
+  const args = renderRedisArgs({ port, dataDir: dir, logFile, aclFile: await writeAclFile(dir) });
   let current: { pid: number; startTime?: number } | undefined;
 
   const start = async (): Promise<void> => {
@@ -44,8 +48,10 @@ export async function startPrivateRedis(label = 'redis'): Promise<PrivateRedis> 
   };
 
   await start();
+  const url = `redis://127.0.0.1:${port}`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
+    endpoint: { host: '127.0.0.1', port, url, username: REDIS_ADMIN, password: readRedisAdminPassword() },
     start,
     stop,
     destroy: async () => {

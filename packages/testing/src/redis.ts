@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readlink, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { aptInstall } from './apt';
@@ -9,6 +9,7 @@ import { spawnDetached, waitReady } from './proc';
 import type { InfraRecord } from './state';
 import type { InfraProfile } from './types';
 import { prepareLogFile } from './log-files';
+import { REDIS_ADMIN, ensureRedisAdminPassword, readRedisAdminPassword, renderAclFile } from './redis-auth';
 
 /**
  * Debian's redis-tools carries the whole server as /usr/bin/redis-check-rdb; Redis picks its mode from
@@ -33,8 +34,10 @@ export async function ensureRedis(): Promise<string> {
   return link;
 }
 
-export function renderRedisArgs(c: { port: number; dataDir: string; logFile: string }): string[] {
+export function renderRedisArgs(c: { port: number; dataDir: string; logFile: string; aclFile: string }): string[] {
   return [
+    // Users and their permissions (see redis-auth.ts); `ACL SAVE` writes service users back to it.
+    '--aclfile', c.aclFile,
     '--port', String(c.port),
     '--bind', '127.0.0.1',
     '--dir', c.dataDir,
@@ -46,8 +49,25 @@ export function renderRedisArgs(c: { port: number; dataDir: string; logFile: str
   ];
 }
 
-/** Sends PING and expects +PONG. */
+/**
+ * Writes `<dir>/users.acl` (0600: it holds password hashes) with the admin password, keeping the service users a
+ * previous run saved; returns its path.
+ */
+export async function writeAclFile(dir: string): Promise<string> {
+  const file = path.join(dir, 'users.acl');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  await writeFile(file, renderAclFile(existing, await ensureRedisAdminPassword()), { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
+}
+
+/**
+ * Authenticates as the admin user, sends PING and expects +PONG. False without an admin password: a server of
+ * the older layout (no ACL file, open to everyone) must not be taken for a ready one, so the harness restarts it.
+ */
 export function pingRedis(port: number, timeoutMs = 2000, host = '127.0.0.1'): Promise<boolean> {
+  const password = readRedisAdminPassword();
+  if (!password) return Promise.resolve(false);
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     let reply = '';
@@ -56,10 +76,12 @@ export function pingRedis(port: number, timeoutMs = 2000, host = '127.0.0.1'): P
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('connect', () => socket.write(`AUTH ${REDIS_ADMIN} ${password}\r\nPING\r\n`));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      const lines = reply.split('\r\n');
+      if (lines.length >= 3) done(lines[0] === '+OK' && lines[1] === '+PONG');
+      else if (reply.startsWith('-')) done(false);
     });
     socket.once('error', () => done(false));
   });
@@ -72,7 +94,7 @@ export async function startRedis(port: number, profile: InfraProfile): Promise<I
   await mkdir(dataDir, { recursive: true });
   const logFile = path.join(dir, 'redis.log');
   prepareLogFile(logFile);
-  const args = renderRedisArgs({ port, dataDir, logFile });
+  const args = renderRedisArgs({ port, dataDir, logFile, aclFile: await writeAclFile(dir) });
   const { pid, startTime } = await spawnDetached({ name: 'redis', command: binary, args, cwd: dir, logFile: path.join(dir, 'redis.out') });
   await waitReady('redis', pid, [logFile, path.join(dir, 'redis.out')], 30_000, () => pingRedis(port, 1000));
   return { pid, startTime, command: binary, args, logFile, startedAt: new Date().toISOString(), port, ports: { redis: port }, profile };

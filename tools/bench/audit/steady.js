@@ -29,7 +29,7 @@ const { parseArgs } = require('node:util');
 const { airlock } = require('@airlock/contracts');
 const { DurableEventProducer, createKafka, newEventId, topicName } = require('@airlock/events');
 const { AssertionSigner } = require('@airlock/identity-assertion');
-const { createTestDatabase, createTopics, freePort, infraStatus, startInfra, uniquePrefix } = require('@airlock/testing');
+const { createTestDatabase, createTopics, freePort, infraStatus, startInfra, uniquePrefix, withRedisUser } = require('@airlock/testing');
 const { cpuMsOf } = require('../gateway/proc-cpu');
 const { openLoop, percentile, fmt } = require('../lib/load');
 const { ROOT, auditEnv, encode, follow, header, line, makeEvent, quiet, sleep, startService, stopService } = require('./support');
@@ -96,13 +96,13 @@ async function runVariant(infra, variant, rate, shared) {
   writeFileSync(keyFile, AssertionSigner.generate().publicKeyPem);
   const audit = await startService(variant.audit, await auditEnv(infra, prefix, dir), path.join(dir, 'audit.log'), variant.nodePath?.audit);
   const usageMetrics = await freePort();
-  const usageEnv = {
+  // As usage's own Redis user, granted its prefix only (the default user is off).
+  const usageEnv = await withRedisUser(infra.redis, 'usage', {
     MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(usageMetrics),
     ...db.env,
-    REDIS_URL: infra.redis.url,
     REDIS_PREFIX: `${prefix}:`,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
     TOPIC_PREFIX: prefix,
@@ -110,7 +110,7 @@ async function runVariant(infra, variant, rate, shared) {
     ANOMALY_CHECK_INTERVAL_SECONDS: '0',
     IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile,
     LOG_LEVEL: 'warn',
-  };
+  });
   const usage = await startService(variant.usage, usageEnv, path.join(dir, 'usage.log'), variant.nodePath?.usage);
   const producer = new DurableEventProducer(createKafka({ brokers: infra.kafka.brokers, clientId: `bench-steady-${variant.name}`, logger: quiet }), {
     spoolDir: path.join(dir, 'spool'),

@@ -7,7 +7,7 @@ const path = require('node:path');
 
 const { airlock } = require('@airlock/contracts');
 const { newEventId } = require('@airlock/events');
-const { freePort, waitForTcp } = require('@airlock/testing');
+const { freePort, waitForTcp, withRedisUser } = require('@airlock/testing');
 
 const { AuditEvent } = airlock.events.v1;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -112,9 +112,12 @@ async function stopService(child) {
   await new Promise((r) => child.once('exit', r));
 }
 
-/** The audit service's environment: plaintext gRPC (nothing calls it here), Redis de-duplication, a jsonl sink in `dir`. */
+/**
+ * The audit service's environment: plaintext gRPC (nothing calls it here), Redis de-duplication as audit's own
+ * Redis user (granted its de-duplication marks only; the default user is off), a jsonl sink in `dir`.
+ */
 async function auditEnv(infra, prefix, dir) {
-  return {
+  return withRedisUser(infra.redis, 'audit', {
     MTLS_OFF_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
@@ -122,9 +125,8 @@ async function auditEnv(infra, prefix, dir) {
     TOPIC_PREFIX: prefix,
     AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
     AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),
-    REDIS_URL: infra.redis.url,
     LOG_LEVEL: 'warn',
-  };
+  });
 }
 
 module.exports = { ROOT, quiet, sleep, makeEvent, encode, header, line, follow, startService, stopService, auditEnv };

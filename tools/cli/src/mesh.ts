@@ -14,8 +14,10 @@ import {
   freePort,
   listManaged,
   prepareLogFile,
+  provisionRedisUser,
   provisionServiceDatabase,
   randomPassword,
+  serviceRedisGrant,
   spawnManaged,
   startInfra,
   stateDir,
@@ -23,13 +25,14 @@ import {
   uniquePrefix,
   writeSecretFile,
   type InfraEndpoints,
+  type RedisService,
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
 import { ensureWorkloadCertificates, type WorkloadCertificate } from './mtls-pki';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 import { httpOk, waitUntil } from './readiness';
-import { HTTP_FACES, SERVICES, serviceEnv, type MeshDatabase, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
+import { HTTP_FACES, SERVICES, serviceEnv, type MeshDatabase, type MeshEnvironment, type MeshRedisUser, type ServiceName, type ServicePorts } from './service-env';
 
 export interface MeshInfo {
   name: string;
@@ -156,11 +159,34 @@ async function database(infra: InfraEndpoints, name: string, fixed: boolean, sec
   }
   // Dev databases keep their data across `up`/`down`, and their roles their passwords.
   const passwordFile = path.join(secretsDir, `postgres-${name}.password`);
-  const kept = existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : '';
-  const password = kept || randomPassword();
-  if (!kept) await writeSecretFile(passwordFile, password);
-  const db = await provisionServiceDatabase(infra, name, password);
+  const db = await provisionServiceDatabase(infra, name, await keptSecret(passwordFile));
   return { url: db.url, passwordFile };
+}
+
+/** A secret kept in `file` across `up`s (0600), or a new random one written there. */
+async function keptSecret(file: string): Promise<string> {
+  const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (kept) return kept;
+  const password = randomPassword();
+  await writeSecretFile(file, password);
+  return password;
+}
+
+const REDIS_SERVICES: readonly RedisService[] = ['identity', 'policy', 'gateway', 'audit', 'usage'];
+
+/**
+ * One Redis ACL user per service that uses Redis, granted only the key prefixes and channels its environment
+ * configures (serviceRedisGrant reads the same variables), its password in a 0600 file of the mesh's secrets.
+ */
+async function redisUsers(mesh: MeshEnvironment, ports: Record<ServiceName, ServicePorts>, meshName: string, secretsDir: string): Promise<Record<RedisService, MeshRedisUser>> {
+  const users = {} as Record<RedisService, MeshRedisUser>;
+  for (const service of REDIS_SERVICES) {
+    const username = `${meshName.replace(/[^A-Za-z0-9_.-]/g, '_')}.${service}`;
+    const passwordFile = path.join(secretsDir, `redis-${service}.password`);
+    await provisionRedisUser(mesh.infra.redis, username, service, serviceRedisGrant(service, serviceEnv(service, ports, mesh)), await keptSecret(passwordFile));
+    users[service] = { username, passwordFile };
+  }
+  return users;
 }
 
 /** The mesh recorded under `name`, if every process of it is still running. */
@@ -183,7 +209,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const fixed = options.ports === 'fixed';
   const runDir = path.join(stateDir(), 'run', options.name);
   const logsDir = path.join(stateDir(), 'logs', options.name);
-  // The services' database passwords, one 0600 file each, in a directory only its owner enters.
+  // The services' database and Redis passwords, one 0600 file each, in a directory only its owner enters.
   const secretsDir = path.join(stateDir(), 'secrets', options.name);
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   chmodSync(path.dirname(secretsDir), 0o700);
@@ -247,6 +273,9 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const access = { mtls, certificates };
   mkdirSync(path.dirname(mesh.sinkPath), { recursive: true });
   mkdirSync(path.dirname(mesh.keyFile), { recursive: true });
+
+  log("creating the services' Redis users");
+  mesh.redisUsers = await redisUsers(mesh, ports.services, options.name, secretsDir);
 
   const node = process.execPath;
   const idp = await startIdp({

@@ -1,7 +1,7 @@
 // The environment each service of a mesh runs with: its ports, the shared infrastructure, and how it finds
 // the others. One function per mesh start, so `up` and the end-to-end suite configure services the same way.
 import path from 'node:path';
-import type { InfraEndpoints } from '@airlock/testing';
+import type { InfraEndpoints, RedisService } from '@airlock/testing';
 
 export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -42,6 +42,12 @@ export interface MeshDatabase {
   passwordFile: string;
 }
 
+/** A service's Redis user: its name and the 0600 file with its password. */
+export interface MeshRedisUser {
+  username: string;
+  passwordFile: string;
+}
+
 /** What every service of one mesh shares: infrastructure, names that keep meshes apart, files. */
 export interface MeshEnvironment {
   infra: InfraEndpoints;
@@ -55,6 +61,8 @@ export interface MeshEnvironment {
   /** The gateway's event spool; the other services' spools sit beside it. */
   spoolDir: string;
   databases: Record<'identity' | 'policy' | 'usage' | 'workspace' | 'audit', MeshDatabase>;
+  /** Each Redis-using service's own ACL user; unset while the mesh works out what to grant them (redisGrants). */
+  redisUsers?: Record<RedisService, MeshRedisUser>;
   /** Prefix of the Kafka consumer groups. */
   group: string;
   /** Identity's OIDC relying-party settings (OIDC_*). */
@@ -71,6 +79,12 @@ export interface MeshEnvironment {
 }
 
 const databaseEnv = (db: MeshDatabase) => ({ DATABASE_URL: db.url, DATABASE_PASSWORD_FILE: db.passwordFile });
+
+/** REDIS_URL (the server only) and, once provisioned, the service's own user and password file. */
+function redisEnv(mesh: MeshEnvironment, service: RedisService): NodeJS.ProcessEnv {
+  const user = mesh.redisUsers?.[service];
+  return { REDIS_URL: mesh.infra.redis.url, ...(user ? { REDIS_USERNAME: user.username, REDIS_PASSWORD_FILE: user.passwordFile } : {}) };
+}
 
 export function serviceEnv(service: ServiceName, ports: Record<ServiceName, ServicePorts>, mesh: MeshEnvironment): NodeJS.ProcessEnv {
   const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
@@ -97,7 +111,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         ...kafka,
         ...edgeIdentity,
         ...mesh.oidc,
-        REDIS_URL: mesh.infra.redis.url,
+        ...redisEnv(mesh, 'identity'),
         REDIS_PREFIX: mesh.identityRedisPrefix,
         ...databaseEnv(mesh.databases.identity),
         EVENT_SPOOL_DIR: spoolOf('identity'),
@@ -112,7 +126,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
       return {
         ...env,
         IDENTITY_ADDR: addr('identity'),
-        REDIS_URL: mesh.infra.redis.url,
+        ...redisEnv(mesh, 'policy'),
         IDENTITY_REVOCATION_CHANNEL: `${mesh.identityRedisPrefix}revocations`,
         // Signs the x-airlock-identity assertion services verify (their JWKS: policy's /api/policy/v1/assertion/jwks.json).
         POLICY_ASSERTION_KEY_FILE: path.join(path.dirname(mesh.keyFile), 'assertion-key.pem'),
@@ -137,7 +151,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         EVENT_SPOOL_DIR: mesh.spoolDir,
         DLP_ADDR: addr('dlp'),
         // Cache of repeatable answers (the first step of degradation).
-        REDIS_URL: mesh.infra.redis.url,
+        ...redisEnv(mesh, 'gateway'),
         GATEWAY_CACHE_PREFIX: `${mesh.redisNamespace}gateway:cache:`,
         // Policy's ext_authz always sets or strips x-airlock-model-aliases, so the gateway may read it.
         GATEWAY_TRUST_ALIAS_HEADER: 'true',
@@ -158,7 +172,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         ...databaseEnv(mesh.databases.audit),
         AUDIT_SINK_JSONL_PATH: mesh.sinkPath,
         // Durable de-duplication by event id (without it: an in-process window).
-        REDIS_URL: mesh.infra.redis.url,
+        ...redisEnv(mesh, 'audit'),
         AUDIT_CONSUMER_GROUP: `${mesh.group}-audit`,
         AUDIT_SIGNING_KEY_FILE: path.join(path.dirname(mesh.sinkPath), 'digest-signing-key.pem'),
         AUDIT_GENERATE_KEY: 'true',
@@ -171,7 +185,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         ...kafka,
         ...edgeIdentity,
         ...databaseEnv(mesh.databases.usage),
-        REDIS_URL: mesh.infra.redis.url,
+        ...redisEnv(mesh, 'usage'),
         USAGE_CONSUMER_GROUP: `${mesh.group}-usage`,
         POLICY_ADDR: addr('policy'),
       };

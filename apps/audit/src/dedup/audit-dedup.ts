@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { isRedisAuthFailure, redisCredentials } from '@airlock/config';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { chainStatePath } from '../chain/chain-keeper';
@@ -13,7 +14,7 @@ type AuditConfig = ServiceConfig<typeof auditConfig>;
 /** What de-duplication reads of the configuration. */
 export type AuditDedupConfig = Pick<
   AuditConfig,
-  'AUDIT_INSTANCE_ID' | 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_CHAIN_STATE_PATH' | 'REDIS_URL' | 'AUDIT_CONSUMER_GROUP' | 'AUDIT_DEDUP_TTL_S' | 'AUDIT_DEDUP_WINDOW'
+  'AUDIT_INSTANCE_ID' | 'AUDIT_SINK_JSONL_PATH' | 'AUDIT_CHAIN_STATE_PATH' | 'REDIS_URL' | 'REDIS_USERNAME' | 'REDIS_PASSWORD_FILE' | 'AUDIT_CONSUMER_GROUP' | 'AUDIT_DEDUP_TTL_S' | 'AUDIT_DEDUP_WINDOW'
 >;
 
 /**
@@ -133,8 +134,11 @@ export class AuditDedup implements OnApplicationShutdown {
       const prefix = `airlock:audit:dedup:${config.AUDIT_CONSUMER_GROUP}:`;
       // One retry per command: a lookup while Redis is away fails the batch soon (it is retried and nothing is
       // committed) instead of waiting out ioredis's default of 20 reconnects.
-      const client = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-      client.on('error', (err) => logger.warn({ err: err.message }, 'audit dedup: redis error'));
+      const client = new Redis(config.REDIS_URL, { ...redisCredentials(config), maxRetriesPerRequest: 1 });
+      client.on('error', (err) => {
+        if (isRedisAuthFailure(err)) logger.error({ err: err.message }, "audit dedup: Redis refused audit's user (REDIS_USERNAME, REDIS_PASSWORD_FILE); events wait until it is fixed");
+        else logger.warn({ err: err.message }, 'audit dedup: redis error');
+      });
       this.backend = new RedisBackend(client, prefix, config.AUDIT_DEDUP_TTL_S * 1000, this.instance);
       this.kind = 'redis';
     } else {

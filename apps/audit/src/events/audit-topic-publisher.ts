@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { kafkaCredentials } from '@airlock/config';
 import { airlock } from '@airlock/contracts';
 import { DurableEventProducer, createKafka, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
@@ -26,7 +27,7 @@ export class AuditTopicPublisher implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AuditConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-audit-edge', logger }), {
+    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-audit-edge', logger }), {
       spoolDir: auditSpoolDir(config),
       logger,
     });

@@ -4,6 +4,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { auditConfig } from '../config';
 import { IngestAuditEvent } from './ingest-audit-event.usecase';
+import { kafkaCredentials } from '@airlock/config';
 
 /** The consumer-group member feeding the audit topic to IngestAuditEvent a fetched batch at a time, offsets committed after each batch. */
 @Injectable()
@@ -19,7 +20,7 @@ export class AuditConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   // After onModuleInit, so the sinks are open before the first message arrives.
   async onApplicationBootstrap(): Promise<void> {
     const topic = topicName('audit', this.config.TOPIC_PREFIX);
-    const kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, clientId: 'airlock-audit', logger: this.logger });
+    const kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, credentials: kafkaCredentials(this.config), clientId: 'airlock-audit', logger: this.logger });
     this.consumer = new EventConsumer(kafka, {
       groupId: this.config.AUDIT_CONSUMER_GROUP,
       topics: [topic],

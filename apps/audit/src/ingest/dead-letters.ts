@@ -3,6 +3,7 @@ import { type ConsumedMessage, EventProducer, createKafka, topicName } from '@ai
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { auditConfig } from '../config';
+import { kafkaCredentials } from '@airlock/config';
 
 /** The audit topic's dead-letter topic: `<prefix>.airlock.audit.v1.dlq`. */
 export function auditDeadLetter(prefix?: string): string {
@@ -30,7 +31,7 @@ export class DeadLetters implements OnApplicationShutdown {
   }
 
   async publish(message: ConsumedMessage, reason: string): Promise<void> {
-    this.producer ??= new EventProducer(createKafka({ brokers: this.config.KAFKA_BROKERS, clientId: 'airlock-audit-dlq', logger: this.logger }));
+    this.producer ??= new EventProducer(createKafka({ brokers: this.config.KAFKA_BROKERS, credentials: kafkaCredentials(this.config), clientId: 'airlock-audit-dlq', logger: this.logger }));
     await this.producer.send(this.topic, message.key ?? '', message.value, {
       [DLQ_REASON_HEADER]: reason,
       [DLQ_SOURCE_HEADER]: `${message.topic}/${message.partition}/${message.offset}`,

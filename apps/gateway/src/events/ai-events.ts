@@ -7,6 +7,7 @@ import { metrics, type Logger } from '@airlock/telemetry';
 import { AuditUnavailableError } from '../gateway.errors';
 import type { CallerContext, Route } from '../identity/trusted-identity';
 import type { gatewayConfig } from '../config';
+import { kafkaCredentials } from '@airlock/config';
 
 export type Outcome = 'success' | 'denied' | 'error' | 'cancelled';
 
@@ -73,7 +74,7 @@ export class AiEvents implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-gateway', logger }), {
+    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-gateway', logger }), {
       spoolDir: config.EVENT_SPOOL_DIR,
       logger,
       lingerMs: config.EVENT_LINGER_MS,

@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import Redis from 'ioredis';
+import { isRedisAuthFailure, redisCredentials } from '@airlock/config';
 import type { gatewayConfig } from '../config';
 
 /** A backend answer kept to replay when the backend is down: the JSON body, or the SSE data payloads. */
@@ -27,8 +28,12 @@ export class ResponseCache implements OnApplicationShutdown {
     this.ttl = config.GATEWAY_CACHE_TTL_SECONDS;
     this.prefix = config.GATEWAY_CACHE_PREFIX;
     if (config.REDIS_URL) {
-      this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 250, lazyConnect: false });
-      this.redis.on('error', (error: Error) => this.logger.debug({ err: error.message }, 'response cache: redis error'));
+      this.redis = new Redis(config.REDIS_URL, { ...redisCredentials(config), maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 250, lazyConnect: false });
+      this.redis.on('error', (error: Error) => {
+        // An outage is routine for a best-effort cache; refused credentials are a deployment error to fix.
+        if (isRedisAuthFailure(error)) this.logger.error({ err: error.message }, "response cache: Redis refused the gateway's user (REDIS_USERNAME, REDIS_PASSWORD_FILE)");
+        else this.logger.debug({ err: error.message }, 'response cache: redis error');
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
-import { ConfigError } from '@airlock/config';
+import { ConfigError, kafkaCredentials } from '@airlock/config';
 import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
@@ -56,7 +56,7 @@ export class AuthAudit implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     if (!this.config.EVENT_SPOOL_DIR) throw new ConfigError([{ variable: 'EVENT_SPOOL_DIR', message: 'required when KAFKA_BROKERS is set' }]);
-    this.producer = new DurableEventProducer(createKafka({ brokers, clientId: 'airlock-identity', logger: this.logger }), {
+    this.producer = new DurableEventProducer(createKafka({ brokers, credentials: kafkaCredentials(this.config), clientId: 'airlock-identity', logger: this.logger }), {
       spoolDir: this.config.EVENT_SPOOL_DIR,
       logger: this.logger,
     });

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { isRedisAuthFailure, redisCredentials } from '@airlock/config';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { identityConfig } from '../config';
-import { TokenStoreUnavailableError } from '../tokens/errors';
+import { TokenStoreAuthFailedError, TokenStoreUnavailableError } from '../tokens/errors';
 
 /**
  * The one Redis connection of the service (token ids, login state, sessions) plus the revocation channel
@@ -18,10 +19,11 @@ export class IdentityRedis implements OnModuleInit, OnApplicationShutdown {
   readonly keyPrefix: string;
   private lastError = '';
 
-  constructor(@Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof identityConfig>, 'REDIS_URL' | 'REDIS_PREFIX'>, @Inject(APP_LOGGER) private readonly logger: Logger) {
+  constructor(@Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof identityConfig>, 'REDIS_URL' | 'REDIS_PREFIX' | 'REDIS_USERNAME' | 'REDIS_PASSWORD_FILE'>, @Inject(APP_LOGGER) private readonly logger: Logger) {
     this.revocationChannel = `${config.REDIS_PREFIX}revocations`;
     this.keyPrefix = config.REDIS_PREFIX;
     this.client = new Redis(config.REDIS_URL, {
+      ...redisCredentials(config),
       keyPrefix: config.REDIS_PREFIX,
       lazyConnect: true,
       connectTimeout: 2_000,
@@ -61,6 +63,7 @@ export class IdentityRedis implements OnModuleInit, OnApplicationShutdown {
     try {
       return await command(this.client);
     } catch (error) {
+      if (isRedisAuthFailure(error)) throw new TokenStoreAuthFailedError(error);
       throw new TokenStoreUnavailableError(error);
     }
   }

@@ -29,6 +29,16 @@ export class TokenStoreUnavailableError extends DependencyUnavailableError<Ident
   }
 }
 
+/**
+ * Redis refused identity's user (wrong or rotated REDIS_PASSWORD_FILE, a missing user, an ACL without a key or
+ * command identity needs): the deployment's credentials need fixing, so 503 but not worth a quick retry.
+ */
+export class TokenStoreAuthFailedError extends AppError<IdentityErrorCode> {
+  constructor(cause: unknown) {
+    super('token_store_auth_failed', "the token store (Redis) refused the service's credentials", { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, retryable: false, cause });
+  }
+}
+
 /** RevokeToken was handed something this service did not sign. */
 export class TokenMalformedError extends InvalidArgumentError<IdentityErrorCode> {
   constructor() {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
-import { freePort, uniquePrefix } from '@airlock/testing';
+import { freePort, uniquePrefix, withRedisUser, type RedisEndpoint } from '@airlock/testing';
 
 /**
  * Stands in for policy's ext_authz: its assertion key (the public half written to `dir` for
@@ -21,16 +21,16 @@ export function edgeAssertions(dir: string) {
 }
 
 /** An in-process identity's environment: free ports, its own Redis prefix, a signing key generated in `dir`. */
-export async function identityTestEnv(dir: string, redisUrl: string, label: string, edgeEnv: Record<string, string>): Promise<Record<string, string>> {
-  return {
+export async function identityTestEnv(dir: string, redis: RedisEndpoint, label: string, edgeEnv: Record<string, string>): Promise<Record<string, string>> {
+  // Identity's own Redis user, granted this prefix and its revocation channel only.
+  return withRedisUser(redis, 'identity', {
     ...edgeEnv,
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
-    REDIS_URL: redisUrl,
     REDIS_PREFIX: `${uniquePrefix(label)}:`,
     IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
     IDENTITY_GENERATE_KEY: 'true',
-  };
+  });
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { redisCredentials } from '@airlock/config';
 import type { airlock } from '@airlock/contracts';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { policyConfig } from '../config';
 
 /** What the cache reads of the configuration. */
-export type PrincipalCacheConfig = Pick<ServiceConfig<typeof policyConfig>, 'REDIS_URL' | 'IDENTITY_REVOCATION_CHANNEL' | 'POLICY_AUTH_CACHE_TTL_MS' | 'POLICY_AUTH_CACHE_MAX'>;
+export type PrincipalCacheConfig = Pick<ServiceConfig<typeof policyConfig>, 'REDIS_URL' | 'REDIS_USERNAME' | 'REDIS_PASSWORD_FILE' | 'IDENTITY_REVOCATION_CHANNEL' | 'POLICY_AUTH_CACHE_TTL_MS' | 'POLICY_AUTH_CACHE_MAX'>;
 
 type Principal = airlock.identity.v1.Principal;
 
@@ -53,7 +54,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (!this.config.REDIS_URL) return;
     const channel = this.config.IDENTITY_REVOCATION_CHANNEL;
-    const subscriber = new Redis(this.config.REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: null });
+    const subscriber = new Redis(this.config.REDIS_URL, { ...redisCredentials(this.config), lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: null });
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, digest: string) => this.entries.delete(digest));
     subscriber.on('error', () => undefined);

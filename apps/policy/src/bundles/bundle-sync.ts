@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { redisCredentials } from '@airlock/config';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import type { policyConfig } from '../config';
@@ -69,7 +70,7 @@ export class BundleSync implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async subscribe(url: string): Promise<void> {
-    const options = { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: null };
+    const options = { ...redisCredentials(this.config), lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: null };
     this.subscriber = new Redis(url, options);
     this.publisher = new Redis(url, { ...options, maxRetriesPerRequest: 1 });
     for (const client of [this.subscriber, this.publisher]) client.on('error', () => undefined);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
-import { ConfigError } from '@airlock/config';
+import { ConfigError, kafkaCredentials } from '@airlock/config';
 import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { inTransaction } from '@airlock/postgres';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
@@ -41,7 +41,7 @@ function durableProducer(config: Config, logger: Logger): DurableEventProducer |
   const { KAFKA_BROKERS: brokers, EVENT_SPOOL_DIR: spoolDir } = config;
   if (!brokers) return undefined;
   if (!spoolDir) throw new ConfigError([{ variable: 'EVENT_SPOOL_DIR', message: 'required when KAFKA_BROKERS is set' }]);
-  return new DurableEventProducer(createKafka({ brokers, clientId: 'airlock-policy', logger }), { spoolDir, logger });
+  return new DurableEventProducer(createKafka({ brokers, credentials: kafkaCredentials(config), clientId: 'airlock-policy', logger }), { spoolDir, logger });
 }
 
 const RELAY_BATCH = 100;

@@ -1,4 +1,4 @@
-import { env, z } from '@airlock/config';
+import { env, z, type RedisAuthConfig } from '@airlock/config';
 
 /** Environment of rate limits and token budgets, spread into policy's configuration (service.ts). */
 export const limitsConfig = {
@@ -18,4 +18,4 @@ export const limitsConfig = {
   POLICY_LIMITS_REPLICAS: env.int(1, 1),
 };
 
-export type LimitsConfig = z.infer<z.ZodObject<typeof limitsConfig>> & { REDIS_URL?: string };
+export type LimitsConfig = z.infer<z.ZodObject<typeof limitsConfig>> & { REDIS_URL?: string } & RedisAuthConfig;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { isRedisAuthFailure, redisCredentials } from '@airlock/config';
 import { APP_CONFIG, APP_LOGGER } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { BucketRef } from './compiled-limits';
@@ -16,7 +17,7 @@ export interface RateCheck extends GcraResult {
 }
 
 /** What the limiter reads of policy's configuration. */
-export type RateLimiterConfig = Pick<LimitsConfig, 'REDIS_URL' | 'POLICY_LIMITS_REDIS_PREFIX' | 'POLICY_LIMITS_REDIS_TIMEOUT_MS' | 'POLICY_LIMITS_REPLICAS'>;
+export type RateLimiterConfig = Pick<LimitsConfig, 'REDIS_URL' | 'REDIS_USERNAME' | 'REDIS_PASSWORD_FILE' | 'POLICY_LIMITS_REDIS_PREFIX' | 'POLICY_LIMITS_REDIS_TIMEOUT_MS' | 'POLICY_LIMITS_REPLICAS'>;
 
 /**
  * Rate-limit buckets in Redis (REDIS_URL), one atomic script per check whatever the number of buckets. Every
@@ -40,6 +41,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     this.local = new LocalGcra(config.POLICY_LIMITS_REPLICAS);
     if (!config.REDIS_URL) return;
     const redis = new Redis(config.REDIS_URL, {
+      ...redisCredentials(config),
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -51,7 +53,10 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     }) as ScriptRedis;
     redis.defineCommand('airlockGcra', { lua: GCRA_SCRIPT });
-    redis.on('error', () => undefined);
+    redis.on('error', (error: Error) => {
+      // Refused credentials do not clear by themselves like an outage: say so, once per episode.
+      if (isRedisAuthFailure(error)) this.unavailable(error);
+    });
     redis.on('ready', () => this.recovered());
     this.redis = redis;
   }
@@ -97,6 +102,10 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private unavailable(error?: Error): void {
     if (this.degraded) return;
     this.degraded = true;
+    if (error && isRedisAuthFailure(error)) {
+      this.logger.error({ err: error.message }, "rate-limit store refused policy's Redis user (REDIS_USERNAME, REDIS_PASSWORD_FILE): fail_open_local limits enforced per replica, fail_closed limits deny");
+      return;
+    }
     this.logger.warn({ err: error?.message }, 'rate-limit store unreachable: fail_open_local limits enforced per replica, fail_closed limits deny');
   }
 

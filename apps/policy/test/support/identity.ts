@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
-import { createTestDatabase, grpcServing, startBuiltService, uniquePrefix, type BuiltService, type InfraEndpoints } from '@airlock/testing';
+import { createTestDatabase, grpcServing, startBuiltService, uniquePrefix, withRedisUser, type BuiltService, type InfraEndpoints } from '@airlock/testing';
 import type { Who, policyAssertionKey } from './edge';
 
 /**
@@ -19,8 +19,8 @@ export async function startIdentity(infra: InfraEndpoints, dir: string, label: s
       ...edge.verifierEnv,
       ...db.env,
       LOG_LEVEL: 'warn',
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: redisPrefix,
+      // Identity's own Redis user, granted this prefix and its revocation channel only.
+      ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: redisPrefix })),
       IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
       IDENTITY_GENERATE_KEY: 'true',
       IDENTITY_ALLOW_ISSUE: 'true',

@@ -4,6 +4,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { usageConfig } from '../config';
 import { RecordUsage } from './record-usage.usecase';
+import { kafkaCredentials } from '@airlock/config';
 
 /** The consumer-group member feeding the usage topic to RecordUsage a fetched batch at a time, offsets committed after each batch. */
 @Injectable()
@@ -19,7 +20,7 @@ export class UsageConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   // After onModuleInit, so migrations have run before the first message arrives.
   async onApplicationBootstrap(): Promise<void> {
     const topic = topicName('usage', this.config.TOPIC_PREFIX);
-    const kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, clientId: 'airlock-usage', logger: this.logger });
+    const kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, credentials: kafkaCredentials(this.config), clientId: 'airlock-usage', logger: this.logger });
     this.consumer = new EventConsumer(kafka, {
       groupId: this.config.USAGE_CONSUMER_GROUP,
       topics: [topic],

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { isRedisAuthFailure, redisCredentials } from '@airlock/config';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { metrics, type Logger } from '@airlock/telemetry';
 import { windowOf, type Period, type PeriodWindow } from '../metering/period';
@@ -88,6 +89,7 @@ export class LiveCounters implements OnModuleInit, OnApplicationShutdown {
     // Fail fast instead of queueing while Redis is away: a late increment is worth less than a fresh read, and
     // a quota check would rather read PostgreSQL than wait.
     const redis = new Redis(config.REDIS_URL, {
+      ...redisCredentials(config),
       maxRetriesPerRequest: 1,
       commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
       enableOfflineQueue: false,
@@ -97,7 +99,11 @@ export class LiveCounters implements OnModuleInit, OnApplicationShutdown {
     redis.defineCommand('quotaSeedBegin', { numberOfKeys: 1, lua: SEED_BEGIN });
     redis.defineCommand('quotaSeedFinish', { numberOfKeys: 1, lua: SEED_FINISH });
     this.redis = redis as QuotaRedis;
-    this.redis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection error'));
+    this.redis.on('error', (err: Error) => {
+      // Reads fall back to PostgreSQL either way, but refused credentials will not clear by themselves.
+      if (isRedisAuthFailure(err)) this.logger.error({ err: err.message }, "Redis refused usage's user (REDIS_USERNAME, REDIS_PASSWORD_FILE); live counters are off");
+      else this.logger.debug({ err: err.message }, 'redis connection error');
+    });
   }
 
   /** Gives Redis a moment to connect so the first events are counted; a Redis that is down does not stop the boot. */

@@ -4,6 +4,7 @@ import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlo
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { workspaceConfig } from '../config';
+import { kafkaCredentials } from '@airlock/config';
 
 export interface CallContext {
   /** Who asked (x-user-id metadata, or the owner API's verified caller); empty for the reconciler. */
@@ -38,7 +39,7 @@ export class WorkspaceAudit implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: ServiceConfig<typeof workspaceConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'airlock-workspace', logger }), {
+    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-workspace', logger }), {
       spoolDir: config.EVENT_SPOOL_DIR,
       logger,
     });

@@ -1,8 +1,9 @@
 // deploy/kubernetes, checked without a cluster: schema, each service's environment against its own config shape,
 // ports, probes, security, shutdown, secrets, and the NetworkPolicies against the calls the configuration makes.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { serviceAclRules, serviceRedisGrant, type RedisService } from '@airlock/testing';
 import { SERVICES, type ServiceName } from '../../src/service-env';
 import { kubernetesEnvoyVars } from './envoy';
 import {
@@ -22,6 +23,7 @@ import {
 } from './manifests';
 
 const m = new Manifests(loadManifests());
+const DEPLOY_README = readFileSync(path.join(K8S_DIR, '..', 'README.md'), 'utf8');
 const PORT_VARIABLES = { grpc: 'GRPC_PORT', metrics: 'METRICS_PORT', health: 'GRPC_HEALTH_PORT' } as const;
 /** Ports for the kubelet only (probes): not behind the Service. */
 const PROBE_ONLY_PORTS = ['health'];
@@ -41,7 +43,8 @@ const containerOf = (w: Workload): Container => w.spec.template.spec.containers[
 function placeholderSecret(key: string): string {
   // The role only: its password comes from DATABASE_PASSWORD_FILE.
   if (key === 'DATABASE_URL') return 'postgres://airlock_usage@postgres.airlock-data.svc:5432/airlock_usage';
-  if (key === 'REDIS_URL') return 'redis://:placeholder@redis.airlock-data.svc:6379';
+  // The server only: the service signs in as REDIS_USERNAME with the password of REDIS_PASSWORD_FILE.
+  if (key === 'REDIS_URL') return 'redis://redis.airlock-data.svc:6379';
   return 'placeholder';
 }
 
@@ -116,6 +119,34 @@ describe('deploy/kubernetes', () => {
       const mount = (c.volumeMounts ?? []).find((mm) => file!.startsWith(`${mm.mountPath}/`));
       const volume = w.spec.template.spec.volumes?.find((vol) => vol.name === mount?.name);
       expect(volume?.secret).toEqual({ secretName: `airlock-${service}`, defaultMode: 0o440, items: [{ key: 'DATABASE_PASSWORD', path: 'password' }] });
+    });
+
+    it("with Redis, signs in as its own ACL user with a password file of its Secret (REDIS_PASSWORD), granted in the README", () => {
+      if (!env.has('REDIS_URL')) return expect(env.has('REDIS_PASSWORD_FILE')).toBe(false);
+      expect(env.get('REDIS_USERNAME')?.value).toBe(`airlock-${service}`);
+      const file = env.get('REDIS_PASSWORD_FILE')?.value;
+      expect(file).toBe('/etc/airlock/redis/password');
+      const mount = (c.volumeMounts ?? []).find((mm) => file!.startsWith(`${mm.mountPath}/`));
+      expect(mount?.readOnly).toBe(true);
+      const volume = w.spec.template.spec.volumes?.find((vol) => vol.name === mount?.name);
+      expect(volume?.secret).toEqual({ secretName: `airlock-${service}`, defaultMode: 0o440, items: [{ key: 'REDIS_PASSWORD', path: 'password' }] });
+      // The README's ACL SETUSER for this user grants exactly what the harness grants a service so configured.
+      const configured = Object.fromEntries([...env].filter(([, v]) => !v.secret).map(([name, v]) => [name, v.value]));
+      const rules = serviceAclRules(service as RedisService, serviceRedisGrant(service as RedisService, configured), 'unused');
+      const documented = rules.map((r) => (r.startsWith('#') ? '#<sha256 of the password>' : r)).join(' ');
+      expect(DEPLOY_README).toContain(`ACL SETUSER airlock-${service} ${documented}`);
+    });
+
+    it('with Kafka, signs in as its own SCRAM user with a password file of its Secret (KAFKA_PASSWORD)', () => {
+      if (!env.has('KAFKA_BROKERS')) return expect(env.has('KAFKA_PASSWORD_FILE')).toBe(false);
+      expect(env.get('KAFKA_USERNAME')?.value).toBe(`airlock-${service}`);
+      const file = env.get('KAFKA_PASSWORD_FILE')?.value;
+      expect(file).toBe('/etc/airlock/kafka/password');
+      const mount = (c.volumeMounts ?? []).find((mm) => file!.startsWith(`${mm.mountPath}/`));
+      expect(mount?.readOnly).toBe(true);
+      const volume = w.spec.template.spec.volumes?.find((vol) => vol.name === mount?.name);
+      expect(volume?.secret).toEqual({ secretName: `airlock-${service}`, defaultMode: 0o440, items: [{ key: 'KAFKA_PASSWORD', path: 'password' }] });
+      expect(DEPLOY_README).toContain(`User:airlock-${service}`);
     });
 
     it('declares the ports its environment binds, and the Service and probes use them', () => {

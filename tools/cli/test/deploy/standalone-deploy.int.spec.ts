@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { checkHealth } from '@airlock/grpc';
-import { createTestDatabase, createTopics, freePort, startInfra, uniquePrefix, type InfraEndpoints } from '@airlock/testing';
+import { createTestDatabase, createTopics, freePort, startInfra, uniquePrefix, type InfraEndpoints, withRedisUser } from '@airlock/testing';
 import { ROOT } from './manifests';
 
 const execFileAsync = promisify(execFile);
@@ -65,8 +65,7 @@ const CASES: Case[] = [
     env: async ({ infra, prefix, databaseEnv }) => ({
       ...(await common(true)),
       ...(await databaseEnv()),
-      REDIS_URL: infra.redis.url,
-      REDIS_PREFIX: `${prefix}:usage:`,
+      ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}:usage:` })),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
       TOPIC_PREFIX: prefix,
       USAGE_CONSUMER_GROUP: `${prefix}-usage`,
