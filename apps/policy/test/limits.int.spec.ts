@@ -1,16 +1,25 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
+import { EventProducer, createKafka, newEventId, topicName } from '@airlock/events';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints, withRedisUser } from '@airlock/testing';
-// The real identity and usage services, booted from their sources.
-import { identityService } from '../../identity/src/service';
-import { usageService } from '../../usage/src/service';
+import {
+  createTestDatabase,
+  createTopics,
+  eventually,
+  freePort,
+  grpcServing,
+  startBuiltService,
+  startInfra,
+  uniquePrefix,
+  withRedisUser,
+  type BuiltService,
+  type InfraEndpoints,
+} from '@airlock/testing';
 import { DEFAULT_BUNDLE_FILE } from '../src/bundles/bundle';
 import { policyService } from '../src/service';
 
@@ -21,14 +30,6 @@ const { StatusCode } = envoy.type.v3;
 type CheckResponse = envoy.service.auth.v3.CheckResponse;
 type Envelope = { error: { code: string; message: string; correlation_id: string; retryable: boolean } };
 
-// Usage events reach usage through Kafka, as the gateway sends them; the producer is usage's own dependency.
-interface UsageEvents {
-  EventProducer: new (kafka: unknown) => { send(topic: string, key: string, value: Uint8Array): Promise<void>; disconnect(): Promise<void> };
-  createKafka(options: { brokers: string[]; clientId: string; logger: unknown }): unknown;
-  topicName(key: 'usage', prefix?: string): string;
-  newEventId(): string;
-}
-const usageEvents = createRequire(path.join(__dirname, '..', '..', 'usage', 'package.json'))('@airlock/events') as UsageEvents;
 
 const headerMap = (options: envoy.config.core.v3.HeaderValueOption[] = []) => Object.fromEntries(options.map((o) => [o.header!.key, o.header!.value]));
 const body = (res: CheckResponse) => JSON.parse(res.deniedResponse!.body) as Envelope;
@@ -51,8 +52,10 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
   const clients: { close(): void }[] = [];
   let identity: airlock.identity.v1.IdentityServiceClient;
   let usageClient: airlock.usage.v1.UsageServiceClient;
-  let usage: RunningService | undefined;
-  let producer: InstanceType<UsageEvents['EventProducer']>;
+  // The real identity and usage services, run from their builds.
+  let identityProcess: BuiltService | undefined;
+  let usage: BuiltService | undefined;
+  let producer: EventProducer;
   let policyA: envoy.service.auth.v3.AuthorizationClient;
   let policyB: envoy.service.auth.v3.AuthorizationClient;
   let policyRedisDown: envoy.service.auth.v3.AuthorizationClient;
@@ -116,34 +119,42 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     const identityDb = await createTestDatabase(infra, 'policy_limits_identity');
     const usageDb = await createTestDatabase(infra, 'policy_limits_usage');
     dbs.push(identityDb, usageDb);
-    await createTopics(infra, [usageEvents.topicName('usage', topicPrefix)]);
+    await createTopics(infra, [topicName('usage', topicPrefix)]);
 
-    const identityService_ = await bootService(identityService, {
-      MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      ...(await ports()),
-      ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix })),
-      ...identityDb.env,
-      IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
-      IDENTITY_GENERATE_KEY: 'true',
-      IDENTITY_ALLOW_ISSUE: 'true',
-      IDENTITY_ASSERTION_PUBLIC_KEY_FILE: assertionKeys.IDENTITY_ASSERTION_PUBLIC_KEY_FILE,
+    const identityService_ = await startBuiltService({
+      app: 'identity',
+      env: {
+        MTLS_OFF_FOR_DEVELOPMENT: 'true',
+        LOG_LEVEL: 'warn',
+        ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix })),
+        ...identityDb.env,
+        IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
+        IDENTITY_GENERATE_KEY: 'true',
+        IDENTITY_ALLOW_ISSUE: 'true',
+        IDENTITY_ASSERTION_PUBLIC_KEY_FILE: assertionKeys.IDENTITY_ASSERTION_PUBLIC_KEY_FILE,
+      },
+      ready: grpcServing('airlock.identity.v1.IdentityService'),
     });
-    running.unshift(identityService_);
-    usage = await bootService(usageService, {
-      MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      ...(await ports()),
-      ...usageDb.env,
-      ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}usage:` })),
-      KAFKA_BROKERS: infra.kafka.brokers.join(','),
-      TOPIC_PREFIX: topicPrefix,
-      USAGE_CONSUMER_GROUP: `${topicPrefix}_usage`,
-      ANOMALY_CHECK_INTERVAL_SECONDS: '0',
-      IDENTITY_ASSERTION_PUBLIC_KEY_FILE: assertionKeys.IDENTITY_ASSERTION_PUBLIC_KEY_FILE,
+    identityProcess = identityService_;
+    usage = await startBuiltService({
+      app: 'usage',
+      env: {
+        MTLS_OFF_FOR_DEVELOPMENT: 'true',
+        LOG_LEVEL: 'warn',
+        ...usageDb.env,
+        ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}usage:` })),
+        KAFKA_BROKERS: infra.kafka.brokers.join(','),
+        TOPIC_PREFIX: topicPrefix,
+        USAGE_CONSUMER_GROUP: `${topicPrefix}_usage`,
+        ANOMALY_CHECK_INTERVAL_SECONDS: '0',
+        IDENTITY_ASSERTION_PUBLIC_KEY_FILE: assertionKeys.IDENTITY_ASSERTION_PUBLIC_KEY_FILE,
+      },
+      ready: grpcServing('airlock.usage.v1.UsageService'),
     });
     identity = createClient(airlock.identity.v1.IdentityServiceClient, identityService_.grpcAddress);
     usageClient = createClient(airlock.usage.v1.UsageServiceClient, usage.grpcAddress);
     clients.push(identity, usageClient);
-    producer = new usageEvents.EventProducer(usageEvents.createKafka({ brokers: infra.kafka.brokers, clientId: 'policy-limits-test', logger: createLogger('policy-limits-test', 'fatal') }));
+    producer = new EventProducer(createKafka({ brokers: infra.kafka.brokers, clientId: 'policy-limits-test', logger: createLogger('policy-limits-test', 'fatal') }));
 
     const shared = bundleWith('shared', {
       rateLimits: [slow('rl.chat.user', '/v1/chat', 4)],
@@ -170,7 +181,8 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     for (const c of clients) c.close();
     await producer?.disconnect();
     for (const s of running) await s.close();
-    await usage?.close();
+    await identityProcess?.stop();
+    await usage?.stop();
     for (const db of dbs) await db.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -216,9 +228,9 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
     const bearer = await token('u-budget', 'p-budget');
     expect((await check(policyA, bearer)).status?.code).toBe(GrpcStatus.OK);
 
-    const topic = usageEvents.topicName('usage', prefix.slice(0, -1));
+    const topic = topicName('usage', prefix.slice(0, -1));
     const event = airlock.events.v1.UsageEvent.fromPartial({
-      eventId: usageEvents.newEventId(),
+      eventId: newEventId(),
       tenantId: 't-bank',
       projectId: 'p-budget',
       userId: 'u-budget',
@@ -272,7 +284,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
 
   describe('usage unreachable', () => {
     beforeAll(async () => {
-      await usage!.close();
+      await usage!.stop();
       usage = undefined;
     });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
@@ -6,11 +6,21 @@ import { EventProducer, createKafka, newEventId, topicName } from '@airlock/even
 import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, createTopics, eventually, freePort, startInfra, uniquePrefix, type InfraEndpoints, type TestDatabase, withRedisUser } from '@airlock/testing';
+import {
+  createTestDatabase,
+  createTopics,
+  eventually,
+  freePort,
+  policyTestBundle,
+  startBuiltPolicy,
+  startInfra,
+  uniquePrefix,
+  withRedisUser,
+  type BuiltService,
+  type InfraEndpoints,
+  type TestDatabase,
+} from '@airlock/testing';
 import { usageService } from '../src/service';
-// The real policy service, booted from its sources: its GetTokenBudgets says which budgets apply.
-import { DEFAULT_BUNDLE_FILE } from '../../policy/src/bundles/bundle';
-import { policyService } from '../../policy/src/service';
 
 jest.setTimeout(180_000);
 
@@ -35,7 +45,7 @@ describe('usage /api/usage/v1/me', () => {
   let dir: string;
   let db: TestDatabase;
   let producer: EventProducer;
-  let policy: RunningService | undefined;
+  let policy: BuiltService | undefined;
   const services: RunningService[] = [];
   let withPolicy: RunningService;
 
@@ -82,19 +92,13 @@ describe('usage /api/usage/v1/me', () => {
     db = await createTestDatabase(infra, prefix);
     await createTopics(infra, [topicName('usage', prefix)]);
 
-    const bundle = JSON.parse(readFileSync(DEFAULT_BUNDLE_FILE, 'utf8'));
-    bundle.limits.tokenBudgets.push({ id: 'tb.user.day', match: { pathPrefix: '/v1' }, scope: 'user', period: 'day', limitTokens: 1_000 });
-    writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(bundle));
-    policy = await bootService(policyService, {
-      MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      GRPC_PORT: String(await freePort()),
-      HTTP_PORT: String(await freePort()),
-      METRICS_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-      // GetTokenBudgets authenticates nobody: no identity service is needed (its client connects lazily).
-      IDENTITY_ADDR: `127.0.0.1:${await freePort()}`,
-      POLICY_BUNDLE_FILE: path.join(dir, 'bundle.json'),
-    });
+    // The real policy service, from its build: its GetTokenBudgets says which budgets apply — a day's budget per
+    // project (as the default bundle has) and one per user. It authenticates nobody here: no identity is needed.
+    const tokenBudgets = [
+      { id: 'tb.project.day', match: { pathPrefix: '/v1' }, scope: 'project', period: 'day', limitTokens: 20_000_000 },
+      { id: 'tb.user.day', match: { pathPrefix: '/v1' }, scope: 'user', period: 'day', limitTokens: 1_000 },
+    ];
+    policy = await startBuiltPolicy({ dir, bundle: policyTestBundle('usage-me-test', { limits: { tokenBudgets } }) });
     withPolicy = await bootUsage(policy.grpcAddress);
 
     producer = new EventProducer(createKafka({ brokers: infra.kafka.brokers, clientId: 'usage-me-test', logger: createLogger('usage-me-test', 'fatal') }));
@@ -115,7 +119,7 @@ describe('usage /api/usage/v1/me', () => {
   afterAll(async () => {
     await producer?.disconnect();
     for (const s of services) await s.close();
-    await policy?.close();
+    await policy?.stop();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -158,7 +162,7 @@ describe('usage /api/usage/v1/me', () => {
 
   // Last: it stops policy.
   it('answers 503 usage_budget_unavailable (retryable) when policy cannot be asked, rather than a wrong budget', async () => {
-    await policy!.close();
+    await policy!.stop();
     policy = undefined;
     const reply = await me(withPolicy);
     expect(reply.status).toBe(503);
