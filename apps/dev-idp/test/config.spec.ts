@@ -37,10 +37,12 @@ describe('seeded demo users (contract with the identity service)', () => {
   const users = loadUsers(DEFAULT_USERS_FILE);
   const byName = Object.fromEntries(users.map((u) => [u.username, u]));
 
-  it('has the six demo users with their contract groups', () => {
+  it('has the seven demo users with their contract groups', () => {
     expect(Object.fromEntries(users.map((u) => [u.username, u.groups]))).toEqual({
       alice: ['airlock:acme:developer', 'airlock:acme:project:payments'],
       bob: ['airlock:acme:developer', 'airlock:acme:project:lending'],
+      // In two projects: her session is scoped to neither, and she picks one per workspace.
+      hana: ['airlock:acme:developer', 'airlock:acme:project:payments', 'airlock:acme:project:lending'],
       carol: ['airlock:acme:security-admin'],
       dave: ['airlock:acme:security-admin'],
       erin: ['airlock:acme:auditor'],

@@ -15,7 +15,7 @@ export interface IdpUser {
   groups: string[];
 }
 
-/** The committed demo users (alice … mallory), as the dev IdP reads them. */
+/** The committed demo users (alice, bob, hana … mallory), as the dev IdP reads them. */
 export function seedUsers(): IdpUser[] {
   return (JSON.parse(readFileSync(SEED_USERS, 'utf8')) as { users: IdpUser[] }).users;
 }
