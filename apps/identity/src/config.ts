@@ -95,6 +95,7 @@ export const ALLOWED_CALLERS: CallGraph = {
     'airlock.identity.v1.IdentityService/RevokeWorkspaceTokens',
     'airlock.identity.v1.IdentityService/GetUserProjects',
   ],
-  // Dev-only token minting (`tools/airlock token`, the end-to-end suite), and only where IDENTITY_ALLOW_ISSUE=true.
-  operator: ['airlock.identity.v1.IdentityService/IssueToken'],
+  // Dev-only token minting (`tools/airlock token`, the end-to-end suite), and only where IDENTITY_ALLOW_ISSUE=true;
+  // revoking a leaked access token.
+  operator: ['airlock.identity.v1.IdentityService/IssueToken', 'airlock.identity.v1.IdentityService/RevokeToken'],
 };

@@ -2,22 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { loadConfig } from '@airlock/config';
 import { airlock } from '@airlock/contracts';
 import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { createLogger } from '@airlock/telemetry';
 import { freePort, startInfra } from '@airlock/testing';
-import { loadSigningKey, type SigningKeys } from '../src/keys/signing-key';
-import { IdentityRedis } from '../src/redis/identity-redis';
-import { identityConfig } from '../src/config';
 import { identityService } from '../src/service';
-import { RevokeToken } from '../src/tokens/revoke-token.usecase';
-import { TokenStore } from '../src/tokens/token-store';
 import { edgeAssertions, identityTestEnv } from './support/edge';
 
 const { PrincipalKind } = airlock.identity.v1;
-const identityConfigFor = (env: Record<string, string>) => loadConfig(identityConfig, env);
 type GrpcError = { code: number; metadata: { get(k: string): unknown[] } };
 
 describe('identity service (gRPC + HTTP, real Redis)', () => {
@@ -79,17 +71,16 @@ describe('identity service (gRPC + HTTP, real Redis)', () => {
     expect(await verify('not-a-token')).toMatchObject({ valid: false, errorCode: 'token_malformed' });
   });
 
-  it('answers token_revoked after RevokeToken deletes the id from Redis', async () => {
+  it('revokes a token through the operator\'s RevokeToken RPC: token_revoked after, idempotent, refuses what it did not sign', async () => {
     const { accessToken } = await issue();
-    const key = await loadSigningKey(env.IDENTITY_SIGNING_KEY_FILE, false, createLogger('test', 'warn'));
-    const redis = new IdentityRedis(identityConfigFor(env), createLogger('test', 'warn'));
-    await redis.onModuleInit();
-    try {
-      expect(await new RevokeToken({ current: key } as SigningKeys, new TokenStore(redis), redis).execute(accessToken)).toBe(true);
-    } finally {
-      await redis.onApplicationShutdown();
-    }
+    const revoke = (token: string) => unary(client.revokeToken.bind(client), { token });
+    expect(await revoke(accessToken)).toEqual({ wasLive: true });
     expect(await verify(accessToken)).toMatchObject({ valid: false, errorCode: 'token_revoked' });
+    expect(await revoke(accessToken)).toEqual({ wasLive: false });
+    const [header, payload] = accessToken.split('.');
+    const err = (await revoke(`${header}.${payload}.${'A'.repeat(86)}`).catch((e: unknown) => e)) as GrpcError;
+    expect(err.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(err.metadata.get('x-error-code')).toEqual(['token_malformed']);
   });
 
   it('publishes a JWKS (gRPC and HTTP) that verifies issued tokens with jose', async () => {

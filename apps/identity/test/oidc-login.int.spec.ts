@@ -8,10 +8,8 @@ import { EventConsumer, createKafka, topicName } from '@airlock/events';
 import { createClient, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
-import { createTopics, eventually, freePort, startInfra, uniquePrefix, withRedisUser, type BuiltService } from '@airlock/testing';
+import { Browser, createTopics, eventually, formAction, freePort, hiddenField, newTotpSecret, seedUsers, startDevIdp, startInfra, totp, uniquePrefix, withRedisUser, type BuiltService, type IdpUser, type Page, type RunningDevIdp } from '@airlock/testing';
 import { identityService } from '../src/service';
-import { Browser, formAction, hiddenField, type Page } from './support/browser';
-import { newTotpSecret, seedUsers, startDevIdp, totp, type IdpUser, type RunningDevIdp } from './support/dev-idp';
 import { edgeAssertions } from './support/edge';
 import { TEST_POLICY_VERSION, startPolicy } from './support/policy';
 

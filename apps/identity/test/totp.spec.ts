@@ -1,4 +1,4 @@
-import { totp } from './support/dev-idp';
+import { totp } from '@airlock/testing';
 
 // The helper the OIDC login test types codes with, checked against RFC 6238 Appendix B (SHA-1 seed
 // "12345678901234567890"; the RFC lists 8 digits, authenticators and the dev IdP use the last 6).

@@ -23,3 +23,5 @@ export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, curre
 export { servedRoutes, documentedRoutes, undeclaredPathParameters } from './openapi-routes';
 export { LOG_DIR_MODE, LOG_FILE_MODE, ensureLogDir, openLogFile, prepareLogFile } from './log-files';
 export { grpcServing, policyTestBundle, startBuiltPolicy, startBuiltService, type BuiltService, type BuiltServiceOptions } from './built-service';
+export { Browser, formAction, hiddenField, type Page } from './browser';
+export { newTotpSecret, seedUsers, startDevIdp, totp, type DevIdpOptions, type IdpUser, type RunningDevIdp } from './dev-idp';

@@ -6,6 +6,7 @@ import { GetUserProjects } from '../profile/get-user-projects.usecase';
 import { VerifySession } from '../sessions/session.usecases';
 import { GetJwks } from '../tokens/get-jwks.usecase';
 import { IssueToken } from '../tokens/issue-token.usecase';
+import { RevokeToken } from '../tokens/revoke-token.usecase';
 import { VerifyToken } from '../tokens/verify-token.usecase';
 
 @Controller()
@@ -14,6 +15,7 @@ export class IdentityController {
     private readonly issueToken: IssueToken,
     private readonly verifyToken: VerifyToken,
     private readonly verifySession: VerifySession,
+    private readonly revokeToken: RevokeToken,
     private readonly getJwks: GetJwks,
     private readonly apiTokens: ApiTokens,
     private readonly userProjects: GetUserProjects,
@@ -32,6 +34,12 @@ export class IdentityController {
   @GrpcMethod('IdentityService', 'VerifySession')
   session(request: airlock.identity.v1.VerifySessionRequest): Promise<airlock.identity.v1.VerifySessionResponse> {
     return this.verifySession.execute(request.sessionId);
+  }
+
+  // Internal, for operators: the call graph admits only the `operator` workload (README "gRPC").
+  @GrpcMethod('IdentityService', 'RevokeToken')
+  async revoke(request: airlock.identity.v1.RevokeTokenRequest): Promise<airlock.identity.v1.RevokeTokenResponse> {
+    return { wasLive: await this.revokeToken.execute(request.token) };
   }
 
   // Internal RPCs of the workspace service. Not authenticated here: whoever reaches this gRPC port is a

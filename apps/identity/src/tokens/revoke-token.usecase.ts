@@ -8,8 +8,8 @@ import { TokenStore } from './token-store';
 
 /**
  * Revokes a token this service signed, expired or not, by forgetting its id: VerifyToken then answers
- * `token_revoked`. Resolves to whether the token was still live. (No RPC exposes it yet; the logout and
- * admin flows will.)
+ * `token_revoked`, and announces the revocation so verdict caches drop it. Resolves to whether the token was
+ * still live. The operator's RevokeToken RPC.
  */
 @Injectable()
 export class RevokeToken {

@@ -120,6 +120,16 @@ export interface VerifySessionResponse {
   expiresAtUnix: number;
 }
 
+export interface RevokeTokenRequest {
+  /** The access token (JWT) itself: its id is what is forgotten, its digest what is announced. */
+  token: string;
+}
+
+export interface RevokeTokenResponse {
+  /** False when the token was no longer live (already revoked or expired): the call is idempotent. */
+  wasLive: boolean;
+}
+
 export interface GetJwksRequest {
 }
 
@@ -991,6 +1001,146 @@ export const VerifySessionResponse: MessageFns<VerifySessionResponse> = {
   },
 };
 
+function createBaseRevokeTokenRequest(): RevokeTokenRequest {
+  return { token: "" };
+}
+
+export const RevokeTokenRequest: MessageFns<RevokeTokenRequest> = {
+  encode(message: RevokeTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeTokenRequest {
+    return { token: isSet(object.token) ? globalThis.String(object.token) : "" };
+  },
+
+  toJSON(message: RevokeTokenRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeTokenRequest>, I>>(base?: I): RevokeTokenRequest {
+    return RevokeTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeTokenRequest>, I>>(object: I): RevokeTokenRequest {
+    const message = createBaseRevokeTokenRequest();
+    message.token = object.token ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeTokenResponse(): RevokeTokenResponse {
+  return { wasLive: false };
+}
+
+export const RevokeTokenResponse: MessageFns<RevokeTokenResponse> = {
+  encode(message: RevokeTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.wasLive !== false) {
+      writer.uint32(8).bool(message.wasLive);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.wasLive = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeTokenResponse {
+    return {
+      wasLive: isSet(object.wasLive)
+        ? globalThis.Boolean(object.wasLive)
+        : isSet(object.was_live)
+        ? globalThis.Boolean(object.was_live)
+        : false,
+    };
+  },
+
+  toJSON(message: RevokeTokenResponse): unknown {
+    const obj: any = {};
+    if (message.wasLive !== false) {
+      obj.wasLive = message.wasLive;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeTokenResponse>, I>>(base?: I): RevokeTokenResponse {
+    return RevokeTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeTokenResponse>, I>>(object: I): RevokeTokenResponse {
+    const message = createBaseRevokeTokenResponse();
+    message.wasLive = object.wasLive ?? false;
+    return message;
+  },
+};
+
 function createBaseGetJwksRequest(): GetJwksRequest {
   return {};
 }
@@ -1785,6 +1935,20 @@ export const IdentityServiceService = {
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
   /**
+   * Internal, for operators (cluster-internal gRPC port; not routed by Envoy): revokes an access token this
+   * service signed — a leaked one, say — expired or not, like OAuth token revocation (RFC 7009). VerifyToken
+   * then answers token_revoked, and the revocation is announced so verdict caches (policy's) drop it at once.
+   */
+  revokeToken: {
+    path: "/airlock.identity.v1.IdentityService/RevokeToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeTokenRequest): Buffer => Buffer.from(RevokeTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeTokenRequest => RevokeTokenRequest.decode(value),
+    responseSerialize: (value: RevokeTokenResponse): Buffer => Buffer.from(RevokeTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeTokenResponse => RevokeTokenResponse.decode(value),
+  },
+  /**
    * Internal, for the workspace service (cluster-internal gRPC port; not routed by Envoy): issues the
    * workspace-scoped API token ("alk_", role developer) a workspace's AI clients use, owned by the workspace's
    * owner. Stored like the token API's workspace tokens (sha256 only, expiry, revocable). In the same
@@ -1849,6 +2013,12 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
   verifySession: handleUnaryCall<VerifySessionRequest, VerifySessionResponse>;
   /** The public signing keys, as a JWKS JSON document. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
+  /**
+   * Internal, for operators (cluster-internal gRPC port; not routed by Envoy): revokes an access token this
+   * service signed — a leaked one, say — expired or not, like OAuth token revocation (RFC 7009). VerifyToken
+   * then answers token_revoked, and the revocation is announced so verdict caches (policy's) drop it at once.
+   */
+  revokeToken: handleUnaryCall<RevokeTokenRequest, RevokeTokenResponse>;
   /**
    * Internal, for the workspace service (cluster-internal gRPC port; not routed by Envoy): issues the
    * workspace-scoped API token ("alk_", role developer) a workspace's AI clients use, owned by the workspace's
@@ -1939,6 +2109,26 @@ export interface IdentityServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJwksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Internal, for operators (cluster-internal gRPC port; not routed by Envoy): revokes an access token this
+   * service signed — a leaked one, say — expired or not, like OAuth token revocation (RFC 7009). VerifyToken
+   * then answers token_revoked, and the revocation is announced so verdict caches (policy's) drop it at once.
+   */
+  revokeToken(
+    request: RevokeTokenRequest,
+    callback: (error: ServiceError | null, response: RevokeTokenResponse) => void,
+  ): ClientUnaryCall;
+  revokeToken(
+    request: RevokeTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeTokenResponse) => void,
+  ): ClientUnaryCall;
+  revokeToken(
+    request: RevokeTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeTokenResponse) => void,
   ): ClientUnaryCall;
   /**
    * Internal, for the workspace service (cluster-internal gRPC port; not routed by Envoy): issues the

@@ -1,10 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, startBuiltService } from '@airlock/testing';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const SEED_USERS = path.join(ROOT, 'apps', 'dev-idp', 'src', 'seed', 'users.json');
+import { startBuiltService } from './built-service';
+import { repoRoot } from './paths';
+import { freePort } from './proc';
 
 export interface IdpUser {
   username: string;
@@ -17,7 +16,7 @@ export interface IdpUser {
 
 /** The committed demo users (alice, bob, hana … mallory), as the dev IdP reads them. */
 export function seedUsers(): IdpUser[] {
-  return (JSON.parse(readFileSync(SEED_USERS, 'utf8')) as { users: IdpUser[] }).users;
+  return (JSON.parse(readFileSync(path.join(repoRoot(), 'apps', 'dev-idp', 'src', 'seed', 'users.json'), 'utf8')) as { users: IdpUser[] }).users;
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
