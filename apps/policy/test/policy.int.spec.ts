@@ -2,24 +2,43 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeJwt } from 'jose';
 import { airlock, envoy } from '@airlock/contracts';
 import { GrpcStatus, checkHealth, createClient, unary } from '@airlock/grpc';
 import { AssertionVerifier } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
-import { loadConfig } from '@airlock/config';
-import { createLogger } from '@airlock/telemetry';
-import { createTestDatabase, eventually, freePort, startInfra, uniquePrefix, type TestDatabase, withRedisUser } from '@airlock/testing';
-// The real identity service, booted from its sources: Check must work against it, not a stand-in.
-import { loadSigningKey, type SigningKeys } from '../../identity/src/keys/signing-key';
-import { IdentityRedis } from '../../identity/src/redis/identity-redis';
-import { identityConfig } from '../../identity/src/config';
-import { identityService } from '../../identity/src/service';
-import { NO_SESSION_LIMITS } from '../../identity/src/sessions/session-limits';
-import { SessionStore } from '../../identity/src/sessions/session-store';
-import { RevokeToken } from '../../identity/src/tokens/revoke-token.usecase';
-import { TokenStore } from '../../identity/src/tokens/token-store';
+import {
+  Browser,
+  createTestDatabase,
+  eventually,
+  formAction,
+  freePort,
+  grpcServing,
+  seedUsers,
+  startBuiltService,
+  startDevIdp,
+  startInfra,
+  totp,
+  uniquePrefix,
+  withRedisUser,
+  type BuiltService,
+  type RunningDevIdp,
+  type TestDatabase,
+} from '@airlock/testing';
 import { policyService } from '../src/service';
+
+/** Airlock's public origin (Envoy); the browser's requests to it are served by identity's HTTP port. */
+const PUBLIC = 'https://localhost:8443';
+
+/** One Prometheus text exposition from `port`, without keep-alive (an idle socket would outlive the test). */
+const scrape = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
 
 const { PrincipalKind } = airlock.identity.v1;
 const { StatusCode } = envoy.type.v3;
@@ -30,12 +49,12 @@ type SimulateBody = { decision: Record<string, unknown>; explanations: string[] 
 const json = <T = ErrorBody>(res: Response) => res.json() as Promise<T>;
 const headerMap = (options: envoy.config.core.v3.HeaderValueOption[] = []) => Object.fromEntries(options.map((o) => [o.header!.key, o.header!.value]));
 
-describe('policy ext_authz + PolicyService against the real identity service', () => {
+describe('policy ext_authz + PolicyService against the real identity service (from its build) and the dev IdP', () => {
   let dir: string;
   let db: TestDatabase;
-  let redis: IdentityRedis;
-  let identityEnv: Record<string, string>;
-  let identity: RunningService;
+  let idp: RunningDevIdp;
+  let identity: BuiltService;
+  let identityMetricsPort: number;
   let policy: RunningService;
   let metricsPort: number;
   let identityClient: airlock.identity.v1.IdentityServiceClient;
@@ -92,6 +111,9 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-policy-int-'));
     const identityGrpcPort = await freePort();
     metricsPort = await freePort();
+    identityMetricsPort = await freePort();
+    // Browser sessions come from a real sign-in: alice (acme/payments, TOTP enrolled) at the dev IdP.
+    idp = await startDevIdp({ dir, redirectUri: `${PUBLIC}/auth/callback`, postLogoutRedirectUri: `${PUBLIC}/auth/login` });
     // Policy first: the process's one telemetry SDK (and so /metrics) takes the first service's METRICS_PORT.
     policy = await bootService(policyService, {
       MTLS_OFF_FOR_DEVELOPMENT: 'true',
@@ -106,22 +128,28 @@ describe('policy ext_authz + PolicyService against the real identity service', (
       POLICY_ASSERTION_KEY_FILE: path.join(dir, 'assertion-key.pem'),
       POLICY_ASSERTION_GENERATE_KEY: 'true',
     });
-    identityEnv = {
-      GRPC_PORT: String(identityGrpcPort),
-      HTTP_PORT: String(await freePort()),
-      METRICS_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-      ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix })),
-      ...db.env,
-      IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
-      IDENTITY_GENERATE_KEY: 'true',
-      IDENTITY_ALLOW_ISSUE: 'true',
-      // Identity's own API trusts the edge's assertion, signed by this policy service.
-      IDENTITY_ASSERTION_JWKS_URL: `http://${policy.httpAddress}/api/policy/v1/assertion/jwks.json`,
-    };
-    identity = await bootService(identityService, { ...identityEnv, MTLS_OFF_FOR_DEVELOPMENT: 'true' });
-    redis = new IdentityRedis(loadConfig(identityConfig, identityEnv), createLogger('test', 'warn'));
-    await redis.onModuleInit();
+    identity = await startBuiltService({
+      app: 'identity',
+      env: {
+        MTLS_OFF_FOR_DEVELOPMENT: 'true',
+        GRPC_PORT: String(identityGrpcPort),
+        METRICS_PORT: String(identityMetricsPort),
+        LOG_LEVEL: 'warn',
+        ...(await withRedisUser(infra.redis, 'identity', { REDIS_PREFIX: prefix })),
+        ...db.env,
+        IDENTITY_SIGNING_KEY_FILE: path.join(dir, 'signing.pem'),
+        IDENTITY_GENERATE_KEY: 'true',
+        IDENTITY_ALLOW_ISSUE: 'true',
+        // Identity's own API trusts the edge's assertion, signed by this policy service.
+        IDENTITY_ASSERTION_JWKS_URL: `http://${policy.httpAddress}/api/policy/v1/assertion/jwks.json`,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: idp.clientId,
+        OIDC_CLIENT_SECRET: idp.clientSecret,
+        OIDC_REDIRECT_URI: `${PUBLIC}/auth/callback`,
+        OIDC_POST_LOGOUT_REDIRECT_URI: `${PUBLIC}/auth/login`,
+      },
+      ready: grpcServing('airlock.identity.v1.IdentityService'),
+    });
     identityClient = createClient(airlock.identity.v1.IdentityServiceClient, identity.grpcAddress);
     authz = createClient(envoy.service.auth.v3.AuthorizationClient, policy.grpcAddress);
     policyClient = createClient(airlock.policy.v1.PolicyServiceClient, policy.grpcAddress);
@@ -132,8 +160,8 @@ describe('policy ext_authz + PolicyService against the real identity service', (
     authz?.close();
     policyClient?.close();
     await policy?.close();
-    await identity?.close();
-    await redis?.onApplicationShutdown();
+    await identity?.stop();
+    await idp?.stop();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -210,30 +238,42 @@ describe('policy ext_authz + PolicyService against the real identity service', (
   const answersSoon = (code: string, path: string, headers: Record<string, string>) =>
     eventually(`Check ${path} → ${code}`, async () => (deniedCode(await check(path, headers)) === code ? true : undefined), 10_000);
 
+  /** How many VerifyToken calls identity has answered: its `airlock_grpc_server_duration_seconds` count. */
+  const identityVerifyTokenCalls = async () =>
+    (await scrape(identityMetricsPort))
+      .split('\n')
+      .filter((line) => line.startsWith('airlock_grpc_server_duration_seconds_count{') && line.includes('method="/airlock.identity.v1.IdentityService/VerifyToken"'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+
   it('answers 401 token_revoked once the token is revoked, although its principal was cached', async () => {
     const token = await issue(['developer']);
+    const before = await identityVerifyTokenCalls();
     expect((await check('/v1/chat', { authorization: `Bearer ${token}` })).status?.code).toBe(GrpcStatus.OK);
-    // Forgetting the id without announcing it: the cached principal still answers — the cache is in use.
-    const { jti } = decodeJwt(token);
-    expect(await new TokenStore(redis).forget(jti!)).toBe(true);
+    expect(await identityVerifyTokenCalls()).toBe(before + 1);
+    // Asked again, policy answers from its cached principal without asking identity: the cache is in use.
     expect((await check('/v1/chat', { authorization: `Bearer ${token}` })).status?.code).toBe(GrpcStatus.OK);
-    const key = await loadSigningKey(identityEnv.IDENTITY_SIGNING_KEY_FILE, false, createLogger('test', 'warn'));
-    expect(await new RevokeToken({ current: key } as SigningKeys, new TokenStore(redis), redis).execute(token)).toBe(false);
+    expect(await identityVerifyTokenCalls()).toBe(before + 1);
+    // The operator's revocation: identity forgets the token and announces it.
+    expect(await unary(identityClient.revokeToken.bind(identityClient), { token })).toEqual({ wasLive: true });
     // The announcement travels through Redis pub/sub; the cache TTL (10 min here) plays no part.
     await answersSoon('token_revoked', '/v1/chat', { authorization: `Bearer ${token}` });
     const res = await check('/v1/chat', { authorization: `Bearer ${token}` });
     expect(res.deniedResponse?.status?.code).toBe(StatusCode.Unauthorized);
   });
 
-  it('authenticates the airlock_session cookie and stops at once after the session is revoked', async () => {
-    const sessions = new SessionStore(redis);
-    const principal = { subject: 'alice', userId: 'alice', tenantId: 'acme', projectId: 'payments', workspaceId: '', roles: ['developer'], kind: PrincipalKind.PRINCIPAL_KIND_USER };
-    const session = await sessions.admit(principal, { requireMfa: true, sessionIdleSeconds: 600, sessionMaxSeconds: 3_600 }, undefined, NO_SESSION_LIMITS);
-    if (!session.admitted) throw new Error('a session without limits was refused');
-    const { id } = session;
+  it('authenticates the airlock_session cookie of a real sign-in and stops at once after logout', async () => {
+    const browser = new Browser({ [PUBLIC]: { target: `http://${identity.httpAddress}`, forwardedFor: '203.0.113.5' } });
+    const alice = seedUsers().find((u) => u.username === 'alice')!;
+    let page = await browser.followWithin(idp.issuer, await browser.get(`${PUBLIC}/auth/login?return_to=%2F`));
+    page = await browser.followWithin(idp.issuer, await browser.submit(formAction(page), { username: alice.username, password: alice.password }));
+    page = await browser.followWithin(idp.issuer, await browser.submit(formAction(page), { code: totp(alice.totpSecret!) }));
+    expect(page.location).toMatch(new RegExp(`^${PUBLIC}/auth/callback\\?`));
+    expect((await browser.get(page.location!)).status).toBe(302);
+    const id = browser.cookie(PUBLIC, 'airlock_session')?.value;
+    if (!id) throw new Error(`no session cookie after the callback:\n${identity.output().slice(-2_000)}`);
     const ok = await check('/v1/chat', { cookie: `theme=dark; airlock_session=${id}` });
     expect(headerMap(ok.okResponse?.headers)).toMatchObject({ 'x-user-id': 'alice', 'x-tenant-id': 'acme', 'x-project-id': 'payments', cookie: 'theme=dark' });
-    await sessions.revoke(id);
+    expect((await browser.post(`${PUBLIC}/auth/logout`)).status).toBe(303);
     await answersSoon('session_unknown', '/v1/chat', { cookie: `airlock_session=${id}` });
     expect(deniedCode(await check('/v1/chat', { cookie: 'airlock_session=not-a-session' }))).toBe('session_malformed');
   });
@@ -337,22 +377,14 @@ describe('policy ext_authz + PolicyService against the real identity service', (
   });
 
   it('counts decisions in airlock_policy_decisions_total', async () => {
-    // No keep-alive: the exporter outlives the services (one SDK per process), an idle socket to it would too.
-    const text = await new Promise<string>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port: metricsPort, path: '/metrics', agent: false }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
-        })
-        .on('error', reject);
-    });
+    const text = await scrape(metricsPort);
     expect(text).toMatch(/airlock_policy_decisions_total\{[^}]*decision="allow"[^}]*endpoint="\/v1\/chat"[^}]*\} \d+/);
     expect(text).toMatch(/airlock_policy_decisions_total\{[^}]*decision="unauthenticated"/);
   });
 
   it('fails closed with 503 identity_unavailable once identity is down, within Envoy\'s 1 s budget', async () => {
     const token = await issue(['developer']);
-    await identity.close();
+    await identity.stop();
     const started = Date.now();
     const res = await check('/v1/chat', { authorization: `Bearer ${token}` });
     expect(Date.now() - started).toBeLessThan(1_000);
