@@ -20,7 +20,7 @@ export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinari
 export { ensureNftables, NFT_PATH } from './nftables';
 export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH, KOREAN_FONT_PATH } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';
-export { servedRoutes, documentedRoutes, undeclaredPathParameters } from './openapi-routes';
+export { servedRoutes, servedRpcs, documentedRoutes, undeclaredPathParameters } from './openapi-routes';
 export { LOG_DIR_MODE, LOG_FILE_MODE, ensureLogDir, openLogFile, prepareLogFile } from './log-files';
 export { grpcServing, policyTestBundle, startBuiltPolicy, startBuiltService, type BuiltService, type BuiltServiceOptions } from './built-service';
 export { Browser, formAction, hiddenField, type Page } from './browser';

@@ -1,10 +1,13 @@
 // Checks a service's checked-in OpenAPI document against the routes its NestJS controllers serve: each app's
 // test/openapi.spec.ts compares the two lists, so a route added or removed on one side only fails the suite.
+// servedRpcs does the same for gRPC handlers against the proto's service definition.
 
 /** Nest's metadata keys (@nestjs/common/constants), read here so this package does not depend on Nest. */
 const PATH_METADATA = 'path';
 const METHOD_METADATA = 'method';
 const CONTROLLERS_METADATA = 'controllers';
+/** @nestjs/microservices' key: @GrpcMethod stores `[{ service, rpc, streaming }]` on the handler. */
+const PATTERN_METADATA = 'microservices:pattern';
 const IMPORTS_METADATA = 'imports';
 
 // reflect-metadata's API, installed on Reflect by @nestjs/common, which every caller has loaded.
@@ -42,6 +45,25 @@ export function servedRoutes(module: Constructor, requestMethod: Record<number, 
     }
   }
   return routes.sort();
+}
+
+/**
+ * "IdentityService/IssueToken" for every gRPC handler of the module tree (Nest names the service without its
+ * proto package), sorted: a handler whose @GrpcMethod strings name no RPC of the proto is never called, and an
+ * RPC without a handler answers UNIMPLEMENTED, so a service's spec compares this list with its proto's.
+ */
+export function servedRpcs(module: Constructor): string[] {
+  const rpcs: string[] = [];
+  for (const controller of controllersOf(module)) {
+    const prototype = controller.prototype as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const handler = prototype[name];
+      if (typeof handler !== 'function') continue;
+      const patterns = (getMetadata(PATTERN_METADATA, handler) ?? []) as { service?: string; rpc?: string }[];
+      for (const { service, rpc } of patterns) if (service && rpc) rpcs.push(`${service}/${rpc}`);
+    }
+  }
+  return rpcs.sort();
 }
 
 /** The operations of an OpenAPI document in the repository's layout (two-space path keys, four-space methods), sorted. */
