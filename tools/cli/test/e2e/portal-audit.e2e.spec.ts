@@ -45,7 +45,7 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
       context = await newContext(browser, locale);
       page = await context.newPage();
       page.on('console', (m) => {
-        if (m.type() === 'error') consoleErrors.push(m.text());
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
       });
     });
     afterAll(async () => {
@@ -53,20 +53,30 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
     });
 
     const results = () => page.getByRole('region', { name: s.audit.resultsLabel });
+    /** The search has answered and the page shows it (the table is no longer busy, the button no longer spins). */
+    const answered = () => results().locator('table:not([aria-busy])').waitFor();
+    /** Submits the form and waits for the search API's answer to be shown. */
+    async function search(): Promise<void> {
+      const button = page.getByRole('form', { name: s.audit.formLabel }).getByRole('button', { name: s.audit.search });
+      await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/audit/v1/events'), button.click()]);
+      await answered();
+      // The pointer leaves the button: axe checks the resting colours, not the hover state's fade.
+      await page.mouse.move(0, 0);
+    }
     const rowsOf = (text: string) => results().locator('tbody tr').filter({ hasText: text });
 
     it("erin opens the audit page from the header and finds alice's request", async () => {
-      await signIn(page, edge, erin, '/');
-      await page.getByRole('link', { name: s.nav.audit }).click();
+      // Signed in on the help page: the home page is the caller's workspaces, whose API is not an auditor's.
+      await signIn(page, edge, erin, '/help');
+      await page.getByRole('navigation').getByRole('link', { name: s.nav.audit }).click();
       await page.getByRole('heading', { level: 1, name: s.audit.title }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/audit');
-      await page.getByLabel(s.audit.user_id).fill('alice');
-      await page.getByLabel(s.audit.endpoint).fill('/v1/chat');
+      await page.getByLabel(s.audit.user_id, { exact: true }).fill('alice');
+      await page.getByLabel(s.audit.endpoint, { exact: true }).fill('/v1/chat');
       await eventually(
         'the request in the results',
         async () => {
-          await page.getByRole('button', { name: s.audit.search }).click();
-          await page.getByRole('status').filter({ hasText: /\d/ }).waitFor();
+          await search();
           return (await rowsOf(correlationId).filter({ hasText: 'ai.request' }).count()) > 0 ? true : undefined;
         },
         60_000,
@@ -88,8 +98,9 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
     it('follows its correlation id: every event of that request, the other filters cleared', async () => {
       await page.getByRole('dialog').getByRole('button', { name: s.audit.follow }).click();
       await page.getByRole('dialog').waitFor({ state: 'detached' });
-      expect(await page.getByLabel(s.audit.correlation_id).inputValue()).toBe(correlationId);
-      expect(await page.getByLabel(s.audit.user_id).inputValue()).toBe('');
+      expect(await page.getByLabel(s.audit.correlation_id, { exact: true }).inputValue()).toBe(correlationId);
+      expect(await page.getByLabel(s.audit.user_id, { exact: true }).inputValue()).toBe('');
+      await answered();
       const rows = results().locator('tbody tr');
       // The gateway's ai.request and the edge's and usage's events of the same request, as the index has them.
       const texts = await eventually(
@@ -97,7 +108,7 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
         async () => {
           const all = await rows.allInnerTexts();
           if (all.length > 1 && all.every((row) => row.includes(correlationId))) return all;
-          await page.getByRole('button', { name: s.audit.search }).click();
+          await search();
           return undefined;
         },
         30_000,

@@ -77,7 +77,8 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
       key: 'time',
       title: t('audit.time'),
       render: (e) => (
-        <Button type="link" className="table-link" onClick={() => setOpenEvent(e.event_id)} aria-label={t('audit.openLabel', { type: e.event_type, time: when(e.timestamp) })}>
+        // The time is the button's whole name (a spoken name must contain the visible text); the row says the rest.
+        <Button type="link" className="table-link" onClick={() => setOpenEvent(e.event_id)} aria-haspopup="dialog">
           {when(e.timestamp)}
         </Button>
       ),
@@ -115,23 +116,25 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
 
       <form className="audit-form" onSubmit={submit} aria-label={t('audit.formLabel')}>
         {(['from', 'to'] as const).map((name) => (
-          <label key={name} className="audit-field">
-            <span>{t(`audit.${name}`)}</span>
+          <div key={name} className="audit-field">
+            <label htmlFor={`audit-${name}`}>{t(`audit.${name}`)}</label>
             <Input
               type="datetime-local"
+              id={`audit-${name}`}
               name={name}
               value={form[name]}
               status={invalid === name ? 'error' : undefined}
               aria-invalid={invalid === name || undefined}
               onChange={(e) => setForm({ ...form, [name]: e.target.value })}
             />
-          </label>
+          </div>
         ))}
         {TEXT_FILTERS.map((name) => (
-          <label key={name} className="audit-field">
-            <span>{t(`audit.${name}`)}</span>
-            <Input name={name} value={form[name]} maxLength={256} autoComplete="off" allowClear onChange={(e) => setForm({ ...form, [name]: e.target.value })} />
-          </label>
+          // A label by id, not wrapping: the clear icon inside the input's frame must not become part of its name.
+          <div key={name} className="audit-field">
+            <label htmlFor={`audit-${name}`}>{t(`audit.${name}`)}</label>
+            <Input id={`audit-${name}`} name={name} value={form[name]} maxLength={256} autoComplete="off" allowClear onChange={(e) => setForm({ ...form, [name]: e.target.value })} />
+          </div>
         ))}
         <div className="audit-form-actions">
           <Button type="primary" htmlType="submit" loading={search.isFetching && !search.isFetchingNextPage}>
