@@ -6,6 +6,7 @@ export const SPA_ROUTES = {
   tokens: '/tokens',
   usage: '/usage',
   help: '/help',
+  audit: '/audit',
 } as const;
 
 export type SpaPage = keyof typeof SPA_ROUTES;

@@ -73,8 +73,13 @@ describe('PolicyEngine with the default bundle', () => {
       expect(decide(roles, '/', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.home.allow'] });
       expect(decide(roles, '/?next=/tokens', 'GET').allow).toBe(true);
       expect(decide(roles, '/assets/index-3f2a1b.js', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.assets.allow'] });
-      for (const page of ['/tokens', '/usage', '/help']) expect(decide(roles, page, 'HEAD').allow).toBe(true);
+      for (const page of ['/tokens', '/usage', '/help', '/audit']) expect(decide(roles, page, 'HEAD').allow).toBe(true);
     }
+    // The audit page is open so a developer reads why not; its API is not, and the page is exactly /audit.
+    expect(decide(['developer'], '/audit', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.audit.allow'] });
+    expect(decide(['developer'], '/api/audit/v1/events', 'GET')).toMatchObject({ allow: false, ruleIds: ['api.audit.read.allow'] });
+    expect(decide(['auditor'], '/api/audit/v1/events', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.audit.read.allow'] });
+    expect(decide(['developer'], '/audit/anything', 'GET')).toMatchObject({ allow: false, ruleIds: ['default.deny'] });
     expect(decide(['developer'], '/', 'POST')).toMatchObject({ allow: false, reasonCode: 'method_not_allowed' });
     expect(decide(['rag-indexer'], '/', 'GET', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
     // `/` is exact: it opens no other path, so anything unlisted is still denied by the default rule.

@@ -15,6 +15,7 @@ import { WorkspacesPage } from './pages/WorkspacesPage';
 const TokensPage = lazyPage(() => import('./pages/TokensPage'));
 const UsagePage = lazyPage(() => import('./pages/UsagePage'));
 const HelpPage = lazyPage(() => import('./pages/HelpPage'));
+const AuditPage = lazyPage(() => import('./pages/AuditPage'));
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
@@ -66,6 +67,7 @@ export function App({ nonce }: { nonce: string }) {
                 <Route path={SPA_ROUTES.tokens} element={<TokensPage />} />
                 <Route path={SPA_ROUTES.usage} element={<UsagePage />} />
                 <Route path={SPA_ROUTES.help} element={<HelpPage />} />
+                <Route path={SPA_ROUTES.audit} element={<AuditPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

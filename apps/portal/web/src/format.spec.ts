@@ -1,4 +1,4 @@
-import { formatDateTime, formatDay, formatNumber, resourceNumbers, timeZoneName } from './format';
+import { formatDateTime, formatDay, formatNumber, fromZonedInput, resourceNumbers, timeZoneName, toZonedInput } from './format';
 
 describe('dates and numbers', () => {
   // 15:30 UTC on 1 January is 00:30 on 2 January in Seoul (UTC+9), whatever zone the test runs in.
@@ -28,5 +28,15 @@ describe('dates and numbers', () => {
     expect(formatNumber(1234567, 'ko')).toBe('1,234,567');
     expect(resourceNumbers({ cpu_millis: 2000, memory_mib: 4096, disk_gib: 20 })).toEqual({ cpu: '2', memory: '4', disk: '20' });
     expect(resourceNumbers({ cpu_millis: 500, memory_mib: 1536, disk_gib: 10 })).toEqual({ cpu: '0.5', memory: '1.5', disk: '10' });
+  });
+
+  it("reads a search form's times in the tenant's zone, not the browser's", () => {
+    expect(toZonedInput(new Date(instant), 'Asia/Seoul')).toBe('2025-01-02T00:30');
+    expect(fromZonedInput('2025-01-02T00:30', 'Asia/Seoul')).toBe('2025-01-01T15:30:00.000Z');
+    expect(fromZonedInput('2025-01-01T15:30', 'UTC')).toBe('2025-01-01T15:30:00.000Z');
+    // Either side of New York's spring change (UTC-5 before, UTC-4 after).
+    expect(fromZonedInput('2025-03-09T01:30', 'America/New_York')).toBe('2025-03-09T06:30:00.000Z');
+    expect(fromZonedInput('2025-03-09T03:30', 'America/New_York')).toBe('2025-03-09T07:30:00.000Z');
+    expect(fromZonedInput('yesterday', 'Asia/Seoul')).toBeUndefined();
   });
 });

@@ -33,3 +33,27 @@ export function resourceNumbers(r: { cpu_millis: number; memory_mib: number; dis
   const trim = (n: number) => String(Math.round(n * 10) / 10);
   return { cpu: trim(r.cpu_millis / 1000), memory: trim(r.memory_mib / 1024), disk: trim(r.disk_gib) };
 }
+
+/** The wall-clock time of an instant in a zone, as a `datetime-local` input holds it (`YYYY-MM-DDTHH:mm`). */
+export function toZonedInput(instant: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/**
+ * The instant a wall-clock time in a zone names (a `datetime-local` value read in the tenant's zone, not the
+ * browser's), as RFC 3339 UTC; undefined for a malformed value. The zone's offset is taken at the guess and
+ * again at the corrected instant, so a time just across a daylight-saving change lands on the right side.
+ */
+export function fromZonedInput(value: string, timeZone: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return undefined;
+  const asUtc = Date.parse(`${value}:00Z`);
+  if (Number.isNaN(asUtc)) return undefined;
+  const offset = (at: number) => Date.parse(`${toZonedInput(new Date(at), timeZone)}:00Z`) - Math.floor(at / 60_000) * 60_000;
+  const first = asUtc - offset(asUtc);
+  return new Date(asUtc - offset(first)).toISOString();
+}

@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, stateDir, uniquePrefix } from '@airlock/testing';
+import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp, type SeedUser } from './support';
+import { LOCALES, SCREENSHOTS, ZOOMED, en, fill, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // The portal's journey in a real Chromium through Envoy, once in Korean and once in English: alice signs in from
 // the portal's own address, lands on her empty workspaces page, creates a workspace for `payments` with the
@@ -13,20 +13,6 @@ import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp, type SeedUser 
 // critical violation on any page, at 1280x720 and at 200 % zoom, and every page is screenshotted.
 const alice = seedUser('alice');
 const bob = seedUser('bob');
-const SCREENSHOTS = path.join(process.env.AIRLOCK_TEST_RESULTS_DIR ?? path.join(stateDir(), 'test-results'), 'screenshots', 'portal');
-/** 1280x720 at 200 % zoom: the same layout width a 640x360 window gives. */
-const ZOOMED = { width: 640, height: 360 };
-
-/** The portal's own strings, so the test finds what each language shows (apps/portal/web/src/i18n). */
-const strings = (lang: 'ko' | 'en') => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../apps/portal/web/src/i18n', `${lang}.json`), 'utf8'));
-const en = strings('en');
-const ko = strings('ko');
-type Strings = typeof en;
-const LOCALES: { locale: string; lang: 'ko' | 'en'; s: Strings }[] = [
-  { locale: 'ko-KR', lang: 'ko', s: ko },
-  { locale: 'en-US', lang: 'en', s: en },
-];
-const fill = (text: string, values: Record<string, string>) => text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
 
 describe('the portal in a real browser through Envoy (headless Chromium)', () => {
   const name = uniquePrefix('e2e-portal');
@@ -48,46 +34,6 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     if (mesh) await stopMesh(name);
   }, 60_000);
 
-  /** A fresh browser (its own cookie jar) in `locale`: Accept-Language and navigator.languages follow it. */
-  async function newContext(locale: string): Promise<BrowserContext> {
-    return browser.newContext({ locale, timezoneId: 'Europe/London', viewport: { width: 1280, height: 720 }, ignoreHTTPSErrors: true });
-  }
-
-  /** Opens `where` on the edge without a session: sign-in at the dev IdP, then back where the user was going. */
-  async function signIn(page: Page, user: SeedUser, where: string): Promise<void> {
-    await page.goto(`${edge}${where}`);
-    await page.waitForSelector('#username');
-    await submitPasswordAndTotp(page, user);
-    await page.waitForURL((url) => url.origin === edge && url.pathname === where, { timeout: 30_000 });
-  }
-
-  /** Ant Design's enter/leave animations have finished: what axe checks and the screenshot shows is the resting page. */
-  async function settled(page: Page): Promise<void> {
-    // Polled through locators: a string predicate would be evaluated in the page, where the CSP forbids eval.
-    const moving = page.locator('[class*="-appear"], [class*="-enter"], [class*="-leave"]');
-    for (const deadline = Date.now() + 10_000; (await moving.count()) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
-  }
-
-  async function noSeriousA11yViolations(page: Page, label: string): Promise<void> {
-    await settled(page);
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(serious).toEqual([]);
-  }
-
-  async function shoot(page: Page, file: string): Promise<void> {
-    await settled(page);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${file}.png`), fullPage: true });
-  }
-
-  /** The page neither scrolls sideways nor cuts its content at this viewport (a table may scroll inside itself). */
-  async function reflows(page: Page): Promise<void> {
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
-  }
-
   /** The element has the keyboard focus. */
   const focused = (locator: ReturnType<Page['locator']>) => locator.evaluate((el) => el === el.ownerDocument.activeElement);
 
@@ -100,7 +46,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     const consoleErrors: string[] = [];
 
     beforeAll(async () => {
-      context = await newContext(locale);
+      context = await newContext(browser, locale);
       page = await context.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(m.text());
@@ -111,7 +57,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     });
 
     it('alice opens the portal, signs in and lands on her empty workspaces page, in her language', async () => {
-      await signIn(page, alice, '/');
+      await signIn(page, edge, alice, '/');
       await page.getByRole('heading', { level: 1, name: s.workspaces.title }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe(lang);
       await page.getByRole('heading', { name: s.workspaces.emptyTitle }).waitFor();
@@ -194,10 +140,10 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     });
 
     it('bob signs in and sees only his own workspaces, not alice’s', async () => {
-      const other = await newContext(locale);
+      const other = await newContext(browser, locale);
       try {
         const tab = await other.newPage();
-        await signIn(tab, bob, '/');
+        await signIn(tab, edge, bob, '/');
         await tab.getByRole('heading', { level: 1, name: s.workspaces.title }).waitFor();
         await tab.getByRole('heading', { name: s.workspaces.emptyTitle }).waitFor();
         expect(await tab.locator(`article[data-workspace-id="${workspaceId}"]`).count()).toBe(0);
@@ -322,10 +268,10 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
   });
 
   it('a session that ends mid-use sends the browser through sign-in and back to the same page', async () => {
-    const context = await newContext('en-US');
+    const context = await newContext(browser, 'en-US');
     try {
       const page = await context.newPage();
-      await signIn(page, alice, '/usage');
+      await signIn(page, edge, alice, '/usage');
       await page.getByRole('heading', { level: 1, name: en.usage.title }).waitFor();
       // The session ends (here: the cookie is gone, as after an expiry or a logout elsewhere); the next call is a 401.
       await context.clearCookies();

@@ -1,6 +1,6 @@
 // Every API path the portal calls, in one place.
 import { request, requestJson } from './client';
-import type { ApiToken, CreatedToken, Me, MyUsage, SizeId, Workspace, WorkspaceAction, WorkspaceOptions } from './types';
+import type { ApiToken, AuditEventDetail, AuditFilter, AuditPage, CreatedToken, Me, MyUsage, SizeId, Workspace, WorkspaceAction, WorkspaceOptions } from './types';
 
 const WORKSPACES = '/api/workspace/v1/workspaces';
 
@@ -33,3 +33,17 @@ export const createToken = (body: { name: string; ttl_seconds: number }) => requ
 export const revokeToken = (id: string) => requestJson<void>(`/api/identity/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
 export const getMyUsage = (days: number) => requestJson<MyUsage>(`/api/usage/v1/me?days=${days}`);
+
+const AUDIT_EVENTS = '/api/audit/v1/events';
+
+/** The search's query string: only the filters given (the API refuses an empty value as a filter). */
+export function auditQuery(filter: AuditFilter, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries({ ...filter, ...extra })) if (value) params.set(name, value);
+  return params.toString();
+}
+
+export const searchAudit = (filter: AuditFilter, cursor: string | null) => requestJson<AuditPage>(`${AUDIT_EVENTS}?${auditQuery(filter, cursor ? { cursor } : {})}`);
+export const getAuditEvent = (id: string) => requestJson<AuditEventDetail>(`${AUDIT_EVENTS}/${encodeURIComponent(id)}`);
+/** The CSV of a filter (the API's first page of up to 500 events): a plain link the browser downloads. */
+export const auditCsvUrl = (filter: AuditFilter) => `${AUDIT_EVENTS}?${auditQuery(filter, { format: 'csv', limit: '500' })}`;

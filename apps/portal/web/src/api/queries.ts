@@ -1,11 +1,11 @@
 // Server state through TanStack Query: what each page reads, how often it is refreshed, and what a change
 // invalidates.
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { ApiError } from './client';
 import * as endpoints from './endpoints';
 import { signInAgain } from './session';
-import type { SizeId, Workspace, WorkspaceAction } from './types';
+import type { AuditFilter, SizeId, Workspace, WorkspaceAction } from './types';
 import { LIST_REFRESH_MS, MOVING_POLL_MS, isMoving } from './workspace-state';
 
 const keys = {
@@ -15,6 +15,8 @@ const keys = {
   options: ['workspace-options'] as const,
   tokens: ['tokens'] as const,
   usage: (days: number) => ['usage', days] as const,
+  audit: (filter: AuditFilter | null) => ['audit', filter] as const,
+  auditEvent: (id: string) => ['audit-event', id] as const,
 };
 
 /** Who is signed in. When the session's end comes while the page is open, the browser signs in again. */
@@ -103,3 +105,18 @@ export function useRevokeToken() {
 }
 
 export const useMyUsage = (days: number) => useQuery({ queryKey: keys.usage(days), queryFn: () => endpoints.getMyUsage(days) });
+
+/** The audit search, page by page on the API's cursor; nothing is asked until a filter is submitted. */
+export function useAuditSearch(filter: AuditFilter | null) {
+  return useInfiniteQuery({
+    queryKey: keys.audit(filter),
+    queryFn: ({ pageParam }) => endpoints.searchAudit(filter!, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor,
+    enabled: filter !== null,
+    // A search shows the trail as it was when asked; a new search (or the same one submitted again) refreshes it.
+    staleTime: Infinity,
+  });
+}
+
+export const useAuditEvent = (id: string | null) => useQuery({ queryKey: keys.auditEvent(id ?? ''), queryFn: () => endpoints.getAuditEvent(id!), enabled: id !== null });

@@ -1,6 +1,7 @@
 // The shapes of the APIs the portal calls through the edge (identity /me and tokens, the workspace owner API,
-// usage /me), taken from the services' OpenAPI documents (generated/, by `pnpm gen`): when a service changes
+// usage /me, the audit search), taken from the services' OpenAPI documents (generated/, by `pnpm gen`): when a service changes
 // what it promises, the portal stops compiling instead of drifting.
+import type { operations as AuditOperations } from './generated/audit';
 import type { components as IdentityComponents, operations as IdentityOperations } from './generated/identity';
 import type { operations as UsageOperations } from './generated/usage';
 import type { components as WorkspaceComponents, operations as WorkspaceOperations } from './generated/workspace';
@@ -29,3 +30,9 @@ export type CreatedToken = JsonBody<IdentityOperations['createToken']['responses
 
 export type MyUsage = JsonBody<UsageOperations['getMyUsage']['responses'][200]>;
 export type UsageDay = MyUsage['days'][number];
+
+export type AuditPage = JsonBody<AuditOperations['searchAuditEvents']['responses'][200]>;
+export type AuditEvent = AuditPage['events'][number];
+export type AuditEventDetail = JsonBody<AuditOperations['getAuditEvent']['responses'][200]>;
+/** The search's filters: the API's query parameters but the cursor, the page size and the format. */
+export type AuditFilter = Omit<NonNullable<AuditOperations['searchAuditEvents']['parameters']['query']>, 'cursor' | 'limit' | 'format'>;

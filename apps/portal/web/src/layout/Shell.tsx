@@ -5,12 +5,15 @@ import { useTranslation } from 'react-i18next';
 import { NavLink, useLocation } from 'react-router';
 import { SPA_ROUTES, type SpaPage } from '../../../src/spa-routes';
 import { useMe } from '../api/queries';
+import { canReadAudit } from '../api/roles';
 import { DEFAULT_TIME_ZONE, timeZoneName } from '../format';
 import type { Language } from '../i18n';
 import { useLanguage } from '../language';
 import logo from '../logo.svg';
 
 const NAV: SpaPage[] = ['workspaces', 'tokens', 'usage', 'help'];
+/** Pages only some roles may use: the entry is shown to those roles alone (the page itself says no to others). */
+const ROLE_NAV: { page: SpaPage; allowed: (roles: readonly string[]) => boolean }[] = [{ page: 'audit', allowed: canReadAudit }];
 
 /** The frame of every page: skip link, header (brand, navigation, language, who is signed in), main, footer. */
 export function Shell({ children }: { children: ReactNode }) {
@@ -20,6 +23,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const main = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   const first = useRef(true);
+  const roles = me.data?.roles ?? [];
+  const nav = [...NAV, ...ROLE_NAV.filter((entry) => entry.allowed(roles)).map((entry) => entry.page)];
 
   // After a navigation, focus moves to the new page's content (as a full page load would start there).
   useEffect(() => {
@@ -42,7 +47,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </NavLink>
         <nav className="portal-nav" aria-label={t('app.mainNavigation')}>
           <ul>
-            {NAV.map((page) => (
+            {nav.map((page) => (
               <li key={page}>
                 <NavLink to={SPA_ROUTES[page]} end>
                   {t(`nav.${page}`)}

@@ -1,0 +1,164 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium, eventually, uniquePrefix } from '@airlock/testing';
+import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { LOCALES, SCREENSHOTS, ZOOMED, fill, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { edgeCaller, issueToken, seedUser } from './support';
+
+// The auditor's console in a real Chromium through Envoy, in Korean and in English: erin (auditor) finds alice's
+// /v1/chat request on the audit page, opens its detail (hash chain verified), follows its correlation id to every
+// event of that request and exports the result as CSV; alice (developer) has no entry for it in the header and
+// gets a not-allowed page, in her language, on /audit. axe on every page, 200 % zoom, screenshots.
+const erin = seedUser('erin');
+const alice = seedUser('alice');
+
+describe("the portal's audit trail page in a real browser through Envoy (headless Chromium)", () => {
+  const name = uniquePrefix('e2e-paud');
+  let mesh: MeshInfo;
+  let edge: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const executablePath = await ensureChromium();
+    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    edge = `https://localhost:${mesh.envoy.httpsPort}`;
+    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (mesh) await stopMesh(name);
+  }, 60_000);
+
+  describe.each(LOCALES)('in $locale', ({ locale, lang, s }) => {
+    let context: BrowserContext;
+    let page: Page;
+    const consoleErrors: string[] = [];
+    const correlationId = `e2e-${Date.now()}-portal-audit-${lang}`;
+
+    beforeAll(async () => {
+      // The request to find: alice's chat call (a script with a dev token) with a correlation id of our own.
+      const token = await issueToken(mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
+      const chat = await edgeCaller(mesh)('/v1/chat', { token, headers: { 'x-correlation-id': correlationId }, body: { messages: [{ role: 'user', content: `audit console in ${lang}` }] } });
+      expect(chat.status).toBe(200);
+      context = await newContext(browser, locale);
+      page = await context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+      });
+    });
+    afterAll(async () => {
+      await context?.close();
+    });
+
+    const results = () => page.getByRole('region', { name: s.audit.resultsLabel });
+    /** The search has answered and the page shows it (the table is no longer busy, the button no longer spins). */
+    const answered = () => results().locator('table:not([aria-busy])').waitFor();
+    /** Submits the form and waits for the search API's answer to be shown. */
+    async function search(): Promise<void> {
+      const button = page.getByRole('form', { name: s.audit.formLabel }).getByRole('button', { name: s.audit.search });
+      await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/audit/v1/events'), button.click()]);
+      await answered();
+      // The pointer leaves the button: axe checks the resting colours, not the hover state's fade.
+      await page.mouse.move(0, 0);
+    }
+    const rowsOf = (text: string) => results().locator('tbody tr').filter({ hasText: text });
+
+    it("erin opens the audit page from the header and finds alice's request", async () => {
+      // Signed in on the help page: the home page is the caller's workspaces, whose API is not an auditor's.
+      await signIn(page, edge, erin, '/help');
+      await page.getByRole('navigation').getByRole('link', { name: s.nav.audit }).click();
+      await page.getByRole('heading', { level: 1, name: s.audit.title }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/audit');
+      await page.getByLabel(s.audit.user_id, { exact: true }).fill('alice');
+      await page.getByLabel(s.audit.endpoint, { exact: true }).fill('/v1/chat');
+      await eventually(
+        'the request in the results',
+        async () => {
+          await search();
+          return (await rowsOf(correlationId).filter({ hasText: 'ai.request' }).count()) > 0 ? true : undefined;
+        },
+        60_000,
+      );
+      await noSeriousA11yViolations(page, 'audit search');
+      await shoot(page, `${lang}-audit-1-search`);
+    });
+
+    it('opens its detail with the keyboard: every field and the verified link in the hash chain', async () => {
+      // With the keyboard: the row's time is a button.
+      await rowsOf(correlationId).filter({ hasText: 'ai.request' }).first().locator('td').first().getByRole('button').focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: s.audit.detailTitle });
+      await dialog.getByTestId('audit-verified').filter({ hasText: s.audit.verifiedYes }).waitFor();
+      const fields = await dialog.getByTestId('audit-fields').innerText();
+      for (const text of ['event_type', 'ai.request', 'correlation_id', correlationId, 'user_id', 'alice', 'policy_version', 'dlp_action']) expect(fields).toContain(text);
+      await noSeriousA11yViolations(page, 'audit detail');
+      await shoot(page, `${lang}-audit-2-detail`);
+    });
+
+    it('follows its correlation id: every event of that request, the other filters cleared', async () => {
+      await page.getByRole('dialog').getByRole('button', { name: s.audit.follow }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      expect(await page.getByLabel(s.audit.correlation_id, { exact: true }).inputValue()).toBe(correlationId);
+      expect(await page.getByLabel(s.audit.user_id, { exact: true }).inputValue()).toBe('');
+      await answered();
+      const rows = results().locator('tbody tr');
+      // The gateway's ai.request and the edge's and usage's events of the same request, as the index has them.
+      const texts = await eventually(
+        'more than one event of the request',
+        async () => {
+          const all = await rows.allInnerTexts();
+          if (all.length > 1 && all.every((row) => row.includes(correlationId))) return all;
+          await search();
+          return undefined;
+        },
+        30_000,
+      );
+      expect(texts.some((row) => row.includes('ai.request'))).toBe(true);
+      await shoot(page, `${lang}-audit-3-correlation`);
+    });
+
+    it('exports the current search as CSV', async () => {
+      const exportLink = page.getByRole('link', { name: s.audit.export });
+      const href = await exportLink.getAttribute('href');
+      expect(href).toContain(`correlation_id=${correlationId}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), exportLink.click()]);
+      expect(download.suggestedFilename()).toBe('audit-events.csv');
+      const csv = readFileSync(await download.path(), 'utf8');
+      const [header, ...lines] = csv.split('\r\n').filter(Boolean);
+      expect(header).toMatch(/^event_id,.*correlation_id.*,chain_hash$/);
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.every((line) => line.includes(correlationId))).toBe(true);
+      // The same link with the browser's session, to see what the API answered.
+      const answer = await page.request.get(`${edge}${href}`);
+      expect([answer.status(), answer.headers()['content-type']]).toEqual([200, 'text/csv; charset=utf-8']);
+    });
+
+    it('holds at 200 % zoom, and logged nothing to the console', async () => {
+      await page.setViewportSize(ZOOMED);
+      await reflows(page);
+      await noSeriousA11yViolations(page, 'audit search zoomed');
+      await shoot(page, `${lang}-audit-4-zoom`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      expect(consoleErrors).toEqual([]);
+    });
+
+    it('alice, a developer, has no audit entry in the header and is told no on /audit', async () => {
+      const other = await newContext(browser, locale);
+      try {
+        const tab = await other.newPage();
+        await signIn(tab, edge, alice, '/audit');
+        await tab.getByRole('heading', { level: 1, name: s.audit.notAllowedTitle }).waitFor();
+        await tab.getByText(s.audit.notAllowedBody).waitFor();
+        expect(await tab.getByRole('navigation').getByRole('link', { name: s.nav.audit }).count()).toBe(0);
+        expect(await tab.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).count()).toBe(1);
+        await noSeriousA11yViolations(tab, 'audit not allowed');
+        await shoot(tab, `${lang}-audit-5-not-allowed`);
+        expect(await tab.getByText(fill(s.app.signedInAs, { name: 'Alice Developer' })).count()).toBe(1);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});

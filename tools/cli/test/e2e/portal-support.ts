@@ -1,0 +1,63 @@
+// What the portal's browser specs share: the portal's own strings per language, a browser context in a locale,
+// signing in at the dev IdP, and the checks every page gets (axe, reflow at 200 % zoom, a screenshot).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { stateDir } from '@airlock/testing';
+import { submitPasswordAndTotp, type SeedUser } from './support';
+
+export const SCREENSHOTS = path.join(process.env.AIRLOCK_TEST_RESULTS_DIR ?? path.join(stateDir(), 'test-results'), 'screenshots', 'portal');
+/** 1280x720 at 200 % zoom: the same layout width a 640x360 window gives. */
+export const ZOOMED = { width: 640, height: 360 };
+
+/** The portal's own strings, so a test finds what each language shows (apps/portal/web/src/i18n). */
+const strings = (lang: 'ko' | 'en') => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../apps/portal/web/src/i18n', `${lang}.json`), 'utf8'));
+export const en = strings('en');
+const ko = strings('ko');
+export type Strings = typeof en;
+export const LOCALES: { locale: string; lang: 'ko' | 'en'; s: Strings }[] = [
+  { locale: 'ko-KR', lang: 'ko', s: ko },
+  { locale: 'en-US', lang: 'en', s: en },
+];
+export const fill = (text: string, values: Record<string, string>) => text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
+
+/** A fresh browser (its own cookie jar) in `locale`: Accept-Language and navigator.languages follow it. */
+export function newContext(browser: Browser, locale: string): Promise<BrowserContext> {
+  return browser.newContext({ locale, timezoneId: 'Europe/London', viewport: { width: 1280, height: 720 }, ignoreHTTPSErrors: true, acceptDownloads: true });
+}
+
+/** Opens `where` on the edge without a session: sign-in at the dev IdP, then back where the user was going. */
+export async function signIn(page: Page, edge: string, user: SeedUser, where: string): Promise<void> {
+  await page.goto(`${edge}${where}`);
+  await page.waitForSelector('#username');
+  await submitPasswordAndTotp(page, user);
+  await page.waitForURL((url) => url.origin === edge && url.pathname === where, { timeout: 30_000 });
+}
+
+/** Ant Design's enter/leave animations have finished: what axe checks and the screenshot shows is the resting page. */
+export async function settled(page: Page): Promise<void> {
+  // Polled through locators: a string predicate would be evaluated in the page, where the CSP forbids eval.
+  const moving = page.locator('[class*="-appear"], [class*="-enter"], [class*="-leave"]');
+  for (const deadline = Date.now() + 10_000; (await moving.count()) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+}
+
+export async function noSeriousA11yViolations(page: Page, label: string): Promise<void> {
+  await settled(page);
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+export async function shoot(page: Page, file: string): Promise<void> {
+  await settled(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${file}.png`), fullPage: true });
+}
+
+/** The page neither scrolls sideways nor cuts its content at this viewport (a table may scroll inside itself). */
+export async function reflows(page: Page): Promise<void> {
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  expect(overflow).toBeLessThanOrEqual(0);
+}
