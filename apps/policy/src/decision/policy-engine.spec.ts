@@ -73,10 +73,11 @@ describe('PolicyEngine with the default bundle', () => {
       expect(decide(roles, '/', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.home.allow'] });
       expect(decide(roles, '/?next=/tokens', 'GET').allow).toBe(true);
       expect(decide(roles, '/assets/index-3f2a1b.js', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.assets.allow'] });
-      for (const page of ['/tokens', '/usage', '/help', '/audit']) expect(decide(roles, page, 'HEAD').allow).toBe(true);
+      for (const page of ['/tokens', '/usage', '/help']) expect(decide(roles, page, 'HEAD').allow).toBe(true);
     }
-    // The audit page is open so a developer reads why not; its API is not, and the page is exactly /audit.
-    expect(decide(['developer'], '/audit', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.audit.allow'] });
+    // The audit page is for the people its API is for (anyone else gets the edge's 403 page); it is exactly /audit.
+    for (const roles of [['auditor'], ['security-admin']]) expect(decide(roles, '/audit', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.audit.allow'] });
+    expect(decide(['developer'], '/audit', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['portal.audit.allow'] });
     expect(decide(['developer'], '/api/audit/v1/events', 'GET')).toMatchObject({ allow: false, ruleIds: ['api.audit.read.allow'] });
     expect(decide(['auditor'], '/api/audit/v1/events', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.audit.read.allow'] });
     expect(decide(['developer'], '/audit/anything', 'GET')).toMatchObject({ allow: false, ruleIds: ['default.deny'] });

@@ -2,13 +2,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, ensureChromium, eventually, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { LOCALES, SCREENSHOTS, ZOOMED, fill, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { LOCALES, SCREENSHOTS, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
 import { edgeCaller, issueToken, seedUser } from './support';
 
 // The auditor's console in a real Chromium through Envoy, in Korean and in English: erin (auditor) finds alice's
 // /v1/chat request on the audit page, opens its detail (hash chain verified), follows its correlation id to every
 // event of that request and exports the result as CSV; alice (developer) has no entry for it in the header and
-// gets a not-allowed page, in her language, on /audit. axe on every page, 200 % zoom, screenshots.
+// is refused /audit at the edge (403), with a page in her language. axe on every page, 200 % zoom, screenshots.
 const erin = seedUser('erin');
 const alice = seedUser('alice');
 
@@ -144,18 +144,18 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
       expect(consoleErrors).toEqual([]);
     });
 
-    it('alice, a developer, has no audit entry in the header and is told no on /audit', async () => {
+    it('alice, a developer, has no audit entry in the header, and /audit is refused at the edge with a page in her language', async () => {
       const other = await newContext(browser, locale);
       try {
         const tab = await other.newPage();
-        await signIn(tab, edge, alice, '/audit');
-        await tab.getByRole('heading', { level: 1, name: s.audit.notAllowedTitle }).waitFor();
-        await tab.getByText(s.audit.notAllowedBody).waitFor();
+        await signIn(tab, edge, alice, '/help');
+        await tab.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).waitFor();
         expect(await tab.getByRole('navigation').getByRole('link', { name: s.nav.audit }).count()).toBe(0);
-        expect(await tab.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).count()).toBe(1);
-        await noSeriousA11yViolations(tab, 'audit not allowed');
+        const refused = (await tab.goto(`${edge}/audit`))!;
+        expect([refused.status(), refused.headers()['content-type']]).toEqual([403, 'text/html; charset=utf-8']);
+        expect(await tab.textContent('h1')).toBe(lang === 'ko' ? '접근이 거부되었습니다' : 'Access denied');
+        await noSeriousA11yViolations(tab, 'audit refused at the edge');
         await shoot(tab, `${lang}-audit-5-not-allowed`);
-        expect(await tab.getByText(fill(s.app.signedInAs, { name: 'Alice Developer' })).count()).toBe(1);
       } finally {
         await other.close();
       }
