@@ -66,8 +66,14 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
     const rowsOf = (text: string) => results().locator('tbody tr').filter({ hasText: text });
 
     it("erin opens the audit page from the header and finds alice's request", async () => {
-      // Signed in on the help page: the home page is the caller's workspaces, whose API is not an auditor's.
-      await signIn(page, edge, erin, '/help');
+      // Her home page: an auditor has no workspaces, and is told so (no refused request) and pointed to the trail.
+      await signIn(page, edge, erin, '/');
+      await page.getByRole('heading', { level: 1, name: s.workspaces.noneForRoleTitle }).waitFor();
+      expect(await page.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).count()).toBe(0);
+      await noSeriousA11yViolations(page, 'home without workspaces');
+      await shoot(page, `${lang}-audit-0-home`);
+      await page.getByRole('link', { name: s.workspaces.openAudit }).click();
+      await page.getByRole('heading', { level: 1, name: s.audit.title }).waitFor();
       await page.getByRole('navigation').getByRole('link', { name: s.nav.audit }).click();
       await page.getByRole('heading', { level: 1, name: s.audit.title }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/audit');

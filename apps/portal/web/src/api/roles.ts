@@ -5,3 +5,8 @@ const AUDIT_READERS = ['auditor', 'security-admin'];
 
 /** Auditors and security administrators search the audit trail (policy's api.audit.read.allow rule). */
 export const canReadAudit = (roles: readonly string[]) => roles.some((role) => AUDIT_READERS.includes(role));
+
+const WORKSPACE_USERS = ['developer', 'analyst', 'project-admin', 'security-admin'];
+
+/** Who has workspaces of their own (policy's api.workspace.owner.allow rule): everyone but a pure auditor. */
+export const canUseWorkspaces = (roles: readonly string[]) => roles.some((role) => WORKSPACE_USERS.includes(role));

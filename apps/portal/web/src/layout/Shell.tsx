@@ -5,15 +5,15 @@ import { useTranslation } from 'react-i18next';
 import { NavLink, useLocation } from 'react-router';
 import { SPA_ROUTES, type SpaPage } from '../../../src/spa-routes';
 import { useMe } from '../api/queries';
-import { canReadAudit } from '../api/roles';
+import { canReadAudit, canUseWorkspaces } from '../api/roles';
 import { DEFAULT_TIME_ZONE, timeZoneName } from '../format';
 import type { Language } from '../i18n';
 import { useLanguage } from '../language';
 import logo from '../logo.svg';
 
-const NAV: SpaPage[] = ['workspaces', 'tokens', 'usage', 'help'];
-/** Pages only some roles may use: the entry is shown to those roles alone (the page itself says no to others). */
-const ROLE_NAV: { page: SpaPage; allowed: (roles: readonly string[]) => boolean }[] = [{ page: 'audit', allowed: canReadAudit }];
+const NAV: SpaPage[] = ['workspaces', 'tokens', 'usage', 'help', 'audit'];
+/** Pages only some roles may use: the entry is shown to those roles alone (the page itself says so to others). */
+const FOR_ROLES: Partial<Record<SpaPage, (roles: readonly string[]) => boolean>> = { workspaces: canUseWorkspaces, audit: canReadAudit };
 
 /** The frame of every page: skip link, header (brand, navigation, language, who is signed in), main, footer. */
 export function Shell({ children }: { children: ReactNode }) {
@@ -24,7 +24,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const first = useRef(true);
   const roles = me.data?.roles ?? [];
-  const nav = [...NAV, ...ROLE_NAV.filter((entry) => entry.allowed(roles)).map((entry) => entry.page)];
+  // Until /me answers, the workspaces entry stays (most callers have it) rather than appearing late.
+  const nav = NAV.filter((page) => (page === 'workspaces' && !me.data) || (FOR_ROLES[page]?.(roles) ?? true));
 
   // After a navigation, focus moves to the new page's content (as a full page load would start there).
   useEffect(() => {
