@@ -1,4 +1,4 @@
-import { Alert, Button, Input, Result } from 'antd';
+import { Alert, Button, Input } from 'antd';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -10,6 +10,7 @@ import type { AuditEvent, AuditFilter } from '../api/types';
 import { errorReference, errorText } from '../errors';
 import { DEFAULT_TIME_ZONE, formatDateTime } from '../format';
 import { type Column, DataTable } from '../layout/DataTable';
+import { MessagePage } from '../layout/MessagePage';
 import { useLanguage } from '../language';
 import { AuditEventDialog } from './audit/AuditEventDialog';
 import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation } from './audit/search-form';
@@ -18,12 +19,7 @@ import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation
 function NotAllowed() {
   const { t } = useTranslation();
   return (
-    <Result
-      status="403"
-      title={<h1 style={{ fontSize: '1.5rem', margin: 0 }}>{t('audit.notAllowedTitle')}</h1>}
-      subTitle={t('audit.notAllowedBody')}
-      extra={<Link to={SPA_ROUTES.workspaces}>{t('notFound.home')}</Link>}
-    />
+    <MessagePage status="403" title={t('audit.notAllowedTitle')} body={t('audit.notAllowedBody')} action={<Link to={SPA_ROUTES.workspaces}>{t('notFound.home')}</Link>} />
   );
 }
 

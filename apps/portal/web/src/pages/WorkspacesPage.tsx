@@ -1,9 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, Button, Empty, Result, Skeleton } from 'antd';
+import { Alert, Button, Empty, Skeleton } from 'antd';
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
-import { SPA_ROUTES } from '../../../src/spa-routes';
 import { useLiveWorkspaces, useMe } from '../api/queries';
 import { canReadAudit, canUseWorkspaces } from '../api/roles';
 import { errorText } from '../errors';
@@ -13,23 +11,18 @@ import { WorkspaceCard } from './workspaces/WorkspaceCard';
 
 // Its form, picker and radio components load with the first click on "Create workspace", not with the page.
 const CreateWorkspaceModal = lazyPage(() => import('./workspaces/CreateWorkspaceModal'));
+// Rare (only a role without workspaces lands here), and antd's Result with it: not in the first route.
+const NoWorkspacesForRole = lazyPage(() => import('./workspaces/NoWorkspacesForRole'));
 
 /** Home: the caller's own workspaces; a role without any (an auditor) is told so and pointed to its pages. */
 export function WorkspacesPage() {
   const me = useMe();
   if (!me.data) return <Skeleton active />;
-  return canUseWorkspaces(me.data.roles) ? <MyWorkspaces /> : <NoWorkspacesForRole canReadAudit={canReadAudit(me.data.roles)} />;
-}
-
-function NoWorkspacesForRole({ canReadAudit }: { canReadAudit: boolean }) {
-  const { t } = useTranslation();
+  if (canUseWorkspaces(me.data.roles)) return <MyWorkspaces />;
   return (
-    <Result
-      status="info"
-      title={<h1 style={{ fontSize: '1.5rem', margin: 0 }}>{t('workspaces.noneForRoleTitle')}</h1>}
-      subTitle={t('workspaces.noneForRoleBody')}
-      extra={canReadAudit ? <Link to={SPA_ROUTES.audit}>{t('workspaces.openAudit')}</Link> : undefined}
-    />
+    <Suspense fallback={<Skeleton active />}>
+      <NoWorkspacesForRole canReadAudit={canReadAudit(me.data.roles)} />
+    </Suspense>
   );
 }
 
