@@ -128,70 +128,90 @@ describe('audit pipeline reliability (real Kafka, Redis, rsyslog)', () => {
   });
 
   it('(b) killing the audit service (SIGKILL) mid-batch and restarting it: no loss, duplicates removed', async () => {
-    const TOTAL = 6_000;
     const prefix = uniquePrefix('rel_kill');
     const topic = topicName('audit', prefix);
     const sinkPath = path.join(dir, 'b', 'audit.jsonl');
     const logFile = path.join(dir, 'b-service.log');
     await createTopics(infra, [topic], 3);
-    const producer = new EventProducer(createKafka({ brokers: infra.kafka.brokers, clientId: 'reliability-b', logger: log }));
+    const kafka = createKafka({ brokers: infra.kafka.brokers, clientId: 'reliability-b', logger: log });
+    const producer = new EventProducer(kafka);
+    const admin = kafka.admin();
+    await admin.connect();
     const ids: string[] = [];
-    for (let sent = 0; sent < TOTAL; sent += 500) {
-      const batch = Array.from({ length: 500 }, event);
+    const produce = async (n: number) => {
+      const batch = Array.from({ length: n }, event);
       ids.push(...batch.map((e) => e.eventId));
       await producer.sendMany(batch.map((e) => ({ topic, key: e.eventId, value: encode(e) })));
-    }
-    await producer.disconnect();
+    };
+    for (let sent = 0; sent < 6_000; sent += 500) await produce(500);
 
     // Small batches: many write → claim → commit cycles, so the kill lands inside one.
     const env = await serviceEnv(prefix, infra.kafka.brokers, sinkPath, { AUDIT_BATCH_MAX: '100', LOG_LEVEL: 'warn' });
+    const phaseMs: Record<string, number> = {};
+    const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+      const started = Date.now();
+      try {
+        return await work();
+      } finally {
+        phaseMs[phase] = Date.now() - started;
+      }
+    };
     let child: ChildProcess | undefined = spawnBuiltService(env, logFile);
     try {
-      await eventually('the first instance writing', async () => ((await countSink(sinkPath)).unique >= 1_000 ? true : undefined), 60_000);
+      await timed('first_writes', () => eventually('the first instance writing', async () => ((await countSink(sinkPath)).unique >= 1_000 ? true : undefined), 60_000));
       // Mid-batch, checked: the process is frozen (SIGSTOP) and killed only when the sink holds events whose
       // offsets are not committed yet; otherwise it is let go on (SIGCONT) and caught again a moment later.
-      const admin = createKafka({ brokers: infra.kafka.brokers, clientId: 'reliability-b-admin', logger: log });
-      let atKill: Awaited<ReturnType<typeof countSink>> | undefined;
-      let offsetsAtKill: Awaited<ReturnType<typeof groupOffsets>> | undefined;
-      let attempts = 0;
-      while (!atKill && attempts < 200) {
-        attempts += 1;
-        await sleep(Math.floor(Math.random() * 15));
-        child.kill('SIGSTOP');
-        const sink = await countSink(sinkPath);
-        const offsets = await groupOffsets(admin, env.AUDIT_CONSUMER_GROUP, topic);
-        if (sink.unique > offsets.committed) {
-          child.kill('SIGKILL');
-          atKill = sink;
-          offsetsAtKill = offsets;
-        } else child.kill('SIGCONT');
-      }
+      // Should it drain the topic first (a slow or busy test machine), more events are produced, so there is
+      // always a batch in flight to catch; the search is bounded in time so a miss fails with its reason.
+      const caught = await timed('catch', async () => {
+        const deadline = Date.now() + 90_000;
+        let attempts = 0;
+        while (Date.now() < deadline) {
+          attempts += 1;
+          await sleep(Math.floor(Math.random() * 15));
+          child!.kill('SIGSTOP');
+          const sink = await countSink(sinkPath);
+          const offsets = await groupOffsets(admin, env.AUDIT_CONSUMER_GROUP, topic);
+          if (sink.unique > offsets.committed) {
+            child!.kill('SIGKILL');
+            return { attempts, sink, offsets };
+          }
+          child!.kill('SIGCONT');
+          if (offsets.end - offsets.committed < 1_000) await produce(500);
+        }
+        throw new Error(`never caught the service between a sink write and its commit (${attempts} attempts in 90 s)`);
+      });
       await exited(child);
-      if (!atKill || !offsetsAtKill) throw new Error(`never caught the service between a sink write and its commit (${attempts} attempts)`);
 
       child = spawnBuiltService(env, logFile);
-      await eventually('every event in the sink after the restart', async () => ((await countSink(sinkPath)).unique >= TOTAL ? true : undefined), 120_000);
+      await timed('restart_drain', () =>
+        eventually('every event in the sink after the restart', async () => ((await countSink(sinkPath)).unique >= ids.length ? true : undefined), 120_000),
+      );
       const auditClient = createClient(airlock.audit.v1.AuditServiceClient, `127.0.0.1:${env.GRPC_PORT}`);
-      const status = await unary(auditClient.getSinkStatus.bind(auditClient), {});
+      const status = await unary(auditClient.getSinkStatus.bind(auditClient), {}, { deadline: Date.now() + 10_000 });
       auditClient.close();
       const count = await expectExactlyOnce(sinkPath, ids);
       report('service-kill', {
-        produced: TOTAL,
-        freeze_attempts: attempts,
-        written_before_kill: atKill.unique,
-        committed_at_kill: offsetsAtKill.committed,
-        redelivered_after_restart: atKill.unique - offsetsAtKill.committed,
+        produced: ids.length,
+        freeze_attempts: caught.attempts,
+        written_before_kill: caught.sink.unique,
+        committed_at_kill: caught.offsets.committed,
+        redelivered_after_restart: caught.sink.unique - caught.offsets.committed,
         duplicates_dropped_after_restart: status.duplicatesDropped,
         sink_lines: count.lines,
         sink_unique: count.unique,
         sink_duplicates: count.duplicates,
       });
       // What was written but not yet committed came again and was dropped as a duplicate.
-      expect(status.duplicatesDropped).toBe(atKill.unique - offsetsAtKill.committed);
+      expect(status.duplicatesDropped).toBe(caught.sink.unique - caught.offsets.committed);
       expect(status.duplicatesDropped).toBeGreaterThan(0);
     } finally {
+      // Printed on failure too: which phase took the time on a slow machine.
+      report('service-kill-phases', phaseMs);
       child?.kill('SIGTERM');
       if (child) await exited(child);
+      await producer.disconnect();
+      await admin.disconnect();
     }
   });
 
@@ -217,7 +237,9 @@ describe('audit pipeline reliability (real Kafka, Redis, rsyslog)', () => {
       const all = [...text.matchAll(/cs6=(\S+)/g)].map((m) => m[1]!);
       return { lines: all.length, unique: new Set(all).size };
     };
-    const offsets = () => groupOffsets(kafka, env.AUDIT_CONSUMER_GROUP, topic);
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = () => groupOffsets(admin, env.AUDIT_CONSUMER_GROUP, topic);
     const produce = async (n: number) => {
       const batch = Array.from({ length: n }, event);
       await producer.sendMany(batch.map((e) => ({ topic, key: e.eventId, value: encode(e) })));
@@ -260,6 +282,7 @@ describe('audit pipeline reliability (real Kafka, Redis, rsyslog)', () => {
       expect(sink.duplicates).toBe(0);
     } finally {
       await producer.disconnect();
+      await admin.disconnect();
       await service.close();
       await rsyslog.stop();
     }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { createKafka } from '@airlock/events';
 
-type Kafka = ReturnType<typeof createKafka>;
+type Admin = ReturnType<ReturnType<typeof createKafka>['admin']>;
 
 /** A throwaway self-signed server certificate for localhost / 127.0.0.1 (it is its own CA). */
 export function selfSignedCert(dir: string): { caFile: string; certFile: string; keyFile: string } {
@@ -37,19 +37,13 @@ export async function countSink(file: string): Promise<SinkCount> {
   return { lines: lines.length, unique: ids.size, duplicates: lines.length - ids.size, ids };
 }
 
-/** Committed offsets of a group and the log-end offsets, summed over the topic's partitions. */
-export async function groupOffsets(kafka: Kafka, groupId: string, topic: string): Promise<{ committed: number; end: number; lag: number }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const ends = await admin.fetchTopicOffsets(topic);
-    const committed = (group?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    const end = ends.reduce((sum, p) => sum + Number(p.high), 0);
-    return { committed, end, lag: end - committed };
-  } finally {
-    await admin.disconnect();
-  }
+/** Committed offsets of a group and the log-end offsets, summed over the topic's partitions (`admin` connected). */
+export async function groupOffsets(admin: Admin, groupId: string, topic: string): Promise<{ committed: number; end: number; lag: number }> {
+  const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
+  const committed = (group?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  const end = ends.reduce((sum, p) => sum + Number(p.high), 0);
+  return { committed, end, lag: end - committed };
 }
 
 const DIST_MAIN = path.resolve(__dirname, '../dist/main.js');
