@@ -2,6 +2,7 @@ import { Body, Controller, Module, Post } from '@nestjs/common';
 import { ConfigError } from '@airlock/config';
 import { freePort } from '@airlock/testing';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { bootService, type RunningService, type ServiceDefinition } from './boot';
 import { JsonTooDeepError, MalformedBodyError, exceedsJsonDepth, isJsonContentType, parseJsonBody } from './http-body';
 
@@ -142,6 +143,31 @@ describe('request bodies of a booted HTTP face', () => {
     expect(reply.status).toBe(413);
     expect(reply.headers['x-correlation-id']).toBe('corr-chunked-1');
     expect(reply.body).toEqual({ error: { code: 'payload_too_large', message: `request body larger than ${limit} bytes`, correlation_id: 'corr-chunked-1', retryable: false } });
+  });
+
+  it('after a 413, reads and drops the rest of the body instead of resetting the connection, which stays usable', async () => {
+    const [host, port] = service.httpAddress!.split(':');
+    const socket = connect(Number(port), host);
+    const received: Buffer[] = [];
+    const errors: Error[] = [];
+    socket.on('data', (c: Buffer) => received.push(c)).on('error', (e) => errors.push(e));
+    const text = () => Buffer.concat(received).toString('latin1');
+    const until = async (what: RegExp) => {
+      for (let i = 0; i < 200 && !what.test(text()); i++) await new Promise((r) => setTimeout(r, 10));
+      return what.test(text());
+    };
+    const chunk = (bytes: Buffer) => Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
+    socket.write('POST /echo HTTP/1.1\r\nhost: probe\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n');
+    socket.write(chunk(Buffer.alloc(limit + 1, 'a')));
+    expect(await until(/^HTTP\/1\.1 413 /)).toBe(true);
+    // The refused body goes on arriving after the answer (as from a proxy streaming it): no reset.
+    for (let i = 0; i < 16; i++) socket.write(chunk(Buffer.alloc(64 * 1024, 'b')));
+    socket.write('0\r\n\r\n');
+    socket.write('POST /echo HTTP/1.1\r\nhost: probe\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+    expect(await until(/HTTP\/1\.1 201 [\s\S]*"received":\{\}/)).toBe(true);
+    socket.destroy();
+    expect(errors).toEqual([]);
+    expect(text()).not.toMatch(/connection: close/i);
   });
 
   it('refuses a declared body over the limit without reading it, with a correlation id of its own when none was sent', async () => {

@@ -150,6 +150,22 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const REFUSED_BODY_DRAIN_MS = 10_000;
+
+/**
+ * The rest of a refused body is read and dropped, so the connection closes only after the client (Envoy) has
+ * sent it all: closing a socket with unread bytes arriving makes the kernel answer them with a reset, and a
+ * reset can reach the peer before it reads the refusal — it then reports 503 instead of our 413. A client
+ * that keeps sending past the drain time is cut off.
+ */
+function drainRefusedBody(req: Request): void {
+  if (req.complete) return;
+  req.resume();
+  const cutOff = setTimeout(() => req.socket.destroy(), REFUSED_BODY_DRAIN_MS).unref();
+  req.once('end', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
+}
+
 /**
  * Express middleware: sets `req.body` for JSON requests or answers the refusal. Registered after the
  * correlation middleware; the continuation runs in the request's correlation and trace scope.
@@ -163,8 +179,7 @@ export function jsonBodyMiddleware(limits: BodyLimits, logger: Logger) {
     // Listeners of the request stream run outside the scope the correlation middleware opened: bind to it.
     const proceed = AsyncResource.bind(() => next());
     const refuse = AsyncResource.bind((error: unknown) => {
-      // A refused body is not read to its end: close the connection after the answer rather than keep it.
-      res.setHeader('connection', 'close');
+      drainRefusedBody(req);
       const correlationId = res.getHeader(CORRELATION_HEADER);
       answerHttpError(res, error, typeof correlationId === 'string' ? correlationId : undefined, logger);
     });
