@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChainKeeper } from './chain/chain-keeper';
+import { ChainVerification } from './chain/chain-verification';
 import { DigestWriter } from './chain/digest-writer';
 import { AuditDedup } from './dedup/audit-dedup';
 import { AccessLogController } from './edge/access-log.controller';
@@ -13,6 +14,7 @@ import { DeadLetters } from './ingest/dead-letters';
 import { IngestAuditEvent } from './ingest/ingest-audit-event.usecase';
 import { AuditEventsController } from './search/audit-events.controller';
 import { GetAuditEvent } from './search/get-audit-event.usecase';
+import { GetChainStatus } from './search/get-chain-status.usecase';
 import { SearchAuditEvents } from './search/search-audit-events.usecase';
 import { TrailReads } from './search/trail-reads';
 import { AuditSinks } from './sinks/audit-sinks';
@@ -30,5 +32,5 @@ const providers = [
 export class AppModule {}
 
 /** The pipeline and the search API on the index (DATABASE_URL set; needs the HTTP face and EdgeCaller). */
-@Module({ controllers: [...controllers, AuditEventsController], providers: [...providers, TrailReads, SearchAuditEvents, GetAuditEvent] })
+@Module({ controllers: [...controllers, AuditEventsController], providers: [...providers, TrailReads, SearchAuditEvents, GetAuditEvent, ChainVerification, GetChainStatus] })
 export class SearchableAppModule {}

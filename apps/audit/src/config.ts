@@ -63,6 +63,10 @@ export const auditConfig = {
   /** Signed digests are appended here; default `<AUDIT_SINK_JSONL_PATH>.digests.jsonl`. */
   AUDIT_DIGEST_PATH: z.string().min(1).optional(),
   AUDIT_DIGEST_INTERVAL_MS: env.int(60_000, 100),
+  /** A chain status read older than this starts a new verification of the jsonl sink and digests (in a worker thread). */
+  AUDIT_CHAIN_VERIFY_INTERVAL_MS: env.int(300_000, 1_000),
+  /** Sink files larger than this are not verified in the service (the verifier reads a file whole): use `airlock audit verify`. */
+  AUDIT_CHAIN_VERIFY_MAX_BYTES: env.int(512 * 1024 * 1024, 1),
   // The queryable index beside the sinks (PostgreSQL) and the search API on it; unset = no index, no HTTP face.
   /** PostgreSQL of the audit index (role, host, database; the password comes from DATABASE_PASSWORD_FILE). */
   DATABASE_URL: env.url().optional(),

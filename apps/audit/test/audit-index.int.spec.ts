@@ -58,6 +58,14 @@ describe('audit index in a real PostgreSQL, fed by the service from real Kafka',
       },
     );
   };
+  const as = (userId: string, roles: string[], tenantId = 'tenant-a') => ({
+    [ASSERTION_HEADER]: edgeSigner.sign({ subject: userId, userId, tenantId, projectId: '', workspaceId: '', roles, kind: 'user' }).token,
+    'x-correlation-id': `corr-read-${userId}`,
+  });
+  const get = async (pathAndQuery: string, headers: Record<string, string>) => {
+    const res = await fetch(`http://${service!.httpAddress}${pathAndQuery}`, { headers });
+    return { status: res.status, cacheControl: res.headers.get('cache-control'), body: (await res.json()) as Json };
+  };
   const stop = async () => {
     await service?.close();
     service = undefined;
@@ -101,14 +109,6 @@ describe('audit index in a real PostgreSQL, fed by the service from real Kafka',
   });
 
   it('serves the search API: tenant-scoped, filtered, paged, role-checked, each read itself audited', async () => {
-    const as = (userId: string, roles: string[], tenantId = 'tenant-a') => ({
-      [ASSERTION_HEADER]: edgeSigner.sign({ subject: userId, userId, tenantId, projectId: '', workspaceId: '', roles, kind: 'user' }).token,
-      'x-correlation-id': `corr-read-${userId}`,
-    });
-    const get = async (pathAndQuery: string, headers: Record<string, string>) => {
-      const res = await fetch(`http://${service!.httpAddress}${pathAndQuery}`, { headers });
-      return { status: res.status, cacheControl: res.headers.get('cache-control'), body: (await res.json()) as Json };
-    };
     const request = [1, 2, 3].map((n) => event({ correlationId: 'corr-req-7', userId: 'alice', service: ['edge', 'policy', 'gateway'][n - 1], timestamp: new Date(Date.now() - 60_000 + n).toISOString() }));
     const otherTenant = event({ correlationId: 'corr-req-7', tenantId: 'tenant-b', userId: 'alice' });
     for (const e of [...request, otherTenant]) await send(e);
@@ -214,5 +214,51 @@ describe('audit index in a real PostgreSQL, fed by the service from real Kafka',
     } finally {
       await provisionServiceDatabase(infra, db.name, db.password);
     }
+  });
+
+  it('answers the chain status per partition: heads, the signed digest, and a verification that finds tampering', async () => {
+    await stop();
+    const chainsDir = path.join(dir, 'chains');
+    const sink = path.join(chainsDir, 'audit.jsonl');
+    await boot({
+      AUDIT_SINK_JSONL_PATH: sink,
+      AUDIT_SIGNING_KEY_FILE: path.join(chainsDir, 'signing.pem'),
+      AUDIT_GENERATE_KEY: 'true',
+      AUDIT_DIGEST_INTERVAL_MS: '200',
+      AUDIT_CHAIN_VERIFY_INTERVAL_MS: '1000',
+    });
+    const sent = [1, 2, 3, 4].map(() => event({ userId: 'u-chain' }));
+    for (const e of sent) await send(e);
+    const erin = as('erin', ['auditor']);
+    const status = () => get('/api/audit/v1/chains', erin);
+    const verified = await eventually('a verification covering the events, signed', async () => {
+      const { body } = await status();
+      const verifiedRecords = body.chains.reduce((n: number, c: Json) => n + (c.verified_seq ?? 0), 0);
+      return body.verification.state === 'ok' && verifiedRecords >= sent.length && body.chains.every((c: Json) => c.signed_seq !== null) ? body : undefined;
+    }, 60_000);
+    expect(verified.digests).toEqual({ enabled: true, latest_at: expect.any(String) });
+    for (const chain of verified.chains) {
+      expect(chain).toMatchObject({ id: expect.stringMatching(/\/\d+$/), seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/), problem: null });
+      // Each status read is itself an event of the trail, so the heads run a little ahead of what was signed and verified.
+      expect(chain.verified_seq).toBeLessThanOrEqual(chain.seq);
+      expect(chain.signed_seq).toBeLessThanOrEqual(chain.seq);
+    }
+    expect((await get('/api/audit/v1/chains', as('dev', ['developer']))).body.error.code).toBe('audit_forbidden');
+
+    // Someone edits a record in the sink: the next verification names the chain and the line.
+    const lines = (await readFile(sink, 'utf8')).split('\n');
+    const target = lines.findIndex((l) => l.includes(sent[0]!.eventId));
+    const tampered = JSON.parse(lines[target]!) as Json;
+    lines[target] = JSON.stringify({ ...tampered, user_id: 'someone-else' });
+    await writeFile(sink, lines.join('\n'));
+    const found = await eventually('the tampering found', async () => {
+      const { body } = await status();
+      return body.verification.state === 'problem' ? body : undefined;
+    }, 30_000);
+    expect(found.chains.find((c: Json) => c.id === tampered.chain.id).problem).toEqual({ kind: 'modified', line: target + 1, message: expect.stringContaining(`seq ${tampered.chain.seq}`) });
+    await eventually('the chain-status reads audited', async () => {
+      const { rows } = await pool.query(`SELECT 1 FROM audit_events WHERE event_type = 'audit.read' AND endpoint = '/api/audit/v1/chains'`);
+      return rows.length >= 1 ? true : undefined;
+    });
   });
 });

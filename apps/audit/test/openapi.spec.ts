@@ -9,7 +9,7 @@ describe('openapi.yaml (audit HTTP)', () => {
 
   it('documents exactly the routes the controllers serve', () => {
     const routes = servedRoutes(SearchableAppModule, RequestMethod);
-    expect(routes).toEqual(['GET /api/audit/v1/events', 'GET /api/audit/v1/events/{id}']);
+    expect(routes).toEqual(['GET /api/audit/v1/chains', 'GET /api/audit/v1/events', 'GET /api/audit/v1/events/{id}']);
     expect(documentedRoutes(text)).toEqual(routes);
   });
 

@@ -57,6 +57,17 @@ export class DigestWriter implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
+  /** The newest digest in the file (written by this instance or found at boot); undefined when there is none. */
+  get latest(): DigestRecord | undefined {
+    return this.last;
+  }
+
+  /** Where digests are appended and the public key verifiers check them with; undefined when digests are off. */
+  get files(): { digestFile: string; publicKeyFile: string } | undefined {
+    const keyFile = this.config.AUDIT_SIGNING_KEY_FILE;
+    return this.key && keyFile ? { digestFile: this.file, publicKeyFile: publicKeyPath(keyFile) } : undefined;
+  }
+
   /** Appends one digest of the current heads (fsynced) and returns it; undefined when digests are off. */
   write(): Promise<DigestRecord | undefined> {
     const key = this.key;

@@ -4,6 +4,7 @@ import { EdgeCaller } from '@airlock/runtime';
 import { InvalidFormatError } from '../errors';
 import { eventsCsv } from './events-csv';
 import { GetAuditEvent, type AuditEventDetail } from './get-audit-event.usecase';
+import { GetChainStatus, type ChainStatus } from './get-chain-status.usecase';
 import { SearchAuditEvents, type SearchPage } from './search-audit-events.usecase';
 
 /** The part of express's response used here (express's types are not a dependency of this package). */
@@ -35,6 +36,7 @@ export class AuditEventsController {
   constructor(
     private readonly search: SearchAuditEvents,
     private readonly getEvent: GetAuditEvent,
+    private readonly chainStatus: GetChainStatus,
     private readonly edge: EdgeCaller,
   ) {}
 
@@ -58,5 +60,13 @@ export class AuditEventsController {
     const detail = await this.getEvent.execute(caller, id, correlationOf(req.headers));
     res.setHeader('cache-control', 'no-store');
     return detail;
+  }
+
+  @Get('chains')
+  async chains(@Req() req: Request, @Res({ passthrough: true }) res: HeaderSink): Promise<ChainStatus> {
+    const caller = await this.edge.callerFrom(req);
+    const status = await this.chainStatus.execute(caller, correlationOf(req.headers));
+    res.setHeader('cache-control', 'no-store');
+    return status;
   }
 }

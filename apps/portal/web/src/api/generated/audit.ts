@@ -1,5 +1,25 @@
 // Generated from apps/audit/openapi.yaml by `pnpm gen` (apps/portal/scripts/gen-api-types.mjs). Do not edit.
 export interface paths {
+    "/api/audit/v1/chains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every partition's hash chain, its newest signed digest and the latest verification of the trail.
+         * @description The heads are this instance's (the last record written to the sinks). The verification is the verifier of `airlock audit verify` (hash chains and signed digests) over this instance's jsonl sink, run in the background at most once per `AUDIT_CHAIN_VERIFY_INTERVAL_MS` when this is read: the answer carries the latest result and `running` while a newer one is computed.
+         */
+        get: operations["getChainStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/v1/events": {
         parameters: {
             query?: never;
@@ -106,6 +126,61 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getChainStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status (`cache-control no-store`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        chains: {
+                            hash: string;
+                            /** @description The chain: `topic/partition`. */
+                            id: string;
+                            /** @description What the verification found on this chain (it stops at the first problem). */
+                            problem: null | {
+                                /** @enum {string} */
+                                kind: "modified" | "gap" | "reorder" | "deleted_tail" | "bad_signature" | "digest_mismatch" | "malformed_line";
+                                line: number;
+                                message: string;
+                            };
+                            /** @description The head's seq. */
+                            seq: number;
+                            /** @description The head in the newest signed digest. */
+                            signed_seq: number | null;
+                            /** @description How far the latest verification walked this chain. */
+                            verified_seq: number | null;
+                        }[];
+                        digests: {
+                            enabled: boolean;
+                            /** Format: date-time */
+                            latest_at: string | null;
+                        };
+                        verification: {
+                            /** Format: date-time */
+                            checked_at: string | null;
+                            records: number | null;
+                            running: boolean;
+                            /** @enum {string} */
+                            state: "ok" | "problem" | "never" | "unavailable" | "too_large" | "failed";
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     searchAuditEvents: {
         parameters: {
             query: {
