@@ -7,7 +7,7 @@ import { edgeCaller, issueToken, seedUser } from './support';
 
 // The auditor's console in a real Chromium through Envoy, in Korean and in English: erin (auditor) finds alice's
 // /v1/chat request on the audit page, opens its detail (hash chain verified), follows its correlation id to every
-// event of that request and exports the result as CSV; alice (developer) has no entry for it in the header and
+// event of that request, exports the result as CSV and sees every hash chain verified intact; alice (developer) has no entry for it in the header and
 // is refused /audit at the edge (403), with a page in her language. axe on every page, 200 % zoom, screenshots.
 const erin = seedUser('erin');
 const alice = seedUser('alice');
@@ -139,6 +139,20 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
       // The same link with the browser's session, to see what the API answered.
       const answer = await page.request.get(`${edge}${href}`);
       expect([answer.status(), answer.headers()['content-type']]).toEqual([200, 'text/csv; charset=utf-8']);
+    });
+
+    it("shows the trail's integrity: each partition's chain verified intact up to its signed digest", async () => {
+      const panel = page.getByRole('region', { name: s.audit.chains.title });
+      await panel.scrollIntoViewIfNeeded();
+      // The first read starts a verification in the service; the panel asks again while it runs.
+      await panel.getByTestId('audit-chains-state').filter({ hasText: s.audit.chains.states.ok }).waitFor({ timeout: 60_000 });
+      const rows = panel.locator('tbody tr');
+      expect(await rows.count()).toBeGreaterThan(0);
+      for (const row of await rows.allInnerTexts()) expect(row).toContain(s.audit.chains.intact);
+      expect(await panel.innerText()).toContain(s.audit.chains.digestAt.split('{{when}}')[0]!.trim());
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'audit chains');
+      await shoot(page, `${lang}-audit-3b-chains`);
     });
 
     it('holds at 200 % zoom, and logged nothing to the console', async () => {

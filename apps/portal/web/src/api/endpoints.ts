@@ -1,6 +1,6 @@
 // Every API path the portal calls, in one place.
 import { request, requestJson } from './client';
-import type { ApiToken, AuditEventDetail, AuditFilter, AuditPage, CreatedToken, Me, MyUsage, SizeId, Workspace, WorkspaceAction, WorkspaceOptions } from './types';
+import type { ApiToken, AuditEventDetail, AuditFilter, AuditPage, ChainStatus, CreatedToken, Me, MyUsage, SizeId, Workspace, WorkspaceAction, WorkspaceOptions } from './types';
 
 const WORKSPACES = '/api/workspace/v1/workspaces';
 
@@ -45,5 +45,6 @@ export function auditQuery(filter: AuditFilter, extra: Record<string, string> = 
 
 export const searchAudit = (filter: AuditFilter, cursor: string | null) => requestJson<AuditPage>(`${AUDIT_EVENTS}?${auditQuery(filter, cursor ? { cursor } : {})}`);
 export const getAuditEvent = (id: string) => requestJson<AuditEventDetail>(`${AUDIT_EVENTS}/${encodeURIComponent(id)}`);
+export const getChainStatus = () => requestJson<ChainStatus>('/api/audit/v1/chains');
 /** The CSV of a filter (the API's first page of up to 500 events): a plain link the browser downloads. */
 export const auditCsvUrl = (filter: AuditFilter) => `${AUDIT_EVENTS}?${auditQuery(filter, { format: 'csv', limit: '500' })}`;

@@ -17,6 +17,7 @@ const keys = {
   usage: (days: number) => ['usage', days] as const,
   audit: (filter: AuditFilter | null) => ['audit', filter] as const,
   auditEvent: (id: string) => ['audit-event', id] as const,
+  chains: ['audit-chains'] as const,
 };
 
 /** Who is signed in. When the session's end comes while the page is open, the browser signs in again. */
@@ -120,3 +121,7 @@ export function useAuditSearch(filter: AuditFilter | null) {
 }
 
 export const useAuditEvent = (id: string | null) => useQuery({ queryKey: keys.auditEvent(id ?? ''), queryFn: () => endpoints.getAuditEvent(id!), enabled: id !== null });
+
+/** The trail's hash chains; asked again while a verification is running, so its result appears when it is done. */
+export const useChainStatus = () =>
+  useQuery({ queryKey: keys.chains, queryFn: endpoints.getChainStatus, refetchInterval: (query) => (query.state.data?.verification.running ? 3_000 : false) });

@@ -34,5 +34,6 @@ export type UsageDay = MyUsage['days'][number];
 export type AuditPage = JsonBody<AuditOperations['searchAuditEvents']['responses'][200]>;
 export type AuditEvent = AuditPage['events'][number];
 export type AuditEventDetail = JsonBody<AuditOperations['getAuditEvent']['responses'][200]>;
+export type ChainStatus = JsonBody<AuditOperations['getChainStatus']['responses'][200]>;
 /** The search's filters: the API's query parameters but the cursor, the page size and the format. */
 export type AuditFilter = Omit<NonNullable<AuditOperations['searchAuditEvents']['parameters']['query']>, 'cursor' | 'limit' | 'format'>;

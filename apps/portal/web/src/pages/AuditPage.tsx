@@ -13,6 +13,7 @@ import { type Column, DataTable } from '../layout/DataTable';
 import { MessagePage } from '../layout/MessagePage';
 import { useLanguage } from '../language';
 import { AuditEventDialog } from './audit/AuditEventDialog';
+import { ChainStatusPanel } from './audit/ChainStatusPanel';
 import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation } from './audit/search-form';
 
 /** What a caller without an audit role sees here: a page in their language, not the API's refusal. */
@@ -170,6 +171,7 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
           )}
         </>
       )}
+      <ChainStatusPanel timeZone={timeZone} />
       <AuditEventDialog eventId={openEvent} onClose={() => setOpenEvent(null)} onFollow={follow} />
     </>
   );
