@@ -1,4 +1,4 @@
-import { env, z, redisAuthShape, kafkaAuthShape } from '@airlock/config';
+import { baseShape, env, z, redisAuthShape, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** Sink kinds this build knows. */
@@ -101,6 +101,23 @@ export const auditConfig = {
   AUDIT_HEC_CA_FILE: z.string().min(1).optional(),
   AUDIT_HEC_INDEX: z.string().min(1).optional(),
   AUDIT_HEC_TIMEOUT_MS: env.int(10_000, 100),
+};
+
+/**
+ * `reindex` (dist/reindex.js), the rebuild of the index from a jsonl sink file: the index's own settings, the
+ * database required; with the public key the sink's digests are checked too.
+ */
+export const reindexConfig = {
+  DATABASE_URL: env.url(),
+  DATABASE_PASSWORD_FILE: auditConfig.DATABASE_PASSWORD_FILE,
+  DATABASE_POOL_MAX: auditConfig.DATABASE_POOL_MAX,
+  AUDIT_INDEX_RETENTION_DAYS: auditConfig.AUDIT_INDEX_RETENTION_DAYS,
+  AUDIT_INDEX_DAYS_AHEAD: auditConfig.AUDIT_INDEX_DAYS_AHEAD,
+  /** The digest file written beside the sink; default `<sink>.digests.jsonl` when it exists. */
+  AUDIT_DIGEST_PATH: auditConfig.AUDIT_DIGEST_PATH,
+  /** The digests' Ed25519 public key (PEM, `<signing key>.pub.pem`); unset: chains checked, signatures not. */
+  AUDIT_DIGEST_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: baseShape.LOG_LEVEL,
 };
 
 /**

@@ -66,7 +66,7 @@ export class AuditIndexStore {
   private readonly days = new Set<string>();
 
   constructor(
-    @Inject(APP_CONFIG) config: ServiceConfig<typeof auditConfig>,
+    @Inject(APP_CONFIG) config: Pick<ServiceConfig<typeof auditConfig>, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_PASSWORD_FILE'>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     if (!config.DATABASE_URL) return;
