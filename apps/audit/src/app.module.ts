@@ -13,6 +13,7 @@ import { AuditStats } from './ingest/audit-stats';
 import { DeadLetters } from './ingest/dead-letters';
 import { IngestAuditEvent } from './ingest/ingest-audit-event.usecase';
 import { AuditEventsController } from './search/audit-events.controller';
+import { ExportAuditEvents } from './search/export-audit-events.usecase';
 import { GetAuditEvent } from './search/get-audit-event.usecase';
 import { GetChainStatus } from './search/get-chain-status.usecase';
 import { SearchAuditEvents } from './search/search-audit-events.usecase';
@@ -32,5 +33,5 @@ const providers = [
 export class AppModule {}
 
 /** The pipeline and the search API on the index (DATABASE_URL set; needs the HTTP face and EdgeCaller). */
-@Module({ controllers: [...controllers, AuditEventsController], providers: [...providers, TrailReads, SearchAuditEvents, GetAuditEvent, ChainVerification, GetChainStatus] })
+@Module({ controllers: [...controllers, AuditEventsController], providers: [...providers, TrailReads, SearchAuditEvents, ExportAuditEvents, GetAuditEvent, ChainVerification, GetChainStatus] })
 export class SearchableAppModule {}

@@ -75,6 +75,8 @@ export const auditConfig = {
   DATABASE_POOL_MAX: env.int(5, 1),
   /** Days of events the index keeps; older daily partitions are dropped (the SIEM sinks keep the record). */
   AUDIT_INDEX_RETENTION_DAYS: env.int(90, 1),
+  /** Most events a whole-search CSV export streams; a search matching more is refused (audit_export_too_large). */
+  AUDIT_EXPORT_MAX_ROWS: env.int(100_000, 1),
   /** Daily partitions created ahead of today; events dated later than that are not indexed (counted). */
   AUDIT_INDEX_DAYS_AHEAD: env.int(2, 1),
   /** Records held in memory for the index while PostgreSQL fails; past it the oldest are left out (counted). */

@@ -9,6 +9,7 @@ export const AUDIT_ERROR_CODES = [
   'audit_invalid_limit',
   'audit_invalid_cursor',
   'audit_invalid_format',
+  'audit_export_too_large',
   'audit_event_not_found',
   'audit_index_unavailable',
   'audit_index_auth_failed',
@@ -50,6 +51,12 @@ export class InvalidCursorError extends InvalidArgumentError<AuditErrorCode> {
 export class InvalidFormatError extends InvalidArgumentError<AuditErrorCode> {
   constructor() {
     super('audit_invalid_format', 'format must be json or csv');
+  }
+}
+
+export class ExportTooLargeError extends InvalidArgumentError<AuditErrorCode> {
+  constructor(max: number) {
+    super('audit_export_too_large', `the search matches more than ${max} events: narrow the time range or add filters to export it`);
   }
 }
 

@@ -261,4 +261,30 @@ describe('audit index in a real PostgreSQL, fed by the service from real Kafka',
       return rows.length >= 1 ? true : undefined;
     });
   });
+
+  it('exports a whole search as one CSV streamed page by page, and refuses one larger than AUDIT_EXPORT_MAX_ROWS', async () => {
+    await stop();
+    await boot({ AUDIT_EXPORT_MAX_ROWS: '1150' });
+    const at = Date.now() - 120_000;
+    const many = Array.from({ length: 1_200 }, (_, i) => event({ correlationId: 'corr-export', userId: i < 1_100 ? 'exp-a' : 'exp-b', timestamp: new Date(at + i).toISOString() }));
+    await producer.sendMany(many.map((e) => ({ topic: topicName('audit', prefix), key: e.eventId, value: AuditEvent.encode(e).finish() })));
+    await eventually('the export events indexed', async () => {
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE correlation_id = 'corr-export'`);
+      return Number(rows[0]!.n) === many.length ? true : undefined;
+    }, 60_000);
+    const range = `from=${encodeURIComponent(new Date(at - 1000).toISOString())}&to=${encodeURIComponent(new Date(at + 60_000).toISOString())}`;
+    const erin = as('erin', ['auditor']);
+
+    const all = await fetch(`http://${service!.httpAddress}/api/audit/v1/events?${range}&user_id=exp-a&format=csv`, { headers: erin });
+    expect([all.status, all.headers.get('content-type'), all.headers.get('content-disposition')]).toEqual([200, 'text/csv; charset=utf-8', 'attachment; filename="audit-events.csv"']);
+    expect(all.headers.get('x-next-cursor')).toBeNull();
+    const [header, ...rows] = (await all.text()).split('\r\n').filter(Boolean);
+    expect(header!.startsWith('event_id,')).toBe(true);
+    // More than one page of the index (1 000 rows a query), oldest first, each event once.
+    expect(rows.map((r) => r.split(',')[0])).toEqual(many.slice(0, 1_100).map((e) => e.eventId));
+
+    const tooMany = await get(`/api/audit/v1/events?${range}&correlation_id=corr-export&format=csv`, erin);
+    expect([tooMany.status, tooMany.body.error.code]).toEqual([400, 'audit_export_too_large']);
+    expect(tooMany.body.error.message).toContain('1150');
+  });
 });

@@ -9,7 +9,12 @@ export function csvField(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** RFC 4180 records, CRLF after each: a part of a CSV streamed in pieces. */
+export function csvRecords(rows: (string | number)[][]): string {
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
+
 /** RFC 4180: CRLF after every record, the header included. */
 export function toCsv(header: string[], rows: (string | number)[][]): string {
-  return [header, ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  return csvRecords([header, ...rows]);
 }

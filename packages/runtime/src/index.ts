@@ -1,5 +1,5 @@
 export { APP_CONFIG, APP_LOGGER, bootService, runService, type RunningService, type ServiceConfig, type ServiceDefinition } from './boot';
-export { csvField, toCsv } from './csv';
+export { csvField, csvRecords, toCsv } from './csv';
 export { errorEnvelope, type ErrorEnvelope } from './error-envelope';
 export { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError, type AppErrorOptions } from './errors';
 export { HealthReporter } from '@airlock/grpc';

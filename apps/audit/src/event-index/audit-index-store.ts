@@ -150,24 +150,21 @@ export class AuditIndexStore {
 
   /** One tenant's events in [from, to), oldest first, after `after`; at most `limit` rows. */
   async search(q: IndexSearch): Promise<IndexedEvent[]> {
-    const params: unknown[] = [q.tenantId, q.from.toISOString(), q.to.toISOString()];
-    const where = ['tenant_id = $1', 'occurred_at >= $2', 'occurred_at < $3'];
-    for (const [name, column] of Object.entries(FILTER_COLUMNS) as [SearchFilter, string][]) {
-      const value = q.filters[name];
-      if (value === undefined) continue;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    }
-    if (q.after) {
-      params.push(q.after.micros, q.after.eventId);
-      where.push(`(occurred_at, event_id) > (${AT_MICROS(`$${params.length - 1}`)}, $${params.length})`);
-    }
+    const { where, params } = whereOf(q);
     params.push(q.limit);
     const { rows } = await this.db.query<{ micros: string; event_id: string; record: ChainedAuditRecord }>(
-      `SELECT ${POSITION}, record FROM audit_events WHERE ${where.join(' AND ')} ORDER BY occurred_at, event_id LIMIT $${params.length}`,
+      `SELECT ${POSITION}, record FROM audit_events WHERE ${where} ORDER BY occurred_at, event_id LIMIT $${params.length}`,
       params,
     );
     return rows.map((r) => ({ position: { micros: r.micros, eventId: r.event_id }, record: r.record }));
+  }
+
+  /** How many events a search matches, counted up to `atMost + 1` (enough to tell "more than atMost"). */
+  async countUpTo(q: Omit<IndexSearch, 'limit' | 'after'>, atMost: number): Promise<number> {
+    const { where, params } = whereOf(q);
+    params.push(atMost + 1);
+    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_events WHERE ${where} LIMIT $${params.length}) matched`, params);
+    return Number(rows[0]!.n);
   }
 
   /** One event of the tenant by id (every partition's primary key is probed). */
@@ -183,4 +180,21 @@ export class AuditIndexStore {
   async close(): Promise<void> {
     await this.pool?.end();
   }
+}
+
+/** The WHERE clause of a tenant's search and its parameters ($1 tenant, $2 from, $3 to, then the filters and the cursor). */
+function whereOf(q: Omit<IndexSearch, 'limit'>): { where: string; params: unknown[] } {
+  const params: unknown[] = [q.tenantId, q.from.toISOString(), q.to.toISOString()];
+  const where = ['tenant_id = $1', 'occurred_at >= $2', 'occurred_at < $3'];
+  for (const [name, column] of Object.entries(FILTER_COLUMNS) as [SearchFilter, string][]) {
+    const value = q.filters[name];
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  }
+  if (q.after) {
+    params.push(q.after.micros, q.after.eventId);
+    where.push(`(occurred_at, event_id) > (${AT_MICROS(`$${params.length - 1}`)}, $${params.length})`);
+  }
+  return { where: where.join(' AND '), params };
 }

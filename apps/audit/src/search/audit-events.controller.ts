@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { EdgeCaller } from '@airlock/runtime';
 import { InvalidFormatError } from '../errors';
 import { eventsCsv } from './events-csv';
+import { ExportAuditEvents } from './export-audit-events.usecase';
 import { GetAuditEvent, type AuditEventDetail } from './get-audit-event.usecase';
 import { GetChainStatus, type ChainStatus } from './get-chain-status.usecase';
 import { SearchAuditEvents, type SearchPage } from './search-audit-events.usecase';
@@ -35,15 +37,22 @@ function wantsCsv(req: Request, query: Record<string, unknown>): boolean {
 export class AuditEventsController {
   constructor(
     private readonly search: SearchAuditEvents,
+    private readonly exportEvents: ExportAuditEvents,
     private readonly getEvent: GetAuditEvent,
     private readonly chainStatus: GetChainStatus,
     private readonly edge: EdgeCaller,
   ) {}
 
   @Get('events')
-  async list(@Req() req: Request, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: HeaderSink): Promise<SearchPage | string> {
+  async list(@Req() req: Request, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: HeaderSink): Promise<SearchPage | string | StreamableFile> {
     const caller = await this.edge.callerFrom(req);
     const csv = wantsCsv(req, query);
+    if (csv && query.limit === undefined && query.cursor === undefined) {
+      // No page asked for: the whole search, streamed.
+      const chunks = await this.exportEvents.execute(caller, query, correlationOf(req.headers));
+      res.setHeader('cache-control', 'no-store');
+      return new StreamableFile(Readable.from(chunks), { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="audit-events.csv"' });
+    }
     const page = await this.search.execute(caller, query, correlationOf(req.headers), csv);
     res.setHeader('cache-control', 'no-store');
     if (!csv) return page;

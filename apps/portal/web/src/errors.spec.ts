@@ -16,7 +16,7 @@ describe('a refusal in words', () => {
     const refused = new ApiError(403, 'project_not_allowed', 'project payments is not one of yours');
     expect(errorText(en, refused)).toBe('You do not have access to this project. Ask your project administrator.');
     expect(errorText(ko, refused)).toBe('이 프로젝트에 대한 권한이 없습니다. 프로젝트 관리자에게 문의하세요.');
-    for (const code of ['workspace_not_found', 'not_workspace_owner', 'csrf_rejected', 'forbidden', 'rate_limited', NETWORK_ERROR]) {
+    for (const code of ['workspace_not_found', 'not_workspace_owner', 'csrf_rejected', 'forbidden', 'rate_limited', 'audit_export_too_large', NETWORK_ERROR]) {
       const text = errorText(en, new ApiError(403, code, ''));
       expect(text).not.toContain(code);
       expect(text.length).toBeGreaterThan(15);

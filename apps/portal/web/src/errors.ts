@@ -4,7 +4,7 @@
 import type { TFunction } from 'i18next';
 import { ApiError, NETWORK_ERROR } from './api/client';
 
-const WORDED = ['project_not_allowed', 'workspace_not_found', 'not_workspace_owner', 'csrf_rejected', 'forbidden', 'rate_limited', NETWORK_ERROR] as const;
+const WORDED = ['project_not_allowed', 'workspace_not_found', 'not_workspace_owner', 'csrf_rejected', 'forbidden', 'rate_limited', 'audit_export_too_large', NETWORK_ERROR] as const;
 const WITH_REASON = ['quota_exceeded', 'invalid_request'] as const;
 
 export function errorText(t: TFunction, error: unknown): string {

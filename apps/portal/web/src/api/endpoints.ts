@@ -47,4 +47,5 @@ export const searchAudit = (filter: AuditFilter, cursor: string | null) => reque
 export const getAuditEvent = (id: string) => requestJson<AuditEventDetail>(`${AUDIT_EVENTS}/${encodeURIComponent(id)}`);
 export const getChainStatus = () => requestJson<ChainStatus>('/api/audit/v1/chains');
 /** The CSV of a filter (the API's first page of up to 500 events): a plain link the browser downloads. */
-export const auditCsvUrl = (filter: AuditFilter) => `${AUDIT_EVENTS}?${auditQuery(filter, { format: 'csv', limit: '500' })}`;
+/** The whole search as one CSV (the API streams every matching event, up to its export limit); a refusal throws. */
+export const exportAuditCsv = async (filter: AuditFilter): Promise<Blob> => (await request(`${AUDIT_EVENTS}?${auditQuery(filter, { format: 'csv' })}`)).blob();

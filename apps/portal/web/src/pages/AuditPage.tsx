@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { SPA_ROUTES } from '../../../src/spa-routes';
 import { useAuditSearch, useMe } from '../api/queries';
-import { auditCsvUrl } from '../api/endpoints';
 import { canReadAudit } from '../api/roles';
 import type { AuditEvent, AuditFilter } from '../api/types';
 import { errorReference, errorText } from '../errors';
@@ -14,6 +13,7 @@ import { MessagePage } from '../layout/MessagePage';
 import { useLanguage } from '../language';
 import { AuditEventDialog } from './audit/AuditEventDialog';
 import { ChainStatusPanel } from './audit/ChainStatusPanel';
+import { ExportCsvButton } from './audit/ExportCsvButton';
 import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation } from './audit/search-form';
 
 /** What a caller without an audit role sees here: a page in their language, not the API's refusal. */
@@ -43,6 +43,7 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
     return 'invalid' in first ? null : first;
   });
   const [openEvent, setOpenEvent] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<unknown>(null);
   const search = useAuditSearch(filter);
   const events = search.data?.pages.flatMap((page) => page.events) ?? [];
 
@@ -105,11 +106,10 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
     <>
       <div className="page-heading">
         <h1>{t('audit.title')}</h1>
-        <Button href={filter ? auditCsvUrl(filter) : undefined} disabled={!filter} download="audit-events.csv" data-testid="audit-export">
-          {t('audit.export')}
-        </Button>
+        <ExportCsvButton filter={filter} onError={setExportError} />
       </div>
       <p className="page-intro">{t('audit.intro')}</p>
+      {exportError ? <Alert type="error" showIcon role="alert" title={errorText(t, exportError)} data-testid="audit-export-error" /> : null}
 
       <form className="audit-form" onSubmit={submit} aria-label={t('audit.formLabel')}>
         {(['from', 'to'] as const).map((name) => (

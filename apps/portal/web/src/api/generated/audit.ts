@@ -212,7 +212,9 @@ export interface operations {
             /**
              * @description The page (`cache-control no-store`). CSV: an attachment `audit-events.csv` (RFC 4180, CRLF, spreadsheet
              *     formulas neutralised), every record field in proto order then `chain_id`, `chain_seq`, `chain_hash`,
-             *     list fields joined with `;`; the next page's cursor in the `x-next-cursor` header.
+             *     list fields joined with `;`. With `limit` or `cursor` the CSV is one page and the next page's cursor is
+             *     in the `x-next-cursor` header; without both it is the whole search (an export), streamed, at most
+             *     `AUDIT_EXPORT_MAX_ROWS` events (a larger search is refused before anything is sent).
              */
             200: {
                 headers: {
@@ -228,7 +230,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description `audit_invalid_time_range`, `audit_invalid_filter` (also for an unknown parameter), `audit_invalid_limit`, `audit_invalid_cursor` or `audit_invalid_format`. */
+            /** @description `audit_invalid_time_range`, `audit_invalid_filter` (also for an unknown parameter), `audit_invalid_limit`, `audit_invalid_cursor`, `audit_invalid_format` or `audit_export_too_large` (a whole-search CSV over `AUDIT_EXPORT_MAX_ROWS`). */
             400: {
                 headers: {
                     [name: string]: unknown;
