@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnthropicController } from './anthropic/anthropic.controller';
 import { BackendsController } from './backends/backends.controller';
 import { DlpGuard } from './dlp/dlp-guard';
 import { AiEvents } from './events/ai-events';
@@ -11,7 +12,7 @@ import { OpenAiController } from './surfaces/openai.controller';
 import { TabbyController } from './surfaces/tabby.controller';
 
 @Module({
-  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController],
+  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController, AnthropicController],
   providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents],
 })
 export class AppModule {}
