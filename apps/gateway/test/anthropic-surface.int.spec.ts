@@ -77,7 +77,7 @@ describe('gateway: Anthropic Messages surface (official @anthropic-ai/sdk)', () 
       .messages.create({ model: 'claude-opus-4-1', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
-    expect((error as Anthropic.APIError).error).toEqual({
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
       type: 'error',
       error: { type: 'not_found_error', code: 'model_not_allowed', message: expect.stringContaining('claude-opus-4-1'), correlation_id: id, retryable: false },
     });
