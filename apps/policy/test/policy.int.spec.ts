@@ -322,6 +322,7 @@ describe('policy ext_authz + PolicyService against the real identity service (fr
         { alias: 'airlock-chat', backend: 'chat', model: 'reference-chat' },
         { alias: 'airlock-code', backend: 'autocomplete', model: 'reference-code' },
         { alias: 'airlock-agent', backend: 'agent', model: 'reference-chat' },
+        { alias: 'airlock-embed', backend: 'embeddings', model: 'reference-embed' },
       ],
     });
   });
