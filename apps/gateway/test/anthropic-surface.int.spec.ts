@@ -68,7 +68,7 @@ describe('gateway: Anthropic Messages surface (official @anthropic-ai/sdk)', () 
     const received = (mesh.references.chat.lastBody as any).messages;
     expect(received.at(-1)).toEqual({ role: 'tool', tool_call_id: use!.id, content: `GITHUB_TOKEN=${MASKED}` });
     expect(received[1].tool_calls[0]).toMatchObject({ id: use!.id, function: { name: 'read_file', arguments: '{"path":"README.md"}' } });
-    expect(answer.content).toEqual([{ type: 'text', text: `Reference answer from reference-chat. The tool returned: GITHUB_TOKEN=${MASKED}` }]);
+    expect(answer.content).toEqual([{ type: 'text', text: `Reference answer from reference-chat. The tool returned ${`GITHUB_TOKEN=${MASKED}`.length} characters: GITHUB_TOKEN=${MASKED}` }]);
   });
 
   it('refuses a model policy does not map with a not_found_error that keeps the correlation id', async () => {

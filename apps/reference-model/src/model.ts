@@ -32,11 +32,12 @@ export function countTokens(text: string): number {
 
 /**
  * The echo of the last user message; after a tool's result (the last message has role `tool`), the echo of
- * that result instead, so a test sees what the tool result looked like when it reached the backend.
+ * that result with its length as received. The length survives the gateway's answer scan (which would mask
+ * a secret in the echo again), so a test behind the edge can tell that the result reached the backend masked.
  */
 export function answerChat(model: string, messages: ChatMessage[]): string {
   const last = messages.at(-1);
-  if (last?.role === 'tool') return `Reference answer from ${model}. The tool returned: ${last.content ?? ''}`;
+  if (last?.role === 'tool') return `Reference answer from ${model}. The tool returned ${(last.content ?? '').length} characters: ${last.content ?? ''}`;
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   return `Reference answer from ${model}. You said: ${lastUser?.content ?? ''}`;
 }

@@ -99,7 +99,7 @@ describe('reference model backend (OpenAI-compatible)', () => {
         ],
       })
     ).json();
-    expect(answer.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Reference answer from reference-chat. The tool returned: file body' } });
+    expect(answer.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Reference answer from reference-chat. The tool returned 9 characters: file body' } });
   });
 
   it('streams a tool call as vLLM does: id and name first, then the arguments in pieces', async () => {
