@@ -409,6 +409,21 @@ describe('AiExchange on other surfaces', () => {
     }
   });
 
+  it('withholds a streamed call whose arguments DLP blocks, ending the stream with the error event', async () => {
+    const s = await serve(openAiChatSpec);
+    try {
+      const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'write', arguments: '{"k":"KEY"}' } };
+      const events = sse([{ data: JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [call] } }] }) }, chunk('', 'tool_calls'), { data: '[DONE]' }]);
+      s.router.answer = async () => ({ source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events });
+      const body = await (await s.post(ask('hi', { stream: true }))).text();
+      expect(body).not.toContain('KEY');
+      expect(JSON.parse(body.trim().split('\n\n').at(-1)!.slice(6)).error.code).toBe('dlp_blocked_output');
+      expect(s.events.records[0].record).toMatchObject({ statusCode: 422, dlpAction: 'block' });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('records the change and the hash of the answer the agent proposed', async () => {
     const s = await serve(airlockAgentSpec);
     try {
