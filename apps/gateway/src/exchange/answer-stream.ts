@@ -59,7 +59,7 @@ export class AnswerStream {
   private lastText?: StreamChunk;
   /** The model's function calls, held back until each is whole (see ToolCallBuffer). */
   private readonly toolCalls = new ToolCallBuffer();
-  /** The last chunk read: a template for frames the gateway makes itself (the calls, when the backend never finished). */
+  /** The last chunk written: the template for the calls' frame when the backend ended without a finish chunk. */
   private lastChunk?: StreamChunk;
   private firstTokenSent = false;
   private dlpAction: DlpVerdict;
@@ -207,7 +207,7 @@ export class AnswerStream {
       this.dlpAction = strongest(this.dlpAction, scanned.verdict);
       safe.push({ ...call, arguments: scanned.text });
     }
-    this.emit(this.options.renderer.toolCalls(safe, template, this.ctx()), safe[0].name);
+    if (!this.emit(this.options.renderer.toolCalls(safe, template, this.ctx()), safe[0].name)) await this.drained();
   }
 
   /** Writes a frame; false when the socket's buffer is full. */
