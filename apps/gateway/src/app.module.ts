@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnthropicController } from './anthropic/anthropic.controller';
 import { BackendsController } from './backends/backends.controller';
 import { DlpGuard } from './dlp/dlp-guard';
 import { AiEvents } from './events/ai-events';
@@ -6,12 +7,13 @@ import { AiExchange } from './exchange/exchange';
 import { BackendPool } from './routing/backend-pool';
 import { ModelRouter } from './routing/model-router';
 import { ResponseCache } from './routing/response-cache';
+import { ResponsesController } from './responses/responses.controller';
 import { AirlockApiController } from './surfaces/airlock-api.controller';
 import { OpenAiController } from './surfaces/openai.controller';
 import { TabbyController } from './surfaces/tabby.controller';
 
 @Module({
-  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController],
+  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController, AnthropicController, ResponsesController],
   providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents],
 })
 export class AppModule {}

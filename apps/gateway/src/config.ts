@@ -2,7 +2,7 @@ import { env, z, redisAuthShape, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
 
 /** The request types the gateway isolates from each other (bulkheads, connection pools, metrics). */
-export const REQUEST_TYPES = ['autocomplete', 'chat', 'agent', 'rag'] as const;
+export const REQUEST_TYPES = ['autocomplete', 'chat', 'agent', 'rag', 'embeddings'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 const backendId = z.string().regex(/^[a-z][a-z0-9-]*$/);
@@ -42,6 +42,8 @@ const DEFAULT_BULKHEADS: Record<RequestType, z.infer<typeof bulkheadSchema>> = {
   chat: { concurrent: 128, queue: 128 },
   agent: { concurrent: 64, queue: 64 },
   rag: { concurrent: 32, queue: 64 },
+  // An indexer embedding a repository sends bursts: its own slots, so chat never waits behind them.
+  embeddings: { concurrent: 32, queue: 128 },
 };
 
 export const gatewayConfig = {

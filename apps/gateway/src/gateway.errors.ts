@@ -14,6 +14,16 @@ export class InvalidRequestError extends InvalidArgumentError {
 }
 
 /**
+ * A Responses request continuing a stored response: the gateway stores no responses (an answer stored is a
+ * prompt kept outside the audit trail), so the client must send the whole conversation as `input` items.
+ */
+export class PreviousResponseNotSupportedError extends InvalidArgumentError {
+  constructor() {
+    super('previous_response_unsupported', 'previous_response_id is not supported: this gateway stores no responses; send the conversation as input items');
+  }
+}
+
+/**
  * The prompt's texts together are longer than GATEWAY_MAX_TEXT_CHARS: refused before DLP is asked (which would
  * refuse an oversized text itself, and that refusal read as `dlp_unavailable`).
  */

@@ -1,13 +1,28 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The reference backend's "model": deterministic text from the prompt, so tests can assert on exactly
  * what reached the backend. It is not a language model and is named as such everywhere it appears.
  */
-export const MODELS = ['reference-chat', 'reference-code'] as const;
+export const MODELS = ['reference-chat', 'reference-code', 'reference-embed'] as const;
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
 
 export interface ChatMessage {
   role: string;
-  content: string;
+  /** Null on an assistant message that only calls tools. */
+  content: string | null;
+  tool_calls?: ToolCall[];
 }
+
+/** A prompt that says this, with tools offered, makes the reference backend call the first tool. */
+export const TOOL_TRIGGER = 'use the tool';
+/** The arguments of that call, unless the server's `cannedToolArguments` says otherwise. */
+export const TOOL_ARGUMENTS = '{"path":"README.md"}';
 
 /** Whitespace-separated words: a stable, explainable token count (real backends report their own). */
 export function countTokens(text: string): number {
@@ -15,9 +30,44 @@ export function countTokens(text: string): number {
   return trimmed ? trimmed.split(/\s+/).length : 0;
 }
 
+/**
+ * The echo of the last user message; after a tool's result (the last message has role `tool`), the echo of
+ * that result with its length as received. The length survives the gateway's answer scan (which would mask
+ * a secret in the echo again), so a test behind the edge can tell that the result reached the backend masked.
+ */
 export function answerChat(model: string, messages: ChatMessage[]): string {
+  const last = messages.at(-1);
+  if (last?.role === 'tool') return `Reference answer from ${model}. The tool returned ${(last.content ?? '').length} characters: ${last.content ?? ''}`;
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   return `Reference answer from ${model}. You said: ${lastUser?.content ?? ''}`;
+}
+
+/**
+ * The tool the answer calls, if any: with tools offered and the last message a user's that says TOOL_TRIGGER,
+ * the first tool is called (a deterministic stand-in for a model deciding to use a tool).
+ */
+export function toolToCall(messages: ChatMessage[], tools: unknown): string | undefined {
+  const last = messages.at(-1);
+  if (last?.role !== 'user' || !last.content?.toLowerCase().includes(TOOL_TRIGGER)) return undefined;
+  const name = Array.isArray(tools) ? (tools[0] as { function?: { name?: unknown } } | undefined)?.function?.name : undefined;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Dimensions of an embedding unless the request asks for others. */
+export const EMBEDDING_DIMENSIONS = 16;
+
+/**
+ * A deterministic unit vector from the text's SHA-256 (extended by counter): equal texts, equal vectors. Not
+ * an embedding model: similar texts are not near each other; it exercises the wire protocol only.
+ */
+export function hashVector(text: string, dimensions: number): number[] {
+  const values: number[] = [];
+  for (let block = 0; values.length < dimensions; block++) {
+    const digest = createHash('sha256').update(`${block}:${text}`).digest();
+    for (let i = 0; i + 1 < digest.length && values.length < dimensions; i += 2) values.push(digest.readUInt16BE(i) / 32767.5 - 1);
+  }
+  const norm = Math.hypot(...values) || 1;
+  return values.map((v) => v / norm);
 }
 
 export function answerCompletion(prompt: string, suffix = ''): string {

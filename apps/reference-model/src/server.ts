@@ -3,7 +3,20 @@ import { createServer as createTlsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { workloadOf } from '@airlock/grpc';
 import { randomUUID } from 'node:crypto';
-import { MODELS, ReferenceIndex, type ChatMessage, answerChat, answerCompletion, countTokens, streamChunks } from './model';
+import {
+  EMBEDDING_DIMENSIONS,
+  MODELS,
+  ReferenceIndex,
+  TOOL_ARGUMENTS,
+  type ChatMessage,
+  type ToolCall,
+  answerChat,
+  answerCompletion,
+  countTokens,
+  hashVector,
+  streamChunks,
+  toolToCall,
+} from './model';
 
 const MAX_BODY = 4 * 1024 * 1024;
 /** Reported as the Tabby server version: clients parse it as semver to pick protocol features. */
@@ -30,6 +43,8 @@ export interface ReferenceServerOptions {
   cutAfterChunks?: number;
   /** A fixed chat answer instead of the echo (e.g. output the gateway's DLP must catch). */
   cannedAnswer?: string;
+  /** Fixed arguments (a JSON text) for the tool call instead of TOOL_ARGUMENTS (e.g. arguments DLP must catch). */
+  cannedToolArguments?: string;
 }
 
 /** HTTPS with client certificates: the model routes answer only the workload `allowedClient` (the gateway). */
@@ -50,7 +65,7 @@ export interface ReferenceServerTls {
 export interface ReferenceServer extends Server {
   readonly options: ReferenceServerOptions;
   readonly index: ReferenceIndex;
-  /** Model requests answered so far (chat, completions, Tabby, RAG). */
+  /** Model requests answered so far (chat, completions, embeddings, Tabby, RAG). */
   requests: number;
   /** The last model request's body as received: what actually reached the backend. */
   lastBody?: Record<string, unknown>;
@@ -133,33 +148,64 @@ async function sendStream(res: ServerResponse, chunks: unknown[], o: ReferenceSe
   res.end('data: [DONE]\n\n');
 }
 
+/** Chat messages as OpenAI sends them: a role, and string content (null on an assistant turn that calls tools). */
+function chatMessages(body: Record<string, unknown>): ChatMessage[] {
+  const ok = (m: Record<string, unknown> | null) =>
+    typeof m?.role === 'string' && (typeof m.content === 'string' || (m.role === 'assistant' && m.content == null && Array.isArray(m.tool_calls)));
+  if (!Array.isArray(body.messages) || !body.messages.every(ok)) {
+    throw new HttpError(400, 'invalid_request_error', 'messages must be an array of {role, content} with string content (or an assistant tool call)');
+  }
+  return body.messages as ChatMessage[];
+}
+
 async function chatCompletions(body: Record<string, unknown>, res: ServerResponse, o: ReferenceServerOptions): Promise<void> {
   const model = pickModel(body);
-  if (!Array.isArray(body.messages) || body.messages.some((m) => typeof m?.content !== 'string' || typeof m?.role !== 'string')) {
-    throw new HttpError(400, 'invalid_request_error', 'messages must be an array of {role, content} with string content');
-  }
-  const messages = body.messages as ChatMessage[];
-  const content = o.cannedAnswer ?? answerChat(model, messages);
-  const usage = usageOf(messages.map((m) => m.content).join(' '), content);
+  const messages = chatMessages(body);
+  const tool = toolToCall(messages, body.tools);
+  const call: ToolCall | undefined = tool
+    ? { id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`, type: 'function', function: { name: tool, arguments: o.cannedToolArguments ?? TOOL_ARGUMENTS } }
+    : undefined;
+  const content = call ? '' : (o.cannedAnswer ?? answerChat(model, messages));
+  const finish = call ? 'tool_calls' : 'stop';
+  const usage = usageOf(messages.map((m) => m.content ?? '').join(' '), call ? call.function.arguments : content);
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   if (body.stream === true) {
     const base = { id, object: 'chat.completion.chunk', created, model };
-    const chunks: unknown[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
-    for (const piece of streamChunks(content)) chunks.push({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
-    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    const delta = (d: Record<string, unknown>, finishReason: string | null = null) => ({ ...base, choices: [{ index: 0, delta: d, finish_reason: finishReason }] });
+    const chunks: unknown[] = [delta({ role: 'assistant', content: call ? null : '' })];
+    if (call) {
+      // As vLLM streams a call: id and name first, then the arguments in pieces.
+      chunks.push(delta({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
+      for (const piece of call.function.arguments.match(/.{1,8}/gs) ?? []) chunks.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    }
+    for (const piece of streamChunks(content)) chunks.push(delta({ content: piece }));
+    chunks.push(delta({}, finish));
     const options = body.stream_options as { include_usage?: boolean } | undefined;
     if (options?.include_usage) chunks.push({ ...base, choices: [], usage });
     return sendStream(res, chunks, o);
   }
-  sendJson(res, 200, {
-    id,
-    object: 'chat.completion',
-    created,
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage,
+  const message = call ? { role: 'assistant', content: null, tool_calls: [call] } : { role: 'assistant', content };
+  sendJson(res, 200, { id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finish }], usage });
+}
+
+/** OpenAI embeddings: one hash vector per input text (see hashVector), floats or base64 float32 as asked. */
+function embeddings(body: Record<string, unknown>, res: ServerResponse): void {
+  const model = pickModel(body);
+  const input = typeof body.input === 'string' ? [body.input] : body.input;
+  if (!Array.isArray(input) || input.length === 0 || input.some((t) => typeof t !== 'string')) {
+    throw new HttpError(400, 'invalid_request_error', 'input must be a string or a non-empty array of strings');
+  }
+  const dims = typeof body.dimensions === 'number' && body.dimensions >= 1 ? Math.min(Math.floor(body.dimensions), 1024) : EMBEDDING_DIMENSIONS;
+  const base64 = body.encoding_format === 'base64';
+  const data = (input as string[]).map((text, index) => {
+    const vector = hashVector(text, dims);
+    // The OpenAI SDKs ask for base64 by default: little-endian float32, as the real API sends.
+    const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return { object: 'embedding', index, embedding };
   });
+  const tokens = (input as string[]).reduce((n, t) => n + countTokens(t), 0);
+  sendJson(res, 200, { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
 async function completions(body: Record<string, unknown>, res: ServerResponse, o: ReferenceServerOptions): Promise<void> {
@@ -214,7 +260,7 @@ function ragQuery(body: Record<string, unknown>, res: ServerResponse, index: Ref
   sendJson(res, 200, { results: index.query(body.query, topK) });
 }
 
-const MODEL_ROUTES = new Set(['POST /v1/chat/completions', 'POST /v1/completions', 'POST /v1/rag/index', 'POST /v1/rag/query']);
+const MODEL_ROUTES = new Set(['POST /v1/chat/completions', 'POST /v1/completions', 'POST /v1/embeddings', 'POST /v1/rag/index', 'POST /v1/rag/query']);
 
 /** Whether a request may use the model routes: always over plain HTTP, only from `allowedClient` over mTLS. */
 function clientAllowed(req: IncomingMessage, tls: ReferenceServerTls | undefined): boolean {
@@ -246,6 +292,8 @@ export function createReferenceServer(options: ReferenceServerOptions = {}, tls?
           case 'POST /v1/completions':
             // Tabby and OpenAI share this path: Tabby's body has segments, OpenAI's a prompt.
             return body.segments !== undefined ? tabbyCompletion(body, res) : completions(body, res, options);
+          case 'POST /v1/embeddings':
+            return embeddings(body, res);
           case 'POST /v1/rag/index':
             return ragIndex(body, res, index);
           default:

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { EMBEDDING_DIMENSIONS, TOOL_ARGUMENTS, TOOL_TRIGGER, hashVector } from '../src/model';
 import { TABBY_GIT_DESCRIBE, createReferenceServer } from '../src/server';
 
 describe('reference model backend (OpenAI-compatible)', () => {
@@ -78,8 +79,55 @@ describe('reference model backend (OpenAI-compatible)', () => {
     server.options.cannedAnswer = undefined;
   });
 
+  const tools = [{ type: 'function', function: { name: 'read_file', parameters: { type: 'object' } } }];
+
+  it('calls the first tool offered when the prompt says the trigger, and quotes the tool result after it', async () => {
+    const call: any = await (await post('/v1/chat/completions', { model: 'reference-chat', tools, messages: [{ role: 'user', content: `please ${TOOL_TRIGGER}` }] })).json();
+    expect(call.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: { role: 'assistant', content: null, tool_calls: [{ type: 'function', function: { name: 'read_file', arguments: TOOL_ARGUMENTS } }] },
+    });
+    const toolCall = call.choices[0].message.tool_calls[0];
+    const answer: any = await (
+      await post('/v1/chat/completions', {
+        model: 'reference-chat',
+        tools,
+        messages: [
+          { role: 'user', content: `please ${TOOL_TRIGGER}` },
+          { role: 'assistant', content: null, tool_calls: [toolCall] },
+          { role: 'tool', tool_call_id: toolCall.id, content: 'file body' },
+        ],
+      })
+    ).json();
+    expect(answer.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Reference answer from reference-chat. The tool returned 9 characters: file body' } });
+  });
+
+  it('streams a tool call as vLLM does: id and name first, then the arguments in pieces', async () => {
+    const res = await post('/v1/chat/completions', { model: 'reference-chat', stream: true, tools, messages: [{ role: 'user', content: TOOL_TRIGGER }] });
+    const chunks = (await res.text()).split('\n\n').filter((e) => e && e !== 'data: [DONE]').map((e) => JSON.parse(e.slice(6)));
+    const calls = chunks.flatMap((c) => c.choices[0].delta.tool_calls ?? []);
+    expect(calls[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^call_/), function: { name: 'read_file', arguments: '' } });
+    expect(calls.length).toBeGreaterThan(2);
+    expect(calls.map((c: any) => c.function.arguments).join('')).toBe(TOOL_ARGUMENTS);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('embeds with deterministic unit hash vectors, as floats or base64 float32', async () => {
+    const floats: any = await (await post('/v1/embeddings', { model: 'reference-embed', input: ['a', 'b', 'a'] })).json();
+    expect(floats.data.map((d: any) => d.index)).toEqual([0, 1, 2]);
+    expect(floats.data[0].embedding).toHaveLength(EMBEDDING_DIMENSIONS);
+    expect(floats.data[0].embedding).toEqual(floats.data[2].embedding);
+    expect(floats.data[0].embedding).not.toEqual(floats.data[1].embedding);
+    expect(Math.hypot(...floats.data[1].embedding)).toBeCloseTo(1, 6);
+    expect(floats.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+    const b64: any = await (await post('/v1/embeddings', { model: 'reference-embed', input: 'a', encoding_format: 'base64', dimensions: 4 })).json();
+    const bytes = Buffer.from(b64.data[0].embedding, 'base64');
+    const decoded = [...new Float32Array(bytes.buffer, bytes.byteOffset, 4)];
+    decoded.forEach((v, i) => expect(v).toBeCloseTo(hashVector('a', 4)[i], 6));
+  });
+
   it('lists its models', async () => {
     const body: any = await (await fetch(base + '/v1/models')).json();
-    expect(body.data.map((m: { id: string }) => m.id)).toEqual(['reference-chat', 'reference-code']);
+    expect(body.data.map((m: { id: string }) => m.id)).toEqual(['reference-chat', 'reference-code', 'reference-embed']);
   });
 });

@@ -161,6 +161,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
           autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
           agent: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
           rag: { protocol: 'rag', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          embeddings: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
         }),
       };
     case 'audit':

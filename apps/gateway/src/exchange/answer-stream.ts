@@ -8,7 +8,8 @@ import { UpstreamError } from '../upstream/backend-client';
 import type { SseEvent } from '../upstream/sse';
 import { ANSWERED, type Ending, endingOf, isCancellation } from './ending';
 import type { ReplyContext, StreamRenderer, Tokens } from './exchange-spec';
-import { type StreamChunk, estimateTokens, parseStreamChunk } from './stream-chunks';
+import { type StreamChunk, estimateTokens, parseStreamChunk, withoutToolCalls } from './stream-chunks';
+import { type ToolCall, ToolCallBuffer } from './tool-calls';
 
 /** Chunks read from the backend whose scanned text is not yet written to the client, at most. */
 const MAX_UNWRITTEN = 64;
@@ -28,6 +29,8 @@ export interface AnswerStreamOptions {
   /** The prompt as sent: its tokens are estimated from it when the backend reports none. */
   promptTexts: string[];
   scan: AnswerScan;
+  /** DLP on one whole tool call's arguments (masked, pseudonyms restored; throws on a block). */
+  scanArguments(text: string): Promise<{ text: string; verdict: DlpVerdict }>;
   /** Called once, when the first content reaches the client. */
   onFirstToken(): void;
   logger: Logger;
@@ -54,6 +57,10 @@ export class AnswerStream {
   private text = '';
   /** The last chunk that carried text: the scanner's withheld tail is sent in its framing. */
   private lastText?: StreamChunk;
+  /** The model's function calls, held back until each is whole (see ToolCallBuffer). */
+  private readonly toolCalls = new ToolCallBuffer();
+  /** The last chunk written: the template for the calls' frame when the backend ended without a finish chunk. */
+  private lastChunk?: StreamChunk;
   private firstTokenSent = false;
   private dlpAction: DlpVerdict;
   /** Chunks read from the backend, not yet sent to the scan. */
@@ -72,6 +79,7 @@ export class AnswerStream {
       await this.forward(events);
       const rest = await this.options.scan.end();
       if (rest && this.lastText) this.emit(this.options.renderer.chunk(this.lastText, rest, this.ctx()), rest);
+      if (this.lastChunk) await this.sendToolCalls(this.lastChunk);
       const tokens = this.usage ?? { prompt: this.promptEstimate(), completion: this.sent };
       this.options.res.end(this.options.renderer.end({ ...this.ctx(), tokens, finishReason: this.finishReason || 'stop', usageReported: this.usage !== undefined }));
       return { tokens, dlpAction: this.dlpAction, text: this.text, ending: ANSWERED };
@@ -146,7 +154,7 @@ export class AnswerStream {
    * else the single chunk at the head (a role, finish or usage chunk keeps its own frame).
    */
   private takeGroup(): StreamChunk[] {
-    const plain = (c: StreamChunk) => c.text !== '' && !c.finishReason && !c.usage;
+    const plain = (c: StreamChunk) => c.text !== '' && !c.finishReason && !c.usage && !c.toolCalls;
     let n = 1;
     let chars = this.queued[0].text.length;
     if (plain(this.queued[0])) {
@@ -158,10 +166,17 @@ export class AnswerStream {
   /** One group's text through the scan, then what it releases to the client in the framing of the group's last chunk. */
   private async write(group: StreamChunk[]): Promise<void> {
     const { scan } = this.options;
-    const last = group[group.length - 1];
+    let last = group[group.length - 1];
+    this.lastChunk = last;
     // Counted here, not when read: chunks read past a block are never metered, as with one chunk at a time.
     if (last.usage) this.usage = { prompt: last.usage.prompt_tokens ?? 0, completion: last.usage.completion_tokens ?? 0 };
-    for (const c of group) if (c.text) this.sent += 1;
+    for (const c of group) if (c.text || c.toolCalls) this.sent += 1;
+    if (last.toolCalls) {
+      this.toolCalls.add(last.toolCalls);
+      last = withoutToolCalls(last);
+      // Nothing but pieces of a call: they go out whole, when the model finishes (sendToolCalls).
+      if (!last.text && !last.finishReason && !last.usage) return;
+    }
     if (last.text) this.lastText = last;
     const text = group.length === 1 ? last.text : group.map((c) => c.text).join('');
     this.text += text;
@@ -170,10 +185,29 @@ export class AnswerStream {
     if (last.finishReason) safe += await scan.end();
     this.dlpAction = strongest(this.options.ctx.dlpAction, scan.verdict);
     if (last.finishReason) this.finishReason = last.finishReason;
+    if (last.finishReason && this.toolCalls.size > 0) {
+      // The text before the calls, then the calls, then the frame that ends the choice.
+      if (safe && this.lastText) this.emit(this.options.renderer.chunk(this.lastText, safe, this.ctx()), safe);
+      safe = '';
+      await this.sendToolCalls(last);
+    }
     // Text the scanner is still holding back: nothing to send for it yet.
     if (last.text && !safe && !last.finishReason) return;
     // Backpressure: a full socket buffer holds the writer, and the reader once MAX_UNWRITTEN chunks wait.
     if (!this.emit(this.options.renderer.chunk(last, safe, this.ctx()), safe)) await this.drained();
+  }
+
+  /** The calls the model made, each whole with its arguments scanned, framed after `template`; nothing if none. */
+  private async sendToolCalls(template: StreamChunk): Promise<void> {
+    const calls = this.toolCalls.take();
+    if (calls.length === 0) return;
+    const safe: ToolCall[] = [];
+    for (const call of calls) {
+      const scanned = await this.options.scanArguments(call.arguments);
+      this.dlpAction = strongest(this.dlpAction, scanned.verdict);
+      safe.push({ ...call, arguments: scanned.text });
+    }
+    if (!this.emit(this.options.renderer.toolCalls(safe, template, this.ctx()), safe[0].name)) await this.drained();
   }
 
   /** Writes a frame; false when the socket's buffer is full. */

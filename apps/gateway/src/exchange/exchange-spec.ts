@@ -6,6 +6,7 @@ import type { ReplySource } from '../routing/model-router';
 import type { GenAiOperation } from '../telemetry/genai-span';
 import type { BackendClient, UpstreamRequest } from '../upstream/backend-client';
 import type { StreamChunk } from './stream-chunks';
+import type { ToolCall } from './tool-calls';
 
 // What a surface (OpenAI, Airlock's own API, Tabby) tells the exchange about one request, and how it renders the answer.
 
@@ -27,8 +28,10 @@ export interface JsonAnswer {
   tokens: Tokens;
   /** The model's text, which DLP scans before the client sees it; absent when the answer is not model text (RAG). */
   text?: string;
-  /** The client's body, carrying `text` as DLP let it through. */
-  render(ctx: ReplyContext, text: string): unknown;
+  /** The functions the model called; their arguments are scanned like `text`. */
+  toolCalls?: ToolCall[];
+  /** The client's body, carrying `text` and the calls as DLP let them through. */
+  render(ctx: ReplyContext, text: string, toolCalls: ToolCall[]): unknown;
 }
 
 export interface StreamSummary extends ReplyContext {
@@ -42,6 +45,8 @@ export interface StreamSummary extends ReplyContext {
 export interface StreamRenderer {
   /** Frames for one backend chunk, with its text after output filtering; '' to send nothing. */
   chunk(chunk: StreamChunk, text: string, ctx: ReplyContext): string;
+  /** Frames for the model's function calls, each whole and scanned; `template` is the backend chunk they follow. */
+  toolCalls(calls: ToolCall[], template: StreamChunk, ctx: ReplyContext): string;
   end(summary: StreamSummary): string;
   /** The error event that ends a failed stream. */
   error(error: AppError, correlationId: string): string;

@@ -383,6 +383,47 @@ describe('AiExchange on other surfaces', () => {
     }
   });
 
+  it('holds a streamed call back until it is whole, scans its arguments as one text, then sends it before the finish', async () => {
+    const s = await serve(openAiChatSpec);
+    try {
+      const piece = (call: Record<string, unknown>) => ({ data: JSON.stringify({ id: 'x', choices: [{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }] }) });
+      s.router.answer = async () => ({
+        source: 'backend',
+        served: { backend: 'chat', model: 'm1' },
+        protocol: 'openai',
+        // The secret is split across two pieces: scanned piece by piece it would pass.
+        events: sse([chunk('let me look'), piece({ index: 0, id: 'call_1', type: 'function', function: { name: 'grep', arguments: '{"q":"sec' } }), piece({ index: 0, function: { arguments: 'ret"}' } }), chunk('', 'tool_calls'), { data: '[DONE]' }]),
+      });
+      const frames = (await (await s.post(ask('hi', { stream: true }))).text()).split('\n\n').filter(Boolean);
+      const chunks = frames.slice(0, -1).map((f) => JSON.parse(f.slice(6)));
+      expect(chunks.map((c) => c.choices[0].delta)).toEqual([
+        { content: 'let me look' },
+        { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'grep', arguments: '{"q":"[MASKED]"}' } }] },
+        { content: '' },
+      ]);
+      expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls');
+      expect(frames.at(-1)).toBe('data: [DONE]');
+      expect(s.events.records[0].record).toMatchObject({ statusCode: 200, dlpAction: 'mask' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('withholds a streamed call whose arguments DLP blocks, ending the stream with the error event', async () => {
+    const s = await serve(openAiChatSpec);
+    try {
+      const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'write', arguments: '{"k":"KEY"}' } };
+      const events = sse([{ data: JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [call] } }] }) }, chunk('', 'tool_calls'), { data: '[DONE]' }]);
+      s.router.answer = async () => ({ source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events });
+      const body = await (await s.post(ask('hi', { stream: true }))).text();
+      expect(body).not.toContain('KEY');
+      expect(JSON.parse(body.trim().split('\n\n').at(-1)!.slice(6)).error.code).toBe('dlp_blocked_output');
+      expect(s.events.records[0].record).toMatchObject({ statusCode: 422, dlpAction: 'block' });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('records the change and the hash of the answer the agent proposed', async () => {
     const s = await serve(airlockAgentSpec);
     try {

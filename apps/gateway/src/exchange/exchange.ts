@@ -15,6 +15,7 @@ import { GenAiSpan } from '../telemetry/genai-span';
 import { type AnswerScan, AnswerStream, type StreamedAnswer } from './answer-stream';
 import { ANSWERED, type Ending, endingOf } from './ending';
 import type { ExchangeKind, ExchangeSpec, ReplyContext, StreamRenderer, Tokens } from './exchange-spec';
+import type { ToolCall } from './tool-calls';
 
 // What the exchange needs of its neighbours: narrow, so that a unit test can stand in for each.
 export type ExchangeDlp = Pick<DlpGuard, 'scanInbound' | 'scanAnswer'> & {
@@ -170,9 +171,16 @@ class AiRequest {
   /** A whole answer: its model text scanned like a stream's (masked, pseudonyms restored, or blocked), then rendered. */
   private async answerJson(caller: CallerContext, spec: ExchangeSpec, prompt: GuardedTexts, body: string, ctx: ReplyContext): Promise<JsonAnswered> {
     const answer = spec.readJson(body);
-    const scanned = answer.text === undefined ? undefined : await this.deps.dlp.scanAnswer(answer.text, caller.policyVersion, prompt.pseudonyms);
-    const dlpAction = scanned ? strongest(prompt.verdict, scanned.verdict) : prompt.verdict;
-    return { body: answer.render({ ...ctx, dlpAction }, scanned?.text ?? ''), tokens: answer.tokens, dlpAction, text: answer.text ?? '' };
+    const scan = (text: string) => this.deps.dlp.scanAnswer(text, caller.policyVersion, prompt.pseudonyms);
+    const scanned = answer.text === undefined ? undefined : await scan(answer.text);
+    let dlpAction = scanned ? strongest(prompt.verdict, scanned.verdict) : prompt.verdict;
+    const calls: ToolCall[] = [];
+    for (const call of answer.toolCalls ?? []) {
+      const args = await scan(call.arguments);
+      dlpAction = strongest(dlpAction, args.verdict);
+      calls.push({ ...call, arguments: args.text });
+    }
+    return { body: answer.render({ ...ctx, dlpAction }, scanned?.text ?? '', calls), tokens: answer.tokens, dlpAction, text: answer.text ?? '' };
   }
 
   /** The backend's stream to the client through the DLP output scan (see AnswerStream). */
@@ -186,6 +194,7 @@ class AiRequest {
         backend: reply.served.backend,
         promptTexts: prompt.texts,
         scan,
+        scanArguments: (text) => this.deps.dlp.scanAnswer(text, caller.policyVersion, prompt.pseudonyms),
         logger: this.deps.logger,
         onFirstToken: () => {
           const ms = performance.now() - this.started;

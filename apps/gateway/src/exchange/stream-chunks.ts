@@ -1,9 +1,13 @@
+import { type ToolCallDelta, toolCallDeltas } from './tool-calls';
+
 /** One OpenAI-protocol streamed chunk (chat.completion.chunk or text_completion), with what the gateway reads. */
 export interface StreamChunk {
   raw: Record<string, unknown>;
   /** Content delta (chat) or text (completions) of the first choice; '' when none. */
   text: string;
   finishReason?: string;
+  /** Pieces of function calls in the first choice (`delta.tool_calls`). */
+  toolCalls?: ToolCallDelta[];
   usage?: { prompt_tokens?: number; completion_tokens?: number };
   /** The backend sent an error object instead of a chunk (vLLM does so mid-stream). */
   error?: string;
@@ -32,8 +36,20 @@ export function parseStreamChunk(data: string): StreamChunk {
     raw,
     text: typeof content === 'string' ? content : '',
     finishReason: typeof choice?.finish_reason === 'string' ? choice.finish_reason : undefined,
+    toolCalls: toolCallDeltas(choice?.delta),
     usage: raw.usage ?? undefined,
   };
+}
+
+/** The chunk as the client may see it before its calls are whole: `delta.tool_calls` left out (see ToolCallBuffer). */
+export function withoutToolCalls(chunk: StreamChunk): StreamChunk {
+  const choices = (chunk.raw.choices as Record<string, unknown>[]).map((c, i) => {
+    if (i !== 0 || !c.delta || typeof c.delta !== 'object') return c;
+    const delta = { ...(c.delta as Record<string, unknown>) };
+    delete delta.tool_calls;
+    return { ...c, delta };
+  });
+  return { ...chunk, raw: { ...chunk.raw, choices }, toolCalls: undefined };
 }
 
 /** Is this the include_usage chunk (no choices, only usage)? */

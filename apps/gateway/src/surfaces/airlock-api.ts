@@ -36,6 +36,8 @@ const agentBody = chatBody.extend({
  */
 export const airlockRenderer: StreamRenderer = {
   chunk: (_chunk, text) => (text ? sseEvent('delta', { content: text }) : ''),
+  // This API offers the model no tools: a call the model makes anyway is not the client's to run.
+  toolCalls: () => '',
   end: (s) =>
     sseEvent('done', {
       id: s.correlationId,

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AiExchange } from '../exchange/exchange';
 import { callerFromEdge } from '../identity/trusted-identity';
 import type { gatewayConfig } from '../config';
+import { embeddingsSpec } from '../embeddings/embeddings-spec';
 import { openAiChatSpec, openAiCompletionSpec } from './openai';
 
 /** The OpenAI-compatible surface Continue (`provider: openai`), opencode and the OpenAI SDKs call. */
@@ -23,6 +24,11 @@ export class OpenAiController {
   @Post('/v1/completions')
   completions(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     return this.exchange.run(req, res, { endpoint: '/v1/completions', requestType: 'autocomplete' }, () => openAiCompletionSpec(body));
+  }
+
+  @Post('/v1/embeddings')
+  embeddings(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.exchange.run(req, res, { endpoint: '/v1/embeddings', requestType: 'embeddings' }, () => embeddingsSpec(body));
   }
 
   /** Only the aliases policy lets this caller use (x-airlock-model-aliases, else the routed model). */

@@ -31,6 +31,33 @@ describe('openAiChatSpec', () => {
     expect(() => spec.build(tabbyBackend, 'm', [])).toThrow('backend tabby speaks tabby');
   });
 
+  it('scans the arguments of calls and the tool results the client sends back, and puts the masked ones back', () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{"path":"a"}' } };
+    const spec = openAiChatSpec({
+      messages: [
+        { role: 'user', content: 'read it' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'file with a secret' },
+      ],
+    });
+    expect(spec.texts).toEqual(['read it', '{"path":"a"}', 'file with a secret']);
+    const req = spec.build(openaiBackend, 'reference-chat', ['read it', '{"path":"A"}', 'file with a [MASKED]']);
+    expect((req.body as any).messages).toEqual([
+      { role: 'user', content: 'read it' },
+      { role: 'assistant', content: null, tool_calls: [{ ...call, function: { name: 'read_file', arguments: '{"path":"A"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'file with a [MASKED]' },
+    ]);
+  });
+
+  it('renders a whole answer with the scanned arguments of its calls, a null content kept null', () => {
+    const spec = openAiChatSpec({ messages: [{ role: 'user', content: 'x' }] });
+    const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"k":"secret"}' } };
+    const answer = spec.readJson(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] }));
+    expect(answer.toolCalls).toEqual([{ index: 0, id: 'call_1', name: 'f', arguments: '{"k":"secret"}' }]);
+    const body: any = answer.render(ctx, '', [{ index: 0, id: 'call_1', name: 'f', arguments: '{"k":"[MASKED]"}' }]);
+    expect(body.choices[0].message).toEqual({ role: 'assistant', content: null, tool_calls: [{ ...call, function: { name: 'f', arguments: '{"k":"[MASKED]"}' } }] });
+  });
+
   it('is repeatable only at temperature 0 with one choice', () => {
     expect(openAiChatSpec({ temperature: 0, messages: [{ role: 'user', content: 'x' }] }).repeatable).toBe(true);
     expect(openAiChatSpec({ temperature: 0, n: 2, messages: [{ role: 'user', content: 'x' }] }).repeatable).toBe(false);

@@ -5,9 +5,13 @@ import { estimateTokens, isUsageOnly, type StreamChunk } from '../exchange/strea
 import { sseData } from '../upstream/sse';
 import { parseBackendJson, requireProtocol, usageTokens } from './backend-answer';
 import { type Json, bodyObject, field, parseBody } from './request-body';
+import { type ToolCall, messageToolCalls, openAiToolCalls } from '../exchange/tool-calls';
 
-/** Where a prompt text sits in the request: message i (part j of an array content, or the string). */
-type Slot = { message: number; part?: number };
+/**
+ * Where a prompt text sits in the request: message i (part j of an array content, or the string), or the
+ * arguments of an assistant message's call j (a call the client sends back is scanned like any prompt text).
+ */
+type Slot = { message: number; part?: number; call?: number };
 
 /**
  * OpenAI streaming framing, chunk for chunk as the backend sent it (tool calls and all), with the model
@@ -26,6 +30,11 @@ export function openAiRenderer(includeUsage: boolean): StreamRenderer {
       }
       return sseData(out);
     },
+    toolCalls(calls: ToolCall[], template: StreamChunk, ctx: ReplyContext): string {
+      const raw: Json = { ...template.raw };
+      delete raw.usage;
+      return sseData({ ...raw, model: ctx.clientModel, choices: [{ index: 0, delta: { tool_calls: openAiToolCalls(calls, true) }, finish_reason: null }] });
+    },
     end(summary: StreamSummary): string {
       const usage = includeUsage && !summary.usageReported ? sseData(usageChunk(summary)) : '';
       return `${usage}data: [DONE]\n\n`;
@@ -37,6 +46,15 @@ export function openAiRenderer(includeUsage: boolean): StreamRenderer {
 function withText(choice: Json, text: string): Json {
   if (choice.delta && typeof choice.delta === 'object') return { ...choice, delta: { ...(choice.delta as Json), content: text } };
   return { ...choice, text };
+}
+
+/** The answer's message with the scanned text (a null content stays null) and the scanned arguments of its calls. */
+function withSafeMessage(message: Json, text: string, calls: ToolCall[]): Json {
+  const out: Json = { ...message, content: message.content === null && !text ? null : text };
+  if (Array.isArray(message.tool_calls)) {
+    out.tool_calls = (message.tool_calls as Json[]).map((c, i) => ({ ...c, function: { ...(c.function as Json), arguments: calls[i]?.arguments ?? '' } }));
+  }
+  return out;
 }
 
 function usageChunk(s: StreamSummary): Json {
@@ -100,7 +118,11 @@ export function openAiChatSpec(raw: unknown): ExchangeSpec {
   const { messages } = body;
   const slots: Slot[] = [];
   const texts: string[] = [];
-  messages.forEach(({ content }, i) => {
+  messages.forEach(({ content, tool_calls: calls }, i) => {
+    messageToolCalls({ tool_calls: calls }).forEach((call, j) => {
+      slots.push({ message: i, call: j });
+      texts.push(call.arguments);
+    });
     if (typeof content === 'string') {
       slots.push({ message: i });
       texts.push(content);
@@ -125,10 +147,17 @@ export function openAiChatSpec(raw: unknown): ExchangeSpec {
     build(client, model, masked) {
       requireProtocol(client, 'openai');
       const out = backendBody(body, model, stream);
-      const copy = messages.map((m) => ({ ...m, content: Array.isArray(m.content) ? [...m.content] : m.content }));
+      const copy = messages.map((m) => ({
+        ...m,
+        content: Array.isArray(m.content) ? [...m.content] : m.content,
+        ...(Array.isArray(m.tool_calls) ? { tool_calls: [...(m.tool_calls as Json[])] } : {}),
+      }));
       slots.forEach((slot, k) => {
         const message = copy[slot.message];
-        if (slot.part === undefined) message.content = masked[k];
+        if (slot.call !== undefined) {
+          const calls = message.tool_calls as Json[];
+          calls[slot.call] = { ...calls[slot.call], function: { ...(calls[slot.call].function as Json), arguments: masked[k] } };
+        } else if (slot.part === undefined) message.content = masked[k];
         else (message.content as Json[])[slot.part] = { ...(message.content as Json[])[slot.part], text: masked[k] };
       });
       out.messages = copy;
@@ -136,16 +165,18 @@ export function openAiChatSpec(raw: unknown): ExchangeSpec {
     },
     readJson(text) {
       const answer = parseBackendJson(text);
-      const content = (answer.choices as { message?: { content?: unknown } }[] | undefined)?.[0]?.message?.content;
+      const message = (answer.choices as { message?: { content?: unknown } }[] | undefined)?.[0]?.message;
+      const content = message?.content;
       const tokens = usageTokens(answer) ?? { prompt: estimateTokens(texts.join(' ')), completion: estimateTokens(String(content ?? '')) };
       const choices = (answer.choices as Json[] | undefined) ?? [];
       return {
         tokens,
         text: typeof content === 'string' ? content : '',
-        render: (ctx, safe) => ({
+        toolCalls: messageToolCalls(message),
+        render: (ctx, safe, calls) => ({
           ...answer,
           model: ctx.clientModel,
-          choices: choices.map((c, i) => (i === 0 ? { ...c, message: { ...(c.message as Json), content: safe } } : c)),
+          choices: choices.map((c, i) => (i === 0 ? { ...c, message: withSafeMessage(c.message as Json, safe, calls) } : c)),
         }),
       };
     },

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, trace, traceHeaders, type AttributeValue, typ
 
 const tracer = trace.getTracer('airlock-gateway');
 
-export type GenAiOperation = 'chat' | 'text_completion' | 'retrieval' | 'index';
+export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'retrieval' | 'index';
 
 export interface GenAiRequest {
   operation: GenAiOperation;

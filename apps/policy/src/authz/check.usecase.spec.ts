@@ -136,11 +136,20 @@ describe('ext_authz Check', () => {
     });
     expect(ok.headers.every((h) => h.appendAction === AppendAction.OVERWRITE_IF_EXISTS_OR_ADD)).toBe(true);
     // Empty workspace: removed, so the client's forged value cannot reach the upstream; chat is not high-risk.
-    expect(ok.headersToRemove).toEqual(['authorization', 'x-workspace-id', 'x-airlock-audit-mode']);
+    expect(ok.headersToRemove).toEqual(['authorization', 'x-api-key', 'x-workspace-id', 'x-airlock-audit-mode']);
     expect(headerMap(ok.responseHeadersToAdd)).toEqual({ 'x-correlation-id': 'corr-12345678' });
     expect(counted).toEqual([['allow', '/v1/chat']]);
     // The response survives a protobuf round trip (what grpc-js does with it).
     expect(envoy.service.auth.v3.CheckResponse.decode(envoy.service.auth.v3.CheckResponse.encode(res).finish()).okResponse?.headers).toHaveLength(12);
+  });
+
+  it('reads an x-api-key (the Anthropic clients\' spelling) as the bearer token when no Authorization is sent', async () => {
+    const { check, verifier } = await setup();
+    const res = await check.execute(envoyRequest('/v1/chat/completions', { 'x-api-key': 'abc.def.ghi' }));
+    expect(verifier.calls).toEqual(['abc.def.ghi']);
+    expect(res.okResponse!.headersToRemove).toContain('x-api-key');
+    // An Authorization header wins, even a malformed one: the key is not a fallback for a refused bearer.
+    expect(body(await check.execute(envoyRequest('/v1/chat/completions', { authorization: 'Basic x', 'x-api-key': 'abc.def.ghi' }))).error.code).toBe('unauthenticated');
   });
 
   it('removes route headers when the allowing rule has no route', async () => {
@@ -148,6 +157,7 @@ describe('ext_authz Check', () => {
     const ok = (await check.execute(envoyRequest('/api/policy/v1/bundles/active', { authorization: 'Bearer t' }, 'GET'))).okResponse!;
     expect(ok.headersToRemove).toEqual([
       'authorization',
+      'x-api-key',
       'x-workspace-id',
       'x-airlock-route-backend',
       'x-airlock-route-model',

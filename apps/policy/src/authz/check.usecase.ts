@@ -22,6 +22,8 @@ type CheckResponse = envoy.service.auth.v3.CheckResponse;
 export const CHECK_HEADERS = [
   CORRELATION_HEADER,
   'authorization',
+  // The Anthropic SDKs (and Claude Code) send their API key here rather than as a bearer token.
+  'x-api-key',
   'cookie',
   'x-airlock-branch',
   'origin',
@@ -38,6 +40,7 @@ interface EdgeRequest {
   path: string;
   method: string;
   authorization?: string;
+  apiKey?: string;
   cookie?: string;
   branch: string;
   clientIp: string;
@@ -82,6 +85,7 @@ export class CheckRequestUseCase {
         path: http?.path ?? '',
         method: http?.method ?? '',
         authorization: headers['authorization'],
+        apiKey: headers['x-api-key'],
         cookie: headers['cookie'],
         // Client-declared (bundle rules with `when.branches`); the agent acts on this branch.
         branch: headers['x-airlock-branch'] ?? '',
@@ -96,9 +100,13 @@ export class CheckRequestUseCase {
     );
   }
 
-  /** A present Authorization header is the credential, even when malformed: it never falls back to the cookie. */
-  private credential(authorization: string | undefined, cookie: string | undefined): Credential | undefined {
+  /**
+   * A present Authorization header is the credential, even when malformed: it never falls back to the cookie.
+   * Without one, an `x-api-key` is the same token as a bearer would carry (the Anthropic clients' spelling).
+   */
+  private credential(authorization: string | undefined, apiKey: string | undefined, cookie: string | undefined): Credential | undefined {
     if (authorization !== undefined && authorization !== '') return bearerCredential(authorization);
+    if (apiKey !== undefined && apiKey !== '') return bearerCredential(`Bearer ${apiKey}`);
     const session = readCookie(cookie, SESSION_COOKIE);
     return session ? { kind: 'session', value: session } : undefined;
   }
@@ -107,11 +115,11 @@ export class CheckRequestUseCase {
     const { correlationId } = req;
     const page = req.navigation;
     const engine = this.active.engine;
-    const credential = this.credential(req.authorization, req.cookie);
+    const credential = this.credential(req.authorization, req.apiKey, req.cookie);
     if (!credential) {
       this.metrics.count('unauthenticated', engine.endpointLabel(req.path));
       if (page) return signInRedirect(signInLocation(req.path), correlationId);
-      return deniedResponse({ httpStatus: 401, code: 'unauthenticated', message: 'a bearer token or a session is required', correlationId });
+      return deniedResponse({ httpStatus: 401, code: 'unauthenticated', message: 'a bearer token, an x-api-key or a session is required', correlationId });
     }
 
     const authentication = await this.authenticator.authenticate(credential, req.clientIp);

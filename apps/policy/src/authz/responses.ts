@@ -113,7 +113,8 @@ export function allowResponse({ principal, decision, correlationId, cookie, asse
     [ROUTE_HEADERS.model, decision.route?.model ?? ''],
   ];
   const headers = [header(CORRELATION_HEADER, correlationId)];
-  const headersToRemove = ['authorization'];
+  // The credential, in either spelling, never reaches an upstream.
+  const headersToRemove = ['authorization', 'x-api-key'];
   for (const [key, value] of owned) {
     if (SAFE_VALUE.test(value)) headers.push(header(key, value));
     else headersToRemove.push(key);

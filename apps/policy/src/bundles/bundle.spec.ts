@@ -63,15 +63,17 @@ describe('bundle references', () => {
     const b = base();
     b.backends.push('chat');
     b.modelAliases.push({ ...b.modelAliases[0] }, { alias: 'x', backend: 'gone', model: 'm' });
+    // Indexes of what was pushed, whatever the default bundle holds.
+    const [backend, alias] = [b.backends.length - 1, b.modelAliases.length - 2];
     b.rules[0].route.backend = 'nowhere';
     b.rules[1].models = ['airlock-code', 'missing'];
     b.rules[2].when = { projects: ['p1'], project: 'forbidden', clientIps: ['10.0.0.0/33', 'fd00::/8'] };
     // All at once: field problems and references are reported together.
     expect(bundleProblems(b).problems).toEqual([
       expect.stringMatching(/^rules\.2\.when\.clientIps\.0: an IPv4\/IPv6 address or CIDR block/),
-      'backends.4: duplicate backend "chat"',
-      'modelAliases.3.alias: duplicate model alias "airlock-chat"',
-      'modelAliases.4.backend: unknown backend "gone" (not in backends)',
+      `backends.${backend}: duplicate backend "chat"`,
+      `modelAliases.${alias}.alias: duplicate model alias "airlock-chat"`,
+      `modelAliases.${alias + 1}.backend: unknown backend "gone" (not in backends)`,
       'rules.0.route.backend: unknown backend "nowhere" (not in backends)',
       'rules.1.models.1: unknown model alias "missing" (not in modelAliases)',
       'rules.2.when: projects listed but project is forbidden',
