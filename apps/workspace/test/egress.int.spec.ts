@@ -49,6 +49,7 @@ async function startEgressSetup({ label, env = {} }: EgressSetupOptions) {
   const service: RunningService = await boot({
     ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',
     WORKSPACE_LOCAL_DIR: root,
