@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { airlock } from '@airlock/contracts';
 import { unary } from '@airlock/grpc';
 import type { RunningService } from '@airlock/runtime';
-import { createTestDatabase, createTopics, ensureCodeServer, ensureNftables, eventually, freePort, killLocalWorkspaces, startInfra, stateDir, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, createTopics, ensureCodeServer, ensureDebianTool, ensureNftables, eventually, freePort, killLocalWorkspaces, startInfra, stateDir, uniquePrefix } from '@airlock/testing';
 import { topicName } from '@airlock/events';
 import { WORKSPACE_KEY_VAR } from '../src/drivers/local/code-server-command';
 import { firewallTableName, renderFirewall } from '../src/drivers/local/egress-firewall';
@@ -127,6 +127,15 @@ async function dualStackListener(): Promise<{ server: Server; port: number }> {
   return { server, port };
 }
 
+/** A tmux server of this (root) account: its socket is in tmux's 0700 per-uid directory. */
+async function tmuxServer(): Promise<{ socket: string; stop(): Promise<void> }> {
+  await ensureDebianTool({ name: 'tmux', pkg: 'tmux', binaries: ['/usr/bin/tmux'] });
+  const name = `airlock-egress-${process.pid}`;
+  await run('tmux', ['-L', name, 'new-session', '-d', 'sleep 600']);
+  const socket = (await run('tmux', ['-L', name, 'display-message', '-p', '#{socket_path}'])).stdout.trim();
+  return { socket, stop: () => run('tmux', ['-L', name, 'kill-server']).then(() => undefined, () => undefined) };
+}
+
 /** Every way to reach a loopback port: IPv4, IPv4-mapped IPv6 (an IPv4 packet on the wire), IPv6. */
 const loopbackWays = (port: number): TcpTarget[] => ['127.0.0.1', '::ffff:127.0.0.1', '::1'].map((host) => ({ host, port }));
 
@@ -143,6 +152,7 @@ async function tableExists(table: string): Promise<boolean> {
   let box: ReturnType<typeof boxOf>;
   let report: ProbeReport;
   let dualStack: Awaited<ReturnType<typeof dualStackListener>>;
+  let tmux: Awaited<ReturnType<typeof tmuxServer>>;
   const tenant = 'wsegress-test';
   const staleTable = firewallTableName(`${os.tmpdir()}/wsegress-gone-${process.pid}`);
 
@@ -153,11 +163,13 @@ async function tableExists(table: string): Promise<boolean> {
     expect(running.unisolated).toBe(false);
     box = boxOf(setup.root, id);
     dualStack = await dualStackListener();
+    tmux = await tmuxServer();
     report = await probeFrom(box, setup.codeServer.node, { tcp: listeningTcp(), unix: listeningUnix() });
   }, 30 * 60_000);
 
   afterAll(async () => {
     dualStack?.server.close();
+    await tmux?.stop();
     await run('nft', ['delete', 'table', 'inet', staleTable]).catch(() => undefined);
     await setup?.stop();
   });
@@ -172,7 +184,7 @@ async function tableExists(table: string): Promise<boolean> {
     expect(notRefused).toEqual([]);
   });
 
-  it("connects to no Unix socket but its own account's; this machine's PostgreSQL socket refuses it", () => {
+  it("connects to no Unix socket but its own account's; this machine's PostgreSQL socket and root's tmux refuse it", () => {
     const answered = report.unix.filter((u) => u.result === 'connected').map((u) => u.path);
     process.stderr.write(`[egress] unix sockets answering the workspace account: ${JSON.stringify(answered)}\n`);
     const ownedByOthers = answered.filter((p) => {
@@ -187,6 +199,8 @@ async function tableExists(table: string): Promise<boolean> {
     expect(ownedByOthers.filter((p) => p.startsWith(stateDir()) || p.startsWith(setup.root))).toEqual([]);
     const postgres = report.unix.find((u) => u.path.endsWith(`/.s.PGSQL.${setup.postgresPort}`));
     expect(postgres).toMatchObject({ result: 'EACCES' });
+    // Another account's tmux server (a terminal's session): its per-uid directory is 0700.
+    expect(report.unix.find((u) => u.path === tmux.socket)).toMatchObject({ result: 'EACCES' });
   });
 
   it("sees only its own account's processes (a pid namespace with its own /proc)", () => {
