@@ -43,6 +43,7 @@ describe('audit hash chain, digests and dead letters (real Kafka)', () => {
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(metricsPort),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       AUDIT_CONSUMER_GROUP: group(),
       AUDIT_SINK_JSONL_PATH: sinkPath,

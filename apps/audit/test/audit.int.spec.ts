@@ -31,6 +31,7 @@ describe('audit service consuming real Kafka', () => {
       GRPC_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
       AUDIT_SINK_JSONL_PATH: sinkPath,

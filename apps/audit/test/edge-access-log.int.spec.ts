@@ -92,6 +92,7 @@ describe('Envoy access logs as audit events (real Envoy, real Kafka)', () => {
       GRPC_PORT: String(grpcPort),
       METRICS_PORT: String(await freePort()),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       AUDIT_SINK_JSONL_PATH: sinkPath,
       ...(await withRedisUser(infra.redis, 'audit', { AUDIT_CONSUMER_GROUP: `${prefix}_audit` })),

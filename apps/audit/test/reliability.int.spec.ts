@@ -60,6 +60,7 @@ describe('audit pipeline reliability (real Kafka, Redis, rsyslog)', () => {
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     KAFKA_BROKERS: brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     AUDIT_SINK_JSONL_PATH: sinkPath,
     ...(await withRedisUser(infra.redis, 'audit', { AUDIT_CONSUMER_GROUP: `${prefix}_audit` })),

@@ -48,6 +48,7 @@ export async function bootGateway(env: Record<string, string>): Promise<RunningS
   writeFileSync(keyFile, edgeSigner.publicKeyPem);
   return bootService(gatewayService, {
     MTLS_OFF_FOR_DEVELOPMENT: 'true',
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
@@ -132,6 +133,7 @@ export async function startGatewayMesh<R extends string>(options: GatewayMeshOpt
   const gateway = await bootGateway({
     DLP_ADDR: dlp.grpcAddress,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     ...(options.cache ? await withRedisUser(infra.redis, 'gateway', { GATEWAY_CACHE_PREFIX: `${prefix}:cache:` }) : {}),
     GATEWAY_BACKENDS: JSON.stringify(options.backends({ ...urls, dead: `http://127.0.0.1:${await freePort()}` })),

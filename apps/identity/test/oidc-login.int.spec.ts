@@ -85,6 +85,7 @@ describe('OIDC login, sessions and logout against the dev IdP (real OpenID provi
       OIDC_REDIRECT_URI: REDIRECT_URI,
       OIDC_POST_LOGOUT_REDIRECT_URI: POST_LOGOUT_REDIRECT_URI,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       EVENT_SPOOL_DIR: path.join(dir, 'spool'),
       IDENTITY_TENANTS: JSON.stringify({ quota: { requireMfa: false }, evict: { requireMfa: false } }),

@@ -84,6 +84,7 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
       POLICY_RELOAD_INTERVAL_MS: '600000',
       POLICY_AUDIT_RELAY_INTERVAL_MS: '200',
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       ...edge.env,
       ...extra,

@@ -144,6 +144,7 @@ describe('rate limits and token budgets in ext_authz, against real Redis, identi
         ...usageDb.env,
         ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}usage:` })),
         KAFKA_BROKERS: infra.kafka.brokers.join(','),
+        KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
         TOPIC_PREFIX: topicPrefix,
         USAGE_CONSUMER_GROUP: `${topicPrefix}_usage`,
         ANOMALY_CHECK_INTERVAL_SECONDS: '0',

@@ -74,6 +74,7 @@ describe('usage /api/usage/v1/me', () => {
       ...db.env,
       ...(await withRedisUser(infra.redis, 'usage', { REDIS_PREFIX: `${prefix}:` })),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       USAGE_CONSUMER_GROUP: `${prefix}-usage`,
       ANOMALY_CHECK_INTERVAL_SECONDS: '0',

@@ -55,6 +55,7 @@ describe('usage service metering real Kafka into PostgreSQL and Redis', () => {
       ...db.env,
       ...(await withRedisUser(redis, 'usage', { REDIS_PREFIX: `${prefix}:` })),
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       USAGE_CONSUMER_GROUP: group,
       ANOMALY_CHECK_INTERVAL_SECONDS: '1',

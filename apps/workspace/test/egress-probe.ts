@@ -72,6 +72,16 @@ export function listeningTcp(): TcpTarget[] {
   return [...targets.values()];
 }
 
+/** Ports with a listening AF_INET6 socket: `::` dual-stack and `::ffff:a.b.c.d` (how a JVM binds an IPv4 address). */
+export function ipv6ListeningPorts(): number[] {
+  return readFileSync('/proc/net/tcp6', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === TCP_LISTEN)
+    .map((fields) => Number.parseInt(fields[1]!.split(':')[1]!, 16));
+}
+
 /** Every listening stream Unix socket with a path (abstract names start with `@`). */
 export function listeningUnix(): string[] {
   const paths = new Set<string>();

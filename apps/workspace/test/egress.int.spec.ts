@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -7,15 +7,15 @@ import { promisify } from 'node:util';
 import { airlock } from '@airlock/contracts';
 import { unary } from '@airlock/grpc';
 import type { RunningService } from '@airlock/runtime';
-import { createTestDatabase, createTopics, ensureCodeServer, ensureNftables, eventually, freePort, killLocalWorkspaces, startInfra, stateDir, uniquePrefix } from '@airlock/testing';
+import { createTestDatabase, createTopics, ensureCodeServer, ensureDebianTool, ensureNftables, eventually, freePort, killLocalWorkspaces, startInfra, stateDir, uniquePrefix } from '@airlock/testing';
 import { topicName } from '@airlock/events';
 import { WORKSPACE_KEY_VAR } from '../src/drivers/local/code-server-command';
-import { firewallTableName } from '../src/drivers/local/egress-firewall';
+import { firewallTableName, renderFirewall } from '../src/drivers/local/egress-firewall';
 import { workspaceKey } from '../src/drivers/local/home-layout';
 import { allProcs, cmdline, processesByEnv } from '../src/drivers/local/procfs';
 import { ISOLATION_UNAVAILABLE } from '../src/drivers/local/workspace-isolation';
 import { boot, connect, unaryAs, type Client } from './harness';
-import { PROBE_SCRIPT, listeningTcp, listeningUnix, type ProbeReport } from './egress-probe';
+import { PROBE_SCRIPT, ipv6ListeningPorts, listeningTcp, listeningUnix, type ProbeReport, type TcpTarget } from './egress-probe';
 
 const { WorkspaceState: S } = airlock.workspace.v1;
 const run = promisify(execFile);
@@ -49,6 +49,7 @@ async function startEgressSetup({ label, env = {} }: EgressSetupOptions) {
   const service: RunningService = await boot({
     ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',
     WORKSPACE_LOCAL_DIR: root,
@@ -65,6 +66,7 @@ async function startEgressSetup({ label, env = {} }: EgressSetupOptions) {
     root,
     edgePort,
     postgresPort: infra.postgres.port,
+    kafkaPort: Number(infra.kafka.brokers[0]!.split(':').pop()),
     client,
     codeServer,
     async stop() {
@@ -107,6 +109,36 @@ function boxOf(root: string, id: string): { pid: number; uid: number; gid: numbe
   return { pid: first.pid, uid: Number(/^Uid:\s+(\d+)/m.exec(status)![1]), gid: Number(/^Gid:\s+(\d+)/m.exec(status)![1]) };
 }
 
+/** Runs the probe where the workspace's code runs: its pid and mount namespaces, as its account. */
+async function probeFrom(box: ReturnType<typeof boxOf>, node: string, targets: { tcp: TcpTarget[]; unix: string[] }): Promise<ProbeReport> {
+  const { stdout } = await run(
+    'nsenter',
+    ['--target', String(box.pid), '--pid', '--mount', '--', 'setpriv', `--reuid=${box.uid}`, `--regid=${box.gid}`, '--clear-groups', '--', node, '-e', PROBE_SCRIPT],
+    { env: { PROBE_TARGETS: JSON.stringify(targets), PATH: process.env.PATH }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as ProbeReport;
+}
+
+/** A listener on `::` that also accepts IPv4 (what a JVM's ServerSocket does by default). */
+async function dualStackListener(): Promise<{ server: Server; port: number }> {
+  const port = await freePort();
+  const server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen({ host: '::', port, ipv6Only: false }, resolve));
+  return { server, port };
+}
+
+/** A tmux server of this (root) account: its socket is in tmux's 0700 per-uid directory. */
+async function tmuxServer(): Promise<{ socket: string; stop(): Promise<void> }> {
+  await ensureDebianTool({ name: 'tmux', pkg: 'tmux', binaries: ['/usr/bin/tmux'] });
+  const name = `airlock-egress-${process.pid}`;
+  await run('tmux', ['-L', name, 'new-session', '-d', 'sleep 600']);
+  const socket = (await run('tmux', ['-L', name, 'display-message', '-p', '#{socket_path}'])).stdout.trim();
+  return { socket, stop: () => run('tmux', ['-L', name, 'kill-server']).then(() => undefined, () => undefined) };
+}
+
+/** Every way to reach a loopback port: IPv4, IPv4-mapped IPv6 (an IPv4 packet on the wire), IPv6. */
+const loopbackWays = (port: number): TcpTarget[] => ['127.0.0.1', '::ffff:127.0.0.1', '::1'].map((host) => ({ host, port }));
+
 async function tableExists(table: string): Promise<boolean> {
   return run('nft', ['list', 'table', 'inet', table]).then(
     () => true,
@@ -119,7 +151,10 @@ async function tableExists(table: string): Promise<boolean> {
   let id: string;
   let box: ReturnType<typeof boxOf>;
   let report: ProbeReport;
+  let dualStack: Awaited<ReturnType<typeof dualStackListener>>;
+  let tmux: Awaited<ReturnType<typeof tmuxServer>>;
   const tenant = 'wsegress-test';
+  const staleTable = firewallTableName(`${os.tmpdir()}/wsegress-gone-${process.pid}`);
 
   beforeAll(async () => {
     setup = await startEgressSetup({ label: 'wsegress' });
@@ -127,17 +162,15 @@ async function tableExists(table: string): Promise<boolean> {
     const running = await observed(setup.client, id, S.WORKSPACE_STATE_RUNNING);
     expect(running.unisolated).toBe(false);
     box = boxOf(setup.root, id);
-    // The probe runs where the workspace's code runs: its pid and mount namespaces, as its account.
-    const targets = { tcp: listeningTcp(), unix: listeningUnix() };
-    const { stdout } = await run(
-      'nsenter',
-      ['--target', String(box.pid), '--pid', '--mount', '--', 'setpriv', `--reuid=${box.uid}`, `--regid=${box.gid}`, '--clear-groups', '--', setup.codeServer.node, '-e', PROBE_SCRIPT],
-      { env: { PROBE_TARGETS: JSON.stringify(targets), PATH: process.env.PATH }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-    );
-    report = JSON.parse(stdout) as ProbeReport;
+    dualStack = await dualStackListener();
+    tmux = await tmuxServer();
+    report = await probeFrom(box, setup.codeServer.node, { tcp: listeningTcp(), unix: listeningUnix() });
   }, 30 * 60_000);
 
   afterAll(async () => {
+    dualStack?.server.close();
+    await tmux?.stop();
+    await run('nft', ['delete', 'table', 'inet', staleTable]).catch(() => undefined);
     await setup?.stop();
   });
 
@@ -151,7 +184,7 @@ async function tableExists(table: string): Promise<boolean> {
     expect(notRefused).toEqual([]);
   });
 
-  it("connects to no Unix socket but its own account's; this machine's PostgreSQL socket refuses it", () => {
+  it("connects to no Unix socket but its own account's; this machine's PostgreSQL socket and root's tmux refuse it", () => {
     const answered = report.unix.filter((u) => u.result === 'connected').map((u) => u.path);
     process.stderr.write(`[egress] unix sockets answering the workspace account: ${JSON.stringify(answered)}\n`);
     const ownedByOthers = answered.filter((p) => {
@@ -166,6 +199,8 @@ async function tableExists(table: string): Promise<boolean> {
     expect(ownedByOthers.filter((p) => p.startsWith(stateDir()) || p.startsWith(setup.root))).toEqual([]);
     const postgres = report.unix.find((u) => u.path.endsWith(`/.s.PGSQL.${setup.postgresPort}`));
     expect(postgres).toMatchObject({ result: 'EACCES' });
+    // Another account's tmux server (a terminal's session): its per-uid directory is 0700.
+    expect(report.unix.find((u) => u.path === tmux.socket)).toMatchObject({ result: 'EACCES' });
   });
 
   it("sees only its own account's processes (a pid namespace with its own /proc)", () => {
@@ -174,6 +209,33 @@ async function tableExists(table: string): Promise<boolean> {
     expect(report.processUids.length).toBeLessThan(allProcs().length);
     // The namespace's first process is the workspace's own code-server.
     expect(readFileSync(`/proc/${box.pid}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+1$/m);
+  });
+
+  it('reaches no dual-stack listener, whether by IPv4, IPv4-mapped IPv6 or IPv6 loopback (a node `::` socket and Kafka\'s JVM)', async () => {
+    // Kafka's JVM listens on an AF_INET6 socket even for an IPv4 address; so does the node listener.
+    expect(ipv6ListeningPorts()).toEqual(expect.arrayContaining([setup.kafkaPort, dualStack.port]));
+    const { tcp } = await probeFrom(box, setup.codeServer.node, { tcp: [...loopbackWays(dualStack.port), ...loopbackWays(setup.kafkaPort)], unix: [] });
+    expect(tcp.filter((t) => t.result !== 'ECONNREFUSED' && t.result !== 'ECONNRESET')).toEqual([]);
+  });
+
+  it('drops the table a gone install left behind: it allowed this account to a loopback port that a Kafka now holds', async () => {
+    // A killed test run of another root: its edge port, freed, reused by the listener; its service (a reused
+    // pid: the start time does not match) and its workspaces gone. Accounts are per user, shared by installs.
+    const gone = { pid: process.pid, startTime: -1 };
+    const opened = [dualStack.port, setup.kafkaPort].map((port) => ({ cidr: '127.0.0.1/32', protocol: 'tcp' as const, port, purpose: 'edge' }));
+    expect(spawnSync('nft', ['-f', '-'], { input: renderFirewall(staleTable, [box.uid], opened, gone) }).status).toBe(0);
+    const targets = { tcp: [dualStack.port, setup.kafkaPort].map((port) => ({ host: '127.0.0.1', port })), unix: [] };
+    // The hole, as the probe once saw it: the other table's mark lets the account through this table.
+    expect((await probeFrom(box, setup.codeServer.node, targets)).tcp.map((t) => t.result)).toEqual(['connected', 'connected']);
+
+    // Any change of this root's rules (here a restart of the workspace) sweeps the orphan away.
+    await unary(setup.client.stopWorkspace.bind(setup.client), { workspaceId: id });
+    await observed(setup.client, id, S.WORKSPACE_STATE_STOPPED);
+    await unary(setup.client.startWorkspace.bind(setup.client), { workspaceId: id });
+    await observed(setup.client, id, S.WORKSPACE_STATE_RUNNING);
+    expect(await tableExists(staleTable)).toBe(false);
+    box = boxOf(setup.root, id);
+    expect((await probeFrom(box, setup.codeServer.node, targets)).tcp.map((t) => t.result)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
   });
 
   it('keeps one table for this root: created at start, the same after a repeated start, removed on stop and delete', async () => {

@@ -35,6 +35,7 @@ async function serviceEnv(label: string): Promise<Record<string, string>> {
   return {
     ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     IDENTITY_ADDR: identity.address,
     WORKSPACE_MAX_PER_USER: '3',

@@ -47,6 +47,7 @@ export async function boot(env: Record<string, string>): Promise<RunningService>
   }
   return bootService(workspaceService, {
     MTLS_OFF_FOR_DEVELOPMENT: 'true',
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     IDENTITY_ASSERTION_PUBLIC_KEY_FILE: edgeKeyFile,
     GRPC_PORT: String(await freePort()),
     HTTP_PORT: String(await freePort()),

@@ -78,6 +78,7 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
     env = {
       ...db.env,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       WORKSPACE_DRIVER: 'kubernetes',
       WORKSPACE_K8S_KUBECONFIG: fake.writeKubeconfig(mkdtempSync(path.join(os.tmpdir(), 'ws-kube-')), NS),

@@ -69,6 +69,7 @@ async function localEnv({ label, codeServer, env: extra = {} }: LocalSetupOption
   const env = {
     ...db.env,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     WORKSPACE_DRIVER: 'local',
     WORKSPACE_LOCAL_DIR: root,

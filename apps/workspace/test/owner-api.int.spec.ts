@@ -48,6 +48,7 @@ describe('workspace owner API over HTTP', () => {
     service = await boot({
       ...db.env,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: prefix,
       WORKSPACE_MAX_PER_USER: '2',
       WORKSPACE_USER_CPU_MILLIS: '3000',

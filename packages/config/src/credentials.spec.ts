@@ -48,8 +48,16 @@ describe('Kafka credentials', () => {
     expect(JSON.stringify(config)).not.toContain('scram-password');
   });
 
-  it('without a user, or a user without its password file: no credentials (a PLAINTEXT broker)', () => {
-    expect(kafkaCredentials(loadConfig(kafkaAuthShape, {}))).toBeUndefined();
-    expect(kafkaCredentials(loadConfig(kafkaAuthShape, { KAFKA_USERNAME: 'gateway' }))).toBeUndefined();
+  it('without a user, refuses to go on unless a broker open to everyone is asked for by name', () => {
+    expect(() => kafkaCredentials(loadConfig(kafkaAuthShape, {}))).toThrow(
+      'invalid configuration: KAFKA_USERNAME: required (or KAFKA_PLAINTEXT_FOR_DEVELOPMENT=true for a broker without users, in development); KAFKA_PASSWORD_FILE: required (or KAFKA_PLAINTEXT_FOR_DEVELOPMENT=true for a broker without users, in development)',
+    );
+    expect(kafkaCredentials(loadConfig(kafkaAuthShape, { KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true' }))).toBeUndefined();
+  });
+
+  it('refuses half a user, in development too', () => {
+    const error = (env: NodeJS.ProcessEnv) => (() => kafkaCredentials(loadConfig(kafkaAuthShape, { KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true', ...env })));
+    expect(error({ KAFKA_USERNAME: 'gateway' })).toThrow('KAFKA_PASSWORD_FILE: required with KAFKA_USERNAME');
+    expect(error({ KAFKA_PASSWORD_FILE: file })).toThrow('KAFKA_USERNAME: required with KAFKA_PASSWORD_FILE');
   });
 });

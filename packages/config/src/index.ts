@@ -189,24 +189,37 @@ export function isRedisAuthFailure(error: unknown): boolean {
 }
 
 // How a service signs in to Kafka: a SCRAM-SHA-512 user of its own (KAFKA_USERNAME) whose password is read from a
-// file (KAFKA_PASSWORD_FILE); the broker's ACLs let it produce and consume its own topics only.
+// file (KAFKA_PASSWORD_FILE); the broker's ACLs let it produce and consume its own topics only. A broker open to
+// every client is used only when asked for by name, like MTLS_OFF_FOR_DEVELOPMENT: a forgotten variable stops the
+// boot instead of quietly sending the audit trail to a broker anyone may write to.
 
-/** Variables of every service that uses Kafka; both or neither (a PLAINTEXT broker: dev, tests). */
+/** Variables of every service that uses Kafka. */
 export const kafkaAuthShape = {
   KAFKA_USERNAME: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, "_", "." or "-"')
     .optional(),
   KAFKA_PASSWORD_FILE: env.secretFile().optional(),
+  /** `true`: no Kafka user, a PLAINTEXT broker open to every client — development and tests only. */
+  KAFKA_PLAINTEXT_FOR_DEVELOPMENT: env.bool(false),
 };
 
 export interface KafkaAuthConfig {
   KAFKA_USERNAME?: string;
   KAFKA_PASSWORD_FILE?: Secret;
+  KAFKA_PLAINTEXT_FOR_DEVELOPMENT: boolean;
 }
 
-/** @airlock/events' `credentials` for the service's user, or undefined without one. */
+const KAFKA_USER_VARIABLES = ['KAFKA_USERNAME', 'KAFKA_PASSWORD_FILE'] as const;
+
+/**
+ * @airlock/events' `credentials` for the service's user; undefined only with KAFKA_PLAINTEXT_FOR_DEVELOPMENT=true and
+ * no user at all. A ConfigError names what is missing (half a user is an error even in development).
+ */
 export function kafkaCredentials(config: KafkaAuthConfig): { username: string; password: string } | undefined {
-  if (!config.KAFKA_USERNAME || !config.KAFKA_PASSWORD_FILE) return undefined;
-  return { username: config.KAFKA_USERNAME, password: config.KAFKA_PASSWORD_FILE.reveal() };
+  if (config.KAFKA_USERNAME && config.KAFKA_PASSWORD_FILE) return { username: config.KAFKA_USERNAME, password: config.KAFKA_PASSWORD_FILE.reveal() };
+  const missing = KAFKA_USER_VARIABLES.filter((variable) => !config[variable]);
+  if (missing.length === KAFKA_USER_VARIABLES.length && config.KAFKA_PLAINTEXT_FOR_DEVELOPMENT) return undefined;
+  const message = missing.length === KAFKA_USER_VARIABLES.length ? 'required (or KAFKA_PLAINTEXT_FOR_DEVELOPMENT=true for a broker without users, in development)' : `required with ${KAFKA_USER_VARIABLES.find((v) => !missing.includes(v))}`;
+  throw new ConfigError(missing.map((variable) => ({ variable, message })));
 }

@@ -3,3 +3,4 @@ export { EventConsumer, EventProducer, createKafka, newEventId, poisonLogFields,
 export { derivedEventId } from './event-id';
 export { EventSpool, type SpooledMessage } from './spool';
 export { TOPICS, topicName, type TopicKey } from './topics';
+export { KAFKA_CLIENTS, KAFKA_CLIENT_NAMES, kafkaAcl, kafkaTopics, type KafkaAcl, type KafkaClient, type KafkaClientRights } from './kafka-clients';

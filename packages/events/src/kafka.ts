@@ -26,11 +26,17 @@ export function newEventId(): string {
   return ulid();
 }
 
+let warnedAnonymous = false;
+
 /**
  * The only place kafkajs is constructed. kafkajs has had no release since 2023; keeping it behind this
  * package lets a KafkaJS-compatible maintained client replace it without touching services.
  */
 export function createKafka(options: KafkaOptions): Kafka {
+  if (!options.credentials && !warnedAnonymous) {
+    warnedAnonymous = true;
+    options.logger.warn({ brokers: options.brokers }, 'Kafka without a user (KAFKA_PLAINTEXT_FOR_DEVELOPMENT=true): a broker any client may write to; never run a deployment like this');
+  }
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,

@@ -5,6 +5,8 @@
 export const TOPICS = {
   audit: 'airlock.audit.v1',
   usage: 'airlock.usage.v1',
+  /** Audit messages the audit service could not decode, set aside bytes unchanged. */
+  auditDeadLetters: 'airlock.audit.v1.dlq',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -105,7 +105,7 @@ export function adminKafka(target: KafkaAuthTarget): Kafka {
 }
 
 /**
- * Creates (or re-keys) the SCRAM user and adds its grant's ACLs. kafkajs 2.2.4 has no AlterUserScramCredentials,
+ * Creates (or re-keys) the SCRAM user and gives it exactly its grant's ACLs. kafkajs 2.2.4 has no AlterUserScramCredentials,
  * so Kafka's own ConfigCommand sets the credential; the password and the admin's go through 0600 files in a 0700
  * directory (`--add-config-file`, `--command-config`), never on a command line other accounts could read.
  */
@@ -137,11 +137,23 @@ export async function createKafkaUser(target: KafkaAuthTarget, username: string,
     await rm(dir, { recursive: true, force: true });
   }
   const acl = grantAcls(username, grant);
-  if (acl.length === 0) return;
   const admin = adminKafka(target).admin();
   await admin.connect();
   try {
-    await admin.createAcls({ acl });
+    // The grant replaces what the user had: a right taken out of it must not linger on a kept broker.
+    await admin.deleteAcls({
+      filters: [
+        {
+          resourceType: AclResourceTypes.ANY,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          principal: `User:${username}`,
+          host: '*',
+          operation: AclOperationTypes.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        },
+      ],
+    });
+    if (acl.length > 0) await admin.createAcls({ acl });
   } finally {
     await admin.disconnect();
   }

@@ -1,8 +1,10 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureKafka, newClusterId, pingKafka, renderKafkaLog4j, renderKafkaProperties } from './kafka';
 import { infraRoot } from './paths';
-import { freePort, isAlive, run, spawnDetached, stopPid, waitReady } from './proc';
+import { freePort, isAlive, portIsFree, run, spawnDetached, stopPid, waitReady } from './proc';
+import { spawnManaged, stopManaged } from './services';
 import { prepareLogFile } from './log-files';
 import { KAFKA_ADMIN, applyKafkaAuth, formatScramArgs, kafkaSasl } from './kafka-auth';
 import { randomPassword } from './postgres-auth';
@@ -25,6 +27,30 @@ export interface PrivateKafka {
 export interface PrivateKafkaOptions {
   /** SASL/SCRAM-SHA-512 clients and ACLs (kafka-auth.ts) instead of PLAINTEXT open to everyone. */
   auth?: boolean;
+  /**
+   * A directory of its own that outlives the broker (a mesh's): formatted once, then started again on the same
+   * data, ports and admin passwords (kept 0600 in `kept.json`). Default: a fresh directory every time.
+   */
+  dir?: string;
+  /** Recorded under this name (spawnManaged), so `listManaged` sees it and `stopManaged` stops it — `tools/airlock down`. */
+  managedName?: string;
+}
+
+/** What a kept broker directory remembers between starts. */
+interface KeptBroker {
+  ports: { broker: number; controller: number };
+  credentials?: { adminPassword: string; controllerPassword: string };
+}
+
+async function readKept(file: string): Promise<KeptBroker | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as KeptBroker);
+}
+
+/** The kept ports while they are still free (a broker that was stopped), else new ones. */
+async function brokerPorts(kept: KeptBroker | undefined): Promise<KeptBroker['ports']> {
+  if (kept && (await portIsFree(kept.ports.broker)) && (await portIsFree(kept.ports.controller))) return kept.ports;
+  return { broker: await freePort(), controller: await freePort() };
 }
 
 // Smaller than the shared broker's heap: a test's private broker holds a few topics for a minute.
@@ -40,34 +66,42 @@ export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOp
   const home = await ensureKafka();
   const base = path.join(infraRoot(), 'private-kafka');
   await mkdir(base, { recursive: true });
-  const dir = await mkdtemp(path.join(base, `${label.replace(/[^a-zA-Z0-9_-]/g, '_')}-`));
+  const dir = options.dir ?? (await mkdtemp(path.join(base, `${label.replace(/[^a-zA-Z0-9_-]/g, '_')}-`)));
+  // It holds passwords (server.properties, kept.json): only its owner enters.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   const dataDir = path.join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
-  const ports = { broker: await freePort(), controller: await freePort() };
   const file = (name: string): string => path.join(dir, name);
+  const kept = options.dir ? await readKept(file('kept.json')) : undefined;
+  const ports = await brokerPorts(kept);
   const serverLog = file('server.log');
   const log4j = `-Dlog4j.configuration=file:${file('log4j.properties')}`;
   const classpath = ['-cp', path.join(home, 'libs', '*')];
-  const credentials = options.auth ? { adminPassword: randomPassword(), controllerPassword: randomPassword() } : undefined;
+  const credentials = options.auth ? (kept?.credentials ?? { adminPassword: randomPassword(), controllerPassword: randomPassword() }) : undefined;
+  if (options.dir) await writeFile(file('kept.json'), JSON.stringify({ ports, credentials } satisfies KeptBroker), { mode: 0o600 });
   const plain = renderKafkaProperties({ dataDir, brokerPort: ports.broker, controllerPort: ports.controller });
   const properties = credentials ? applyKafkaAuth(plain, { host: '127.0.0.1', brokerPort: ports.broker, controllerPort: ports.controller, ...credentials }) : plain;
   // With auth it holds passwords.
   await Promise.all([writeFile(file('server.properties'), properties, { mode: 0o600 }), writeFile(file('log4j.properties'), renderKafkaLog4j(serverLog))]);
   await chmod(file('server.properties'), 0o600);
   prepareLogFile(serverLog);
-  // A fresh directory every time, so always formatted (with a fresh cluster id).
-  const format = ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')];
-  await run('java', [...format, ...(credentials ? formatScramArgs(credentials.adminPassword) : [])], { timeoutMs: 120_000 }).catch((error: Error) => {
-    // run()'s message repeats the arguments, the admin's password among them.
-    throw new Error(credentials ? error.message.split(credentials.adminPassword).join('[redacted]') : error.message);
-  });
+  // Formatted once per directory (with a fresh cluster id): a kept one starts again on its data.
+  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+    const format = ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')];
+    await run('java', [...format, ...(credentials ? formatScramArgs(credentials.adminPassword) : [])], { timeoutMs: 120_000 }).catch((error: Error) => {
+      // run()'s message repeats the arguments, the admin's password among them.
+      throw new Error(credentials ? error.message.split(credentials.adminPassword).join('[redacted]') : error.message);
+    });
+  }
   const brokers = [`127.0.0.1:${ports.broker}`];
   let current: { pid: number; startTime?: number } | undefined;
 
   const start = async (): Promise<void> => {
     if (current && isAlive(current.pid, current.startTime)) return;
     const args = [...JVM_OPTS, log4j, ...classpath, 'kafka.Kafka', file('server.properties')];
-    current = await spawnDetached({ name: `private-kafka-${label}`, command: 'java', args, cwd: dir, logFile: file('kafka.out') });
+    const spawnOptions = { name: options.managedName ?? `private-kafka-${label}`, command: 'java', args, cwd: dir, logFile: file('kafka.out') };
+    current = options.managedName ? await spawnManaged(spawnOptions) : await spawnDetached(spawnOptions);
     await waitReady(`private Kafka ${label}`, current.pid, [file('kafka.out'), serverLog], 120_000, () => pingKafka(brokers, 2000, credentials && kafkaSasl(KAFKA_ADMIN, credentials.adminPassword)));
   };
   const stop = async (opts: { kill?: boolean } = {}): Promise<void> => {
@@ -75,6 +109,7 @@ export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOp
     current = undefined;
     if (!proc) return;
     await stopPid(proc.pid, { startTime: proc.startTime, signal: opts.kill ? 'SIGKILL' : 'SIGTERM', timeoutMs: 30_000 });
+    if (options.managedName) await stopManaged(proc.pid);
   };
 
   await start();

@@ -3,7 +3,7 @@ import { readState, updateState, type ProcessRecord } from './state';
 import { stateFile } from './paths';
 
 /** Starts a detached process (own session, output appended to logFile) and records it in state.json. */
-export async function spawnManaged(opts: SpawnOptions): Promise<{ pid: number }> {
+export async function spawnManaged(opts: SpawnOptions): Promise<{ pid: number; startTime?: number }> {
   const { pid, startTime } = await spawnDetached(opts);
   const record: ProcessRecord = {
     pid,
@@ -17,7 +17,7 @@ export async function spawnManaged(opts: SpawnOptions): Promise<{ pid: number }>
   await updateState(stateFile(), (state) => {
     state.services[opts.name] = record;
   });
-  return { pid };
+  return { pid, startTime };
 }
 
 /** SIGTERM, wait up to timeoutMs (default 10 s), then SIGKILL; drops the pid's record from state.json. */

@@ -81,6 +81,7 @@ async function main() {
     METRICS_PORT: String(await freePort()),
     HTTP_PORT: String(httpPort),
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
     AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),

@@ -105,6 +105,7 @@ async function runVariant(infra, variant, rate, shared) {
     ...db.env,
     REDIS_PREFIX: `${prefix}:`,
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     USAGE_CONSUMER_GROUP: `${prefix}_usage`,
     ANOMALY_CHECK_INTERVAL_SECONDS: '0',

@@ -122,6 +122,7 @@ async function auditEnv(infra, prefix, dir) {
     GRPC_PORT: String(await freePort()),
     METRICS_PORT: String(await freePort()),
     KAFKA_BROKERS: infra.kafka.brokers.join(','),
+    KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
     TOPIC_PREFIX: prefix,
     AUDIT_CONSUMER_GROUP: `${prefix}_audit`,
     AUDIT_SINK_JSONL_PATH: path.join(dir, 'audit.jsonl'),

@@ -109,6 +109,7 @@ async function startGatewayAlone({ cpuProf, gatewayMain, logLevel }) {
       METRICS_PORT: String(await freePort()),
       DLP_ADDR: `${HOST}:${ports.dlp}`,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
       TOPIC_PREFIX: uniquePrefix('bench-gw'),
       EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-spool-')),
       IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile,

@@ -16,19 +16,19 @@ import {
   prepareLogFile,
   provisionRedisUser,
   provisionServiceDatabase,
-  randomPassword,
   serviceRedisGrant,
   spawnManaged,
   startInfra,
   stateDir,
   stopManaged,
   uniquePrefix,
-  writeSecretFile,
   type InfraEndpoints,
   type RedisService,
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
+import { meshKafkaName, startMeshKafka } from './mesh-kafka';
+import { keptSecret } from './mesh-secrets';
 import { ensureWorkloadCertificates, type WorkloadCertificate } from './mtls-pki';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 import { httpOk, waitUntil } from './readiness';
@@ -163,15 +163,6 @@ async function database(infra: InfraEndpoints, name: string, fixed: boolean, sec
   return { url: db.url, passwordFile };
 }
 
-/** A secret kept in `file` across `up`s (0600), or a new random one written there. */
-async function keptSecret(file: string): Promise<string> {
-  const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-  if (kept) return kept;
-  const password = randomPassword();
-  await writeSecretFile(file, password);
-  return password;
-}
-
 const REDIS_SERVICES: readonly RedisService[] = ['identity', 'policy', 'gateway', 'audit', 'usage'];
 
 /**
@@ -194,7 +185,7 @@ export async function runningMesh(name: string): Promise<MeshInfo | undefined> {
   if (!existsSync(meshFile(name))) return undefined;
   const info = JSON.parse(readFileSync(meshFile(name), 'utf8')) as MeshInfo;
   const managed = await listManaged();
-  const names = [...SERVICES.map((s) => `${name}.${s}`), `${name}.reference-model`, `${name}.envoy`, ...(info.idp?.external === false ? [`${name}.dev-idp`] : [])];
+  const names = [...SERVICES.map((s) => `${name}.${s}`), `${name}.reference-model`, `${name}.envoy`, meshKafkaName(name), ...(info.idp?.external === false ? [`${name}.dev-idp`] : [])];
   return names.every((n) => managed[n]?.running) ? info : undefined;
 }
 
@@ -209,7 +200,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   const fixed = options.ports === 'fixed';
   const runDir = path.join(stateDir(), 'run', options.name);
   const logsDir = path.join(stateDir(), 'logs', options.name);
-  // The services' database and Redis passwords, one 0600 file each, in a directory only its owner enters.
+  // The services' database, Redis and Kafka passwords, one 0600 file each, in a directory only its owner enters.
   const secretsDir = path.join(stateDir(), 'secrets', options.name);
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   chmodSync(path.dirname(secretsDir), 0o700);
@@ -219,10 +210,13 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   ensureLogDir(path.dirname(logsDir));
   ensureLogDir(logsDir);
 
-  log('starting infrastructure (PostgreSQL, Redis, Kafka)');
-  const infra = await startInfra({ profile: fixed ? 'dev' : 'test' });
+  log('starting infrastructure (PostgreSQL, Redis, and the mesh\'s own Kafka)');
+  const shared = await startInfra({ profile: fixed ? 'dev' : 'test', components: ['postgres', 'redis'] });
   const ports = await allocatePorts(options);
   const topicPrefix = fixed ? '' : uniquePrefix(options.name);
+  const group = fixed ? 'airlock' : topicPrefix;
+  const kafka = await startMeshKafka({ name: options.name, dir: path.join(runDir, 'kafka'), secretsDir, topicPrefix, groupPrefix: group, fresh: !fixed, log });
+  const infra = { ...shared, kafka: { brokers: kafka.brokers } };
   const edgeOrigin = `https://localhost:${ports.https}`;
   const mesh: MeshEnvironment = {
     infra,
@@ -239,7 +233,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       identity: await database(infra, 'airlock_identity', fixed, secretsDir),
       policy: await database(infra, 'airlock_policy', fixed, secretsDir),
     },
-    group: fixed ? 'airlock' : topicPrefix,
+    group,
+    kafkaUsers: kafka.users,
     oidc: {},
     // Test meshes share the local Redis: each keeps its sessions and revocations to itself.
     identityRedisPrefix: fixed ? 'airlock:identity:' : `airlock:${options.name}:identity:`,
@@ -400,7 +395,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
 /** Stops every process of the mesh `name` (its Prometheus if `up` started one, then Envoy, so no request reaches a stopping service). */
 export async function stopMesh(name: string): Promise<void> {
   const managed = await listManaged();
-  const order = [`${name}.prometheus`, `${name}.envoy`, `${name}.gateway`, ...SERVICES.map((s) => `${name}.${s}`), `${name}.dev-idp`, `${name}.reference-model`];
+  // The broker last: the services' producers flush on the way down.
+  const order = [`${name}.prometheus`, `${name}.envoy`, `${name}.gateway`, ...SERVICES.map((s) => `${name}.${s}`), `${name}.dev-idp`, `${name}.reference-model`, meshKafkaName(name)];
   for (const n of [...new Set(order)]) {
     if (managed[n]) await stopManaged(managed[n].pid, 15_000);
   }

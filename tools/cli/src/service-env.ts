@@ -1,6 +1,7 @@
 // The environment each service of a mesh runs with: its ports, the shared infrastructure, and how it finds
 // the others. One function per mesh start, so `up` and the end-to-end suite configure services the same way.
 import path from 'node:path';
+import type { KafkaClient } from '@airlock/events';
 import type { InfraEndpoints, RedisService } from '@airlock/testing';
 
 export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
@@ -65,6 +66,11 @@ export interface MeshEnvironment {
   redisUsers?: Record<RedisService, MeshRedisUser>;
   /** Prefix of the Kafka consumer groups. */
   group: string;
+  /**
+   * Each Kafka-using service's SCRAM user on the mesh's own broker (mesh-kafka.ts), whose address is then
+   * `infra.kafka`; unset: the shared PLAINTEXT broker (KAFKA_PLAINTEXT_FOR_DEVELOPMENT).
+   */
+  kafkaUsers?: Record<KafkaClient, { username: string; passwordFile: string }>;
   /** Identity's OIDC relying-party settings (OIDC_*). */
   oidc: NodeJS.ProcessEnv;
   /** Identity's Redis key prefix; its revocation channel is `${prefix}revocations`. */
@@ -86,6 +92,16 @@ function redisEnv(mesh: MeshEnvironment, service: RedisService): NodeJS.ProcessE
   return { REDIS_URL: mesh.infra.redis.url, ...(user ? { REDIS_USERNAME: user.username, REDIS_PASSWORD_FILE: user.passwordFile } : {}) };
 }
 
+/** The broker, the topic prefix, and the service's own user (or, without users, plaintext asked for by name). */
+function kafkaEnv(mesh: MeshEnvironment, service: KafkaClient): NodeJS.ProcessEnv {
+  const user = mesh.kafkaUsers?.[service];
+  return {
+    KAFKA_BROKERS: mesh.infra.kafka.brokers.join(','),
+    TOPIC_PREFIX: mesh.topicPrefix,
+    ...(user ? { KAFKA_USERNAME: user.username, KAFKA_PASSWORD_FILE: user.passwordFile } : { KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true' }),
+  };
+}
+
 export function serviceEnv(service: ServiceName, ports: Record<ServiceName, ServicePorts>, mesh: MeshEnvironment): NodeJS.ProcessEnv {
   const addr = (s: ServiceName) => `127.0.0.1:${ports[s].grpc}`;
   const p = ports[service];
@@ -99,7 +115,6 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
       : { MTLS_OFF_FOR_DEVELOPMENT: 'true' }),
   };
   if (p.http) env.HTTP_PORT = String(p.http);
-  const kafka = { KAFKA_BROKERS: mesh.infra.kafka.brokers.join(','), TOPIC_PREFIX: mesh.topicPrefix };
   // HTTP faces that take the caller from the edge verify policy's x-airlock-identity assertion with its JWKS
   // (fetched when first needed, so policy may start after them).
   const edgeIdentity = { IDENTITY_ASSERTION_JWKS_URL: `http://127.0.0.1:${ports.policy.http}/api/policy/v1/assertion/jwks.json` };
@@ -108,7 +123,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     case 'identity':
       return {
         ...env,
-        ...kafka,
+        ...kafkaEnv(mesh, 'identity'),
         ...edgeIdentity,
         ...mesh.oidc,
         ...redisEnv(mesh, 'identity'),
@@ -133,7 +148,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         POLICY_ASSERTION_GENERATE_KEY: 'true',
         // Versioned bundles (the file below only seeds an empty store), pushed to replicas over Redis; the cache
         // file keeps the last good version serving if PostgreSQL is unreachable at boot.
-        ...kafka,
+        ...kafkaEnv(mesh, 'policy'),
         ...databaseEnv(mesh.databases.policy),
         EVENT_SPOOL_DIR: spoolOf('policy'),
         POLICY_BUNDLE_CHANNEL: `${mesh.redisNamespace}policy:bundles`,
@@ -146,7 +161,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     case 'gateway':
       return {
         ...env,
-        ...kafka,
+        ...kafkaEnv(mesh, 'gateway'),
         ...edgeIdentity,
         EVENT_SPOOL_DIR: mesh.spoolDir,
         DLP_ADDR: addr('dlp'),
@@ -168,7 +183,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
       // With its database the service keeps the audit index and serves /api/audit/v1/events behind the edge.
       return {
         ...env,
-        ...kafka,
+        ...kafkaEnv(mesh, 'audit'),
         ...edgeIdentity,
         ...databaseEnv(mesh.databases.audit),
         AUDIT_SINK_JSONL_PATH: mesh.sinkPath,
@@ -183,7 +198,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
       // POLICY_ADDR: the token budget shown with a person's own usage (/api/usage/v1/me).
       return {
         ...env,
-        ...kafka,
+        ...kafkaEnv(mesh, 'usage'),
         ...edgeIdentity,
         ...databaseEnv(mesh.databases.usage),
         ...redisEnv(mesh, 'usage'),
@@ -193,7 +208,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     case 'workspace':
       return {
         ...env,
-        ...kafka,
+        ...kafkaEnv(mesh, 'workspace'),
         ...edgeIdentity,
         ...databaseEnv(mesh.databases.workspace),
         EVENT_SPOOL_DIR: spoolOf('workspace'),

@@ -7,7 +7,7 @@ import { kafkaCredentials } from '@airlock/config';
 
 /** The audit topic's dead-letter topic: `<prefix>.airlock.audit.v1.dlq`. */
 export function auditDeadLetter(prefix?: string): string {
-  return `${topicName('audit', prefix)}.dlq`;
+  return topicName('auditDeadLetters', prefix);
 }
 
 export const DLQ_REASON_HEADER = 'x-dlq-reason';

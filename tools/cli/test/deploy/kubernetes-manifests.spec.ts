@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KAFKA_CLIENT_NAMES, kafkaAcl, type KafkaClient } from '@airlock/events';
 import { serviceAclRules, serviceRedisGrant, type RedisService } from '@airlock/testing';
 import { SERVICES, type ServiceName } from '../../src/service-env';
 import { kubernetesEnvoyVars } from './envoy';
@@ -147,6 +148,7 @@ describe('deploy/kubernetes', () => {
       const volume = w.spec.template.spec.volumes?.find((vol) => vol.name === mount?.name);
       expect(volume?.secret).toEqual({ secretName: `airlock-${service}`, defaultMode: 0o440, items: [{ key: 'KAFKA_PASSWORD', path: 'password' }] });
       expect(DEPLOY_README).toContain(`User:airlock-${service}`);
+      expect(KAFKA_CLIENT_NAMES).toContain(service);
     });
 
     it('declares the ports its environment binds, and the Service and probes use them', () => {
@@ -362,5 +364,19 @@ describe('deploy/kubernetes', () => {
         expect(metrics).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9464, protocol: 'TCP' }] }]);
       }
     });
+  });
+});
+
+describe("deploy/README.md's Kafka ACLs", () => {
+  // What a cluster's operator runs is what the mesh's broker grants: both from @airlock/events' KAFKA_CLIENTS.
+  it.each(KAFKA_CLIENT_NAMES)('grant %s exactly its rights in KAFKA_CLIENTS', (client: KafkaClient) => {
+    const acl = kafkaAcl(client, { groupPrefix: 'airlock' });
+    const principal = `acl --allow-principal User:airlock-${client}`;
+    const expected = [
+      ...(acl.produce.length ? [`${principal} --operation Write --operation Describe ${acl.produce.map((t) => `--topic ${t}`).join(' ')}`] : []),
+      ...(acl.consume.length ? [`${principal} --operation Read --operation Describe ${acl.consume.map((t) => `--topic ${t}`).join(' ')} ${acl.groups.map((g) => `--group ${g}`).join(' ')}`] : []),
+    ];
+    const documented = DEPLOY_README.split('\n').filter((line) => line.startsWith(`${principal} `));
+    expect(documented.sort()).toEqual(expected.sort());
   });
 });

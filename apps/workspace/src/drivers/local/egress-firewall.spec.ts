@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { networkConfigSchema } from '../kubernetes/network';
-import { ALLOWED_MARK, allowListDestinations, edgeDestinations, firewallTableName, hostResolvers, renderFirewall } from './egress-firewall';
+import { ALLOWED_MARK, allowListDestinations, edgeDestinations, firewallTableName, hostResolvers, isOrphanTable, parseTableOwner, renderFirewall } from './egress-firewall';
 
 const network = (egress: Record<string, unknown> = {}) => networkConfigSchema.parse({ egress });
 
@@ -72,6 +72,31 @@ describe('the local egress firewall', () => {
       'meta l4proto tcp reject with tcp reset',
       'reject with icmpx admin-prohibited',
     ]);
+  });
+
+  it('names the service that wrote the table in its comment, as nft lists it back', () => {
+    const script = renderFirewall('airlock_ws_abc', [1001], [], { pid: 4242, startTime: 987654 });
+    expect(script).toContain('table inet airlock_ws_abc {\n  comment "airlock workspace service pid 4242 start 987654"\n');
+    const listed = 'table inet airlock_ws_abc {\n\tcomment "airlock workspace service pid 4242 start 987654"\n\tset workspace_uids {';
+    expect(parseTableOwner(listed)).toEqual({ pid: 4242, startTime: 987654 });
+    expect(parseTableOwner('table inet airlock_ws_abc {\n\tset workspace_uids {')).toBeUndefined();
+  });
+
+  it('calls a table of another root orphaned only when its service is gone and none of its workspaces runs', () => {
+    const table = 'airlock_ws_0123456789ab';
+    const owner = { pid: 10, startTime: 20 };
+    const alive = () => true;
+    const dead = () => false;
+    const otherRoot = ['fedcba9876543210/ws-1'];
+    const sameRoot = ['0123456789abcdef/ws-1'];
+    expect(isOrphanTable(table, owner, dead, otherRoot)).toBe(true);
+    // An older release wrote no owner: judged by its workspaces alone.
+    expect(isOrphanTable(table, undefined, alive, [])).toBe(true);
+    // Its service runs: it may be starting a workspace right now.
+    expect(isOrphanTable(table, owner, alive, [])).toBe(false);
+    // Its workspaces outlived the service: the table still confines them.
+    expect(isOrphanTable(table, owner, dead, sameRoot)).toBe(false);
+    expect(isOrphanTable(table, undefined, dead, sameRoot)).toBe(false);
   });
 
   it('renders only the removal when no account is confined', () => {

@@ -11,6 +11,8 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { DriverLog } from '../driver';
 import { EGRESS_PURPOSES, type NetworkConfig } from '../kubernetes/network';
+import { WORKSPACE_KEY_VAR } from './code-server-command';
+import { isAlive, processesByEnv, readProc } from './procfs';
 
 /** Where nft(8) may be installed (Debian's `nftables` package). */
 export const NFT_PATHS = ['/usr/sbin/nft', '/sbin/nft'];
@@ -28,9 +30,42 @@ export function nftBinary(): string | undefined {
   return NFT_PATHS.find((p) => existsSync(p));
 }
 
-/** `airlock_ws_` + 12 hex digits of SHA-256 of the resolved root: one table per install, stable across restarts. */
+export const TABLE_PREFIX = 'airlock_ws_';
+
+/**
+ * `airlock_ws_` + 12 hex digits of SHA-256 of the resolved root: one table per install, stable across restarts.
+ * The digits are also the start of every workspace process key under that root (home-layout's workspaceKey).
+ */
 export function firewallTableName(rootDir: string): string {
-  return `airlock_ws_${createHash('sha256').update(path.resolve(rootDir)).digest('hex').slice(0, 12)}`;
+  return `${TABLE_PREFIX}${createHash('sha256').update(path.resolve(rootDir)).digest('hex').slice(0, 12)}`;
+}
+
+/** The workspace service that wrote a table: its pid and start time (a pid alone may be reused). */
+export interface TableOwner {
+  pid: number;
+  startTime: number;
+}
+
+const ownerComment = (owner: TableOwner): string => `airlock workspace service pid ${owner.pid} start ${owner.startTime}`;
+
+/** The owner a table's comment names, or undefined (no comment: a table of an older release). */
+export function parseTableOwner(listing: string): TableOwner | undefined {
+  const m = /comment "airlock workspace service pid (\d+) start (\d+)"/.exec(listing);
+  return m ? { pid: Number(m[1]), startTime: Number(m[2]) } : undefined;
+}
+
+/**
+ * Whether a table of another root may go: its service is gone (so nobody is about to start a workspace under it)
+ * and no workspace process of that root runs (so it confines nobody). Such a table only still *allows*: its
+ * accounts are shared with every install (one account per user), and its edge port on loopback, once freed, is
+ * soon taken by something else — a Kafka, a database — which the account could then reach. A table whose
+ * workspaces still run stays even without its service: removing it would set them free.
+ */
+export function isOrphanTable(table: string, owner: TableOwner | undefined, ownerAlive: (o: TableOwner) => boolean, workspaceKeys: Iterable<string>): boolean {
+  if (owner !== undefined && ownerAlive(owner)) return false;
+  const rootDigits = table.slice(TABLE_PREFIX.length);
+  for (const key of workspaceKeys) if (key.startsWith(rootDigits)) return false;
+  return true;
 }
 
 const withPrefix = (address: string): string => (address.includes('/') ? address : `${address}/${isIP(address) === 6 ? 128 : 32}`);
@@ -109,13 +144,14 @@ function allowRule(d: EgressDestination): string {
  * `destinations`; TCP to anywhere else gets a reset (a refused connection, not a hang), the rest an ICMP error.
  * The leading `table …; delete table …` makes the replacement atomic and idempotent (nft -f is one transaction).
  */
-export function renderFirewall(table: string, uids: number[], destinations: EgressDestination[]): string {
+export function renderFirewall(table: string, uids: number[], destinations: EgressDestination[], owner?: TableOwner): string {
   const unique = [...new Set(uids)].sort((a, b) => a - b);
   const lines = [`table inet ${table} {}`, `delete table inet ${table}`];
   if (unique.length === 0) return `${lines.join('\n')}\n`;
   return `${[
     ...lines,
     `table inet ${table} {`,
+    ...(owner ? [`  comment ${JSON.stringify(ownerComment(owner))}`] : []),
     '  set workspace_uids {',
     '    type uid',
     `    elements = { ${unique.join(', ')} }`,
@@ -138,11 +174,11 @@ export function renderFirewall(table: string, uids: number[], destinations: Egre
   ].join('\n')}\n`;
 }
 
-function runNft(nft: string, args: string[], input?: string): Promise<void> {
+function runNft(nft: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(nft, args, { timeout: 10_000 }, (error, _stdout, stderr) => {
+    const child = execFile(nft, args, { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`nft ${args.join(' ')} failed: ${String(stderr).trim().slice(0, 300) || error.message}`));
-      else resolve();
+      else resolve(String(stdout));
     });
     if (input !== undefined) child.stdin?.end(input);
   });
@@ -189,12 +225,39 @@ export class EgressFirewall {
    */
   apply(currentUids: () => number[]): Promise<void> {
     const next = this.chain.then(async () => {
+      await this.removeOrphans();
       const uids = currentUids();
-      const script = renderFirewall(this.table, uids, uids.length ? await this.destinations() : []);
+      const script = renderFirewall(this.table, uids, uids.length ? await this.destinations() : [], this.owner());
       await runNft(this.options.nft, ['-f', '-'], script);
     });
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  private owner(): TableOwner | undefined {
+    const me = readProc(process.pid);
+    return me ? { pid: process.pid, startTime: me.startTime } : undefined;
+  }
+
+  /**
+   * Drops the tables other installs left behind (a service killed, its test root deleted): see isOrphanTable.
+   * Another service may sweep the same table at the same moment, so a failed delete is not an error.
+   */
+  private async removeOrphans(): Promise<void> {
+    const { nft, log } = this.options;
+    const tables = [...(await runNft(nft, ['list', 'tables', 'inet'])).matchAll(new RegExp(`^table inet (${TABLE_PREFIX}[0-9a-f]{12})$`, 'gm'))]
+      .map((m) => m[1]!)
+      .filter((t) => t !== this.table);
+    if (tables.length === 0) return;
+    const workspaceKeys = [...processesByEnv(WORKSPACE_KEY_VAR).keys()];
+    for (const table of tables) {
+      const listing = await runNft(nft, ['list', 'table', 'inet', table]).catch(() => undefined);
+      if (listing === undefined || !isOrphanTable(table, parseTableOwner(listing), (o) => isAlive(o.pid, o.startTime), workspaceKeys)) continue;
+      await runNft(nft, ['delete', 'table', 'inet', table]).then(
+        () => log?.('warn', 'removed the egress table of an install that is gone (its service and workspaces are not running)', { nft_table: table }),
+        () => undefined,
+      );
+    }
   }
 }
 
