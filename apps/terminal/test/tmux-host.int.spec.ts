@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eventually } from '@airlock/testing';
+import { restoreSequence } from '../src/pty/control-protocol';
+import { TmuxHost, type ShellAccount } from '../src/pty/tmux-host';
+
+jest.setTimeout(60_000);
+
+/** The holder against the real tmux: sessions outlive their clients, and a capture rebuilds the screen. */
+describe('TmuxHost (real tmux)', () => {
+  // Short: the socket path must stay under 107 bytes.
+  const root = mkdtempSync(path.join('/tmp', 'att-'));
+  const host = new TmuxHost({ tmux: '/usr/bin/tmux', rootDir: root, scrollbackLines: 1000 });
+  const account: ShellAccount = { key: 'ws1', home: root };
+  const env = { PATH: '/usr/bin:/bin', HOME: root, TERM: 'screen-256color', LANG: 'C.UTF-8' };
+
+  afterAll(async () => {
+    await host.kill(account, 's1').catch(() => undefined);
+    await host.kill(account, 's2').catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps a shell across clients and replays its scrollback and cursor', async () => {
+    expect(await host.list(account)).toEqual([]);
+    await host.create(account, { name: 's1', shell: '/bin/sh', cols: 80, rows: 24, env });
+    expect(await host.list(account)).toEqual(['s1']);
+
+    const first = host.attach(account, 's1', false);
+    await first.whenAttached();
+    const seen: Buffer[] = [];
+    first.on('output', (b) => seen.push(b));
+    await first.input('s1', Buffer.from('for i in $(seq 1 60); do echo line-$i; done\r'));
+    await eventually('the loop output', () => (Buffer.concat(seen).toString().includes('line-60') ? true : undefined));
+    await first.detach();
+    expect(await host.list(account)).toEqual(['s1']);
+
+    const second = host.attach(account, 's1', false);
+    await second.whenAttached();
+    const capture = await second.capture('s1', 1000);
+    const text = restoreSequence(capture).toString();
+    expect(text).toContain('line-1\x1b[0m\r\n');
+    expect(text).toContain('line-60');
+    expect(capture.normal).toHaveLength(24);
+    expect(capture.alternate).toBeUndefined();
+    expect(capture.state.cursorY).toBe(23);
+    await second.detach();
+  });
+
+  it('sees a full-screen program on the alternate screen', async () => {
+    await host.create(account, { name: 's2', shell: '/bin/sh', cols: 80, rows: 24, env });
+    const client = host.attach(account, 's2', false);
+    await client.whenAttached();
+    await client.input('s2', Buffer.from("printf 'before\\n'; printf '\\033[?1049h\\033[31mFULL\\033[0m'; sleep 30\r"));
+    const capture = await eventually('the alternate screen', async () => {
+      const c = await client.capture('s2', 1000);
+      return c.alternate && Buffer.concat(c.alternate).toString().includes('FULL') ? c : undefined;
+    });
+    expect(Buffer.concat(capture.normal).toString()).toContain('before');
+    expect(Buffer.concat(capture.alternate ?? []).toString()).toContain('\x1b[31mFULL');
+    expect(restoreSequence(capture).toString()).toContain('\x1b[?1049h');
+    await client.detach();
+  });
+
+});
