@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '@airlock/testing';
 import { restoreSequence } from '../src/pty/control-protocol';

@@ -51,6 +51,10 @@ export class TmuxHost {
     writeFileSync(this.configFile, serverConfig(options.scrollbackLines), { mode: 0o644 });
   }
 
+  get scrollbackLines(): number {
+    return this.options.scrollbackLines;
+  }
+
   socketOf(account: ShellAccount): string {
     return path.join(this.options.rootDir, account.key, 'tmux.sock');
   }
@@ -64,6 +68,8 @@ export class TmuxHost {
     const dir = path.dirname(this.socketOf(account));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (account.uid !== undefined) chownSync(dir, account.uid, account.gid ?? account.uid);
+    // A workspace's home exists already; the development mode's is made here.
+    mkdirSync(account.home, { recursive: true, mode: 0o700 });
     const args = [
       ...this.base(account),
       'new-session',
