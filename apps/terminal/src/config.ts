@@ -38,9 +38,9 @@ export const terminalConfig = {
   /** Live sessions one user may own at a time. */
   TERMINAL_MAX_SESSIONS_PER_USER: env.int(10, 1),
   /** A session nobody is attached to ends after this long (the seed's "dormant" state has a lifetime). */
-  TERMINAL_DETACHED_TTL_SECONDS: env.int(24 * 3600, 60),
-  /** Minutes without input after which input is refused until the owner re-authenticates; 0 turns it off. */
-  TERMINAL_IDLE_LOCK_MINUTES: env.int(15, 0),
+  TERMINAL_DETACHED_TTL_SECONDS: env.int(24 * 3600, 1),
+  /** Seconds without input after which input is refused until the owner re-authenticates (15 minutes); 0 turns it off. */
+  TERMINAL_IDLE_LOCK_SECONDS: env.int(15 * 60, 0),
   /** How often the reaper looks for expired and idle sessions. */
   TERMINAL_REAPER_INTERVAL_SECONDS: env.int(30, 1),
   /** Lifetime of a WebSocket ticket; it also works once only. */

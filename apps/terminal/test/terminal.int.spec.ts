@@ -202,4 +202,31 @@ describe('terminal service', () => {
     expect((await api('dora', 'POST', `/${made[0]}/tickets`)).body.error.code).toBe('terminal_session_terminated');
     expect((await api('dora', 'GET', '')).body.sessions.map((s: { id: string }) => s.id).sort()).toEqual(made.slice(1).sort());
   });
+
+  // Last: it restarts the service with short clocks, which also reaps what earlier tests left detached.
+  it('locks an idle session until the owner asks for a new ticket, and ends a detached one after its TTL', async () => {
+    await service.stop();
+    service = await startBuiltService({
+      app: 'terminal',
+      env: { ...env, TERMINAL_IDLE_LOCK_SECONDS: '2', TERMINAL_REAPER_INTERVAL_SECONDS: '1', TERMINAL_DETACHED_TTL_SECONDS: '3' },
+      ready: grpcServing('airlock.terminal.v1.TerminalService'),
+    });
+    const { body: session } = await api('erin', 'POST', '', { workspace_id: 'w-erin' });
+    const terminal = await attach('erin', (await ticketFor('erin', session.id)).url);
+    await eventually('the idle lock', () => (terminal.messages.some((m) => m.type === 'locked') ? true : undefined));
+    expect((await api('erin', 'GET', `/${session.id}`)).body.locked).toBe(true);
+    terminal.type('echo while-locked\r');
+    await eventually('the refusal', () => (terminal.messages.some((m) => m.type === 'error' && m.code === 'terminal_locked') ? true : undefined));
+
+    // A new ticket is the re-authentication: the open connection may type again.
+    await ticketFor('erin', session.id);
+    expect(terminal.messages).toContainEqual({ type: 'unlocked' });
+    terminal.type('echo after-unlock\r');
+    await eventually('input accepted again', () => (terminal.text().includes('after-unlock\r\n') ? true : undefined));
+    expect(terminal.text()).not.toContain('while-locked');
+
+    await terminal.close();
+    await eventually('the TTL', async () => ((await api('erin', 'GET', `/${session.id}`)).body.state === 'terminated' ? true : undefined), 20_000);
+    expect((await api('erin', 'POST', `/${session.id}/tickets`)).body.error.code).toBe('terminal_session_terminated');
+  });
 });

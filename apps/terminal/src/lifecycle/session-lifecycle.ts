@@ -15,15 +15,15 @@ import { accountByKey } from '../workspaces/workspace-hosts';
 const CREATE_GRACE_MS = 30_000;
 
 /** Whether a session has gone without input for longer than the idle lock allows (0: never locks). */
-export function idleLockDue(lastInputMs: number, nowMs: number, lockMinutes: number): boolean {
-  return lockMinutes > 0 && nowMs - lastInputMs >= lockMinutes * 60_000;
+export function idleLockDue(lastInputMs: number, nowMs: number, lockSeconds: number): boolean {
+  return lockSeconds > 0 && nowMs - lastInputMs >= lockSeconds * 1000;
 }
 
 /**
  * The service's own part of the lifecycle. At boot it finds its sessions again: PostgreSQL's live rows are
  * compared with what each account's tmux server holds (rows whose shell is gone end; shells without a live row
  * are killed), and nobody counts as attached any more. Then, every TERMINAL_REAPER_INTERVAL_SECONDS, detached
- * sessions past their TTL are ended, sessions idle past TERMINAL_IDLE_LOCK_MINUTES are locked, and shells that
+ * sessions past their TTL are ended, sessions idle past TERMINAL_IDLE_LOCK_SECONDS are locked, and shells that
  * exited while nobody watched are noticed.
  */
 @Injectable()
@@ -111,7 +111,7 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
         locked++;
         continue;
       }
-      if (!idleLockDue(state.lastInputMs, nowMs, this.config.TERMINAL_IDLE_LOCK_MINUTES)) continue;
+      if (!idleLockDue(state.lastInputMs, nowMs, this.config.TERMINAL_IDLE_LOCK_SECONDS)) continue;
       await this.hot.setLocked(s.id, true, nowMs);
       this.connections.setLocked(s.id, true);
       await this.audit.record({ action: 'lock', session: s, actor: '', target: 'idle' });

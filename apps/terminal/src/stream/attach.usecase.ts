@@ -53,23 +53,26 @@ export class AttachSession {
     private readonly audit: TerminalAudit,
   ) {}
 
-  /** Before the upgrade is accepted: the session still exists and the ticket's holder still has access. */
-  async check(ticket: Ticket): Promise<TerminalSession> {
+  /**
+   * Before the upgrade is accepted: the session still exists and the ticket's holder still has access. Also reads
+   * the lock, so that run() can listen to the socket before awaiting anything (a frame sent at once is not lost).
+   */
+  async check(ticket: Ticket): Promise<{ session: TerminalSession; locked: boolean }> {
     const session = await this.store.get(ticket.sessionId);
     if (!session) throw new TicketInvalidError();
     if (session.state === 'terminated') throw new SessionTerminatedError();
     const access = accessOf(session, { tenantId: ticket.tenantId, userId: ticket.userId });
     // Withdrawn or narrowed since the ticket was issued: the ticket is worth what the access is now.
     if (!access || (ticket.access !== 'read-only' && !canType(access))) throw new TicketInvalidError();
-    return session;
+    return { session, locked: (await this.hot.live(session.id)).locked };
   }
 
-  async run(ws: WebSocket, session: TerminalSession, request: AttachRequest): Promise<void> {
+  async run(ws: WebSocket, session: TerminalSession, request: AttachRequest & { locked: boolean }): Promise<void> {
     const { ticket } = request;
     const mayType = canType(ticket.access);
     const guest = ticket.access !== 'owner';
     const client = this.pty.attach(accountByKey(session.accountKey), session.id, !mayType);
-    let locked = (await this.hot.live(session.id)).locked;
+    let locked = request.locked;
     let lastTouch = 0;
     let inputChain = Promise.resolve();
     let open = true;
@@ -132,7 +135,8 @@ export class AttachSession {
     const first = this.connections.add(session.id, connection) === 1;
     if (first) await this.store.markAttached(session.id);
     await this.hot.addClients(session.id, 1).catch(() => undefined);
-    await this.audit.record({ action: guest ? 'join' : 'attach', session, actor: ticket.userId, target: ticket.access });
+    // Not awaited: the screen should not wait for the broker (record() never throws; a broker outage spools).
+    void this.audit.record({ action: guest ? 'join' : 'attach', session, actor: ticket.userId, target: ticket.access });
 
     try {
       await client.whenAttached();

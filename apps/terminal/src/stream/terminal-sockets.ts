@@ -67,9 +67,9 @@ export class TerminalSockets implements OnApplicationBootstrap, OnApplicationShu
       const caller = await this.edge.callerFrom(req);
       const ticket = await this.hot.consumeTicket(url.searchParams.get('ticket') ?? '');
       if (!ticket || ticket.sessionId !== match[1] || ticket.userId !== caller.userId || ticket.tenantId !== caller.tenantId) throw new TicketInvalidError();
-      const session = await this.attach.check(ticket);
+      const { session, locked } = await this.attach.check(ticket);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        this.attach.run(ws, session, { ticket, size: sizeFrom(url.searchParams), startedAt }).catch((error: unknown) => {
+        this.attach.run(ws, session, { ticket, size: sizeFrom(url.searchParams), startedAt, locked }).catch((error: unknown) => {
           this.logger.error({ err: String(error), session_id: session.id }, 'terminal connection failed');
           ws.close(1011, 'internal error');
         });
