@@ -61,7 +61,7 @@ export const terminalConfig = {
  * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
  */
 export const ALLOWED_CALLERS: CallGraph = {
-  // A workspace being stopped or deleted ends its terminals.
-  workspace: ['airlock.terminal.v1.TerminalService/ListSessions', 'airlock.terminal.v1.TerminalService/TerminateSessions'],
+  // Operator tooling lists and ends a workspace's terminals. (The workspace service, which should end them when a
+  // workspace is stopped or deleted, does not call yet: README "Left to do".)
   operator: ['airlock.terminal.v1.TerminalService'],
 };

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
 import {
   createTestDatabase,
+  ensureTmux,
   eventually,
   grpcServing,
   startBuiltService,
@@ -83,7 +84,8 @@ describe('terminal service', () => {
   }
 
   beforeAll(async () => {
-    infra = await startInfra({ components: ['postgres', 'redis', 'kafka'] });
+    const [endpoints] = await Promise.all([startInfra({ components: ['postgres', 'redis', 'kafka'] }), ensureTmux()]);
+    infra = endpoints;
     const prefix = uniquePrefix('terminal');
     db = await createTestDatabase(infra, prefix);
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-terminal-'));

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { eventually } from '@airlock/testing';
+import { ensureTmux, eventually, TMUX_PATH } from '@airlock/testing';
 import { restoreSequence } from '../src/pty/control-protocol';
 import { TmuxHost, type ShellAccount } from '../src/pty/tmux-host';
 
@@ -10,9 +10,13 @@ jest.setTimeout(60_000);
 describe('TmuxHost (real tmux)', () => {
   // Short: the socket path must stay under 107 bytes.
   const root = mkdtempSync(path.join('/tmp', 'att-'));
-  const host = new TmuxHost({ tmux: '/usr/bin/tmux', rootDir: root, scrollbackLines: 1000 });
+  const host = new TmuxHost({ tmux: TMUX_PATH, rootDir: root, scrollbackLines: 1000 });
   const account: ShellAccount = { key: 'ws1', home: root };
   const env = { PATH: '/usr/bin:/bin', HOME: root, TERM: 'screen-256color', LANG: 'C.UTF-8' };
+
+  beforeAll(async () => {
+    await ensureTmux();
+  });
 
   afterAll(async () => {
     await host.kill(account, 's1').catch(() => undefined);

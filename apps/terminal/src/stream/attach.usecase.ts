@@ -23,6 +23,8 @@ export interface AttachRequest {
 
 /** How often a connection's last input is written to Redis at most: the idle lock counts minutes, not keystrokes. */
 const TOUCH_EVERY_MS = 1_000;
+/** A quiet terminal is still alive: pings keep the edge's idle timeout (Envoy: 1800 s on /ws/terminal/) from cutting it. */
+const PING_EVERY_MS = 30_000;
 
 /** Control messages from the client (text frames). */
 export function parseClientMessage(text: string): { type: 'resize'; cols: number; rows: number } | undefined {
@@ -126,7 +128,9 @@ export class AttachSession {
       }
     });
 
+    const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), PING_EVERY_MS);
     ws.on('close', () => {
+      clearInterval(ping);
       open = false;
       void client.detach();
       void this.leave(session, connection, guest);

@@ -1,5 +1,6 @@
 // Where a terminal may run: the caller's own running workspace, as that workspace's OS account. The workspace
 // service is the one that knows (WORKSPACE_ADDR); without it only the explicit development mode works.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
@@ -22,7 +23,7 @@ export interface WorkspaceHost {
 }
 
 /** A directory name for any workspace id (ids are the workspace service's; never trusted as a path). */
-export const accountKeyOf = (workspaceId: string): string => `w-${Buffer.from(workspaceId).toString('base64url').slice(0, 64)}`;
+export const accountKeyOf = (workspaceId: string): string => `w-${createHash('sha256').update(workspaceId).digest('hex').slice(0, 16)}`;
 
 /** An account by the key a session row keeps: enough to reach its tmux socket (no new server is started). */
 export const accountByKey = (key: string): ShellAccount => ({ key, home: '/' });
