@@ -609,8 +609,8 @@ export const TerminalServiceService = {
     responseDeserialize: (value: Buffer): ListSessionsResponse => ListSessionsResponse.decode(value),
   },
   /**
-   * Ends every session of a workspace: its shells are killed and its rows marked terminated.
-   * Called when the workspace is stopped or deleted; idempotent.
+   * Ends every session of a workspace: its shells are killed and its rows marked terminated. For a workspace
+   * being stopped or deleted (operators today; the workspace service once it calls); idempotent.
    */
   terminateSessions: {
     path: "/airlock.terminal.v1.TerminalService/TerminateSessions" as const,
@@ -629,8 +629,8 @@ export interface TerminalServiceServer extends UntypedServiceImplementation {
   /** Sessions of one workspace (or of every workspace of a tenant when workspace_id is empty). */
   listSessions: handleUnaryCall<ListSessionsRequest, ListSessionsResponse>;
   /**
-   * Ends every session of a workspace: its shells are killed and its rows marked terminated.
-   * Called when the workspace is stopped or deleted; idempotent.
+   * Ends every session of a workspace: its shells are killed and its rows marked terminated. For a workspace
+   * being stopped or deleted (operators today; the workspace service once it calls); idempotent.
    */
   terminateSessions: handleUnaryCall<TerminateSessionsRequest, TerminateSessionsResponse>;
 }
@@ -653,8 +653,8 @@ export interface TerminalServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListSessionsResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Ends every session of a workspace: its shells are killed and its rows marked terminated.
-   * Called when the workspace is stopped or deleted; idempotent.
+   * Ends every session of a workspace: its shells are killed and its rows marked terminated. For a workspace
+   * being stopped or deleted (operators today; the workspace service once it calls); idempotent.
    */
   terminateSessions(
     request: TerminateSessionsRequest,
