@@ -27,7 +27,7 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
 /**
  * Takes WebSocket upgrades for `/ws/terminal/v1/sessions/{id}` off the HTTP server: the Origin must be allowed,
  * the edge must have authenticated the caller, and the ticket must be this caller's for this session (it is
- * spent on the first try, right or wrong). A refusal is an ordinary HTTP answer with the error envelope.
+ * spent by the first upgrade that gets as far as looking at it, right or wrong). A refusal is an ordinary HTTP answer with the error envelope.
  */
 @Injectable()
 export class TerminalSockets implements OnApplicationBootstrap, OnApplicationShutdown {
