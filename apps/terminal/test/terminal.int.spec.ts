@@ -6,6 +6,7 @@ import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/ident
 import {
   createTestDatabase,
   ensureTmux,
+  killTerminalShells,
   eventually,
   grpcServing,
   startBuiltService,
@@ -110,14 +111,11 @@ describe('terminal service', () => {
   });
 
   afterAll(async () => {
-    for (const user of ['alice', 'dora']) {
-      for (const s of (await api(user, 'GET', '').catch(() => ({ body: { sessions: [] } }))).body.sessions ?? []) await api(user, 'DELETE', `/${s.id}`);
-    }
     await service?.stop();
     if (process.env.TERMINAL_TEST_LOG_FILE) writeFileSync(process.env.TERMINAL_TEST_LOG_FILE, service?.output() ?? '');
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
-    rmSync(env.TERMINAL_ROOT_DIR, { recursive: true, force: true });
+    await killTerminalShells(env.TERMINAL_ROOT_DIR);
   });
 
   it('keeps a counter running through a kill -9 of the service, and a fresh ticket re-attaches with the scrollback', async () => {
@@ -144,6 +142,25 @@ describe('terminal service', () => {
     const seenAtRestore = countNow();
     await eventually('the counter still counting', () => (countNow() >= seenAtRestore + 10 ? true : undefined));
     await again.close();
+  });
+
+  it('re-attach restores the screen of a full-screen program (alternate screen, colours, cursor)', async () => {
+    const { body: session } = await api('alice', 'POST', '', { workspace_id: 'w-alice', cols: 80, rows: 24 });
+    const first = await attach('alice', `${(await ticketFor('alice', session.id)).url}&cols=80&rows=24`);
+    first.type("printf 'under\\n'; printf '\\033[?1049h\\033[2;5H\\033[32mEDITOR\\033[0m'; sleep 60\r");
+    await eventually('the program', () => (first.text().includes('EDITOR') ? true : undefined));
+    await first.close();
+
+    const again = await attach('alice', (await ticketFor('alice', session.id)).url);
+    await eventually('the restore', () => (again.text().includes('EDITOR') ? true : undefined));
+    const restored = again.text();
+    // The normal screen first (with what lay beneath), then the alternate screen with the program's colours.
+    expect(restored.indexOf('under')).toBeLessThan(restored.indexOf('\x1b[?1049h'));
+    expect(restored).toContain('\x1b[32mEDITOR');
+    // The cursor where the program left it: row 2, after the 6 characters written from column 5.
+    expect(restored).toMatch(/\x1b\[2;11H$/);
+    await again.close();
+    await api('alice', 'DELETE', `/${session.id}`);
   });
 
   it('spends a ticket on its first use and refuses a bad Origin', async () => {

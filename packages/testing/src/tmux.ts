@@ -1,7 +1,7 @@
 // tmux from Debian's `tmux` package (from the configured apt mirror only): the terminal service holds every shell
 // in a tmux server (apps/terminal). Only the binary is used; no system configuration is read (`-f` names the
 // service's own file).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDebianTool, systemInstaller, type DebianInstaller } from './debian-package';
 import { run } from './proc';
@@ -18,8 +18,9 @@ export async function ensureTmux(installer: DebianInstaller = systemInstaller): 
 }
 
 /**
- * Ends every tmux server whose socket is `<rootDir>/<account>/tmux.sock` (the terminal service's layout): the
- * shells outlive the service on purpose, so a mesh's `down` or a suite's cleanup ends them. Returns how many.
+ * Ends every tmux server whose socket is `<rootDir>/<account>/tmux.sock` (the terminal service's layout), then
+ * removes `rootDir` (the development homes under it included): the shells outlive the service on purpose, so a
+ * mesh's `down` or a suite's cleanup ends them. Returns how many servers were running.
  */
 export async function killTerminalShells(rootDir: string): Promise<number> {
   if (!existsSync(rootDir)) return 0;
@@ -34,5 +35,6 @@ export async function killTerminalShells(rootDir: string): Promise<number> {
       // no server on it any more
     }
   }
+  rmSync(rootDir, { recursive: true, force: true });
   return killed;
 }
