@@ -2,6 +2,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { LineSplitter, PANE_STATE_FORMAT, parseControlLine, parsePaneState, sendKeysCommands, type ScreenCapture } from './control-protocol';
 
+/** tmux matches a bare target by prefix or pattern when no session has that exact name: `=name:` asks for exactly it (its current window and pane). */
+const exact = (session: string): string => `=${session}:`;
+
 interface PendingCommand {
   resolve: (lines: Buffer[]) => void;
   reject: (error: Error) => void;
@@ -106,9 +109,9 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     });
   }
 
-  /** Keystrokes to the pane, as bytes. */
-  async input(target: string, data: Buffer): Promise<void> {
-    for (const command of sendKeysCommands(target, data)) await this.command(command);
+  /** Keystrokes to the pane of session `session`, as bytes. */
+  async input(session: string, data: Buffer): Promise<void> {
+    for (const command of sendKeysCommands(exact(session), data)) await this.command(command);
   }
 
   /** The size this client asks for; with `window-size latest` the most recently active client's size wins. */
@@ -117,10 +120,11 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   }
 
   /**
-   * Scrollback, screens and cursor of `target`, read through this client so that the live output that follows
+   * Scrollback, screens and cursor of session `session`, read through this client so that the live output that follows
    * starts exactly where the capture ends. Output tmux sent before the last reply is dropped.
    */
-  async capture(target: string, scrollbackLines: number): Promise<ScreenCapture> {
+  async capture(session: string, scrollbackLines: number): Promise<ScreenCapture> {
+    const target = exact(session);
     this.suppressOutput = true;
     try {
       const paneState = async () => parsePaneState((await this.command(`display-message -p -t ${target} '${PANE_STATE_FORMAT}'`))[0]?.toString('latin1') ?? '');
