@@ -24,7 +24,7 @@ export const terminalConfig = {
    * account). Short: a Unix socket path is limited to 107 bytes.
    */
   TERMINAL_ROOT_DIR: z.string().min(1),
-  /** WorkspaceService (host:port): whose workspace it is, whether it runs, and which OS account its shells run as. */
+  /** WorkspaceService (host:port), GetShellHost: whose workspace it is, whether it runs, and the OS account and home its shells use. */
   WORKSPACE_ADDR: env.address().optional(),
   /**
    * Development only, without WORKSPACE_ADDR: any workspace id is taken as the caller's own and its shells run as
@@ -52,7 +52,7 @@ export const terminalConfig = {
    * browser sends its cookie with a cross-site upgrade too, so the Origin is what stops another site's page.
    */
   TERMINAL_ALLOWED_ORIGINS: env.list(),
-  /** Budget for one workspace lookup (GetWorkspace / GetShellHost). */
+  /** Budget for one workspace lookup (GetShellHost). */
   TERMINAL_WORKSPACE_DEADLINE_MS: env.int(2_000, 50),
 };
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureTmux, eventually, TMUX_PATH } from '@airlock/testing';
 import { restoreSequence } from '../src/pty/control-protocol';
@@ -65,4 +65,25 @@ describe('TmuxHost (real tmux)', () => {
     await client.detach();
   });
 
+
+  // As root (the local driver's per-user accounts): the shell runs as the workspace's account, and this service's
+  // clients still reach it. nobody stands in for a workspace account: like one, its login shell is nologin.
+  (process.getuid?.() === 0 ? it : it.skip)('runs the shell as the given account, which the service still drives', async () => {
+    const home = mkdtempSync(path.join('/tmp', 'att-home-'));
+    chownSync(home, 65534, 65534);
+    const nobody: ShellAccount = { key: 'ws-nobody', uid: 65534, gid: 65534, home };
+    try {
+      await host.create(nobody, { name: 's3', shell: '/bin/bash', cols: 80, rows: 24, env: { ...env, HOME: home, SHELL: '/bin/bash' } });
+      const client = host.attach(nobody, 's3', false);
+      await client.whenAttached();
+      const seen: Buffer[] = [];
+      client.on('output', (b) => seen.push(b));
+      await client.input('s3', Buffer.from('echo "uid=$(id -u) home=$PWD"\r'));
+      await eventually('the shell as nobody', () => (Buffer.concat(seen).toString().includes(`uid=65534 home=${home}`) ? true : undefined));
+      await client.detach();
+    } finally {
+      await host.kill(nobody, 's3');
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });

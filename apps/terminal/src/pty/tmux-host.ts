@@ -2,7 +2,7 @@
 // account and detached from this service (tmux daemonizes), so a crash or restart of the service leaves every
 // shell running. The service reaches a server through its socket only; it never keeps state tmux does not.
 import { execFile } from 'node:child_process';
-import { mkdirSync, chownSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ControlClient } from './control-client';
@@ -46,7 +46,9 @@ export class TmuxHost {
   private readonly configFile: string;
 
   constructor(private readonly options: TmuxHostOptions) {
+    // Accounts pass through to their own directory (0700 each) and read the config; they list nothing here.
     mkdirSync(options.rootDir, { recursive: true, mode: 0o711 });
+    chmodSync(options.rootDir, 0o711);
     this.configFile = path.join(options.rootDir, 'tmux.conf');
     writeFileSync(this.configFile, serverConfig(options.scrollbackLines), { mode: 0o644 });
   }

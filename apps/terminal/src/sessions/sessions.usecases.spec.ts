@@ -20,6 +20,6 @@ describe('request parsing', () => {
 
   it('makes ids the routes accept and a shell environment without the service own variables', () => {
     expect(newSessionId()).toMatch(/^t_[A-Za-z0-9_-]{22}$/);
-    expect(Object.keys(shellEnvironment('/home/w', 't_x')).sort()).toEqual(['AIRLOCK_TERMINAL_SESSION', 'HOME', 'LANG', 'PATH', 'TERM']);
+    expect(Object.keys(shellEnvironment('/home/w', 't_x', '/bin/bash')).sort()).toEqual(['AIRLOCK_TERMINAL_SESSION', 'HOME', 'LANG', 'PATH', 'SHELL', 'TERM']);
   });
 });

@@ -40,9 +40,13 @@ export function parseName(name: unknown): string {
   return name.trim();
 }
 
-/** The shell's whole environment: nothing of this service's own (paths of secrets, addresses) reaches it. */
-export function shellEnvironment(home: string, sessionId: string): Record<string, string> {
-  return { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'screen-256color', AIRLOCK_TERMINAL_SESSION: sessionId };
+/**
+ * The shell's whole environment: nothing of this service's own (paths of secrets, addresses) reaches it. SHELL
+ * matters to tmux: without it tmux runs commands through the account's login shell, which for a workspace account
+ * is nologin.
+ */
+export function shellEnvironment(home: string, sessionId: string, shell: string): Record<string, string> {
+  return { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'screen-256color', SHELL: shell, AIRLOCK_TERMINAL_SESSION: sessionId };
 }
 
 @Injectable()
@@ -65,7 +69,7 @@ export class CreateSession {
     const row = { id, tenantId: caller.tenantId, workspaceId: input.workspaceId, ownerUserId: caller.userId, name: input.name ?? `terminal ${id.slice(2, 6)}`, accountKey: host.account.key };
     if (!(await this.store.insertWithinLimit(row, this.config.TERMINAL_MAX_SESSIONS_PER_USER))) throw new SessionLimitError(this.config.TERMINAL_MAX_SESSIONS_PER_USER);
     try {
-      await this.pty.create(host.account, { name: id, shell: this.config.TERMINAL_SHELL, cols: input.cols, rows: input.rows, env: shellEnvironment(host.account.home, id) });
+      await this.pty.create(host.account, { name: id, shell: this.config.TERMINAL_SHELL, cols: input.cols, rows: input.rows, env: shellEnvironment(host.account.home, id, this.config.TERMINAL_SHELL) });
     } catch (error) {
       this.logger.error({ err: String(error), session_id: id }, 'tmux could not start the shell');
       await this.store.markTerminated(id, 'start_failed');

@@ -42,7 +42,7 @@ export class WorkspaceHosts implements OnApplicationShutdown {
       this.client = createClient(airlock.workspace.v1.WorkspaceServiceClient, config.WORKSPACE_ADDR, {
         deadlineMs: config.TERMINAL_WORKSPACE_DEADLINE_MS,
         credentials: grpcClientCredentials(config),
-        idempotent: ['airlock.workspace.v1.WorkspaceService/GetWorkspace'],
+        idempotent: ['airlock.workspace.v1.WorkspaceService/GetShellHost'],
       });
     } else if (config.TERMINAL_STANDALONE_FOR_DEVELOPMENT) {
       logger.warn('TERMINAL_STANDALONE_FOR_DEVELOPMENT: shells run as this service user, outside any workspace; development only');
@@ -59,21 +59,21 @@ export class WorkspaceHosts implements OnApplicationShutdown {
   async resolve(workspaceId: string, caller: Caller): Promise<WorkspaceHost | undefined> {
     const key = accountKeyOf(workspaceId);
     if (!this.client) return { tenantId: caller.tenantId, ownerUserId: caller.userId, running: true, account: { key, home: path.join(this.homeRoot, key) } };
-    let workspace: airlock.workspace.v1.Workspace | undefined;
+    let host: airlock.workspace.v1.GetShellHostResponse;
     try {
-      workspace = (await unary(this.client.getWorkspace.bind(this.client), { workspaceId })).workspace;
+      host = await unary(this.client.getShellHost.bind(this.client), { workspaceId });
     } catch (error) {
       if ((error as { code?: number }).code === GrpcStatus.NOT_FOUND) return undefined;
       throw new WorkspaceUnavailableError(error);
     }
+    const workspace = host.workspace;
     if (!workspace) return undefined;
     return {
       tenantId: workspace.tenantId,
       ownerUserId: workspace.ownerUserId,
-      running: workspace.observedState === WorkspaceState.WORKSPACE_STATE_RUNNING,
-      // The shell runs as this service's user in a directory of the workspace's own until the workspace service
-      // tells where its account and home are (README: "Shells inside the workspace").
-      account: { key, home: path.join(this.homeRoot, key) },
+      running: host.running && workspace.observedState === WorkspaceState.WORKSPACE_STATE_RUNNING,
+      // The workspace's own account (setpriv drops to it; not needed when it is this service's user) and home.
+      account: { key, home: host.home, ...(host.uid === process.getuid?.() ? {} : { uid: host.uid, gid: host.gid }) },
     };
   }
 }
