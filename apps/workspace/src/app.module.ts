@@ -16,6 +16,7 @@ import type { workspaceConfig } from './config';
 import { ChangeWorkspaceState } from './workspaces/change-state.usecase';
 import { GetClientConfig, ListImages } from './workspaces/client-config.usecase';
 import { CreateWorkspace } from './workspaces/create-workspace.usecase';
+import { GetShellHost } from './workspaces/get-shell-host.usecase';
 import { GetWorkspace } from './workspaces/get-workspace.usecase';
 import { InstallExtension } from './workspaces/install-extension.usecase';
 import { ListWorkspaces } from './workspaces/list-workspaces.usecase';
@@ -38,6 +39,7 @@ import { WorkspaceStore } from './workspaces/workspace-store';
     Reconciler,
     CreateWorkspace,
     GetWorkspace,
+    GetShellHost,
     ListWorkspaces,
     ChangeWorkspaceState,
     InstallExtension,

@@ -129,4 +129,6 @@ export type WorkspaceConfig = z.infer<z.ZodObject<typeof workspaceConfig>>;
 export const ALLOWED_CALLERS: CallGraph = {
   // Operator tooling drives workspaces over gRPC (people use the owner API through the edge).
   operator: ['airlock.workspace.v1.WorkspaceService'],
+  // A terminal opens only in its caller's own running workspace, as the workspace's account.
+  terminal: ['airlock.workspace.v1.WorkspaceService/GetShellHost'],
 };

@@ -190,6 +190,10 @@ describe('local driver: a real code-server per workspace', () => {
     const opencode = statSync(path.join(dir, 'home', '.config', 'opencode', 'opencode.json'));
     expect([opencode.uid, opencode.mode & 0o777]).toEqual([uid, 0o600]);
     expect(existsSync(path.join(dir, 'home', 'payments'))).toBe(true);
+    // A terminal's shell runs as the same account, in the same home (GetShellHost, the terminal service's call).
+    const shell = await unary(client.getShellHost.bind(client), { workspaceId: id });
+    expect(shell).toMatchObject({ running: true, uid, home: path.join(dir, 'home'), workspace: expect.objectContaining({ workspaceId: id }) });
+    expect(shell.gid).toBe(Number(/^Gid:\s+(\d+)/m.exec(status)![1]));
   });
 
   it('serves the workspace at /w/<id>/ to its owner and an admin only, WebSockets included', async () => {
@@ -234,6 +238,7 @@ describe('local driver: a real code-server per workspace', () => {
     expect(processesOf(setup.root, id)).toEqual([]);
     expect(existsSync(path.join(setup.root, id, 'home', 'ops'))).toBe(true);
     expect((await get(setup.proxyPort, `/w/${id}/`, as('dave'))).status).toBe(503);
+    expect(await unary(client.getShellHost.bind(client), { workspaceId: id })).toMatchObject({ running: false, uid: 0, home: '' });
 
     await act('startWorkspace', id);
     await observed(id, S.WORKSPACE_STATE_RUNNING);

@@ -15,6 +15,7 @@ export const KAFKA_CLIENTS = {
   identity: { produce: ['audit'] },
   policy: { produce: ['audit'] },
   workspace: { produce: ['audit'] },
+  terminal: { produce: ['audit'] },
   gateway: { produce: ['audit', 'usage'] },
   // Envoy's access log as audit events, and the poison messages it sets aside.
   audit: { produce: ['audit', 'auditDeadLetters'], consume: ['audit'], group: 'audit' },

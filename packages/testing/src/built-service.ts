@@ -26,6 +26,8 @@ export interface BuiltService {
   output(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as a crash would; resolves when the process has exited. */
+  crash(): Promise<void>;
 }
 
 export async function startBuiltService(opts: BuiltServiceOptions): Promise<BuiltService> {
@@ -55,6 +57,12 @@ export async function startBuiltService(opts: BuiltServiceOptions): Promise<Buil
       clearTimeout(killer);
     }
   };
+  const crash = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
   const addresses = { grpcAddress: `127.0.0.1:${env.GRPC_PORT}`, httpAddress: `127.0.0.1:${env.HTTP_PORT}` };
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   while (!(await opts.ready(addresses).catch(() => false))) {
@@ -64,7 +72,7 @@ export async function startBuiltService(opts: BuiltServiceOptions): Promise<Buil
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { ...addresses, output, stop };
+  return { ...addresses, output, stop, crash };
 }
 
 /** A `ready` check: the service's gRPC health check answers SERVING for `service` (e.g. `airlock.policy.v1.PolicyService`). */

@@ -18,6 +18,7 @@ export { startPrivateRedis, type PrivateRedis } from './private-redis';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
 export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';
 export { ensureNftables, NFT_PATH } from './nftables';
+export { ensureTmux, killTerminalShells, TMUX_PATH } from './tmux';
 export { ensureChromium, freshUserDataDir, chromiumArgs, CHROMIUM_FLAGS, CHROMIUM_PATH, KOREAN_FONT_PATH } from './chromium';
 export { ensureCodeServer, ensureCodeServerBuildDeps, killLocalWorkspaces, currentCodeServerPin, codeServerDir, CODE_SERVER_DEBIAN_PACKAGES, type CodeServerPin, type CodeServerInstall } from './code-server';
 export { servedRoutes, servedRpcs, documentedRoutes, undeclaredPathParameters } from './openapi-routes';

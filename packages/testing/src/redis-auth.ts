@@ -54,7 +54,7 @@ export function renderAclFile(existing: string, adminPassword: string): string {
 }
 
 /** The services that use Redis. */
-export type RedisService = 'identity' | 'policy' | 'gateway' | 'audit' | 'usage';
+export type RedisService = 'identity' | 'policy' | 'gateway' | 'audit' | 'usage' | 'terminal';
 
 /**
  * The commands each service runs (scripts count: Redis checks every command a script calls). Every user also
@@ -72,6 +72,8 @@ export const REDIS_SERVICE_COMMANDS: Record<RedisService, readonly string[]> = {
   audit: ['+mget', '+set'],
   // Live counters and quota counters (MULTI and scripts).
   usage: ['+@read', '+@write', '+@transaction', '+evalsha', '+eval'],
+  // Single-use tickets (SET, GETDEL) and per-session hot state (a hash).
+  terminal: ['+set', '+getdel', '+hset', '+hmget', '+hincrby', '+del'],
 };
 
 /** What a service's user may touch: keys under these prefixes and these pub/sub channels, nothing else. */

@@ -93,7 +93,7 @@ export async function createTestRedisUser(endpoint: RedisEndpoint, service: Redi
  * The keys and channels a service configured with `env` uses: the same variables, and the same defaults, as
  * the service's config.ts (identity REDIS_PREFIX and its `revocations` channel; policy POLICY_LIMITS_REDIS_PREFIX,
  * IDENTITY_REVOCATION_CHANNEL, POLICY_BUNDLE_CHANNEL; gateway GATEWAY_CACHE_PREFIX; audit its dedup marks of
- * AUDIT_CONSUMER_GROUP; usage REDIS_PREFIX). A default changed there must change here: the service's own
+ * AUDIT_CONSUMER_GROUP; usage and terminal REDIS_PREFIX). A default changed there must change here: the service's own
  * int tests then fail with NOPERM.
  */
 export function serviceRedisGrant(service: RedisService, env: Record<string, unknown>): RedisGrant {
@@ -114,6 +114,8 @@ export function serviceRedisGrant(service: RedisService, env: Record<string, unk
       return { keyPrefixes: [`airlock:audit:dedup:${read('AUDIT_CONSUMER_GROUP', 'airlock-audit')}:`] };
     case 'usage':
       return { keyPrefixes: [read('REDIS_PREFIX', 'airlock:usage:')] };
+    case 'terminal':
+      return { keyPrefixes: [read('REDIS_PREFIX', 'airlock:terminal:')] };
   }
 }
 

@@ -64,6 +64,9 @@ export interface EnvoyVars {
   /** Workspace service's owner API (/api/workspace/, its HTTP_PORT). */
   WORKSPACE_API_HOST: string;
   WORKSPACE_API_PORT: number;
+  /** Terminal service HTTP: its API (/api/terminal/) and WebSockets (/ws/terminal/). */
+  TERMINAL_HTTP_HOST: string;
+  TERMINAL_HTTP_PORT: number;
 }
 
 export const ENVOY_VAR_DEFAULTS = {
@@ -78,12 +81,14 @@ export const ENVOY_VAR_DEFAULTS = {
   WORKSPACE_API_PORT: 7212,
   PORTAL_HTTP_HOST: '127.0.0.1',
   PORTAL_HTTP_PORT: 7208,
+  TERMINAL_HTTP_HOST: '127.0.0.1',
+  TERMINAL_HTTP_PORT: 7209,
 } as const satisfies Partial<EnvoyVars>;
 
 type Defaulted = keyof typeof ENVOY_VAR_DEFAULTS | 'HTTPS_PUBLIC_PORT';
 export type EnvoyVarsInput = Omit<EnvoyVars, Defaulted> & Partial<Pick<EnvoyVars, Defaulted>>;
 
-/** Fills in the defaults (0.0.0.0, 8443, 8080, admin 9901, workspace route 127.0.0.1:7202 and API :7212, portal 127.0.0.1:7208; HTTPS_PUBLIC_PORT = HTTPS_PORT). */
+/** Fills in the defaults (0.0.0.0, 8443, 8080, admin 9901, workspace route 127.0.0.1:7202 and API :7212, portal 127.0.0.1:7208, terminal 127.0.0.1:7209; HTTPS_PUBLIC_PORT = HTTPS_PORT). */
 export function envoyVars(input: EnvoyVarsInput): EnvoyVars {
   const httpsPort = input.HTTPS_PORT ?? ENVOY_VAR_DEFAULTS.HTTPS_PORT;
   return {

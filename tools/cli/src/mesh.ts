@@ -1,7 +1,9 @@
 // Starts and stops the whole mesh: local infra, the services, the reference model backend and Envoy.
 // Used by `tools/airlock up` (fixed, documented ports) and by the end-to-end suite (free ports, own topics,
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { GrpcCredentials, checkHealth, mtlsChannelCredentials, readMtlsMaterial, type ChannelCredentials } from '@airlock/grpc';
 import {
@@ -10,7 +12,9 @@ import {
   ensureEnvoy,
   ensureLogDir,
   ensureNftables,
+  ensureTmux,
   killLocalWorkspaces,
+  killTerminalShells,
   freePort,
   listManaged,
   prepareLogFile,
@@ -138,8 +142,8 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
       admin: await freePort(),
     };
   }
-  // Documented dev ports: gRPC 7101-7108, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // audit 7206, usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above), dev IdP 7280,
+  // Documented dev ports: gRPC 7101-7109, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
+  // audit 7206, usage 7207, portal 7208, terminal 7209; the workspace owner API 7212), metrics 9101-9109 (service order above), dev IdP 7280,
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
@@ -163,7 +167,7 @@ async function database(infra: InfraEndpoints, name: string, fixed: boolean, sec
   return { url: db.url, passwordFile };
 }
 
-const REDIS_SERVICES: readonly RedisService[] = ['identity', 'policy', 'gateway', 'audit', 'usage'];
+const REDIS_SERVICES: readonly RedisService[] = ['identity', 'policy', 'gateway', 'audit', 'usage', 'terminal'];
 
 /**
  * One Redis ACL user per service that uses Redis, granted only the key prefixes and channels its environment
@@ -178,6 +182,14 @@ async function redisUsers(mesh: MeshEnvironment, ports: Record<ServiceName, Serv
     users[service] = { username, passwordFile };
   }
   return users;
+}
+
+/**
+ * Where the terminal service of mesh `name` keeps its tmux sockets: under /tmp, named after this checkout and the
+ * mesh, because a socket path must stay under 107 bytes whatever the checkout's path.
+ */
+function terminalDir(name: string): string {
+  return path.join(os.tmpdir(), `airlock-term-${createHash('sha256').update(`${ROOT}\0${name}`).digest('hex').slice(0, 12)}`);
 }
 
 /** The mesh recorded under `name`, if every process of it is still running. */
@@ -232,6 +244,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       workspace: await database(infra, 'airlock_workspace', fixed, secretsDir),
       identity: await database(infra, 'airlock_identity', fixed, secretsDir),
       policy: await database(infra, 'airlock_policy', fixed, secretsDir),
+      terminal: await database(infra, 'airlock_terminal', fixed, secretsDir),
     },
     group,
     kafkaUsers: kafka.users,
@@ -247,8 +260,12 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       // The dev PKI's bundle (ensureDevPki below writes it; workspaces read a copy when they start).
       caFile: path.join(stateDir(), 'pki', DEV_PKI_FILES.caBundle),
     },
+    terminalDir: terminalDir(options.name),
+    edgeOrigin,
     policyBundleFile: options.policyBundleFile,
   };
+  // The terminal service holds its shells in tmux (Debian package).
+  await ensureTmux();
   if (mesh.workspaces.driver === 'local') {
     // One-time build on a fresh machine (cached under .airlock/tools afterwards).
     log('ensuring code-server for local workspaces');
@@ -357,6 +374,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       PORTAL_HTTP_PORT: ports.services.portal.http!,
       WORKSPACE_API_HOST: '127.0.0.1',
       WORKSPACE_API_PORT: ports.services.workspace.api!,
+      TERMINAL_HTTP_HOST: '127.0.0.1',
+      TERMINAL_HTTP_PORT: ports.services.terminal.http!,
     }),
   );
   const envoyLog = path.join(logsDir, 'envoy.log');
@@ -402,6 +421,8 @@ export async function stopMesh(name: string): Promise<void> {
   }
   // Local workspaces run detached (they survive a workspace-service restart): end them with the mesh.
   await killLocalWorkspaces(path.join(stateDir(), 'run', name, 'workspaces'));
+  // So do the terminal service's shells (they survive a terminal-service restart).
+  await killTerminalShells(terminalDir(name));
 }
 
 export async function stopService(name: string, service: ServiceName): Promise<void> {

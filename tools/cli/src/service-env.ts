@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { KafkaClient } from '@airlock/events';
 import type { InfraEndpoints, RedisService } from '@airlock/testing';
 
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal'] as const;
+export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal', 'terminal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 // workspace's `http` is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); its HTTP_PORT, the owner
 // API (/api/workspace/), is `api`. The portal's HTTP face serves the SPA.
-export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'audit', 'usage', 'portal'];
+export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'audit', 'usage', 'portal', 'terminal'];
 
 export interface ServicePorts {
   grpc: number;
@@ -61,7 +61,7 @@ export interface MeshEnvironment {
   keyFile: string;
   /** The gateway's event spool; the other services' spools sit beside it. */
   spoolDir: string;
-  databases: Record<'identity' | 'policy' | 'usage' | 'workspace' | 'audit', MeshDatabase>;
+  databases: Record<'identity' | 'policy' | 'usage' | 'workspace' | 'audit' | 'terminal', MeshDatabase>;
   /** Each Redis-using service's own ACL user; unset while the mesh works out what to grant them (redisGrants). */
   redisUsers?: Record<RedisService, MeshRedisUser>;
   /** Prefix of the Kafka consumer groups. */
@@ -78,6 +78,10 @@ export interface MeshEnvironment {
   /** Prefix of this mesh's other Redis keys and channels (test meshes share one Redis). */
   redisNamespace: string;
   workspaces: MeshWorkspaces;
+  /** The terminal service's tmux sockets (short: a socket path must stay under 107 bytes). */
+  terminalDir: string;
+  /** The edge's origin, the one browsers open terminal WebSockets from. */
+  edgeOrigin: string;
   policyBundleFile?: string;
   logLevel: string;
   /** Each service's mTLS certificate, key and CA; undefined: plaintext (MTLS_OFF_FOR_DEVELOPMENT, a benchmark's baseline). */
@@ -237,5 +241,20 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
     case 'portal':
       // The SPA it serves is its own build (apps/portal/dist/web).
       return env;
+    case 'terminal':
+      // With local workspaces it asks the workspace service whose workspace it is and whether it runs; a mesh
+      // without workspaces (the end-to-end suite's) runs shells in the development mode instead.
+      return {
+        ...env,
+        ...kafkaEnv(mesh, 'terminal'),
+        ...edgeIdentity,
+        ...databaseEnv(mesh.databases.terminal),
+        ...redisEnv(mesh, 'terminal'),
+        REDIS_PREFIX: `${mesh.redisNamespace}terminal:`,
+        EVENT_SPOOL_DIR: spoolOf('terminal'),
+        TERMINAL_ROOT_DIR: mesh.terminalDir,
+        TERMINAL_ALLOWED_ORIGINS: mesh.edgeOrigin,
+        ...(mesh.workspaces.driver === 'local' ? { WORKSPACE_ADDR: addr('workspace') } : { TERMINAL_STANDALONE_FOR_DEVELOPMENT: 'true' }),
+      };
   }
 }

@@ -99,6 +99,10 @@ describe('PolicyEngine with the default bundle', () => {
     for (const method of ['GET', 'POST', 'DELETE']) expect(decide(['developer'], '/api/workspace/v1/workspaces/ws_abcdefghij0123456789', method).allow).toBe(true);
     expect(decide(['security-admin'], '/api/workspace/v1/options', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.workspace.owner.allow'] });
     expect(decide(['auditor'], '/api/workspace/v1/workspaces', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed' });
+    // Terminals: the same people; the WebSocket only by its upgrade (GET).
+    expect(decide(['developer'], '/api/terminal/v1/sessions', 'POST')).toMatchObject({ allow: true, ruleIds: ['api.terminal.allow'] });
+    expect(decide(['developer'], '/ws/terminal/v1/sessions/t_abc', 'GET')).toMatchObject({ allow: true, ruleIds: ['ws.terminal.allow'] });
+    expect(decide(['auditor'], '/api/terminal/v1/sessions', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed' });
   });
 
   it('opens the Policy API to security admins and auditors, GET only (simulate: POST)', () => {

@@ -73,6 +73,8 @@ export interface WorkspaceDriver {
   storeToken?(spec: WorkspaceSpec, token: GatewayToken): Promise<void>;
   /** Where the browser route forwards to, when this driver serves workspaces on this machine (local). */
   browserEndpoint?(workspaceId: string): { socketPath: string } | undefined;
+  /** The account and home a shell of the running workspace uses (terminals); undefined when not running here. */
+  shellHost?(workspaceId: string): { uid: number; gid: number; home: string } | undefined;
   /** Activity of a running workspace for the idle policy; undefined when not running here. */
   sampleActivity?(workspaceId: string): Promise<ActivitySample | undefined>;
 }

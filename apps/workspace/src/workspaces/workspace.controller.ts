@@ -9,6 +9,7 @@ import { QuotaAdmin } from '../quota/quota.usecase';
 import { ChangeWorkspaceState } from './change-state.usecase';
 import { GetClientConfig, ListImages } from './client-config.usecase';
 import { CreateWorkspace } from './create-workspace.usecase';
+import { GetShellHost } from './get-shell-host.usecase';
 import { GetWorkspace } from './get-workspace.usecase';
 import { InstallExtension } from './install-extension.usecase';
 import { ListWorkspaces } from './list-workspaces.usecase';
@@ -32,6 +33,7 @@ export class WorkspaceController {
   constructor(
     private readonly createWorkspace: CreateWorkspace,
     private readonly getWorkspace: GetWorkspace,
+    private readonly getShellHost: GetShellHost,
     private readonly listWorkspaces: ListWorkspaces,
     private readonly changeState: ChangeWorkspaceState,
     private readonly installExtension: InstallExtension,
@@ -48,6 +50,11 @@ export class WorkspaceController {
   @GrpcMethod('WorkspaceService', 'GetWorkspace')
   get(request: airlock.workspace.v1.GetWorkspaceRequest): Promise<airlock.workspace.v1.GetWorkspaceResponse> {
     return this.getWorkspace.execute(request);
+  }
+
+  @GrpcMethod('WorkspaceService', 'GetShellHost')
+  shellHost(request: airlock.workspace.v1.GetShellHostRequest): Promise<airlock.workspace.v1.GetShellHostResponse> {
+    return this.getShellHost.execute(request);
   }
 
   @GrpcMethod('WorkspaceService', 'ListWorkspaces')

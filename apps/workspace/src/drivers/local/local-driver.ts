@@ -13,7 +13,7 @@ import { WORKSPACE_ID_PATTERN } from '../../workspaces/workspace-input';
 import { WORKSPACE_KEY_VAR, codeServerCommand, prlimitInstalled, rlimits, type ProcessLimits } from './code-server-command';
 import { HomeLayout, writeJsonAtomically } from './home-layout';
 import { TICKS_PER_SECOND, allProcs, cmdline, isAlive, killTree, processesByEnv, readProc, type ProcInfo } from './procfs';
-import { chooseIsolation, ensureAccount, serviceUser, type IsolationMode, type RunAs } from './os-user';
+import { chooseIsolation, ensureAccount, groupOf, serviceUser, type IsolationMode, type RunAs } from './os-user';
 import { SharedExtensions } from './shared-extensions';
 import { GatewayTokenFiles } from './token-files';
 import { WorkspaceIsolation, isolatedCommand, systemProbe } from './workspace-isolation';
@@ -199,6 +199,15 @@ export class LocalDriver implements WorkspaceDriver {
     if (!WORKSPACE_ID_PATTERN.test(id)) return undefined;
     const record = this.readRecord(id);
     return record && isAlive(record.pid, record.startTime) ? { socketPath: record.socket } : undefined;
+  }
+
+  /** The running instance's account (its record's uid) and home, for a terminal's shell. */
+  shellHost(id: string): { uid: number; gid: number; home: string } | undefined {
+    if (!WORKSPACE_ID_PATTERN.test(id)) return undefined;
+    const record = this.readRecord(id);
+    if (!record || !isAlive(record.pid, record.startTime)) return undefined;
+    const gid = groupOf(record.uid);
+    return gid === undefined ? undefined : { uid: record.uid, gid, home: this.layout.homeOf(id) };
   }
 
   private processesOf(id: string, procs?: ProcInfo[]): ProcInfo[] {

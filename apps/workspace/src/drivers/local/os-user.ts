@@ -73,6 +73,16 @@ export function chooseIsolation(wanted: 'auto' | 'per-user' | 'service-user', pa
   return { mode: 'service-user', reason: problem };
 }
 
+/** The primary group of the account with `uid` (/etc/passwd), or this process's own for its own uid. */
+export function groupOf(uid: number): number | undefined {
+  if (uid === process.getuid?.()) return process.getgid?.();
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f.length > 3 && Number(f[2]) === uid && f[2] !== '') return Number(f[3]);
+  }
+  return undefined;
+}
+
 let chain: Promise<unknown> = Promise.resolve();
 
 /** The account of (tenant, user), created on first use (`useradd --system`, no login shell, no home of its own). */

@@ -188,6 +188,26 @@ export interface GetWorkspaceResponse {
   workspace: Workspace | undefined;
 }
 
+export interface GetShellHostRequest {
+  workspaceId: string;
+}
+
+export interface GetShellHostResponse {
+  workspace:
+    | Workspace
+    | undefined;
+  /** Whether an instance runs on this driver's machine; the fields below are set only then. */
+  running: boolean;
+  /**
+   * The OS account the workspace's code-server runs as: the shell runs as it too, so the egress firewall (by
+   * uid) and the file permissions of the workspace apply to it alike.
+   */
+  uid: number;
+  gid: number;
+  /** The workspace's home directory: HOME and the working directory of the shell. */
+  home: string;
+}
+
 export interface ListWorkspacesRequest {
   tenantId: string;
   ownerUserId: string;
@@ -1150,6 +1170,214 @@ export const GetWorkspaceResponse: MessageFns<GetWorkspaceResponse> = {
     message.workspace = (object.workspace !== undefined && object.workspace !== null)
       ? Workspace.fromPartial(object.workspace)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseGetShellHostRequest(): GetShellHostRequest {
+  return { workspaceId: "" };
+}
+
+export const GetShellHostRequest: MessageFns<GetShellHostRequest> = {
+  encode(message: GetShellHostRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspaceId !== "") {
+      writer.uint32(10).string(message.workspaceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetShellHostRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetShellHostRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspaceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetShellHostRequest {
+    return {
+      workspaceId: isSet(object.workspaceId)
+        ? globalThis.String(object.workspaceId)
+        : isSet(object.workspace_id)
+        ? globalThis.String(object.workspace_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetShellHostRequest): unknown {
+    const obj: any = {};
+    if (message.workspaceId !== "") {
+      obj.workspaceId = message.workspaceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetShellHostRequest>, I>>(base?: I): GetShellHostRequest {
+    return GetShellHostRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetShellHostRequest>, I>>(object: I): GetShellHostRequest {
+    const message = createBaseGetShellHostRequest();
+    message.workspaceId = object.workspaceId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetShellHostResponse(): GetShellHostResponse {
+  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "" };
+}
+
+export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
+  encode(message: GetShellHostResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workspace !== undefined) {
+      Workspace.encode(message.workspace, writer.uint32(10).fork()).join();
+    }
+    if (message.running !== false) {
+      writer.uint32(16).bool(message.running);
+    }
+    if (message.uid !== 0) {
+      writer.uint32(24).uint32(message.uid);
+    }
+    if (message.gid !== 0) {
+      writer.uint32(32).uint32(message.gid);
+    }
+    if (message.home !== "") {
+      writer.uint32(42).string(message.home);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetShellHostResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetShellHostResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workspace = Workspace.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.running = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.uid = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.gid = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.home = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetShellHostResponse {
+    return {
+      workspace: isSet(object.workspace) ? Workspace.fromJSON(object.workspace) : undefined,
+      running: isSet(object.running) ? globalThis.Boolean(object.running) : false,
+      uid: isSet(object.uid) ? globalThis.Number(object.uid) : 0,
+      gid: isSet(object.gid) ? globalThis.Number(object.gid) : 0,
+      home: isSet(object.home) ? globalThis.String(object.home) : "",
+    };
+  },
+
+  toJSON(message: GetShellHostResponse): unknown {
+    const obj: any = {};
+    if (message.workspace !== undefined) {
+      obj.workspace = Workspace.toJSON(message.workspace);
+    }
+    if (message.running !== false) {
+      obj.running = message.running;
+    }
+    if (message.uid !== 0) {
+      obj.uid = Math.round(message.uid);
+    }
+    if (message.gid !== 0) {
+      obj.gid = Math.round(message.gid);
+    }
+    if (message.home !== "") {
+      obj.home = message.home;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetShellHostResponse>, I>>(base?: I): GetShellHostResponse {
+    return GetShellHostResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetShellHostResponse>, I>>(object: I): GetShellHostResponse {
+    const message = createBaseGetShellHostResponse();
+    message.workspace = (object.workspace !== undefined && object.workspace !== null)
+      ? Workspace.fromPartial(object.workspace)
+      : undefined;
+    message.running = object.running ?? false;
+    message.uid = object.uid ?? 0;
+    message.gid = object.gid ?? 0;
+    message.home = object.home ?? "";
     return message;
   },
 };
@@ -3404,6 +3632,20 @@ export const WorkspaceServiceService = {
       Buffer.from(GetWorkspaceResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetWorkspaceResponse => GetWorkspaceResponse.decode(value),
   },
+  /**
+   * Where a terminal of the workspace runs its shell (for the terminal service): the workspace and, while it runs
+   * on this driver's machine (local driver), its OS account and home.
+   */
+  getShellHost: {
+    path: "/airlock.workspace.v1.WorkspaceService/GetShellHost" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetShellHostRequest): Buffer => Buffer.from(GetShellHostRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetShellHostRequest => GetShellHostRequest.decode(value),
+    responseSerialize: (value: GetShellHostResponse): Buffer =>
+      Buffer.from(GetShellHostResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetShellHostResponse => GetShellHostResponse.decode(value),
+  },
   listWorkspaces: {
     path: "/airlock.workspace.v1.WorkspaceService/ListWorkspaces" as const,
     requestStream: false as const,
@@ -3523,6 +3765,11 @@ export const WorkspaceServiceService = {
 export interface WorkspaceServiceServer extends UntypedServiceImplementation {
   createWorkspace: handleUnaryCall<CreateWorkspaceRequest, CreateWorkspaceResponse>;
   getWorkspace: handleUnaryCall<GetWorkspaceRequest, GetWorkspaceResponse>;
+  /**
+   * Where a terminal of the workspace runs its shell (for the terminal service): the workspace and, while it runs
+   * on this driver's machine (local driver), its OS account and home.
+   */
+  getShellHost: handleUnaryCall<GetShellHostRequest, GetShellHostResponse>;
   listWorkspaces: handleUnaryCall<ListWorkspacesRequest, ListWorkspacesResponse>;
   deleteWorkspace: handleUnaryCall<DeleteWorkspaceRequest, DeleteWorkspaceResponse>;
   /** Desired RUNNING; the reconciler starts it. Starting a running workspace is a no-op. */
@@ -3576,6 +3823,25 @@ export interface WorkspaceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetWorkspaceResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Where a terminal of the workspace runs its shell (for the terminal service): the workspace and, while it runs
+   * on this driver's machine (local driver), its OS account and home.
+   */
+  getShellHost(
+    request: GetShellHostRequest,
+    callback: (error: ServiceError | null, response: GetShellHostResponse) => void,
+  ): ClientUnaryCall;
+  getShellHost(
+    request: GetShellHostRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetShellHostResponse) => void,
+  ): ClientUnaryCall;
+  getShellHost(
+    request: GetShellHostRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetShellHostResponse) => void,
   ): ClientUnaryCall;
   listWorkspaces(
     request: ListWorkspacesRequest,

@@ -1,0 +1,67 @@
+import { env, kafkaAuthShape, redisAuthShape, z } from '@airlock/config';
+import type { CallGraph } from '@airlock/runtime';
+
+export const terminalConfig = {
+  DATABASE_URL: env.url(),
+  /** File with the database role's password (0600, or a mounted Secret); read once at boot, never logged. */
+  DATABASE_PASSWORD_FILE: env.secretFile().optional(),
+  DATABASE_POOL_MAX: env.int(5, 1),
+  REDIS_URL: env.url(),
+  /** Terminal's own Redis user (keys under REDIS_PREFIX) and its password file. */
+  ...redisAuthShape,
+  /** Namespace of the hot state (tickets, attached clients, last input, locks) in a shared Redis. */
+  REDIS_PREFIX: z.string().min(1).default('airlock:terminal:'),
+  KAFKA_BROKERS: env.list(),
+  /** terminal's own Kafka user (SASL/SCRAM-SHA-512) and its password file; unset: a PLAINTEXT broker. */
+  ...kafkaAuthShape,
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  /** Where audit events wait (fsync'd) while Kafka is unreachable. */
+  EVENT_SPOOL_DIR: z.string().min(1),
+  /** The tmux binary that holds every shell (Debian package `tmux`). */
+  TERMINAL_TMUX_BIN: z.string().min(1).default('/usr/bin/tmux'),
+  /**
+   * One directory per workspace account under it, holding that account's tmux socket (0700, owned by the
+   * account). Short: a Unix socket path is limited to 107 bytes.
+   */
+  TERMINAL_ROOT_DIR: z.string().min(1),
+  /** WorkspaceService (host:port), GetShellHost: whose workspace it is, whether it runs, and the OS account and home its shells use. */
+  WORKSPACE_ADDR: env.address().optional(),
+  /**
+   * Development only, without WORKSPACE_ADDR: any workspace id is taken as the caller's own and its shells run as
+   * this service's user under TERMINAL_ROOT_DIR/home/<workspace>. Refused at boot with WORKSPACE_ADDR set.
+   */
+  TERMINAL_STANDALONE_FOR_DEVELOPMENT: env.bool(false),
+  /** The shell a session starts (inside the workspace, as its account). */
+  TERMINAL_SHELL: z.string().min(1).default('/bin/bash'),
+  /** Lines of scrollback tmux keeps per session and a re-attach replays before the current screen. */
+  TERMINAL_SCROLLBACK_LINES: env.int(10_000, 100),
+  /** Live sessions one user may own at a time. */
+  TERMINAL_MAX_SESSIONS_PER_USER: env.int(10, 1),
+  /** A session nobody is attached to ends after this long (the seed's "dormant" state has a lifetime). */
+  TERMINAL_DETACHED_TTL_SECONDS: env.int(24 * 3600, 1),
+  /** Seconds without input after which input is refused until the owner re-authenticates (15 minutes); 0 turns it off. */
+  TERMINAL_IDLE_LOCK_SECONDS: env.int(15 * 60, 0),
+  /** How often the reaper looks for expired and idle sessions. */
+  TERMINAL_REAPER_INTERVAL_SECONDS: env.int(30, 1),
+  /** Lifetime of a WebSocket ticket; it also works once only. */
+  TERMINAL_TICKET_TTL_SECONDS: env.int(30, 5),
+  /** Whether an owner may invite others read-write (read-only sharing is always allowed). */
+  TERMINAL_ALLOW_READ_WRITE_SHARING: env.bool(false),
+  /**
+   * The only Origins a WebSocket upgrade is accepted from (comma-separated, e.g. https://airlock.example): the
+   * browser sends its cookie with a cross-site upgrade too, so the Origin is what stops another site's page.
+   */
+  TERMINAL_ALLOWED_ORIGINS: env.list(),
+  /** Budget for one workspace lookup (GetShellHost). */
+  TERMINAL_WORKSPACE_DEADLINE_MS: env.int(2_000, 50),
+};
+
+/**
+ * Who may call this service's gRPC, by the workload name in the caller's certificate (mTLS); the Kubernetes
+ * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
+ */
+export const ALLOWED_CALLERS: CallGraph = {
+  // Operator tooling lists and ends a workspace's terminals. (The workspace service, which should end them when a
+  // workspace is stopped or deleted, does not call yet: README "Left to do".)
+  operator: ['airlock.terminal.v1.TerminalService'],
+};

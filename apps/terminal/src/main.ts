@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { terminalService } from './service';
+
+runService(terminalService);

@@ -1,0 +1,121 @@
+// The process that holds every shell: one tmux server per workspace account, on its own socket, started as that
+// account and detached from this service (tmux daemonizes), so a crash or restart of the service leaves every
+// shell running. The service reaches a server through its socket only; it never keeps state tmux does not.
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ControlClient } from './control-client';
+
+const run = promisify(execFile);
+
+/** Where a workspace's shells run: its OS account (undefined uid: this service's own user) and its home folder. */
+export interface ShellAccount {
+  /** Directory name of the account's socket: the account name, or a workspace id for the service user. */
+  key: string;
+  uid?: number;
+  gid?: number;
+  home: string;
+  /** setpriv(1), used to drop to the account when uid is set. */
+  setpriv?: string;
+}
+
+export interface TmuxHostOptions {
+  tmux: string;
+  rootDir: string;
+  scrollbackLines: number;
+}
+
+export interface NewShell {
+  name: string;
+  shell: string;
+  cols: number;
+  rows: number;
+  /** The shell's whole environment (nothing of the service's own leaks into it). */
+  env: Record<string, string>;
+}
+
+// Server options: no status line (the terminal is the whole window), the latest client's size wins (a phone
+// re-attaching does not shrink a desktop forever), no escape delay, and the configured scrollback.
+const serverConfig = (scrollbackLines: number) =>
+  [`set -g history-limit ${scrollbackLines}`, 'set -g status off', 'set -g window-size latest', 'set -g escape-time 0', "set -g default-terminal 'screen-256color'", 'set -g remain-on-exit off', ''].join('\n');
+
+const NO_SERVER = /no server running|error connecting to|No such file or directory|can't find session/i;
+
+export class TmuxHost {
+  private readonly configFile: string;
+
+  constructor(private readonly options: TmuxHostOptions) {
+    // Accounts pass through to their own directory (0700 each) and read the config; they list nothing here.
+    mkdirSync(options.rootDir, { recursive: true, mode: 0o711 });
+    chmodSync(options.rootDir, 0o711);
+    this.configFile = path.join(options.rootDir, 'tmux.conf');
+    writeFileSync(this.configFile, serverConfig(options.scrollbackLines), { mode: 0o644 });
+  }
+
+  get scrollbackLines(): number {
+    return this.options.scrollbackLines;
+  }
+
+  socketOf(account: ShellAccount): string {
+    return path.join(this.options.rootDir, account.key, 'tmux.sock');
+  }
+
+  private base(account: ShellAccount): string[] {
+    return ['-S', this.socketOf(account), '-f', this.configFile];
+  }
+
+  /** Starts `shell.name` (and the account's tmux server if it is not running) as the account, in its home. */
+  async create(account: ShellAccount, shell: NewShell): Promise<void> {
+    const dir = path.dirname(this.socketOf(account));
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (account.uid !== undefined) chownSync(dir, account.uid, account.gid ?? account.uid);
+    // A workspace's home exists already; the development mode's is made here.
+    mkdirSync(account.home, { recursive: true, mode: 0o700 });
+    const args = [
+      ...this.base(account),
+      'new-session',
+      '-d',
+      '-s',
+      shell.name,
+      '-x',
+      String(shell.cols),
+      '-y',
+      String(shell.rows),
+      '-c',
+      account.home,
+      '--',
+      shell.shell,
+    ];
+    const asAccount =
+      account.uid !== undefined
+        ? { command: account.setpriv ?? '/usr/bin/setpriv', args: [`--reuid=${account.uid}`, `--regid=${account.gid ?? account.uid}`, '--clear-groups', '--no-new-privs', '--', this.options.tmux, ...args] }
+        : { command: this.options.tmux, args };
+    await run(asAccount.command, asAccount.args, { env: shell.env, cwd: account.home, timeout: 10_000 });
+  }
+
+  /** Names of the sessions the account's server holds; none when it is not running. */
+  async list(account: ShellAccount): Promise<string[]> {
+    try {
+      const { stdout } = await run(this.options.tmux, [...this.base(account), 'list-sessions', '-F', '#{session_name}'], { timeout: 10_000 });
+      return stdout.split('\n').filter(Boolean);
+    } catch (error) {
+      if (NO_SERVER.test(String((error as { stderr?: string }).stderr ?? error))) return [];
+      throw error;
+    }
+  }
+
+  /** Ends the session and every process of its shell (tmux sends SIGHUP); already gone is fine. */
+  async kill(account: ShellAccount, name: string): Promise<void> {
+    try {
+      await run(this.options.tmux, [...this.base(account), 'kill-session', '-t', `=${name}`], { timeout: 10_000 });
+    } catch (error) {
+      if (!NO_SERVER.test(String((error as { stderr?: string }).stderr ?? error))) throw error;
+    }
+  }
+
+  /** A control-mode client on the session; read-only clients cannot send keys (tmux refuses them too). */
+  attach(account: ShellAccount, name: string, readOnly: boolean): ControlClient {
+    return new ControlClient({ command: this.options.tmux, args: [...this.base(account), '-C', 'attach-session', ...(readOnly ? ['-r'] : []), '-t', `=${name}`] });
+  }
+}

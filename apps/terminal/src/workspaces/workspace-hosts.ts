@@ -1,0 +1,79 @@
+// Where a terminal may run: the caller's own running workspace, as that workspace's OS account. The workspace
+// service is the one that knows (WORKSPACE_ADDR); without it only the explicit development mode works.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { airlock } from '@airlock/contracts';
+import { ConfigError } from '@airlock/config';
+import { createClient, unary } from '@airlock/grpc';
+import { APP_CONFIG, APP_LOGGER, GrpcStatus, grpcClientCredentials, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import type { terminalConfig } from '../config';
+import { WorkspaceUnavailableError } from '../errors';
+import type { ShellAccount } from '../pty/tmux-host';
+import type { Caller } from '../sessions/session';
+
+const { WorkspaceState } = airlock.workspace.v1;
+
+export interface WorkspaceHost {
+  tenantId: string;
+  ownerUserId: string;
+  running: boolean;
+  account: ShellAccount;
+}
+
+/** A directory name for any workspace id (ids are the workspace service's; never trusted as a path). */
+export const accountKeyOf = (workspaceId: string): string => `w-${createHash('sha256').update(workspaceId).digest('hex').slice(0, 16)}`;
+
+/** An account by the key a session row keeps: enough to reach its tmux socket (no new server is started). */
+export const accountByKey = (key: string): ShellAccount => ({ key, home: '/' });
+
+@Injectable()
+export class WorkspaceHosts implements OnApplicationShutdown {
+  private readonly client?: airlock.workspace.v1.WorkspaceServiceClient;
+  private readonly homeRoot: string;
+
+  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>, @Inject(APP_LOGGER) logger: Logger) {
+    this.homeRoot = path.join(config.TERMINAL_ROOT_DIR, 'home');
+    if (config.WORKSPACE_ADDR && config.TERMINAL_STANDALONE_FOR_DEVELOPMENT) {
+      throw new ConfigError([{ variable: 'TERMINAL_STANDALONE_FOR_DEVELOPMENT', message: 'must not be true when WORKSPACE_ADDR is set' }]);
+    }
+    if (config.WORKSPACE_ADDR) {
+      this.client = createClient(airlock.workspace.v1.WorkspaceServiceClient, config.WORKSPACE_ADDR, {
+        deadlineMs: config.TERMINAL_WORKSPACE_DEADLINE_MS,
+        credentials: grpcClientCredentials(config),
+        idempotent: ['airlock.workspace.v1.WorkspaceService/GetShellHost'],
+      });
+    } else if (config.TERMINAL_STANDALONE_FOR_DEVELOPMENT) {
+      logger.warn('TERMINAL_STANDALONE_FOR_DEVELOPMENT: shells run as this service user, outside any workspace; development only');
+    } else {
+      throw new ConfigError([{ variable: 'WORKSPACE_ADDR', message: 'required (or TERMINAL_STANDALONE_FOR_DEVELOPMENT=true on a development machine)' }]);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.client?.close();
+  }
+
+  /** The workspace, or undefined when it does not exist (the caller then gets the same answer as for another's). */
+  async resolve(workspaceId: string, caller: Caller): Promise<WorkspaceHost | undefined> {
+    const key = accountKeyOf(workspaceId);
+    if (!this.client) return { tenantId: caller.tenantId, ownerUserId: caller.userId, running: true, account: { key, home: path.join(this.homeRoot, key) } };
+    let host: airlock.workspace.v1.GetShellHostResponse;
+    try {
+      host = await unary(this.client.getShellHost.bind(this.client), { workspaceId });
+    } catch (error) {
+      if ((error as { code?: number }).code === GrpcStatus.NOT_FOUND) return undefined;
+      throw new WorkspaceUnavailableError(error);
+    }
+    const workspace = host.workspace;
+    if (!workspace) return undefined;
+    return {
+      tenantId: workspace.tenantId,
+      ownerUserId: workspace.ownerUserId,
+      running: host.running && workspace.observedState === WorkspaceState.WORKSPACE_STATE_RUNNING,
+      // The workspace's own account (setpriv drops to it; not needed when it is this service's user) and home.
+      account: { key, home: host.home, ...(host.uid === process.getuid?.() ? {} : { uid: host.uid, gid: host.gid }) },
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { ensureTmux, eventually, TMUX_PATH } from '@airlock/testing';
+import { restoreSequence } from '../src/pty/control-protocol';
+import { TmuxHost, type ShellAccount } from '../src/pty/tmux-host';
+
+jest.setTimeout(60_000);
+
+/** The holder against the real tmux: sessions outlive their clients, and a capture rebuilds the screen. */
+describe('TmuxHost (real tmux)', () => {
+  // Short: the socket path must stay under 107 bytes.
+  const root = mkdtempSync(path.join('/tmp', 'att-'));
+  const host = new TmuxHost({ tmux: TMUX_PATH, rootDir: root, scrollbackLines: 1000 });
+  const account: ShellAccount = { key: 'ws1', home: root };
+  const env = { PATH: '/usr/bin:/bin', HOME: root, TERM: 'screen-256color', LANG: 'C.UTF-8' };
+
+  beforeAll(async () => {
+    await ensureTmux();
+  });
+
+  afterAll(async () => {
+    await host.kill(account, 's1').catch(() => undefined);
+    await host.kill(account, 's2').catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps a shell across clients and replays its scrollback and cursor', async () => {
+    expect(await host.list(account)).toEqual([]);
+    await host.create(account, { name: 's1', shell: '/bin/sh', cols: 80, rows: 24, env });
+    expect(await host.list(account)).toEqual(['s1']);
+
+    const first = host.attach(account, 's1', false);
+    await first.whenAttached();
+    const seen: Buffer[] = [];
+    first.on('output', (b) => seen.push(b));
+    await first.input('s1', Buffer.from('for i in $(seq 1 60); do echo line-$i; done\r'));
+    await eventually('the loop output', () => (Buffer.concat(seen).toString().includes('line-60') ? true : undefined));
+    await first.detach();
+    expect(await host.list(account)).toEqual(['s1']);
+
+    const second = host.attach(account, 's1', false);
+    await second.whenAttached();
+    const capture = await second.capture('s1', 1000);
+    const text = restoreSequence(capture).toString();
+    expect(text).toContain('line-1\x1b[0m\r\n');
+    expect(text).toContain('line-60');
+    expect(capture.normal).toHaveLength(24);
+    expect(capture.alternate).toBeUndefined();
+    expect(capture.state.cursorY).toBe(23);
+    await second.detach();
+  });
+
+  it('sees a full-screen program on the alternate screen', async () => {
+    await host.create(account, { name: 's2', shell: '/bin/sh', cols: 80, rows: 24, env });
+    const client = host.attach(account, 's2', false);
+    await client.whenAttached();
+    await client.input('s2', Buffer.from("printf 'before\\n'; printf '\\033[?1049h\\033[31mFULL\\033[0m'; sleep 30\r"));
+    const capture = await eventually('the alternate screen', async () => {
+      const c = await client.capture('s2', 1000);
+      return c.alternate && Buffer.concat(c.alternate).toString().includes('FULL') ? c : undefined;
+    });
+    expect(Buffer.concat(capture.normal).toString()).toContain('before');
+    expect(Buffer.concat(capture.alternate ?? []).toString()).toContain('\x1b[31mFULL');
+    expect(restoreSequence(capture).toString()).toContain('\x1b[?1049h');
+    await client.detach();
+  });
+
+
+  // As root (the local driver's per-user accounts): the shell runs as the workspace's account, and this service's
+  // clients still reach it. nobody stands in for a workspace account: like one, its login shell is nologin.
+  (process.getuid?.() === 0 ? it : it.skip)('runs the shell as the given account, which the service still drives', async () => {
+    const home = mkdtempSync(path.join('/tmp', 'att-home-'));
+    chownSync(home, 65534, 65534);
+    const nobody: ShellAccount = { key: 'ws-nobody', uid: 65534, gid: 65534, home };
+    try {
+      await host.create(nobody, { name: 's3', shell: '/bin/bash', cols: 80, rows: 24, env: { ...env, HOME: home, SHELL: '/bin/bash' } });
+      const client = host.attach(nobody, 's3', false);
+      await client.whenAttached();
+      const seen: Buffer[] = [];
+      client.on('output', (b) => seen.push(b));
+      await client.input('s3', Buffer.from('echo "uid=$(id -u) home=$PWD"\r'));
+      await eventually('the shell as nobody', () => (Buffer.concat(seen).toString().includes(`uid=65534 home=${home}`) ? true : undefined));
+      await client.detach();
+    } finally {
+      await host.kill(nobody, 's3');
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
