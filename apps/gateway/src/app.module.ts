@@ -3,6 +3,8 @@ import { BackendsController } from './backends/backends.controller';
 import { DlpGuard } from './dlp/dlp-guard';
 import { AiEvents } from './events/ai-events';
 import { AiExchange } from './exchange/exchange';
+import { McpController } from './mcp/mcp.controller';
+import { McpGateway } from './mcp/mcp-gateway';
 import { BackendPool } from './routing/backend-pool';
 import { ModelRouter } from './routing/model-router';
 import { ResponseCache } from './routing/response-cache';
@@ -11,7 +13,7 @@ import { OpenAiController } from './surfaces/openai.controller';
 import { TabbyController } from './surfaces/tabby.controller';
 
 @Module({
-  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController],
-  providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents],
+  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController, McpController],
+  providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents, McpGateway],
 })
 export class AppModule {}
