@@ -207,6 +207,8 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
         // repository's build (apps/vscode-airlock/dist, catalogued with its SHA-256).
         WORKSPACE_GATEWAY_URL: mesh.workspaces.gatewayUrl,
+        // The dev bundle's MCP server (apps/reference-mcp), reached through the gateway's /mcp/reference.
+        WORKSPACE_MCP_SERVERS: 'reference',
         WORKSPACE_GATEWAY_CA_FILE: mesh.workspaces.caFile,
         WORKSPACE_VSIX_DIR: mesh.workspaces.vsixDir,
         ...(mesh.workspaces.driver === 'local'
