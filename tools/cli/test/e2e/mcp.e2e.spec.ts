@@ -1,9 +1,14 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FAKE_SECRET } from '@airlock/reference-mcp/server';
 import { uniquePrefix } from '@airlock/testing';
 import { stopMesh, type MeshInfo } from '../../src/mesh';
-import { startGatewayMesh } from './gateway-support';
+import { clientPackageDir, startGatewayMesh } from './gateway-support';
 import { auditSinkEvent, issueToken } from './support';
 
 // The MCP gateway through the real edge: Envoy (TLS) -> ext_authz (policy: the bundle's mcpServers) -> gateway
@@ -62,6 +67,60 @@ describe('MCP gateway through Envoy: the official MCP client against /mcp/<serve
     expect((refused as Error).message).toContain('mcp_tool_not_allowed');
     const event = await auditSinkEvent(mesh, 'the refused tool call', (e) => e.correlation_id === correlationId && e.mcp_tool === 'delete_file');
     expect(event).toMatchObject({ event_type: 'mcp.tool_call', status_code: 403, outcome: 'denied' });
+  });
+
+  /**
+   * The MCP Inspector's CLI (`mcp-inspector-cli --cli`), unmodified. Anything it would fetch besides the edge (an
+   * update check, a registry look-up) goes to `proxy`, which counts and drops each connection; localhost is exempt,
+   * so only the gateway call can succeed.
+   */
+  async function inspector(args: string[], proxy: string): Promise<unknown> {
+    const dir = clientPackageDir('@modelcontextprotocol/inspector-cli');
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const ran = await promisify(execFile)(
+      process.execPath,
+      [path.join(dir, pkg.bin['mcp-inspector-cli']), '--cli', `https://localhost:${mesh.envoy.httpsPort}/mcp/reference`, '--transport', 'http', '--header', `Authorization: Bearer ${developer}`, ...args],
+      {
+        timeout: 60_000,
+        // It reads its own package.json by a path it checks against the working directory (1.0.3): run it from
+        // its build directory, where that path is the package's own.
+        cwd: path.join(dir, 'build'),
+        env: {
+          PATH: path.dirname(process.execPath),
+          HOME: path.join(mesh.logsDir, 'inspector-home'),
+          NODE_EXTRA_CA_CERTS: mesh.caBundle,
+          NODE_USE_ENV_PROXY: '1',
+          HTTPS_PROXY: proxy,
+          HTTP_PROXY: proxy,
+          NO_PROXY: 'localhost,127.0.0.1',
+          npm_config_offline: 'true',
+        },
+      },
+    ).catch((error: { stdout?: string; stderr?: string; code?: number }) => {
+      // Not the error itself: its message holds the command line, bearer token included.
+      throw new Error(`mcp-inspector-cli failed (exit ${error.code}): ${error.stderr ?? ''}${error.stdout ?? ''}`);
+    });
+    return JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{')));
+  }
+
+  it('the MCP Inspector CLI lists the allowed tools and calls one, its secret masked, and nothing else leaves the machine', async () => {
+    let outbound = 0;
+    const sink: Server = createServer((socket) => {
+      outbound += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const proxy = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    try {
+      const listed = (await inspector(['--method', 'tools/list'], proxy)) as { tools: { name: string }[] };
+      expect(listed.tools.map((t) => t.name)).toEqual(['read_file', 'search', 'write_file']);
+      const called = (await inspector(['--method', 'tools/call', '--tool-name', 'read_file', '--tool-arg', 'path=config/settings.ini'], proxy)) as { content: { text: string }[] };
+      expect(called.content[0].text).toContain('aws_access_key_id = ');
+      expect(called.content[0].text).not.toContain(FAKE_SECRET);
+      expect(outbound).toBe(0);
+    } finally {
+      await new Promise((r) => sink.close(r));
+    }
   });
 
   it('refuses a server the bundle does not declare with 403 at the edge, audited by policy', async () => {
