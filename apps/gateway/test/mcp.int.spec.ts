@@ -123,6 +123,25 @@ describe('gateway: the MCP gateway (/mcp/<server>)', () => {
     expect(final).toMatchObject({ outcome: 'success', dlpAction: 'mask', mcpArgumentsHash: argumentsHash({ path: 'deploy.env', content: `AWS_ACCESS_KEY_ID=${FAKE_SECRET}` }) });
   });
 
+  it('refuses a call whose arguments DLP blocks (422) before the tool sees them', async () => {
+    const { client, correlationId } = await connect();
+    const before = tools.calls.length;
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----';
+    const refused = await client.callTool({ name: 'search', arguments: { query: key } }).catch((e: unknown) => e);
+    expect((refused as StreamableHTTPError).code).toBe(422);
+    expect((refused as Error).message).toContain('dlp_blocked');
+    expect(tools.calls.length).toBe(before);
+    expect(await toolEvent(correlationId, 'search')).toMatchObject({ statusCode: 422, outcome: 'denied', dlpAction: 'block' });
+  });
+
+  it('records a call the tool server failed (its error passed on as is) as outcome error', async () => {
+    const { client, correlationId } = await connect();
+    // The reference server validates arguments: a missing `path` is its own error, not the gateway's.
+    const result = await client.callTool({ name: 'read_file', arguments: {} }).catch((e: unknown) => e);
+    expect(result instanceof StreamableHTTPError).toBe(false);
+    expect(await toolEvent(correlationId, 'read_file')).toMatchObject({ statusCode: 200, outcome: 'error' });
+  });
+
   it('refuses a server policy did not grant (no grant, or one for another server) with 403, audited', async () => {
     const none = await connect({ grant: null }).catch((e: unknown) => e);
     expect((none as StreamableHTTPError).code).toBe(403);
