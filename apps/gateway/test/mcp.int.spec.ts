@@ -18,6 +18,9 @@ describe('gateway: the MCP gateway (/mcp/<server>)', () => {
   let mesh: GatewayMesh<'chat'>;
   let tools: ReferenceMcpServer;
   let upstream: string;
+  /** The same server answering POSTs with one JSON body instead of SSE. */
+  let jsonTools: ReferenceMcpServer;
+  let jsonUpstream: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
@@ -25,18 +28,24 @@ describe('gateway: the MCP gateway (/mcp/<server>)', () => {
     await new Promise<void>((r) => tools.listen(0, '127.0.0.1', r));
     const origin = `http://127.0.0.1:${(tools.address() as AddressInfo).port}`;
     upstream = `${origin}/mcp`;
+    jsonTools = createReferenceMcpServer({ jsonResponse: true });
+    await new Promise<void>((r) => jsonTools.listen(0, '127.0.0.1', r));
+    const jsonOrigin = `http://127.0.0.1:${(jsonTools.address() as AddressInfo).port}`;
+    jsonUpstream = `${jsonOrigin}/mcp`;
     mesh = await startGatewayMesh({
       references: { chat: {} },
       backends: ({ chat }) => ({ chat: { protocol: 'openai', baseUrl: chat } }),
-      env: { GATEWAY_MCP_UPSTREAM_ORIGINS: origin },
+      env: { GATEWAY_MCP_UPSTREAM_ORIGINS: `${origin},${jsonOrigin}` },
     });
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await mesh?.close();
-    tools?.closeAllConnections();
-    await new Promise((r) => tools?.close(r));
+    for (const server of [tools, jsonTools]) {
+      server?.closeAllConnections();
+      await new Promise((r) => server?.close(r));
+    }
   });
 
   /** The grant policy would give for the reference server, with `over` changed. */
@@ -89,6 +98,35 @@ describe('gateway: the MCP gateway (/mcp/<server>)', () => {
     expect(audit.latencyMs).toBeGreaterThanOrEqual(0);
     const usage = await eventually('usage event', () => mesh.events.usages.find((u) => u.correlationId === correlationId && u.completionTokens > 0));
     expect(usage).toMatchObject({ endpoint: '/mcp/reference', routeTarget: 'mcp:reference', userId: 'bob' });
+  });
+
+  it('masks a result the server answered as one JSON body just as one it streamed', async () => {
+    const { client } = await connect({ grant: grantWith({ upstream: jsonUpstream }) });
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['read_file', 'search', 'write_file']);
+    const result = await client.callTool({ name: 'read_file', arguments: { path: 'a.ini' } });
+    expect((result.content as { text: string }[])[0].text).not.toContain(FAKE_SECRET);
+    expect(jsonTools.calls.at(-1)).toEqual({ tool: 'read_file', arguments: { path: 'a.ini' } });
+  });
+
+  it('relays the session: Mcp-Session-Id both ways, the GET stream of server messages, DELETE ending it', async () => {
+    const headers = { ...edgeHeaders('chat/reference-chat'), [MCP_SERVER_HEADER]: encodeMcpGrant(grantWith()), accept: 'application/json, text/event-stream' };
+    const init = await fetch(`${mesh.base}/mcp/reference`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }),
+    });
+    expect(init.status).toBe(200);
+    const session = init.headers.get('mcp-session-id')!;
+    expect(tools.sessions.has(session)).toBe(true);
+    await init.text();
+    const abort = new AbortController();
+    const stream = await fetch(`${mesh.base}/mcp/reference`, { headers: { ...headers, accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' }, signal: abort.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    abort.abort();
+    const ended = await fetch(`${mesh.base}/mcp/reference`, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' } });
+    expect(ended.status).toBe(200);
+    await eventually('the session ended at the server', () => (tools.sessions.has(session) ? undefined : true));
   });
 
   it('refuses a denied tool with 403 before the server sees it, and audits the refusal', async () => {

@@ -74,11 +74,18 @@ function jsonRpcError(res: ServerResponse, status: number, message: string): voi
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
 
+export interface ReferenceMcpOptions {
+  /** Where it serves MCP; default `/mcp`. */
+  path?: string;
+  /** Answer POSTs with one JSON body instead of an SSE stream (both are Streamable HTTP). */
+  jsonResponse?: boolean;
+}
+
 /**
  * Streamable HTTP on `path` with sessions: `initialize` opens one (its id in `Mcp-Session-Id`), later POSTs,
  * the GET stream and DELETE name it.
  */
-export function createReferenceMcpServer(path = '/mcp'): ReferenceMcpServer {
+export function createReferenceMcpServer({ path = '/mcp', jsonResponse = false }: ReferenceMcpOptions = {}): ReferenceMcpServer {
   const calls: ReferenceMcpServer['calls'] = [];
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -92,7 +99,11 @@ export function createReferenceMcpServer(path = '/mcp'): ReferenceMcpServer {
     if (!transport) {
       if (sessionId) return jsonRpcError(res, 404, 'session not found');
       if (req.method !== 'POST' || !isInitializeRequest(body)) return jsonRpcError(res, 400, 'no session: send initialize first');
-      const opened = new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (id) => void sessions.set(id, opened) });
+      const opened = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        enableJsonResponse: jsonResponse,
+        onsessioninitialized: (id) => void sessions.set(id, opened),
+      });
       opened.onclose = () => {
         if (opened.sessionId) sessions.delete(opened.sessionId);
       };

@@ -78,6 +78,8 @@ export async function readAnswer(server: string, reply: UpstreamReply): Promise<
 export async function relay(reply: UpstreamReply, res: ServerResponse): Promise<void> {
   res.writeHead(reply.status, reply.headers);
   if (!reply.body) return void res.end();
+  // A GET stream may stay silent for long: the client learns it is open from the headers, sent now.
+  res.flushHeaders();
   const body = Readable.fromWeb(reply.body as Parameters<typeof Readable.fromWeb>[0]);
   res.on('close', () => body.destroy());
   body.on('error', () => res.destroy());
