@@ -7,7 +7,7 @@ import type { GatewayConfig } from '../config';
 import { DlpGuard, type GuardedTexts } from '../dlp/dlp-guard';
 import { type DlpVerdict, strongest } from '../dlp/verdicts';
 import { AiEvents, type AiRequestRecord } from '../events/ai-events';
-import { ANSWERED, type Ending, endingOf } from '../exchange/ending';
+import { ANSWERED, CANCELLED, type Ending, endingOf } from '../exchange/ending';
 import { DlpBlockedError } from '../gateway.errors';
 import { type CallerContext, callerFromEdge } from '../identity/trusted-identity';
 import { SseParser } from '../upstream/sse';
@@ -50,6 +50,8 @@ interface CallProgress {
   dlpAction?: DlpVerdict;
   /** The server answered the call with a JSON-RPC error or `isError`: the tool failed, the gateway did not. */
   toolFailed?: boolean;
+  /** The HTTP status the server answered with, passed on to the client. */
+  upstreamStatus?: number;
 }
 
 /**
@@ -114,7 +116,8 @@ class McpPost {
         await this.audit(ending, { durable: true });
       });
     } catch (error) {
-      ending = endingOf(error);
+      // The client went away: the call to the server was aborted with it (fetch's AbortError), nobody to answer.
+      ending = this.abort.signal.aborted ? CANCELLED : endingOf(error);
       if (ending.outcome !== 'cancelled') throw error;
     } finally {
       if (!audited) void this.audit(ending);
@@ -198,9 +201,11 @@ class McpPost {
         const m = parseMessage(grant.name, text);
         out = JSON.stringify(own(m) ? await rewrite(m) : m);
       }
-    } else if (message.method === 'tools/call') {
+    } else {
+      // The server's own refusal (a session it no longer knows, a bad request) goes to the client as it is.
       this.done.toolFailed = true;
     }
+    this.done.upstreamStatus = reply.status;
     await beforeSend?.();
     const headers = { ...reply.headers };
     this.res.writeHead(reply.status, { ...headers, 'content-length': Buffer.byteLength(out) });
@@ -215,7 +220,7 @@ class McpPost {
       correlationId: this.correlationId,
       endpoint: `/mcp/${this.server}`,
       action: 'mcp',
-      statusCode: ending.statusCode,
+      statusCode: ending === ANSWERED ? (d.upstreamStatus ?? ending.statusCode) : ending.statusCode,
       outcome,
       latencyMs: Math.round(performance.now() - this.started),
       promptTokens: d.args ? tokensOf(d.args.texts) : 0,
