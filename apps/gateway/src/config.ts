@@ -111,7 +111,7 @@ export const gatewayConfig = {
       }
       return origins;
     }),
-  /** Longest an MCP server may take to answer a POST (a tool call), in ms. */
+  /** Longest an MCP server may stay silent while answering a POST (a tool call), in ms. */
   GATEWAY_MCP_TIMEOUT_MS: env.int(60_000, 100),
 };
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { MCP_SERVER_HEADER, decodeMcpGrant, mcpToolVerdict, type McpGrant } from '@airlock/identity-assertion';
 import { APP_CONFIG, EdgeCaller } from '@airlock/runtime';
 import { currentCorrelationId, metrics } from '@airlock/telemetry';
@@ -92,7 +92,7 @@ class McpPost {
     if (message.method === 'tools/call') return this.toolCall(message);
     if (message.method === 'tools/list') return this.answer(this.done.grant, message, (m) => this.listAllowed(m));
     if (!passedOn(message.method)) throw new McpMethodNotAllowedError(message.method ?? '');
-    await relay(await this.forward(this.done.grant, message), this.res);
+    relay(await this.forward(this.done.grant, message), this.res);
   }
 
   private async toolCall(message: JsonRpcMessage): Promise<void> {
@@ -272,7 +272,7 @@ async function scanContent(item: Record<string, unknown>, scan: (text: string) =
 
 /** `/mcp/<server>`: each POST a McpPost; the GET stream of the server's own messages and DELETE (end of session) relayed. */
 @Injectable()
-export class McpGateway {
+export class McpGateway implements OnApplicationShutdown {
   private readonly deps: McpDeps;
 
   constructor(
@@ -282,6 +282,10 @@ export class McpGateway {
     @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'GATEWAY_MCP_UPSTREAM_ORIGINS' | 'GATEWAY_MCP_TIMEOUT_MS'>,
   ) {
     this.deps = { dlp, events, edge, upstream: new McpUpstream(config.GATEWAY_MCP_UPSTREAM_ORIGINS, config.GATEWAY_MCP_TIMEOUT_MS) };
+  }
+
+  onApplicationShutdown(): void {
+    this.deps.upstream.close();
   }
 
   post(req: IncomingMessage, res: ServerResponse, server: string, body: unknown): Promise<void> {
@@ -297,6 +301,6 @@ export class McpGateway {
     const grant = grantFor(req, server);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    await relay(await this.deps.upstream.send(grant, req, { method, signal: abort.signal, stream: method === 'GET' }), res);
+    relay(await this.deps.upstream.send(grant, req, { method, signal: abort.signal, stream: method === 'GET' }), res);
   }
 }
