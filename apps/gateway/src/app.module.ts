@@ -4,6 +4,8 @@ import { BackendsController } from './backends/backends.controller';
 import { DlpGuard } from './dlp/dlp-guard';
 import { AiEvents } from './events/ai-events';
 import { AiExchange } from './exchange/exchange';
+import { McpController } from './mcp/mcp.controller';
+import { McpGateway } from './mcp/mcp-gateway';
 import { BackendPool } from './routing/backend-pool';
 import { ModelRouter } from './routing/model-router';
 import { ResponseCache } from './routing/response-cache';
@@ -13,7 +15,7 @@ import { OpenAiController } from './surfaces/openai.controller';
 import { TabbyController } from './surfaces/tabby.controller';
 
 @Module({
-  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController, AnthropicController, ResponsesController],
-  providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents],
+  controllers: [OpenAiController, AirlockApiController, TabbyController, BackendsController, AnthropicController, ResponsesController, McpController],
+  providers: [AiExchange, DlpGuard, BackendPool, ModelRouter, ResponseCache, AiEvents, McpGateway],
 })
 export class AppModule {}

@@ -98,6 +98,23 @@ export const gatewayConfig = {
    * (policy's ext_authz answer): otherwise a client could name any configured backend.
    */
   GATEWAY_TRUST_ALIAS_HEADER: env.bool(false),
+  /**
+   * Origins (`http://host:port`) of the MCP servers `/mcp/<server>` may reach, comma-separated. The bundle names
+   * each server's upstream; this list is the operator's bound on where the gateway sends tool calls at all, so a
+   * bundle (or a forged grant header that got past the edge) cannot point it anywhere else. Empty: no MCP.
+   */
+  GATEWAY_MCP_UPSTREAM_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins = v.split(',').map((o) => o.trim()).filter(Boolean);
+      for (const o of origins) {
+        if (!URL.canParse(o) || new URL(o).origin !== o) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin like http://host:port` });
+      }
+      return origins;
+    }),
+  /** Longest an MCP server may stay silent while answering a POST (a tool call), in ms. */
+  GATEWAY_MCP_TIMEOUT_MS: env.int(60_000, 100),
 };
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfig>>;

@@ -9,6 +9,8 @@ export const POLICY_ERROR_CODES = [
   'forbidden',
   // Browser safety at the edge (ext_authz)
   'csrf_rejected',
+  // MCP servers (ext_authz): a server the bundle does not declare, or not for this caller
+  'mcp_server_not_allowed',
   // Rate limits and token budgets (ext_authz)
   'rate_limited',
   'rate_limiter_unavailable',

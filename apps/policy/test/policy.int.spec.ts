@@ -193,7 +193,7 @@ describe('policy ext_authz + PolicyService against the real identity service (fr
       'x-airlock-model-aliases': 'airlock-chat=chat/reference-chat,airlock-agent=agent/reference-chat',
     });
     expect(res.okResponse?.headers.every((h) => h.appendAction === 2)).toBe(true);
-    expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-api-key', 'x-workspace-id', 'x-airlock-audit-mode']);
+    expect(res.okResponse?.headersToRemove).toEqual(['authorization', 'x-api-key', 'x-workspace-id', 'x-airlock-audit-mode', 'x-airlock-mcp-server']);
     // The default bundle limits chat per user and per project: the client learns its quota (draft-11 fields).
     expect(headerMap(res.okResponse?.responseHeadersToAdd)).toEqual({
       'x-correlation-id': 'corr-int-0001',

@@ -45,6 +45,15 @@ export const workspaceConfig = {
    * workspaces read-only, named in the Airlock AI extension's settings and NODE_EXTRA_CA_CERTS. Empty: the system roots.
    */
   WORKSPACE_GATEWAY_CA_FILE: z.string().default(''),
+  /**
+   * The MCP servers workspaces' agents are configured with, comma-separated, by the names the policy bundle declares
+   * (`mcpServers`): each at `<WORKSPACE_GATEWAY_URL>/mcp/<name>`, never the server itself. Empty: none.
+   */
+  WORKSPACE_MCP_SERVERS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'MCP server names are lower-case letters, digits or "-", starting with a letter'))),
 
   // Default size of a workspace whose request names none.
   WORKSPACE_DEFAULT_CPU_MILLIS: positive(2000),

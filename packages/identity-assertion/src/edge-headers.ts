@@ -1,4 +1,5 @@
 import { ASSERTION_HEADER } from './claims';
+import { MCP_SERVER_HEADER } from './mcp-grant';
 
 /*
  * The request headers the edge owns. Envoy removes every client-supplied copy before anything else sees the
@@ -42,6 +43,7 @@ export const EDGE_OWNED_HEADERS: readonly string[] = [
   AUDIT_MODE_HEADER,
   POLICY_VERSION_HEADER,
   RULE_IDS_HEADER,
+  MCP_SERVER_HEADER,
 ];
 
 /**

@@ -20,6 +20,7 @@ export {
   ROUTE_HEADERS,
   RULE_IDS_HEADER,
 } from './edge-headers';
+export { MCP_SERVER_HEADER, decodeMcpGrant, encodeMcpGrant, mcpGrant, mcpToolVerdict, type McpGrant, type McpToolVerdict } from './mcp-grant';
 export { AssertionError, type AssertionErrorCode } from './errors';
 export type { Jwks, PublicJwk } from './keys';
 export {

@@ -41,6 +41,7 @@ export async function up(): Promise<void> {
       `  Try the slice:        curl --cacert ${path.relative(ROOT, mesh.caBundle)} -H "authorization: Bearer $(tools/airlock token)" \\`,
       `                          -H 'content-type: application/json' https://localhost:${mesh.envoy.httpsPort}/v1/chat \\`,
       `                          -d '{"messages":[{"role":"user","content":"my key is AKIAQ3EGXTZ7V5LN2MWB"}]}'`,
+      `  MCP (reference):      https://localhost:${mesh.envoy.httpsPort}/mcp/reference   (Streamable HTTP, bearer: a dev token; the reference MCP server, not a real tool server)`,
       `  SIEM sink (JSONL):    ${path.relative(ROOT, mesh.auditSinkPath)}`,
       `  Logs:                 ${path.relative(ROOT, mesh.logsDir)}/`,
       `  Metrics:              ${SERVICES.map((s) => `${s} :${mesh.services[s].metrics}`).join(', ')} (/metrics)`,

@@ -42,6 +42,8 @@ export interface MeshInfo {
   name: string;
   services: Record<ServiceName, ServicePorts>;
   referenceModelPort: number;
+  /** The reference MCP server (not a real tool server) behind the gateway's `/mcp/reference`. */
+  referenceMcpPort: number;
   idp: MeshIdp;
   envoy: { httpsPort: number; httpPort: number; adminPort: number; accessLog: string };
   caBundle: string;
@@ -115,11 +117,30 @@ export interface MeshOptions {
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
+/** Where the default bundle's `reference` MCP server points (apps/policy/src/bundles/default.json). */
+const REFERENCE_MCP_PORT = 7291;
+
+/**
+ * The policy bundle of a mesh whose reference MCP server is not on its dev port (test meshes): the default bundle
+ * with the `reference` server's upstream moved to where this mesh started it. Otherwise the given bundle (or none:
+ * the built-in one).
+ */
+function meshBundleFile(options: MeshOptions, mcpPort: number, runDir: string): string | undefined {
+  if (options.policyBundleFile || mcpPort === REFERENCE_MCP_PORT) return options.policyBundleFile;
+  const bundle = JSON.parse(readFileSync(path.join(ROOT, 'apps/policy/src/bundles/default.json'), 'utf8'));
+  for (const server of bundle.mcpServers ?? []) {
+    if (server.name === 'reference') server.upstream = `http://127.0.0.1:${mcpPort}/mcp`;
+  }
+  const file = path.join(runDir, 'policy-bundle.json');
+  writeFileSync(file, JSON.stringify(bundle, null, 2));
+  return file;
+}
 const meshFile = (name: string) => path.join(stateDir(), 'run', `${name}.json`);
 
 interface MeshPorts {
   services: Record<ServiceName, ServicePorts>;
   model: number;
+  mcp: number;
   idp: number;
   https: number;
   http: number;
@@ -136,6 +157,7 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
     return {
       services,
       model: await freePort(),
+      mcp: await freePort(),
       idp: await freePort(),
       https: options.httpsPort ?? (await freePort()),
       http: await freePort(),
@@ -144,12 +166,12 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
   }
   // Documented dev ports: gRPC 7101-7109, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
   // audit 7206, usage 7207, portal 7208, terminal 7209; the workspace owner API 7212), metrics 9101-9109 (service order above), dev IdP 7280,
-  // reference model 7290.
+  // reference model 7290, reference MCP server 7291.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
   ) as Record<ServiceName, ServicePorts>;
   services.workspace.api = 7212;
-  return { services, model: 7290, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
+  return { services, model: 7290, mcp: REFERENCE_MCP_PORT, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
 /**
@@ -197,7 +219,7 @@ export async function runningMesh(name: string): Promise<MeshInfo | undefined> {
   if (!existsSync(meshFile(name))) return undefined;
   const info = JSON.parse(readFileSync(meshFile(name), 'utf8')) as MeshInfo;
   const managed = await listManaged();
-  const names = [...SERVICES.map((s) => `${name}.${s}`), `${name}.reference-model`, `${name}.envoy`, meshKafkaName(name), ...(info.idp?.external === false ? [`${name}.dev-idp`] : [])];
+  const names = [...SERVICES.map((s) => `${name}.${s}`), `${name}.reference-model`, `${name}.reference-mcp`, `${name}.envoy`, meshKafkaName(name), ...(info.idp?.external === false ? [`${name}.dev-idp`] : [])];
   return names.every((n) => managed[n]?.running) ? info : undefined;
 }
 
@@ -235,6 +257,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     topicPrefix,
     logLevel: options.logLevel ?? process.env.AIRLOCK_LOG_LEVEL ?? 'info',
     modelUrl: `https://127.0.0.1:${ports.model}`,
+    mcpOrigin: `http://127.0.0.1:${ports.mcp}`,
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
@@ -262,7 +285,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     },
     terminalDir: terminalDir(options.name),
     edgeOrigin,
-    policyBundleFile: options.policyBundleFile,
+    policyBundleFile: meshBundleFile(options, ports.mcp, runDir),
   };
   // The terminal service holds its shells in tmux (Debian package).
   await ensureTmux();
@@ -307,6 +330,14 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     env: { ...process.env, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.model), ...referenceModelEnv(access) },
     logFile: modelLog,
   });
+  const mcpLog = path.join(logsDir, 'reference-mcp.log');
+  await spawnManaged({
+    name: `${options.name}.reference-mcp`,
+    command: node,
+    args: [path.join(ROOT, 'apps/reference-mcp/dist/main.js')],
+    env: { PATH: process.env.PATH, BIND_HOST: '127.0.0.1', HTTP_PORT: String(ports.mcp) },
+    logFile: mcpLog,
+  });
   for (const service of SERVICES) {
     log(`starting ${service}`);
     await spawnManaged({
@@ -324,6 +355,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
   }
   // Its /health answers any certificate from the CA; the operator's is the one this process holds.
   await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, mtls ? operatorTls(access) : {}), { timeoutMs: 15_000, logFile: modelLog });
+  await waitUntil('reference MCP server', () => httpOk(`${mesh.mcpOrigin}/health`, {}), { timeoutMs: 15_000, logFile: mcpLog });
   await Promise.all(
     SERVICES.map((s) =>
       waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials(access))) === 'SERVING', {
@@ -395,6 +427,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     name: options.name,
     services: ports.services,
     referenceModelPort: ports.model,
+    referenceMcpPort: ports.mcp,
     idp: idp.info,
     envoy: { httpsPort: ports.https, httpPort: ports.http, adminPort: ports.admin, accessLog },
     caBundle: pki.caCert,
@@ -415,7 +448,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
 export async function stopMesh(name: string): Promise<void> {
   const managed = await listManaged();
   // The broker last: the services' producers flush on the way down.
-  const order = [`${name}.prometheus`, `${name}.envoy`, `${name}.gateway`, ...SERVICES.map((s) => `${name}.${s}`), `${name}.dev-idp`, `${name}.reference-model`, meshKafkaName(name)];
+  const order = [`${name}.prometheus`, `${name}.envoy`, `${name}.gateway`, ...SERVICES.map((s) => `${name}.${s}`), `${name}.dev-idp`, `${name}.reference-model`, `${name}.reference-mcp`, meshKafkaName(name)];
   for (const n of [...new Set(order)]) {
     if (managed[n]) await stopManaged(managed[n].pid, 15_000);
   }

@@ -55,6 +55,8 @@ export interface MeshEnvironment {
   topicPrefix: string;
   /** The reference model backend's base URL. */
   modelUrl: string;
+  /** The reference MCP server's origin (apps/reference-mcp): the one upstream the gateway's MCP proxy may call. */
+  mcpOrigin: string;
   /** The audit service's JSONL SIEM sink. */
   sinkPath: string;
   /** Identity's signing key file; the other services' key files sit beside it. */
@@ -174,6 +176,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         GATEWAY_CACHE_PREFIX: `${mesh.redisNamespace}gateway:cache:`,
         // Policy's ext_authz always sets or strips x-airlock-model-aliases, so the gateway may read it.
         GATEWAY_TRUST_ALIAS_HEADER: 'true',
+        GATEWAY_MCP_UPSTREAM_ORIGINS: mesh.mcpOrigin,
         GATEWAY_BACKENDS: JSON.stringify({
           // The reference backend answers the gateway's certificate only.
           chat: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
@@ -224,6 +227,8 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         // Workspaces reach the gateway at the edge (TLS from the dev CA); their extensions come from this
         // repository's build (apps/vscode-airlock/dist, catalogued with its SHA-256).
         WORKSPACE_GATEWAY_URL: mesh.workspaces.gatewayUrl,
+        // The dev bundle's MCP server (apps/reference-mcp), reached through the gateway's /mcp/reference.
+        WORKSPACE_MCP_SERVERS: 'reference',
         WORKSPACE_GATEWAY_CA_FILE: mesh.workspaces.caFile,
         WORKSPACE_VSIX_DIR: mesh.workspaces.vsixDir,
         ...(mesh.workspaces.driver === 'local'

@@ -33,6 +33,9 @@ export const AUDIT_FIELD_NAMES = {
   branch: 'branch',
   changedFiles: 'changed_files',
   diffHash: 'diff_hash',
+  mcpServer: 'mcp_server',
+  mcpTool: 'mcp_tool',
+  mcpArgumentsHash: 'mcp_arguments_hash',
 } as const satisfies { [K in keyof AuditEvent]-?: string };
 
 type FieldNames = typeof AUDIT_FIELD_NAMES;

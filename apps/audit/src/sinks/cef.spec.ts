@@ -136,6 +136,11 @@ describe('toCef', () => {
     expect(ext).toMatchObject({ AirlockAirlockClientIp: 'unknown', AirlockAirlockRepoId: 'r1', AirlockAirlockBranch: 'main', AirlockAirlockChangedFiles: 'a.ts,b.ts', fileHash: 'abc' });
   });
 
+  it('carries the server, tool and arguments hash of an MCP tool call', () => {
+    const { ext } = parseCef(toCef(record({ eventId: 'e1', mcpServer: 'reference', mcpTool: 'read_file', mcpArgumentsHash: 'ab12' })));
+    expect(ext).toMatchObject({ AirlockAirlockMcpServer: 'reference', AirlockAirlockMcpTool: 'read_file', AirlockAirlockMcpArgumentsHash: 'ab12' });
+  });
+
   it('rates severity from DLP action, status and outcome', () => {
     expect(cefSeverity(record({ dlpAction: 'block' }))).toBe(8);
     expect(cefSeverity(record({ statusCode: 503 }))).toBe(6);

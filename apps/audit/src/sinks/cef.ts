@@ -76,6 +76,9 @@ function extensions(record: AuditRecord): Ext[] {
     ['AirlockAirlockBranch', str(record.branch)],
     ['AirlockAirlockChangedFiles', record.changed_files.length ? record.changed_files.join(',') : undefined],
     ['AirlockAirlockClientIp', record.client_ip && !net.isIP(record.client_ip) ? record.client_ip : undefined],
+    ['AirlockAirlockMcpServer', str(record.mcp_server)],
+    ['AirlockAirlockMcpTool', str(record.mcp_tool)],
+    ['AirlockAirlockMcpArgumentsHash', str(record.mcp_arguments_hash)],
   ];
 }
 

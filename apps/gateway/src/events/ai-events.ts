@@ -40,7 +40,19 @@ export interface AiRequestRecord {
   /** "backend", "fallback" or "cache". */
   source?: string;
   agent?: AgentChange;
+  /** An MCP tool call through `/mcp/<server>` (src/mcp): its event is `mcp.tool_call` instead of `ai.request`. */
+  mcp?: McpToolCallRecord;
 }
+
+export interface McpToolCallRecord {
+  server: string;
+  /** Empty when the request was refused before a tool was named (a server policy did not allow). */
+  tool: string;
+  /** SHA-256 of the arguments' canonical JSON, as the client sent them (src/mcp/json-rpc.ts). */
+  argumentsHash: string;
+}
+
+const eventTypeOf = (r: AiRequestRecord) => (r.mcp ? 'mcp.tool_call' : 'ai.request');
 
 // The gateway's metrics, for the SRE dashboards (deploy/observability).
 const meter = metrics.getMeter('airlock-gateway');
@@ -107,7 +119,7 @@ export class AiEvents implements OnApplicationShutdown {
         latencyMs: r.latencyMs,
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
-        routeTarget: route?.backend ? `${route.backend}:${route.model}${r.source === 'cache' ? ' (cache)' : ''}` : '',
+        routeTarget: r.mcp ? `mcp:${r.mcp.server}` : route?.backend ? `${route.backend}:${route.model}${r.source === 'cache' ? ' (cache)' : ''}` : '',
         policyVersion: c?.policyVersion,
         dlpAction: r.dlpAction,
         actor: c?.userId,
@@ -118,6 +130,9 @@ export class AiEvents implements OnApplicationShutdown {
         branch: r.agent?.branch,
         changedFiles: r.agent?.changedFiles,
         diffHash: r.agent?.diffHash,
+        mcpServer: r.mcp?.server,
+        mcpTool: r.mcp?.tool,
+        mcpArgumentsHash: r.mcp?.argumentsHash,
       }),
     ).finish();
   }
@@ -128,7 +143,7 @@ export class AiEvents implements OnApplicationShutdown {
    */
   async accepted(r: AiRequestRecord): Promise<void> {
     try {
-      await this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, 'ai.request.accepted'), { boundMs: this.boundMs });
+      await this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, `${eventTypeOf(r)}.accepted`), { boundMs: this.boundMs });
     } catch (error) {
       throw new AuditUnavailableError(error);
     }
@@ -146,7 +161,7 @@ export class AiEvents implements OnApplicationShutdown {
     if (r.source && r.source !== 'backend') degradedTotal.add(1, { service, source: r.source });
     if (c && route?.model) tokensTotal.add(r.promptTokens + r.completionTokens, { project_id: c.projectId, model: route.model });
 
-    const audit = this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, 'ai.request'), options.durable ? { boundMs: this.boundMs } : {});
+    const audit = this.producer.publish(this.auditTopic, r.correlationId, this.audit(r, eventTypeOf(r)), options.durable ? { boundMs: this.boundMs } : {});
     const sends: Promise<void>[] = [];
     if (c) {
       const usage = airlock.events.v1.UsageEvent.fromPartial({
@@ -159,7 +174,7 @@ export class AiEvents implements OnApplicationShutdown {
         userId: c.userId,
         endpoint: r.endpoint,
         model: route?.model ?? '',
-        routeTarget: route?.backend ? `${route.backend}:${route.model}` : '',
+        routeTarget: r.mcp ? `mcp:${r.mcp.server}` : route?.backend ? `${route.backend}:${route.model}` : '',
         promptTokens: r.promptTokens,
         completionTokens: r.completionTokens,
       });

@@ -15,7 +15,7 @@ export interface Ending {
 export const ANSWERED: Ending = { statusCode: 200, outcome: 'success' };
 
 /** nginx's "client closed request": the client went away before the answer was complete. */
-const CANCELLED: Ending = { statusCode: 499, outcome: 'cancelled' };
+export const CANCELLED: Ending = { statusCode: 499, outcome: 'cancelled' };
 
 export function isCancellation(error: unknown): boolean {
   return error instanceof UpstreamError && error.kind === 'aborted';

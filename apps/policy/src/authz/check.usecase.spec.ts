@@ -4,7 +4,7 @@ import path from 'node:path';
 import { airlock, envoy } from '@airlock/contracts';
 import { ConfigError } from '@airlock/config';
 import { GrpcStatus } from '@airlock/grpc';
-import { AssertionVerifier, EDGE_OWNED_HEADERS } from '@airlock/identity-assertion';
+import { AssertionVerifier, EDGE_OWNED_HEADERS, decodeMcpGrant } from '@airlock/identity-assertion';
 import { createLogger } from '@airlock/telemetry';
 import { ActiveBundle } from '../bundles/active-bundle';
 import { DEFAULT_BUNDLE_FILE, loadBundleFile } from '../bundles/bundle';
@@ -136,7 +136,7 @@ describe('ext_authz Check', () => {
     });
     expect(ok.headers.every((h) => h.appendAction === AppendAction.OVERWRITE_IF_EXISTS_OR_ADD)).toBe(true);
     // Empty workspace: removed, so the client's forged value cannot reach the upstream; chat is not high-risk.
-    expect(ok.headersToRemove).toEqual(['authorization', 'x-api-key', 'x-workspace-id', 'x-airlock-audit-mode']);
+    expect(ok.headersToRemove).toEqual(['authorization', 'x-api-key', 'x-workspace-id', 'x-airlock-audit-mode', 'x-airlock-mcp-server']);
     expect(headerMap(ok.responseHeadersToAdd)).toEqual({ 'x-correlation-id': 'corr-12345678' });
     expect(counted).toEqual([['allow', '/v1/chat']]);
     // The response survives a protobuf round trip (what grpc-js does with it).
@@ -163,6 +163,7 @@ describe('ext_authz Check', () => {
       'x-airlock-route-model',
       'x-airlock-model-aliases',
       'x-airlock-audit-mode',
+      'x-airlock-mcp-server',
     ]);
     expect(headerMap(ok.headers)['x-airlock-rule-ids']).toBe('api.policy.read.allow');
   });
@@ -335,6 +336,22 @@ describe('browsers at the edge', () => {
     expect(en.body).toContain('Access denied');
     const api = await check.execute(envoyRequest('/api/policy/v1/bundles', { cookie: 'airlock_session=s', accept: 'application/json' }, 'GET'));
     expect(body(api).error).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('gives the gateway the grant of a declared MCP server the caller may use, and refuses any other with 403, audited', async () => {
+    const recorded: PolicyEvent[] = [];
+    const audit = { record: async (e: PolicyEvent) => void recorded.push(e) } as unknown as PolicyAudit;
+    const { check } = await setup({ audit });
+    const ok = (await check.execute(envoyRequest('/mcp/reference', { authorization: 'Bearer t', 'x-airlock-mcp-server': 'forged' }))).okResponse!;
+    expect(decodeMcpGrant(headerMap(ok.headers)['x-airlock-mcp-server'])).toMatchObject({ name: 'reference', deny: ['delete_file'], writeTools: ['write_file'] });
+    expect(ok.headersToRemove).not.toContain('x-airlock-mcp-server');
+
+    const refused = await check.execute(envoyRequest('/mcp/payroll', { authorization: 'Bearer t', 'x-correlation-id': 'corr-mcp-0001' }));
+    expect(refused.deniedResponse!.status).toEqual({ code: StatusCode.Forbidden });
+    expect(body(refused)).toEqual({ error: { code: 'mcp_server_not_allowed', message: 'MCP server "payroll" is not declared', correlation_id: 'corr-mcp-0001', retryable: false } });
+    expect(recorded).toEqual([
+      expect.objectContaining({ type: 'mcp.server_refused', outcome: 'denied', actor: 'u-alice', endpoint: '/mcp/payroll', statusCode: 403, action: 'POST MCP server "payroll" is not declared' }),
+    ]);
   });
 
   it('refuses a cookie-authenticated write from another site with 403 csrf_rejected, audited; bearer tokens and our own pages pass', async () => {

@@ -6,6 +6,7 @@ import { ActiveBundle } from '../bundles/active-bundle';
 import { DecisionMetrics } from '../decision/decision-metrics';
 import { LimitsGuard } from '../limits/limits-guard';
 import { PolicyAudit } from '../bundles/policy-audit';
+import { mcpAccess, mcpServerName } from '../mcp/mcp-servers';
 import { AssertionIssuer } from './assertion-issuer';
 import { Authenticator, bearerCredential, type Credential } from './authenticator';
 import { crossSiteWrite, signInLocation } from './browser-requests';
@@ -145,9 +146,13 @@ export class CheckRequestUseCase {
     if (!decision.allow) {
       return deniedResponse({ httpStatus: 403, code: 'forbidden', message: `denied by policy (${decision.reasonCode})`, correlationId, page });
     }
+    const mcpServer = mcpServerName(req.path);
+    const mcp = mcpServer === undefined ? undefined : mcpAccess(engine.bundle.mcpServers ?? [], mcpServer, principal);
+    if (mcp && 'refused' in mcp) return this.refuseMcpServer(req, principal, engine.version, mcp.refused);
     const limited = this.limits ? await this.limits.enforce(principal, req.path, req.method) : undefined;
     if (limited && !limited.allowed) return deniedResponse({ ...limited.denial, correlationId, page });
     return allowResponse({
+      mcpGrant: mcp?.grant,
       principal,
       decision,
       correlationId,
@@ -155,6 +160,27 @@ export class CheckRequestUseCase {
       assertion: this.assertions.assertionFor(principal, Date.now(), { kind: credential.kind === 'session' ? 'session' : 'token', expiresAtUnix: authentication.expiresAtUnix }),
       responseHeaders: limited?.responseHeaders,
     });
+  }
+
+  /**
+   * `/mcp/<server>` for a server the bundle does not declare, or not for this caller: refused here, before the
+   * gateway or any tool server sees it, and audited (a probe for tool servers is worth a security review).
+   */
+  private refuseMcpServer(req: EdgeRequest, principal: airlock.identity.v1.Principal, policyVersion: string, why: string): CheckResponse {
+    const endpoint = req.path.split('?')[0];
+    this.metrics.count('deny', this.active.engine.endpointLabel(req.path));
+    void this.audit?.record({
+      type: 'mcp.server_refused',
+      outcome: 'denied',
+      actor: principal.userId,
+      tenantId: principal.tenantId,
+      clientIp: req.clientIp,
+      action: `${req.method} ${why}`,
+      endpoint,
+      statusCode: 403,
+      policyVersion,
+    });
+    return deniedResponse({ httpStatus: 403, code: 'mcp_server_not_allowed', message: why, correlationId: req.correlationId });
   }
 
   /**

@@ -4,7 +4,10 @@ import {
   ASSERTION_HEADER,
   AUDIT_MODE_HEADER,
   IDENTITY_HEADERS,
+  MCP_SERVER_HEADER,
   MODEL_ALIASES_HEADER,
+  encodeMcpGrant,
+  type McpGrant,
   POLICY_VERSION_HEADER,
   ROUTE_HEADERS,
   RULE_IDS_HEADER,
@@ -94,6 +97,8 @@ export interface Allowed {
   assertion?: string;
   /** Added to the client's response (the RateLimit header fields, limits/limits-guard.ts). */
   responseHeaders?: [string, string][];
+  /** `/mcp/<server>`: the server the caller may reach and its tool rules, for the gateway (apps/policy/src/mcp). */
+  mcpGrant?: McpGrant;
 }
 
 /**
@@ -101,7 +106,7 @@ export interface Allowed {
  * route and version, and no bearer token. Every
  * edge-owned header is either set here or listed for removal, so no client-supplied copy survives.
  */
-export function allowResponse({ principal, decision, correlationId, cookie, assertion, responseHeaders = [] }: Allowed): CheckResponse {
+export function allowResponse({ principal, decision, correlationId, cookie, assertion, responseHeaders = [], mcpGrant }: Allowed): CheckResponse {
   const owned: [string, string][] = [
     [IDENTITY_HEADERS.userId, principal.userId],
     [IDENTITY_HEADERS.tenantId, principal.tenantId],
@@ -128,6 +133,8 @@ export function allowResponse({ principal, decision, correlationId, cookie, asse
   else headersToRemove.push(MODEL_ALIASES_HEADER);
   if (decision.highRisk) headers.push(header(AUDIT_MODE_HEADER, 'fail-closed'));
   else headersToRemove.push(AUDIT_MODE_HEADER);
+  if (mcpGrant) headers.push(header(MCP_SERVER_HEADER, encodeMcpGrant(mcpGrant)));
+  else headersToRemove.push(MCP_SERVER_HEADER);
   if (cookie && readCookie(cookie, SESSION_COOKIE) !== undefined) {
     const rest = withoutSessionCookie(cookie);
     if (rest) headers.push(header('cookie', rest));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from '@airlock/config';
 import { dlpSection } from '../dlp-rules/dlp-section';
 import { limitsSection } from '../limits/limits-schema';
+import { mcpServersSection } from '../mcp/mcp-servers';
 import { sessionsSection } from '../sessions/sessions-schema';
 
 /** The bundle shipped with the service, used when POLICY_BUNDLE_FILE is not set. */
@@ -138,6 +139,8 @@ export const policyBundle = z
     limits: limitsSection.optional(),
     /** Concurrent browser-session limits per user and tenant (apps/policy/src/sessions), enforced by identity; absent: none. */
     sessions: sessionsSection.optional(),
+    /** Internal MCP servers the gateway proxies at `/mcp/<name>` (apps/policy/src/mcp); absent: none. */
+    mcpServers: mcpServersSection.optional(),
   })
   .superRefine((bundle, ctx) => {
     for (const problem of referentialProblems(bundle)) ctx.addIssue({ code: 'custom', ...problem });

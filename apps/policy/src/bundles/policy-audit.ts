@@ -16,7 +16,9 @@ export type PolicyEventType =
   | 'policy.draft.approval_refused'
   | 'policy.version.activated'
   // ext_authz refused a cookie-authenticated write another site made the browser send (CSRF).
-  | 'edge.csrf_rejected';
+  | 'edge.csrf_rejected'
+  // ext_authz refused `/mcp/<server>` for a server the bundle does not declare or not for this caller.
+  | 'mcp.server_refused';
 
 /** The fields of the platform's AuditEvent a workflow step fills; `actor` is the security-admin acting. */
 export type PolicyEvent = Pick<airlock.events.v1.AuditEvent, 'outcome' | 'actor' | 'tenantId' | 'action' | 'endpoint' | 'statusCode'> & Partial<Pick<airlock.events.v1.AuditEvent, 'clientIp'>> & {

@@ -77,9 +77,36 @@ describe('generated client configs', () => {
     expect(JSON.parse(local.find((f) => f.key === 'code-server-settings.json')!.content)).toMatchObject({ 'airlock.tokenFile': '/srv/t', 'airlock.caFile': '/srv/ca.pem' });
   });
 
+  it('MCP servers: opencode and Continue reach each through the gateway /mcp/<name> only, the token from its file', () => {
+    const withMcp = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'payments', gatewayUrl: 'https://gw.airlock.internal:8443/', mcpServers: ['reference'] });
+    const opencode = JSON.parse(withMcp.find((f) => f.key === 'opencode.json')!.content);
+    expect(opencode.mcp).toEqual({
+      'airlock-reference': {
+        type: 'remote',
+        url: 'https://gw.airlock.internal:8443/mcp/reference',
+        enabled: true,
+        oauth: false,
+        headers: { Authorization: `Bearer {file:${TOKEN_PATH}}`, 'X-Workspace-Id': 'ws_abcdefghijklmnopqrst', 'X-Project-Id': 'payments', 'X-Tenant-Id': 'acme' },
+      },
+    });
+    const continueConfig = parse(withMcp.find((f) => f.key === 'continue-config.yaml')!.content);
+    expect(continueConfig.mcpServers).toEqual([
+      {
+        name: 'airlock-reference',
+        type: 'streamable-http',
+        url: 'https://gw.airlock.internal:8443/mcp/reference',
+        requestOptions: { headers: { Authorization: 'Bearer ${{ secrets.AIRLOCK_GATEWAY_TOKEN }}', 'X-Workspace-Id': 'ws_abcdefghijklmnopqrst', 'X-Project-Id': 'payments', 'X-Tenant-Id': 'acme' } },
+      },
+    ]);
+    // Without servers, neither file has an MCP section.
+    expect(JSON.parse(byKey['opencode.json'].content).mcp).toBeUndefined();
+    expect(parse(byKey['continue-config.yaml'].content).mcpServers).toBeUndefined();
+  });
+
   it('no rendered file carries a token, whatever the token file holds', () => {
-    const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem' });
-    for (const file of local) expect(file.content).not.toMatch(/Bearer|eyJ[A-Za-z0-9_-]{10,}/);
+    const local = renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'p', gatewayUrl: 'https://gw', tokenPath: '/srv/t', caPath: '/srv/ca.pem', mcpServers: ['reference'] });
+    // The MCP headers name the token by reference (`Bearer {file:…}`, `Bearer ${{ secrets… }}`): a literal after Bearer would be one.
+    for (const file of local) expect(file.content).not.toMatch(/Bearer (?!\{file:|\$\{\{ secrets\.)|eyJ[A-Za-z0-9_-]{10,}/);
   });
 
   it('every file is private to coder and names no endpoint but the gateway', () => {

@@ -14,6 +14,11 @@ export interface ClientConfigInput {
   tokenPath?: string;
   /** A PEM bundle the workspace must trust for the gateway's TLS (a private CA), when the driver provides one. */
   caPath?: string;
+  /**
+   * The MCP servers the agents get, by the name policy declares them under (`mcpServers` of the bundle): each is
+   * `<gateway>/mcp/<name>`, never the server itself, so every tool call passes the gateway's tool rules, DLP and audit.
+   */
+  mcpServers?: readonly string[];
 }
 
 /** code-server's user settings: `--user-data-dir` is `~/.local/share/code-server` (image default and local driver). */
@@ -39,6 +44,7 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
   const gateway = input.gatewayUrl.replace(/\/+$/, '');
   const tokenPath = input.tokenPath ?? TOKEN_PATH;
   const headers = { 'X-Workspace-Id': input.workspaceId, 'X-Project-Id': input.projectId, 'X-Tenant-Id': input.tenantId };
+  const mcpServers = (input.mcpServers ?? []).map((name) => ({ name, url: `${gateway}/mcp/${name}` }));
 
   // Model aliases of the default policy bundle: the client names an alias, policy maps it to a backend and model
   // (the client never picks a backend itself). opencode's agent and its small tasks both call /v1/chat/completions.
@@ -54,6 +60,15 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
     enabled_providers: [PROVIDER],
     model: `${PROVIDER}/airlock-agent`,
     small_model: `${PROVIDER}/airlock-chat`,
+    // Remote MCP servers through the gateway, the token read from the same file (opencode's `{file:…}` works in any
+    // string); no OAuth discovery: the gateway's bearer token is the credential.
+    ...(mcpServers.length > 0
+      ? {
+          mcp: Object.fromEntries(
+            mcpServers.map((m) => [`airlock-${m.name}`, { type: 'remote', url: m.url, enabled: true, oauth: false, headers: { Authorization: `Bearer {file:${tokenPath}}`, ...headers } }]),
+          ),
+        }
+      : {}),
     autoupdate: false,
     share: 'disabled',
   };
@@ -73,6 +88,16 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
         requestOptions: { headers },
       },
     ],
+    ...(mcpServers.length > 0
+      ? {
+          mcpServers: mcpServers.map((m) => ({
+            name: `airlock-${m.name}`,
+            type: 'streamable-http',
+            url: m.url,
+            requestOptions: { headers: { Authorization: 'Bearer ${{ secrets.AIRLOCK_GATEWAY_TOKEN }}', ...headers } },
+          })),
+        }
+      : {}),
     allowAnonymousTelemetry: false,
   };
 

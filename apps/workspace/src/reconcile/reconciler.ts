@@ -221,6 +221,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         gatewayUrl: this.config.WORKSPACE_GATEWAY_URL,
         tokenPath: this.driver?.tokenPath?.(row.id),
         caPath: this.driver?.gatewayCaPath?.(),
+        mcpServers: this.config.WORKSPACE_MCP_SERVERS,
       }),
     };
   }

@@ -25,7 +25,7 @@ export class GetClientConfig {
     if (!row) throw new WorkspaceNotFoundError(id);
     // The driver decides where the token lives (local: under its workspace root), so the files name that.
     const tokenPath = this.driver?.tokenPath?.(row.id) ?? TOKEN_PATH;
-    const files = renderClientConfigs({ workspaceId: row.id, tenantId: row.tenant_id, projectId: row.project_id, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL, tokenPath, caPath: this.driver?.gatewayCaPath?.() });
+    const files = renderClientConfigs({ workspaceId: row.id, tenantId: row.tenant_id, projectId: row.project_id, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL, tokenPath, caPath: this.driver?.gatewayCaPath?.(), mcpServers: this.config.WORKSPACE_MCP_SERVERS });
     return { files: files.map((f) => ({ path: f.path, mode: f.mode, content: f.content })), tokenPath, gatewayUrl: this.config.WORKSPACE_GATEWAY_URL };
   }
 }

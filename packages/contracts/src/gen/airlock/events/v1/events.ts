@@ -41,6 +41,14 @@ export interface AuditEvent {
   branch: string;
   changedFiles: string[];
   diffHash: string;
+  /**
+   * MCP tool calls (the gateway's /mcp/<server>) only: the server and tool as the bundle names them, and the
+   * SHA-256 (hex) of the call's arguments as the client sent them, canonical JSON (object keys sorted, no
+   * whitespace), so an auditor can match a call without the arguments themselves being stored.
+   */
+  mcpServer: string;
+  mcpTool: string;
+  mcpArgumentsHash: string;
 }
 
 /** Token usage of one AI request, emitted by the gateway and metered by the usage service. */
@@ -86,6 +94,9 @@ function createBaseAuditEvent(): AuditEvent {
     branch: "",
     changedFiles: [],
     diffHash: "",
+    mcpServer: "",
+    mcpTool: "",
+    mcpArgumentsHash: "",
   };
 }
 
@@ -165,6 +176,15 @@ export const AuditEvent: MessageFns<AuditEvent> = {
     }
     if (message.diffHash !== "") {
       writer.uint32(202).string(message.diffHash);
+    }
+    if (message.mcpServer !== "") {
+      writer.uint32(210).string(message.mcpServer);
+    }
+    if (message.mcpTool !== "") {
+      writer.uint32(218).string(message.mcpTool);
+    }
+    if (message.mcpArgumentsHash !== "") {
+      writer.uint32(226).string(message.mcpArgumentsHash);
     }
     return writer;
   },
@@ -382,6 +402,30 @@ export const AuditEvent: MessageFns<AuditEvent> = {
             message.diffHash = reader.string();
             continue;
           }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.mcpServer = reader.string();
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.mcpTool = reader.string();
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.mcpArgumentsHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -493,6 +537,21 @@ export const AuditEvent: MessageFns<AuditEvent> = {
         : isSet(object.diff_hash)
         ? globalThis.String(object.diff_hash)
         : "",
+      mcpServer: isSet(object.mcpServer)
+        ? globalThis.String(object.mcpServer)
+        : isSet(object.mcp_server)
+        ? globalThis.String(object.mcp_server)
+        : "",
+      mcpTool: isSet(object.mcpTool)
+        ? globalThis.String(object.mcpTool)
+        : isSet(object.mcp_tool)
+        ? globalThis.String(object.mcp_tool)
+        : "",
+      mcpArgumentsHash: isSet(object.mcpArgumentsHash)
+        ? globalThis.String(object.mcpArgumentsHash)
+        : isSet(object.mcp_arguments_hash)
+        ? globalThis.String(object.mcp_arguments_hash)
+        : "",
     };
   },
 
@@ -573,6 +632,15 @@ export const AuditEvent: MessageFns<AuditEvent> = {
     if (message.diffHash !== "") {
       obj.diffHash = message.diffHash;
     }
+    if (message.mcpServer !== "") {
+      obj.mcpServer = message.mcpServer;
+    }
+    if (message.mcpTool !== "") {
+      obj.mcpTool = message.mcpTool;
+    }
+    if (message.mcpArgumentsHash !== "") {
+      obj.mcpArgumentsHash = message.mcpArgumentsHash;
+    }
     return obj;
   },
 
@@ -606,6 +674,9 @@ export const AuditEvent: MessageFns<AuditEvent> = {
     message.branch = object.branch ?? "";
     message.changedFiles = object.changedFiles?.map((e) => e) || [];
     message.diffHash = object.diffHash ?? "";
+    message.mcpServer = object.mcpServer ?? "";
+    message.mcpTool = object.mcpTool ?? "";
+    message.mcpArgumentsHash = object.mcpArgumentsHash ?? "";
     return message;
   },
 };
