@@ -17,5 +17,6 @@ export const PROTO_FILES = {
   gateway: 'airlock/gateway/v1/gateway.proto',
   audit: 'airlock/audit/v1/audit.proto',
   usage: 'airlock/usage/v1/usage.proto',
+  rag: 'airlock/rag/v1/rag.proto',
   extAuthz: 'envoy/service/auth/v3/external_auth.proto',
 } as const;

@@ -12,4 +12,5 @@ export * as gateway from "./index.airlock.gateway";
 export * as identity from "./index.airlock.identity";
 export * as usage from "./index.airlock.usage";
 export * as policy from "./index.airlock.policy";
+export * as rag from "./index.airlock.rag";
 export * as workspace from "./index.airlock.workspace";
