@@ -13,13 +13,14 @@ describe('code-aware words', () => {
     expect(codeWords('return refundPayment(order);')).toEqual(['return', 'refund', 'payment', 'refundpayment', 'order']);
   });
 
-  it('drops words too long to be anything but noise', () => {
+  it('drops words too long to be anything but noise, and one-character parts', () => {
     expect(codeWords(`key = "${'a'.repeat(80)}"`)).toEqual(['key']);
+    expect(codeWords('x = v2 + AKIAQ3EGXTZ7')).toEqual(['v2', 'akiaq', 'egxtz', 'akiaq3egxtz7']);
   });
 
   it('builds an OR query of words only, whatever the query holds', () => {
     expect(anyWordQuery('where is parseInvoiceLine?')).toBe('where | is | parse | invoice | line | parseinvoiceline');
-    expect(anyWordQuery("a' & !b | (c:*)")).toBe('a | b | c');
+    expect(anyWordQuery("ab' & !cd | (ef:*)")).toBe('ab | cd | ef');
     expect(anyWordQuery('?! ...')).toBeUndefined();
   });
 });

@@ -12,6 +12,11 @@ const CAMEL = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p
 
 /** Longer words are hashes, base64 or minified noise: they bloat the index and never match a question. */
 const MAX_WORD = 64;
+/**
+ * Single characters (the `x` of `x2`, the `v` of `v1`) match nearly every chunk: as query words they would
+ * rank noise, and a random string (a key, a hash) would find chunks through its one-letter pieces.
+ */
+const MIN_PART = 2;
 
 /** The parts of one identifier, lower-cased: `getHTTPResponse_v2` → get, http, response, v, 2. */
 export function identifierParts(identifier: string): string[] {
@@ -31,7 +36,7 @@ export function codeWords(text: string): string[] {
   for (const [word] of text.matchAll(WORD)) {
     if (word.length > MAX_WORD) continue;
     const parts = identifierParts(word);
-    out.push(...parts);
+    out.push(...parts.filter((part) => part.length >= MIN_PART));
     if (parts.length > 1) out.push(parts.join(''));
   }
   return out;
