@@ -139,12 +139,15 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
     };
   }
   // Documented dev ports: gRPC 7101-7108, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // audit 7206, usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above), dev IdP 7280,
+  // audit 7206, usage 7207, portal 7208; the workspace owner API 7212), metrics 9101-9108 (service order above); rag gRPC 7110,
+  // HTTP 7210, metrics 9110; dev IdP 7280,
   // reference model 7290.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
   ) as Record<ServiceName, ServicePorts>;
   services.workspace.api = 7212;
+  // Reserved for rag whatever its place in SERVICES.
+  services.rag = { grpc: 7110, http: 7210, metrics: 9110 };
   return { services, model: 7290, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
@@ -238,6 +241,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       workspace: await database(infra, 'airlock_workspace', fixed, secretsDir),
       identity: await database(infra, 'airlock_identity', fixed, secretsDir),
       policy: await database(infra, 'airlock_policy', fixed, secretsDir),
+      rag: await database(infra, 'airlock_rag', fixed, secretsDir),
     },
     group: fixed ? 'airlock' : topicPrefix,
     oidc: {},
