@@ -50,5 +50,5 @@ export const ALLOWED_CALLERS: CallGraph = {
   operator: ['airlock.rag.v1.RagService'],
 };
 
-/** The role an identity needs to register or index repositories (seed 001 §3.4.2: indexer service account only). */
-export const INDEXER_ROLE = 'indexer';
+/** The role an identity needs to register or index repositories (seed 001 §3.4.2: indexer service account only); the same role policy's default bundle admits to /v1/rag/index. */
+export const INDEXER_ROLE = 'rag-indexer';

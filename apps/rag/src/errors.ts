@@ -42,7 +42,7 @@ export class InvalidRepositoryError extends InvalidArgumentError<RagErrorCode> {
   }
 }
 
-/** Registering and indexing belong to the indexer service account (role `indexer`), not to people. */
+/** Registering and indexing belong to the indexer service account (role `rag-indexer`), not to people. */
 export class IndexerRequiredError extends AppError<RagErrorCode> {
   constructor() {
     super('rag_indexer_required', 'only the indexer service account may index', { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });

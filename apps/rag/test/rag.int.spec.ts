@@ -25,7 +25,7 @@ const WEBHOOK_SECRET = 'push-hook-secret-for-tests';
 const person = (userId: string, projectIds: string[], roles: string[] = ['developer']): Caller => ({ tenantId: TENANT, userId, projectIds, roles, kind: 'user' });
 const alice = person('alice', ['payments']);
 const bob = person('bob', ['lending']);
-const indexer: Caller = { tenantId: TENANT, userId: 'svc-indexer', projectIds: [], roles: ['indexer'], kind: 'service_account' };
+const indexer: Caller = { tenantId: TENANT, userId: 'svc-indexer', projectIds: [], roles: ['rag-indexer'], kind: 'service_account' };
 
 const FILES: Record<string, string> = {
   'src/main/java/com/acme/payments/RefundService.java': `package com.acme.payments;
@@ -232,7 +232,7 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
   });
 
   it('lets only the indexer service account register or index', async () => {
-    expect(await failure(index(person('mallory', ['payments'], ['indexer', 'admin'])))).toEqual({ code: GrpcStatus.PERMISSION_DENIED, errorCode: 'rag_indexer_required' });
+    expect(await failure(index(person('mallory', ['payments'], ['rag-indexer', 'admin'])))).toEqual({ code: GrpcStatus.PERMISSION_DENIED, errorCode: 'rag_indexer_required' });
     expect(await failure(index({ ...indexer, tenantId: 'other' }))).toEqual({ code: GrpcStatus.NOT_FOUND, errorCode: 'rag_repository_not_found' });
     expect(await failure(query(alice, '?!'))).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, errorCode: 'rag_query_required' });
   });

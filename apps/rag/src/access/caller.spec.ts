@@ -10,9 +10,9 @@ describe('caller checks', () => {
   });
 
   it('lets only a service account with role indexer index', () => {
-    expect(() => requireIndexer(caller({ roles: ['indexer'] }))).toThrow(expect.objectContaining({ code: 'rag_indexer_required' }));
+    expect(() => requireIndexer(caller({ roles: ['rag-indexer'] }))).toThrow(expect.objectContaining({ code: 'rag_indexer_required' }));
     expect(() => requireIndexer(caller({ kind: 'service_account' }))).toThrow(expect.objectContaining({ code: 'rag_indexer_required' }));
-    expect(requireIndexer(caller({ kind: 'service_account', roles: ['indexer'] })).userId).toBe('alice');
+    expect(requireIndexer(caller({ kind: 'service_account', roles: ['rag-indexer'] })).userId).toBe('alice');
   });
 
   it('reads only the caller\'s own projects', () => {

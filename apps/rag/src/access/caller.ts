@@ -11,7 +11,7 @@ export function requireCaller(caller: Caller | undefined): Caller {
 }
 
 /**
- * Registering and indexing are for the indexer service account: a service-account identity with role `indexer`
+ * Registering and indexing are for the indexer service account: a service-account identity with role `rag-indexer`
  * (issued by the identity service like any other credential, so it is revocable and audited as one), never a
  * person, whatever roles a person holds.
  */
