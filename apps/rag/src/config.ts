@@ -22,7 +22,7 @@ export const ragConfig = {
   RAG_GIT_DIR: z.string().min(1),
   /** Read-only Git credentials for https URLs: the user name, and the file holding its token or password. */
   RAG_GIT_HTTPS_USERNAME: z.string().min(1).optional(),
-  RAG_GIT_HTTPS_TOKEN_FILE: env.secretFile().optional(),
+  RAG_GIT_HTTPS_PASSWORD_FILE: env.secretFile().optional(),
   /** Read-only deploy key for ssh URLs (a private key file, 0600) and the known_hosts file that pins the server. */
   RAG_GIT_SSH_KEY_FILE: z.string().min(1).optional(),
   RAG_GIT_SSH_KNOWN_HOSTS_FILE: z.string().min(1).optional(),
@@ -33,7 +33,7 @@ export const ragConfig = {
   /** Every registered repository is fetched and re-indexed this often when a push webhook is missed; 0 = only on push or request. */
   RAG_POLL_INTERVAL_SECONDS: env.int(0, 0),
   /** Shared secret of the push webhook (GitLab's X-Gitlab-Token, or Gitea's HMAC X-Gitea-Signature key); unset: no webhook. */
-  RAG_WEBHOOK_SECRET_FILE: env.secretFile().optional(),
+  RAG_WEBHOOK_PASSWORD_FILE: env.secretFile().optional(),
   /** Tenant whose repositories the webhook re-indexes (the Git server belongs to one tenant). */
   RAG_WEBHOOK_TENANT: z.string().min(1).optional(),
 };

@@ -165,7 +165,7 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
       TOPIC_PREFIX: prefix,
       EVENT_SPOOL_DIR: path.join(dir, 'spool'),
       RAG_GIT_DIR: path.join(dir, 'clones'),
-      RAG_WEBHOOK_SECRET_FILE: path.join(dir, 'webhook-secret'),
+      RAG_WEBHOOK_PASSWORD_FILE: path.join(dir, 'webhook-secret'),
       RAG_WEBHOOK_TENANT: TENANT,
     });
     client = createClient(airlock.rag.v1.RagServiceClient, rag.grpcAddress, { deadlineMs: 60_000 });

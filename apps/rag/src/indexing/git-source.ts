@@ -74,7 +74,7 @@ export class GitSource {
       GIT_ASKPASS: askpass,
       GIT_SSH_COMMAND: ssh,
       AIRLOCK_GIT_USERNAME: config.RAG_GIT_HTTPS_USERNAME ?? '',
-      AIRLOCK_GIT_TOKEN: config.RAG_GIT_HTTPS_TOKEN_FILE?.reveal() ?? '',
+      AIRLOCK_GIT_TOKEN: config.RAG_GIT_HTTPS_PASSWORD_FILE?.reveal() ?? '',
     };
   }
 

@@ -34,7 +34,7 @@ export class PushWebhookController {
   @Post('push')
   @HttpCode(202)
   accept(@Req() req: { headers: IncomingHttpHeaders }, @Body() body: unknown): { accepted: boolean } {
-    const secret = this.config.RAG_WEBHOOK_SECRET_FILE?.reveal();
+    const secret = this.config.RAG_WEBHOOK_PASSWORD_FILE?.reveal();
     const tenantId = this.config.RAG_WEBHOOK_TENANT;
     const given = headerOf(req.headers, 'x-gitlab-token') || headerOf(req.headers, 'authorization').replace(/^Bearer\s+/i, '');
     if (!secret || !tenantId || !given || !sameSecret(given, secret)) throw new WebhookUnauthorizedError();
