@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RagAudit } from './audit/rag-audit';
+import { SyntaxDeclarations } from './chunking/syntax-declarations';
 import { ChunkScanner } from './dlp/chunk-scanner';
 import { GitSource } from './indexing/git-source';
 import { HandlePush } from './indexing/handle-push.usecase';
@@ -15,6 +16,20 @@ import { PushWebhookController } from './webhook/push-webhook.controller';
 
 @Module({
   controllers: [RagController, PushWebhookController],
-  providers: [RagStore, RagAudit, ChunkScanner, GitSource, Ingest, Query, RegisterRepository, IndexRepository, IndexDocuments, HandlePush, Poller],
+  providers: [
+    // The grammars load once, before the first index run can start.
+    { provide: SyntaxDeclarations, useFactory: () => SyntaxDeclarations.load() },
+    RagStore,
+    RagAudit,
+    ChunkScanner,
+    GitSource,
+    Ingest,
+    Query,
+    RegisterRepository,
+    IndexRepository,
+    IndexDocuments,
+    HandlePush,
+    Poller,
+  ],
 })
 export class AppModule {}

@@ -1,10 +1,18 @@
-import { chunkFile, type ChunkLimits } from './chunker';
+import { chunkFile as chunkWith, type ChunkLimits } from './chunker';
 import { languageOf } from './languages';
+import { SyntaxDeclarations } from './syntax-declarations';
 
 const limits = (overrides: Partial<ChunkLimits> = {}): ChunkLimits => ({ maxLines: 60, minLines: 1, overlap: 0, ...overrides });
 const filler = (n: number, indent = '    ') => Array.from({ length: n }, (_, i) => `${indent}int x${i} = ${i};`).join('\n');
 
-describe('chunkFile', () => {
+let grammars: SyntaxDeclarations;
+beforeAll(async () => {
+  grammars = await SyntaxDeclarations.load();
+});
+
+// The same expectations whether declarations come from the tree-sitter grammars or from the line patterns.
+describe.each(['tree-sitter', 'line patterns'])('chunkFile with %s', (finder) => {
+  const chunkFile = (path: string, content: string, limits?: ChunkLimits) => chunkWith(path, content, limits, finder === 'tree-sitter' ? grammars : undefined);
   it('cuts Java at classes and methods, qualifies methods and keeps their doc comments', () => {
     const java = [
       'package com.acme.payments;', // 1
@@ -84,5 +92,21 @@ describe('chunkFile', () => {
       'sql',
       'text',
     ]);
+  });
+});
+
+describe('chunkFile with tree-sitter only', () => {
+  const chunkFile = (path: string, content: string) => chunkWith(path, content, { maxLines: 60, minLines: 1, overlap: 0 }, grammars);
+
+  it('qualifies by syntax, not indentation: nested types, a method after a nested class, JSX', () => {
+    const java = ['public class Outer {', '  static class Inner {', '    void a() {}', '  }', '  void b() {}', '}'].join('\n');
+    expect(chunkFile('Outer.java', java).flatMap((c) => c.symbols)).toEqual(['Outer', 'Outer.Inner', 'Outer.Inner.a', 'Outer.b']);
+    const tsx = 'export function Button(props: Props) {\n  return <button onClick={props.onClick}>{props.label}</button>;\n}\n';
+    expect(chunkFile('Button.tsx', tsx).map((c) => [c.symbol, c.startLine, c.endLine])).toEqual([['Button', 1, 3]]);
+  });
+
+  it('does not cut inside a function body at a local helper', () => {
+    const py = 'def outer():\n    def helper():\n        return 1\n    return helper()\n';
+    expect(chunkFile('a.py', py).map((c) => [c.symbol, c.startLine, c.endLine])).toEqual([['outer', 1, 4]]);
   });
 });

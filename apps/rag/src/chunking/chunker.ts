@@ -1,4 +1,5 @@
-import { DECLARATIONS, LEADING_LINE, NOT_A_NAME, languageOf, type DeclarationKind, type Language } from './languages';
+import { DECLARATIONS, LEADING_LINE, NOT_A_NAME, languageOf, type Language } from './languages';
+import type { Declaration, SyntaxDeclarations } from './syntax-declarations';
 
 export interface Chunk {
   path: string;
@@ -24,16 +25,22 @@ export interface ChunkLimits {
 
 export const DEFAULT_LIMITS: ChunkLimits = { maxLines: 60, minLines: 8, overlap: 5 };
 
-interface Declaration {
-  line: number;
-  kind: DeclarationKind;
-  name: string;
-  indent: number;
+type Found = Omit<Declaration, 'qualified'>;
+
+/** `Type.member` when the nearest type declared above at a smaller indent encloses it (by indentation). */
+function qualifiedByIndent(decls: Found[], index: number): string {
+  const d = decls[index];
+  for (let i = index - 1; i >= 0; i--) {
+    const outer = decls[i];
+    if (outer.indent < d.indent) return outer.kind === 'type' ? `${outer.name}.${d.name}` : d.name;
+  }
+  return d.name;
 }
 
-function declarations(lines: string[], language: Language): Declaration[] {
+/** Declarations by the language's line patterns: for languages without a grammar, and when none is loaded. */
+export function lineDeclarations(lines: string[], language: Language): Declaration[] {
   const patterns = DECLARATIONS[language];
-  const found: Declaration[] = [];
+  const found: Found[] = [];
   lines.forEach((text, line) => {
     for (const { kind, pattern } of patterns) {
       const name = pattern.exec(text)?.[1];
@@ -43,17 +50,7 @@ function declarations(lines: string[], language: Language): Declaration[] {
       }
     }
   });
-  return found;
-}
-
-/** `Type.member` when the nearest type declared above at a smaller indent encloses it (by indentation). */
-function qualified(decls: Declaration[], index: number): string {
-  const d = decls[index];
-  for (let i = index - 1; i >= 0; i--) {
-    const outer = decls[i];
-    if (outer.indent < d.indent) return outer.kind === 'type' ? `${outer.name}.${d.name}` : d.name;
-  }
-  return d.name;
+  return found.map((d, i) => ({ ...d, qualified: qualifiedByIndent(found, i) }));
 }
 
 /** The declaration's first line moved up over its doc comment, annotations and decorators. */
@@ -82,22 +79,23 @@ function windows(span: Span, limits: ChunkLimits): Span[] {
 
 /**
  * Cuts a file into chunks at its declarations (with their leading comments), merges runs of short ones, and
- * cuts long ones and undeclared stretches into overlapping line windows. Blank-only chunks are dropped.
+ * cuts long ones and undeclared stretches into overlapping line windows. Blank-only chunks are dropped. The
+ * declarations come from the syntax tree when `syntax` has a grammar for the language, else from line patterns.
  */
-export function chunkFile(path: string, content: string, limits: ChunkLimits = DEFAULT_LIMITS): Chunk[] {
+export function chunkFile(path: string, content: string, limits: ChunkLimits = DEFAULT_LIMITS, syntax?: SyntaxDeclarations): Chunk[] {
   const language = languageOf(path);
   const lines = content.split(/\r?\n/);
   if (lines.length > 1 && lines.at(-1) === '') lines.pop();
-  const decls = declarations(lines, language);
+  const decls = syntax?.find(path, content, language) ?? lineDeclarations(lines, language);
 
   const starts: { line: number; symbol: string }[] = [];
   let floor = -1;
-  decls.forEach((d, i) => {
+  for (const d of decls) {
     const line = startWithPreamble(lines, d.line, floor);
-    if (starts.length > 0 && starts.at(-1)!.line === line) return;
-    starts.push({ line, symbol: qualified(decls, i) });
+    if (starts.length > 0 && starts.at(-1)!.line >= line) continue;
+    starts.push({ line, symbol: d.qualified });
     floor = d.line;
-  });
+  }
   if (starts.length === 0 || starts[0].line > 0) starts.unshift({ line: 0, symbol: '' });
 
   const spans: Span[] = starts.map((s, i) => ({ start: s.line, end: (starts[i + 1]?.line ?? lines.length) - 1, symbols: s.symbol ? [s.symbol] : [] }));

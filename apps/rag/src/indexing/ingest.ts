@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { chunkFile } from '../chunking/chunker';
+import { DEFAULT_LIMITS, chunkFile } from '../chunking/chunker';
+import { SyntaxDeclarations } from '../chunking/syntax-declarations';
 import { ChunkScanner } from '../dlp/chunk-scanner';
 import type { StoredChunk } from '../store/rag-store';
 
@@ -31,14 +32,17 @@ export function indexableText(content: Buffer | string, maxBytes: number): strin
 /** Files → chunks → DLP: the chunks ready to store, masked where DLP found something, without the ones it blocked. */
 @Injectable()
 export class Ingest {
-  constructor(private readonly scanner: ChunkScanner) {}
+  constructor(
+    private readonly scanner: ChunkScanner,
+    private readonly syntax: SyntaxDeclarations,
+  ) {}
 
   async run(files: SourceFile[], commit: string, maxBytes: number): Promise<Ingested> {
     const texts = files.flatMap((f) => {
       const text = indexableText(f.content, maxBytes);
       return text === undefined ? [] : [{ path: f.path, text }];
     });
-    const chunks = texts.flatMap((f) => chunkFile(f.path, f.text));
+    const chunks = texts.flatMap((f) => chunkFile(f.path, f.text, DEFAULT_LIMITS, this.syntax));
     const scanned = await this.scanner.scan(chunks.map((c) => c.text));
     const stored: StoredChunk[] = [];
     let masked = 0;
