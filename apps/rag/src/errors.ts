@@ -10,6 +10,7 @@ export const RAG_ERROR_CODES = [
   'rag_indexer_required',
   'rag_repository_not_found',
   'rag_git_failed',
+  'rag_index_superseded',
   'rag_dlp_unavailable',
   'rag_webhook_unauthorized',
   'rag_store_unavailable',
@@ -59,6 +60,13 @@ export class RepositoryNotFoundError extends AppError<RagErrorCode> {
 export class GitFailedError extends DependencyUnavailableError<RagErrorCode> {
   constructor(what: string, cause?: unknown) {
     super('rag_git_failed', what, cause);
+  }
+}
+
+/** Other runs of the repository kept moving its indexed commit while this one worked: retryable. */
+export class IndexSupersededError extends AppError<RagErrorCode> {
+  constructor() {
+    super('rag_index_superseded', 'the repository was indexed concurrently; try again', { httpStatus: 409, grpcStatus: GrpcStatus.ABORTED, retryable: true });
   }
 }
 

@@ -5,13 +5,16 @@ import type { Logger } from '@airlock/telemetry';
 import type { Caller } from '../access/caller';
 import { RagAudit } from '../audit/rag-audit';
 import type { ragConfig } from '../config';
-import { RepositoryNotFoundError } from '../errors';
+import { IndexSupersededError, RepositoryNotFoundError } from '../errors';
 import { RagStore, type RepositoryRow } from '../store/rag-store';
 import { GitSource } from './git-source';
 import { Ingest } from './ingest';
 import { isIndexed } from './path-rules';
 
 type IndexRun = airlock.rag.v1.IndexRun;
+
+/** Runs of one repository racing on several replicas settle within a few attempts; more means something is wrong. */
+const MAX_ATTEMPTS = 3;
 
 /**
  * One index run of a Git repository: fetch its branch, find the files changed since the last indexed commit
@@ -63,7 +66,19 @@ export class IndexRepository {
     }
   }
 
+  /** A run, started again from the new state when another replica indexed the repository meanwhile. */
   private async index(repo: RepositoryRow): Promise<IndexRun> {
+    for (let attempt = 1; ; attempt++) {
+      const run = await this.indexOnce(repo);
+      if (run || attempt === MAX_ATTEMPTS) {
+        if (!run) throw new IndexSupersededError();
+        return run;
+      }
+    }
+  }
+
+  /** Undefined when another run moved the repository's commit while this one worked. */
+  private async indexOnce(repo: RepositoryRow): Promise<IndexRun | undefined> {
     // Re-read: a run queued behind another starts from the commit that one reached.
     const current = (await this.store.findRepository(repo.tenantId, repo.projectId, repo.name)) ?? repo;
     const head = await this.git.fetch(current.id, current.url, current.branch);
@@ -90,14 +105,16 @@ export class IndexRepository {
       head,
       this.config.RAG_MAX_FILE_BYTES,
     );
-    await this.store.applyIndexWrite({
+    const applied = await this.store.applyIndexWrite({
       repositoryId: current.id,
+      fromCommit: current.lastIndexedCommit,
       replaceAll: changes.full,
       // Changed files that the rules now exclude go too: they may be in the index from earlier rules.
       replacedPaths: [...changes.changed, ...changes.deleted],
       chunks: ingested.chunks,
       commit: head,
     });
+    if (!applied) return undefined;
     return {
       ...run,
       full: changes.full,

@@ -44,6 +44,11 @@ export interface IndexWrite {
   chunks: StoredChunk[];
   /** Stored as the repository's last indexed commit; undefined leaves it (inline documents). */
   commit?: string;
+  /**
+   * The last indexed commit the run started from: when another run (another replica, a push during a poll) has
+   * moved it since, this run's diff is stale and nothing is written (applyIndexWrite answers false).
+   */
+  fromCommit?: string;
 }
 
 export interface SearchScope {
@@ -176,16 +181,18 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
   /**
    * One run's changes in one transaction: a query sees the index before the run or after it, never a file
    * half replaced. The repository row is locked first, so two runs of one repository (two replicas, a push
-   * during a poll) apply one after the other.
+   * during a poll) apply one after the other, and a run whose starting commit is no longer the last indexed one
+   * writes nothing (false).
    */
-  async applyIndexWrite(w: IndexWrite): Promise<void> {
-    await this.run(() =>
+  async applyIndexWrite(w: IndexWrite): Promise<boolean> {
+    return this.run(() =>
       inTransaction(this.pool, async (client) => {
-        const repo = await client.query<{ tenantId: string; projectId: string }>(
-          'SELECT tenant_id AS "tenantId", project_id AS "projectId" FROM rag_repositories WHERE id = $1 FOR UPDATE',
+        const repo = await client.query<{ tenantId: string; projectId: string; lastIndexedCommit: string }>(
+          'SELECT tenant_id AS "tenantId", project_id AS "projectId", last_indexed_commit AS "lastIndexedCommit" FROM rag_repositories WHERE id = $1 FOR UPDATE',
           [w.repositoryId],
         );
-        const { tenantId, projectId } = repo.rows[0];
+        const { tenantId, projectId, lastIndexedCommit } = repo.rows[0];
+        if (w.fromCommit !== undefined && w.fromCommit !== lastIndexedCommit) return false;
         if (w.replaceAll) await client.query('DELETE FROM rag_chunks WHERE repository_id = $1', [w.repositoryId]);
         else if (w.replacedPaths.length) await client.query('DELETE FROM rag_chunks WHERE repository_id = $1 AND path = ANY($2)', [w.repositoryId, w.replacedPaths]);
         for (let i = 0; i < w.chunks.length; i += INSERT_BATCH) {
@@ -219,6 +226,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
         if (w.commit !== undefined) {
           await client.query('UPDATE rag_repositories SET last_indexed_commit = $2, last_indexed_at = now() WHERE id = $1', [w.repositoryId, w.commit]);
         }
+        return true;
       }),
     );
   }
