@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
@@ -7,7 +8,7 @@ import { createClient, unary } from '@airlock/grpc';
 import { uniquePrefix } from '@airlock/testing';
 import { operatorCredentials, stopMesh, type MeshInfo } from '../../src/mesh';
 import { startGatewayMesh } from './gateway-support';
-import { edgeCaller, issueToken } from './support';
+import { auditSinkEvent, edgeCaller, issueToken } from './support';
 
 // Code RAG through the real edge: Envoy -> ext_authz (policy) -> gateway -> rag (gRPC, mTLS) -> PostgreSQL, with
 // every chunk through dlp before it was stored. The Git repository is a bare one on this machine (file://).
@@ -121,6 +122,18 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
     const { runs } = await unary(rag.handlePush.bind(rag), { caller: indexer, repositoryUrls: [`file://${origin}`], ref: 'refs/heads/main', after: '' });
     expect(runs).toEqual([expect.objectContaining({ full: false, filesRemoved: 1 })]);
     expect((await ask(alice, 'post journal entry')).body.results.map((r: { path: string }) => r.path)).not.toContain(LEDGER);
+  });
+
+  it('audits the question as a digest, and no log holds it or the key', async () => {
+    const question = 'how do we refund a card payment?';
+    const digest = `sha256:${createHash('sha256').update(question).digest('hex')}`;
+    const event = await auditSinkEvent(mesh, "alice's rag.query", (e) => e.event_type === 'rag.query' && e.user_id === 'alice' && e.route_target === digest);
+    expect(event).toMatchObject({ service: 'rag', tenant_id: tenant, outcome: 'ok' });
+    await auditSinkEvent(mesh, 'the index run', (e) => e.event_type === 'rag.index' && e.action === 'index' && e.repo_id === 'payments-core' && e.user_id === 'svc-rag-indexer');
+    const logs = ['rag', 'gateway', 'dlp', 'audit'].map((s) => readFileSync(`${mesh.logsDir}/${s}.log`, 'utf8')).join('');
+    expect(logs).not.toContain(AWS_KEY);
+    expect(logs).not.toContain('refund a card payment');
+    expect(readFileSync(mesh.auditSinkPath, 'utf8')).not.toContain('refund a card payment');
   });
 
   it('a person may not feed the index; the edge refuses before the gateway', async () => {
