@@ -279,4 +279,40 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
     expect(indexed).toMatchObject({ tenantId: TENANT, projectId: 'payments', userId: 'svc-indexer', repoId: 'payments-core', branch: 'main', service: 'rag', routeTarget: `..${firstCommit}` });
     expect(audits.some((e) => e.eventType === 'rag.index' && e.outcome === 'error:rag_indexer_required' && e.userId === 'mallory')).toBe(true);
   });
+
+  it('changed path rules make the next run a full one under them: excluded files leave the index', async () => {
+    const register = (excludeGlobs: string[]) =>
+      unary(client.registerRepository.bind(client), {
+        caller: indexer,
+        repository: { tenantId: '', projectId: 'payments', name: 'payments-core', url: repo.url, branch: 'main', includeGlobs: [], excludeGlobs, lastIndexedCommit: '' },
+      });
+    expect((await register(['config/**'])).repository!.lastIndexedCommit).toBe('');
+    const { run } = await index();
+    expect(run).toMatchObject({ full: true, filesIndexed: 2 });
+    expect((await query(alice, 'aws region statement exports', 10)).results.map((r) => r.path)).not.toContain('config/aws.properties');
+    expect((await query(alice, 'refund card payment')).results[0].path).toBe('src/main/java/com/acme/payments/RefundService.java');
+    await expect(register(['/etc/**'])).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+  });
+
+  it('a repository git cannot fetch fails the run with rag_git_failed and leaves the index as it was', async () => {
+    await unary(client.registerRepository.bind(client), {
+      caller: indexer,
+      repository: { tenantId: '', projectId: 'payments', name: 'gone', url: `file://${path.join(dir, 'no-such.git')}`, branch: 'main', includeGlobs: [], excludeGlobs: [], lastIndexedCommit: '' },
+    });
+    expect(await failure(unary(client.indexRepository.bind(client), { caller: indexer, projectId: 'payments', name: 'gone' }))).toEqual({ code: GrpcStatus.UNAVAILABLE, errorCode: 'rag_git_failed' });
+  });
+
+  it('with DLP down nothing is stored unscanned: the run fails and the index keeps its commit', async () => {
+    const before = (await index()).run!.toCommit;
+    repo.commit('a new file', { 'src/main/java/com/acme/payments/Chargeback.java': 'public class Chargeback {\n  void disputeChargeback() {}\n}\n' });
+    await dlp.close();
+    expect(await failure(index())).toEqual({ code: GrpcStatus.UNAVAILABLE, errorCode: 'rag_dlp_unavailable' });
+    expect((await query(alice, 'dispute chargeback')).results).toEqual([]);
+    // Registering the same settings again answers the repository as stored: still at the commit before.
+    const same = await unary(client.registerRepository.bind(client), {
+      caller: indexer,
+      repository: { tenantId: '', projectId: 'payments', name: 'payments-core', url: repo.url, branch: 'main', includeGlobs: [], excludeGlobs: ['config/**'], lastIndexedCommit: '' },
+    });
+    expect(same.repository!.lastIndexedCommit).toBe(before);
+  });
 });
