@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RepositoriesApiController } from './api/repositories-api.controller';
 import { RagAudit } from './audit/rag-audit';
 import { SyntaxDeclarations } from './chunking/syntax-declarations';
 import { ChunkScanner } from './dlp/chunk-scanner';
@@ -15,7 +16,7 @@ import { RagStore } from './store/rag-store';
 import { PushWebhookController } from './webhook/push-webhook.controller';
 
 @Module({
-  controllers: [RagController, PushWebhookController],
+  controllers: [RagController, RepositoriesApiController, PushWebhookController],
   providers: [
     // The grammars load once, before the first index run can start.
     { provide: SyntaxDeclarations, useFactory: () => SyntaxDeclarations.load() },

@@ -9,7 +9,7 @@ describe('openapi.yaml (rag HTTP)', () => {
 
   it('documents exactly the routes the controllers serve', () => {
     const routes = servedRoutes(AppModule, RequestMethod);
-    expect(routes).toEqual(['POST /api/rag/v1/hooks/push']);
+    expect(routes).toEqual(['POST /api/rag/v1/hooks/push', 'POST /api/rag/v1/repositories/{project}/{name}/index', 'PUT /api/rag/v1/repositories/{project}/{name}']);
     expect(documentedRoutes(text)).toEqual(routes);
   });
 

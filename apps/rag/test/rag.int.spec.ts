@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { airlock } from '@airlock/contracts';
 import { EventConsumer, createKafka, topicName } from '@airlock/events';
+import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
 import { GrpcStatus, createClient, isGrpcError, unary } from '@airlock/grpc';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { createLogger } from '@airlock/telemetry';
@@ -21,6 +22,13 @@ type Client = airlock.rag.v1.RagServiceClient;
 const TENANT = 'acme';
 const AWS_KEY = 'AKIAQ3EGXTZ7V5LN2MWB';
 const WEBHOOK_SECRET = 'push-hook-secret-for-tests';
+
+/** Stands in for policy's assertion key: ext_authz signs the caller on every request it lets through. */
+const edgeSigner = AssertionSigner.generate();
+const asserted = (identity: Partial<Identity>) => {
+  const full: Identity = { subject: 'svc-indexer', userId: 'svc-indexer', tenantId: TENANT, projectId: 'payments', workspaceId: '', roles: ['rag-indexer'], kind: 'service_account', ...identity };
+  return { [ASSERTION_HEADER]: edgeSigner.sign(full).token };
+};
 
 const person = (userId: string, projectIds: string[], roles: string[] = ['developer']): Caller => ({ tenantId: TENANT, userId, projectIds, roles, kind: 'user' });
 const alice = person('alice', ['payments']);
@@ -142,6 +150,7 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
     await createTopics(infra, [topicName('audit', prefix)]);
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-rag-int-'));
     writeFileSync(path.join(dir, 'webhook-secret'), WEBHOOK_SECRET, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'assertion-public.pem'), edgeSigner.publicKeyPem);
     repo = new TestRepository(dir);
     firstCommit = repo.commit('first', FILES);
 
@@ -167,6 +176,7 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
       RAG_GIT_DIR: path.join(dir, 'clones'),
       RAG_WEBHOOK_PASSWORD_FILE: path.join(dir, 'webhook-secret'),
       RAG_WEBHOOK_TENANT: TENANT,
+      IDENTITY_ASSERTION_PUBLIC_KEY_FILE: path.join(dir, 'assertion-public.pem'),
     });
     client = createClient(airlock.rag.v1.RagServiceClient, rag.grpcAddress, { deadlineMs: 60_000 });
     await unary(client.registerRepository.bind(client), {
@@ -300,6 +310,27 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
       repository: { tenantId: '', projectId: 'payments', name: 'gone', url: `file://${path.join(dir, 'no-such.git')}`, branch: 'main', includeGlobs: [], excludeGlobs: [], lastIndexedCommit: '' },
     });
     expect(await failure(unary(client.indexRepository.bind(client), { caller: indexer, projectId: 'payments', name: 'gone' }))).toEqual({ code: GrpcStatus.UNAVAILABLE, errorCode: 'rag_git_failed' });
+  });
+
+  it('serves the repository API behind the edge to the indexer account only', async () => {
+    const api = (method: string, urlPath: string, headers: Record<string, string>, body?: unknown) =>
+      fetch(`http://${rag.httpAddress}/api/rag/v1/repositories/${urlPath}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const other = new TestRepository(mkdtempSync(path.join(dir, 'other-')));
+    const commit = other.commit('first', { 'loans/rate.py': 'def monthly_rate(apr):\n    return apr / 12\n' });
+
+    const put = await api('PUT', 'lending/loans', asserted({ projectId: 'lending' }), { url: other.url, include_globs: ['loans/**'] });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toEqual({ project_id: 'lending', name: 'loans', url: other.url, branch: 'main', include_globs: ['loans/**'], exclude_globs: [], last_indexed_commit: '' });
+    const run = await api('POST', 'lending/loans/index', asserted({ projectId: 'lending' }));
+    expect(run.status).toBe(200);
+    expect(await run.json()).toMatchObject({ project_id: 'lending', repository: 'loans', to_commit: commit, full: true, files_indexed: 1 });
+    expect((await query(bob, 'monthly rate')).results[0]).toMatchObject({ path: 'loans/rate.py', symbol: 'monthly_rate' });
+
+    expect((await api('POST', 'lending/loans/index', {})).status).toBe(401);
+    const refused = await api('POST', 'lending/loans/index', asserted({ userId: 'bob', subject: 'bob', kind: 'user', roles: ['rag-indexer'] }));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rag_indexer_required' } });
+    expect((await api('PUT', 'lending/loans', asserted({}), { url: 'http://plain.example/x.git' })).status).toBe(400);
   });
 
   it('with DLP down nothing is stored unscanned: the run fails and the index keeps its commit', async () => {
