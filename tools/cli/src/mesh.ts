@@ -360,6 +360,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       AUDIT_HTTP_PORT: ports.services.audit.http!,
       USAGE_HTTP_HOST: '127.0.0.1',
       USAGE_HTTP_PORT: ports.services.usage.http!,
+      RAG_HTTP_HOST: '127.0.0.1',
+      RAG_HTTP_PORT: ports.services.rag.http!,
       WORKSPACE_HTTP_HOST: '127.0.0.1',
       WORKSPACE_HTTP_PORT: ports.services.workspace.http!,
       PORTAL_HTTP_HOST: '127.0.0.1',

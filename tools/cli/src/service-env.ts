@@ -227,6 +227,7 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
       return {
         ...env,
         ...kafka,
+        ...edgeIdentity,
         ...databaseEnv(mesh.databases.rag),
         DLP_ADDR: addr('dlp'),
         EVENT_SPOOL_DIR: spoolOf('rag'),

@@ -51,8 +51,20 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
   let rag: airlock.rag.v1.RagServiceClient;
   let alice: string;
   let bob: string;
-  // The indexer service account, as the gateway would relay it (the edge has no repository-indexing route yet).
+  let indexerToken: string;
+  // The indexer service account, as relayed to rag's gRPC (HandlePush stands in for the Git server's webhook).
   const indexer: airlock.rag.v1.Caller = { tenantId: tenant, userId: 'svc-rag-indexer', projectIds: ['payments'], roles: ['rag-indexer'], kind: 'service_account' };
+
+  /** A token of the indexer service account (identity's IssueToken, the operator's to call). */
+  const serviceAccountToken = async (): Promise<string> => {
+    const identity = createClient(airlock.identity.v1.IdentityServiceClient, `127.0.0.1:${mesh.services.identity.grpc}`, { credentials: operatorCredentials(mesh) });
+    try {
+      const principal = { subject: 'svc-rag-indexer', userId: 'svc-rag-indexer', tenantId: tenant, projectId: 'payments', workspaceId: '', roles: ['rag-indexer'], kind: airlock.identity.v1.PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT };
+      return (await unary(identity.issueToken.bind(identity), { principal, ttlSeconds: 600 })).accessToken;
+    } finally {
+      identity.close();
+    }
+  };
 
   const commit = (message: string, files: Record<string, string | null>) => {
     for (const [file, content] of Object.entries(files)) {
@@ -78,12 +90,12 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
     rag = createClient(airlock.rag.v1.RagServiceClient, `127.0.0.1:${mesh.services.rag.grpc}`, { credentials: operatorCredentials(mesh), deadlineMs: 60_000 });
     alice = await issueToken(mesh, { userId: 'alice', tenantId: tenant, projectId: 'payments' });
     bob = await issueToken(mesh, { userId: 'bob', tenantId: tenant, projectId: 'lending' });
-    await unary(rag.registerRepository.bind(rag), {
-      caller: indexer,
-      repository: { tenantId: '', projectId: 'payments', name: 'payments-core', url: `file://${origin}`, branch: 'main', includeGlobs: [], excludeGlobs: [], lastIndexedCommit: '' },
-    });
-    const { run } = await unary(rag.indexRepository.bind(rag), { caller: indexer, projectId: 'payments', name: 'payments-core' });
-    expect(run).toMatchObject({ full: true, filesIndexed: 3 });
+    indexerToken = await serviceAccountToken();
+    // The indexer account registers and indexes the repository through the edge.
+    const registered = await call('/api/rag/v1/repositories/payments/payments-core', { method: 'PUT', token: indexerToken, body: { url: `file://${origin}` } });
+    expect(registered).toMatchObject({ status: 200, body: { project_id: 'payments', branch: 'main', last_indexed_commit: '' } });
+    const run = await call('/api/rag/v1/repositories/payments/payments-core/index', { method: 'POST', token: indexerToken });
+    expect(run).toMatchObject({ status: 200, body: { full: true, files_indexed: 3 } });
   }, 300_000);
 
   afterAll(async () => {
@@ -136,8 +148,16 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
     expect(readFileSync(mesh.auditSinkPath, 'utf8')).not.toContain('refund a card payment');
   });
 
-  it('a person may not feed the index; the edge refuses before the gateway', async () => {
-    const reply = await call('/v1/rag/index', { token: alice, body: { documents: [{ path: 'x.ts', content: 'export const x = 1;' }] } });
-    expect(reply.status).toBe(403);
+  it('a person may not feed the index or register repositories; the edge refuses', async () => {
+    expect((await call('/v1/rag/index', { token: alice, body: { documents: [{ path: 'x.ts', content: 'export const x = 1;' }] } })).status).toBe(403);
+    expect((await call('/api/rag/v1/repositories/payments/payments-core/index', { method: 'POST', token: alice })).status).toBe(403);
+    // The push webhook is for the Git server inside the cluster: the edge has no route a credential opens to it.
+    expect((await call('/api/rag/v1/hooks/push', { token: indexerToken, body: { ref: 'refs/heads/main' } })).status).toBe(403);
+  });
+
+  it('the indexer account feeds inline documents through /v1/rag/index, and alice finds them', async () => {
+    const reply = await call('/v1/rag/index', { token: indexerToken, body: { documents: [{ path: 'runbooks/refunds.md', content: 'Refund disputes go to the chargeback desk.\n' }] } });
+    expect(reply).toMatchObject({ status: 200, body: { indexed: 1 } });
+    expect((await ask(alice, 'chargeback desk')).body.results[0]).toMatchObject({ path: 'runbooks/refunds.md', repository: 'documents' });
   });
 });
