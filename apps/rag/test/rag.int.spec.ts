@@ -196,7 +196,7 @@ describe('rag service: a Git repository indexed through DLP into PostgreSQL, que
 
   it('indexes the whole repository the first time, masking the AWS key and skipping dependencies', async () => {
     const { run } = await index();
-    expect(run).toMatchObject({ projectId: 'payments', repository: 'payments-core', fromCommit: '', toCommit: firstCommit, full: true, filesIndexed: 4, chunksBlocked: 0 });
+    expect(run).toMatchObject({ projectId: 'payments', repository: 'payments-core', fromCommit: '', toCommit: firstCommit, full: true, filesIndexed: 4, filesRemoved: 0, chunksBlocked: 0 });
     expect(run!.chunksMasked).toBeGreaterThanOrEqual(1);
     // Nothing new: the second run fetches and stops.
     expect((await index()).run).toMatchObject({ fromCommit: firstCommit, toCommit: firstCommit, filesIndexed: 0, chunksStored: 0 });

@@ -119,7 +119,8 @@ export class IndexRepository {
       ...run,
       full: changes.full,
       filesIndexed: ingested.files,
-      filesRemoved: changes.deleted.length + (changes.changed.length - wanted.length),
+      // A full run replaces the whole index of the repository: what it dropped is not counted file by file.
+      filesRemoved: changes.full ? 0 : changes.deleted.length + (changes.changed.length - wanted.length),
       chunksStored: ingested.chunks.length,
       chunksMasked: ingested.masked,
       chunksBlocked: ingested.blocked,

@@ -101,7 +101,10 @@ export interface IndexRun {
   full: boolean;
   /** Files chunked and stored (added or changed). */
   filesIndexed: number;
-  /** Files that left the index (deleted, or now outside the path rules). */
+  /**
+   * Files that left the index (deleted, or changed and now outside the path rules); 0 for a full run, which
+   * replaces the repository's whole index.
+   */
   filesRemoved: number;
   chunksStored: number;
   /** Chunks DLP masked before storing. */
