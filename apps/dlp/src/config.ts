@@ -33,4 +33,6 @@ export const dlpConfig = {
 export const ALLOWED_CALLERS: CallGraph = {
   // Prompts and streamed answers.
   gateway: ['airlock.dlp.v1.DlpService'],
+  // Code chunks before the RAG index stores them.
+  rag: ['airlock.dlp.v1.DlpService/ScanTexts'],
 };

@@ -8,7 +8,10 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 const backendId = z.string().regex(/^[a-z][a-z0-9-]*$/);
 
 const backendSchema = z.strictObject({
-  /** "openai": vLLM, TGI, the reference backend; "tabby": a Tabby server; "rag": the Code RAG service. */
+  /**
+   * "openai": vLLM, TGI, the reference backend; "tabby": a Tabby server; "rag": the Code RAG service — over gRPC
+   * (mTLS with the gateway's own certificate) when its baseUrl is `grpc://host:port`, else the HTTP stand-in.
+   */
   protocol: z.enum(['openai', 'tabby', 'rag']),
   baseUrl: z.url(),
   /**

@@ -18,5 +18,6 @@ export const PROTO_FILES = {
   audit: 'airlock/audit/v1/audit.proto',
   usage: 'airlock/usage/v1/usage.proto',
   terminal: 'airlock/terminal/v1/terminal.proto',
+  rag: 'airlock/rag/v1/rag.proto',
   extAuthz: 'envoy/service/auth/v3/external_auth.proto',
 } as const;

@@ -16,6 +16,7 @@ export const KAFKA_CLIENTS = {
   policy: { produce: ['audit'] },
   workspace: { produce: ['audit'] },
   terminal: { produce: ['audit'] },
+  rag: { produce: ['audit'] },
   gateway: { produce: ['audit', 'usage'] },
   // Envoy's access log as audit events, and the poison messages it sets aside.
   audit: { produce: ['audit', 'auditDeadLetters'], consume: ['audit'], group: 'audit' },

@@ -47,6 +47,8 @@ function fullVars(dir: string): EnvoyVars {
     AUDIT_HTTP_PORT: 3006,
     USAGE_HTTP_HOST: 'usage',
     USAGE_HTTP_PORT: 3007,
+    RAG_HTTP_HOST: 'rag',
+    RAG_HTTP_PORT: 3010,
   });
 }
 

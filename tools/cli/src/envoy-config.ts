@@ -55,6 +55,9 @@ export interface EnvoyVars {
   /** Usage reports HTTP (/api/usage/). */
   USAGE_HTTP_HOST: string;
   USAGE_HTTP_PORT: number;
+  /** Code RAG's repository API HTTP (/api/rag/v1/repositories/). */
+  RAG_HTTP_HOST: string;
+  RAG_HTTP_PORT: number;
   /** Workspace service's browser route (/w/<workspace-id>/, WORKSPACE_PROXY_PORT). */
   WORKSPACE_HTTP_HOST: string;
   WORKSPACE_HTTP_PORT: number;

@@ -165,12 +165,14 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
     };
   }
   // Documented dev ports: gRPC 7101-7109, HTTP 7200 + service position (identity 7201, workspace route 7202, policy 7203, gateway 7205,
-  // audit 7206, usage 7207, portal 7208, terminal 7209; the workspace owner API 7212), metrics 9101-9109 (service order above), dev IdP 7280,
-  // reference model 7290, reference MCP server 7291.
+  // audit 7206, usage 7207, portal 7208, terminal 7209; the workspace owner API 7212), metrics 9101-9109 (service order above); rag gRPC 7110,
+  // HTTP 7210, metrics 9110; dev IdP 7280, reference model 7290, reference MCP server 7291.
   const services = Object.fromEntries(
     SERVICES.map((s, i) => [s, { grpc: 7101 + i, metrics: 9101 + i, http: HTTP_FACES.includes(s) ? 7201 + i : undefined }]),
   ) as Record<ServiceName, ServicePorts>;
   services.workspace.api = 7212;
+  // Reserved for rag whatever its place in SERVICES.
+  services.rag = { grpc: 7110, http: 7210, metrics: 9110 };
   return { services, model: 7290, mcp: REFERENCE_MCP_PORT, idp: 7280, https: options.httpsPort ?? 8443, http: 8080, admin: 9901 };
 }
 
@@ -268,6 +270,7 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       identity: await database(infra, 'airlock_identity', fixed, secretsDir),
       policy: await database(infra, 'airlock_policy', fixed, secretsDir),
       terminal: await database(infra, 'airlock_terminal', fixed, secretsDir),
+      rag: await database(infra, 'airlock_rag', fixed, secretsDir),
     },
     group,
     kafkaUsers: kafka.users,
@@ -400,6 +403,8 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
       AUDIT_HTTP_PORT: ports.services.audit.http!,
       USAGE_HTTP_HOST: '127.0.0.1',
       USAGE_HTTP_PORT: ports.services.usage.http!,
+      RAG_HTTP_HOST: '127.0.0.1',
+      RAG_HTTP_PORT: ports.services.rag.http!,
       WORKSPACE_HTTP_HOST: '127.0.0.1',
       WORKSPACE_HTTP_PORT: ports.services.workspace.http!,
       PORTAL_HTTP_HOST: '127.0.0.1',

@@ -24,7 +24,7 @@ export interface ScrapeTargets {
 
 /** The dev mesh's documented ports (tools/airlock up). */
 export const DEV_TARGETS: ScrapeTargets = {
-  services: { identity: 9101, workspace: 9102, policy: 9103, dlp: 9104, gateway: 9105, audit: 9106, usage: 9107, portal: 9108, terminal: 9109 },
+  services: { identity: 9101, workspace: 9102, policy: 9103, dlp: 9104, gateway: 9105, audit: 9106, usage: 9107, portal: 9108, terminal: 9109, rag: 9110 },
   envoyAdminPort: 9901,
 };
 

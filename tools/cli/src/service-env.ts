@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { KafkaClient } from '@airlock/events';
 import type { InfraEndpoints, RedisService } from '@airlock/testing';
 
-export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal', 'terminal'] as const;
+export const SERVICES = ['identity', 'workspace', 'policy', 'dlp', 'gateway', 'audit', 'usage', 'portal', 'terminal', 'rag'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 // workspace's `http` is its browser route /w/<workspace-id>/ (WORKSPACE_PROXY_PORT); its HTTP_PORT, the owner
 // API (/api/workspace/), is `api`. The portal's HTTP face serves the SPA.
-export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'audit', 'usage', 'portal', 'terminal'];
+export const HTTP_FACES: readonly ServiceName[] = ['identity', 'workspace', 'policy', 'gateway', 'audit', 'usage', 'portal', 'terminal', 'rag'];
 
 export interface ServicePorts {
   grpc: number;
@@ -63,7 +63,7 @@ export interface MeshEnvironment {
   keyFile: string;
   /** The gateway's event spool; the other services' spools sit beside it. */
   spoolDir: string;
-  databases: Record<'identity' | 'policy' | 'usage' | 'workspace' | 'audit' | 'terminal', MeshDatabase>;
+  databases: Record<'identity' | 'policy' | 'usage' | 'workspace' | 'audit' | 'terminal' | 'rag', MeshDatabase>;
   /** Each Redis-using service's own ACL user; unset while the mesh works out what to grant them (redisGrants). */
   redisUsers?: Record<RedisService, MeshRedisUser>;
   /** Prefix of the Kafka consumer groups. */
@@ -182,7 +182,8 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
           chat: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
           autocomplete: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
           agent: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
-          rag: { protocol: 'rag', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
+          // The Code RAG service, over gRPC (mTLS like every call between services).
+          rag: { protocol: 'rag', baseUrl: `grpc://${addr('rag')}` },
           embeddings: { protocol: 'openai', baseUrl: mesh.modelUrl, mtls: Boolean(mesh.mtls) },
         }),
       };
@@ -260,6 +261,17 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         TERMINAL_ROOT_DIR: mesh.terminalDir,
         TERMINAL_ALLOWED_ORIGINS: mesh.edgeOrigin,
         ...(mesh.workspaces.driver === 'local' ? { WORKSPACE_ADDR: addr('workspace') } : { TERMINAL_STANDALONE_FOR_DEVELOPMENT: 'true' }),
+      };
+    case 'rag':
+      // Every chunk passes DLP before it is stored; bare clones of indexed repositories live beside the spools.
+      return {
+        ...env,
+        ...kafkaEnv(mesh, 'rag'),
+        ...edgeIdentity,
+        ...databaseEnv(mesh.databases.rag),
+        DLP_ADDR: addr('dlp'),
+        EVENT_SPOOL_DIR: spoolOf('rag'),
+        RAG_GIT_DIR: spoolOf('rag-git'),
       };
   }
 }

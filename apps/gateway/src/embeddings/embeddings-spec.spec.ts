@@ -1,18 +1,20 @@
+import type { CallerContext } from '../identity/trusted-identity';
 import type { BackendClient } from '../upstream/backend-client';
 import { embeddingsSpec } from './embeddings-spec';
 
 const openaiBackend = { id: 'embeddings', config: { protocol: 'openai' } } as BackendClient;
+const caller = {} as CallerContext;
 const ctx = { correlationId: 'c', clientModel: 'airlock-embed', dlpAction: 'allow' as const, source: 'backend' as const };
 
 describe('embeddingsSpec', () => {
   it('scans every input text and sends the masked ones in the shape the client used', () => {
     const many = embeddingsSpec({ model: 'airlock-embed', input: ['a', 'b'], encoding_format: 'base64', dimensions: 8 });
     expect(many.texts).toEqual(['a', 'b']);
-    expect(many.build(openaiBackend, 'reference-embed', ['A', 'B'])).toEqual({
+    expect(many.build(openaiBackend, 'reference-embed', ['A', 'B'], caller)).toEqual({
       path: 'v1/embeddings',
       body: { model: 'reference-embed', input: ['A', 'B'], encoding_format: 'base64', dimensions: 8 },
     });
-    expect(embeddingsSpec({ input: 'one' }).build(openaiBackend, 'm', ['ONE']).body).toEqual({ model: 'm', input: 'ONE' });
+    expect(embeddingsSpec({ input: 'one' }).build(openaiBackend, 'm', ['ONE'], caller).body).toEqual({ model: 'm', input: 'ONE' });
   });
 
   it('reads usage and renames the model; the vectors are not text for the output scan', () => {

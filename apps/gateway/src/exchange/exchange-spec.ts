@@ -2,6 +2,7 @@ import type { AppError } from '@airlock/runtime';
 import type { RequestType } from '../config';
 import type { DlpVerdict } from '../dlp/verdicts';
 import type { AgentChange } from '../events/ai-events';
+import type { CallerContext } from '../identity/trusted-identity';
 import type { ReplySource } from '../routing/model-router';
 import type { GenAiOperation } from '../telemetry/genai-span';
 import type { BackendClient, UpstreamRequest } from '../upstream/backend-client';
@@ -68,7 +69,8 @@ export interface ExchangeSpec {
   repeatable: boolean;
   retrySafe: boolean;
   params?: { maxTokens?: number; temperature?: number };
-  build(backend: BackendClient, model: string, texts: string[]): UpstreamRequest;
+  /** `caller`: for backends that answer per caller (the RAG service reads only the caller's projects). */
+  build(backend: BackendClient, model: string, texts: string[], caller: CallerContext): UpstreamRequest;
   readJson(body: string): JsonAnswer;
   /** Set when the client asked for a streamed answer: how this surface frames it. */
   streamRenderer?: StreamRenderer;

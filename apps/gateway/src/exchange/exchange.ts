@@ -163,7 +163,7 @@ class AiRequest {
           maxTokens: spec.params?.maxTokens,
           temperature: spec.params?.temperature,
         });
-        return { ...spec.build(client, model, prompt.texts), trace: this.span.traceHeaders() };
+        return { ...spec.build(client, model, prompt.texts, caller), trace: this.span.traceHeaders() };
       },
     });
   }

@@ -17,6 +17,9 @@ export interface CallerContext {
   tenantId: string;
   projectId: string;
   workspaceId: string;
+  /** The assertion's roles and principal kind ("user" or "service_account"): what the RAG service authorises by. */
+  roles: string[];
+  kind: string;
   clientIp: string;
   policyVersion: string;
   /** The route policy chose for this path (x-airlock-route-backend/-model); absent on e.g. /v1/models. */
@@ -62,6 +65,8 @@ export async function callerFromEdge(req: IncomingMessage, edge: EdgeCaller, tru
     tenantId: identity.tenantId,
     projectId: identity.projectId,
     workspaceId: identity.workspaceId,
+    roles: identity.roles,
+    kind: identity.kind,
     // Envoy (use_remote_address) appends the real peer as the last X-Forwarded-For entry.
     clientIp: header(req, 'x-forwarded-for').split(',').pop()?.trim() || req.socket.remoteAddress || '',
     policyVersion: header(req, POLICY_VERSION_HEADER),

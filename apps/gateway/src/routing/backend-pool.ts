@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, loadMtlsMaterial, type ServiceConfig } from '@airlock/runtime';
+import { APP_CONFIG, grpcClientCredentials, loadMtlsMaterial, type ServiceConfig } from '@airlock/runtime';
 import { ConfigError } from '@airlock/config';
 import { metrics } from '@airlock/telemetry';
 import { BackendUnavailableError } from '../gateway.errors';
@@ -7,6 +7,7 @@ import { REQUEST_TYPES, type RequestType, type gatewayConfig } from '../config';
 import { BackendClient } from '../upstream/backend-client';
 import { Bulkhead } from '../upstream/bulkhead';
 import { CircuitBreaker, type BreakerState } from '../upstream/circuit-breaker';
+import { RagGrpcClient } from '../upstream/rag-grpc-client';
 
 export interface Backend {
   client: BackendClient;
@@ -32,7 +33,11 @@ export class BackendPool implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof gatewayConfig>) {
     for (const [id, b] of Object.entries(config.GATEWAY_BACKENDS)) {
-      this.backends.set(id, { client: new BackendClient(id, b, config.GATEWAY_BACKEND_TIMEOUT_MS, b.mtls ? backendTls(id, config) : undefined), breaker: new CircuitBreaker(b.breaker) });
+      const client =
+        b.protocol === 'rag' && b.baseUrl.startsWith('grpc:')
+          ? new RagGrpcClient(id, b, config.GATEWAY_BACKEND_TIMEOUT_MS, grpcClientCredentials(config))
+          : new BackendClient(id, b, config.GATEWAY_BACKEND_TIMEOUT_MS, b.mtls ? backendTls(id, config) : undefined);
+      this.backends.set(id, { client, breaker: new CircuitBreaker(b.breaker) });
     }
     for (const type of REQUEST_TYPES) this.bulkheads.set(type, new Bulkhead(config.GATEWAY_BULKHEADS[type]));
     metrics

@@ -1,4 +1,6 @@
 import { InvalidRequestError } from '../gateway.errors';
+import type { CallerContext } from '../identity/trusted-identity';
+import type { BackendClient } from '../upstream/backend-client';
 import { airlockAgentSpec, airlockAutocompleteSpec, airlockChatSpec, ragIndexSpec, ragQuerySpec } from './airlock-api';
 import { tabbyCompletionSpec } from './tabby';
 
@@ -55,5 +57,25 @@ describe("Airlock's own request bodies", () => {
     expect(tabbyCompletionSpec({ segments: { prefix: 'p', suffix: 's', git_url: 'x' } }).texts).toEqual(['p', 's']);
     expect(ragQuerySpec({ query: 'q', top_k: 3 }).texts).toEqual(['q']);
     expect(ragIndexSpec({ documents: [{ path: 'a.ts', content: 'c' }] })).toMatchObject({ texts: ['c'], retrySafe: false, repeatable: false });
+  });
+});
+
+describe('RAG upstream requests', () => {
+  const rag = { id: 'rag', config: { protocol: 'rag' } } as BackendClient;
+  const caller = (fields: Partial<CallerContext>) => ({ tenantId: 't1', userId: 'alice', projectId: 'payments', roles: ['developer'], kind: 'user', ...fields }) as CallerContext;
+
+  it("carry the caller, so the RAG service reads only the caller's project and cached answers stay the caller's", () => {
+    expect(ragQuerySpec({ query: 'q' }).build(rag, 'code-rag', ['Q'], caller({})).body).toEqual({
+      query: 'Q',
+      top_k: 5,
+      model: 'code-rag',
+      caller: { tenantId: 't1', userId: 'alice', projectIds: ['payments'], roles: ['developer'], kind: 'user' },
+    });
+    const indexer = caller({ userId: 'svc-indexer', roles: ['indexer'], kind: 'service_account' });
+    expect(ragIndexSpec({ documents: [{ path: 'a.ts', content: 'c' }] }).build(rag, 'code-rag', ['C'], indexer).body).toMatchObject({
+      caller: { userId: 'svc-indexer', projectIds: ['payments'], roles: ['indexer'], kind: 'service_account' },
+      documents: [{ path: 'a.ts', content: 'C' }],
+    });
+    expect((ragQuerySpec({ query: 'q' }).build(rag, 'code-rag', ['Q'], caller({ projectId: '' })).body as { caller: { projectIds: string[] } }).caller.projectIds).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { z } from '@airlock/config';
+import type { airlock } from '@airlock/contracts';
 import { errorEnvelope } from '@airlock/runtime';
 import type { ExchangeSpec, StreamRenderer } from '../exchange/exchange-spec';
+import type { CallerContext } from '../identity/trusted-identity';
 import { estimateTokens } from '../exchange/stream-chunks';
 import { sseEvent } from '../upstream/sse';
 import { autocompleteSpec } from './autocomplete';
@@ -120,6 +122,11 @@ export function airlockAutocompleteSpec(raw: unknown): ExchangeSpec {
   }));
 }
 
+/** The caller as the RAG service's contract names it (airlock.rag.v1.Caller), from the edge's assertion. */
+function ragCaller(c: CallerContext): airlock.rag.v1.Caller {
+  return { tenantId: c.tenantId, userId: c.userId, projectIds: c.projectId ? [c.projectId] : [], roles: c.roles, kind: c.kind };
+}
+
 const TOP_K = 'must be an integer from 1 to 50';
 const ragQueryBody = bodyObject({
   query: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
@@ -134,9 +141,11 @@ export function ragQuerySpec(raw: unknown): ExchangeSpec {
     texts: [query],
     repeatable: true,
     retrySafe: true,
-    build(client, model, masked) {
+    // The caller travels in the body: the RAG service answers from the caller's projects only, and the answer
+    // cache (keyed by the body) then never hands one caller's results to another.
+    build(client, model, masked, caller) {
       requireProtocol(client, 'rag');
-      return { path: 'v1/rag/query', body: { query: masked[0], top_k: topK ?? 5, model } };
+      return { path: 'v1/rag/query', body: { query: masked[0], top_k: topK ?? 5, model, caller: ragCaller(caller) } };
     },
     readJson(text) {
       const answer = parseBackendJson(text);
@@ -159,9 +168,9 @@ export function ragIndexSpec(raw: unknown): ExchangeSpec {
     texts: documents.map((d) => d.content),
     repeatable: false,
     retrySafe: false,
-    build(client, model, masked) {
+    build(client, model, masked, caller) {
       requireProtocol(client, 'rag');
-      return { path: 'v1/rag/index', body: { model, documents: documents.map((d, i) => ({ path: d.path, content: masked[i] })) } };
+      return { path: 'v1/rag/index', body: { model, caller: ragCaller(caller), documents: documents.map((d, i) => ({ path: d.path, content: masked[i] })) } };
     },
     readJson(text) {
       const answer = parseBackendJson(text);

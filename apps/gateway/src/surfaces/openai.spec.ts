@@ -1,10 +1,13 @@
 import { parseStreamChunk } from '../exchange/stream-chunks';
 import type { ReplyContext } from '../exchange/exchange-spec';
+import type { CallerContext } from '../identity/trusted-identity';
 import type { BackendClient } from '../upstream/backend-client';
 import { openAiChatSpec, openAiCompletionSpec, openAiRenderer } from './openai';
 
 const openaiBackend = { id: 'chat', config: { protocol: 'openai' } } as BackendClient;
 const tabbyBackend = { id: 'tabby', config: { protocol: 'tabby' } } as BackendClient;
+/** OpenAI requests do not depend on the caller. */
+const caller = {} as CallerContext;
 const ctx: ReplyContext = { correlationId: 'c-1', clientModel: 'airlock-chat', dlpAction: 'allow', source: 'backend' };
 
 describe('openAiChatSpec', () => {
@@ -20,7 +23,7 @@ describe('openAiChatSpec', () => {
       ],
     });
     expect(spec.texts).toEqual(['sys', 'a', 'b']);
-    const req = spec.build(openaiBackend, 'reference-chat', ['SYS', 'A', 'B']);
+    const req = spec.build(openaiBackend, 'reference-chat', ['SYS', 'A', 'B'], caller);
     expect(req.path).toBe('v1/chat/completions');
     expect(req.body).toMatchObject({
       model: 'reference-chat',
@@ -28,7 +31,7 @@ describe('openAiChatSpec', () => {
       stream_options: { include_usage: true },
       messages: [{ content: 'SYS' }, { content: [{ type: 'text', text: 'A' }, { type: 'image_url' }, { type: 'text', text: 'B' }] }, { content: null }],
     });
-    expect(() => spec.build(tabbyBackend, 'm', [])).toThrow('backend tabby speaks tabby');
+    expect(() => spec.build(tabbyBackend, 'm', [], caller)).toThrow('backend tabby speaks tabby');
   });
 
   it('scans the arguments of calls and the tool results the client sends back, and puts the masked ones back', () => {
@@ -41,7 +44,7 @@ describe('openAiChatSpec', () => {
       ],
     });
     expect(spec.texts).toEqual(['read it', '{"path":"a"}', 'file with a secret']);
-    const req = spec.build(openaiBackend, 'reference-chat', ['read it', '{"path":"A"}', 'file with a [MASKED]']);
+    const req = spec.build(openaiBackend, 'reference-chat', ['read it', '{"path":"A"}', 'file with a [MASKED]'], caller);
     expect((req.body as any).messages).toEqual([
       { role: 'user', content: 'read it' },
       { role: 'assistant', content: null, tool_calls: [{ ...call, function: { name: 'read_file', arguments: '{"path":"A"}' } }] },
@@ -80,14 +83,14 @@ describe('openAiCompletionSpec', () => {
   it('scans prompt and suffix and drops stream_options when not streaming', () => {
     const spec = openAiCompletionSpec({ model: 'x', prompt: ['p'], suffix: 's', stream_options: { include_usage: true } });
     expect(spec.texts).toEqual(['p', 's']);
-    expect(spec.build(openaiBackend, 'reference-code', ['P', 'S']).body).toEqual({ model: 'reference-code', prompt: 'P', suffix: 'S' });
+    expect(spec.build(openaiBackend, 'reference-code', ['P', 'S'], caller).body).toEqual({ model: 'reference-code', prompt: 'P', suffix: 'S' });
   });
 
   it('passes on what the client sent, a null for an unset field included, and takes a null model as none', () => {
     const spec = openAiCompletionSpec({ model: null, prompt: 'p', suffix: null, temperature: null, top_p: 0.9 });
     expect(spec.requestedModel).toBeUndefined();
     expect(spec.texts).toEqual(['p']);
-    expect(spec.build(openaiBackend, 'reference-code', ['P']).body).toEqual({ model: 'reference-code', prompt: 'P', suffix: null, temperature: null, top_p: 0.9 });
+    expect(spec.build(openaiBackend, 'reference-code', ['P'], caller).body).toEqual({ model: 'reference-code', prompt: 'P', suffix: null, temperature: null, top_p: 0.9 });
   });
 
   it.each([

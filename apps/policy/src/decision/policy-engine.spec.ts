@@ -63,6 +63,9 @@ describe('PolicyEngine with the default bundle', () => {
 
   it('lets only the rag-indexer service account index', () => {
     expect(decide(['rag-indexer'], '/v1/rag/index', 'POST', SA)).toMatchObject({ allow: true, ruleIds: ['ep.rag.index.allow'], route: { backend: 'rag', model: 'code-rag' } });
+    expect(decide(['rag-indexer'], '/api/rag/v1/repositories/payments/core/index', 'POST', SA)).toMatchObject({ allow: true, ruleIds: ['api.rag.repositories.allow'] });
+    expect(decide(['rag-indexer'], '/api/rag/v1/repositories/payments/core', 'PUT')).toMatchObject({ allow: false });
+    expect(decide(['rag-indexer'], '/api/rag/v1/hooks/push', 'POST', SA)).toMatchObject({ allow: false });
     expect(decide(['rag-indexer'], '/v1/rag/index', 'POST', USER)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
     expect(decide(['developer'], '/v1/rag/index', 'POST', SA)).toMatchObject({ allow: false, reasonCode: 'role_not_allowed' });
     expect(decide(['developer'], '/v1/chat', 'POST', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });

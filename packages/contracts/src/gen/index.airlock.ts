@@ -12,5 +12,6 @@ export * as gateway from "./index.airlock.gateway";
 export * as identity from "./index.airlock.identity";
 export * as usage from "./index.airlock.usage";
 export * as policy from "./index.airlock.policy";
+export * as rag from "./index.airlock.rag";
 export * as terminal from "./index.airlock.terminal";
 export * as workspace from "./index.airlock.workspace";

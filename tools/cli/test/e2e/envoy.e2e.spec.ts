@@ -215,6 +215,8 @@ describe('Envoy edge (real binary, rendered template)', () => {
       AUDIT_HTTP_PORT: policyHttp.port,
       USAGE_HTTP_HOST: '127.0.0.1',
       USAGE_HTTP_PORT: policyHttp.port,
+      RAG_HTTP_HOST: '127.0.0.1',
+      RAG_HTTP_PORT: policyHttp.port,
       PORTAL_HTTP_HOST: '127.0.0.1',
       PORTAL_HTTP_PORT: portal.port,
     }));

@@ -1,0 +1,4 @@
+import { runService } from '@airlock/runtime';
+import { ragService } from './service';
+
+runService(ragService);

@@ -1,0 +1,251 @@
+import path from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createPool, inTransaction, migrate, type Pool } from '@airlock/postgres';
+import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
+import type { Chunk } from '../chunking/chunker';
+import type { ragConfig } from '../config';
+import { ragStoreError } from '../errors';
+import { anyWordQuery, codeWords } from '../search/code-tokens';
+
+/** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+
+export type SourceKind = 'git' | 'documents';
+
+export interface RepositoryRow {
+  id: number;
+  tenantId: string;
+  projectId: string;
+  name: string;
+  kind: SourceKind;
+  url: string;
+  branch: string;
+  includeGlobs: string[];
+  excludeGlobs: string[];
+  lastIndexedCommit: string;
+}
+
+export type RepositorySettings = Omit<RepositoryRow, 'id' | 'lastIndexedCommit'>;
+
+/** A chunk as stored: its text is DLP's output. */
+export interface StoredChunk extends Chunk {
+  commit: string;
+  masked: boolean;
+}
+
+/** What one index run writes: the files it replaces or removes, their new chunks, and the commit reached. */
+export interface IndexWrite {
+  repositoryId: number;
+  /** Every chunk of these paths is deleted first (changed, deleted or now excluded files). */
+  replacedPaths: string[];
+  /** Every chunk of the source is deleted first (a full run). */
+  replaceAll?: boolean;
+  chunks: StoredChunk[];
+  /** Stored as the repository's last indexed commit; undefined leaves it (inline documents). */
+  commit?: string;
+  /**
+   * The last indexed commit the run started from: when another run (another replica, a push during a poll) has
+   * moved it since, this run's diff is stale and nothing is written (applyIndexWrite answers false).
+   */
+  fromCommit?: string;
+}
+
+export interface SearchScope {
+  tenantId: string;
+  projectIds: string[];
+}
+
+export interface Hit {
+  projectId: string;
+  repository: string;
+  path: string;
+  symbol: string;
+  startLine: number;
+  endLine: number;
+  language: string;
+  commit: string;
+  content: string;
+  score: number;
+}
+
+const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
+  include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
+
+/** Rows per INSERT: large enough to amortise round trips, small enough to keep one statement's memory modest. */
+const INSERT_BATCH = 500;
+
+/**
+ * Symbol boosting on top of full-text ranking: the query's longest identifier-like word against each chunk's
+ * declaration names by trigram word similarity (0..1). Full-text already weighs symbol words highest (A); this
+ * adds near misses (`refundOrdr`, `parseInvoice` for `parseInvoiceLine`) that no stemmer would join.
+ */
+const SYMBOL_BOOST = 0.5;
+
+// Chunks of the caller's projects that match any query word, or whose symbols resemble the query's identifier,
+// ranked by full-text rank (normalised by log length, so a long file does not win by size) plus symbol boost.
+const SEARCH_SQL = `WITH q AS (SELECT to_tsquery('english', $3) AS q),
+  candidates AS (
+    SELECT c.id FROM rag_chunks c, q WHERE c.tenant_id = $1 AND c.project_id = ANY($2) AND c.search @@ q.q
+    UNION
+    SELECT c.id FROM rag_chunks c WHERE $4::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $4
+  )
+  SELECT c.project_id AS "projectId", r.name AS repository, c.path, c.symbol, c.start_line AS "startLine", c.end_line AS "endLine",
+         c.language, c.commit, c.content,
+         ts_rank(c.search, q.q, 1) + ${SYMBOL_BOOST} * CASE WHEN $4::text = '' THEN 0 ELSE word_similarity($4, c.symbols) END AS score
+    FROM candidates JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id, q
+   ORDER BY score DESC, c.path, c.start_line
+   LIMIT $5`;
+
+/** The query word most likely to be an identifier: the longest one of 4+ characters (lower-cased, as symbols are stored). */
+export function identifierOf(query: string): string {
+  const candidates = [...query.matchAll(/[\p{L}\p{N}_$]{4,}/gu)].map(([w]) => w.toLowerCase());
+  return candidates.reduce((best, w) => (w.length > best.length ? w : best), '');
+}
+
+function searchWords(chunk: Chunk): { symbols: string; path: string; body: string } {
+  return { symbols: codeWords(chunk.symbols.join(' ')).join(' '), path: codeWords(chunk.path).join(' '), body: codeWords(chunk.text).join(' ') };
+}
+
+@Injectable()
+export class RagStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly pool: Pool;
+
+  constructor(
+    @Inject(APP_CONFIG) config: ServiceConfig<typeof ragConfig>,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {
+    this.pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, password: config.DATABASE_PASSWORD_FILE?.reveal() });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on('error', (err) => this.logger.warn({ err }, 'idle postgres connection failed'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    const applied = await migrate(this.pool, MIGRATIONS_DIR, 'rag_migrations');
+    if (applied.length) this.logger.info({ applied }, 'rag migrations applied');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /**
+   * Creates the source or updates its settings. Changed settings (another URL, branch or rules) forget the last
+   * indexed commit, so the next run re-indexes the source whole under them.
+   */
+  async upsertRepository(s: RepositorySettings): Promise<RepositoryRow> {
+    return this.run(async () => {
+      const { rows } = await this.pool.query<RepositoryRow>(
+        `INSERT INTO rag_repositories AS r (tenant_id, project_id, name, kind, url, branch, include_globs, exclude_globs)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (tenant_id, project_id, name) DO UPDATE SET kind = EXCLUDED.kind, url = EXCLUDED.url, branch = EXCLUDED.branch,
+           include_globs = EXCLUDED.include_globs, exclude_globs = EXCLUDED.exclude_globs,
+           last_indexed_commit = CASE
+             WHEN (r.kind, r.url, r.branch, r.include_globs, r.exclude_globs)
+                  IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.url, EXCLUDED.branch, EXCLUDED.include_globs, EXCLUDED.exclude_globs) THEN ''
+             ELSE r.last_indexed_commit END
+         RETURNING ${REPOSITORY_COLUMNS}`,
+        [s.tenantId, s.projectId, s.name, s.kind, s.url, s.branch, s.includeGlobs, s.excludeGlobs],
+      );
+      return rows[0];
+    });
+  }
+
+  async findRepository(tenantId: string, projectId: string, name: string): Promise<RepositoryRow | undefined> {
+    return this.run(async () => {
+      const { rows } = await this.pool.query<RepositoryRow>(`SELECT ${REPOSITORY_COLUMNS} FROM rag_repositories WHERE tenant_id = $1 AND project_id = $2 AND name = $3`, [
+        tenantId,
+        projectId,
+        name,
+      ]);
+      return rows[0];
+    });
+  }
+
+  /** Git repositories of a tenant registered under any of `urls` for `branch` (a push). */
+  async repositoriesByUrl(tenantId: string, urls: string[], branch: string): Promise<RepositoryRow[]> {
+    return this.run(async () => {
+      const { rows } = await this.pool.query<RepositoryRow>(
+        `SELECT ${REPOSITORY_COLUMNS} FROM rag_repositories WHERE kind = 'git' AND tenant_id = $1 AND url = ANY($2) AND branch = $3 ORDER BY id`,
+        [tenantId, urls, branch],
+      );
+      return rows;
+    });
+  }
+
+  /** Every Git repository (polling). */
+  async gitRepositories(): Promise<RepositoryRow[]> {
+    return this.run(async () => (await this.pool.query<RepositoryRow>(`SELECT ${REPOSITORY_COLUMNS} FROM rag_repositories WHERE kind = 'git' ORDER BY id`)).rows);
+  }
+
+  /**
+   * One run's changes in one transaction: a query sees the index before the run or after it, never a file
+   * half replaced. The repository row is locked first, so two runs of one repository (two replicas, a push
+   * during a poll) apply one after the other, and a run whose starting commit is no longer the last indexed one
+   * writes nothing (false).
+   */
+  async applyIndexWrite(w: IndexWrite): Promise<boolean> {
+    return this.run(() =>
+      inTransaction(this.pool, async (client) => {
+        const repo = await client.query<{ tenantId: string; projectId: string; lastIndexedCommit: string }>(
+          'SELECT tenant_id AS "tenantId", project_id AS "projectId", last_indexed_commit AS "lastIndexedCommit" FROM rag_repositories WHERE id = $1 FOR UPDATE',
+          [w.repositoryId],
+        );
+        const { tenantId, projectId, lastIndexedCommit } = repo.rows[0];
+        if (w.fromCommit !== undefined && w.fromCommit !== lastIndexedCommit) return false;
+        if (w.replaceAll) await client.query('DELETE FROM rag_chunks WHERE repository_id = $1', [w.repositoryId]);
+        else if (w.replacedPaths.length) await client.query('DELETE FROM rag_chunks WHERE repository_id = $1 AND path = ANY($2)', [w.repositoryId, w.replacedPaths]);
+        for (let i = 0; i < w.chunks.length; i += INSERT_BATCH) {
+          const batch = w.chunks.slice(i, i + INSERT_BATCH);
+          const words = batch.map(searchWords);
+          await client.query(
+            `INSERT INTO rag_chunks (repository_id, tenant_id, project_id, path, symbol, symbols, start_line, end_line, language, commit, content, masked, search)
+             SELECT $1, $2, $3, path, symbol, symbols, start_line, end_line, language, commit, content, masked,
+                    setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B') || to_tsvector('english', body_words)
+               FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[])
+                 AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, body_words)`,
+            [
+              w.repositoryId,
+              tenantId,
+              projectId,
+              batch.map((c) => c.path),
+              batch.map((c) => c.symbol),
+              batch.map((c) => c.symbols.join(' ').toLowerCase()),
+              batch.map((c) => c.startLine),
+              batch.map((c) => c.endLine),
+              batch.map((c) => c.language),
+              batch.map((c) => c.commit),
+              batch.map((c) => c.text),
+              batch.map((c) => c.masked),
+              words.map((x) => x.symbols),
+              words.map((x) => x.path),
+              words.map((x) => x.body),
+            ],
+          );
+        }
+        if (w.commit !== undefined) {
+          await client.query('UPDATE rag_repositories SET last_indexed_commit = $2, last_indexed_at = now() WHERE id = $1', [w.repositoryId, w.commit]);
+        }
+        return true;
+      }),
+    );
+  }
+
+  /** The best `limit` chunks of the scope's projects for `query`; none when the query has no word or the scope no project. */
+  async search(scope: SearchScope, query: string, limit: number): Promise<Hit[]> {
+    const tsquery = anyWordQuery(query);
+    if (!tsquery || scope.projectIds.length === 0) return [];
+    return this.run(async () => {
+      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, tsquery, identifierOf(query), limit]);
+      return rows.map((r) => ({ ...r, score: Number(r.score) }));
+    });
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw ragStoreError(error);
+    }
+  }
+}

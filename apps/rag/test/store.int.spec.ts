@@ -1,0 +1,73 @@
+import { readSecretFile } from '@airlock/config';
+import { createLogger } from '@airlock/telemetry';
+import { createTestDatabase, startInfra, uniquePrefix, type TestDatabase } from '@airlock/testing';
+import type { ServiceConfig } from '@airlock/runtime';
+import type { ragConfig } from '../src/config';
+import { RagStore, type RepositoryRow, type StoredChunk } from '../src/store/rag-store';
+
+jest.setTimeout(120_000);
+
+const chunk = (path: string, text: string, fields: Partial<StoredChunk> = {}): StoredChunk => ({
+  path,
+  language: 'java',
+  symbol: '',
+  symbols: [],
+  startLine: 1,
+  endLine: text.split('\n').length,
+  text,
+  commit: 'c1',
+  masked: false,
+  ...fields,
+});
+
+describe('rag store on real PostgreSQL', () => {
+  let db: TestDatabase;
+  let store: RagStore;
+  let repo: RepositoryRow;
+
+  beforeAll(async () => {
+    const infra = await startInfra({ components: ['postgres'] });
+    db = await createTestDatabase(infra, uniquePrefix('ragstore'));
+    const config = { DATABASE_URL: db.url, DATABASE_PASSWORD_FILE: readSecretFile(db.passwordFile), DATABASE_POOL_MAX: 2 } as unknown as ServiceConfig<typeof ragConfig>;
+    store = new RagStore(config, createLogger('rag-store-test', 'warn'));
+    await store.onModuleInit();
+    repo = await store.upsertRepository({ tenantId: 't1', projectId: 'p1', name: 'core', kind: 'git', url: 'file:///srv/core.git', branch: 'main', includeGlobs: [], excludeGlobs: [] });
+  });
+
+  afterAll(async () => {
+    await store?.onApplicationShutdown();
+    await db?.drop();
+  });
+
+  it('creates pg_trgm as the database owner (a trusted extension) and applies migrations once', async () => {
+    await store.onModuleInit();
+    expect(repo).toMatchObject({ tenantId: 't1', projectId: 'p1', lastIndexedCommit: '' });
+  });
+
+  it('writes nothing for a run that started from a commit another run has moved on from', async () => {
+    expect(await store.applyIndexWrite({ repositoryId: repo.id, replacedPaths: ['A.java'], chunks: [chunk('A.java', 'class Alpha {}')], commit: 'c1', fromCommit: '' })).toBe(true);
+    expect(await store.applyIndexWrite({ repositoryId: repo.id, replacedPaths: ['A.java'], chunks: [chunk('A.java', 'class Stale {}')], commit: 'c0', fromCommit: '' })).toBe(false);
+    expect((await store.findRepository('t1', 'p1', 'core'))?.lastIndexedCommit).toBe('c1');
+    expect((await store.search({ tenantId: 't1', projectIds: ['p1'] }, 'stale', 5)).map((h) => h.path)).toEqual([]);
+    expect((await store.search({ tenantId: 't1', projectIds: ['p1'] }, 'alpha', 5)).map((h) => h.path)).toEqual(['A.java']);
+  });
+
+  it('ranks the declaration named by the query first, split identifiers and stems included', async () => {
+    await store.applyIndexWrite({
+      repositoryId: repo.id,
+      replacedPaths: [],
+      chunks: [
+        chunk('src/InvoiceParser.java', 'class InvoiceParser {\n  Line parseInvoiceLine(String raw) { return Line.of(raw); }\n}', { symbol: 'InvoiceParser', symbols: ['InvoiceParser', 'InvoiceParser.parseInvoiceLine'] }),
+        chunk('src/Report.java', 'class Report {\n  // every invoice line of the month, parsed earlier\n  List<Line> lines;\n}', { symbol: 'Report', symbols: ['Report'] }),
+      ],
+    });
+    const scope = { tenantId: 't1', projectIds: ['p1'] };
+    expect((await store.search(scope, 'parsing invoice lines', 5))[0].path).toBe('src/InvoiceParser.java');
+    expect((await store.search(scope, 'parseInvoiceLine', 5))[0].path).toBe('src/InvoiceParser.java');
+    // A misspelt identifier reaches its declaration through trigram similarity of the symbol names.
+    expect((await store.search(scope, 'parseInvoiceLyne', 5))[0].path).toBe('src/InvoiceParser.java');
+    // Another tenant, or a project outside the scope, sees none of it.
+    expect(await store.search({ tenantId: 't2', projectIds: ['p1'] }, 'invoice', 5)).toEqual([]);
+    expect(await store.search({ tenantId: 't1', projectIds: ['p2'] }, 'invoice', 5)).toEqual([]);
+  });
+});
