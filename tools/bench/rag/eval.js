@@ -13,13 +13,16 @@ const { parseArgs } = require('node:util');
 const { ensureCorpus } = require('./corpus');
 const { mean, rankFiles, scoreQuestion } = require('./metrics');
 const { keywordRetriever } = require('./retrievers/keyword');
+const { ragRetriever } = require('./retrievers/rag');
 
 /**
  * The retrievers, in table order. Each is { name, unavailable?(): string | undefined, prepare(corpus),
- * search(question, k): ranked paths (files or one per chunk, relative to the corpus root), close() }.
+ * search(question, k): ranked paths (files or one per chunk, relative to the corpus root), close() }; every
+ * retriever is closed after the last one ran, so retrievers may share what their prepare started.
  */
 const RETRIEVERS = {
   keyword: keywordRetriever,
+  rag: () => ragRetriever({ name: 'Code RAG service (Query RPC)' }),
 };
 
 const { values: args } = parseArgs({ options: { only: { type: 'string' }, misses: { type: 'boolean', default: false } } });
@@ -44,7 +47,6 @@ async function evaluate(retriever, corpus, questions) {
     queryMs.push(performance.now() - t);
     rows.push({ q, ranked, ...scoreQuestion(ranked, q.expected) });
   }
-  await retriever.close();
   queryMs.sort((a, b) => a - b);
   return { rows, prepareSeconds, queryP50: queryMs[Math.floor(queryMs.length / 2)] };
 }
@@ -96,15 +98,21 @@ async function main() {
   const questions = loadQuestions(corpus.version);
   console.log(`Guava ${corpus.version}: ${corpus.files.length} Java files; ${questions.length} questions; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const results = [];
-  for (const key of names) {
-    const retriever = RETRIEVERS[key]();
-    const unavailable = retriever.unavailable?.();
-    if (unavailable) {
-      results.push({ name: retriever.name, unavailable });
-      continue;
+  const prepared = [];
+  try {
+    for (const key of names) {
+      const retriever = RETRIEVERS[key]();
+      const unavailable = retriever.unavailable?.();
+      if (unavailable) {
+        results.push({ name: retriever.name, unavailable });
+        continue;
+      }
+      process.stderr.write(`[bench-rag] ${retriever.name}...\n`);
+      prepared.push(retriever);
+      results.push({ name: retriever.name, result: await evaluate(retriever, corpus, questions) });
     }
-    process.stderr.write(`[bench-rag] ${retriever.name}...\n`);
-    results.push({ name: retriever.name, result: await evaluate(retriever, corpus, questions) });
+  } finally {
+    for (const retriever of prepared) await retriever.close();
   }
   printTable(results, questions);
   if (args.misses) printMisses(results);
