@@ -66,9 +66,9 @@ function printTable(results, questions) {
   console.log(`\nRecall@5 / MRR@10 (questions: ${counts})\n`);
   console.log(`| retriever | ${groups.map(([g]) => g).join(' | ')} | prepare s | query P50 ms |`);
   console.log(`|---|${groups.map(() => '---').join('|')}|---|---|`);
-  for (const { name, result, unavailable } of results) {
-    if (unavailable) {
-      console.log(`| ${name} | not run: ${unavailable} |`);
+  for (const { name, result, note } of results) {
+    if (note) {
+      console.log(`| ${name} | ${note} |`);
       continue;
     }
     const cells = groups.map(([, keep]) => {
@@ -104,12 +104,18 @@ async function main() {
       const retriever = RETRIEVERS[key]();
       const unavailable = retriever.unavailable?.();
       if (unavailable) {
-        results.push({ name: retriever.name, unavailable });
+        results.push({ name: retriever.name, note: `not run: ${unavailable}` });
         continue;
       }
       process.stderr.write(`[bench-rag] ${retriever.name}...\n`);
       prepared.push(retriever);
-      results.push({ name: retriever.name, result: await evaluate(retriever, corpus, questions) });
+      try {
+        results.push({ name: retriever.name, result: await evaluate(retriever, corpus, questions) });
+      } catch (err) {
+        // One retriever failing (a service refusing, a mesh not starting) still leaves the others' numbers.
+        console.error(err);
+        results.push({ name: retriever.name, note: `failed: ${err.details ?? err.message}` });
+      }
     }
   } finally {
     for (const retriever of prepared) await retriever.close();

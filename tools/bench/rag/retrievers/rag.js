@@ -23,7 +23,7 @@ function call(client, method, request, deadlineMs = 30_000) {
 
 /** The contract's client, or undefined in a checkout built before airlock.rag.v1 existed. */
 function ragClientConstructor() {
-  return require('@airlock/contracts').RagServiceClient;
+  return require('@airlock/contracts').airlock.rag?.v1.RagServiceClient;
 }
 
 /** One mesh and one index for every retriever of this file that runs: started by the first, stopped by the last. */
@@ -44,7 +44,7 @@ async function startSession(corpus) {
     const t0 = performance.now();
     const { run } = await call(client, 'indexRepository', { caller: INDEXER, projectId: PROJECT, name: REPOSITORY }, INDEX_DEADLINE_MS);
     const seconds = (performance.now() - t0) / 1000;
-    log(`indexed ${run.filesIndexed} files into ${run.chunksStored} chunks (${run.chunksMasked} masked by DLP) at ${run.toCommit.slice(0, 12)} in ${seconds.toFixed(1)} s`);
+    log(`indexed ${run.filesIndexed} files into ${run.chunksStored} chunks (DLP masked ${run.chunksMasked}, blocked ${run.chunksBlocked}) at ${run.toCommit.slice(0, 12)} in ${seconds.toFixed(1)} s`);
     return { client };
   } catch (err) {
     await stopMesh(MESH);
