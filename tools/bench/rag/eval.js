@@ -17,12 +17,12 @@ const { ragRetriever } = require('./retrievers/rag');
 
 /**
  * The retrievers, in table order. Each is { name, unavailable?(): string | undefined, prepare(corpus),
- * search(question, k): ranked paths (files or one per chunk, relative to the corpus root), close() }; every
- * retriever is closed after the last one ran, so retrievers may share what their prepare started.
+ * search(question, k): ranked paths (files or one per chunk, relative to the corpus root), close() }. All are
+ * closed at the end, also after a failure.
  */
 const RETRIEVERS = {
   keyword: keywordRetriever,
-  rag: () => ragRetriever({ name: 'Code RAG service (Query RPC)' }),
+  rag: ragRetriever,
 };
 
 const { values: args } = parseArgs({ options: { only: { type: 'string' }, misses: { type: 'boolean', default: false } } });

@@ -26,10 +26,7 @@ function ragClientConstructor() {
   return require('@airlock/contracts').airlock.rag?.v1.RagServiceClient;
 }
 
-/** One mesh and one index for every retriever of this file that runs: started by the first, stopped by the last. */
-let session;
-let users = 0;
-
+/** Starts the mesh, registers and fully indexes the repository; returns the Query client. */
 async function startSession(corpus) {
   const { operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
   const repo = ensureGitRepository(corpus);
@@ -39,48 +36,41 @@ async function startSession(corpus) {
     if (!mesh.services.rag) throw new Error('the mesh started no rag service (tools/cli service-env does not list it)');
     const Client = ragClientConstructor();
     const client = new Client(`127.0.0.1:${mesh.services.rag.grpc}`, operatorCredentials(mesh));
-    const repository = { tenantId: TENANT, projectId: PROJECT, name: REPOSITORY, url: repo.url, branch: repo.branch, includeGlobs: ['**/*.java'], excludeGlobs: [], lastIndexedCommit: '' };
+    // The repository holds .java files only, so no path rules.
+    const repository = { tenantId: TENANT, projectId: PROJECT, name: REPOSITORY, url: repo.url, branch: repo.branch, includeGlobs: [], excludeGlobs: [], lastIndexedCommit: '' };
     await call(client, 'registerRepository', { caller: INDEXER, repository });
     const t0 = performance.now();
     const { run } = await call(client, 'indexRepository', { caller: INDEXER, projectId: PROJECT, name: REPOSITORY }, INDEX_DEADLINE_MS);
     const seconds = (performance.now() - t0) / 1000;
     log(`indexed ${run.filesIndexed} files into ${run.chunksStored} chunks (DLP masked ${run.chunksMasked}, blocked ${run.chunksBlocked}) at ${run.toCommit.slice(0, 12)} in ${seconds.toFixed(1)} s`);
-    return { client };
+    return client;
   } catch (err) {
     await stopMesh(MESH);
     throw err;
   }
 }
 
-/**
- * @param {object} o
- * @param {string} o.name the table's row
- * @param {object} [o.query] extra QueryRequest fields (a ranking option, if the service offers one)
- */
-function ragRetriever({ name, query = {} }) {
-  let mine;
+/** The service as deployed: full-text ranking plus symbol boosting (QueryRequest has no ranking option). */
+function ragRetriever() {
+  let client;
   return {
-    name,
+    name: 'Code RAG service (Query RPC)',
     unavailable() {
       if (!ragClientConstructor()) return 'this checkout has no airlock.rag.v1 contract (apps/rag is not here yet)';
       return undefined;
     },
     async prepare(corpus) {
-      users++;
-      session ??= startSession(corpus);
-      mine = await session;
+      client = await startSession(corpus);
     },
     async search(question) {
-      const res = await call(mine.client, 'query', { caller: DEVELOPER, query: question, topK: MAX_TOP_K, projectId: PROJECT, ...query });
+      const res = await call(client, 'query', { caller: DEVELOPER, query: question, topK: MAX_TOP_K, projectId: PROJECT });
       return res.results.map((r) => r.path);
     },
     async close() {
       // A failed prepare stopped the mesh itself (startSession).
-      if (--users > 0 || !mine) return;
-      const { stopMesh } = require('@airlock/cli');
-      mine.client.close();
-      await stopMesh(MESH);
-      session = undefined;
+      if (!client) return;
+      client.close();
+      await require('@airlock/cli').stopMesh(MESH);
     },
   };
 }
