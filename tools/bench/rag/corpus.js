@@ -37,9 +37,12 @@ function ensureCorpus() {
     process.stderr.write(`[bench-rag] unpacking Guava ${version} sources from Maven into ${relative(ROOT, dir)}\n`);
     const partial = `${dir}.partial`;
     rmSync(partial, { recursive: true, force: true });
-    execFileSync('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:unpack-dependencies', '-Dclassifier=sources', '-DexcludeTransitive=true', `-DoutputDirectory=${partial}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // The plugin skips an artifact whose marker file exists, so the markers live (and die) with this unpack, not in
+    // the POM's target/ directory inside the repository.
+    const markers = join(partial, '.markers');
+    execFileSync('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:unpack-dependencies', '-Dclassifier=sources', '-DexcludeTransitive=true', `-DoutputDirectory=${partial}`, `-DmarkersDirectory=${markers}`], { stdio: ['ignore', 'inherit', 'inherit'] });
     // META-INF (manifest, Maven metadata) is not code.
-    rmSync(join(partial, 'META-INF'), { recursive: true, force: true });
+    for (const dir of ['META-INF', '.markers']) rmSync(join(partial, dir), { recursive: true, force: true });
     writeFileSync(join(partial, '.installed'), stamp);
     rmSync(dir, { recursive: true, force: true });
     renameSync(partial, dir);
