@@ -1,0 +1,78 @@
+'use strict';
+// (b) The Code RAG service (apps/rag) through its Query RPC, as the gateway calls it. The evaluation starts a
+// mesh of its own on free ports, registers the code base's Git repository in a project as the indexer service
+// account, indexes it (a full run) and asks each question as a developer of that project. The service returns
+// chunks; metrics.rankFiles turns them into files, so 50 chunks (the RPC's maximum) give the top 10 files.
+const { ensureGitRepository } = require('../git-repository');
+
+const TENANT = 'bench';
+const PROJECT = 'guava';
+const REPOSITORY = 'guava';
+const INDEXER = { tenantId: TENANT, userId: 'svc-bench-indexer', projectIds: [PROJECT], roles: ['rag-indexer'], kind: 'service_account' };
+const DEVELOPER = { tenantId: TENANT, userId: 'bench-developer', projectIds: [PROJECT], roles: ['developer'], kind: 'user' };
+const MAX_TOP_K = 50;
+const MESH = 'bench-rag';
+const INDEX_DEADLINE_MS = 30 * 60_000;
+
+/** Promise form of a generated unary method, with a deadline. */
+function call(client, method, request, deadlineMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    client[method](request, { deadline: Date.now() + deadlineMs }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** The contract's client, or undefined in a checkout built before airlock.rag.v1 existed. */
+function ragClientConstructor() {
+  return require('@airlock/contracts').airlock.rag?.v1.RagServiceClient;
+}
+
+/** Starts the mesh, registers and fully indexes the repository; returns the Query client. */
+async function startSession(corpus) {
+  const { operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
+  const repo = ensureGitRepository(corpus);
+  const log = (line) => process.stderr.write(`[bench-rag] ${line}\n`);
+  const mesh = await startMesh({ name: MESH, ports: 'free', logLevel: 'warn', log });
+  try {
+    if (!mesh.services.rag) throw new Error('the mesh started no rag service (tools/cli service-env does not list it)');
+    const Client = ragClientConstructor();
+    const client = new Client(`127.0.0.1:${mesh.services.rag.grpc}`, operatorCredentials(mesh));
+    // The repository holds .java files only, so no path rules.
+    const repository = { tenantId: TENANT, projectId: PROJECT, name: REPOSITORY, url: repo.url, branch: repo.branch, includeGlobs: [], excludeGlobs: [], lastIndexedCommit: '' };
+    await call(client, 'registerRepository', { caller: INDEXER, repository });
+    const t0 = performance.now();
+    const { run } = await call(client, 'indexRepository', { caller: INDEXER, projectId: PROJECT, name: REPOSITORY }, INDEX_DEADLINE_MS);
+    const seconds = (performance.now() - t0) / 1000;
+    log(`indexed ${run.filesIndexed} files into ${run.chunksStored} chunks (DLP masked ${run.chunksMasked}, blocked ${run.chunksBlocked}) at ${run.toCommit.slice(0, 12)} in ${seconds.toFixed(1)} s`);
+    return client;
+  } catch (err) {
+    await stopMesh(MESH);
+    throw err;
+  }
+}
+
+/** The service as deployed: full-text ranking plus symbol boosting (QueryRequest has no ranking option). */
+function ragRetriever() {
+  let client;
+  return {
+    name: 'Code RAG service (Query RPC)',
+    unavailable() {
+      if (!ragClientConstructor()) return 'this checkout has no airlock.rag.v1 contract (apps/rag is not here yet)';
+      return undefined;
+    },
+    async prepare(corpus) {
+      client = await startSession(corpus);
+    },
+    async search(question) {
+      const res = await call(client, 'query', { caller: DEVELOPER, query: question, topK: MAX_TOP_K, projectId: PROJECT });
+      return res.results.map((r) => r.path);
+    },
+    async close() {
+      // A failed prepare stopped the mesh itself (startSession).
+      if (!client) return;
+      client.close();
+      await require('@airlock/cli').stopMesh(MESH);
+    },
+  };
+}
+
+module.exports = { ragRetriever };
