@@ -1,4 +1,5 @@
-// Every API path the portal calls, in one place.
+// Every API path the portal calls, in one place; the policy console's are in policy-endpoints.ts, which loads
+// with the console (this file is part of the first page).
 import { request, requestJson } from './client';
 import type { ApiToken, AuditEventDetail, AuditFilter, AuditPage, CreatedToken, Me, MyUsage, SizeId, Workspace, WorkspaceAction, WorkspaceOptions } from './types';
 
@@ -47,3 +48,4 @@ export const searchAudit = (filter: AuditFilter, cursor: string | null) => reque
 export const getAuditEvent = (id: string) => requestJson<AuditEventDetail>(`${AUDIT_EVENTS}/${encodeURIComponent(id)}`);
 /** The CSV of a filter (the API's first page of up to 500 events): a plain link the browser downloads. */
 export const auditCsvUrl = (filter: AuditFilter) => `${AUDIT_EVENTS}?${auditQuery(filter, { format: 'csv', limit: '500' })}`;
+
