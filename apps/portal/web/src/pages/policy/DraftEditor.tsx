@@ -62,9 +62,16 @@ function Editor({ draft, onClose, onProposed }: { draft: PolicyDraft; onClose: (
 
   const props: SectionProps = { content, change, problems, readOnly };
   const count = (prefix: string) => problems.filter((p) => p.path === prefix || p.path.startsWith(`${prefix}.`)).length;
+  // A section with problems says how many: a short number to see (tabs that overflow get a menu that is not a tab), words to hear.
   const label = (key: string, prefixes: string[]) => {
     const n = prefixes.reduce((sum, p) => sum + count(p), 0);
-    return n ? t('policy.sections.withProblems', { section: t(`policy.sections.${key}`), count: n }) : t(`policy.sections.${key}`);
+    if (!n) return t(`policy.sections.${key}`);
+    return (
+      <>
+        {t(`policy.sections.${key}`)} <span aria-hidden="true">({n})</span>
+        <span className="visually-hidden">{t('policy.sections.problemCount', { count: n })}</span>
+      </>
+    );
   };
   return (
     <section aria-labelledby="draft-editor-title" className="policy-editor">

@@ -133,9 +133,10 @@ export function VersionsPanel() {
 /** The changes between any two versions, chosen by number (default: the active one against the one before it). */
 function VersionDiff({ versions }: { versions: PolicyVersion[] }) {
   const { t } = useTranslation();
-  const newest = versions[0].number;
-  const [from, setFrom] = useState(versions[1].number);
-  const [to, setTo] = useState(newest);
+  // Until a version is picked, the newest against the one before it (following new versions as they come).
+  const [picked, setPicked] = useState<{ from?: number; to?: number }>({});
+  const from = picked.from ?? versions[1].number;
+  const to = picked.to ?? versions[0].number;
   const diff = usePolicyDiff(from === to ? null : { from, to });
   const options = versions.map((v) => ({ value: v.number, label: `#${v.number} ${v.version}` }));
   return (
@@ -146,11 +147,11 @@ function VersionDiff({ versions }: { versions: PolicyVersion[] }) {
       <div className="policy-diff-pick">
         <div className="audit-field">
           <label htmlFor="policy-diff-from">{t('policy.diff.from')}</label>
-          <Select id="policy-diff-from" value={from} onChange={setFrom} options={options} className="policy-select" />
+          <Select id="policy-diff-from" value={from} onChange={(v) => setPicked({ ...picked, from: v })} options={options} className="policy-select" />
         </div>
         <div className="audit-field">
           <label htmlFor="policy-diff-to">{t('policy.diff.to')}</label>
-          <Select id="policy-diff-to" value={to} onChange={setTo} options={options} className="policy-select" />
+          <Select id="policy-diff-to" value={to} onChange={(v) => setPicked({ ...picked, to: v })} options={options} className="policy-select" />
         </div>
       </div>
       {from === to ? (
