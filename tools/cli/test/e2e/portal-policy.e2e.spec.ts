@@ -8,8 +8,9 @@ import { seedUser } from './support';
 // The security admin's policy console in a real Chromium through Envoy, in Korean and in English, under four
 // eyes: carol drafts a DLP rule for a project code name, sees the API's problem at the pattern field, tests the
 // draft's rules on sample text (the finding marked in place) and proposes; her own approve is disabled with the
-// reason; dave, in a browser of his own, approves, and the new version is the active one. alice (developer) and
-// erin (auditor) have no header entry, and /policy is refused at the edge. axe on every page, 200 % zoom, screenshots.
+// reason; dave, in a browser of his own, approves it staged and then activates it (confirmed); carol proposes a
+// rollback (confirmed, with a reason) that waits for another approver. alice (developer) and erin (auditor) have
+// no header entry, and /policy is refused at the edge. axe on every page, 200 % zoom, screenshots.
 const carol = seedUser('carol');
 const dave = seedUser('dave');
 const alice = seedUser('alice');
@@ -136,11 +137,20 @@ describe("the portal's policy console in a real browser through Envoy (headless 
         await proposal.waitFor();
         await proposal.getByLabel(s.policy.approvals.comment).fill('four eyes: looks right');
         expect(await proposal.getByTestId('proposal-approve').isEnabled()).toBe(true);
+        // Staged: published now, made active after a look at it.
+        await proposal.getByLabel(s.policy.approvals.activateNow).uncheck();
         await answered(tab2, '/approve', proposal.getByTestId('proposal-approve'));
         const versions = tab2.getByRole('region', { name: s.policy.versions.title });
+        const staged = versions.locator('tbody tr').filter({ hasText: reason });
+        await staged.filter({ hasText: s.policy.versions.staged }).waitFor();
+        await staged.getByRole('button', { name: s.policy.versions.activate }).click();
+        const confirm = tab2.getByRole('dialog');
+        await confirm.waitFor();
+        await noSeriousA11yViolations(tab2, 'policy activation confirmed');
+        await answered(tab2, '/activate', confirm.getByRole('button', { name: s.policy.versions.activate, exact: true }));
         const active = versions.locator('tbody tr').filter({ has: tab2.getByTestId('policy-active') });
-        await active.filter({ hasText: 'dave' }).waitFor();
-        expect(await active.innerText()).toContain('carol');
+        await active.filter({ hasText: reason }).waitFor();
+        expect(await active.innerText()).toMatch(/carol[\s\S]*dave/);
         // The diff below compares the newest version with the one before it: the rule carol added.
         await tab2.getByTestId('policy-diff').filter({ hasText: ruleId }).waitFor();
         await tab2.mouse.move(0, 0);
@@ -159,6 +169,22 @@ describe("the portal's policy console in a real browser through Envoy (headless 
       await shoot(page, `${lang}-policy-5-zoom`);
       await page.setViewportSize({ width: 1280, height: 720 });
       expect(consoleErrors).toEqual([]);
+    });
+
+    it('carol proposes a rollback to the first version, confirmed with a reason; it waits for another approver', async () => {
+      // What dave published in his browser (the page refreshes its lists now and then; a reload is now).
+      await page.reload();
+      const versions = page.getByRole('region', { name: s.policy.versions.title });
+      await versions.locator('tbody tr').filter({ hasText: reason }).getByTestId('policy-active').waitFor();
+      await versions.locator('tbody tr').last().getByRole('button', { name: s.policy.versions.rollback }).click();
+      const confirm = page.getByRole('dialog');
+      await confirm.getByLabel(s.policy.versions.rollbackReason).fill(`e2e rollback (${lang})`);
+      await answered(page, '/rollback', confirm.getByRole('button', { name: s.policy.versions.rollback, exact: true }));
+      await tab(page, s.policy.tabs.approvals).click();
+      const proposal = page.getByTestId('proposal').filter({ hasText: `e2e rollback (${lang})` });
+      await proposal.waitFor();
+      expect(await proposal.getByTestId('proposal-approve').isDisabled()).toBe(true);
+      await shoot(page, `${lang}-policy-6-rollback`);
     });
 
     it.each([

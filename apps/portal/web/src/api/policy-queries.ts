@@ -13,7 +13,10 @@ const keys = {
   draftDiff: (id: string, revision: number) => ['policy', 'draft-diff', id, revision] as const,
 };
 
-export const usePolicyVersions = () => useQuery({ queryKey: keys.versions, queryFn: endpoints.listPolicyVersions });
+/** How often the lists are asked again: another security admin may propose, approve or activate meanwhile. */
+const LIST_REFRESH_MS = 15_000;
+
+export const usePolicyVersions = () => useQuery({ queryKey: keys.versions, queryFn: endpoints.listPolicyVersions, refetchInterval: LIST_REFRESH_MS });
 
 export function usePolicyDiff(pair: { to: number; from: number } | null) {
   return useQuery({
@@ -25,7 +28,8 @@ export function usePolicyDiff(pair: { to: number; from: number } | null) {
   });
 }
 
-export const usePolicyDrafts = (states: PolicyDraftState[]) => useQuery({ queryKey: keys.drafts(states), queryFn: () => endpoints.listPolicyDrafts(states) });
+export const usePolicyDrafts = (states: PolicyDraftState[]) =>
+  useQuery({ queryKey: keys.drafts(states), queryFn: () => endpoints.listPolicyDrafts(states), refetchInterval: LIST_REFRESH_MS });
 
 /** Per revision: a draft's diff changes only when the draft does. */
 export const usePolicyDraftDiff = (draft: PolicyDraft) =>
