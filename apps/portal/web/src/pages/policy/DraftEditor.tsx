@@ -132,7 +132,14 @@ function Editor({ draft, onClose, onProposed }: { draft: PolicyDraft; onClose: (
             { key: 'sessions', label: label('sessions', ['sessions']), children: <SessionsSection {...props} /> },
           ]}
         />
-        <JsonView content={content} />
+        <JsonView
+          content={content}
+          readOnly={readOnly}
+          onApply={(next) => {
+            setContent(next);
+            setDirty(true);
+          }}
+        />
       </div>
     </section>
   );
