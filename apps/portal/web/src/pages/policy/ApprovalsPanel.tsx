@@ -63,7 +63,8 @@ function Proposal({ draft, userId, onDecided }: { draft: PolicyDraft; userId: st
   return (
     <section className="policy-card" aria-labelledby={headingId} data-testid="proposal">
       <h3 id={headingId} className="policy-subtitle">
-        {draft.kind === 'rollback' ? t('policy.approvals.rollbackTitle', { reason: draft.reason }) : draft.reason || t('policy.drafts.untitled', { base: draft.base_version })}
+        {/* A rollback's reason starts with what it rolls back to (the API's wording). */}
+        {draft.reason || t('policy.drafts.untitled', { base: draft.base_version })}
       </h3>
       <dl className="audit-facts">
         <dt>{t('policy.approvals.proposedBy')}</dt>

@@ -33,7 +33,8 @@ export function JsonView({ content, readOnly, onApply }: { content: Content; rea
       <Input.TextArea
         aria-labelledby="policy-json-title"
         className="policy-code-input"
-        autoSize={{ minRows: 12, maxRows: 40 }}
+        // A fixed height: antd's autoSize measures with a hidden, focusable twin that axe rightly flags.
+        rows={24}
         spellCheck={false}
         readOnly={readOnly}
         value={typed ?? pretty(content)}
