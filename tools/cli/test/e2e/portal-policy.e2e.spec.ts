@@ -80,6 +80,13 @@ describe("the portal's policy console in a real browser through Envoy (headless 
       await page.getByLabel(s.policy.drafts.reason).fill(reason);
       await answered(page, '/drafts', page.getByTestId('draft-create'));
       await page.getByRole('heading', { level: 2, name: /./ }).filter({ hasText: s.policy.editor.title.split('{{')[0].trim() }).first().waitFor();
+      // The other sections, as a security admin finds them: every rule's roles, the limits.
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'policy draft: endpoints and roles');
+      await shoot(page, `${lang}-policy-1a-rules`);
+      await tab(page, s.policy.sections.limits).click();
+      await noSeriousA11yViolations(page, 'policy draft: limits');
+      await shoot(page, `${lang}-policy-1b-limits`);
       await tab(page, s.policy.sections.dlp).click();
       await page.getByTestId('dlp-add-rule').click();
       await newRule().getByLabel(s.policy.dlp.id).fill(ruleId);
