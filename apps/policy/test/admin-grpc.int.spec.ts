@@ -219,13 +219,18 @@ describe('PolicyAdminService (gRPC) against real PostgreSQL, Redis and identity'
     });
 
     const text = `mail jane.doe@example.com the key AKIAQ3EGXTZ7V5LN2MWB and ${SAMPLE_CUSTOM_RULE.examples.positive[0]}`;
-    const viaGrpc = await as('audra', admin.testDlpRules, { text, rulesJson: JSON.stringify([SAMPLE_CUSTOM_RULE]), direction: 0 });
+    const viaGrpc = await as('audra', admin.testDlpRules, { text, rulesJson: JSON.stringify([SAMPLE_CUSTOM_RULE]), direction: 0, draftId: '' });
     const dlp = await rest('POST', '/dlp/test', AUDRA, { text, rules: [SAMPLE_CUSTOM_RULE] });
     expect(dlp.status).toBe(200);
     expect(viaGrpc.findings.map((f) => f.ruleId)).toContain(SAMPLE_CUSTOM_RULE.id);
     expect({ action: viaGrpc.action, findings: viaGrpc.findings, text: viaGrpc.text, policy_version: viaGrpc.policyVersion }).toEqual(dlp.body);
-    const invalid = await failureOf(as('audra', admin.testDlpRules, { text, rulesJson: JSON.stringify([{ ...SAMPLE_CUSTOM_RULE, pattern: '(?<=x)y' }]), direction: 0 }));
+    const invalid = await failureOf(as('audra', admin.testDlpRules, { text, rulesJson: JSON.stringify([{ ...SAMPLE_CUSTOM_RULE, pattern: '(?<=x)y' }]), direction: 0, draftId: '' }));
     expect(invalid).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT, errorCode: 'invalid_dlp_rules', message: expect.stringContaining('RE2') });
+    // A draft's rules (this one's are version 1's: no custom rule) over gRPC as over REST.
+    const viaDraft = await as('audra', admin.testDlpRules, { text, rulesJson: '', direction: 0, draftId: draft!.id });
+    const draftRest = await rest('POST', '/dlp/test', AUDRA, { text, draft_id: draft!.id });
+    expect(viaDraft.findings.map((f) => f.ruleId)).not.toContain(SAMPLE_CUSTOM_RULE.id);
+    expect({ action: viaDraft.action, findings: viaDraft.findings, text: viaDraft.text, policy_version: viaDraft.policyVersion, draft_id: draft!.id }).toEqual(draftRest.body);
   });
 
   it('fails closed with UNAVAILABLE identity_unavailable when identity cannot be asked', async () => {

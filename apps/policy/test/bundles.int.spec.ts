@@ -335,6 +335,33 @@ describe('versioned bundles: store, maker-checker, push to replicas, Policy API'
     expect(missing).toMatchObject({ code: GrpcStatus.NOT_FOUND });
   });
 
+  it("tests a draft's DLP rules as saved, not the active version's", async () => {
+    const text = 'status of PROJECT-ZEUS';
+    const created = await api(a, 'POST', '/drafts', alice, { reason: 'project code names' });
+    const withRule = structuredClone(created.body.content);
+    withRule.dlp.customRules = [SAMPLE_CUSTOM_RULE];
+    const saved = await api(a, 'PUT', `/drafts/${created.body.id}`, { ...alice, 'if-match': created.etag }, { content: withRule });
+    expect(saved.status).toBe(200);
+
+    // The active version has no custom rule: the same text passes there.
+    expect((await api(a, 'POST', '/dlp/test', audra, { text })).body).toMatchObject({ action: 'allow', findings: [] });
+    const drafted = await api(a, 'POST', '/dlp/test', audra, { text, draft_id: created.body.id });
+    expect(drafted).toMatchObject({
+      status: 200,
+      body: { action: 'block', text: '', draft_id: created.body.id, findings: [{ ruleId: SAMPLE_CUSTOM_RULE.id, category: 'classification', start: 10, end: 22 }] },
+    });
+
+    // A draft whose rules do not compile says why; an unknown draft is a 404.
+    const broken = structuredClone(withRule);
+    broken.dlp.customRules = [{ ...SAMPLE_CUSTOM_RULE, pattern: '(?<=x)y' }];
+    await api(a, 'PUT', `/drafts/${created.body.id}`, { ...alice, 'if-match': saved.etag }, { content: broken });
+    const refused = await api(a, 'POST', '/dlp/test', alice, { text, draft_id: created.body.id });
+    expect([refused.status, refused.body.error.code]).toEqual([400, 'invalid_dlp_rules']);
+    expect(refused.body.error.message).toMatch(/custom\.project_code.*RE2/);
+    const unknown = await api(a, 'POST', '/dlp/test', alice, { text, draft_id: '00000000-0000-4000-8000-000000000000' });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'draft_not_found']);
+  });
+
   it('serves the OpenAPI document', async () => {
     const res = await fetch(`http://${a.httpAddress}/api/policy/v1/openapi.yaml`, { headers: audra });
     expect(res.headers.get('content-type')).toMatch(/yaml/);

@@ -182,6 +182,11 @@ describe('POST /api/policy/v1/dlp/test', () => {
     expect(((await dup.json()) as { error: { message: string } }).error.message).toMatch(/pii\.email.*duplicate id/);
   });
 
+  it("cannot test a draft's rules without a bundle store", async () => {
+    const res = await post({ text: 'x', draft_id: '00000000-0000-4000-8000-000000000000' });
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([503, 'bundle_store_not_configured']);
+  });
+
   it('refuses a malformed body and an unauthenticated caller', async () => {
     expect((await post({ rules: [] })).status).toBe(400);
     expect((await post({ text: 'x', direction: 'sideways' })).status).toBe(400);

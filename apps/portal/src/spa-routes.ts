@@ -7,6 +7,7 @@ export const SPA_ROUTES = {
   usage: '/usage',
   help: '/help',
   audit: '/audit',
+  policy: '/policy',
 } as const;
 
 export type SpaPage = keyof typeof SPA_ROUTES;

@@ -136,7 +136,12 @@ export class PolicyAdminController {
   @GrpcMethod('PolicyAdminService', 'TestDlpRules')
   async testDlpRules(req: airlock.policy.v1.TestDlpRulesRequest, metadata: Metadata, call: Call): Promise<airlock.policy.v1.TestDlpRulesResponse> {
     await this.callers.callerFrom(metadata, call.getPeer(), READERS);
-    const report = this.ruleTest.execute({ text: req.text, rules: jsonField('rules_json', req.rulesJson), direction: directionName(req.direction) });
+    const report = await this.ruleTest.execute({
+      text: req.text,
+      rules: jsonField('rules_json', req.rulesJson),
+      direction: directionName(req.direction),
+      draft_id: req.draftId || undefined,
+    });
     return {
       action: report.action,
       findings: report.findings.map((f) => ({ ruleId: f.ruleId, category: f.category, start: f.start, end: f.end })),

@@ -84,6 +84,9 @@ describe('PolicyEngine with the default bundle', () => {
     expect(decide(['developer'], '/api/audit/v1/events', 'GET')).toMatchObject({ allow: false, ruleIds: ['api.audit.read.allow'] });
     expect(decide(['auditor'], '/api/audit/v1/events', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.audit.read.allow'] });
     expect(decide(['developer'], '/audit/anything', 'GET')).toMatchObject({ allow: false, ruleIds: ['default.deny'] });
+    // The policy console is for security administrators alone: auditors read the Policy API but change nothing.
+    expect(decide(['security-admin'], '/policy', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.policy.allow'] });
+    for (const roles of [['developer'], ['auditor']]) expect(decide(roles, '/policy', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['portal.policy.allow'] });
     expect(decide(['developer'], '/', 'POST')).toMatchObject({ allow: false, reasonCode: 'method_not_allowed' });
     expect(decide(['rag-indexer'], '/', 'GET', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
     // `/` is exact: it opens no other path, so anything unlisted is still denied by the default rule.

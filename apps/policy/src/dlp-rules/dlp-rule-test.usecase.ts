@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { z } from '@airlock/config';
-import { PseudonymVault, checkRuleSet, checkRules, compileRuleSet, scanReport, type DlpEngine, type RuleDefinition, type ScanReport } from '@airlock/dlp-engine';
+import { BUILTIN_ONLY, PseudonymVault, checkRuleSet, checkRules, compileRuleSet, scanReport, type DlpEngine, type RuleDefinition, type RuleSetSpec, type ScanReport } from '@airlock/dlp-engine';
 import { InvalidArgumentError } from '@airlock/runtime';
+import { BundleWorkflow } from '../bundles/bundle-workflow';
 import type { PolicyErrorCode } from '../error-codes';
 import { DlpRuleSets } from './dlp-rules.usecase';
 
@@ -11,6 +12,8 @@ export const MAX_TEST_TEXT_CHARS = 1_000_000;
 const body = z.strictObject({
   text: z.string().max(MAX_TEST_TEXT_CHARS),
   rules: z.array(z.unknown()).max(200).optional(),
+  /** Test a draft's DLP section (as last saved) instead of the active version's. */
+  draft_id: z.string().optional(),
   direction: z.enum(['inbound', 'outbound']).default('inbound'),
 });
 
@@ -26,26 +29,43 @@ export class InvalidDlpRulesError extends InvalidArgumentError<PolicyErrorCode> 
   }
 }
 
-export type DlpTestResult = ScanReport & { policy_version: string };
+/** `policy_version` is the active version; `draft_id`, when given, says the rules were that draft's instead. */
+export type DlpTestResult = ScanReport & { policy_version: string; draft_id?: string };
 
 /**
- * The Policy API's rule test: scans a text with the active version's DLP rules plus the caller's draft custom
- * rules, with the engine the dlp service and `tools/airlock dlp scan` use, and answers in the CLI's JSON shape.
- * The rules apply alike in both directions; `direction` is accepted for the day they differ.
+ * The Policy API's rule test: scans a text with the active version's DLP rules — or, given `draft_id`, the
+ * draft's own DLP section, so a security admin tries the rules they are about to propose — plus the caller's
+ * extra custom rules, with the engine the dlp service and `tools/airlock dlp scan` use, and answers in the CLI's
+ * JSON shape. The rules apply alike in both directions; `direction` is accepted for the day they differ.
  */
 @Injectable()
 export class DlpRuleTest {
   private activeEngine?: { version: string; engine: DlpEngine };
 
-  constructor(private readonly ruleSets: DlpRuleSets) {}
+  constructor(
+    private readonly ruleSets: DlpRuleSets,
+    private readonly workflow: BundleWorkflow,
+  ) {}
 
-  execute(raw: unknown): DlpTestResult {
+  async execute(raw: unknown): Promise<DlpTestResult> {
     const parsed = body.safeParse(raw);
     if (!parsed.success) throw new InvalidDlpTestError(parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`));
-    const { text, rules } = parsed.data;
+    const { text, rules, draft_id: draftId } = parsed.data;
     const { policyVersion, spec } = this.ruleSets.current();
-    const engine = rules?.length ? this.withDrafts(spec, rules, policyVersion) : this.compiledActive(spec, policyVersion);
-    return { ...scanReport(engine.scan(text, { vault: new PseudonymVault() })), policy_version: policyVersion };
+    let engine: DlpEngine;
+    if (draftId !== undefined) engine = this.withDrafts(await this.draftSpec(draftId), rules ?? [], `draft-${draftId}`);
+    else engine = rules?.length ? this.withDrafts(spec, rules, policyVersion) : this.compiledActive(spec, policyVersion);
+    const report = scanReport(engine.scan(text, { vault: new PseudonymVault() }));
+    return draftId === undefined ? { ...report, policy_version: policyVersion } : { ...report, policy_version: policyVersion, draft_id: draftId };
+  }
+
+  /** The draft's DLP section as saved (absent: the built-in pack as it is), checked like any rule data. */
+  private async draftSpec(id: string): Promise<RuleSetSpec> {
+    const dlp = (await this.workflow.draft(id)).content.dlp;
+    if (dlp === undefined) return BUILTIN_ONLY;
+    const checked = checkRuleSet(dlp);
+    if (!checked.ok) throw new InvalidDlpRulesError(checked.problems);
+    return checked.spec;
   }
 
   /** Compiled once per active version. */
@@ -54,7 +74,8 @@ export class DlpRuleTest {
     return this.activeEngine.engine;
   }
 
-  private withDrafts(spec: Parameters<typeof compileRuleSet>[0], drafts: unknown[], policyVersion: string): DlpEngine {
+  private withDrafts(spec: RuleSetSpec, drafts: unknown[], policyVersion: string): DlpEngine {
+    if (drafts.length === 0) return compileRuleSet(spec, policyVersion);
     // Each draft on its own first (schema, RE2, its examples), then together with the active rules (ids).
     const own = checkRules(drafts);
     if (!own.ok) throw new InvalidDlpRulesError(own.problems);

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { airlock } from '@airlock/contracts';
 import type { Request } from 'express';
 import { PolicyEdgeCaller } from '../authz/edge-identity.module';
+import { StoreErrorsInterceptor } from '../bundles/bundle-store-errors.interceptor';
 import { READERS, callerFrom } from '../http/caller';
 import { DlpRuleTest, type DlpTestResult } from './dlp-rule-test.usecase';
 import { GetDlpRules } from './dlp-rules.usecase';
@@ -27,6 +28,8 @@ export class DlpRulesApiController {
 
   @Post('test')
   @HttpCode(200)
+  // A draft's rules are read from the bundle store.
+  @UseInterceptors(StoreErrorsInterceptor)
   async test(@Req() req: Request, @Body() body: unknown): Promise<DlpTestResult> {
     await callerFrom(this.edge, req, READERS);
     return this.ruleTest.execute(body);

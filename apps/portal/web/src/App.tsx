@@ -16,6 +16,7 @@ const TokensPage = lazyPage(() => import('./pages/TokensPage'));
 const UsagePage = lazyPage(() => import('./pages/UsagePage'));
 const HelpPage = lazyPage(() => import('./pages/HelpPage'));
 const AuditPage = lazyPage(() => import('./pages/AuditPage'));
+const PolicyPage = lazyPage(() => import('./pages/PolicyPage'));
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
@@ -68,6 +69,7 @@ export function App({ nonce }: { nonce: string }) {
                 <Route path={SPA_ROUTES.usage} element={<UsagePage />} />
                 <Route path={SPA_ROUTES.help} element={<HelpPage />} />
                 <Route path={SPA_ROUTES.audit} element={<AuditPage />} />
+                <Route path={SPA_ROUTES.policy} element={<PolicyPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

@@ -32,10 +32,12 @@ async function errorFrom(res: Response): Promise<ApiError> {
 
 export interface RequestOptions {
   /** Default: POST with a body, GET without. */
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   /** For a conditional GET: the answer is 304 when the resource still has this ETag. */
   ifNoneMatch?: string;
+  /** For a change to a versioned resource: refused (412) when it changed since this ETag was read. */
+  ifMatch?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function request(path: string, options: RequestOptions = {}): Promi
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
+  if (options.ifMatch) headers['if-match'] = options.ifMatch;
   let res: Response;
   try {
     res = await fetch(path, {

@@ -1,4 +1,5 @@
-// Every API path the portal calls, in one place.
+// Every API path the portal calls, in one place; the policy console's are in policy-endpoints.ts, which loads
+// with the console (this file is part of the first page).
 import { request, requestJson } from './client';
 import type { ApiToken, AuditEventDetail, AuditFilter, AuditPage, ChainStatus, CreatedToken, Me, MyUsage, SizeId, Workspace, WorkspaceAction, WorkspaceOptions } from './types';
 
@@ -46,6 +47,5 @@ export function auditQuery(filter: AuditFilter, extra: Record<string, string> = 
 export const searchAudit = (filter: AuditFilter, cursor: string | null) => requestJson<AuditPage>(`${AUDIT_EVENTS}?${auditQuery(filter, cursor ? { cursor } : {})}`);
 export const getAuditEvent = (id: string) => requestJson<AuditEventDetail>(`${AUDIT_EVENTS}/${encodeURIComponent(id)}`);
 export const getChainStatus = () => requestJson<ChainStatus>('/api/audit/v1/chains');
-/** The CSV of a filter (the API's first page of up to 500 events): a plain link the browser downloads. */
 /** The whole search as one CSV (the API streams every matching event, up to its export limit); a refusal throws. */
 export const exportAuditCsv = async (filter: AuditFilter): Promise<Blob> => (await request(`${AUDIT_EVENTS}?${auditQuery(filter, { format: 'csv' })}`)).blob();

@@ -6,6 +6,9 @@ const AUDIT_READERS = ['auditor', 'security-admin'];
 /** Auditors and security administrators search the audit trail (policy's api.audit.read.allow rule). */
 export const canReadAudit = (roles: readonly string[]) => roles.some((role) => AUDIT_READERS.includes(role));
 
+/** Security administrators change policy (the Policy API's writers; four eyes needs two of them). */
+export const canAdministerPolicy = (roles: readonly string[]) => roles.includes('security-admin');
+
 const WORKSPACE_USERS = ['developer', 'analyst', 'project-admin', 'security-admin'];
 
 /** Who has workspaces of their own (policy's api.workspace.owner.allow rule): everyone but a pure auditor. */

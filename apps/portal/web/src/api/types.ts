@@ -1,8 +1,9 @@
 // The shapes of the APIs the portal calls through the edge (identity /me and tokens, the workspace owner API,
-// usage /me, the audit search), taken from the services' OpenAPI documents (generated/, by `pnpm gen`): when a service changes
+// usage /me, the audit search, the Policy API), taken from the services' OpenAPI documents (generated/, by `pnpm gen`): when a service changes
 // what it promises, the portal stops compiling instead of drifting.
 import type { operations as AuditOperations } from './generated/audit';
 import type { components as IdentityComponents, operations as IdentityOperations } from './generated/identity';
+import type { components as PolicyComponents, operations as PolicyOperations } from './generated/policy';
 import type { operations as UsageOperations } from './generated/usage';
 import type { components as WorkspaceComponents, operations as WorkspaceOperations } from './generated/workspace';
 
@@ -37,3 +38,14 @@ export type AuditEventDetail = JsonBody<AuditOperations['getAuditEvent']['respon
 export type ChainStatus = JsonBody<AuditOperations['getChainStatus']['responses'][200]>;
 /** The search's filters: the API's query parameters but the cursor, the page size and the format. */
 export type AuditFilter = Omit<NonNullable<AuditOperations['searchAuditEvents']['parameters']['query']>, 'cursor' | 'limit' | 'format'>;
+
+export type PolicyVersion = PolicyComponents['schemas']['Version'];
+export type PolicyChange = PolicyComponents['schemas']['Change'];
+export type PolicyDraft = PolicyComponents['schemas']['Draft'];
+export type PolicyDraftState = PolicyDraft['state'];
+export type PolicyActivation = JsonBody<PolicyOperations['listActivations']['responses'][200]>['activations'][number];
+export type PolicyDraftDiff = JsonBody<PolicyOperations['diffDraft']['responses'][200]>;
+export type PolicyVersionDiff = JsonBody<PolicyOperations['diffVersion']['responses'][200]>;
+export type PolicyApproval = JsonBody<PolicyOperations['approveDraft']['responses'][200]>;
+export type DlpTestReport = JsonBody<PolicyOperations['testDlpRules']['responses'][200]>;
+export type DlpFinding = DlpTestReport['findings'][number];

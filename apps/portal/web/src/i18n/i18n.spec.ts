@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SPA_ROUTES } from '../../../src/spa-routes';
 import { WORKSPACE_STATES } from '../api/types';
 import { LANGUAGES, RESOURCES, detectLanguage } from './index';
+import { POLICY_RESOURCES } from './policy';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -16,7 +17,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten(RESOURCES[l] as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
+// The policy console's strings load with it, but are checked here with the rest.
+const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 /** Every .ts/.tsx file of the SPA except tests. */
@@ -62,6 +64,10 @@ describe('the portal strings', () => {
       ...Object.keys(SPA_ROUTES).map((p) => `nav.${p}`),
       ...['start', 'stop', 'restart', 'delete'].flatMap((a) => [`actions.${a}`, `actions.done.${a}`, `actions.confirm.${a}.title`, `actions.confirm.${a}.body`]),
       ...['active', 'expired', 'revoked'].map((s) => `tokens.${s}`),
+      ...['not_proposed', 'own_proposal', 'own_edit'].map((b) => `policy.approvals.block.${b}`),
+      ...['open', 'proposed', 'approved', 'rejected'].map((s) => `policy.draftState.${s}`),
+      ...['seed', 'change', 'rollback'].map((o) => `policy.origin.${o}`),
+      ...['added', 'removed', 'changed'].map((o) => `policy.diff.${o}`),
     ];
     for (const language of LANGUAGES) expect(built.filter((k) => !flat[language].has(k)).map((k) => `${language}: ${k}`)).toEqual([]);
   });

@@ -425,6 +425,8 @@ export interface TestDlpRulesRequest {
   rulesJson: string;
   /** Unspecified: inbound. The rules apply alike in both directions today. */
   direction: DlpDirection;
+  /** A draft whose DLP section (as last saved) replaces the active version's; empty: the active version's. */
+  draftId: string;
 }
 
 export interface DlpTestFinding {
@@ -3914,7 +3916,7 @@ export const RejectDraftResponse: MessageFns<RejectDraftResponse> = {
 };
 
 function createBaseTestDlpRulesRequest(): TestDlpRulesRequest {
-  return { text: "", rulesJson: "", direction: 0 };
+  return { text: "", rulesJson: "", direction: 0, draftId: "" };
 }
 
 export const TestDlpRulesRequest: MessageFns<TestDlpRulesRequest> = {
@@ -3927,6 +3929,9 @@ export const TestDlpRulesRequest: MessageFns<TestDlpRulesRequest> = {
     }
     if (message.direction !== 0) {
       writer.uint32(24).int32(message.direction);
+    }
+    if (message.draftId !== "") {
+      writer.uint32(34).string(message.draftId);
     }
     return writer;
   },
@@ -3968,6 +3973,14 @@ export const TestDlpRulesRequest: MessageFns<TestDlpRulesRequest> = {
             message.direction = reader.int32() as any;
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.draftId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3989,6 +4002,11 @@ export const TestDlpRulesRequest: MessageFns<TestDlpRulesRequest> = {
         ? globalThis.String(object.rules_json)
         : "",
       direction: isSet(object.direction) ? dlpDirectionFromJSON(object.direction) : 0,
+      draftId: isSet(object.draftId)
+        ? globalThis.String(object.draftId)
+        : isSet(object.draft_id)
+        ? globalThis.String(object.draft_id)
+        : "",
     };
   },
 
@@ -4003,6 +4021,9 @@ export const TestDlpRulesRequest: MessageFns<TestDlpRulesRequest> = {
     if (message.direction !== 0) {
       obj.direction = dlpDirectionToJSON(message.direction);
     }
+    if (message.draftId !== "") {
+      obj.draftId = message.draftId;
+    }
     return obj;
   },
 
@@ -4014,6 +4035,7 @@ export const TestDlpRulesRequest: MessageFns<TestDlpRulesRequest> = {
     message.text = object.text ?? "";
     message.rulesJson = object.rulesJson ?? "";
     message.direction = object.direction ?? 0;
+    message.draftId = object.draftId ?? "";
     return message;
   },
 };

@@ -1,0 +1,215 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium, uniquePrefix } from '@airlock/testing';
+import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { LOCALES, SCREENSHOTS, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { seedUser } from './support';
+
+// The security admin's policy console in a real Chromium through Envoy, in Korean and in English, under four
+// eyes: carol drafts a DLP rule for a project code name, sees the API's problem at the pattern field, tests the
+// draft's rules on sample text (the finding marked in place) and proposes; her own approve is disabled with the
+// reason; dave, in a browser of his own, approves it staged and then activates it (confirmed); carol proposes a
+// rollback (confirmed, with a reason) that waits for another approver. alice (developer) and erin (auditor) have
+// no header entry, and /policy is refused at the edge. axe on every page, 200 % zoom, screenshots.
+const carol = seedUser('carol');
+const dave = seedUser('dave');
+const alice = seedUser('alice');
+const erin = seedUser('erin');
+
+describe("the portal's policy console in a real browser through Envoy (headless Chromium)", () => {
+  const name = uniquePrefix('e2e-ppol');
+  let mesh: MeshInfo;
+  let edge: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const executablePath = await ensureChromium();
+    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    edge = `https://localhost:${mesh.envoy.httpsPort}`;
+    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (mesh) await stopMesh(name);
+  }, 60_000);
+
+  describe.each(LOCALES)('in $locale', ({ locale, lang, s }) => {
+    let context: BrowserContext;
+    let page: Page;
+    const consoleErrors: string[] = [];
+    // A code name per language: each run adds its own rule on top of the version the other one published.
+    const codeName = lang === 'ko' ? 'FALCON' : 'HERON';
+    const ruleId = `custom.codename_${lang}`;
+    const reason = `e2e ${codeName} code name (${lang})`;
+
+    beforeAll(async () => {
+      context = await newContext(browser, locale);
+      page = await context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+      });
+    });
+    afterAll(async () => {
+      await context?.close();
+    });
+
+    const tab = (p: Page, label: string) => p.getByRole('tab', { name: label, exact: true });
+    const newRule = () => page.getByTestId('dlp-rule').last();
+    /** Clicks `button` and waits for the Policy API's answer to `path` (a suffix of the request's path). */
+    async function answered(p: Page, path: string, button: ReturnType<Page['getByRole']>): Promise<void> {
+      await Promise.all([p.waitForResponse((r) => new URL(r.url()).pathname.endsWith(path) && r.request().method() !== 'GET'), button.click()]);
+    }
+
+    it('carol opens the console from the header: the versions, the active one marked', async () => {
+      await signIn(page, edge, carol, '/');
+      await page.getByRole('navigation').getByRole('link', { name: s.nav.policy }).click();
+      await page.getByRole('heading', { level: 1, name: s.policy.title }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/policy');
+      const versions = page.getByRole('region', { name: s.policy.versions.title });
+      await versions.getByTestId('policy-active').waitFor();
+      expect(await versions.getByTestId('policy-active').count()).toBe(1);
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'policy versions');
+      await shoot(page, `${lang}-policy-0-versions`);
+    });
+
+    it('she starts a draft, adds a DLP rule, and sees the API’s problem at the pattern field', async () => {
+      await tab(page, s.policy.tabs.drafts).click();
+      await page.getByLabel(s.policy.drafts.reason).fill(reason);
+      await answered(page, '/drafts', page.getByTestId('draft-create'));
+      await page.getByRole('heading', { level: 2, name: /./ }).filter({ hasText: s.policy.editor.title.split('{{')[0].trim() }).first().waitFor();
+      // The other sections, as a security admin finds them: every rule's roles, the limits.
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'policy draft: endpoints and roles');
+      await shoot(page, `${lang}-policy-1a-rules`);
+      await tab(page, s.policy.sections.limits).click();
+      await noSeriousA11yViolations(page, 'policy draft: limits');
+      await shoot(page, `${lang}-policy-1b-limits`);
+      await tab(page, s.policy.sections.dlp).click();
+      await page.getByTestId('dlp-add-rule').click();
+      await newRule().getByLabel(s.policy.dlp.id).fill(ruleId);
+      await newRule().getByLabel(s.policy.dlp.description).fill(`project ${codeName} code names`);
+      // A lookbehind: RE2 (linear time, no backtracking) does not compile it.
+      await newRule().getByLabel(s.policy.dlp.pattern).fill(`(?<=of )${codeName}-[0-9]{3}`);
+      await newRule().getByLabel(s.policy.dlp.positive).fill(`status of ${codeName}-123`);
+      await newRule().getByLabel(s.policy.dlp.negative).fill(`${codeName.toLowerCase()} 123`);
+      await answered(page, '', page.getByTestId('draft-save'));
+      const pattern = newRule().getByLabel(s.policy.dlp.pattern);
+      const problem = newRule().locator('[data-path$=".pattern"] [data-testid="field-problem"]');
+      await problem.waitFor();
+      expect(await problem.innerText()).toMatch(/RE2/);
+      expect(await pattern.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByTestId('draft-propose').isDisabled()).toBe(true);
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'policy draft with a problem');
+      await shoot(page, `${lang}-policy-1-problem`);
+    });
+
+    it("she tests text with the draft's rules: the finding is marked where it is", async () => {
+      await newRule().getByLabel(s.policy.dlp.pattern).fill(`${codeName}-[0-9]{3}`);
+      await page.getByLabel(s.policy.dlpTest.text).fill(`weekly status of ${codeName}-482, shipping soon`);
+      await answered(page, '/dlp/test', page.getByTestId('dlp-test-run'));
+      const marked = page.getByTestId('dlp-test-marked');
+      await marked.locator('mark').first().waitFor();
+      expect(await marked.locator('mark').allInnerTexts()).toEqual([`${codeName}-482`]);
+      expect(await marked.locator('mark').getAttribute('data-rule')).toBe(ruleId);
+      // The save that came with the test took the problem away.
+      expect(await newRule().locator('[data-testid="field-problem"]').count()).toBe(0);
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'policy DLP test');
+      await shoot(page, `${lang}-policy-2-dlp-test`);
+    });
+
+    it('she proposes it; her own approve is disabled, with the reason', async () => {
+      await answered(page, '/propose', page.getByTestId('draft-propose'));
+      const proposal = page.getByTestId('proposal').filter({ hasText: reason });
+      await proposal.waitFor();
+      expect(await proposal.getByTestId('proposal-approve').isDisabled()).toBe(true);
+      expect(await proposal.getByTestId('proposal-block').innerText()).toBe(s.policy.approvals.block.own_proposal);
+      expect(await proposal.getByTestId('policy-diff').innerText()).toContain(ruleId);
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'policy approvals (own proposal)');
+      await shoot(page, `${lang}-policy-3-own-proposal`);
+    });
+
+    it('dave approves it in a browser of his own, and the new version is the active one', async () => {
+      const other = await newContext(browser, locale);
+      try {
+        const tab2 = await other.newPage();
+        await signIn(tab2, edge, dave, '/policy');
+        await tab(tab2, s.policy.tabs.approvals).click();
+        const proposal = tab2.getByTestId('proposal').filter({ hasText: reason });
+        await proposal.waitFor();
+        await proposal.getByLabel(s.policy.approvals.comment).fill('four eyes: looks right');
+        expect(await proposal.getByTestId('proposal-approve').isEnabled()).toBe(true);
+        // Staged: published now, made active after a look at it.
+        await proposal.getByLabel(s.policy.approvals.activateNow).uncheck();
+        await answered(tab2, '/approve', proposal.getByTestId('proposal-approve'));
+        const versions = tab2.getByRole('region', { name: s.policy.versions.title });
+        const staged = versions.locator('tbody tr').filter({ hasText: reason });
+        await staged.filter({ hasText: s.policy.versions.staged }).waitFor();
+        await staged.getByRole('button', { name: s.policy.versions.activate }).click();
+        const confirm = tab2.getByRole('dialog');
+        await confirm.waitFor();
+        await noSeriousA11yViolations(tab2, 'policy activation confirmed');
+        await answered(tab2, '/activate', confirm.getByRole('button', { name: s.policy.versions.activate, exact: true }));
+        const active = versions.locator('tbody tr').filter({ has: tab2.getByTestId('policy-active') });
+        await active.filter({ hasText: reason }).waitFor();
+        expect(await active.innerText()).toMatch(/carol[\s\S]*dave/);
+        // The diff below compares the newest version with the one before it: the rule carol added.
+        await tab2.getByTestId('policy-diff').filter({ hasText: ruleId }).waitFor();
+        await tab2.mouse.move(0, 0);
+        await noSeriousA11yViolations(tab2, 'policy versions after approval');
+        await shoot(tab2, `${lang}-policy-4-approved`);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('holds at 200 % zoom, and logged nothing to the console', async () => {
+      await tab(page, s.policy.tabs.versions).click();
+      await page.setViewportSize(ZOOMED);
+      await reflows(page);
+      await noSeriousA11yViolations(page, 'policy versions zoomed');
+      await shoot(page, `${lang}-policy-5-zoom`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      expect(consoleErrors).toEqual([]);
+    });
+
+    it('carol proposes a rollback to the first version, confirmed with a reason; it waits for another approver', async () => {
+      // What dave published in his browser (the page refreshes its lists now and then; a reload is now).
+      await page.reload();
+      const versions = page.getByRole('region', { name: s.policy.versions.title });
+      await versions.locator('tbody tr').filter({ hasText: reason }).getByTestId('policy-active').waitFor();
+      await versions.locator('tbody tr').last().getByRole('button', { name: s.policy.versions.rollback }).click();
+      const confirm = page.getByRole('dialog');
+      await confirm.getByLabel(s.policy.versions.rollbackReason).fill(`e2e rollback (${lang})`);
+      await answered(page, '/rollback', confirm.getByRole('button', { name: s.policy.versions.rollback, exact: true }));
+      await tab(page, s.policy.tabs.approvals).click();
+      const proposal = page.getByTestId('proposal').filter({ hasText: `e2e rollback (${lang})` });
+      await proposal.waitFor();
+      expect(await proposal.getByTestId('proposal-approve').isDisabled()).toBe(true);
+      await shoot(page, `${lang}-policy-6-rollback`);
+    });
+
+    it.each([
+      ['alice', alice],
+      ['erin', erin],
+    ])('%s (no security admin) has no policy entry in the header, and /policy is refused at the edge', async (_, user) => {
+      const other = await newContext(browser, locale);
+      try {
+        const tab2 = await other.newPage();
+        await signIn(tab2, edge, user, '/help');
+        await tab2.getByRole('navigation').getByRole('link', { name: s.nav.help }).waitFor();
+        expect(await tab2.getByRole('navigation').getByRole('link', { name: s.nav.policy }).count()).toBe(0);
+        const refused = (await tab2.goto(`${edge}/policy`))!;
+        expect([refused.status(), refused.headers()['content-type']]).toEqual([403, 'text/html; charset=utf-8']);
+        expect(await tab2.textContent('h1')).toBe(lang === 'ko' ? '접근이 거부되었습니다' : 'Access denied');
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});
