@@ -56,7 +56,10 @@ export function parseApplyPatch(patch: string): FileChange[] {
       const body = line.slice(1);
       if (line.startsWith('-')) hunk.old.push(body);
       else if (line.startsWith('+')) hunk.new.push(body);
-      else if (line.startsWith(' ') || line === '') (hunk.old.push(body), hunk.new.push(body));
+      else if (line.startsWith(' ') || line === '') {
+        hunk.old.push(body);
+        hunk.new.push(body);
+      }
     }
   }
   finish();
