@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../gateway.errors';
-import { agentChangeOf, repoFromHeaders } from './agent-change';
+import { agentChangeOf, mcpChangeOf, repoFromHeaders } from './agent-change';
 import { changesHash } from './change-hash';
 import { fileChangesOf } from './agent-tools';
 
@@ -36,5 +36,14 @@ describe('agentChangeOf', () => {
     expect(agentChangeOf({ toolCalls: [call('read_file', { path: 'a' })], text: 'hi' }, repo)).toBeUndefined();
     const declared = { repoId: 'other', branch: '', changedFiles: ['x.ts'] };
     expect(agentChangeOf({ toolCalls: [], text: 'diff' }, repo, declared)).toMatchObject({ repoId: 'other', branch: 'main', changedFiles: ['x.ts'] });
+  });
+});
+
+describe('mcpChangeOf', () => {
+  it('reads only the MCP filesystem tools: write_file is a change, an MCP tool named like another agent\'s is not', () => {
+    const repo = { repoId: 'r', branch: 'b' };
+    expect(mcpChangeOf('write_file', { path: 'a.md', content: 'x' }, repo)).toEqual({ repoId: 'r', branch: 'b', changedFiles: ['a.md'], diffHash: changesHash([{ path: 'a.md', op: 'write', content: 'x' }]) });
+    expect(mcpChangeOf('edit', { filePath: 'a.md', oldString: 'x', newString: 'y' }, repo)).toBeUndefined();
+    expect(mcpChangeOf('read_file', { path: 'a.md' }, repo)).toBeUndefined();
   });
 });

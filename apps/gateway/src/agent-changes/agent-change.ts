@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type AgentChange, diffHash } from '../events/ai-events';
 import type { ToolCall } from '../exchange/tool-calls';
 import { InvalidRequestError } from '../gateway.errors';
-import { fileChangesOf } from './agent-tools';
+import { fileChangesOf, mcpFileChanges } from './agent-tools';
 import { changedPaths, changesHash } from './change-hash';
+import type { FileChange } from './file-change';
 
 /** The headers a client (or the workspace's agent configuration) names the repository and branch it works on with. */
 export const REPO_HEADERS = { repo: 'x-airlock-repo', branch: 'x-airlock-branch' } as const;
@@ -31,8 +32,15 @@ export function repoFromHeaders(headers: IncomingHttpHeaders): RepoRef {
 
 /** The changes the answer's tool calls make, if any of them writes files: paths and the canonical diff hash. */
 export function trackedChanges(calls: ToolCall[]): Pick<AgentChange, 'changedFiles' | 'diffHash'> | undefined {
-  const changes = calls.flatMap((c) => fileChangesOf(c.name, c.arguments));
-  return changes.length > 0 ? { changedFiles: changedPaths(changes), diffHash: changesHash(changes) } : undefined;
+  return summary(calls.flatMap((c) => fileChangesOf(c.name, c.arguments)));
+}
+
+const summary = (changes: FileChange[]) => (changes.length > 0 ? { changedFiles: changedPaths(changes), diffHash: changesHash(changes) } : undefined);
+
+/** The change one MCP tool call makes, with the arguments the server was sent (after DLP); undefined if none. */
+export function mcpChangeOf(tool: string, args: Record<string, unknown>, repo: RepoRef): AgentChange | undefined {
+  const tracked = summary(mcpFileChanges(tool, args));
+  return tracked ? { ...repo, ...tracked } : undefined;
 }
 
 /**

@@ -76,6 +76,14 @@ export function fileChangesOf(name: string, argumentsText: string): FileChange[]
   return recognise(parseObject(argumentsText), argumentsText);
 }
 
+/**
+ * The file changes of a call through the MCP gateway (`/mcp/<server>`): only the reference filesystem server's
+ * tools are read there, since an internal server's `edit` is not opencode's.
+ */
+export function mcpFileChanges(tool: string, args: Record<string, unknown>): FileChange[] {
+  return Object.hasOwn(MCP_FILESYSTEM, tool) ? MCP_FILESYSTEM[tool](args, JSON.stringify(args)) : [];
+}
+
 function parseObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
