@@ -25,6 +25,10 @@ describe('gateway: agent change tracking (file-writing tool calls → changed_fi
 
   afterAll(() => mesh?.close());
 
+  afterEach(() => {
+    mesh.references.chat.options.cannedToolArguments = undefined;
+  });
+
   it('Anthropic Messages, streamed (as Claude Code): the Write call is audited with its file, hash, repository and branch', async () => {
     const id = mesh.nextId();
     const tools: Anthropic.Tool[] = [{ name: 'Write', description: 'writes a file', input_schema: { type: 'object', properties: { file_path: { type: 'string' }, content: { type: 'string' } } } }];
@@ -43,6 +47,23 @@ describe('gateway: agent change tracking (file-writing tool calls → changed_fi
     await mesh.openai('chat/reference-chat', { 'x-correlation-id': id }).chat.completions.create({ model: 'reference-chat', tools, messages: [{ role: 'user', content: 'write the file' }] });
     const audit = await eventually('audit', () => mesh.events.audit(id));
     expect(audit).toMatchObject({ endpoint: '/v1/chat/completions', repoId: '', branch: '', changedFiles: [WRITTEN.path], diffHash: auditorHash([WRITTEN]) });
+  });
+
+  it('Responses, streamed (as Codex): an apply_patch call adding one file and deleting another', async () => {
+    const id = mesh.nextId();
+    const patch = ['*** Begin Patch', `*** Add File: ${WRITTEN.path}`, `+${WRITTEN.content.trimEnd()}`, '*** Delete File: src/old.ts', '*** End Patch'].join('\n');
+    mesh.references.chat.options.cannedToolArguments = JSON.stringify({ input: patch });
+    const tools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'apply_patch', parameters: { type: 'object', properties: { input: { type: 'string' } } }, strict: false }];
+    const client = mesh.openai('chat/reference-chat', { 'x-airlock-model-aliases': 'codex-agent=chat/reference-chat', ...REPO, 'x-correlation-id': id });
+    const stream = await client.responses.create({ model: 'codex-agent', stream: true, tools, input: [{ role: 'user', content: 'use the tool' }] });
+    const items: string[] = [];
+    for await (const event of stream) if (event.type === 'response.output_item.done') items.push(event.item.type);
+    expect(items).toEqual(['function_call']);
+
+    const audit = await eventually('audit', () => mesh.events.audit(id));
+    // The auditor's lines, in path order: the added file's digest is the committed file's SHA-256; the deleted one has none.
+    const canonical = `${WRITTEN.path}\0write\0${sha256(WRITTEN.content)}\nsrc/old.ts\0delete\0\n`;
+    expect(audit).toMatchObject({ endpoint: '/v1/responses', repoId: 'payments/core-api', changedFiles: ['src/hello.ts', 'src/old.ts'], diffHash: sha256(canonical) });
   });
 
   it('a tool that writes nothing leaves the change fields empty', async () => {
