@@ -61,6 +61,7 @@ export class AnswerStream {
   private lastText?: StreamChunk;
   /** The model's function calls, held back until each is whole (see ToolCallBuffer). */
   private readonly toolCalls = new ToolCallBuffer();
+  /** The calls as sent, whole and scanned: what the client (an agent) acts on, for the audit's change tracking. */
   private readonly sentCalls: ToolCall[] = [];
   /** The last chunk written: the template for the calls' frame when the backend ended without a finish chunk. */
   private lastChunk?: StreamChunk;
