@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -53,10 +54,10 @@ describe('gateway: the MCP gateway (/mcp/<server>)', () => {
     mcpGrant.parse({ name: 'reference', upstream, allow: ['read_file', 'search', 'write_file'], deny: ['delete_file'], writeTools: ['write_file'], ...over });
 
   /** An MCP client session through the gateway, as the edge would pass it on; its calls share one correlation id. */
-  async function connect(options: { grant?: McpGrant | null; server?: string } = {}) {
+  async function connect(options: { grant?: McpGrant | null; server?: string; headers?: Record<string, string> } = {}) {
     const correlationId = mesh.nextId();
     const grant = options.grant === undefined ? grantWith() : options.grant;
-    const headers = { ...edgeHeaders('chat/reference-chat', { 'x-correlation-id': correlationId }), ...(grant ? { [MCP_SERVER_HEADER]: encodeMcpGrant(grant) } : {}) };
+    const headers = { ...edgeHeaders('chat/reference-chat', { 'x-correlation-id': correlationId, ...options.headers }), ...(grant ? { [MCP_SERVER_HEADER]: encodeMcpGrant(grant) } : {}) };
     const client = new Client({ name: 'gateway-mcp-int', version: '0.0.0' });
     clients.push(client);
     await client.connect(new StreamableHTTPClientTransport(new URL(`${mesh.base}/mcp/${options.server ?? 'reference'}`), { requestInit: { headers } }));
@@ -159,6 +160,17 @@ describe('gateway: the MCP gateway (/mcp/<server>)', () => {
     const final = await toolEvent(correlationId, 'write_file');
     expect(accepted.statusCode).toBe(200);
     expect(final).toMatchObject({ outcome: 'success', dlpAction: 'mask', mcpArgumentsHash: argumentsHash({ path: 'deploy.env', content: `AWS_ACCESS_KEY_ID=${FAKE_SECRET}` }) });
+  });
+
+  it('records the file a write_file call writes: changed_files, and a diff_hash recomputed from what the tool received', async () => {
+    const { client, correlationId } = await connect({ headers: { 'x-airlock-repo': 'core-api', 'x-airlock-branch': 'main' } });
+    await client.callTool({ name: 'write_file', arguments: { path: './docs/notes.md', content: `key AWS_ACCESS_KEY_ID=${FAKE_SECRET}\n` } });
+    const written = String(tools.calls.at(-1)!.arguments.content);
+    expect(written).not.toContain(FAKE_SECRET);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const expected = { repoId: 'core-api', branch: 'main', changedFiles: ['docs/notes.md'], diffHash: sha256(`docs/notes.md\0write\0${sha256(written)}\n`) };
+    expect(await toolEvent(correlationId, 'write_file', 'mcp.tool_call.accepted')).toMatchObject(expected);
+    expect(await toolEvent(correlationId, 'write_file')).toMatchObject(expected);
   });
 
   it('refuses a call whose arguments DLP blocks (422) before the tool sees them', async () => {

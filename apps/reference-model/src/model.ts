@@ -23,6 +23,12 @@ export interface ChatMessage {
 export const TOOL_TRIGGER = 'use the tool';
 /** The arguments of that call, unless the server's `cannedToolArguments` says otherwise. */
 export const TOOL_ARGUMENTS = '{"path":"README.md"}';
+/**
+ * A prompt that says this, with tools offered, makes the backend call the first tool as an agent's file write
+ * (Claude Code's `Write` arguments), so the gateway's change tracking can be tested end to end.
+ */
+export const WRITE_TRIGGER = 'write the file';
+export const WRITE_ARGUMENTS = JSON.stringify({ file_path: 'src/hello.ts', content: "export const hello = 'airlock';\n" });
 
 /** Whitespace-separated words: a stable, explainable token count (real backends report their own). */
 export function countTokens(text: string): number {
@@ -44,13 +50,16 @@ export function answerChat(model: string, messages: ChatMessage[]): string {
 
 /**
  * The tool the answer calls, if any: with tools offered and the last message a user's that says TOOL_TRIGGER,
- * the first tool is called (a deterministic stand-in for a model deciding to use a tool).
+ * the first tool is called with TOOL_ARGUMENTS (WRITE_TRIGGER: WRITE_ARGUMENTS); a deterministic stand-in for a
+ * model deciding to use a tool.
  */
-export function toolToCall(messages: ChatMessage[], tools: unknown): string | undefined {
+export function toolToCall(messages: ChatMessage[], tools: unknown): { name: string; arguments: string } | undefined {
   const last = messages.at(-1);
-  if (last?.role !== 'user' || !last.content?.toLowerCase().includes(TOOL_TRIGGER)) return undefined;
+  const said = last?.role === 'user' ? (last.content ?? '').toLowerCase() : '';
+  const write = said.includes(WRITE_TRIGGER);
+  if (!write && !said.includes(TOOL_TRIGGER)) return undefined;
   const name = Array.isArray(tools) ? (tools[0] as { function?: { name?: unknown } } | undefined)?.function?.name : undefined;
-  return typeof name === 'string' ? name : undefined;
+  return typeof name === 'string' ? { name, arguments: write ? WRITE_ARGUMENTS : TOOL_ARGUMENTS } : undefined;
 }
 
 /** Dimensions of an embedding unless the request asks for others. */

@@ -7,7 +7,6 @@ import {
   EMBEDDING_DIMENSIONS,
   MODELS,
   ReferenceIndex,
-  TOOL_ARGUMENTS,
   type ChatMessage,
   type ToolCall,
   answerChat,
@@ -163,7 +162,7 @@ async function chatCompletions(body: Record<string, unknown>, res: ServerRespons
   const messages = chatMessages(body);
   const tool = toolToCall(messages, body.tools);
   const call: ToolCall | undefined = tool
-    ? { id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`, type: 'function', function: { name: tool, arguments: o.cannedToolArguments ?? TOOL_ARGUMENTS } }
+    ? { id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`, type: 'function', function: { name: tool.name, arguments: o.cannedToolArguments ?? tool.arguments } }
     : undefined;
   const content = call ? '' : (o.cannedAnswer ?? answerChat(model, messages));
   const finish = call ? 'tool_calls' : 'stop';

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { EMBEDDING_DIMENSIONS, TOOL_ARGUMENTS, TOOL_TRIGGER, hashVector } from '../src/model';
+import { EMBEDDING_DIMENSIONS, TOOL_ARGUMENTS, TOOL_TRIGGER, WRITE_ARGUMENTS, WRITE_TRIGGER, hashVector } from '../src/model';
 import { TABBY_GIT_DESCRIBE, createReferenceServer } from '../src/server';
 
 describe('reference model backend (OpenAI-compatible)', () => {
@@ -80,6 +80,13 @@ describe('reference model backend (OpenAI-compatible)', () => {
   });
 
   const tools = [{ type: 'function', function: { name: 'read_file', parameters: { type: 'object' } } }];
+
+  it('calls the first tool offered with fixed file-write arguments when the prompt says the write trigger', async () => {
+    const write = [{ type: 'function', function: { name: 'Write', parameters: { type: 'object' } } }];
+    const call: any = await (await post('/v1/chat/completions', { model: 'reference-chat', tools: write, messages: [{ role: 'user', content: `please ${WRITE_TRIGGER}` }] })).json();
+    expect(call.choices[0].message.tool_calls[0].function).toEqual({ name: 'Write', arguments: WRITE_ARGUMENTS });
+    expect(JSON.parse(WRITE_ARGUMENTS)).toEqual({ file_path: 'src/hello.ts', content: "export const hello = 'airlock';\n" });
+  });
 
   it('calls the first tool offered when the prompt says the trigger, and quotes the tool result after it', async () => {
     const call: any = await (await post('/v1/chat/completions', { model: 'reference-chat', tools, messages: [{ role: 'user', content: `please ${TOOL_TRIGGER}` }] })).json();

@@ -41,6 +41,8 @@ export interface StreamedAnswer {
   dlpAction: DlpVerdict;
   /** Everything the model sent (an agent's diff hash is taken from it; never stored). */
   text: string;
+  /** The calls sent to the client, their arguments as scanned (the file changes an agent makes are read from them). */
+  toolCalls: ToolCall[];
   ending: Ending;
 }
 
@@ -59,6 +61,8 @@ export class AnswerStream {
   private lastText?: StreamChunk;
   /** The model's function calls, held back until each is whole (see ToolCallBuffer). */
   private readonly toolCalls = new ToolCallBuffer();
+  /** The calls as sent, whole and scanned: what the client (an agent) acts on, for the audit's change tracking. */
+  private readonly sentCalls: ToolCall[] = [];
   /** The last chunk written: the template for the calls' frame when the backend ended without a finish chunk. */
   private lastChunk?: StreamChunk;
   private firstTokenSent = false;
@@ -82,7 +86,7 @@ export class AnswerStream {
       if (this.lastChunk) await this.sendToolCalls(this.lastChunk);
       const tokens = this.usage ?? { prompt: this.promptEstimate(), completion: this.sent };
       this.options.res.end(this.options.renderer.end({ ...this.ctx(), tokens, finishReason: this.finishReason || 'stop', usageReported: this.usage !== undefined }));
-      return { tokens, dlpAction: this.dlpAction, text: this.text, ending: ANSWERED };
+      return { tokens, dlpAction: this.dlpAction, text: this.text, toolCalls: this.sentCalls, ending: ANSWERED };
     } catch (error) {
       return this.fail(error);
     }
@@ -207,6 +211,7 @@ export class AnswerStream {
       this.dlpAction = strongest(this.dlpAction, scanned.verdict);
       safe.push({ ...call, arguments: scanned.text });
     }
+    this.sentCalls.push(...safe);
     if (!this.emit(this.options.renderer.toolCalls(safe, template, this.ctx()), safe[0].name)) await this.drained();
   }
 
@@ -232,6 +237,7 @@ export class AnswerStream {
       tokens: { prompt: this.usage?.prompt ?? this.promptEstimate(), completion: this.sent },
       dlpAction: error instanceof DlpOutputBlockedError ? 'block' : this.dlpAction,
       text: this.text,
+      toolCalls: this.sentCalls,
     } satisfies Omit<StreamedAnswer, 'ending'>;
     if (isCancellation(error)) return { ...answer, ending: endingOf(error) };
     const failure = error instanceof AppError ? error : new BackendStreamError(this.options.backend, error instanceof UpstreamError ? error.kind : 'internal error');

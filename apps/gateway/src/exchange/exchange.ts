@@ -7,7 +7,8 @@ import type { GatewayConfig } from '../config';
 import { DlpGuard, type GuardedTexts } from '../dlp/dlp-guard';
 import { type DlpVerdict, strongest } from '../dlp/verdicts';
 import { PromptTooLargeError } from '../gateway.errors';
-import { AiEvents, type AiRequestRecord, diffHash, recordTimeToFirstToken } from '../events/ai-events';
+import { type RepoRef, agentChangeOf, repoFromHeaders } from '../agent-changes/agent-change';
+import { AiEvents, type AiRequestRecord, recordTimeToFirstToken } from '../events/ai-events';
 import { type CallerContext, type Route, callerFromEdge } from '../identity/trusted-identity';
 import { ModelRouter, type RoutedReply, type StreamedReply } from '../routing/model-router';
 import { resolveRoute } from '../routing/resolve-route';
@@ -42,12 +43,16 @@ interface JsonAnswered {
   dlpAction: DlpVerdict;
   /** The model's text as the backend sent it (an agent's diff hash is taken from it). */
   text: string;
+  /** The calls as the client received them (the file changes an agent makes are read from them). */
+  toolCalls: ToolCall[];
 }
 
 /** What the steps of one request returned, as far as it got: its audit record is made from this. */
 interface Progress {
   caller?: CallerContext;
   spec?: ExchangeSpec;
+  /** The repository and branch the client names (x-airlock-repo, x-airlock-branch). */
+  repo?: RepoRef;
   target?: Route;
   prompt?: GuardedTexts;
   reply?: RoutedReply;
@@ -100,6 +105,7 @@ class AiRequest {
     try {
       const caller = (done.caller = await this.identify());
       const spec = (done.spec = parse());
+      done.repo = repoFromHeaders(this.req.headers);
       const target = (done.target = resolveRoute(caller, this.kind.endpoint, spec.requestedModel));
       const prompt = (done.prompt = await this.scanPrompt(caller, spec));
       if (caller.auditFailClosed && spec.streamRenderer) await this.deps.events.accepted(this.auditRecord(done, ANSWERED, 0));
@@ -180,7 +186,7 @@ class AiRequest {
       dlpAction = strongest(dlpAction, args.verdict);
       calls.push({ ...call, arguments: args.text });
     }
-    return { body: answer.render({ ...ctx, dlpAction }, scanned?.text ?? '', calls), tokens: answer.tokens, dlpAction, text: answer.text ?? '' };
+    return { body: answer.render({ ...ctx, dlpAction }, scanned?.text ?? '', calls), tokens: answer.tokens, dlpAction, text: answer.text ?? '', toolCalls: calls };
   }
 
   /** The backend's stream to the client through the DLP output scan (see AnswerStream). */
@@ -236,7 +242,7 @@ class AiRequest {
       dlpAction: ending.dlpBlocked ? 'block' : (answer?.dlpAction ?? done.prompt?.verdict ?? 'none'),
       route: reply?.served ?? done.target ?? caller?.policyRoute,
       source: reply?.source,
-      agent: spec?.agent && answer ? { ...spec.agent, diffHash: diffHash(answer.text) } : undefined,
+      agent: answer ? agentChangeOf(answer, done.repo ?? { repoId: '', branch: '' }, spec?.agent) : undefined,
     };
   }
 }

@@ -6,7 +6,8 @@ import { currentCorrelationId, metrics } from '@airlock/telemetry';
 import type { GatewayConfig } from '../config';
 import { DlpGuard, type GuardedTexts } from '../dlp/dlp-guard';
 import { type DlpVerdict, strongest } from '../dlp/verdicts';
-import { AiEvents, type AiRequestRecord } from '../events/ai-events';
+import { mcpChangeOf, repoFromHeaders } from '../agent-changes/agent-change';
+import { type AgentChange, AiEvents, type AiRequestRecord } from '../events/ai-events';
 import { ANSWERED, CANCELLED, type Ending, endingOf } from '../exchange/ending';
 import { DlpBlockedError } from '../gateway.errors';
 import { type CallerContext, callerFromEdge } from '../identity/trusted-identity';
@@ -48,6 +49,8 @@ interface CallProgress {
   args?: GuardedTexts;
   resultTexts?: string[];
   dlpAction?: DlpVerdict;
+  /** The files the call writes (the reference filesystem server's tools), as agent change tracking reads them. */
+  agent?: AgentChange;
   /** The server answered the call with a JSON-RPC error or `isError`: the tool failed, the gateway did not. */
   toolFailed?: boolean;
   /** The HTTP status the server answered with, passed on to the client. */
@@ -105,10 +108,12 @@ class McpPost {
       this.done.argumentsHash = argumentsHash(call.arguments);
       this.decide(grant, call.name);
       const args = (this.done.args = await this.scanArguments(call.name, call.arguments));
+      const sentArguments = withStrings(call.arguments, args.texts.slice(1));
+      this.done.agent = mcpChangeOf(call.name, sentArguments, repoFromHeaders(this.req.headers));
       const highRisk = grant.writesHighRisk && grant.writeTools.includes(call.name);
       // A writing tool acts only once the trail holds that it was asked to (AuditUnavailableError otherwise).
       if (highRisk) await this.deps.events.accepted(this.record(ANSWERED));
-      const forwarded = { ...message, params: { ...message.params, arguments: withStrings(call.arguments, args.texts.slice(1)) } };
+      const forwarded = { ...message, params: { ...message.params, arguments: sentArguments } };
       await this.answer(grant, forwarded, (m) => this.scanResult(m, args), async () => {
         if (!highRisk) return;
         audited = true;
@@ -227,6 +232,7 @@ class McpPost {
       completionTokens: d.resultTexts ? tokensOf(d.resultTexts) : 0,
       dlpAction: ending.dlpBlocked ? 'block' : (d.dlpAction ?? 'none'),
       mcp: { server: this.server, tool: d.tool ?? '', argumentsHash: d.argumentsHash ?? '' },
+      agent: d.agent,
     };
   }
 
