@@ -1,4 +1,5 @@
 export { DurableEventProducer, EventNotDurableError, type DurableProducerOptions } from './durable-producer';
+export { AuditPublisher, type AuditPublisherOptions } from './audit-publisher';
 export { EventConsumer, EventProducer, createKafka, newEventId, poisonLogFields, type ConsumedMessage, type EventLogger, type KafkaOptions } from './kafka';
 export { derivedEventId } from './event-id';
 export { EventSpool, type SpooledMessage } from './spool';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { kafkaCredentials } from '@airlock/config';
 import { airlock } from '@airlock/contracts';
-import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
+import { AuditPublisher, newEventId } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import { currentCorrelationId, type Logger } from '@airlock/telemetry';
 import { requireIndexer, type Caller } from '../access/caller';
@@ -32,18 +32,17 @@ export function queryDigest(query: string): string {
 /** Publishes rag's audit events: who indexed what at which commit, and who asked (the question hashed). */
 @Injectable()
 export class RagAudit implements OnApplicationShutdown {
-  private readonly producer: DurableEventProducer;
-  private readonly topic: string;
+  private readonly publisher: AuditPublisher;
 
-  constructor(
-    @Inject(APP_CONFIG) config: ServiceConfig<typeof ragConfig>,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-rag', logger }), {
-      spoolDir: config.EVENT_SPOOL_DIR,
+  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof ragConfig>, @Inject(APP_LOGGER) logger: Logger) {
+    this.publisher = new AuditPublisher({
+      brokers: config.KAFKA_BROKERS,
+      credentials: kafkaCredentials(config),
+      clientId: 'airlock-rag',
       logger,
+      spoolDir: config.EVENT_SPOOL_DIR,
+      topicPrefix: config.TOPIC_PREFIX,
     });
-    this.topic = topicName('audit', config.TOPIC_PREFIX);
   }
 
   /**
@@ -80,15 +79,10 @@ export class RagAudit implements OnApplicationShutdown {
       branch: r.branch ?? '',
       service: 'rag',
     });
-    try {
-      await this.producer.publish(this.topic, r.projectId || r.tenantId, airlock.events.v1.AuditEvent.encode(event).finish());
-    } catch (error) {
-      // Only a failing local disk gets here (a broker outage goes to the spool).
-      this.logger.error({ err: String(error), event_type: r.eventType }, 'audit event could not be made durable');
-    }
+    await this.publisher.publish(event, r.projectId || r.tenantId);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.close();
+    await this.publisher.close();
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
 import { kafkaCredentials } from '@airlock/config';
-import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
+import { AuditPublisher, newEventId } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { terminalConfig } from '../config';
@@ -27,18 +27,17 @@ export interface TerminalAuditRecord {
  */
 @Injectable()
 export class TerminalAudit implements OnApplicationShutdown {
-  private readonly producer: DurableEventProducer;
-  private readonly topic: string;
+  private readonly publisher: AuditPublisher;
 
-  constructor(
-    @Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-terminal', logger }), {
-      spoolDir: config.EVENT_SPOOL_DIR,
+  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>, @Inject(APP_LOGGER) logger: Logger) {
+    this.publisher = new AuditPublisher({
+      brokers: config.KAFKA_BROKERS,
+      credentials: kafkaCredentials(config),
+      clientId: 'airlock-terminal',
       logger,
+      spoolDir: config.EVENT_SPOOL_DIR,
+      topicPrefix: config.TOPIC_PREFIX,
     });
-    this.topic = topicName('audit', config.TOPIC_PREFIX);
   }
 
   /** Resolves once the event is durable (broker or local spool); never throws into the caller. */
@@ -58,14 +57,10 @@ export class TerminalAudit implements OnApplicationShutdown {
       outcome: r.outcome ?? 'success',
       service: 'terminal',
     });
-    try {
-      await this.producer.publish(this.topic, r.session.workspaceId, airlock.events.v1.AuditEvent.encode(event).finish());
-    } catch (error) {
-      this.logger.error({ err: String(error), action: r.action }, 'audit event could not be made durable');
-    }
+    await this.publisher.publish(event, r.session.workspaceId);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.close();
+    await this.publisher.close();
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { airlock } from '@airlock/contracts';
-import { DurableEventProducer, createKafka, newEventId, topicName } from '@airlock/events';
+import { AuditPublisher, newEventId } from '@airlock/events';
 import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { workspaceConfig } from '../config';
@@ -32,18 +32,17 @@ export interface WorkspaceAuditRecord {
 /** Publishes the workspace service's audit events (IDE session lifecycle, extension installs and refusals: what an auditor needs to reconstruct who worked where). */
 @Injectable()
 export class WorkspaceAudit implements OnApplicationShutdown {
-  private readonly producer: DurableEventProducer;
-  private readonly topic: string;
+  private readonly publisher: AuditPublisher;
 
-  constructor(
-    @Inject(APP_CONFIG) config: ServiceConfig<typeof workspaceConfig>,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {
-    this.producer = new DurableEventProducer(createKafka({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), clientId: 'airlock-workspace', logger }), {
-      spoolDir: config.EVENT_SPOOL_DIR,
+  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof workspaceConfig>, @Inject(APP_LOGGER) logger: Logger) {
+    this.publisher = new AuditPublisher({
+      brokers: config.KAFKA_BROKERS,
+      credentials: kafkaCredentials(config),
+      clientId: 'airlock-workspace',
       logger,
+      spoolDir: config.EVENT_SPOOL_DIR,
+      topicPrefix: config.TOPIC_PREFIX,
     });
-    this.topic = topicName('audit', config.TOPIC_PREFIX);
   }
 
   /** Resolves once the event is durable (broker or local spool); never throws into the caller's request. */
@@ -65,15 +64,10 @@ export class WorkspaceAudit implements OnApplicationShutdown {
       outcome: r.outcome,
       service: 'workspace',
     });
-    try {
-      await this.producer.publish(this.topic, r.workspaceId || r.tenantId, airlock.events.v1.AuditEvent.encode(event).finish());
-    } catch (error) {
-      // Only a failing local disk gets here (a broker outage goes to the spool).
-      this.logger.error({ err: String(error), event_type: r.eventType }, 'audit event could not be made durable');
-    }
+    await this.publisher.publish(event, r.workspaceId || r.tenantId);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.close();
+    await this.publisher.close();
   }
 }
