@@ -1,8 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, eventually, uniquePrefix } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { LOCALES, SCREENSHOTS, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { eventually } from '@airlock/testing';
+import { LOCALES, browserSuite, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
 import { edgeCaller, issueToken, seedUser } from './support';
 
 // The auditor's console in a real Chromium through Envoy, in Korean and in English: erin (auditor) finds alice's
@@ -14,23 +13,7 @@ const erin = seedUser('erin');
 const alice = seedUser('alice');
 
 describe("the portal's audit trail page in a real browser through Envoy (headless Chromium)", () => {
-  const name = uniquePrefix('e2e-paud');
-  let mesh: MeshInfo;
-  let edge: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const executablePath = await ensureChromium();
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
-    edge = `https://localhost:${mesh.envoy.httpsPort}`;
-    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 20 * 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (mesh) await stopMesh(name);
-  }, 60_000);
+  const suite = browserSuite('e2e-paud');
 
   describe.each(LOCALES)('in $locale', ({ locale, lang, s }) => {
     let context: BrowserContext;
@@ -40,10 +23,10 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
 
     beforeAll(async () => {
       // The request to find: alice's chat call (a script with a dev token) with a correlation id of our own.
-      const token = await issueToken(mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
-      const chat = await edgeCaller(mesh)('/v1/chat', { token, headers: { 'x-correlation-id': correlationId }, body: { messages: [{ role: 'user', content: `audit console in ${lang}` }] } });
+      const token = await issueToken(suite.mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
+      const chat = await edgeCaller(suite.mesh)('/v1/chat', { token, headers: { 'x-correlation-id': correlationId }, body: { messages: [{ role: 'user', content: `audit console in ${lang}` }] } });
       expect(chat.status).toBe(200);
-      context = await newContext(browser, locale);
+      context = await newContext(suite.browser, locale);
       page = await context.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
@@ -68,7 +51,7 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
 
     it("erin opens the audit page from the header and finds alice's request", async () => {
       // Her home page: an auditor has no workspaces, and is told so (no refused request) and pointed to the trail.
-      await signIn(page, edge, erin, '/');
+      await signIn(page, suite.edge, erin, '/');
       await page.getByRole('heading', { level: 1, name: s.workspaces.noneForRoleTitle }).waitFor();
       expect(await page.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).count()).toBe(0);
       await noSeriousA11yViolations(page, 'home without workspaces');
@@ -163,13 +146,13 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
     });
 
     it('alice, a developer, has no audit entry in the header, and /audit is refused at the edge with a page in her language', async () => {
-      const other = await newContext(browser, locale);
+      const other = await newContext(suite.browser, locale);
       try {
         const tab = await other.newPage();
-        await signIn(tab, edge, alice, '/help');
+        await signIn(tab, suite.edge, alice, '/help');
         await tab.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).waitFor();
         expect(await tab.getByRole('navigation').getByRole('link', { name: s.nav.audit }).count()).toBe(0);
-        const refused = (await tab.goto(`${edge}/audit`))!;
+        const refused = (await tab.goto(`${suite.edge}/audit`))!;
         expect([refused.status(), refused.headers()['content-type']]).toEqual([403, 'text/html; charset=utf-8']);
         expect(await tab.textContent('h1')).toBe(lang === 'ko' ? '접근이 거부되었습니다' : 'Access denied');
         await noSeriousA11yViolations(tab, 'audit refused at the edge');

@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, uniquePrefix } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { LOCALES, SCREENSHOTS, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import type { BrowserContext, Page } from 'playwright-core';
+
+import { LOCALES, browserSuite, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
 import { seedUser } from './support';
 
 // The security admin's policy console in a real Chromium through Envoy, in Korean and in English, under four
@@ -17,23 +15,7 @@ const alice = seedUser('alice');
 const erin = seedUser('erin');
 
 describe("the portal's policy console in a real browser through Envoy (headless Chromium)", () => {
-  const name = uniquePrefix('e2e-ppol');
-  let mesh: MeshInfo;
-  let edge: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const executablePath = await ensureChromium();
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
-    edge = `https://localhost:${mesh.envoy.httpsPort}`;
-    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 20 * 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (mesh) await stopMesh(name);
-  }, 60_000);
+  const suite = browserSuite('e2e-ppol');
 
   describe.each(LOCALES)('in $locale', ({ locale, lang, s }) => {
     let context: BrowserContext;
@@ -45,7 +27,7 @@ describe("the portal's policy console in a real browser through Envoy (headless 
     const reason = `e2e ${codeName} code name (${lang})`;
 
     beforeAll(async () => {
-      context = await newContext(browser, locale);
+      context = await newContext(suite.browser, locale);
       page = await context.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
@@ -63,7 +45,7 @@ describe("the portal's policy console in a real browser through Envoy (headless 
     }
 
     it('carol opens the console from the header: the versions, the active one marked', async () => {
-      await signIn(page, edge, carol, '/');
+      await signIn(page, suite.edge, carol, '/');
       await page.getByRole('navigation').getByRole('link', { name: s.nav.policy }).click();
       await page.getByRole('heading', { level: 1, name: s.policy.title }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/policy');
@@ -135,10 +117,10 @@ describe("the portal's policy console in a real browser through Envoy (headless 
     });
 
     it('dave approves it in a browser of his own, and the new version is the active one', async () => {
-      const other = await newContext(browser, locale);
+      const other = await newContext(suite.browser, locale);
       try {
         const tab2 = await other.newPage();
-        await signIn(tab2, edge, dave, '/policy');
+        await signIn(tab2, suite.edge, dave, '/policy');
         await tab(tab2, s.policy.tabs.approvals).click();
         const proposal = tab2.getByTestId('proposal').filter({ hasText: reason });
         await proposal.waitFor();
@@ -198,13 +180,13 @@ describe("the portal's policy console in a real browser through Envoy (headless 
       ['alice', alice],
       ['erin', erin],
     ])('%s (no security admin) has no policy entry in the header, and /policy is refused at the edge', async (_, user) => {
-      const other = await newContext(browser, locale);
+      const other = await newContext(suite.browser, locale);
       try {
         const tab2 = await other.newPage();
-        await signIn(tab2, edge, user, '/help');
+        await signIn(tab2, suite.edge, user, '/help');
         await tab2.getByRole('navigation').getByRole('link', { name: s.nav.help }).waitFor();
         expect(await tab2.getByRole('navigation').getByRole('link', { name: s.nav.policy }).count()).toBe(0);
-        const refused = (await tab2.goto(`${edge}/policy`))!;
+        const refused = (await tab2.goto(`${suite.edge}/policy`))!;
         expect([refused.status(), refused.headers()['content-type']]).toEqual([403, 'text/html; charset=utf-8']);
         expect(await tab2.textContent('h1')).toBe(lang === 'ko' ? '접근이 거부되었습니다' : 'Access denied');
       } finally {

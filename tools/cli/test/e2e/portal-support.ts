@@ -1,11 +1,56 @@
 // What the portal's browser specs share: the portal's own strings per language, a browser context in a locale,
 // signing in at the dev IdP, and the checks every page gets (axe, reflow at 200 % zoom, a screenshot).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { stateDir } from '@airlock/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium, stateDir, uniquePrefix } from '@airlock/testing';
+import { startMesh, stopMesh, type MeshInfo, type MeshOptions } from '../../src/mesh';
 import { submitPasswordAndTotp, type SeedUser } from './support';
+
+/** What a browser spec runs against: its own mesh, the edge's origin and a headless Chromium. */
+export interface BrowserSuite {
+  readonly mesh: MeshInfo;
+  readonly edge: string;
+  readonly browser: Browser;
+}
+
+/**
+ * One mesh and one headless Chromium for a spec file, started before its tests (after `prepare`, e.g. installing
+ * code-server) and stopped after them. Read the fields inside tests and hooks, once the suite has started.
+ */
+export function browserSuite(prefix: string, options: Partial<Omit<MeshOptions, 'name'>> & { prepare?: () => Promise<unknown> } = {}): BrowserSuite {
+  const { prepare, ...meshOptions } = options;
+  const name = uniquePrefix(prefix);
+  let started: BrowserSuite | undefined;
+  beforeAll(async () => {
+    const executablePath = await ensureChromium();
+    await prepare?.();
+    const mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`), ...meshOptions });
+    const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    started = { mesh, edge: `https://localhost:${mesh.envoy.httpsPort}`, browser };
+  }, 30 * 60_000);
+  afterAll(async () => {
+    await started?.browser.close();
+    await stopMesh(name);
+  }, 60_000);
+  const get = <K extends keyof BrowserSuite>(key: K): BrowserSuite[K] => {
+    if (!started) throw new Error('the browser suite has not started');
+    return started[key];
+  };
+  return {
+    get mesh() {
+      return get('mesh');
+    },
+    get edge() {
+      return get('edge');
+    },
+    get browser() {
+      return get('browser');
+    },
+  };
+}
 
 export const SCREENSHOTS = path.join(process.env.AIRLOCK_TEST_RESULTS_DIR ?? path.join(stateDir(), 'test-results'), 'screenshots', 'portal');
 /** 1280x720 at 200 % zoom: the same layout width a 640x360 window gives. */

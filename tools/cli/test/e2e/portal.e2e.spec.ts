@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, uniquePrefix } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { LOCALES, SCREENSHOTS, ZOOMED, en, fill, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import type { BrowserContext, Page, Response } from 'playwright-core';
+import { ensureCodeServer, eventually } from '@airlock/testing';
+import { LOCALES, browserSuite, SCREENSHOTS, ZOOMED, en, fill, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
 import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // The portal's journey in a real Chromium through Envoy, once in Korean and once in English: alice signs in from
@@ -15,24 +13,7 @@ const alice = seedUser('alice');
 const bob = seedUser('bob');
 
 describe('the portal in a real browser through Envoy (headless Chromium)', () => {
-  const name = uniquePrefix('e2e-portal');
-  let mesh: MeshInfo;
-  let edge: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const executablePath = await ensureChromium();
-    await ensureCodeServer();
-    mesh = await startMesh({ name, ports: 'free', workspaceDriver: 'local', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
-    edge = `https://localhost:${mesh.envoy.httpsPort}`;
-    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 30 * 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (mesh) await stopMesh(name);
-  }, 60_000);
+  const suite = browserSuite('e2e-portal', { workspaceDriver: 'local', prepare: ensureCodeServer });
 
   /** The element has the keyboard focus. */
   const focused = (locator: ReturnType<Page['locator']>) => locator.evaluate((el) => el === el.ownerDocument.activeElement);
@@ -46,7 +27,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     const consoleErrors: string[] = [];
 
     beforeAll(async () => {
-      context = await newContext(browser, locale);
+      context = await newContext(suite.browser, locale);
       page = await context.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(m.text());
@@ -57,7 +38,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     });
 
     it('alice opens the portal, signs in and lands on her empty workspaces page, in her language', async () => {
-      await signIn(page, edge, alice, '/');
+      await signIn(page, suite.edge, alice, '/');
       await page.getByRole('heading', { level: 1, name: s.workspaces.title }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe(lang);
       await page.getByRole('heading', { name: s.workspaces.emptyTitle }).waitFor();
@@ -128,7 +109,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
           for (const w of body.workspaces ?? [body]) w.unisolated = true;
           await route.fulfill({ response, headers, json: body });
         });
-        await tab.goto(`${edge}/`);
+        await tab.goto(`${suite.edge}/`);
         const marked = tab.locator(`article[data-workspace-id="${workspaceId}"]`);
         await marked.getByTestId('workspace-unisolated').filter({ hasText: s.workspaces.unisolated }).waitFor();
         await marked.getByText(s.workspaces.unisolatedHint).waitFor();
@@ -140,16 +121,16 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
     });
 
     it('bob signs in and sees only his own workspaces, not alice’s', async () => {
-      const other = await newContext(browser, locale);
+      const other = await newContext(suite.browser, locale);
       try {
         const tab = await other.newPage();
-        await signIn(tab, edge, bob, '/');
+        await signIn(tab, suite.edge, bob, '/');
         await tab.getByRole('heading', { level: 1, name: s.workspaces.title }).waitFor();
         await tab.getByRole('heading', { name: s.workspaces.emptyTitle }).waitFor();
         expect(await tab.locator(`article[data-workspace-id="${workspaceId}"]`).count()).toBe(0);
-        const mine = (await (await tab.request.get(`${edge}/api/workspace/v1/workspaces`)).json()) as { workspaces: { owner_user_id: string }[] };
+        const mine = (await (await tab.request.get(`${suite.edge}/api/workspace/v1/workspaces`)).json()) as { workspaces: { owner_user_id: string }[] };
         expect(mine.workspaces.filter((w) => w.owner_user_id !== 'bob')).toEqual([]);
-        expect((await tab.request.get(`${edge}/api/workspace/v1/workspaces/${workspaceId}`)).status()).toBe(403);
+        expect((await tab.request.get(`${suite.edge}/api/workspace/v1/workspaces/${workspaceId}`)).status()).toBe(403);
       } finally {
         await other.close();
       }
@@ -160,7 +141,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
       await card().getByRole('link', { name: fill(s.workspaces.openLabel, { project: 'payments' }) }).click();
       const ide = await opened;
       // The first navigation to a workspace can take over 30 s on a busy two-core runner (seen in a fresh-machine run).
-      await ide.waitForURL(`${edge}/w/${workspaceId}/**`, { timeout: 120_000 });
+      await ide.waitForURL(`${suite.edge}/w/${workspaceId}/**`, { timeout: 120_000 });
       await ide.waitForSelector('.monaco-workbench', { timeout: 120_000 });
       await ide.screenshot({ path: path.join(SCREENSHOTS, `${lang}-4-workbench.png`) });
       await ide.close();
@@ -210,8 +191,8 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
 
     it('shows AI usage and the help page; every page reflows at 200 % zoom', async () => {
       // One chat request as alice (a script with a dev token), metered by usage from the gateway's event.
-      const token = await issueToken(mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
-      const chat = await edgeCaller(mesh)('/v1/chat', { token, body: { messages: [{ role: 'user', content: `usage for the portal in ${lang}` }] } });
+      const token = await issueToken(suite.mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
+      const chat = await edgeCaller(suite.mesh)('/v1/chat', { token, body: { messages: [{ role: 'user', content: `usage for the portal in ${lang}` }] } });
       expect(chat.status).toBe(200);
       await page.getByRole('link', { name: s.nav.usage }).click();
       await page.getByRole('heading', { level: 1, name: s.usage.title }).waitFor();
@@ -268,17 +249,17 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
   });
 
   it('a session that ends mid-use sends the browser through sign-in and back to the same page', async () => {
-    const context = await newContext(browser, 'en-US');
+    const context = await newContext(suite.browser, 'en-US');
     try {
       const page = await context.newPage();
-      await signIn(page, edge, alice, '/usage');
+      await signIn(page, suite.edge, alice, '/usage');
       await page.getByRole('heading', { level: 1, name: en.usage.title }).waitFor();
       // The session ends (here: the cookie is gone, as after an expiry or a logout elsewhere); the next call is a 401.
       await context.clearCookies();
       await page.getByRole('link', { name: en.nav.tokens }).click();
       await page.waitForSelector('#username');
       await submitPasswordAndTotp(page, alice);
-      await page.waitForURL((url) => url.origin === edge && url.pathname === '/tokens', { timeout: 30_000 });
+      await page.waitForURL((url) => url.origin === suite.edge && url.pathname === '/tokens', { timeout: 30_000 });
       await page.getByRole('heading', { level: 1, name: en.tokens.title }).waitFor();
     } finally {
       await context.close();
