@@ -72,6 +72,8 @@ export interface Hit {
 const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
   include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
 
+const ANALYZE_AFTER_CHUNKS = 1000;
+
 /** Rows per INSERT: large enough to amortise round trips, small enough to keep one statement's memory modest. */
 const INSERT_BATCH = 500;
 
@@ -185,6 +187,12 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
    * writes nothing (false).
    */
   async applyIndexWrite(w: IndexWrite): Promise<boolean> {
+    const written = await this.writeIndex(w);
+    if (written && (w.replaceAll || w.chunks.length >= ANALYZE_AFTER_CHUNKS)) await this.run(() => this.pool.query('ANALYZE rag_chunks'));
+    return written;
+  }
+
+  private async writeIndex(w: IndexWrite): Promise<boolean> {
     return this.run(() =>
       inTransaction(this.pool, async (client) => {
         const repo = await client.query<{ tenantId: string; projectId: string; lastIndexedCommit: string }>(
