@@ -72,6 +72,11 @@ export interface Hit {
 const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
   include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
 
+/**
+ * A write of this many chunks (a full run, a large push) refreshes the planner's statistics of rag_chunks at once:
+ * autovacuum would only get to it later, and until then the planner takes a freshly filled table for nearly
+ * empty and picks nested loops that make the first queries take seconds to minutes.
+ */
 const ANALYZE_AFTER_CHUNKS = 1000;
 
 /** Rows per INSERT: large enough to amortise round trips, small enough to keep one statement's memory modest. */
@@ -84,18 +89,40 @@ const INSERT_BATCH = 500;
  */
 const SYMBOL_BOOST = 0.5;
 
-// Chunks of the caller's projects that match any query word, or whose symbols resemble the query's identifier,
-// ranked by full-text rank (normalised by log length, so a long file does not win by size) plus symbol boost.
-const SEARCH_SQL = `WITH q AS (SELECT to_tsquery('english', $3) AS q),
+/**
+ * Chunks of the caller's projects ranked BM25-like: each query word (a lexeme after code-aware splitting and
+ * English stemming) contributes its own `ts_rank` (field weights A/B/C/D, saturating term frequency, normalised by
+ * log length so a long chunk does not win by size) times its inverse document frequency over the scope's chunks.
+ * A plain `ts_rank` of an OR query weighs every word alike, so in a question the ordinary words ("value",
+ * "element", "returns") that fill thousands of chunks outvote the one rare word that names the concept; IDF makes
+ * the rare word count. Plus symbol boosting (near-miss identifiers), and chunks whose symbols resemble the query's
+ * identifier are candidates even without a matching word.
+ */
+const SEARCH_SQL = `WITH terms AS MATERIALIZED (
+    SELECT DISTINCT lexeme, quote_literal(lexeme)::tsquery AS q FROM unnest(tsvector_to_array(to_tsvector('english', $3))) AS lexeme
+  ),
+  scope AS MATERIALIZED (SELECT count(*) AS n FROM rag_chunks c WHERE c.tenant_id = $1 AND c.project_id = ANY($2)),
+  weighted AS MATERIALIZED (
+    SELECT t.q, ln(1 + (scope.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+      FROM terms t CROSS JOIN scope
+      CROSS JOIN LATERAL (SELECT count(*) AS n FROM rag_chunks c WHERE c.tenant_id = $1 AND c.project_id = ANY($2) AND c.search @@ t.q) df
+  ),
+  lexical AS (
+    SELECT c.id, sum(w.idf * ts_rank(c.search, w.q, 1)) AS score
+      FROM weighted w JOIN rag_chunks c ON c.search @@ w.q
+     WHERE c.tenant_id = $1 AND c.project_id = ANY($2)
+     GROUP BY c.id
+  ),
   candidates AS (
-    SELECT c.id FROM rag_chunks c, q WHERE c.tenant_id = $1 AND c.project_id = ANY($2) AND c.search @@ q.q
-    UNION
-    SELECT c.id FROM rag_chunks c WHERE $4::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $4
+    SELECT id, score FROM lexical
+    UNION ALL
+    SELECT c.id, 0 FROM rag_chunks c WHERE $4::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $4
   )
   SELECT c.project_id AS "projectId", r.name AS repository, c.path, c.symbol, c.start_line AS "startLine", c.end_line AS "endLine",
          c.language, c.commit, c.content,
-         ts_rank(c.search, q.q, 1) + ${SYMBOL_BOOST} * CASE WHEN $4::text = '' THEN 0 ELSE word_similarity($4, c.symbols) END AS score
-    FROM candidates JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id, q
+         max(k.score) + ${SYMBOL_BOOST} * CASE WHEN $4::text = '' THEN 0 ELSE word_similarity($4, c.symbols) END AS score
+    FROM candidates k JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id
+   GROUP BY c.id, r.name
    ORDER BY score DESC, c.path, c.start_line
    LIMIT $5`;
 
@@ -244,7 +271,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
     const tsquery = anyWordQuery(query);
     if (!tsquery || scope.projectIds.length === 0) return [];
     return this.run(async () => {
-      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, tsquery, identifierOf(query), limit]);
+      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, codeWords(query).join(' '), identifierOf(query), limit]);
       return rows.map((r) => ({ ...r, score: Number(r.score) }));
     });
   }
