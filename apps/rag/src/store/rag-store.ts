@@ -7,6 +7,7 @@ import type { Chunk } from '../chunking/chunker';
 import type { ragConfig } from '../config';
 import { ragStoreError } from '../errors';
 import { anyWordQuery, codeWords } from '../search/code-tokens';
+import { rankByFile } from '../search/file-ranking';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -71,6 +72,12 @@ export interface Hit {
 
 const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
   include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
+
+/**
+ * Best chunks fetched for regrouping by file (`rankByFile`): enough that a file's second and third chunk are
+ * there to count towards its score, few enough to keep the rows read per query small.
+ */
+const CANDIDATE_CHUNKS = 200;
 
 /**
  * A write of this many chunks (a full run, a large push) refreshes the planner's statistics of rag_chunks at once:
@@ -266,13 +273,16 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** The best `limit` chunks of the scope's projects for `query`; none when the query has no word or the scope no project. */
+  /** The best `limit` chunks of the scope's projects for `query`, grouped by file (`rankByFile`); none when the query has no word or the scope no project. */
   async search(scope: SearchScope, query: string, limit: number): Promise<Hit[]> {
     const tsquery = anyWordQuery(query);
     if (!tsquery || scope.projectIds.length === 0) return [];
     return this.run(async () => {
-      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, codeWords(query).join(' '), identifierOf(query), limit]);
-      return rows.map((r) => ({ ...r, score: Number(r.score) }));
+      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, codeWords(query).join(' '), identifierOf(query), CANDIDATE_CHUNKS]);
+      return rankByFile(
+        rows.map((r) => ({ ...r, score: Number(r.score) })),
+        limit,
+      );
     });
   }
 
