@@ -7,6 +7,7 @@ import type { Chunk } from '../chunking/chunker';
 import type { ragConfig } from '../config';
 import { ragStoreError } from '../errors';
 import { anyWordQuery, codeWords } from '../search/code-tokens';
+import { splitComments } from '../search/comments';
 import { rankByFile } from '../search/file-ranking';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
@@ -139,8 +140,11 @@ export function identifierOf(query: string): string {
   return candidates.reduce((best, w) => (w.length > best.length ? w : best), '');
 }
 
-function searchWords(chunk: Chunk): { symbols: string; path: string; body: string } {
-  return { symbols: codeWords(chunk.symbols.join(' ')).join(' '), path: codeWords(chunk.path).join(' '), body: codeWords(chunk.text).join(' ') };
+/** A chunk's code-aware words per field: declaration names (A), path (B), comments (C), code (D). */
+function searchWords(chunk: Chunk): { symbols: string; path: string; comments: string; code: string } {
+  const { comments, code } = splitComments(chunk.text, chunk.language);
+  const words = (text: string) => codeWords(text).join(' ');
+  return { symbols: words(chunk.symbols.join(' ')), path: words(chunk.path), comments: words(comments), code: words(code) };
 }
 
 @Injectable()
@@ -243,9 +247,10 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
           await client.query(
             `INSERT INTO rag_chunks (repository_id, tenant_id, project_id, path, symbol, symbols, start_line, end_line, language, commit, content, masked, search)
              SELECT $1, $2, $3, path, symbol, symbols, start_line, end_line, language, commit, content, masked,
-                    setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B') || to_tsvector('english', body_words)
-               FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[])
-                 AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, body_words)`,
+                    setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B')
+                      || setweight(to_tsvector('english', comment_words), 'C') || to_tsvector('english', code_words)
+               FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[], $16::text[])
+                 AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, comment_words, code_words)`,
             [
               w.repositoryId,
               tenantId,
@@ -261,7 +266,8 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
               batch.map((c) => c.masked),
               words.map((x) => x.symbols),
               words.map((x) => x.path),
-              words.map((x) => x.body),
+              words.map((x) => x.comments),
+              words.map((x) => x.code),
             ],
           );
         }
