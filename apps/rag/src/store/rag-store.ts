@@ -103,11 +103,18 @@ const SYMBOL_BOOST = 0.5;
  * log length so a long chunk does not win by size) times its inverse document frequency over the scope's chunks.
  * A plain `ts_rank` of an OR query weighs every word alike, so in a question the ordinary words ("value",
  * "element", "returns") that fill thousands of chunks outvote the one rare word that names the concept; IDF makes
- * the rare word count. Plus symbol boosting (near-miss identifiers), and chunks whose symbols resemble the query's
+ * the rare word count. Adjacent query words are also a term as a phrase (`rate <-> limit`), weighed by their own
+ * (phrase) rarity: "thread pool" or "bloom filter" next to each other say more than the two words anywhere in a
+ * chunk. Plus symbol boosting (near-miss identifiers), and chunks whose symbols resemble the query's
  * identifier are candidates even without a matching word.
  */
-const SEARCH_SQL = `WITH terms AS MATERIALIZED (
-    SELECT DISTINCT lexeme, quote_literal(lexeme)::tsquery AS q FROM unnest(tsvector_to_array(to_tsvector('english', $3))) AS lexeme
+const SEARCH_SQL = `WITH words AS MATERIALIZED (
+    SELECT w.lexeme, p.pos FROM unnest(to_tsvector('english', $3)) AS w, unnest(w.positions) AS p(pos)
+  ),
+  terms AS MATERIALIZED (
+    SELECT DISTINCT quote_literal(lexeme)::tsquery AS q FROM words
+    UNION
+    SELECT (quote_literal(a.lexeme) || ' <-> ' || quote_literal(b.lexeme))::tsquery FROM words a JOIN words b ON b.pos = a.pos + 1 AND b.lexeme <> a.lexeme
   ),
   scope AS MATERIALIZED (SELECT count(*) AS n FROM rag_chunks c WHERE c.tenant_id = $1 AND c.project_id = ANY($2)),
   weighted AS MATERIALIZED (
