@@ -70,4 +70,27 @@ describe('rag store on real PostgreSQL', () => {
     expect(await store.search({ tenantId: 't2', projectIds: ['p1'] }, 'invoice', 5)).toEqual([]);
     expect(await store.search({ tenantId: 't1', projectIds: ['p2'] }, 'invoice', 5)).toEqual([]);
   });
+
+  it('ranks by the rare word of a question, prefers comment words to code words, and gives each file one place', async () => {
+    const ranking = await store.upsertRepository({ tenantId: 't3', projectId: 'p1', name: 'ranking', kind: 'git', url: 'file:///srv/ranking.git', branch: 'main', includeGlobs: [], excludeGlobs: [] });
+    const common = Array.from({ length: 6 }, (_, i) => chunk(`src/Common${i}.java`, `class Common${i} {\n  // the value of every element\n  int value(int element) { return element; }\n}`));
+    const big = Array.from({ length: 4 }, (_, i) => chunk('src/Big.java', `int value${i}(int element) { return element + ${i}; }`, { startLine: i * 10 + 1, endLine: i * 10 + 1 }));
+    await store.applyIndexWrite({
+      repositoryId: ranking.id,
+      replacedPaths: [],
+      chunks: [
+        ...common,
+        ...big,
+        chunk('src/Hashing.java', 'class Hashing {\n  int value(int element) { return murmur(element); }\n}'),
+        chunk('src/Fingerprint.java', '/** A murmur fingerprint. */\nclass Fingerprint {\n  int fold(int x) { return x; }\n}'),
+      ],
+    });
+    const scope = { tenantId: 't3', projectIds: ['p1'] };
+    const paths = (await store.search(scope, 'the murmur value of an element', 5)).map((h) => h.path);
+    // "murmur" is in two chunks of fourteen, "value" and "element" in nearly all: the rare word decides, and in
+    // a doc comment it weighs more than in code.
+    expect(paths.slice(0, 2)).toEqual(['src/Fingerprint.java', 'src/Hashing.java']);
+    // Big.java's four chunks take at most two places before the other files have theirs.
+    expect(paths.filter((p) => p === 'src/Big.java').length).toBeLessThanOrEqual(2);
+  });
 });

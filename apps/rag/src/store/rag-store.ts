@@ -7,6 +7,8 @@ import type { Chunk } from '../chunking/chunker';
 import type { ragConfig } from '../config';
 import { ragStoreError } from '../errors';
 import { anyWordQuery, codeWords } from '../search/code-tokens';
+import { splitComments } from '../search/comments';
+import { rankByFile } from '../search/file-ranking';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -72,6 +74,19 @@ export interface Hit {
 const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
   include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
 
+/**
+ * Best chunks fetched for regrouping by file (`rankByFile`): enough that a file's second and third chunk are
+ * there to count towards its score, few enough to keep the rows read per query small.
+ */
+const CANDIDATE_CHUNKS = 200;
+
+/**
+ * A write of this many chunks (a full run, a large push) refreshes the planner's statistics of rag_chunks at once:
+ * autovacuum would only get to it later, and until then the planner takes a freshly filled table for nearly
+ * empty and picks nested loops that make the first queries take seconds to minutes.
+ */
+const ANALYZE_AFTER_CHUNKS = 1000;
+
 /** Rows per INSERT: large enough to amortise round trips, small enough to keep one statement's memory modest. */
 const INSERT_BATCH = 500;
 
@@ -82,18 +97,47 @@ const INSERT_BATCH = 500;
  */
 const SYMBOL_BOOST = 0.5;
 
-// Chunks of the caller's projects that match any query word, or whose symbols resemble the query's identifier,
-// ranked by full-text rank (normalised by log length, so a long file does not win by size) plus symbol boost.
-const SEARCH_SQL = `WITH q AS (SELECT to_tsquery('english', $3) AS q),
-  candidates AS (
-    SELECT c.id FROM rag_chunks c, q WHERE c.tenant_id = $1 AND c.project_id = ANY($2) AND c.search @@ q.q
+/**
+ * Chunks of the caller's projects ranked BM25-like: each query word (a lexeme after code-aware splitting and
+ * English stemming) contributes its own `ts_rank` (field weights A/B/C/D, saturating term frequency, normalised by
+ * log length so a long chunk does not win by size) times its inverse document frequency over the scope's chunks.
+ * A plain `ts_rank` of an OR query weighs every word alike, so in a question the ordinary words ("value",
+ * "element", "returns") that fill thousands of chunks outvote the one rare word that names the concept; IDF makes
+ * the rare word count. Adjacent query words are also a term as a phrase (`rate <-> limit`), weighed by their own
+ * (phrase) rarity: "thread pool" or "bloom filter" next to each other say more than the two words anywhere in a
+ * chunk. Plus symbol boosting (near-miss identifiers), and chunks whose symbols resemble the query's
+ * identifier are candidates even without a matching word.
+ */
+const SEARCH_SQL = `WITH words AS MATERIALIZED (
+    SELECT w.lexeme, p.pos FROM unnest(to_tsvector('english', $3)) AS w, unnest(w.positions) AS p(pos)
+  ),
+  terms AS MATERIALIZED (
+    SELECT DISTINCT quote_literal(lexeme)::tsquery AS q FROM words
     UNION
-    SELECT c.id FROM rag_chunks c WHERE $4::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $4
+    SELECT (quote_literal(a.lexeme) || ' <-> ' || quote_literal(b.lexeme))::tsquery FROM words a JOIN words b ON b.pos = a.pos + 1 AND b.lexeme <> a.lexeme
+  ),
+  scope AS MATERIALIZED (SELECT count(*) AS n FROM rag_chunks c WHERE c.tenant_id = $1 AND c.project_id = ANY($2)),
+  weighted AS MATERIALIZED (
+    SELECT t.q, ln(1 + (scope.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+      FROM terms t CROSS JOIN scope
+      CROSS JOIN LATERAL (SELECT count(*) AS n FROM rag_chunks c WHERE c.tenant_id = $1 AND c.project_id = ANY($2) AND c.search @@ t.q) df
+  ),
+  lexical AS (
+    SELECT c.id, sum(w.idf * ts_rank(c.search, w.q, 1)) AS score
+      FROM weighted w JOIN rag_chunks c ON c.search @@ w.q
+     WHERE c.tenant_id = $1 AND c.project_id = ANY($2)
+     GROUP BY c.id
+  ),
+  candidates AS (
+    SELECT id, score FROM lexical
+    UNION ALL
+    SELECT c.id, 0 FROM rag_chunks c WHERE $4::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $4
   )
   SELECT c.project_id AS "projectId", r.name AS repository, c.path, c.symbol, c.start_line AS "startLine", c.end_line AS "endLine",
          c.language, c.commit, c.content,
-         ts_rank(c.search, q.q, 1) + ${SYMBOL_BOOST} * CASE WHEN $4::text = '' THEN 0 ELSE word_similarity($4, c.symbols) END AS score
-    FROM candidates JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id, q
+         max(k.score) + ${SYMBOL_BOOST} * CASE WHEN $4::text = '' THEN 0 ELSE word_similarity($4, c.symbols) END AS score
+    FROM candidates k JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id
+   GROUP BY c.id, r.name
    ORDER BY score DESC, c.path, c.start_line
    LIMIT $5`;
 
@@ -103,8 +147,11 @@ export function identifierOf(query: string): string {
   return candidates.reduce((best, w) => (w.length > best.length ? w : best), '');
 }
 
-function searchWords(chunk: Chunk): { symbols: string; path: string; body: string } {
-  return { symbols: codeWords(chunk.symbols.join(' ')).join(' '), path: codeWords(chunk.path).join(' '), body: codeWords(chunk.text).join(' ') };
+/** A chunk's code-aware words per field: declaration names (A), path (B), comments (C), code (D). */
+function searchWords(chunk: Chunk): { symbols: string; path: string; comments: string; code: string } {
+  const { comments, code } = splitComments(chunk.text, chunk.language);
+  const words = (text: string) => codeWords(text).join(' ');
+  return { symbols: words(chunk.symbols.join(' ')), path: words(chunk.path), comments: words(comments), code: words(code) };
 }
 
 @Injectable()
@@ -185,6 +232,12 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
    * writes nothing (false).
    */
   async applyIndexWrite(w: IndexWrite): Promise<boolean> {
+    const written = await this.writeIndex(w);
+    if (written && (w.replaceAll || w.chunks.length >= ANALYZE_AFTER_CHUNKS)) await this.run(() => this.pool.query('ANALYZE rag_chunks'));
+    return written;
+  }
+
+  private async writeIndex(w: IndexWrite): Promise<boolean> {
     return this.run(() =>
       inTransaction(this.pool, async (client) => {
         const repo = await client.query<{ tenantId: string; projectId: string; lastIndexedCommit: string }>(
@@ -201,9 +254,10 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
           await client.query(
             `INSERT INTO rag_chunks (repository_id, tenant_id, project_id, path, symbol, symbols, start_line, end_line, language, commit, content, masked, search)
              SELECT $1, $2, $3, path, symbol, symbols, start_line, end_line, language, commit, content, masked,
-                    setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B') || to_tsvector('english', body_words)
-               FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[])
-                 AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, body_words)`,
+                    setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B')
+                      || setweight(to_tsvector('english', comment_words), 'C') || to_tsvector('english', code_words)
+               FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[], $16::text[])
+                 AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, comment_words, code_words)`,
             [
               w.repositoryId,
               tenantId,
@@ -219,7 +273,8 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
               batch.map((c) => c.masked),
               words.map((x) => x.symbols),
               words.map((x) => x.path),
-              words.map((x) => x.body),
+              words.map((x) => x.comments),
+              words.map((x) => x.code),
             ],
           );
         }
@@ -231,13 +286,16 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** The best `limit` chunks of the scope's projects for `query`; none when the query has no word or the scope no project. */
+  /** The best `limit` chunks of the scope's projects for `query`, grouped by file (`rankByFile`); none when the query has no word or the scope no project. */
   async search(scope: SearchScope, query: string, limit: number): Promise<Hit[]> {
     const tsquery = anyWordQuery(query);
     if (!tsquery || scope.projectIds.length === 0) return [];
     return this.run(async () => {
-      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, tsquery, identifierOf(query), limit]);
-      return rows.map((r) => ({ ...r, score: Number(r.score) }));
+      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [scope.tenantId, scope.projectIds, codeWords(query).join(' '), identifierOf(query), CANDIDATE_CHUNKS]);
+      return rankByFile(
+        rows.map((r) => ({ ...r, score: Number(r.score) })),
+        limit,
+      );
     });
   }
 

@@ -13,6 +13,7 @@ const DEVELOPER = { tenantId: TENANT, userId: 'bench-developer', projectIds: [PR
 const MAX_TOP_K = 50;
 const MESH = 'bench-rag';
 const INDEX_DEADLINE_MS = 30 * 60_000;
+const log = (line) => process.stderr.write(`[bench-rag] ${line}\n`);
 
 /** Promise form of a generated unary method, with a deadline. */
 function call(client, method, request, deadlineMs = 30_000) {
@@ -26,28 +27,42 @@ function ragClientConstructor() {
   return require('@airlock/contracts').airlock.rag?.v1.RagServiceClient;
 }
 
-/** Starts the mesh, registers and fully indexes the repository; returns the Query client. */
-async function startSession(corpus) {
+/** Starts the mesh and registers `repo` ({ url, branch }) in the project as the indexer; returns the RagService client. */
+async function startSession(repo) {
   const { operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
-  const repo = ensureGitRepository(corpus);
-  const log = (line) => process.stderr.write(`[bench-rag] ${line}\n`);
   const mesh = await startMesh({ name: MESH, ports: 'free', logLevel: 'warn', log });
   try {
     if (!mesh.services.rag) throw new Error('the mesh started no rag service (tools/cli service-env does not list it)');
     const Client = ragClientConstructor();
     const client = new Client(`127.0.0.1:${mesh.services.rag.grpc}`, operatorCredentials(mesh));
-    // The repository holds .java files only, so no path rules.
+    // The repositories hold .java files only, so no path rules.
     const repository = { tenantId: TENANT, projectId: PROJECT, name: REPOSITORY, url: repo.url, branch: repo.branch, includeGlobs: [], excludeGlobs: [], lastIndexedCommit: '' };
     await call(client, 'registerRepository', { caller: INDEXER, repository });
-    const t0 = performance.now();
-    const { run } = await call(client, 'indexRepository', { caller: INDEXER, projectId: PROJECT, name: REPOSITORY }, INDEX_DEADLINE_MS);
-    const seconds = (performance.now() - t0) / 1000;
-    log(`indexed ${run.filesIndexed} files into ${run.chunksStored} chunks (DLP masked ${run.chunksMasked}, blocked ${run.chunksBlocked}) at ${run.toCommit.slice(0, 12)} in ${seconds.toFixed(1)} s`);
     return client;
   } catch (err) {
     await stopMesh(MESH);
     throw err;
   }
+}
+
+/** One index run (full the first time, incremental after); returns the run and its wall time in seconds. */
+async function indexRepository(client) {
+  const t0 = performance.now();
+  const { run } = await call(client, 'indexRepository', { caller: INDEXER, projectId: PROJECT, name: REPOSITORY }, INDEX_DEADLINE_MS);
+  const seconds = (performance.now() - t0) / 1000;
+  log(`indexed ${run.filesIndexed} files into ${run.chunksStored} chunks (DLP masked ${run.chunksMasked}, blocked ${run.chunksBlocked}) at ${run.toCommit.slice(0, 12)} in ${seconds.toFixed(1)} s`);
+  return { run, seconds };
+}
+
+/** The paths of the chunks the service returns for `question`, asked as a developer of the project. */
+async function query(client, question, topK = MAX_TOP_K) {
+  const res = await call(client, 'query', { caller: DEVELOPER, query: question, topK, projectId: PROJECT });
+  return res.results.map((r) => r.path);
+}
+
+async function stopSession(client) {
+  client.close();
+  await require('@airlock/cli').stopMesh(MESH);
 }
 
 /** The service as deployed: full-text ranking plus symbol boosting (QueryRequest has no ranking option). */
@@ -60,19 +75,15 @@ function ragRetriever() {
       return undefined;
     },
     async prepare(corpus) {
-      client = await startSession(corpus);
+      client = await startSession(ensureGitRepository(corpus));
+      await indexRepository(client);
     },
-    async search(question) {
-      const res = await call(client, 'query', { caller: DEVELOPER, query: question, topK: MAX_TOP_K, projectId: PROJECT });
-      return res.results.map((r) => r.path);
-    },
+    search: (question) => query(client, question),
     async close() {
       // A failed prepare stopped the mesh itself (startSession).
-      if (!client) return;
-      client.close();
-      await require('@airlock/cli').stopMesh(MESH);
+      if (client) await stopSession(client);
     },
   };
 }
 
-module.exports = { ragRetriever };
+module.exports = { ragRetriever, ragClientConstructor, startSession, indexRepository, query, stopSession };
