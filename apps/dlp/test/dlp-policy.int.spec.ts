@@ -34,7 +34,8 @@ describe('dlp with rules from the active policy version', () => {
       LOG_LEVEL: 'error',
     });
     client = createClient(airlock.dlp.v1.DlpServiceClient, dlp.grpcAddress);
-  });
+    // Two services booted, one of them a child process: on a loaded 2-core machine that takes more than 5 s.
+  }, 120_000);
 
   afterAll(async () => {
     client?.close();

@@ -17,7 +17,7 @@ describe('the Kafka clients registry', () => {
   it('lets only the gateway write usage events, and names who writes audit events', () => {
     const writers = (topic: string) => Object.entries(KAFKA_CLIENTS).filter(([, r]) => ('produce' in r ? (r.produce as readonly string[]) : []).includes(topic)).map(([c]) => c);
     expect(writers('usage')).toEqual(['gateway']);
-    expect(writers('audit')).toEqual(['identity', 'policy', 'workspace', 'gateway', 'audit']);
+    expect(writers('audit')).toEqual(['identity', 'policy', 'workspace', 'terminal', 'rag', 'gateway', 'audit']);
   });
 
   it('lists every topic once, for creating them up front', () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventConsumer, EventProducer, createKafka, topicName, type KafkaClient } from '@airlock/events';
+import { EventConsumer, EventProducer, KAFKA_CLIENT_NAMES, createKafka, topicName, type KafkaClient } from '@airlock/events';
 import { eventually, listManaged, stopManaged, uniquePrefix } from '@airlock/testing';
 import { meshKafkaName, startMeshKafka, type MeshKafka, type MeshKafkaOptions } from './mesh-kafka';
 
@@ -47,7 +47,7 @@ describe("the mesh's Kafka (SASL/SCRAM users and ACLs from KAFKA_CLIENTS)", () =
   });
 
   it("keeps each service's password in a 0600 file and records the broker for `down`", async () => {
-    expect(Object.keys(kafka.users).sort()).toEqual(['audit', 'gateway', 'identity', 'policy', 'usage', 'workspace']);
+    expect(Object.keys(kafka.users).sort()).toEqual([...KAFKA_CLIENT_NAMES].sort());
     for (const user of Object.values(kafka.users)) expect(statSync(user.passwordFile).mode & 0o777).toBe(0o600);
     expect((await listManaged())[meshKafkaName(name)]?.running).toBe(true);
   });
