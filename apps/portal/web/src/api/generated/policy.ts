@@ -298,6 +298,8 @@ export interface components {
             description?: string;
             dlp?: Record<string, never>;
             limits?: Record<string, never>;
+            /** @description Internal MCP servers the gateway proxies at /mcp/<name> (see the README: MCP servers) */
+            mcpServers?: Record<string, never>[];
             modelAliases?: Record<string, never>[];
             rules: Record<string, never>[];
             /** @description Concurrent-session limits per tenant (see the README: Session limits) */
