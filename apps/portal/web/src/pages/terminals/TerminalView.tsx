@@ -27,7 +27,7 @@ export function TerminalView({ session, active }: { session: TerminalSession; ac
     const element = host.current;
     if (!element) return;
     const stopStyles = nonceStyles(element, nonce);
-    const term = new Terminal({ scrollback: 10_000, cursorBlink: true, disableStdin: readOnly, fontFamily: 'ui-monospace, "D2Coding", "Noto Sans Mono CJK KR", monospace', fontSize: 14 });
+    const term = new Terminal({ scrollback: 10_000, cursorBlink: true, fontFamily: 'ui-monospace, "D2Coding", "Noto Sans Mono CJK KR", monospace', fontSize: 14 });
     const fitAddon = new FitAddon();
     term.loadAddon(fitAddon);
     term.open(element);
