@@ -4,6 +4,9 @@
 /** What the page shows about the link. */
 export type LinkState = 'connecting' | 'open' | 'reconnecting' | 'ended' | 'revoked';
 
+/** The close code of a connection ended by the idle lock: only the user's own action reconnects (and so unlocks). */
+export const LOCKED_CLOSE = 4401;
+
 /** A control message from the server (apps/terminal/openapi.yaml, the WebSocket route). */
 export type ServerNotice = { type: 'locked' } | { type: 'unlocked' } | { type: 'exit' } | { type: 'error'; code: string };
 
@@ -122,6 +125,8 @@ export class TerminalConnection {
       this.socket = null;
       const final = FINAL_CLOSE[event.code];
       if (final) this.finish(final);
+      // A new ticket would unlock the session: that is for the user to ask (reconnectNow), not for a timer.
+      else if (event.code === LOCKED_CLOSE) this.options.events.notice({ type: 'locked' });
       else this.retry();
     };
   }
