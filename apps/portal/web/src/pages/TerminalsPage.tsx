@@ -112,13 +112,11 @@ function Terminals({ timeZone }: { timeZone: string }) {
       {tabs.length > 0 && (
         <Tabs
           className="terminal-tabs"
-          type="editable-card"
-          hideAdd
+          type="card"
           activeKey={activeId}
           onChange={setActiveId}
-          onEdit={(key, action) => action === 'remove' && typeof key === 'string' && detach(key)}
-          removeIcon={<span aria-label={t('terminals.detach')}>×</span>}
-          items={tabs.map((s) => ({ key: s.id, label: s.name, children: <TerminalView session={s} active={s.id === activeId} /> }))}
+          // Closing a tab (a button in its panel: a button inside a tab is not allowed there) only detaches.
+          items={tabs.map((s) => ({ key: s.id, label: s.name, children: <TerminalView session={s} active={s.id === activeId} onDetach={() => detach(s.id)} /> }))}
         />
       )}
       {renaming && <RenameDialog session={renaming} onClose={() => setRenaming(null)} />}

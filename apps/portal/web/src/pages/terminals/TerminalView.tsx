@@ -12,7 +12,7 @@ import { nonceStyles } from './nonce-styles';
 const REFUSAL_NOTICE_MS = 4_000;
 
 /** One open terminal: xterm.js attached to the session over its WebSocket, with the link's state in words. */
-export function TerminalView({ session, active }: { session: TerminalSession; active: boolean }) {
+export function TerminalView({ session, active, onDetach }: { session: TerminalSession; active: boolean; onDetach: () => void }) {
   const { t } = useTranslation();
   const nonce = useContext(ConfigProvider.ConfigContext).csp?.nonce ?? '';
   const host = useRef<HTMLDivElement>(null);
@@ -84,8 +84,11 @@ export function TerminalView({ session, active }: { session: TerminalSession; ac
   }, [active]);
 
   return (
-    <div className="terminal-view">
+    <div className="terminal-view" data-link={link}>
       <div className="terminal-status">
+        <Button size="small" onClick={onDetach}>
+          {t('terminals.detach')}
+        </Button>
         {readOnly && (
           <StatusBadge tone="neutral" testId="terminal-read-only">
             {t('terminals.readOnly')}
