@@ -63,17 +63,19 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       return page;
     }
     const terminal = (page: Page, which: keyof typeof ids) => page.getByTestId(`terminal-${ids[which]}`);
+    /** The terminal's panel, which says the state of its link in data-link. */
+    const panel = (page: Page, which: keyof typeof ids) => page.locator(`[data-link]:has([data-testid="terminal-${ids[which]}"])`);
     /** What the terminal's visible rows show now. */
     const screen = (page: Page, which: keyof typeof ids) => terminal(page, which).locator('.xterm-rows').innerText();
     async function openTab(page: Page, which: keyof typeof ids): Promise<void> {
       await page.getByRole('button', { name: fill(s.openNamed, { name: names[which] }) }).click();
       await terminal(page, which).locator('.xterm-rows').waitFor();
       try {
-        await page.locator('.ant-tabs-tabpane-active [data-link="open"]').waitFor({ timeout: 30_000 });
+        await panel(page, which).and(page.locator('[data-link="open"]')).waitFor({ timeout: 30_000 });
         await eventually(`${which} shows its shell`, async () => (/\S/.test(await screen(page, which)) ? true : undefined));
       } catch (error) {
         await shoot(page, `${lang}-terminals-failed-${which}`);
-        throw new Error(`${String(error)}; link ${await page.locator('.ant-tabs-tabpane-active [data-link]').getAttribute('data-link')}; console ${consoleErrors.join(' | ')}`, { cause: error });
+        throw new Error(`${String(error)}; link ${await panel(page, which).getAttribute('data-link', { timeout: 1_000 }).catch(() => 'none')}; console ${consoleErrors.join(' | ')}`, { cause: error });
       }
       await terminal(page, which).click();
     }
