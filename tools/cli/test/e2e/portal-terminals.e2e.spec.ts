@@ -104,14 +104,21 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await page.keyboard.type('for i in $(seq 1 100000); do echo $i; sleep 0.1; done');
       await page.keyboard.press('Enter');
       await eventually('the counter counts', async () => ((await lastCount(page)) >= 20 ? true : undefined), 30_000);
+      // Read while its tab is shown: a hidden tab's rows have no layout, so their text runs together.
+      const before = await lastCount(page);
 
       await openTab(page, 'editor');
       // Korean through the browser's text input (what an IME commits), echoed back by cat.
       await page.keyboard.type('cat');
       await page.keyboard.press('Enter');
+      await eventually('cat started', async () => ((await screen(page, 'editor')).includes('cat') ? true : undefined));
       await page.keyboard.insertText('안녕하세요 터미널');
       await page.keyboard.press('Enter');
-      await eventually('Hangul echoed', async () => ((await screen(page, 'editor')).split('안녕하세요 터미널').length >= 3 ? true : undefined));
+      // Typed once, echoed once by cat.
+      await eventually('Hangul echoed', async () => ((await screen(page, 'editor')).split('안녕하세요 터미널').length >= 3 ? true : undefined)).catch(async (error: unknown) => {
+        await shoot(page, `${lang}-terminals-failed-hangul`);
+        throw new Error(`${String(error)}; the screen: ${await screen(page, 'editor')}`, { cause: error });
+      });
       await page.keyboard.press('Control+D');
       await page.keyboard.type(`vi /tmp/airlock-e2e-${lang}.txt`);
       await page.keyboard.press('Enter');
@@ -121,7 +128,6 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await eventually('typed in vi', async () => ((await screen(page, 'editor')).includes('before-restart') ? true : undefined));
       await noSeriousA11yViolations(page, 'terminal tabs');
       await shoot(page, `${lang}-terminals-1-vi`);
-      const before = await lastCount(page);
       await page.context().close();
 
       await restartService(mesh, 'terminal');
