@@ -113,6 +113,8 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await page.keyboard.press('Enter');
       await eventually('cat started', async () => ((await screen(page, 'editor')).includes('cat') ? true : undefined));
       await page.keyboard.insertText('안녕하세요 터미널');
+      // The committed text reaches the terminal from the input event, Enter from its own key event: in order.
+      await eventually('Hangul typed', async () => ((await screen(page, 'editor')).includes('안녕하세요 터미널') ? true : undefined));
       await page.keyboard.press('Enter');
       // Typed once, echoed once by cat.
       await eventually('Hangul echoed', async () => ((await screen(page, 'editor')).split('안녕하세요 터미널').length >= 3 ? true : undefined)).catch(async (error: unknown) => {
