@@ -125,6 +125,8 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await page.keyboard.type(`vi /tmp/airlock-e2e-${lang}.txt`);
       await page.keyboard.press('Enter');
       await eventually('vi started', async () => ((await screen(page, 'editor')).includes('~') ? true : undefined));
+      // vim asks the terminal a few questions as it starts (answered by xterm.js): keys typed meanwhile can be taken as answers.
+      await page.waitForTimeout(1_000);
       await page.keyboard.type('ibefore-restart');
       await page.keyboard.press('Escape');
       await eventually('typed in vi', async () => ((await screen(page, 'editor')).includes('before-restart') ? true : undefined));
@@ -139,8 +141,11 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await eventually('the counter kept counting', async () => ((await lastCount(again)) > before + 10 ? true : undefined), 30_000);
       // The earlier lines are in the scrollback: scrolled to the top, the command that started the counter shows.
       await terminal(again, 'counter').hover();
-      await again.mouse.wheel(0, -1_000_000);
-      await eventually('scrollback', async () => ((await screen(again, 'counter')).includes('seq 1 100000') ? true : undefined));
+      await eventually('scrollback', async () => {
+        // The wheel scrolls the viewport a bounded step per event: keep scrolling up until the top shows.
+        await again.mouse.wheel(0, -5_000);
+        return (await screen(again, 'counter')).includes('seq 1 100000') ? true : undefined;
+      });
       await shoot(again, `${lang}-terminals-2-scrollback`);
 
       await openTab(again, 'editor');
