@@ -122,7 +122,8 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
         throw new Error(`${String(error)}; the screen: ${await screen(page, 'editor')}`, { cause: error });
       });
       await page.keyboard.press('Control+D');
-      await page.keyboard.type(`vi /tmp/airlock-e2e-${lang}.txt`);
+      // A file of this run alone: one left by an earlier run (or its swap file) would change what vi shows.
+      await page.keyboard.type(`vi /tmp/${name}-${lang}.txt`);
       await page.keyboard.press('Enter');
       await eventually('vi started', async () => ((await screen(page, 'editor')).includes('~') ? true : undefined));
       // vim asks the terminal a few questions as it starts (answered by xterm.js): keys typed meanwhile can be taken as answers.
