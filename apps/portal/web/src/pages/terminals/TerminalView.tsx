@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { issueTerminalTicket, type TerminalSession } from '../../api/terminal-endpoints';
 import { StatusBadge } from '../../layout/StatusBadge';
 import { type LinkState, TerminalConnection } from './connection';
-import { nonceStyles } from './nonce-styles';
+import { nonceStyles, withStyleNonce } from './nonce-styles';
 
 const REFUSAL_NOTICE_MS = 4_000;
 
@@ -30,7 +30,7 @@ export function TerminalView({ session, active, onDetach }: { session: TerminalS
     const term = new Terminal({ scrollback: 10_000, cursorBlink: true, fontFamily: 'ui-monospace, "D2Coding", "Noto Sans Mono CJK KR", monospace', fontSize: 14 });
     const fitAddon = new FitAddon();
     term.loadAddon(fitAddon);
-    term.open(element);
+    withStyleNonce(nonce, () => term.open(element));
     fitAddon.fit();
     fit.current = fitAddon;
     let refusalTimer: ReturnType<typeof setTimeout> | undefined;
