@@ -8,6 +8,7 @@ export const SPA_ROUTES = {
   help: '/help',
   audit: '/audit',
   policy: '/policy',
+  terminals: '/terminals',
 } as const;
 
 export type SpaPage = keyof typeof SPA_ROUTES;

@@ -468,3 +468,33 @@ export async function stopService(name: string, service: ServiceName): Promise<v
   const record = managed[`${name}.${service}`];
   if (record) await stopManaged(record.pid, 15_000);
 }
+
+/**
+ * Stops one service of a running mesh and starts it again with the environment it had (read back from the
+ * process, as the mesh does not keep it), then waits until it serves: a redeploy, for tests of what must survive one.
+ */
+export async function restartService(mesh: MeshInfo, service: ServiceName): Promise<void> {
+  const record = (await listManaged())[`${mesh.name}.${service}`];
+  if (!record?.running) throw new Error(`${mesh.name}.${service} is not running`);
+  const env = Object.fromEntries(
+    readFileSync(`/proc/${record.pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+  await stopManaged(record.pid, 15_000);
+  await spawnManaged({
+    name: `${mesh.name}.${service}`,
+    command: process.execPath,
+    args: ['--enable-source-maps', path.join(ROOT, `apps/${service}/dist/main.js`)],
+    env,
+    cwd: ROOT,
+    logFile: record.logFile,
+  });
+  const credentials = operatorCredentials(mesh);
+  await waitUntil(`${service} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${mesh.services[service].grpc}`, '', 500, credentials)) === 'SERVING', {
+    timeoutMs: 60_000,
+    logFile: record.logFile,
+    processName: `${mesh.name}.${service}`,
+  });
+}

@@ -87,6 +87,9 @@ describe('PolicyEngine with the default bundle', () => {
     // The policy console is for security administrators alone: auditors read the Policy API but change nothing.
     expect(decide(['security-admin'], '/policy', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.policy.allow'] });
     for (const roles of [['developer'], ['auditor']]) expect(decide(roles, '/policy', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['portal.policy.allow'] });
+    // The terminals page is for the people the terminal API is for (a pure auditor has no workspace to open one in).
+    for (const roles of [['developer'], ['analyst'], ['project-admin'], ['security-admin']]) expect(decide(roles, '/terminals', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.terminals.allow'] });
+    expect(decide(['auditor'], '/terminals', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['portal.terminals.allow'] });
     expect(decide(['developer'], '/', 'POST')).toMatchObject({ allow: false, reasonCode: 'method_not_allowed' });
     expect(decide(['rag-indexer'], '/', 'GET', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
     // `/` is exact: it opens no other path, so anything unlisted is still denied by the default rule.

@@ -17,6 +17,8 @@ const UsagePage = lazyPage(() => import('./pages/UsagePage'));
 const HelpPage = lazyPage(() => import('./pages/HelpPage'));
 const AuditPage = lazyPage(() => import('./pages/AuditPage'));
 const PolicyPage = lazyPage(() => import('./pages/PolicyPage'));
+// xterm.js is large: it loads with the terminals page only.
+const TerminalsPage = lazyPage(() => import('./pages/TerminalsPage'));
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
@@ -70,6 +72,7 @@ export function App({ nonce }: { nonce: string }) {
                 <Route path={SPA_ROUTES.help} element={<HelpPage />} />
                 <Route path={SPA_ROUTES.audit} element={<AuditPage />} />
                 <Route path={SPA_ROUTES.policy} element={<PolicyPage />} />
+                <Route path={SPA_ROUTES.terminals} element={<TerminalsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

@@ -1,4 +1,4 @@
-import { originAllowed, sizeFrom } from './terminal-sockets';
+import { ensureWebSocketKey, originAllowed, sizeFrom } from './terminal-sockets';
 import { parseClientMessage } from './attach.usecase';
 
 describe('WebSocket upgrade checks', () => {
@@ -18,5 +18,14 @@ describe('WebSocket upgrade checks', () => {
     expect(parseClientMessage('{"type":"resize","cols":80,"rows":24}')).toEqual({ type: 'resize', cols: 80, rows: 24 });
     expect(parseClientMessage('{"type":"resize","cols":-1,"rows":24}')).toBeUndefined();
     expect(parseClientMessage('not json')).toBeUndefined();
+  });
+
+  it('gives an upgrade converted from HTTP/2 (no Sec-WebSocket-Key) a key, and keeps the one a client sent', () => {
+    const converted: Record<string, string> = { upgrade: 'websocket' };
+    ensureWebSocketKey(converted);
+    expect(Buffer.from(converted['sec-websocket-key'], 'base64')).toHaveLength(16);
+    const own = { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    ensureWebSocketKey(own);
+    expect(own['sec-websocket-key']).toBe('dGhlIHNhbXBsZSBub25jZQ==');
   });
 });

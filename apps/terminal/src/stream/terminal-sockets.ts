@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -17,6 +18,16 @@ export function sizeFrom(params: URLSearchParams): { cols: number; rows: number 
   const cols = Number(params.get('cols'));
   const rows = Number(params.get('rows'));
   return Number.isInteger(cols) && Number.isInteger(rows) && cols >= 10 && cols <= 500 && rows >= 5 && rows <= 200 ? { cols, rows } : undefined;
+}
+
+/**
+ * A browser on HTTP/2 opens the WebSocket with an extended CONNECT (RFC 8441), which has no Sec-WebSocket-Key;
+ * Envoy turns it into an HTTP/1.1 upgrade for us without adding one, and `ws` refuses an upgrade without it
+ * (400). The key only proves to an HTTP/1.1 client that the server speaks WebSocket; that client is Envoy here,
+ * which does not check the answer for a converted stream, so a random key stands in for the missing one.
+ */
+export function ensureWebSocketKey(headers: IncomingMessage['headers']): void {
+  if (!headers['sec-websocket-key']) headers['sec-websocket-key'] = randomBytes(16).toString('base64');
 }
 
 /** Whether the upgrade's Origin is one of the allowed ones (exact match; a missing Origin is refused too). */
@@ -68,6 +79,7 @@ export class TerminalSockets implements OnApplicationBootstrap, OnApplicationShu
       const ticket = await this.hot.consumeTicket(url.searchParams.get('ticket') ?? '');
       if (!ticket || ticket.sessionId !== match[1] || ticket.userId !== caller.userId || ticket.tenantId !== caller.tenantId) throw new TicketInvalidError();
       const { session, locked } = await this.attach.check(ticket);
+      ensureWebSocketKey(req.headers);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         this.attach.run(ws, session, { ticket, size: sizeFrom(url.searchParams), startedAt, locked }).catch((error: unknown) => {
           this.logger.error({ err: String(error), session_id: session.id }, 'terminal connection failed');

@@ -32,7 +32,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
 
 export interface RequestOptions {
   /** Default: POST with a body, GET without. */
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** For a conditional GET: the answer is 304 when the resource still has this ETag. */
   ifNoneMatch?: string;

@@ -4,6 +4,7 @@ import { SPA_ROUTES } from '../../../src/spa-routes';
 import { WORKSPACE_STATES } from '../api/types';
 import { LANGUAGES, RESOURCES, detectLanguage } from './index';
 import { POLICY_RESOURCES } from './policy';
+import { TERMINALS_RESOURCES } from './terminals';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -17,8 +18,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-// The policy console's strings load with it, but are checked here with the rest.
-const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
+// The policy console's and the terminals page's strings load with them, but are checked here with the rest.
+const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l], ...TERMINALS_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 /** Every .ts/.tsx file of the SPA except tests. */
@@ -68,6 +69,9 @@ describe('the portal strings', () => {
       ...['open', 'proposed', 'approved', 'rejected'].map((s) => `policy.draftState.${s}`),
       ...['seed', 'change', 'rollback'].map((o) => `policy.origin.${o}`),
       ...['added', 'removed', 'changed'].map((o) => `policy.diff.${o}`),
+      ...['attached', 'detached', 'terminated', 'locked'].map((s) => `terminals.states.${s}`),
+      ...['owner', 'read-only', 'read-write'].map((m) => `terminals.share.modes.${m}`),
+      ...['readOnly', 'locked', 'other'].map((r) => `terminals.refused.${r}`),
     ];
     for (const language of LANGUAGES) expect(built.filter((k) => !flat[language].has(k)).map((k) => `${language}: ${k}`)).toEqual([]);
   });

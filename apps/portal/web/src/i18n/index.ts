@@ -32,3 +32,8 @@ export function initI18n(language: Language) {
   });
   return i18next;
 }
+
+/** Adds a lazily loaded page's strings to both languages (idempotent): the first page does not carry them. */
+export function addPageStrings(resources: Record<Language, object>): void {
+  for (const [language, strings] of Object.entries(resources)) i18next.addResourceBundle(language, 'translation', strings, true, false);
+}

@@ -1,7 +1,6 @@
 // The policy console's strings load with the console: only security administrators open it, and the first
 // page should not carry its words. The i18n spec checks them with the rest.
-import i18next from 'i18next';
-import type { Language } from './index';
+import { type Language, addPageStrings } from './index';
 import en from './policy.en.json';
 import ko from './policy.ko.json';
 
@@ -9,5 +8,5 @@ export const POLICY_RESOURCES: Record<Language, typeof en> = { en, ko };
 
 /** Adds the console's strings to both languages (idempotent). */
 export function loadPolicyStrings(): void {
-  for (const [language, strings] of Object.entries(POLICY_RESOURCES)) i18next.addResourceBundle(language, 'translation', strings, true, false);
+  addPageStrings(POLICY_RESOURCES);
 }

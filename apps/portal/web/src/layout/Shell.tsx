@@ -11,9 +11,9 @@ import type { Language } from '../i18n';
 import { useLanguage } from '../language';
 import logo from '../logo.svg';
 
-const NAV: SpaPage[] = ['workspaces', 'tokens', 'usage', 'help', 'audit', 'policy'];
+const NAV: SpaPage[] = ['workspaces', 'terminals', 'tokens', 'usage', 'help', 'audit', 'policy'];
 /** Pages only some roles may use: the entry is shown to those roles alone (the page itself says so to others). */
-const FOR_ROLES: Partial<Record<SpaPage, (roles: readonly string[]) => boolean>> = { workspaces: canUseWorkspaces, audit: canReadAudit, policy: canAdministerPolicy };
+const FOR_ROLES: Partial<Record<SpaPage, (roles: readonly string[]) => boolean>> = { workspaces: canUseWorkspaces, terminals: canUseWorkspaces, audit: canReadAudit, policy: canAdministerPolicy };
 
 /** The frame of every page: skip link, header (brand, navigation, language, who is signed in), main, footer. */
 export function Shell({ children }: { children: ReactNode }) {
