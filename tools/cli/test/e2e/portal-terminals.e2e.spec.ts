@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, eventually, uniquePrefix } from '@airlock/testing';
-import { restartService, startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
-import { LOCALES, SCREENSHOTS, fill, newContext, noSeriousA11yViolations, shoot, signIn } from './portal-support';
+import type { BrowserContext, Page } from 'playwright-core';
+import { eventually } from '@airlock/testing';
+import { restartService } from '../../src/mesh';
+import { LOCALES, browserSuite, fill, newContext, noSeriousA11yViolations, shoot, signIn } from './portal-support';
 import { edgeCaller, issueToken, seedUser } from './support';
 
 // The terminals page in a real Chromium through Envoy, in Korean and in English: alice runs a counter in one
@@ -20,29 +20,16 @@ const alice = seedUser('alice');
 const bob = seedUser('bob');
 
 describe("the portal's terminals page in a real browser through Envoy (headless Chromium)", () => {
-  const name = uniquePrefix('e2e-pterm');
-  let mesh: MeshInfo;
-  let edge: string;
-  let browser: Browser;
+  const suite = browserSuite('e2e-pterm');
   let call: ReturnType<typeof edgeCaller>;
   let aliceToken: string;
   let bobToken: string;
 
   beforeAll(async () => {
-    const executablePath = await ensureChromium();
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
-    edge = `https://localhost:${mesh.envoy.httpsPort}`;
-    call = edgeCaller(mesh);
-    aliceToken = await issueToken(mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
-    bobToken = await issueToken(mesh, { userId: 'bob', tenantId: 'acme', projectId: 'lending' });
-    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 20 * 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (mesh) await stopMesh(name);
-  }, 60_000);
+    call = edgeCaller(suite.mesh);
+    aliceToken = await issueToken(suite.mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
+    bobToken = await issueToken(suite.mesh, { userId: 'bob', tenantId: 'acme', projectId: 'lending' });
+  });
 
   describe.each(LOCALES)('in $locale', ({ locale, lang, s: common }) => {
     const s = terminalStrings(lang);
@@ -52,13 +39,13 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
     const consoleErrors: string[] = [];
 
     async function browse(user: typeof alice): Promise<Page> {
-      const context = await newContext(browser, locale);
+      const context = await newContext(suite.browser, locale);
       contexts.push(context);
       const page = await context.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
       });
-      await signIn(page, edge, user, '/terminals');
+      await signIn(page, suite.edge, user, '/terminals');
       await page.getByRole('heading', { level: 1, name: s.title }).waitFor();
       return page;
     }
@@ -123,7 +110,7 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       });
       await page.keyboard.press('Control+D');
       // A file of this run alone: one left by an earlier run (or its swap file) would change what vi shows.
-      await page.keyboard.type(`vi /tmp/${name}-${lang}.txt`);
+      await page.keyboard.type(`vi /tmp/${suite.mesh.name}-${lang}.txt`);
       await page.keyboard.press('Enter');
       await eventually('vi started', async () => ((await screen(page, 'editor')).includes('~') ? true : undefined));
       // vim asks the terminal a few questions as it starts (answered by xterm.js): keys typed meanwhile can be taken as answers.
@@ -135,7 +122,7 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await shoot(page, `${lang}-terminals-1-vi`);
       await page.context().close();
 
-      await restartService(mesh, 'terminal');
+      await restartService(suite.mesh, 'terminal');
 
       const again = await browse(alice);
       await openTab(again, 'counter');
