@@ -118,7 +118,7 @@ describe('AI gateway through Envoy: OpenAI SDK, Tabby protocol, opencode and Con
     });
 
     it('models.list shows exactly the aliases policy allows the caller', async () => {
-      expect((await sdk.models.list()).data.map((m) => m.id)).toEqual(['airlock-chat', 'airlock-code', 'airlock-agent']);
+      expect((await sdk.models.list()).data.map((m) => m.id)).toEqual(['airlock-chat', 'airlock-code', 'airlock-agent', 'airlock-embed']);
       const analyst = await issueToken(mesh, { userId: 'bob', tenantId: tenant, projectId: 'payments', roles: ['analyst'] });
       const models = (await openAi(mesh, analyst).models.list()).data;
       expect(models).toEqual([{ id: 'airlock-chat', object: 'model', created: 0, owned_by: 'airlock' }]);
