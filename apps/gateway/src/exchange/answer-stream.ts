@@ -9,7 +9,7 @@ import type { SseEvent } from '../upstream/sse';
 import { ANSWERED, type Ending, endingOf, isCancellation } from './ending';
 import type { ReplyContext, StreamRenderer, Tokens } from './exchange-spec';
 import { type StreamChunk, estimateTokens, parseStreamChunk, withoutToolCalls } from './stream-chunks';
-import { type ToolCall, ToolCallBuffer } from './tool-calls';
+import { type ToolCall, ToolCallBuffer, scanToolCalls } from './tool-calls';
 
 /** Chunks read from the backend whose scanned text is not yet written to the client, at most. */
 const MAX_UNWRITTEN = 64;
@@ -205,12 +205,8 @@ export class AnswerStream {
   private async sendToolCalls(template: StreamChunk): Promise<void> {
     const calls = this.toolCalls.take();
     if (calls.length === 0) return;
-    const safe: ToolCall[] = [];
-    for (const call of calls) {
-      const scanned = await this.options.scanArguments(call.arguments);
-      this.dlpAction = strongest(this.dlpAction, scanned.verdict);
-      safe.push({ ...call, arguments: scanned.text });
-    }
+    const { calls: safe, verdict } = await scanToolCalls(calls, this.options.scanArguments);
+    this.dlpAction = strongest(this.dlpAction, verdict);
     this.sentCalls.push(...safe);
     if (!this.emit(this.options.renderer.toolCalls(safe, template, this.ctx()), safe[0].name)) await this.drained();
   }

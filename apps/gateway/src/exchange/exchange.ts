@@ -16,7 +16,7 @@ import { GenAiSpan } from '../telemetry/genai-span';
 import { type AnswerScan, AnswerStream, type StreamedAnswer } from './answer-stream';
 import { ANSWERED, type Ending, endingOf } from './ending';
 import type { ExchangeKind, ExchangeSpec, ReplyContext, StreamRenderer, Tokens } from './exchange-spec';
-import type { ToolCall } from './tool-calls';
+import { type ToolCall, scanToolCalls } from './tool-calls';
 
 // What the exchange needs of its neighbours: narrow, so that a unit test can stand in for each.
 export type ExchangeDlp = Pick<DlpGuard, 'scanInbound' | 'scanAnswer'> & {
@@ -179,13 +179,8 @@ class AiRequest {
     const answer = spec.readJson(body);
     const scan = (text: string) => this.deps.dlp.scanAnswer(text, caller.policyVersion, prompt.pseudonyms);
     const scanned = answer.text === undefined ? undefined : await scan(answer.text);
-    let dlpAction = scanned ? strongest(prompt.verdict, scanned.verdict) : prompt.verdict;
-    const calls: ToolCall[] = [];
-    for (const call of answer.toolCalls ?? []) {
-      const args = await scan(call.arguments);
-      dlpAction = strongest(dlpAction, args.verdict);
-      calls.push({ ...call, arguments: args.text });
-    }
+    const { calls, verdict } = await scanToolCalls(answer.toolCalls ?? [], scan);
+    const dlpAction = strongest(scanned ? strongest(prompt.verdict, scanned.verdict) : prompt.verdict, verdict);
     return { body: answer.render({ ...ctx, dlpAction }, scanned?.text ?? '', calls), tokens: answer.tokens, dlpAction, text: answer.text ?? '', toolCalls: calls };
   }
 

@@ -1,3 +1,5 @@
+import { type DlpVerdict, strongest } from '../dlp/verdicts';
+
 /** One function call the model made, whole (its streamed pieces joined). */
 export interface ToolCall {
   /** The call's position among the answer's calls (OpenAI's `index`). */
@@ -78,4 +80,19 @@ export function openAiToolCalls(calls: ToolCall[], withIndex: boolean): Record<s
     type: 'function',
     function: { name: c.name, arguments: c.arguments },
   }));
+}
+
+/**
+ * Every call's arguments through DLP (each call one scan, all at once), the calls as they may leave and the
+ * strongest verdict: the one way streamed and whole answers send calls on.
+ */
+export async function scanToolCalls(
+  calls: readonly ToolCall[],
+  scan: (text: string) => Promise<{ text: string; verdict: DlpVerdict }>,
+): Promise<{ calls: ToolCall[]; verdict: DlpVerdict }> {
+  const scanned = await Promise.all(calls.map((call) => scan(call.arguments)));
+  return {
+    calls: calls.map((call, i) => ({ ...call, arguments: scanned[i]!.text })),
+    verdict: scanned.reduce<DlpVerdict>((verdict, s) => strongest(verdict, s.verdict), 'allow'),
+  };
 }
