@@ -91,8 +91,8 @@ export class ChainVerification {
 function runVerifier(file: string, options: { digestFile?: string; publicKeyPem?: string }): Promise<VerifyReport> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: require.resolve('@airlock/audit-chain'), file, options } });
+    // The worker's script ends after its one message, so the thread exits by itself.
     worker.once('message', (message: { report?: VerifyReport; error?: string }) => {
-      void worker.terminate();
       if (message.report) resolve(message.report);
       else reject(new Error(message.error ?? 'verifier failed'));
     });
