@@ -69,3 +69,9 @@ export const ALLOWED_CALLERS: CallGraph = {
   // A person's own token budget (/api/usage/v1/me).
   usage: ['airlock.policy.v1.PolicyService/GetTokenBudgets'],
 };
+
+/**
+ * Who may call the HTTP port (mTLS on): the edge for the policy API, and every service that verifies the edge's
+ * identity assertion, for the JWKS it verifies with.
+ */
+export const HTTP_CALLERS: readonly string[] = ['envoy', 'identity', 'gateway', 'workspace', 'audit', 'usage', 'terminal', 'rag'];

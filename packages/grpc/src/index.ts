@@ -9,6 +9,8 @@ export {
   callAllowed,
   callGraphInterceptor,
   mtlsChannelCredentials,
+  mtlsHttpsClientOptions,
+  mtlsHttpsServerOptions,
   mtlsServerCredentials,
   readMtlsMaterial,
   workloadOf,

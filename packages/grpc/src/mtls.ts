@@ -3,7 +3,8 @@
 // graph says which verified caller may call which service or method.
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { type PeerCertificate, TLSSocket } from 'node:tls';
+import type { AgentOptions } from 'node:https';
+import { type PeerCertificate, type TlsOptions, TLSSocket } from 'node:tls';
 import { CORRELATION_HEADER, acceptCorrelationId } from '@airlock/telemetry';
 
 /** The trailer carrying an error's machine-readable code, next to the gRPC status. */
@@ -44,6 +45,30 @@ export function mtlsServerCredentials(material: MtlsMaterial): grpc.ServerCreden
 /** Client side: the server must present a certificate from the CA for the address dialled; ours goes with every handshake. */
 export function mtlsChannelCredentials(material: MtlsMaterial): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(material.ca, material.privateKey, material.certChain);
+}
+
+/**
+ * An HTTPS server's side of the same rule as the gRPC ports: this process's certificate, and a client certificate
+ * from the CA required in the handshake. TLS 1.3 only: it has no renegotiation, so the certificate a connection
+ * started with is the one every request on it carries (the HTTP caller check reads it once per connection).
+ */
+export function mtlsHttpsServerOptions(material: MtlsMaterial): Pick<TlsOptions, 'cert' | 'key' | 'ca' | 'requestCert' | 'rejectUnauthorized' | 'minVersion'> {
+  return { cert: material.certChain, key: material.privateKey, ca: material.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' };
+}
+
+/**
+ * An HTTPS client's side: our certificate goes with every handshake, and the server must present one from the CA
+ * naming `workload`. The workload name is checked instead of the host name, as Envoy's clusters do, so the same
+ * certificate serves whatever address a deployment gives the service.
+ */
+export function mtlsHttpsClientOptions(material: MtlsMaterial, workload: string): AgentOptions {
+  return {
+    cert: material.certChain,
+    key: material.privateKey,
+    ca: material.ca,
+    minVersion: 'TLSv1.3',
+    checkServerIdentity: (_host, certificate) => (workloadOf(certificate) === workload ? undefined : new Error(`the server's certificate does not name ${workload}`)),
+  };
 }
 
 /**

@@ -8,7 +8,10 @@ import { AssertionVerifier, type JwksOptions } from './verifier';
 export const identityAssertionConfig = {
   /** Policy's assertion public key (SPKI PEM): the simplest source, no network. */
   IDENTITY_ASSERTION_PUBLIC_KEY_FILE: z.string().min(1).optional(),
-  /** Policy's JWKS on its own HTTP port (`http://<policy>/api/policy/v1/assertion/jwks.json`): follows key rotation. */
+  /**
+   * Policy's JWKS on its own HTTP port (`https://<policy>/api/policy/v1/assertion/jwks.json`, over mTLS; `http:` only
+   * where mTLS is off): follows key rotation.
+   */
   IDENTITY_ASSERTION_JWKS_URL: z.url().optional(),
 };
 

@@ -1,5 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Agent, type AgentOptions, get } from 'node:https';
 import { ASSERTION_ALG, ASSERTION_AUDIENCE, ASSERTION_ISSUER, ASSERTION_TYP, identityFromClaims, type AssertedIdentity } from './claims';
 import { AssertionError } from './errors';
 import { assertP256, keysFromJwks, publicJwkOf, thumbprint, type Jwks } from './keys';
@@ -24,6 +25,11 @@ export interface JwksOptions extends VerifierOptions {
   refetchCooldownMs?: number;
   /** Age after which the key set is refreshed in the background. Default 10 min. */
   maxAgeMs?: number;
+  /**
+   * TLS for an `https:` JWKS URL: this service's client certificate and the CA, and how the server's certificate is
+   * checked (policy's HTTP port admits only workloads with a certificate from the internal CA).
+   */
+  tls?: AgentOptions;
 }
 
 /** The header is one JWS; anything longer is not ours (Envoy's header limit is far above this). */
@@ -53,10 +59,14 @@ class RemoteJwks implements KeySource {
   private lastAttempt = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
 
+  private readonly agent?: Agent;
+
   constructor(
     private readonly url: string,
-    private readonly options: Required<Pick<JwksOptions, 'fetchTimeoutMs' | 'refetchCooldownMs' | 'maxAgeMs'>> & { now: () => number },
-  ) {}
+    private readonly options: Required<Pick<JwksOptions, 'fetchTimeoutMs' | 'refetchCooldownMs' | 'maxAgeMs'>> & { now: () => number; tls?: AgentOptions },
+  ) {
+    if (options.tls && url.startsWith('https:')) this.agent = new Agent({ ...options.tls, keepAlive: false });
+  }
 
   async find(kid: string | undefined): Promise<KeyObject | undefined> {
     const now = this.options.now();
@@ -90,12 +100,37 @@ class RemoteJwks implements KeySource {
 
   private async fetchKeys(): Promise<void> {
     this.lastAttempt = this.options.now();
-    const res = await fetch(this.url, { signal: AbortSignal.timeout(this.options.fetchTimeoutMs), redirect: 'error', headers: { accept: 'application/json' } });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const keys = keysFromJwks(await res.json());
+    const keys = keysFromJwks(this.agent ? await this.getOverTls(this.agent) : await this.getPlain());
     if (!keys.size) throw new Error('the JWKS holds no ES256 P-256 key');
     this.keys = keys;
     this.fetchedAt = this.options.now();
+  }
+
+  private async getPlain(): Promise<unknown> {
+    const res = await fetch(this.url, { signal: AbortSignal.timeout(this.options.fetchTimeoutMs), redirect: 'error', headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return res.json();
+  }
+
+  /** node:https rather than fetch: fetch cannot present a client certificate without another HTTP client library. */
+  private getOverTls(agent: Agent): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const req = get(this.url, { agent, headers: { accept: 'application/json' }, timeout: this.options.fetchTimeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.fetchTimeoutMs} ms`)));
+      req.on('error', reject);
+    });
   }
 }
 
@@ -161,6 +196,7 @@ export class AssertionVerifier {
       refetchCooldownMs: options.refetchCooldownMs ?? 30_000,
       maxAgeMs: options.maxAgeMs ?? 600_000,
       now: options.now ?? Date.now,
+      tls: options.tls,
     });
     return new AssertionVerifier(remote, options);
   }

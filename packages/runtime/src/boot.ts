@@ -5,7 +5,16 @@ import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type BaseConfig, ConfigError, baseShape, loadConfig, type z } from '@airlock/config';
 import { PROTO_DIR } from '@airlock/contracts';
-import { CALLER_NOT_ALLOWED, HealthReporter, PROTO_LOADER_OPTIONS, addStandardServices, callGraphInterceptor, startHealthListener, type CallGraph } from '@airlock/grpc';
+import {
+  CALLER_NOT_ALLOWED,
+  HealthReporter,
+  PROTO_LOADER_OPTIONS,
+  addStandardServices,
+  callGraphInterceptor,
+  mtlsHttpsServerOptions,
+  startHealthListener,
+  type CallGraph,
+} from '@airlock/grpc';
 import { identityAssertionConfig, type IdentityAssertionConfig } from '@airlock/identity-assertion';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
 import path from 'node:path';
@@ -16,6 +25,7 @@ export { APP_LOGGER };
 import { EdgeCaller } from './edge-caller';
 import { AllExceptionsFilter } from './filters';
 import { jsonBodyMiddleware } from './http-body';
+import { httpCallersMiddleware } from './http-callers';
 import { loadMtlsMaterial, mtlsShape, serverCredentialsFor, type MtlsConfig } from './mtls-config';
 import { NestLogger } from './nest-logger';
 import { ServiceStopping } from './service-stopping';
@@ -42,6 +52,11 @@ export interface ServiceDefinition<S extends z.ZodRawShape> {
   };
   /** The service has an HTTP face (needs HTTP_PORT). */
   http?: boolean;
+  /**
+   * Which verified workloads may call the HTTP face when mTLS is on (HTTPS, TLS 1.3, a client certificate from the
+   * internal CA required): default only `envoy`, the edge. Others get 403 `caller_not_allowed`.
+   */
+  httpCallers?: readonly string[];
   /**
    * Routes take the caller from the edge (`EdgeCaller`, injectable): requires IDENTITY_ASSERTION_PUBLIC_KEY_FILE
    * or IDENTITY_ASSERTION_JWKS_URL. Opt-in, so services without such routes need neither.
@@ -73,6 +88,9 @@ function loadServiceConfig<S extends z.ZodRawShape>(def: ServiceDefinition<S>, e
   if (problems.length > 0 || !base || !own) throw new ConfigError(problems);
   return { ...base, ...own } as ServiceConfig<S>;
 }
+
+/** The edge: the only caller of most services' HTTP faces. */
+const DEFAULT_HTTP_CALLERS = ['envoy'];
 
 /** Reflection lists every method: for the operator's tools, not for other services. */
 const OPERATOR_TOOLS: CallGraph = { operator: ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'] };
@@ -115,7 +133,7 @@ export async function bootService<S extends z.ZodRawShape>(
   const config = loadServiceConfig(def, environment);
   const mtls = loadMtlsMaterial(config);
   const logger = createLogger(def.name, config.LOG_LEVEL);
-  if (!mtls) logger.warn('MTLS_OFF_FOR_DEVELOPMENT=true: gRPC is plaintext and admits any caller; never run a deployment like this');
+  if (!mtls) logger.warn('MTLS_OFF_FOR_DEVELOPMENT=true: gRPC and HTTP are plaintext and admit any caller; never run a deployment like this');
   // One SDK per process: tests boot several services in one process and share it.
   telemetry ??= startTelemetry({
     serviceName: `airlock-${def.name}`,
@@ -125,7 +143,7 @@ export async function bootService<S extends z.ZodRawShape>(
   });
 
   // Before any server starts: an unusable key source is a ConfigError, not a service answering 401 to everyone.
-  const edgeCaller = def.edgeIdentity ? await EdgeCaller.fromConfig(config as IdentityAssertionConfig, logger) : undefined;
+  const edgeCaller = def.edgeIdentity ? await EdgeCaller.fromConfig(config as IdentityAssertionConfig, logger, mtls) : undefined;
   const edgeProviders = edgeCaller ? [{ provide: EdgeCaller, useValue: edgeCaller }] : [];
 
   const health = new HealthReporter(def.grpc.services);
@@ -177,8 +195,10 @@ export async function bootService<S extends z.ZodRawShape>(
   if (def.http) {
     // Nest's body parser is off: it ran before the correlation middleware (refusals without a correlation id)
     // and answered an oversized chunked body with 500. The runtime's own parser runs after it (http-body.ts).
-    const web = await NestFactory.create<NestExpressApplication>(root, { logger: nestLogger, bufferLogs: false, bodyParser: false, abortOnError: false });
+    const httpsOptions = mtls ? mtlsHttpsServerOptions(mtls) : undefined;
+    const web = await NestFactory.create<NestExpressApplication>(root, { logger: nestLogger, bufferLogs: false, bodyParser: false, abortOnError: false, httpsOptions });
     web.use(correlationMiddleware(logger));
+    if (mtls) web.use(httpCallersMiddleware(def.httpCallers ?? DEFAULT_HTTP_CALLERS, logger));
     web.use(jsonBodyMiddleware({ maxBytes: config.HTTP_BODY_LIMIT_BYTES!, maxDepth: config.HTTP_JSON_MAX_DEPTH! }, logger));
     web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
     app = web;

@@ -8,6 +8,7 @@ import {
   type AssertionVerifier,
   type IdentityAssertionConfig,
 } from '@airlock/identity-assertion';
+import { mtlsHttpsClientOptions, type MtlsMaterial } from '@airlock/grpc';
 import { metrics, type Logger } from '@airlock/telemetry';
 import { AppError, GrpcStatus } from './errors';
 
@@ -45,8 +46,9 @@ export class EdgeCaller {
   ) {}
 
   /** IDENTITY_ASSERTION_PUBLIC_KEY_FILE or _JWKS_URL; a ConfigError naming them otherwise (the boot stops). */
-  static async fromConfig(config: IdentityAssertionConfig, logger: Logger): Promise<EdgeCaller> {
-    return new EdgeCaller(await verifierFromConfig(config), logger);
+  static async fromConfig(config: IdentityAssertionConfig, logger: Logger, mtls?: MtlsMaterial): Promise<EdgeCaller> {
+    // Policy's HTTP port, where the JWKS is served, admits only workloads with a certificate from the internal CA.
+    return new EdgeCaller(await verifierFromConfig(config, { tls: mtls ? mtlsHttpsClientOptions(mtls, 'policy') : undefined }), logger);
   }
 
   /** The verified identity, or UnauthenticatedError (401 `unauthenticated`). The assertion itself is never logged. */

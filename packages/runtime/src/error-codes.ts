@@ -7,6 +7,7 @@ export const RUNTIME_ERROR_CODES = [
   'bad_request',
   'unauthenticated',
   'forbidden',
+  'caller_not_allowed',
   'not_found',
   'method_not_allowed',
   'payload_too_large',

@@ -2,9 +2,11 @@ export { APP_CONFIG, APP_LOGGER, bootService, runService, type RunningService, t
 export { csvField, csvRecords, toCsv } from './csv';
 export { errorEnvelope, type ErrorEnvelope } from './error-envelope';
 export { AppError, DependencyUnavailableError, GrpcStatus, InvalidArgumentError, type AppErrorOptions } from './errors';
-export { HealthReporter } from '@airlock/grpc';
+export { HealthReporter, mtlsHttpsClientOptions, mtlsHttpsServerOptions } from '@airlock/grpc';
+export { CallerNotAllowedError, httpCallerOf } from './http-callers';
 export { EdgeCaller, UnauthenticatedError, type EdgeIdentity } from './edge-caller';
 export { errorPage, isBrowserNavigation, pageLanguage, type ErrorPage, type PageLanguage } from './error-page';
 export { ServiceStopping } from './service-stopping';
 export { grpcClientCredentials, loadMtlsMaterial, mtlsShape, type MtlsConfig } from './mtls-config';
+export type { MtlsMaterial } from '@airlock/grpc';
 export type { CallGraph } from '@airlock/grpc';

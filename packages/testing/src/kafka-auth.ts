@@ -128,7 +128,7 @@ export async function createKafkaUser(target: KafkaAuthTarget, username: string,
       ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-Dlog4j.rootLogger=WARN', '-cp', path.join(home, 'libs', '*'), 'kafka.admin.ConfigCommand',
         '--bootstrap-server', target.brokers[0]!, '--command-config', adminConfig,
         '--alter', '--entity-type', 'users', '--entity-name', username, '--add-config-file', userConfig],
-      { timeoutMs: 60_000 },
+      { timeoutMs: 120_000 },
     ).catch((error: Error) => {
       // The tool quotes the credential it refuses: never let a password into a message.
       throw new Error(error.message.split(password).join('[redacted]').split(target.adminPassword).join('[redacted]'));

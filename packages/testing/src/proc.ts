@@ -199,7 +199,9 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
       (error, stdout, stderr) => {
         if (error) {
           const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-25).join('\n');
-          reject(new Error(`${command} ${args.join(' ')} failed: ${error.message.split('\n')[0]}\n${tail}`));
+          // execFile's message says only "Command failed" when its timeout killed the command: say which it was.
+          const reason = error.killed && opts.timeoutMs ? `timed out after ${opts.timeoutMs} ms` : error.message.split('\n')[0];
+          reject(new Error(`${command} ${args.join(' ')} failed: ${reason}\n${tail}`));
         } else resolve({ stdout, stderr });
       },
     );

@@ -5,6 +5,7 @@
 // a fresh one.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { KAFKA_CLIENT_NAMES, kafkaAcl, kafkaTopics, type KafkaClient } from '@airlock/events';
 import { adminKafka, createKafkaUser, startPrivateKafka, type KafkaAuthTarget } from '@airlock/testing';
@@ -55,8 +56,10 @@ export async function startMeshKafka(options: MeshKafkaOptions): Promise<MeshKaf
 
   const provisioned: Record<string, string> = existsSync(provisionedFile(options.dir)) ? JSON.parse(readFileSync(provisionedFile(options.dir), 'utf8')) : {};
   const users = {} as Record<KafkaClient, MeshKafkaUser>;
-  await Promise.all(
-    KAFKA_CLIENT_NAMES.map(async (client) => {
+  await inBatches(
+    KAFKA_CLIENT_NAMES,
+    availableParallelism(),
+    async (client) => {
       const username = kafkaUsername(client);
       const passwordFile = path.join(options.secretsDir, `kafka-${client}.password`);
       const password = await keptSecret(passwordFile);
@@ -68,10 +71,23 @@ export async function startMeshKafka(options: MeshKafkaOptions): Promise<MeshKaf
         provisioned[username] = digest;
       }
       users[client] = { username, passwordFile };
-    }),
+    },
   );
   writeFileSync(provisionedFile(options.dir), JSON.stringify(provisioned), { mode: 0o600 });
   return { brokers: broker.brokers, users };
+}
+
+/**
+ * `work` for every item, at most `width` at a time. Each user is a JVM start: all of them at once on a loaded
+ * two-core machine pushed single ConfigCommands past their 60 s timeout, while one per core takes no longer.
+ */
+async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: Math.max(1, width) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
 }
 
 /** The topics every client uses: the broker creates none on its own, and no service's user may. */

@@ -1,9 +1,12 @@
-// mTLS between services, against a real service process (the built dlp, which needs no datastore) with real
-// certificates from the dev PKI: no client certificate or one from another CA → the handshake is refused; a workload
-// outside dlp's call graph → PERMISSION_DENIED caller_not_allowed; the gateway (in the graph) → answered.
+// mTLS between services, against real service processes with real certificates from the dev PKI. gRPC (the built
+// dlp, which needs no datastore): no client certificate or one from another CA → the handshake is refused; a workload
+// outside dlp's call graph → PERMISSION_DENIED caller_not_allowed; the gateway (in the graph) → answered. HTTP (the
+// built portal): plaintext and certificate-less TLS refused, a workload other than Envoy → 403 caller_not_allowed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
@@ -16,6 +19,7 @@ import {
   createClient,
   isGrpcError,
   mtlsChannelCredentials,
+  mtlsHttpsClientOptions,
   readMtlsMaterial,
   unary,
   type ChannelCredentials,
@@ -46,41 +50,48 @@ async function scanAs(address: string, credentials: ChannelCredentials): Promise
 
 const as = (certificate: WorkloadCertificate) => mtlsChannelCredentials(readMtlsMaterial(certificate));
 
+/** A built service (`apps/<app>/dist/main.js`) with mTLS on as `certificate`, started and SERVING on gRPC health. */
+async function startService(app: string, certificate: WorkloadCertificate, operator: WorkloadCertificate, extraEnv: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  let log = '';
+  const child = spawn(process.execPath, [path.join(ROOT, `apps/${app}/dist/main.js`)], {
+    env: {
+      PATH: process.env.PATH,
+      BIND_HOST: '127.0.0.1',
+      GRPC_PORT: String(port),
+      METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      MTLS_CERT_FILE: certificate.certFile,
+      MTLS_KEY_FILE: certificate.keyFile,
+      MTLS_CA_FILE: certificate.caFile,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 30_000;
+  while ((await checkHealth(address, '', 500, as(operator))) !== 'SERVING') {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${app} did not become ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { address, child };
+}
+
 describe('mTLS on internal gRPC (a real dlp process, dev PKI certificates)', () => {
   let dir: string;
   let certs: Record<string, WorkloadCertificate>;
   let foreign: WorkloadCertificate;
   let address: string;
   let child: ChildProcess;
-  let log = '';
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-mtls-'));
     certs = await ensureWorkloadCertificates(path.join(dir, 'pki'), ['dlp', 'gateway', 'usage', 'operator']);
     // A `gateway` certificate from a CA dlp does not trust: the name alone must not open the door.
     foreign = (await ensureWorkloadCertificates(path.join(dir, 'other-pki'), ['gateway'])).gateway;
-    const port = await freePort();
-    address = `127.0.0.1:${port}`;
-    child = spawn(process.execPath, [path.join(ROOT, 'apps/dlp/dist/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        BIND_HOST: '127.0.0.1',
-        GRPC_PORT: String(port),
-        METRICS_PORT: String(await freePort()),
-        LOG_LEVEL: 'warn',
-        MTLS_CERT_FILE: certs.dlp.certFile,
-        MTLS_KEY_FILE: certs.dlp.keyFile,
-        MTLS_CA_FILE: certs.dlp.caFile,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while ((await checkHealth(address, '', 500, as(certs.operator))) !== 'SERVING') {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dlp did not become ready:\n${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    ({ address, child } = await startService('dlp', certs.dlp, certs.operator));
   }, 60_000);
 
   afterAll(() => {
@@ -145,5 +156,61 @@ describe('mTLS on internal gRPC (a real dlp process, dev PKI certificates)', () 
     const result = await scanAs(address, as(certs.gateway));
     expect(result).not.toBeInstanceOf(Error);
     expect((result as airlock.dlp.v1.ScanResponse).text).toBe('hello');
+  });
+});
+
+/** One GET to 127.0.0.1:`port` (HTTPS unless `plain`); resolves to status and body, or to the error of a refused connection. */
+function httpsGet(port: number, options: https.RequestOptions, plain = false): Promise<{ status: number; body: string } | Error> {
+  return new Promise((resolve) => {
+    const req = (plain ? http : https).get({ host: '127.0.0.1', port, path: '/', agent: false, headers: { 'x-correlation-id': 'mtls-http-test' }, ...options }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', resolve);
+  });
+}
+
+describe('mTLS on HTTP faces (a real portal process, dev PKI certificates)', () => {
+  let dir: string;
+  let certs: Record<string, WorkloadCertificate>;
+  let httpPort: number;
+  let child: ChildProcess;
+  const as = (workload: string) => mtlsHttpsClientOptions(readMtlsMaterial(certs[workload]), 'portal');
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-mtls-http-'));
+    certs = await ensureWorkloadCertificates(path.join(dir, 'pki'), ['portal', 'envoy', 'gateway', 'operator']);
+    httpPort = await freePort();
+    ({ child } = await startService('portal', certs.portal, certs.operator, { HTTP_PORT: String(httpPort) }));
+  }, 60_000);
+
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses plaintext and a TLS client that presents no certificate', async () => {
+    // Errors of node's own sockets come from another realm than the test's: compared by their codes.
+    expect(await httpsGet(httpPort, {}, true)).toMatchObject({ code: 'ECONNRESET' });
+    const anonymous = await httpsGet(httpPort, { ca: fs.readFileSync(certs.portal.caFile), checkServerIdentity: () => undefined });
+    expect(anonymous).toMatchObject({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+  });
+
+  it('answers another verified workload 403 caller_not_allowed, with the envelope and correlation id', async () => {
+    const { status, body } = (await httpsGet(httpPort, as('gateway'))) as { status: number; body: string };
+    expect(status).toBe(403);
+    expect(JSON.parse(body)).toEqual({ error: expect.objectContaining({ code: 'caller_not_allowed', correlation_id: 'mtls-http-test', retryable: false }) });
+  });
+
+  it('serves Envoy, whose certificate the HTTP face admits', async () => {
+    const { status, body } = (await httpsGet(httpPort, as('envoy'))) as { status: number; body: string };
+    expect(status).toBe(200);
+    expect(body).toContain('<html');
+  });
+
+  it('is checked by name on the client side too: a server that is not the one asked for is refused', async () => {
+    const wrongServer = await httpsGet(httpPort, mtlsHttpsClientOptions(readMtlsMaterial(certs.envoy), 'policy'));
+    expect(wrongServer).toMatchObject({ message: expect.stringContaining('does not name policy') });
   });
 });

@@ -123,7 +123,8 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
   if (p.http) env.HTTP_PORT = String(p.http);
   // HTTP faces that take the caller from the edge verify policy's x-airlock-identity assertion with its JWKS
   // (fetched when first needed, so policy may start after them).
-  const edgeIdentity = { IDENTITY_ASSERTION_JWKS_URL: `http://127.0.0.1:${ports.policy.http}/api/policy/v1/assertion/jwks.json` };
+  // HTTPS with this service's client certificate when mTLS is on: policy's HTTP port admits nothing else.
+  const edgeIdentity = { IDENTITY_ASSERTION_JWKS_URL: `${mesh.mtls ? 'https' : 'http'}://127.0.0.1:${ports.policy.http}/api/policy/v1/assertion/jwks.json` };
   const spoolOf = (name: string) => path.join(path.dirname(mesh.spoolDir), name);
   switch (service) {
     case 'identity':

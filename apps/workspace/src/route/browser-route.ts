@@ -1,8 +1,21 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ASSERTION_HEADER, IDENTITY_HEADERS } from '@airlock/identity-assertion';
-import { APP_CONFIG, APP_LOGGER, EdgeCaller, UnauthenticatedError, errorEnvelope, errorPage, isBrowserNavigation, type ServiceConfig } from '@airlock/runtime';
+import {
+  APP_CONFIG,
+  APP_LOGGER,
+  EdgeCaller,
+  UnauthenticatedError,
+  errorEnvelope,
+  errorPage,
+  httpCallerOf,
+  isBrowserNavigation,
+  loadMtlsMaterial,
+  mtlsHttpsServerOptions,
+  type ServiceConfig,
+} from '@airlock/runtime';
 import { CORRELATION_HEADER, type Logger } from '@airlock/telemetry';
 import type { WorkspaceDriver } from '../drivers/driver';
 import { WORKSPACE_DRIVER } from '../reconcile/driver.provider';
@@ -29,13 +42,15 @@ const correlationIdOf = (req: IncomingMessage): string | undefined => {
  *
  * The caller comes only from the signed x-airlock-identity assertion (EdgeCaller), on plain requests and
  * WebSocket upgrades alike (Envoy forwards ext_authz's headers on the upgrade request too): a request that
- * reached this port around Envoy gets 401 whatever x-user-id/x-tenant-id it carries.
+ * reached this port around Envoy gets 401 whatever x-user-id/x-tenant-id it carries. With mTLS on (the default) the
+ * port is HTTPS and admits only Envoy's certificate, like the service's HTTP face.
  */
 @Injectable()
 export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly targets = new Map<string, { target: RouteTarget | undefined; until: number }>();
+  private mtls = false;
 
   constructor(
     private readonly store: WorkspaceStore,
@@ -48,9 +63,12 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     const port = this.config.WORKSPACE_PROXY_PORT;
     if (!port) return;
-    const server = createServer((req, res) => {
+    const material = loadMtlsMaterial(this.config);
+    this.mtls = material !== undefined;
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((error: unknown) => this.fail(req, res, error));
-    });
+    };
+    const server: Server = material ? createHttpsServer(mtlsHttpsServerOptions(material), handler) : createServer(handler);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       this.upgrade(req, socket, head).catch(() => socket.destroy());
     });
@@ -98,6 +116,7 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Decides, and for an allowed caller returns where to forward; otherwise the refusal. */
   private async route(req: IncomingMessage): Promise<{ ok: true; socketPath: string; path: string; bare: boolean } | { ok: false; status: number; code: string; message: string; retryable?: boolean }> {
+    if (this.mtls && httpCallerOf(req) !== 'envoy') return { ok: false, status: 403, code: 'caller_not_allowed', message: 'only the edge may call this port' };
     const parsed = parseRoute(req.url ?? '');
     if (!parsed) return { ok: false, status: 404, code: 'not_found', message: 'no such route' };
     const access: Access = decideAccess(await this.caller(req), await this.target(parsed.workspaceId), this.config.WORKSPACE_ADMIN_ROLES);

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { airlock } from '@airlock/contracts';
 import { Metadata, createClient, unary } from '@airlock/grpc';
 import { CHROMIUM_FLAGS, ensureChromium, ensureCodeServer, eventually, freshUserDataDir, stateDir, uniquePrefix } from '@airlock/testing';
-import { operatorCredentials, startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { operatorCredentials, operatorTls, startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
 import { auditSinkEvent, edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // Issue 8's "done": a headless Chromium logs in, a workspace is created through the workspace API, opened
@@ -238,9 +239,21 @@ describe('a workspace in the browser through Envoy (headless Chromium, real code
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ error: { code: 'workspace_forbidden' } });
     expect((await call(`/w/${workspaceId}/`)).status).toBe(401);
-    // Around Envoy, straight to the route's port: the owner's plain identity headers prove nothing.
-    const direct = await fetch(`http://127.0.0.1:${mesh.services.workspace.http}/w/${workspaceId}/`, { headers: { 'x-user-id': 'alice', 'x-tenant-id': tenantId, 'x-airlock-roles': 'developer' } });
-    expect(direct.status).toBe(401);
+    // Around Envoy, straight to the route's port: plaintext is refused, and a verified workload other than Envoy
+    // (the operator's certificate) gets 403 whatever identity headers it sends.
+    const url = `127.0.0.1:${mesh.services.workspace.http}/w/${workspaceId}/`;
+    await expect(fetch(`http://${url}`)).rejects.toThrow();
+    const asOperator = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const headers = { 'x-user-id': 'alice', 'x-tenant-id': tenantId, 'x-airlock-roles': 'developer' };
+      const req = https.get(`https://${url}`, { ...operatorTls(mesh), headers, checkServerIdentity: () => undefined }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject);
+    });
+    expect(asOperator.status).toBe(403);
+    expect(JSON.parse(asOperator.body)).toMatchObject({ error: { code: 'caller_not_allowed' } });
   });
 
   // Terminals live on the server. The loop runs in the interactive shell itself (its pid noted), so
