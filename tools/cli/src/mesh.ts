@@ -233,6 +233,17 @@ export async function startMesh(options: MeshOptions): Promise<MeshInfo> {
     return existing;
   }
   await stopMesh(options.name);
+  try {
+    return await launchMesh(options, log);
+  } catch (error) {
+    // Whatever did start (a broker is a JVM, services, Envoy) is stopped with the mesh: a caller whose start
+    // failed has no mesh to stop, and a leftover broker loads every later run on the machine.
+    await stopMesh(options.name).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function launchMesh(options: MeshOptions, log: (line: string) => void): Promise<MeshInfo> {
   const fixed = options.ports === 'fixed';
   const runDir = path.join(stateDir(), 'run', options.name);
   const logsDir = path.join(stateDir(), 'logs', options.name);
