@@ -159,3 +159,13 @@ export function stableLength(text: string): number {
   }
   return at;
 }
+
+/** `at` moved back to the start of its character: off a low surrogate and the combining marks after a base. */
+export function segmentStart(text: string, at: number): number {
+  for (;;) {
+    const low = text.charCodeAt(at);
+    if (at > 0 && at < text.length && low >= 0xdc00 && low <= 0xdfff) at--;
+    if (at <= 0 || at >= text.length || !isMark(text.codePointAt(at)!)) return at;
+    at--;
+  }
+}

@@ -106,61 +106,79 @@ export class OpenMatches {
 }
 
 /**
- * The analysis of one stream's buffer. Where nothing was released since the last call, the buffer only grew:
- * the run resumes from the last character whose normalisation cannot change, instead of starting over (a long
+ * The analysis of one stream, fed the scanner's buffer on every chunk. Positions are kept in normalised
+ * characters since the stream began, so that neither new text nor the buffer losing its released start makes
+ * it read again what it has read: it resumes from the last character whose normalisation cannot change (a long
  * held match would otherwise be re-read on every chunk).
  */
 export class OpenMatchRun {
-  private from = -1;
-  /** Normalised index up to which `active`, `frontier` and `accepts` hold. */
+  /** Stream offset of the buffer's start at the last call, and the normalised index it stands at. */
+  private bufStart = 0;
+  private nBufStart = 0;
+  private lastNorm: Normalized | null = null;
+  private lastLength = 0;
+  /** Normalised stream index up to which `active`, `frontier` and `accepts` hold. */
   private at = 0;
   private active: Thread[] = [];
+  /** frontier[i - frontierBase]: the earliest start of a rule's match still open before normalised index i. */
   private frontier: number[] = [];
-  /** Ends of matches of rules with a context window: [start, end + window) pairs still possibly open. */
+  private frontierBase = 0;
+  /** [start, end + window) of matches of rules with a context window that a later context word may still change. */
   private accepts: number[] = [];
 
   constructor(private readonly om: OpenMatches) {}
 
-  /** Forgets the resumable state: the buffer was cut or its start moved. */
-  reset(): void {
-    this.from = -1;
-  }
-
   /**
-   * The earliest index of `text` (the scanner's buffer) that must stay withheld while the stream goes on, given
-   * that no match can start before `from` any more (everything before it was released while no match was open
-   * there); text.length when all of it may go.
+   * The earliest stream offset that must stay withheld while the stream goes on. `buffer` is the stream's text
+   * from offset `bufStart` on; nothing before `from` can start a match any more (it was released while no match
+   * was open there). The buffer's start must never split a character from the combining marks after it.
    */
-  holdFrom(text: string, from: number): number {
+  holdFrom(buffer: string, bufStart: number, from: number): number {
     const om = this.om;
-    const norm = normalize(text);
+    const norm = normalize(buffer);
     const n = norm.text;
-    const checkpoint = normalizedIndex(norm, stableLength(text), text.length);
-    if (this.from !== from) {
-      this.from = from;
-      this.at = normalizedIndex(norm, from, text.length);
+    if (bufStart !== this.bufStart) {
+      // The buffer lost its start: what was read stays valid, only the offsets move.
+      if (this.lastNorm) this.nBufStart += normalizedIndex(this.lastNorm, bufStart - this.bufStart, this.lastLength);
+      this.bufStart = bufStart;
+    }
+    this.lastNorm = norm;
+    this.lastLength = buffer.length;
+    const base = this.nBufStart;
+    const nFrom = base + normalizedIndex(norm, from - bufStart, buffer.length);
+    const checkpoint = base + normalizedIndex(norm, stableLength(buffer), buffer.length);
+    if (this.at < nFrom) {
+      // Released past everything read: nothing read before can matter any more.
+      this.at = nFrom;
       this.active = [];
-      this.frontier = [];
       this.accepts = [];
     }
-    const nFrom = normalizedIndex(norm, from, text.length);
+    if (this.frontierBase < nFrom) {
+      this.frontier = this.frontier.slice(nFrom - this.frontierBase);
+      this.frontierBase = nFrom;
+    }
+    const length = base + n.length;
     let active = this.active;
-    let accepts = this.accepts.slice();
-    const frontier = this.frontier.slice(0, this.at - nFrom);
-    for (let i = this.at; i < n.length; ) {
-      if (i === checkpoint) this.save(i, active, frontier, accepts);
-      const cp = n.codePointAt(i)!;
+    const accepts = this.accepts.slice();
+    const frontier = this.frontier;
+    frontier.length = this.at - this.frontierBase;
+    for (let i = this.at; i < length; ) {
+      if (i === checkpoint) this.save(i, active, accepts);
+      const cp = n.codePointAt(i - base)!;
       const end = i + (cp > 0xffff ? 2 : 1);
       const firstRule = active.find((t) => !om.isView(t.state));
-      for (let k = i; k < end; k++) frontier[k - nFrom] = firstRule ? firstRule.start : k;
+      for (let k = i; k < end; k++) frontier[k - this.frontierBase] = firstRule ? firstRule.start : k;
       active = om.step(active, cp, i, (w, start) => accepts.push(start, end + w));
       i = end;
     }
-    if (checkpoint >= n.length) this.save(n.length, active, frontier, accepts);
-    let hold = n.length;
+    if (checkpoint >= length) this.save(length, active, accepts);
+    let hold = length;
     // A context word may still arrive within a rule's window after its match: the match stays open until then.
-    for (let k = 0; k < accepts.length; k += 2) if (accepts[k + 1]! > n.length) hold = Math.min(hold, accepts[k]!);
-    const frontierAt = (at: number) => (at >= nFrom && at < n.length ? Math.min(at, frontier[at - nFrom]!) : at);
+    for (let k = 0; k < accepts.length; k += 2) if (accepts[k + 1]! > length) hold = Math.min(hold, accepts[k]!);
+    const frontierAt = (at: number) => {
+      const f = frontier[at - this.frontierBase];
+      return f === undefined ? at : Math.min(at, f);
+    };
     for (const t of active) {
       // A view's finding covers its whole changed span and may start in the text copied before it: from a match
       // of the plain text still open where the span starts.
@@ -168,17 +186,17 @@ export class OpenMatchRun {
     }
     for (const [s, e] of rewrittenSpans(n)) {
       // A rewritten view reaches to the end of its line: while that is open, its findings may still change.
-      if (n.length - e < VIEW_REACH && !n.includes('\n', e)) hold = Math.min(hold, frontierAt(s));
+      if (n.length - e < VIEW_REACH && !n.includes('\n', e)) hold = Math.min(hold, frontierAt(base + s));
     }
-    let out = hold >= n.length ? text.length : mapSpan(norm, hold, hold + 1)[0];
-    out = Math.min(out, stableLength(text), text.length - om.fallbackWindow);
-    return Math.max(0, out);
+    const local = hold - base;
+    let out = local >= n.length ? buffer.length : local <= 0 ? 0 : mapSpan(norm, local, local + 1)[0];
+    out = Math.min(out, stableLength(buffer), buffer.length - om.fallbackWindow);
+    return bufStart + Math.max(0, out);
   }
 
-  private save(at: number, active: Thread[], frontier: number[], accepts: number[]): void {
+  private save(at: number, active: Thread[], accepts: number[]): void {
     this.at = at;
     this.active = active;
-    this.frontier = frontier.slice();
     // Keep only what a later, longer text can still find open.
     const kept: number[] = [];
     for (let k = 0; k < accepts.length; k += 2) if (accepts[k + 1]! > at) kept.push(accepts[k]!, accepts[k + 1]!);

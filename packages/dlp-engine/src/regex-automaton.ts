@@ -309,8 +309,8 @@ export function parsePattern(pattern: string): Node {
 }
 
 /** Counted repeats up to this many copies are expanded (a class is one state a copy); more become a star. */
-const EXPAND_SINGLE = 300;
-const EXPAND_OTHER = 16;
+const EXPAND_SINGLE = 64;
+const EXPAND_OTHER = 8;
 
 /**
  * Thompson NFA states shared by many patterns. A 'char' state moves to `out` on a code point in `set`; a

@@ -1,3 +1,4 @@
+import { segmentStart } from './normalize';
 import { OpenMatches, type OpenMatchRun } from './open-matches';
 import type { Finding, RuleAction, RuleDefinition } from './types';
 import { ACTION_RANK } from './types';
@@ -106,7 +107,6 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
   }
 
   private discard(): string {
-    this.open.reset();
     this.bufStart = this.total;
     this.emitted = this.total;
     this.buf = '';
@@ -119,7 +119,7 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
     let cut = this.total;
     if (!final) {
       // Past the cap, a match still open is treated as final as it stands.
-      cut = Math.max(base + this.open.holdFrom(this.buf, this.emitted - base), this.total - STREAM_HOLD_CAP);
+      cut = Math.max(this.open.holdFrom(this.buf, base, this.emitted), this.total - STREAM_HOLD_CAP);
       if (this.safeCut(cut) <= this.emitted) return '';
     }
     const found = this.engine.detect(this.buf);
@@ -160,11 +160,10 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
     }
     out += this.slice(cursor, cut);
     this.emitted = cut;
-    let keep = Math.max(this.bufStart, cut - this.window);
-    if (keep < this.total && isLowSurrogate(this.buf.charCodeAt(keep - this.bufStart))) keep--;
+    // Never between a character and its combining marks: the buffer's text must normalise as it did in the stream.
+    const keep = this.bufStart + segmentStart(this.buf, Math.max(this.bufStart, cut - this.window) - this.bufStart);
     this.buf = this.buf.slice(keep - this.bufStart);
     this.bufStart = keep;
-    this.open.reset();
     return out;
   }
 
