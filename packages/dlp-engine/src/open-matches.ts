@@ -23,6 +23,8 @@ export class OpenMatches {
   private readonly firstStates: number[];
   /** For each ASCII code point, the first states that accept it. */
   private readonly firstByAscii: number[][];
+  /** The same for the code points above ASCII met so far. */
+  private readonly firstByCodePoint = new Map<number, number[]>();
   /** Per tag: the rule's context window, or -1 for a view trigger. */
   private readonly windowOf: number[] = [];
   /**
@@ -78,8 +80,19 @@ export class OpenMatches {
     };
     // Active threads are in order of start, so a state is first reached with the earliest start.
     for (const t of active) if (this.charSet(t.state).has(cp)) this.close(this.outOf(t.state), t.start, next, accept);
-    for (const s of cp < 128 ? this.firstByAscii[cp]! : this.firstStates) if (this.charSet(s).has(cp)) this.close(this.outOf(s), i, next, accept);
+    for (const s of this.firstOf(cp)) this.close(this.outOf(s), i, next, accept);
     return next;
+  }
+
+  private firstOf(cp: number): number[] {
+    if (cp < 128) return this.firstByAscii[cp]!;
+    let first = this.firstByCodePoint.get(cp);
+    if (!first) {
+      if (this.firstByCodePoint.size >= 4096) this.firstByCodePoint.clear();
+      first = this.firstStates.filter((s) => this.charSet(s).has(cp));
+      this.firstByCodePoint.set(cp, first);
+    }
+    return first;
   }
 
   private charSet(state: number): CharSet {

@@ -12,6 +12,8 @@ interface ClassTest {
   negated: boolean;
 }
 
+const SEEN_MAX = 4096;
+
 /** A set of code points: ASCII by table, the rest by ranges and Unicode property tests. */
 export class CharSet {
   private readonly ascii = new Uint8Array(128);
@@ -24,8 +26,18 @@ export class CharSet {
     for (let c = 0; c < 128; c++) this.ascii[c] = this.slowHas(c) ? 1 : 0;
   }
 
+  /** Answers for code points above ASCII seen so far (Hangul prose repeats a few thousand syllables). */
+  private readonly seen = new Map<number, boolean>();
+
   has(cp: number): boolean {
-    return cp < 128 ? this.ascii[cp] === 1 : this.slowHas(cp);
+    if (cp < 128) return this.ascii[cp] === 1;
+    let hit = this.seen.get(cp);
+    if (hit === undefined) {
+      if (this.seen.size >= SEEN_MAX) this.seen.clear();
+      hit = this.slowHas(cp);
+      this.seen.set(cp, hit);
+    }
+    return hit;
   }
 
   private slowHas(cp: number): boolean {
