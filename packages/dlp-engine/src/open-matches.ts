@@ -1,7 +1,9 @@
 // Where a streamed answer must start being withheld: the earliest point from which a rule's match (or a view's
 // rewrite) could still be growing, so that text before it can go to the client now and never has to be taken
 // back. Answers the question with one over-approximating automaton of every rule and view trigger (see
-// regex-automaton.ts), run over the text not yet released.
+// regex-automaton.ts), run over the text not yet released. The automaton runs as a lazily built DFA: the threads
+// started at one position form a group whose set of NFA states is interned once and whose transitions are computed
+// once per code point, so a character costs one lookup per group still alive (a handful in prose).
 import { mapSpan, normalize, stableLength, type Normalized } from './normalize';
 import { AutomatonBuilder, UnsupportedPattern, type CharSet, type State } from './regex-automaton';
 import { VIEW_PREFIXES, VIEW_REACH, rewrittenSpans } from './views';
@@ -12,19 +14,35 @@ export interface HoldRule {
   window: number;
 }
 
-interface Thread {
-  state: number;
-  start: number;
+/** A set of NFA char states, with its transitions as they are met. */
+interface DState {
+  states: number[];
+  /** Holds a state of a rule (not only of view triggers). */
+  hasRule: boolean;
+  hasView: boolean;
+  next: Map<number, Transition>;
 }
+
+interface Transition {
+  to: DState | null;
+  /** The largest context window of a rule whose match ends here (0: none). */
+  acceptWindow: number;
+}
+
+/** Threads started at `start`, in the NFA states of `dstate`. */
+interface Group {
+  start: number;
+  dstate: DState;
+}
+
+/** Interned sets kept at most; past it the table starts over (runs keep the sets they hold). */
+const INTERNED_MAX = 20_000;
 
 export class OpenMatches {
   private readonly states: State[];
-  /** Char states reachable from some pattern's start without input. */
-  private readonly firstStates: number[];
-  /** For each ASCII code point, the first states that accept it. */
-  private readonly firstByAscii: number[][];
-  /** The same for the code points above ASCII met so far. */
-  private readonly firstByCodePoint = new Map<number, number[]>();
+  /** The char states reachable from some pattern's start without input: where every group begins. */
+  readonly start: DState;
+  private readonly interned = new Map<string, DState>();
   /** Per tag: the rule's context window, or -1 for a view trigger. */
   private readonly windowOf: number[] = [];
   /**
@@ -53,11 +71,10 @@ export class OpenMatches {
     this.fallbackWindow = fallback;
     this.states = builder.states;
     this.seen = new Int32Array(this.states.length);
-    const first: Thread[] = [];
     this.stamp++;
-    for (const s of starts) this.close(s, 0, first, () => undefined);
-    this.firstStates = first.map((t) => t.state);
-    this.firstByAscii = Array.from({ length: 128 }, (_, c) => this.firstStates.filter((s) => this.charSet(s).has(c)));
+    const first: number[] = [];
+    for (const st of starts) this.close(st, first, () => undefined);
+    this.start = this.intern(first);
   }
 
   /** A run over one stream's buffer, resumed where the text has not changed since the last call. */
@@ -65,54 +82,45 @@ export class OpenMatches {
     return new OpenMatchRun(this);
   }
 
-  /** @internal true when the state belongs to a view trigger rather than a rule. */
-  isView(state: number): boolean {
-    return this.windowOf[this.states[state]!.tag]! < 0;
-  }
-
-  /** @internal The threads `active` moved over code point `cp` at normalised index i, and those it starts there. */
-  step(active: Thread[], cp: number, i: number, onAccept: (window: number, start: number) => void): Thread[] {
-    const next: Thread[] = [];
+  /** @internal The set `from` moves to over code point `cp`, computed once per set and code point. */
+  transition(from: DState, cp: number): Transition {
+    let t = from.next.get(cp);
+    if (t) return t;
+    const into: number[] = [];
+    let acceptWindow = 0;
     this.stamp++;
-    const accept = (tag: number, start: number) => {
-      const w = this.windowOf[tag]!;
-      if (w > 0) onAccept(w, start);
-    };
-    // Active threads are in order of start, so a state is first reached with the earliest start.
-    for (const t of active) if (this.charSet(t.state).has(cp)) this.close(this.outOf(t.state), t.start, next, accept);
-    for (const s of this.firstOf(cp)) this.close(this.outOf(s), i, next, accept);
-    return next;
-  }
-
-  private firstOf(cp: number): number[] {
-    if (cp < 128) return this.firstByAscii[cp]!;
-    let first = this.firstByCodePoint.get(cp);
-    if (!first) {
-      if (this.firstByCodePoint.size >= 4096) this.firstByCodePoint.clear();
-      first = this.firstStates.filter((s) => this.charSet(s).has(cp));
-      this.firstByCodePoint.set(cp, first);
+    for (const s of from.states) {
+      const st = this.states[s] as { set: CharSet; out: number };
+      if (st.set.has(cp)) this.close(st.out, into, (tag) => (acceptWindow = Math.max(acceptWindow, this.windowOf[tag]!)));
     }
-    return first;
+    t = { to: into.length > 0 ? this.intern(into) : null, acceptWindow };
+    from.next.set(cp, t);
+    return t;
   }
 
-  private charSet(state: number): CharSet {
-    return (this.states[state] as { set: CharSet }).set;
+  private intern(states: number[]): DState {
+    states.sort((x, y) => x - y);
+    const key = states.join(',');
+    let d = this.interned.get(key);
+    if (!d) {
+      if (this.interned.size >= INTERNED_MAX) this.interned.clear();
+      const tags = states.map((s) => this.windowOf[this.states[s]!.tag]!);
+      d = { states, hasRule: tags.some((w) => w >= 0), hasView: tags.some((w) => w < 0), next: new Map() };
+      this.interned.set(key, d);
+    }
+    return d;
   }
 
-  private outOf(state: number): number {
-    return (this.states[state] as { out: number }).out;
-  }
-
-  /** Adds the char states reachable from `state` without input to `into`; reports accepts on the way. */
-  private close(state: number, start: number, into: Thread[], onAccept: (tag: number, start: number) => void): void {
+  /** Adds the char states reachable from `state` without input to `into`; reports the tags accepted on the way. */
+  private close(state: number, into: number[], onAccept: (tag: number) => void): void {
     const stack = [state];
     while (stack.length > 0) {
       const s = stack.pop()!;
       if (this.seen[s] === this.stamp) continue;
       this.seen[s] = this.stamp;
       const st = this.states[s]!;
-      if (st.kind === 'char') into.push({ state: s, start });
-      else if (st.kind === 'accept') onAccept(st.tag, start);
+      if (st.kind === 'char') into.push(s);
+      else if (st.kind === 'accept') onAccept(st.tag);
       else for (let k = st.outs.length - 1; k >= 0; k--) stack.push(st.outs[k]!);
     }
   }
@@ -130,9 +138,9 @@ export class OpenMatchRun {
   private nBufStart = 0;
   private lastNorm: Normalized | null = null;
   private lastLength = 0;
-  /** Normalised stream index up to which `active`, `frontier` and `accepts` hold. */
+  /** Normalised stream index up to which `groups`, `frontier` and `accepts` hold. */
   private at = 0;
-  private active: Thread[] = [];
+  private groups: Group[] = [];
   /** frontier[i - frontierBase]: the earliest start of a rule's match still open before normalised index i. */
   private frontier: number[] = [];
   private frontierBase = 0;
@@ -163,7 +171,7 @@ export class OpenMatchRun {
     if (this.at < nFrom) {
       // Released past everything read: nothing read before can matter any more.
       this.at = nFrom;
-      this.active = [];
+      this.groups = [];
       this.accepts = [];
     }
     if (this.frontierBase < nFrom) {
@@ -171,20 +179,20 @@ export class OpenMatchRun {
       this.frontierBase = nFrom;
     }
     const length = base + n.length;
-    let active = this.active;
+    let groups = this.groups;
     const accepts = this.accepts.slice();
     const frontier = this.frontier;
     frontier.length = this.at - this.frontierBase;
     for (let i = this.at; i < length; ) {
-      if (i === checkpoint) this.save(i, active, accepts);
+      if (i === checkpoint) this.save(i, groups, accepts);
       const cp = n.codePointAt(i - base)!;
       const end = i + (cp > 0xffff ? 2 : 1);
-      const firstRule = active.find((t) => !om.isView(t.state));
+      const firstRule = groups.find((g) => g.dstate.hasRule);
       for (let k = i; k < end; k++) frontier[k - this.frontierBase] = firstRule ? firstRule.start : k;
-      active = om.step(active, cp, i, (w, start) => accepts.push(start, end + w));
+      groups = this.step(groups, cp, i, end, accepts);
       i = end;
     }
-    if (checkpoint >= length) this.save(length, active, accepts);
+    if (checkpoint >= length) this.save(length, groups, accepts);
     let hold = length;
     // A context word may still arrive within a rule's window after its match: the match stays open until then.
     for (let k = 0; k < accepts.length; k += 2) if (accepts[k + 1]! > length) hold = Math.min(hold, accepts[k]!);
@@ -192,11 +200,13 @@ export class OpenMatchRun {
       const f = frontier[at - this.frontierBase];
       return f === undefined ? at : Math.min(at, f);
     };
-    for (const t of active) {
-      // A view's finding covers its whole changed span and may start in the text copied before it: from a match
-      // of the plain text still open where the span starts.
-      hold = Math.min(hold, om.isView(t.state) ? frontierAt(t.start) : t.start);
-    }
+    // Groups are in order of start: the first with a rule's state, and the first with a view trigger's. A view's
+    // finding covers its whole changed span and may start in the text copied before it: from a match of the plain
+    // text still open where the span starts.
+    const firstRule = groups.find((g) => g.dstate.hasRule);
+    const firstView = groups.find((g) => g.dstate.hasView);
+    if (firstRule) hold = Math.min(hold, firstRule.start);
+    if (firstView) hold = Math.min(hold, frontierAt(firstView.start));
     for (const [s, e] of rewrittenSpans(n)) {
       // A rewritten view reaches to the end of its line: while that is open, its findings may still change.
       if (n.length - e < VIEW_REACH && !n.includes('\n', e)) hold = Math.min(hold, frontierAt(base + s));
@@ -207,9 +217,27 @@ export class OpenMatchRun {
     return bufStart + Math.max(0, out);
   }
 
-  private save(at: number, active: Thread[], accepts: number[]): void {
+  /** The groups moved over code point `cp` at [i, end), with the group that starts there; equal sets merge into the earliest. */
+  private step(groups: Group[], cp: number, i: number, end: number, accepts: number[]): Group[] {
+    const next: Group[] = [];
+    const kept = new Set<DState>();
+    const move = (start: number, from: DState) => {
+      const t = this.om.transition(from, cp);
+      // A context word may still arrive within the rule's window after this match.
+      if (t.acceptWindow > 0) accepts.push(start, end + t.acceptWindow);
+      if (t.to && !kept.has(t.to)) {
+        kept.add(t.to);
+        next.push({ start, dstate: t.to });
+      }
+    };
+    for (const g of groups) move(g.start, g.dstate);
+    move(i, this.om.start);
+    return next;
+  }
+
+  private save(at: number, groups: Group[], accepts: number[]): void {
     this.at = at;
-    this.active = active;
+    this.groups = groups;
     // Keep only what a later, longer text can still find open.
     const kept: number[] = [];
     for (let k = 0; k < accepts.length; k += 2) if (accepts[k + 1]! > at) kept.push(accepts[k]!, accepts[k + 1]!);
