@@ -6,7 +6,9 @@
 // rule it cannot express that never matches, so both columns run the same code otherwise.
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/dlp-engine
-//   tools/airlock bootstrap node packages/dlp-engine/bench/stream.js [--streams 200] [--tokens-per-second 50]
+// `--baseline DIR`: also an earlier build's dist directory (its scanner as it was), in the same run.
+//
+//   tools/airlock bootstrap node packages/dlp-engine/bench/stream.js [--streams 200] [--tokens-per-second 50] [--baseline DIR]
 'use strict';
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -18,6 +20,7 @@ const { values: args } = parseArgs({
     streams: { type: 'string', default: '200' },
     // A model's output rate, to turn characters waited for into milliseconds.
     'tokens-per-second': { type: 'string', default: '50' },
+    baseline: { type: 'string' },
   },
 });
 const STREAMS = Number(args.streams);
@@ -110,11 +113,18 @@ function main() {
     ],
     { version: BUILTIN_VERSION, checkExamples: false },
   );
+  let baseline = null;
+  if (args.baseline) {
+    const earlier = require(require('node:path').resolve(args.baseline));
+    baseline = earlier.DlpEngine.compile(earlier.BUILTIN_RULES, { version: earlier.BUILTIN_VERSION, checkExamples: false });
+    measure(baseline, 1);
+  }
   // Warm both (the automaton is built on an engine's first stream).
   measure(engine, 1);
   measure(fixed, 1);
   const early = measure(engine, 7);
   const before = measure(fixed, 7);
+  const earlier = baseline && measure(baseline, 7);
   const msPerToken = 1000 / TOKENS_PER_SECOND;
   const lengths = ANSWERS.map((a) => a.length);
   console.log(`${STREAMS} streamed answers (${Math.min(...lengths)}-${Math.max(...lengths)} characters, 1-6 per chunk), node ${process.version}; ms at ${TOKENS_PER_SECOND} tokens/s`);
@@ -127,8 +137,10 @@ function main() {
     );
   row('released when no match is open', early);
   row(`fixed ${window}-character window`, before);
+  if (earlier) row('earlier build (--baseline)', earlier);
   const ratio = (f) => (f(before) / Math.max(1, f(early))).toFixed(1);
   console.log(`  ratio fixed/early: first content P50 ${ratio((m) => percentile(m.firstTokens, 50))}x, held P50 ${ratio((m) => percentile(m.held, 50))}x, CPU P50 ${(percentile(before.cpuUs, 50) / percentile(early.cpuUs, 50)).toFixed(2)}x`);
+  if (earlier) console.log(`  CPU per stream, this build / earlier build: P50 ${(percentile(early.cpuUs, 50) / percentile(earlier.cpuUs, 50)).toFixed(2)}x, P99 ${(percentile(early.cpuUs, 99) / percentile(earlier.cpuUs, 99)).toFixed(2)}x`);
   console.log('  target (issue 22): first content token added <= 5 ms P50, <= 20 ms P99 when the text holds nothing sensitive');
 }
 

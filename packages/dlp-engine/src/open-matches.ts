@@ -6,7 +6,7 @@
 // once per code point, so a character costs one lookup per group still alive (a handful in prose).
 import { mapSpan, normalize, stableLength, type Normalized } from './normalize';
 import { AutomatonBuilder, UnsupportedPattern, type CharSet, type State } from './regex-automaton';
-import { VIEW_PREFIXES, VIEW_REACH, rewrittenSpans } from './views';
+import { VIEW_PREFIXES, VIEW_REACH, rewrittenSpans, viewChangedSpans } from './views';
 
 /** What the analysis needs of a rule: its pattern and its context window (0 without context). */
 export interface HoldRule {
@@ -27,12 +27,21 @@ interface Transition {
   to: DState | null;
   /** The largest context window of a rule whose match ends here (0: none). */
   acceptWindow: number;
+  /** Some rule's match ends here. */
+  accepts: boolean;
 }
 
 /** Threads started at `start`, in the NFA states of `dstate`. */
 interface Group {
   start: number;
   dstate: DState;
+}
+
+export interface OpenAnswer {
+  /** Stream offset from which text must stay withheld. */
+  holdFrom: number;
+  /** Stream offset before which no finding can start: text from `from` up to it needs no scan to go out. */
+  findFrom: number;
 }
 
 /** Interned sets kept at most; past it the table starts over (runs keep the sets they hold). */
@@ -88,12 +97,18 @@ export class OpenMatches {
     if (t) return t;
     const into: number[] = [];
     let acceptWindow = 0;
+    let accepts = false;
+    const onAccept = (tag: number) => {
+      const w = this.windowOf[tag]!;
+      accepts ||= w >= 0;
+      acceptWindow = Math.max(acceptWindow, w);
+    };
     this.stamp++;
     for (const s of from.states) {
       const st = this.states[s] as { set: CharSet; out: number };
-      if (st.set.has(cp)) this.close(st.out, into, (tag) => (acceptWindow = Math.max(acceptWindow, this.windowOf[tag]!)));
+      if (st.set.has(cp)) this.close(st.out, into, onAccept);
     }
-    t = { to: into.length > 0 ? this.intern(into) : null, acceptWindow };
+    t = { to: into.length > 0 ? this.intern(into) : null, acceptWindow, accepts };
     from.next.set(cp, t);
     return t;
   }
@@ -146,15 +161,23 @@ export class OpenMatchRun {
   private frontierBase = 0;
   /** [start, end + window) of matches of rules with a context window that a later context word may still change. */
   private accepts: number[] = [];
+  /**
+   * [start, end) of the matches of any rule seen up to `at`, while they end after `from`: a match that closed
+   * before the release point may still hold a finding (its capture group) after it.
+   */
+  private matchStarts: number[] = [];
+  /** The same, up to the end of the text of the current call. */
+  private pendingStarts: number[] = [];
 
   constructor(private readonly om: OpenMatches) {}
 
   /**
-   * The earliest stream offset that must stay withheld while the stream goes on. `buffer` is the stream's text
-   * from offset `bufStart` on; nothing before `from` can start a match any more (it was released while no match
-   * was open there). The buffer's start must never split a character from the combining marks after it.
+   * The earliest stream offset that must stay withheld while the stream goes on, and the earliest at which a
+   * finding may start. `buffer` is the stream's text from offset `bufStart` on; nothing before `from` can start a
+   * match any more (it was released while no match was open there). The buffer's start must never split a
+   * character from the combining marks after it.
    */
-  holdFrom(buffer: string, bufStart: number, from: number): number {
+  holdFrom(buffer: string, bufStart: number, from: number): OpenAnswer {
     const om = this.om;
     const norm = normalize(buffer);
     const n = norm.text;
@@ -173,6 +196,7 @@ export class OpenMatchRun {
       this.at = nFrom;
       this.groups = [];
       this.accepts = [];
+      this.matchStarts = [];
     }
     if (this.frontierBase < nFrom) {
       this.frontier = this.frontier.slice(nFrom - this.frontierBase);
@@ -181,6 +205,10 @@ export class OpenMatchRun {
     const length = base + n.length;
     let groups = this.groups;
     const accepts = this.accepts.slice();
+    const kept: number[] = [];
+    for (let k = 0; k < this.matchStarts.length; k += 2) if (this.matchStarts[k + 1]! > nFrom) kept.push(this.matchStarts[k]!, this.matchStarts[k + 1]!);
+    this.matchStarts = kept;
+    this.pendingStarts = kept.slice();
     const frontier = this.frontier;
     frontier.length = this.at - this.frontierBase;
     for (let i = this.at; i < length; ) {
@@ -211,10 +239,17 @@ export class OpenMatchRun {
       // A rewritten view reaches to the end of its line: while that is open, its findings may still change.
       if (n.length - e < VIEW_REACH && !n.includes('\n', e)) hold = Math.min(hold, frontierAt(base + s));
     }
-    const local = hold - base;
-    let out = local >= n.length ? buffer.length : local <= 0 ? 0 : mapSpan(norm, local, local + 1)[0];
-    out = Math.min(out, stableLength(buffer), buffer.length - om.fallbackWindow);
-    return bufStart + Math.max(0, out);
+    // Where a finding may start: a rule's match, or the text a view copies before what it changes.
+    let findFrom = Infinity;
+    for (let k = 0; k < this.pendingStarts.length; k += 2) findFrom = Math.min(findFrom, this.pendingStarts[k]!);
+    for (const [s, e] of viewChangedSpans(n)) if (base + e > nFrom) findFrom = Math.min(findFrom, base + s - VIEW_REACH);
+    if (om.fallbackWindow > 0) findFrom = nFrom;
+    const toOriginal = (at: number) => {
+      const local = at - base;
+      return bufStart + (local >= n.length ? buffer.length : local <= 0 ? 0 : mapSpan(norm, local, local + 1)[0]);
+    };
+    const out = Math.min(toOriginal(hold), bufStart + stableLength(buffer), bufStart + buffer.length - om.fallbackWindow);
+    return { holdFrom: Math.max(bufStart, out), findFrom: toOriginal(findFrom) };
   }
 
   /** The groups moved over code point `cp` at [i, end), with the group that starts there; equal sets merge into the earliest. */
@@ -223,6 +258,11 @@ export class OpenMatchRun {
     const kept = new Set<DState>();
     const move = (start: number, from: DState) => {
       const t = this.om.transition(from, cp);
+      const starts = this.pendingStarts;
+      if (t.accepts) {
+        if (starts[starts.length - 2] === start) starts[starts.length - 1] = end;
+        else starts.push(start, end);
+      }
       // A context word may still arrive within the rule's window after this match.
       if (t.acceptWindow > 0) accepts.push(start, end + t.acceptWindow);
       if (t.to && !kept.has(t.to)) {
@@ -238,6 +278,7 @@ export class OpenMatchRun {
   private save(at: number, groups: Group[], accepts: number[]): void {
     this.at = at;
     this.groups = groups;
+    this.matchStarts = this.pendingStarts.slice();
     // Keep only what a later, longer text can still find open.
     const kept: number[] = [];
     for (let k = 0; k < accepts.length; k += 2) if (accepts[k + 1]! > at) kept.push(accepts[k]!, accepts[k + 1]!);

@@ -118,9 +118,12 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
     // Absolute offsets from here on.
     let cut = this.total;
     if (!final) {
+      const open = this.open.holdFrom(this.buf, base, this.emitted);
       // Past the cap, a match still open is treated as final as it stands.
-      cut = Math.max(this.open.holdFrom(this.buf, base, this.emitted), this.total - STREAM_HOLD_CAP);
+      cut = Math.max(open.holdFrom, this.total - STREAM_HOLD_CAP);
       if (this.safeCut(cut) <= this.emitted) return '';
+      // Nothing that could be a finding starts before the cut: the text goes out as it is, without a scan.
+      if (open.findFrom >= cut && open.holdFrom >= cut) return this.release(this.slice(this.emitted, this.safeCut(cut)), this.safeCut(cut));
     }
     const found = this.engine.detect(this.buf);
     for (const f of found) {
@@ -158,7 +161,11 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
       cursor = e;
       this.record(f, base);
     }
-    out += this.slice(cursor, cut);
+    return this.release(out + this.slice(cursor, cut), cut);
+  }
+
+  /** Marks everything before `cut` as emitted and drops what the left context no longer needs. */
+  private release(out: string, cut: number): string {
     this.emitted = cut;
     // Never between a character and its combining marks: the buffer's text must normalise as it did in the stream.
     const keep = this.bufStart + segmentStart(this.buf, Math.max(this.bufStart, cut - this.window) - this.bufStart);

@@ -283,6 +283,11 @@ export function rewrittenSpans(text: string): [number, number][] {
   return [...matches(text, LITERAL_JOIN), ...lineSplits(text), ...matches(text, SPACED), ...matches(text, KOREAN_DIGITS)];
 }
 
+/** Every span a view may change (encoded runs whether or not they decode, and the rewritten spans). */
+export function viewChangedSpans(text: string): [number, number][] {
+  return [...encodedRuns(text), ...rewrittenSpans(text)];
+}
+
 /** How far past a rewritten span its view can reach: to the end of its line, at most this far. */
 export const VIEW_REACH = WINDOW_REACH;
 
