@@ -46,6 +46,8 @@ const ANSWERS = [
   '이 함수는 결제 클라이언트의 재시도 정책을 설명합니다. 연결이 실패하면 지수 백오프로 다시 시도하고, 멱등성 키가 있는 요청만 ' +
     '재시도하므로 같은 결제가 두 번 일어나지 않습니다. 회로 차단기가 열려 있으면 기다리지 않고 바로 실패합니다.',
 ];
+// A longer answer (all of the above), past the fixed window, where the earlier build scanned on every chunk too.
+ANSWERS.push(ANSWERS.join('\n\n'));
 
 /** Model-token-sized chunks (1-6 characters), seeded. */
 function tokens(text, rand) {
