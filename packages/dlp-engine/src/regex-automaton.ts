@@ -289,7 +289,7 @@ class Parser {
         this.i += posix[0].length;
         continue;
       }
-      let lo = this.classMember(props);
+      const lo = this.classMember(props);
       if (lo < 0) continue;
       let hi = lo;
       if (this.peek() === '-' && this.src[this.i + 1] !== ']') {
