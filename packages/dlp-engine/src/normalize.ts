@@ -144,3 +144,28 @@ export function mapSpan(norm: Normalized, start: number, end: number): [number, 
   if (!norm.edits) return [start, end];
   return [origStart(norm.edits, start), origEnd(norm.edits, end - 1)];
 }
+
+/**
+ * How much of `text` normalises the same whatever is appended: all but its last character and the combining
+ * marks before it (a mark that arrives next would combine with that character, and a look-alike letter is
+ * folded or not by what follows it).
+ */
+export function stableLength(text: string): number {
+  let at = text.length;
+  while (at > 0) {
+    const low = text.charCodeAt(at - 1);
+    at -= at > 1 && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+    if (!isMark(text.codePointAt(at)!)) break;
+  }
+  return at;
+}
+
+/** `at` moved back to the start of its character: off a low surrogate and the combining marks after a base. */
+export function segmentStart(text: string, at: number): number {
+  for (;;) {
+    const low = text.charCodeAt(at);
+    if (at > 0 && at < text.length && low >= 0xdc00 && low <= 0xdfff) at--;
+    if (at <= 0 || at >= text.length || !isMark(text.codePointAt(at)!)) return at;
+    at--;
+  }
+}

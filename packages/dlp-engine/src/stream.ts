@@ -1,11 +1,14 @@
+import { segmentStart } from './normalize';
+import { OpenMatches, type OpenMatchRun } from './open-matches';
 import type { Finding, RuleAction, RuleDefinition } from './types';
 import { ACTION_RANK } from './types';
 import { PLACEHOLDER_CLOSE, PLACEHOLDER_MAX, PLACEHOLDER_OPEN, type PseudonymVault } from './vault';
 
 /**
- * Characters always withheld at the end of the stream, and kept as left context after emission:
- * STREAM_WINDOW_BASE (covers every bounded match of the built-in pack — the longest, an Azure key with its
- * name, is about 100 — and placeholders) plus twice the largest context window of the rule set.
+ * Characters kept as left context after emission: STREAM_WINDOW_BASE (covers every bounded match of the
+ * built-in pack — the longest, an Azure key with its name, is about 100 — and placeholders) plus twice the
+ * largest context window of the rule set. Text is released as soon as no match can be open across the end of
+ * what has arrived (see open-matches.ts); a rule the analysis cannot express withholds this window at the end.
  */
 export const STREAM_WINDOW_BASE = 256;
 /**
@@ -40,10 +43,24 @@ export interface StreamMatch {
  */
 export interface StreamEngine<M extends StreamMatch> {
   readonly maxContextWindow: number;
+  readonly rules: readonly Pick<RuleDefinition, 'pattern' | 'context'>[];
   assertSize(length: number): void;
   detect(text: string): M[];
   render(text: string, findings: M[], from: number, to: number, vault: PseudonymVault): string;
   toFinding(match: M, offset: number): Finding;
+}
+
+/** One analysis per engine: building the automaton of a rule set costs far more than a stream. */
+const analyses = new WeakMap<object, OpenMatches>();
+
+function openMatchesOf(engine: Pick<StreamEngine<StreamMatch>, 'rules'>): OpenMatches {
+  let om = analyses.get(engine);
+  if (!om) {
+    const rules = engine.rules.map((r) => ({ pattern: r.pattern, window: r.context?.window ?? 0 }));
+    om = new OpenMatches(rules, (window) => STREAM_WINDOW_BASE + 2 * window);
+    analyses.set(engine, om);
+  }
+  return om;
 }
 
 function isLowSurrogate(c: number): boolean {
@@ -60,13 +77,16 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
   private emitted = 0;
   private total = 0;
   private ended = false;
+  /** Left context kept before the unreleased text, so that a rescan finds the same matches and context. */
   private readonly window: number;
+  private readonly open: OpenMatchRun;
 
   constructor(
     private readonly engine: StreamEngine<M>,
     private readonly vault: PseudonymVault,
   ) {
     this.window = STREAM_WINDOW_BASE + 2 * engine.maxContextWindow;
+    this.open = openMatchesOf(engine).run();
   }
 
   push(chunk: string): string {
@@ -75,7 +95,6 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
     this.buf += chunk;
     this.total += chunk.length;
     if (this.action === 'block') return this.discard();
-    if (this.total - this.emitted <= this.window) return '';
     return this.drain(false);
   }
 
@@ -96,9 +115,17 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
 
   private drain(final: boolean): string {
     const base = this.bufStart;
-    const found = this.engine.detect(this.buf);
     // Absolute offsets from here on.
-    let cut = final ? this.total : this.total - this.window;
+    let cut = this.total;
+    if (!final) {
+      const open = this.open.holdFrom(this.buf, base, this.emitted);
+      // Past the cap, a match still open is treated as final as it stands.
+      cut = Math.max(open.holdFrom, this.total - STREAM_HOLD_CAP);
+      if (this.safeCut(cut) <= this.emitted) return '';
+      // Nothing that could be a finding starts before the cut: the text goes out as it is, without a scan.
+      if (open.findFrom >= cut && open.holdFrom >= cut) return this.release(this.slice(this.emitted, this.safeCut(cut)), this.safeCut(cut));
+    }
+    const found = this.engine.detect(this.buf);
     for (const f of found) {
       const s = f.start + base;
       const e = f.end + base;
@@ -134,10 +161,14 @@ class ChunkScanner<M extends StreamMatch> implements StreamScanner {
       cursor = e;
       this.record(f, base);
     }
-    out += this.slice(cursor, cut);
+    return this.release(out + this.slice(cursor, cut), cut);
+  }
+
+  /** Marks everything before `cut` as emitted and drops what the left context no longer needs. */
+  private release(out: string, cut: number): string {
     this.emitted = cut;
-    let keep = Math.max(this.bufStart, cut - this.window);
-    if (keep < this.total && isLowSurrogate(this.buf.charCodeAt(keep - this.bufStart))) keep--;
+    // Never between a character and its combining marks: the buffer's text must normalise as it did in the stream.
+    const keep = this.bufStart + segmentStart(this.buf, Math.max(this.bufStart, cut - this.window) - this.bufStart);
     this.buf = this.buf.slice(keep - this.bufStart);
     this.bufStart = keep;
     return out;

@@ -275,6 +275,35 @@ function lineSplits(text: string): [number, number][] {
   return out;
 }
 
+/**
+ * The spans the rewritten views replace (joined literals, split lines, spaced-out letters, Korean digit words),
+ * whether or not their trigger probe would let the view be built: a superset, for the stream scanner.
+ */
+export function rewrittenSpans(text: string): [number, number][] {
+  return [...matches(text, LITERAL_JOIN), ...lineSplits(text), ...matches(text, SPACED), ...matches(text, KOREAN_DIGITS)];
+}
+
+/** Every span a view may change (encoded runs whether or not they decode, and the rewritten spans). */
+export function viewChangedSpans(text: string): [number, number][] {
+  return [...encodedRuns(text), ...rewrittenSpans(text)];
+}
+
+/** How far past a rewritten span its view can reach: to the end of its line, at most this far. */
+export const VIEW_REACH = WINDOW_REACH;
+
+/**
+ * RE2 patterns of what may still grow into a view's trigger at the end of a stream: an encoded run (or the
+ * token before a split line), a split line, quoted literals about to be joined, spaced-out letters, Korean digit
+ * words. Each covers at least its view's changed span.
+ */
+export const VIEW_PREFIXES = [
+  '[A-Za-z0-9+/=_-]+',
+  String.raw`[A-Za-z0-9_+/=-]{4,}[ \t\r]*\n[ \t]*[A-Za-z0-9_+/=-]*`,
+  String.raw`["'\x60](?:[ \t]*(?:\r?\n[ \t]*)?(?:\+|\|\|)[ \t]*(?:\r?\n[ \t]*)?|[ \t]*(?:\r?\n[ \t]*)?)["'\x60]`,
+  SPACED.source,
+  KOREAN_DIGITS.source,
+];
+
 /** Every view the text calls for; usually none. `occurs` tells whether a trigger occurs in `text`. */
 export function viewsOf(text: string, occurs: (trigger: ViewTrigger) => boolean): View[] {
   const views: (View | null)[] = [

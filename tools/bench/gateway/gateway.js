@@ -56,7 +56,7 @@ const STREAM_RATES = args['stream-rates'].split(',').map(Number).filter((r) => r
 const MESH = 'bench-gw';
 
 const CHAT = (model) => ({ model, messages: [{ role: 'user', content: 'explain this function in one line' }] });
-// Long enough that DLP's hold-back (the last ~336 characters of a stream) releases text before the end.
+// A long answer of many chunks, so first content and the whole stream differ.
 const LONG_PROMPT = 'please explain the retry policy of the payment client and its timeouts '.repeat(8);
 const STREAM = (model) => ({ model, stream: true, messages: [{ role: 'user', content: LONG_PROMPT }] });
 

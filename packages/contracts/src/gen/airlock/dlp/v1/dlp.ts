@@ -1782,11 +1782,13 @@ export const DlpServiceService = {
    * done = true) and no further text.
    *
    * Hold-back bound: a response never contains text that a later chunk could still turn into (part of) a
-   * finding. The scanner withholds the last W = 256 + 2 x (largest context window of the rule set)
-   * characters (336 with the built-in pack); a match still open at the end of what has arrived (a PEM body,
-   * a long JWT) withholds from its start until it closes or until 65,536 characters past its start have
-   * arrived, after which it is final as it stands. So matches spanning chunk boundaries are caught, and
-   * emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
+   * finding. Text is withheld from the earliest point where a rule's match (or an encoding or split the scan
+   * undoes) could still be growing at the end of what has arrived, and a match of a rule with a context window
+   * until that window has passed; ordinary prose goes out within a few characters. A rule set with a pattern
+   * this analysis cannot express withholds at least the last W = 256 + 2 x (largest context window)
+   * characters. A match still open (a PEM body, a long JWT) withholds from its start until it closes or until
+   * 65,536 characters past its start have arrived, after which it is final as it stands. So matches spanning
+   * chunk boundaries are caught, and emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
    *
    * Limits: a chunk longer than the per-chunk limit (INVALID_ARGUMENT, dlp_chunk_too_large) or a stream
    * longer than the total limit (RESOURCE_EXHAUSTED, dlp_stream_too_large) fails the stream; text withheld at
@@ -1823,11 +1825,13 @@ export interface DlpServiceServer extends UntypedServiceImplementation {
    * done = true) and no further text.
    *
    * Hold-back bound: a response never contains text that a later chunk could still turn into (part of) a
-   * finding. The scanner withholds the last W = 256 + 2 x (largest context window of the rule set)
-   * characters (336 with the built-in pack); a match still open at the end of what has arrived (a PEM body,
-   * a long JWT) withholds from its start until it closes or until 65,536 characters past its start have
-   * arrived, after which it is final as it stands. So matches spanning chunk boundaries are caught, and
-   * emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
+   * finding. Text is withheld from the earliest point where a rule's match (or an encoding or split the scan
+   * undoes) could still be growing at the end of what has arrived, and a match of a rule with a context window
+   * until that window has passed; ordinary prose goes out within a few characters. A rule set with a pattern
+   * this analysis cannot express withholds at least the last W = 256 + 2 x (largest context window)
+   * characters. A match still open (a PEM body, a long JWT) withholds from its start until it closes or until
+   * 65,536 characters past its start have arrived, after which it is final as it stands. So matches spanning
+   * chunk boundaries are caught, and emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
    *
    * Limits: a chunk longer than the per-chunk limit (INVALID_ARGUMENT, dlp_chunk_too_large) or a stream
    * longer than the total limit (RESOURCE_EXHAUSTED, dlp_stream_too_large) fails the stream; text withheld at
@@ -1881,11 +1885,13 @@ export interface DlpServiceClient extends Client {
    * done = true) and no further text.
    *
    * Hold-back bound: a response never contains text that a later chunk could still turn into (part of) a
-   * finding. The scanner withholds the last W = 256 + 2 x (largest context window of the rule set)
-   * characters (336 with the built-in pack); a match still open at the end of what has arrived (a PEM body,
-   * a long JWT) withholds from its start until it closes or until 65,536 characters past its start have
-   * arrived, after which it is final as it stands. So matches spanning chunk boundaries are caught, and
-   * emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
+   * finding. Text is withheld from the earliest point where a rule's match (or an encoding or split the scan
+   * undoes) could still be growing at the end of what has arrived, and a match of a rule with a context window
+   * until that window has passed; ordinary prose goes out within a few characters. A rule set with a pattern
+   * this analysis cannot express withholds at least the last W = 256 + 2 x (largest context window)
+   * characters. A match still open (a PEM body, a long JWT) withholds from its start until it closes or until
+   * 65,536 characters past its start have arrived, after which it is final as it stands. So matches spanning
+   * chunk boundaries are caught, and emitted text never splits a surrogate pair or a ⟦…⟧ placeholder.
    *
    * Limits: a chunk longer than the per-chunk limit (INVALID_ARGUMENT, dlp_chunk_too_large) or a stream
    * longer than the total limit (RESOURCE_EXHAUSTED, dlp_stream_too_large) fails the stream; text withheld at
