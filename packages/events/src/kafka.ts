@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
-import { monotonicFactory } from 'ulid';
 import { OffsetCommits } from './offset-commits';
 
 /** Minimal logger shape (pino-compatible) so this package does not pick a logging library. */
@@ -17,14 +16,6 @@ export interface KafkaOptions {
   logger: EventLogger;
   /** The service's own Kafka user (SASL/SCRAM-SHA-512 over the broker's SASL listener); none: PLAINTEXT. */
   credentials?: { username: string; password: string };
-}
-
-// Monotonic: ids made within the same millisecond still sort in creation order.
-const ulid = monotonicFactory();
-
-/** Time-ordered unique event id (ULID). */
-export function newEventId(): string {
-  return ulid();
 }
 
 let warnedAnonymous = false;
