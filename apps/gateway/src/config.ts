@@ -66,11 +66,12 @@ export const gatewayConfig = {
   /** Local, fsync'd spool for audit and usage events while Kafka is unreachable; one per instance. */
   EVENT_SPOOL_DIR: z.string().min(1),
   /**
-   * How long the event producer waits after an idle moment's first audit/usage event for more before it
-   * sends (Kafka's linger.ms): the requests of those milliseconds share one produce request. Fail-closed
-   * requests waiting on their audit event send at once. 0 = send every tick.
+   * How long a batch of audit/usage events waits from its oldest event for more before the producer sends it
+   * (Kafka's linger.ms): the requests of those milliseconds share one produce request. Only the delay to the
+   * sinks grows; no request waits for it, and fail-closed requests waiting on their audit event send at
+   * once. 0 = send every tick.
    */
-  EVENT_LINGER_MS: env.int(5, 0),
+  EVENT_LINGER_MS: env.int(20, 0),
   /** Backend table as JSON: `{"chat":{"protocol":"openai","baseUrl":"http://127.0.0.1:8000"}}`. */
   GATEWAY_BACKENDS: env.json(
     z.record(backendId, backendSchema).superRefine((table, ctx) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { AuditPublisher } from './audit-publisher';
-import { newEventId } from './kafka';
+import { newEventId } from './event-id';
 
 const logged: { level: string; obj: object; msg?: string }[] = [];
 const logger = {

@@ -10,7 +10,7 @@ const logger = { debug: () => undefined, info: () => undefined, warn: () => unde
 function fakeKafka() {
   const requests: string[][] = [];
   let producers = 0;
-  const state = { down: false };
+  const state: { down: boolean; hold?: Promise<void> } = { down: false };
   const kafka = {
     producer: () => {
       producers += 1;
@@ -20,6 +20,7 @@ function fakeKafka() {
         sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: Buffer }> }> }) => {
           if (state.down) throw new Error('broker down');
           requests.push(topicMessages.flatMap((t) => t.messages.map((m) => m.value.toString())));
+          await state.hold;
         },
       };
     },
@@ -74,6 +75,34 @@ describe('DurableEventProducer group commit', () => {
     await Promise.all([first, second]);
     expect(requests).toEqual([['a', 'b']]);
     await producer.close();
+  });
+
+  it('lingers before every batch: events published while a request is in flight wait for company too', async () => {
+    const { kafka, requests, state } = fakeKafka();
+    const producer = new DurableEventProducer(kafka, { spoolDir: spoolDir(), logger, drainIntervalMs: 60_000, lingerMs: 500 });
+    let release!: () => void;
+    state.hold = new Promise((r) => (release = r));
+    const first = producer.publish('t', 'k', Buffer.from('a'));
+    while (requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    // 'b' arrives while ['a'] is unacknowledged; sending it alone right after the ack would make a request per event or two.
+    const second = producer.publish('t', 'k', Buffer.from('b'));
+    release();
+    await first;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(requests).toEqual([['a']]);
+    const third = producer.publish('t', 'k', Buffer.from('c'));
+    await Promise.all([second, third]);
+    expect(requests).toEqual([['a'], ['b', 'c']]);
+    await producer.close();
+  });
+
+  it('close sends what lingers at once', async () => {
+    const { kafka, requests } = fakeKafka();
+    const producer = new DurableEventProducer(kafka, { spoolDir: spoolDir(), logger, drainIntervalMs: 60_000, lingerMs: 60_000 });
+    const lingering = producer.publish('t', 'k', Buffer.from('a'));
+    await producer.close();
+    await lingering;
+    expect(requests).toEqual([['a']]);
   });
 
   it('sends at once for a caller waiting within a bound, taking the lingering events along', async () => {

@@ -1,7 +1,28 @@
-import { createHash } from 'node:crypto';
-import { encodeTime } from 'ulid';
+import { createHash, randomFillSync } from 'node:crypto';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+// ulid's own generator asks the CSPRNG for one byte per character, 16 calls for each new millisecond's id: a
+// tenth of the CPU a gateway spends publishing its audit and usage events. The same CSPRNG bytes, drawn
+// 4 KiB at a time, cost a buffer read per character. (A byte / 256 picks each of the 32 characters equally.)
+const pool = Buffer.alloc(4096);
+let next = pool.length;
+function pooledRandom(): number {
+  if (next === pool.length) {
+    randomFillSync(pool);
+    next = 0;
+  }
+  return pool[next++]! / 256;
+}
+
+// Monotonic: ids made within the same millisecond still sort in creation order.
+const ulid = monotonicFactory(pooledRandom);
+
+/** Time-ordered unique event id (ULID). */
+export function newEventId(): string {
+  return ulid();
+}
 
 /**
  * The event id of something that already has a unique id of its own (Envoy's x-request-id for an edge

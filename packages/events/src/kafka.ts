@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
-import { monotonicFactory } from 'ulid';
+import { OffsetCommits } from './offset-commits';
 
 /** Minimal logger shape (pino-compatible) so this package does not pick a logging library. */
 export interface EventLogger {
@@ -16,14 +16,6 @@ export interface KafkaOptions {
   logger: EventLogger;
   /** The service's own Kafka user (SASL/SCRAM-SHA-512 over the broker's SASL listener); none: PLAINTEXT. */
   credentials?: { username: string; password: string };
-}
-
-// Monotonic: ids made within the same millisecond still sort in creation order.
-const ulid = monotonicFactory();
-
-/** Time-ordered unique event id (ULID). */
-export function newEventId(): string {
-  return ulid();
 }
 
 let warnedAnonymous = false;
@@ -133,6 +125,7 @@ const REJOIN_DELAY_MS = 1_000;
  */
 export class EventConsumer {
   private consumer: Consumer;
+  private readonly commits = new OffsetCommits(() => this.consumer);
   private stopped = false;
   private rejoinTimer: NodeJS.Timeout | undefined;
   private rejoinCount = 0;
@@ -232,7 +225,8 @@ export class EventConsumer {
             chunk.map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString() ?? null, value: m.value ?? Buffer.alloc(0) })),
           );
           const last = chunk[chunk.length - 1]!.offset;
-          await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+          // Shared with the other partitions' batches finishing now: one OffsetCommit request for all of them.
+          await this.commits.commit(topic, partition, (BigInt(last) + 1n).toString());
           resolveOffset(last);
           await heartbeat();
         }

@@ -11,12 +11,16 @@
 // `--baseline DIR` runs the same load through an earlier build first — before and after in one run, with
 // ratios. DIR holds copies of that build's `apps/audit/dist` as DIR/audit, `apps/usage/dist` as DIR/usage and
 // `apps/usage/migrations` as DIR/migrations; they find their dependencies in this tree's app directories.
-// `--baseline-linger-ms` is the producer linger for the baseline run (0 = what the producer did before it
-// could linger); the candidate uses the producer's default unless `--linger-ms` says otherwise.
+// Those copies run with this tree's packages (the consumer and producer of @airlock/events among them); to
+// compare changes to packages too, `--baseline-tree DIR` takes a whole earlier checkout, installed and built
+// (`git worktree add DIR <commit>`, then install and build audit and usage there): its services and its
+// producer. `--baseline-linger-ms` is the producer linger for the baseline run (0 = what the producer did
+// before it could linger; default: the producer's default); the candidate uses the producer's default unless
+// `--linger-ms` says otherwise.
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/audit... --filter @airlock/usage...
-//   tools/airlock bootstrap node tools/bench/audit/steady.js [--rates 200,1000] [--seconds 15] [--baseline DIR]
-//        [--baseline-linger-ms 0] [--linger-ms N] [--partitions 3]
+//   tools/airlock bootstrap node tools/bench/audit/steady.js [--rates 200,1000] [--seconds 15]
+//        [--baseline DIR | --baseline-tree DIR] [--baseline-linger-ms N] [--linger-ms N] [--partitions 3]
 //
 // Kafka, Redis and PostgreSQL are this checkout's local infrastructure (startInfra), own topics, groups and
 // database per run; their CPU counts whatever else uses them meanwhile, so run nothing else against them.
@@ -27,11 +31,12 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { airlock } = require('@airlock/contracts');
-const { DurableEventProducer, createKafka, newEventId, topicName } = require('@airlock/events');
+const events = require('@airlock/events');
 const { AssertionSigner } = require('@airlock/identity-assertion');
 const { createTestDatabase, createTopics, freePort, infraStatus, startInfra, uniquePrefix, withRedisUser } = require('@airlock/testing');
 const { cpuMsOf } = require('../gateway/proc-cpu');
 const { openLoop, percentile, fmt } = require('../lib/load');
+const { newEventId, topicName } = events;
 const { ROOT, auditEnv, encode, follow, header, line, makeEvent, quiet, sleep, startService, stopService } = require('./support');
 
 const { values: args } = parseArgs({
@@ -39,7 +44,8 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '200,1000' },
     seconds: { type: 'string', default: '15' },
     baseline: { type: 'string' },
-    'baseline-linger-ms': { type: 'string', default: '0' },
+    'baseline-tree': { type: 'string' },
+    'baseline-linger-ms': { type: 'string' },
     'linger-ms': { type: 'string' },
     partitions: { type: 'string', default: '3' },
   },
@@ -49,24 +55,43 @@ const SECONDS = Number(args.seconds);
 const PARTITIONS = Number(args.partitions);
 const { UsageEvent } = airlock.events.v1;
 
-/** A build of both consumers and the producer linger to run it with. */
+const lingerOf = (value) => (value === undefined ? undefined : Number(value));
+
+/** A build of both consumers, the producer package and the producer linger to run them with. */
 function variants() {
   const after = {
     name: 'after',
     label: `this build, linger ${args['linger-ms'] ?? 'default'}`,
     audit: path.join(ROOT, 'apps/audit/dist/main.js'),
     usage: path.join(ROOT, 'apps/usage/dist/main.js'),
-    lingerMs: args['linger-ms'] === undefined ? undefined : Number(args['linger-ms']),
+    events,
+    lingerMs: lingerOf(args['linger-ms']),
   };
+  const baselineLinger = { label: `linger ${args['baseline-linger-ms'] ?? 'default'}`, lingerMs: lingerOf(args['baseline-linger-ms']) };
+  if (args['baseline-tree']) {
+    const tree = path.resolve(args['baseline-tree']);
+    return [
+      {
+        name: 'before',
+        label: `${tree}, ${baselineLinger.label}`,
+        audit: path.join(tree, 'apps/audit/dist/main.js'),
+        usage: path.join(tree, 'apps/usage/dist/main.js'),
+        events: require(path.join(tree, 'packages/events')),
+        lingerMs: baselineLinger.lingerMs,
+      },
+      after,
+    ];
+  }
   if (!args.baseline) return [after];
   const dir = path.resolve(args.baseline);
   const before = {
     name: 'before',
-    label: `${dir}, linger ${args['baseline-linger-ms']}`,
+    label: `${dir}, ${baselineLinger.label}`,
     audit: path.join(dir, 'audit/main.js'),
     usage: path.join(dir, 'usage/main.js'),
     nodePath: { audit: path.join(ROOT, 'apps/audit/node_modules'), usage: path.join(ROOT, 'apps/usage/node_modules') },
-    lingerMs: Number(args['baseline-linger-ms']),
+    events,
+    lingerMs: baselineLinger.lingerMs,
   };
   return [before, after];
 }
@@ -113,6 +138,7 @@ async function runVariant(infra, variant, rate, shared) {
     LOG_LEVEL: 'warn',
   });
   const usage = await startService(variant.usage, usageEnv, path.join(dir, 'usage.log'), variant.nodePath?.usage);
+  const { DurableEventProducer, createKafka } = variant.events;
   const producer = new DurableEventProducer(createKafka({ brokers: infra.kafka.brokers, clientId: `bench-steady-${variant.name}`, logger: quiet }), {
     spoolDir: path.join(dir, 'spool'),
     logger: quiet,

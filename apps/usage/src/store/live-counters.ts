@@ -164,10 +164,12 @@ export class LiveCounters implements OnModuleInit, OnApplicationShutdown {
         ['workspace', delta.workspaceId],
         ['user', delta.userId],
       ];
+      // Once per event, not per scope: the same two windows for all four.
+      const windows = [windowOf('day', delta.occurredAt), windowOf('month', delta.occurredAt)];
       for (const [scope, id] of scopes) {
         if (scope !== 'tenant' && id === '') continue;
-        for (const kind of ['day', 'month'] as const) {
-          const key = this.quotaKey(delta.tenantId, scope, id, windowOf(kind, delta.occurredAt));
+        for (const window of windows) {
+          const key = this.quotaKey(delta.tenantId, scope, id, window);
           sums.set(key, (sums.get(key) ?? 0) + delta.tokens);
         }
       }
