@@ -246,8 +246,7 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
     });
 
     it('groups by model, and exports exactly the table as CSV', async () => {
-      await page.getByLabel(s.finops.groupBy, { exact: true }).click();
-      await page.getByRole('option', { name: s.finops.groups.model }).click();
+      await page.getByLabel(s.finops.groupBy, { exact: true }).selectOption({ label: s.finops.groups.model });
       await show();
       await table().locator('tbody tr').filter({ hasText: 'reference-chat' }).first().waitFor();
       const shown = await table().locator('tbody tr').count();

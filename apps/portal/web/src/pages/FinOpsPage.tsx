@@ -1,4 +1,4 @@
-import { Alert, Button, Input, Select, Skeleton, Statistic } from 'antd';
+import { Alert, Button, Input, Skeleton, Statistic } from 'antd';
 import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -39,6 +39,8 @@ export default function FinOpsPage() {
 
 type Form = ReturnType<typeof defaultFilter>;
 
+// Native selects rather than Ant Design's: a fixed handful of choices, which the browser's own control offers
+// to the keyboard, screen readers and touch without a custom listbox.
 function FinOpsConsole({ timeZone, ownProject }: { timeZone: string; ownProject?: string }) {
   const { t } = useTranslation();
   const [language] = useLanguage();
@@ -119,11 +121,23 @@ function FinOpsConsole({ timeZone, ownProject }: { timeZone: string; ownProject?
         </div>
         <div className="finops-field">
           <label htmlFor="finops-group">{t('finops.groupBy')}</label>
-          <Select id="finops-group" value={form.group_by} onChange={(group_by) => setForm({ ...form, group_by })} options={GROUPS.map((g) => ({ value: g, label: t(`finops.groups.${g}`) }))} />
+          <select id="finops-group" className="finops-select" value={form.group_by} onChange={(e) => setForm({ ...form, group_by: e.target.value as Form['group_by'] })}>
+            {GROUPS.map((g) => (
+              <option key={g} value={g}>
+                {t(`finops.groups.${g}`)}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="finops-field">
           <label htmlFor="finops-interval">{t('finops.interval')}</label>
-          <Select id="finops-interval" value={form.interval} onChange={(interval) => setForm({ ...form, interval })} options={INTERVALS.map((i) => ({ value: i, label: t(`finops.intervals.${i}`) }))} />
+          <select id="finops-interval" className="finops-select" value={form.interval} onChange={(e) => setForm({ ...form, interval: e.target.value as Form['interval'] })}>
+            {INTERVALS.map((i) => (
+              <option key={i} value={i}>
+                {t(`finops.intervals.${i}`)}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="finops-form-actions">
           <Button type="primary" htmlType="submit" loading={series.isFetching}>

@@ -24,12 +24,13 @@ export function UsageChart({ data, label, seriesName, periodLabel, formatValue }
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => formatValue(Number(v)) },
         xAxis: { type: 'category', data: data.periods.map(periodLabel) },
         yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatValue(v) } },
-        series: data.series.map((s) => ({ type: 'bar', stack: 'usage', name: seriesName(s.key), data: s.values, emphasis: { focus: 'series' } })),
+        series: data.series.map((s) => ({ type: 'bar', stack: 'usage', name: seriesName(s.key), data: s.values, barMaxWidth: 56, emphasis: { focus: 'series' } })),
       });
-      const resize = () => chart.resize();
-      window.addEventListener('resize', resize);
+      // The canvas has a fixed size in pixels: it follows its box (a narrower window, zoom), not only the window.
+      const observer = new ResizeObserver(() => chart.resize());
+      observer.observe(host.current);
       dispose = () => {
-        window.removeEventListener('resize', resize);
+        observer.disconnect();
         chart.dispose();
       };
     });
