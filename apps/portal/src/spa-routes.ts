@@ -9,6 +9,7 @@ export const SPA_ROUTES = {
   audit: '/audit',
   policy: '/policy',
   terminals: '/terminals',
+  finops: '/finops',
 } as const;
 
 export type SpaPage = keyof typeof SPA_ROUTES;

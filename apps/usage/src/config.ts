@@ -1,5 +1,6 @@
 import { env, redisAuthShape, z, kafkaAuthShape } from '@airlock/config';
 import type { CallGraph } from '@airlock/runtime';
+import { costUnitsSchema } from './report/cost-units';
 
 export const usageConfig = {
   DATABASE_URL: env.url(),
@@ -44,6 +45,11 @@ export const usageConfig = {
   POLICY_ADDR: env.address().optional(),
   /** Budget for one GetTokenBudgets call, retries included. */
   USAGE_POLICY_DEADLINE_MS: env.int(1_000, 50),
+  /**
+   * Cost units per million prompt and completion tokens, per model (`"*"`: every model not named), for the
+   * reports' `cost_units`. Empty: reports carry no cost (a figure nobody configured would look authoritative).
+   */
+  USAGE_COST_UNITS: env.json(costUnitsSchema, {}),
 };
 
 /**

@@ -12,6 +12,11 @@ export const USAGE_ERROR_CODES = [
   'usage_project_required',
   'usage_tenant_forbidden',
   'usage_invalid_format',
+  'usage_invalid_range',
+  'usage_invalid_choice',
+  'usage_report_too_large',
+  'usage_project_forbidden',
+  'usage_reports_forbidden',
   'usage_store_unavailable',
   'usage_store_auth_failed',
 ] as const;
@@ -69,6 +74,44 @@ export class OtherTenantError extends AppError<UsageErrorCode> {
 export class InvalidFormatError extends InvalidArgumentError<UsageErrorCode> {
   constructor() {
     super('usage_invalid_format', 'format must be csv or json');
+  }
+}
+
+/** A report's `from`/`to` are not UTC days, run backwards, or span more than the most a report may. */
+export class InvalidRangeError extends InvalidArgumentError<UsageErrorCode> {
+  constructor(maxDays: number) {
+    super('usage_invalid_range', `from and to must be UTC days "YYYY-MM-DD", from not after to, at most ${maxDays} days apart`);
+  }
+}
+
+/** A report parameter with a fixed set of values (`group_by`, `interval`) has another. */
+export class InvalidChoiceError extends InvalidArgumentError<UsageErrorCode> {
+  constructor(name: string, allowed: readonly string[]) {
+    super('usage_invalid_choice', `${name} must be one of ${allowed.join(', ')}`);
+  }
+}
+
+/** More rows than one answer carries: the caller narrows the range, the project or the grouping. */
+export class ReportTooLargeError extends InvalidArgumentError<UsageErrorCode> {
+  constructor(maxRows: number) {
+    super('usage_report_too_large', `the report would have more than ${maxRows} rows: narrow the range, the project or group by a coarser period`);
+  }
+}
+
+/** A project lead asked about a project other than the one their credential is scoped to (or has none). */
+export class ProjectForbiddenError extends AppError<UsageErrorCode> {
+  constructor() {
+    super('usage_project_forbidden', "a project administrator sees only their own project's usage", { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });
+  }
+}
+
+/** The caller holds none of the roles usage reports are for (the edge should have refused it already). */
+export class ReportsForbiddenError extends AppError<UsageErrorCode> {
+  constructor() {
+    super('usage_reports_forbidden', 'usage reports are for FinOps, project administrators, security administrators and auditors', {
+      httpStatus: 403,
+      grpcStatus: GrpcStatus.PERMISSION_DENIED,
+    });
   }
 }
 

@@ -9,7 +9,7 @@ describe('openapi.yaml (usage HTTP)', () => {
 
   it('documents exactly the routes the controllers serve', () => {
     const routes = servedRoutes(AppModule, RequestMethod);
-    expect(routes).toEqual(['GET /api/usage/v1/me', 'GET /api/usage/v1/reports']);
+    expect(routes).toEqual(['GET /api/usage/v1/me', 'GET /api/usage/v1/reports', 'GET /api/usage/v1/reports/anomalies', 'GET /api/usage/v1/reports/budgets', 'GET /api/usage/v1/reports/series']);
     expect(documentedRoutes(text)).toEqual(routes);
   });
 

@@ -90,6 +90,15 @@ describe('PolicyEngine with the default bundle', () => {
     // The terminals page is for the people the terminal API is for (a pure auditor has no workspace to open one in).
     for (const roles of [['developer'], ['analyst'], ['project-admin'], ['security-admin']]) expect(decide(roles, '/terminals', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.terminals.allow'] });
     expect(decide(['auditor'], '/terminals', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['portal.terminals.allow'] });
+    // The FinOps console is for the people the usage reports API is for: FinOps, project leads, security admins, auditors.
+    for (const roles of [['finops'], ['project-admin'], ['security-admin'], ['auditor']]) {
+      expect(decide(roles, '/finops', 'GET')).toMatchObject({ allow: true, ruleIds: ['portal.finops.allow'] });
+      expect(decide(roles, '/api/usage/v1/reports/series', 'GET')).toMatchObject({ allow: true, ruleIds: ['api.usage.reports.allow'] });
+    }
+    expect(decide(['developer'], '/finops', 'GET')).toMatchObject({ allow: false, reasonCode: 'role_not_allowed', ruleIds: ['portal.finops.allow'] });
+    expect(decide(['developer'], '/api/usage/v1/reports/series', 'GET')).toMatchObject({ allow: false, ruleIds: ['api.usage.reports.allow'] });
+    // FinOps signs in to the portal like anyone: its start page, assets, who am I, its own usage and tokens.
+    for (const path of ['/', '/assets/index-3f2a1b.js', '/api/identity/v1/me', '/api/usage/v1/me', '/usage', '/help', '/tokens']) expect(decide(['finops'], path, 'GET').allow).toBe(true);
     expect(decide(['developer'], '/', 'POST')).toMatchObject({ allow: false, reasonCode: 'method_not_allowed' });
     expect(decide(['rag-indexer'], '/', 'GET', SA)).toMatchObject({ allow: false, reasonCode: 'kind_not_allowed' });
     // `/` is exact: it opens no other path, so anything unlisted is still denied by the default rule.

@@ -19,6 +19,8 @@ const AuditPage = lazyPage(() => import('./pages/AuditPage'));
 const PolicyPage = lazyPage(() => import('./pages/PolicyPage'));
 // xterm.js is large: it loads with the terminals page only.
 const TerminalsPage = lazyPage(() => import('./pages/TerminalsPage'));
+// ECharts loads later still, with the console's chart.
+const FinOpsPage = lazyPage(() => import('./pages/FinOpsPage'));
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
@@ -73,6 +75,7 @@ export function App({ nonce }: { nonce: string }) {
                 <Route path={SPA_ROUTES.audit} element={<AuditPage />} />
                 <Route path={SPA_ROUTES.policy} element={<PolicyPage />} />
                 <Route path={SPA_ROUTES.terminals} element={<TerminalsPage />} />
+                <Route path={SPA_ROUTES.finops} element={<FinOpsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

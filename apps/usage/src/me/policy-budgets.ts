@@ -32,9 +32,8 @@ export class PolicyBudgets implements OnApplicationShutdown {
   }
 
   /** Rejects when policy cannot be asked. */
-  async forCaller(caller: EdgeIdentity): Promise<airlock.policy.v1.TokenBudget[]> {
-    if (!this.client) return [];
-    const principal = {
+  forCaller(caller: EdgeIdentity): Promise<airlock.policy.v1.TokenBudget[]> {
+    return this.budgetsOf({
       subject: caller.subject,
       userId: caller.userId,
       tenantId: caller.tenantId,
@@ -42,7 +41,20 @@ export class PolicyBudgets implements OnApplicationShutdown {
       workspaceId: caller.workspaceId,
       roles: caller.roles,
       kind: caller.kind === 'service_account' ? PrincipalKind.PRINCIPAL_KIND_SERVICE_ACCOUNT : PrincipalKind.PRINCIPAL_KIND_USER,
-    };
+    });
+  }
+
+  /**
+   * The tenant's and one project's budgets an AI request in that project counts in ('' = no project: the
+   * tenant's only). Asked as a principal with no user or workspace, so per-user and per-workspace budgets
+   * (one per person, not a project's standing) are left out. Rejects when policy cannot be asked.
+   */
+  forProject(tenantId: string, projectId: string): Promise<airlock.policy.v1.TokenBudget[]> {
+    return this.budgetsOf({ subject: '', userId: '', tenantId, projectId, workspaceId: '', roles: [], kind: PrincipalKind.PRINCIPAL_KIND_USER });
+  }
+
+  private async budgetsOf(principal: airlock.identity.v1.Principal): Promise<airlock.policy.v1.TokenBudget[]> {
+    if (!this.client) return [];
     const context = { principal, endpoint: AI_ENDPOINT, method: 'POST', clientIp: '', correlationId: '', branch: '', requestedModel: '' };
     return (await unary(this.client.getTokenBudgets.bind(this.client), { context })).budgets;
   }

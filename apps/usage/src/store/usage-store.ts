@@ -6,6 +6,8 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { hourOf, windowOf, type Period, type PeriodWindow } from '../metering/period';
 import type { usageConfig } from '../config';
+import type { CostRates } from '../report/cost-units';
+import type { GroupBy, Interval } from '../report/report-query';
 
 type UsageEvent = airlock.events.v1.UsageEvent;
 
@@ -56,6 +58,43 @@ export interface ProjectHours {
   /** Tokens of each earlier hour with usage, oldest first. */
   previous: number[];
 }
+
+export interface SeriesQuery {
+  tenantId: string;
+  /** undefined: every project. */
+  projectIds?: string[];
+  /** UTC days, inclusive. */
+  from: string;
+  to: string;
+  interval: Interval;
+  groupBy: GroupBy;
+  /** undefined: no cost is computed. */
+  rates?: CostRates;
+  /** Most rows returned. */
+  limit: number;
+}
+
+export interface SeriesRow extends UsageTotals {
+  /** "YYYY-MM-DD" or "YYYY-MM". */
+  period: string;
+  /** The group's id: a project, user, model, workspace or tenant id ('' = none). */
+  key: string;
+  /** null when no cost rates are configured. */
+  costUnits: number | null;
+}
+
+export interface AnomalyRow {
+  projectId: string;
+  hour: Date;
+  currentTokens: number;
+  baselineTokens: number;
+  ratio: number;
+  detectedAt: Date;
+}
+
+// Fixed identifiers only: the query's group and interval pick an expression, never a caller's string.
+const GROUP_COLUMNS: Record<GroupBy, string> = { project: 'd.project_id', user: 'd.user_id', model: 'd.model', workspace: 'd.workspace_id', tenant: 'd.tenant_id' };
+const INTERVAL_EXPRESSIONS: Record<Interval, string> = { day: 'd.day', month: 'left(d.day, 7)' };
 
 /** A CTE adding the `event` CTE's rows, summed per rollup row, to a rollup whose period column is `column`. */
 function rollupUpsert(name: string, table: string, column: string): string {
@@ -204,6 +243,64 @@ export class UsageStore implements OnModuleInit, OnApplicationShutdown {
       requests: Number(r.requests),
       promptTokens: Number(r.prompt_tokens),
       completionTokens: Number(r.completion_tokens),
+    }));
+  }
+
+  /**
+   * Usage per interval and group over a range of UTC days, from the daily rollup, ordered by period then group
+   * (bytewise). Cost units are summed per model row (rates are per model) before grouping.
+   */
+  async series(q: SeriesQuery): Promise<SeriesRow[]> {
+    const rates = q.rates ?? { models: [], prompt: [], completion: [] };
+    const { rows } = await this.pool.query<{ period: string; key: string; requests: string; prompt_tokens: string; completion_tokens: string; cost_units: number }>(
+      `WITH rate AS (SELECT * FROM unnest($5::text[], $6::float8[], $7::float8[]) AS r(model, prompt, completion))
+       SELECT ${INTERVAL_EXPRESSIONS[q.interval]} AS period, ${GROUP_COLUMNS[q.groupBy]} AS key,
+              SUM(d.requests) AS requests, SUM(d.prompt_tokens) AS prompt_tokens, SUM(d.completion_tokens) AS completion_tokens,
+              SUM(d.prompt_tokens * COALESCE(m.prompt, fallback.prompt, 0) + d.completion_tokens * COALESCE(m.completion, fallback.completion, 0)) / 1e6 AS cost_units
+         FROM usage_daily d
+         LEFT JOIN rate m ON m.model = d.model
+         LEFT JOIN rate fallback ON fallback.model = '*'
+        WHERE d.tenant_id = $1 AND d.day >= $2 AND d.day <= $3 AND ($4::text[] IS NULL OR d.project_id = ANY($4))
+        GROUP BY 1, 2
+        ORDER BY 1, ${GROUP_COLUMNS[q.groupBy]} COLLATE "C"
+        LIMIT $8`,
+      [q.tenantId, q.from, q.to, q.projectIds ?? null, rates.models, rates.prompt, rates.completion, q.limit],
+    );
+    return rows.map((r) => ({
+      period: r.period,
+      key: r.key,
+      requests: Number(r.requests),
+      promptTokens: Number(r.prompt_tokens),
+      completionTokens: Number(r.completion_tokens),
+      costUnits: q.rates ? Math.round(Number(r.cost_units) * 10_000) / 10_000 : null,
+    }));
+  }
+
+  /** The projects of a tenant with usage in a month, bytewise ordered, at most `limit`. */
+  async projectsWithUsage(tenantId: string, month: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ project_id: string }>(
+      `SELECT project_id FROM usage_monthly WHERE tenant_id = $1 AND period = $2 AND project_id <> ''
+        GROUP BY project_id ORDER BY project_id COLLATE "C" LIMIT $3`,
+      [tenantId, month, limit],
+    );
+    return rows.map((r) => r.project_id);
+  }
+
+  /** Anomalous project-hours of a tenant in [from, to), newest first, at most `limit`. */
+  async anomalies(tenantId: string, projectIds: string[] | undefined, from: Date, to: Date, limit: number): Promise<AnomalyRow[]> {
+    const { rows } = await this.pool.query<{ project_id: string; hour: Date; current_tokens: string; baseline_tokens: number; ratio: number; detected_at: Date }>(
+      `SELECT project_id, hour, current_tokens, baseline_tokens, ratio, detected_at FROM usage_anomalies
+        WHERE tenant_id = $1 AND hour >= $2 AND hour < $3 AND ($4::text[] IS NULL OR project_id = ANY($4))
+        ORDER BY hour DESC, project_id COLLATE "C" LIMIT $5`,
+      [tenantId, from.toISOString(), to.toISOString(), projectIds ?? null, limit],
+    );
+    return rows.map((r) => ({
+      projectId: r.project_id,
+      hour: r.hour,
+      currentTokens: Number(r.current_tokens),
+      baselineTokens: Number(r.baseline_tokens),
+      ratio: Number(r.ratio),
+      detectedAt: r.detected_at,
     }));
   }
 

@@ -11,6 +11,11 @@ import { edgeCaller, issueToken, seedUser } from './support';
 // language. axe on every page, 200 % zoom, screenshots.
 const erin = seedUser('erin');
 const alice = seedUser('alice');
+// The FinOps console on the same mesh (one mesh start for both consoles): fiona (finops) sees the usage alice's and
+// bob's /v1/chat calls produced, as a chart and its table, budgets and anomalies, groups it by model and exports
+// the CSV; a project-admin's reports are their own project's; alice is refused the console and its API.
+const fiona = seedUser('fiona');
+type Series = { rows: { period: string; key: string; requests: number; total_tokens: number }[]; totals: { total_tokens: number } };
 
 describe("the portal's audit trail page in a real browser through Envoy (headless Chromium)", () => {
   const suite = browserSuite('e2e-paud');
@@ -157,6 +162,134 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
         expect(await tab.textContent('h1')).toBe(lang === 'ko' ? '접근이 거부되었습니다' : 'Access denied');
         await noSeriousA11yViolations(tab, 'audit refused at the edge');
         await shoot(tab, `${lang}-audit-5-not-allowed`);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+  describe.each(LOCALES)('the FinOps console in $locale', ({ locale, lang, s }) => {
+    let context: BrowserContext;
+    let page: Page;
+    const consoleErrors: string[] = [];
+    let call: ReturnType<typeof edgeCaller>;
+    let fionaToken: string;
+    /** payments' requests in the default range before this run's calls. */
+    let paymentsBefore: number;
+
+    beforeAll(async () => {
+      call = edgeCaller(suite.mesh);
+      fionaToken = await issueToken(suite.mesh, { userId: 'fiona', tenantId: 'acme', roles: ['finops'] });
+      paymentsBefore = paymentsRequests(await apiSeries());
+      // Usage to report: alice's chat calls in payments and bob's in lending, through the edge like any client.
+      for (const [userId, projectId] of [['alice', 'payments'], ['alice', 'payments'], ['bob', 'lending']]) {
+        const token = await issueToken(suite.mesh, { userId, tenantId: 'acme', projectId });
+        const chat = await call('/v1/chat', { token, body: { messages: [{ role: 'user', content: `finops console in ${lang}` }] } });
+        expect(chat.status).toBe(200);
+      }
+      context = await newContext(suite.browser, locale);
+      page = await context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+      });
+    });
+    afterAll(async () => {
+      await context?.close();
+    });
+
+    const table = () => page.getByRole('region', { name: s.finops.tableTitle });
+    /** Asks again (the Show button) until the series answer is shown. */
+    async function show(): Promise<void> {
+      await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/usage/v1/reports/series'),
+        page.getByRole('form', { name: s.finops.formLabel }).getByRole('button', { name: s.finops.apply }).click(),
+      ]);
+      await table().locator('table').waitFor();
+      await page.mouse.move(0, 0);
+    }
+    /** The series the API answers fiona for the page's default filter or another. */
+    const apiSeries = async (query = '') => {
+      const reply = await call(`/api/usage/v1/reports/series${query}`, { token: fionaToken });
+      expect(reply.status).toBe(200);
+      return reply.body as Series;
+    };
+    const paymentsRequests = (series: Series) => series.rows.filter((r) => r.key === 'payments').reduce((sum, r) => sum + r.requests, 0);
+
+    it('fiona opens the console from the header: usage per project as a chart and a table, budgets, anomalies', async () => {
+      await signIn(page, suite.edge, fiona, '/help');
+      await page.getByRole('navigation').getByRole('link', { name: s.nav.finops }).click();
+      await page.getByRole('heading', { level: 1, name: s.finops.title }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/finops');
+      // Metering follows the calls by a moment: ask until the API has payments' two calls of this run, then the page.
+      const series = await eventually('the calls metered', async () => {
+        const answer = await apiSeries();
+        return paymentsRequests(answer) >= paymentsBefore + 2 && answer.rows.some((r) => r.key === 'lending') ? answer : undefined;
+      });
+      await show();
+      const rows = table().locator('tbody tr');
+      expect(await rows.count()).toBe(series.rows.length);
+      expect(await rows.filter({ hasText: 'payments' }).count()).toBeGreaterThan(0);
+      expect(await rows.filter({ hasText: 'lending' }).count()).toBeGreaterThan(0);
+      const totals = await page.getByTestId('finops-totals').innerText();
+      expect(totals.replace(/[^\d]/g, '')).toContain(String(series.totals.total_tokens));
+      // The chart is drawn (ECharts' canvas, in one image named for what it shows) once its chunk has loaded.
+      const chart = page.getByTestId('finops-chart');
+      await chart.locator('canvas').first().waitFor();
+      expect([await chart.getAttribute('role'), await chart.getAttribute('aria-label')]).toEqual(['img', expect.stringContaining(s.finops.metrics.total_tokens)]);
+      // The default bundle's daily budget of each project with usage: payments' shows what its calls spent.
+      const budgets = page.getByTestId('finops-budgets');
+      await budgets.waitFor();
+      expect(await budgets.innerText()).toContain('tb.project.day');
+      expect(await budgets.getByRole('progressbar').count()).toBeGreaterThan(1);
+      await page.getByRole('heading', { level: 2, name: s.finops.anomalies.title }).waitFor();
+      await noSeriousA11yViolations(page, 'finops console');
+      await shoot(page, `${lang}-finops-1-console`);
+    });
+
+    it('groups by model, and exports exactly the table as CSV', async () => {
+      await page.getByLabel(s.finops.groupBy, { exact: true }).selectOption({ label: s.finops.groups.model });
+      await show();
+      await table().locator('tbody tr').filter({ hasText: 'reference-chat' }).first().waitFor();
+      const shown = await table().locator('tbody tr').count();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: s.finops.export }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^usage-model-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+      const [header, ...records] = readFileSync(await download.path(), 'utf8').split('\r\n').filter(Boolean);
+      expect(header).toBe('tenant_id,period,model,requests,prompt_tokens,completion_tokens,total_tokens,cost_units');
+      expect(records).toHaveLength(shown);
+      expect(records.every((r) => r.startsWith('acme,'))).toBe(true);
+      expect(records.some((r) => r.split(',')[2] === 'reference-chat')).toBe(true);
+      expect(await page.getByTestId('finops-export-error').count()).toBe(0);
+      // The pointer leaves the button: axe checks the resting colours, not the hover state's fade.
+      await page.mouse.move(0, 0);
+      await noSeriousA11yViolations(page, 'finops by model');
+      await shoot(page, `${lang}-finops-2-by-model`);
+    });
+
+    it('holds at 200 % zoom, and logged nothing to the console', async () => {
+      await page.setViewportSize(ZOOMED);
+      await reflows(page);
+      await noSeriousA11yViolations(page, 'finops zoomed');
+      await shoot(page, `${lang}-finops-3-zoom`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      expect(consoleErrors).toEqual([]);
+    });
+
+    it("a project-admin's reports are their own project's; alice, a developer, is refused the console and its API", async () => {
+      const lead = await issueToken(suite.mesh, { userId: 'lena', tenantId: 'acme', projectId: 'lending', roles: ['project-admin'] });
+      const own = await call('/api/usage/v1/reports/series?group_by=project', { token: lead });
+      expect([own.status, [...new Set((own.body.rows as { key: string }[]).map((r) => r.key))]]).toEqual([200, ['lending']]);
+      expect((await call('/api/usage/v1/reports/budgets?project_id=payments', { token: lead })).body.error.code).toBe('usage_project_forbidden');
+      const developer = await issueToken(suite.mesh, { userId: 'alice', tenantId: 'acme', projectId: 'payments' });
+      for (const route of ['series', 'budgets', 'anomalies']) expect([route, (await call(`/api/usage/v1/reports/${route}`, { token: developer })).status]).toEqual([route, 403]);
+      const other = await newContext(suite.browser, locale);
+      try {
+        const tab = await other.newPage();
+        await signIn(tab, suite.edge, alice, '/help');
+        await tab.getByRole('navigation').getByRole('link', { name: s.nav.workspaces }).waitFor();
+        expect(await tab.getByRole('navigation').getByRole('link', { name: s.nav.finops }).count()).toBe(0);
+        const refused = (await tab.goto(`${suite.edge}/finops`))!;
+        expect([refused.status(), refused.headers()['content-type']]).toEqual([403, 'text/html; charset=utf-8']);
+        expect(await tab.textContent('h1')).toBe(lang === 'ko' ? '접근이 거부되었습니다' : 'Access denied');
+        await noSeriousA11yViolations(tab, 'finops refused at the edge');
       } finally {
         await other.close();
       }

@@ -13,3 +13,13 @@ const WORKSPACE_USERS = ['developer', 'analyst', 'project-admin', 'security-admi
 
 /** Who has workspaces of their own (policy's api.workspace.owner.allow rule): everyone but a pure auditor. */
 export const canUseWorkspaces = (roles: readonly string[]) => roles.some((role) => WORKSPACE_USERS.includes(role));
+
+const USAGE_REPORT_READERS = ['finops', 'project-admin', 'security-admin', 'auditor'];
+
+/** FinOps, project leads, security administrators and auditors read usage reports (policy's api.usage.reports.allow rule). */
+export const canReadUsageReports = (roles: readonly string[]) => roles.some((role) => USAGE_REPORT_READERS.includes(role));
+
+const TENANT_USAGE_READERS = ['finops', 'security-admin', 'auditor'];
+
+/** Who reads every project's usage; a project administrator alone reads only their own project (usage's rule). */
+export const readsWholeTenant = (roles: readonly string[]) => roles.some((role) => TENANT_USAGE_READERS.includes(role));

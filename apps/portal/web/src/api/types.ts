@@ -49,3 +49,12 @@ export type PolicyVersionDiff = JsonBody<PolicyOperations['diffVersion']['respon
 export type PolicyApproval = JsonBody<PolicyOperations['approveDraft']['responses'][200]>;
 export type DlpTestReport = JsonBody<PolicyOperations['testDlpRules']['responses'][200]>;
 export type DlpFinding = DlpTestReport['findings'][number];
+
+export type UsageSeries = JsonBody<UsageOperations['getUsageSeries']['responses'][200]>;
+export type UsageSeriesRow = UsageSeries['rows'][number];
+export type BudgetStandings = JsonBody<UsageOperations['getBudgetStanding']['responses'][200]>;
+export type BudgetStanding = BudgetStandings['budgets'][number];
+export type UsageAnomalies = JsonBody<UsageOperations['listUsageAnomalies']['responses'][200]>;
+export type UsageAnomaly = UsageAnomalies['anomalies'][number];
+/** The FinOps console's question: the series' query parameters but the format. */
+export type FinOpsFilter = Omit<NonNullable<UsageOperations['getUsageSeries']['parameters']['query']>, 'format' | 'tenant_id'>;
