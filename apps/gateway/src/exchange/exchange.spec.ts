@@ -468,9 +468,10 @@ describe('AiExchange on other surfaces', () => {
       s.router.answer = answerWithChunks([]);
       expect(await (await s.post(ask('refund', { airlock: { rag: true } }))).json()).toMatchObject({ citations: [] });
       expect((s.router.sent[1].body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'refund' }]);
+      expect(await (await s.post(ask('??', { airlock: { rag: true } }))).json()).toMatchObject({ citations: [] });
       const plain = await (await s.post(ask('refund'))).json();
       expect(plain).not.toHaveProperty('citations');
-      expect(s.router.plans.map((p) => p.requestType)).toEqual(['rag', 'chat', 'chat']);
+      expect(s.router.plans.map((p) => p.requestType)).toEqual(['rag', 'chat', 'chat', 'chat']);
     });
 
     it('ends a streamed answer with the citations, in both framings', async () => {

@@ -3,6 +3,9 @@ import type { ModelRouter } from '../routing/model-router';
 import { parseBackendJson, requireProtocol } from '../surfaces/backend-answer';
 import { type CodeContext, codeContext, ragCaller } from './code-context';
 
+/** Two letters or digits in a row: the least the RAG service takes as a word. */
+const SEARCHABLE = /[\p{L}\p{N}]{2}/u;
+
 export interface CodeContextQuery {
   caller: CallerContext;
   /** GATEWAY_CHAT_RAG_BACKEND. */
@@ -19,6 +22,8 @@ export interface CodeContextQuery {
  * The service reads the caller from the request and answers from that caller's projects only.
  */
 export async function retrieveCodeContext(router: Pick<ModelRouter, 'call'>, q: CodeContextQuery): Promise<CodeContext> {
+  // A question without a word ("??", an emoji) is nothing to search for: the service would refuse it (400).
+  if (!SEARCHABLE.test(q.question)) return codeContext([]);
   const reply = await router.call({
     requestType: 'rag',
     route: { backend: q.backend, model: 'code-rag' },
