@@ -263,6 +263,9 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
         );
         const { tenantId, projectId, lastIndexedCommit } = repo.rows[0];
         if (w.fromCommit !== undefined && w.fromCommit !== lastIndexedCommit) return false;
+        // Writes of one project's sources update the same word counts: one at a time, so that two of them never
+        // lock count rows in opposite orders (a deadlock that would fail one run).
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`rag:${tenantId}/${projectId}`]);
         if (w.replaceAll) await deleteChunksCounted(client, { tenantId, projectId }, w.repositoryId);
         else if (w.replacedPaths.length) await deleteChunksCounted(client, { tenantId, projectId }, w.repositoryId, w.replacedPaths);
         for (let i = 0; i < w.chunks.length; i += INSERT_BATCH) {

@@ -15,7 +15,7 @@ export interface ProjectRef {
 export async function deleteChunksCounted(client: PoolClient, project: ProjectRef, repositoryId: number, paths?: string[]): Promise<void> {
   const { rows } = await client.query<{ lexeme: string }>(
     `WITH gone AS (DELETE FROM rag_chunks WHERE repository_id = $3 AND ($4::text[] IS NULL OR path = ANY($4)) RETURNING search),
-          counts AS (SELECT w.lexeme, count(*)::int AS n FROM gone, unnest(gone.search) AS w GROUP BY w.lexeme ORDER BY w.lexeme),
+          counts AS (SELECT w.lexeme, count(*)::int AS n FROM gone, unnest(gone.search) AS w GROUP BY w.lexeme),
           total AS (UPDATE rag_project_counts SET chunks = chunks - (SELECT count(*) FROM gone) WHERE tenant_id = $1 AND project_id = $2),
           lowered AS (UPDATE rag_term_counts t SET chunks = t.chunks - counts.n FROM counts
                        WHERE t.tenant_id = $1 AND t.project_id = $2 AND t.lexeme = counts.lexeme RETURNING t.lexeme, t.chunks)
@@ -30,14 +30,14 @@ export async function deleteChunksCounted(client: PoolClient, project: ProjectRe
 
 /**
  * Wraps an `INSERT INTO rag_chunks … ` statement (without RETURNING) so that it adds what it wrote to the counts;
- * `$2` and `$3` of the statement must be the tenant and project. Lexemes are upserted in order, so two runs of one
- * project (two of its repositories) take the rows' locks in the same order.
+ * `$2` and `$3` of the statement must be the tenant and project. (The caller holds the project's write lock: see
+ * RagStore.writeIndex.)
  */
 export function countingInsert(insertChunks: string): string {
   return `WITH ins AS (${insertChunks} RETURNING search),
     counts AS (SELECT w.lexeme, count(*)::int AS n FROM ins, unnest(ins.search) AS w GROUP BY w.lexeme),
     total AS (INSERT INTO rag_project_counts AS p (tenant_id, project_id, chunks) SELECT $2, $3, count(*) FROM ins
               ON CONFLICT (tenant_id, project_id) DO UPDATE SET chunks = p.chunks + EXCLUDED.chunks)
-    INSERT INTO rag_term_counts AS t (tenant_id, project_id, lexeme, chunks) SELECT $2, $3, lexeme, n FROM counts ORDER BY lexeme
+    INSERT INTO rag_term_counts AS t (tenant_id, project_id, lexeme, chunks) SELECT $2, $3, lexeme, n FROM counts
     ON CONFLICT (tenant_id, project_id, lexeme) DO UPDATE SET chunks = t.chunks + EXCLUDED.chunks`;
 }
