@@ -250,7 +250,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
    */
   async applyIndexWrite(w: IndexWrite): Promise<boolean> {
     const written = await this.writeIndex(w);
-    if (written && (w.replaceAll || w.chunks.length >= ANALYZE_AFTER_CHUNKS)) await this.run(() => this.pool.query('ANALYZE rag_chunks'));
+    if (written && (w.replaceAll || w.chunks.length >= ANALYZE_AFTER_CHUNKS)) await this.run(() => this.pool.query('ANALYZE rag_chunks, rag_term_counts'));
     return written;
   }
 

@@ -14,13 +14,14 @@ export interface ProjectRef {
 /** Deletes the source's chunks (of `paths` only, when given) and subtracts them from the counts. */
 export async function deleteChunksCounted(client: PoolClient, project: ProjectRef, repositoryId: number, paths?: string[]): Promise<void> {
   const { rows } = await client.query<{ lexeme: string }>(
-    `WITH gone AS (DELETE FROM rag_chunks WHERE repository_id = $3 AND ($4::text[] IS NULL OR path = ANY($4)) RETURNING search),
+    // Two statements rather than `$4 IS NULL OR path = ANY($4)`, which a generic plan answers with a full scan.
+    `WITH gone AS (DELETE FROM rag_chunks WHERE repository_id = $3 ${paths ? 'AND path = ANY($4)' : ''} RETURNING search),
           counts AS (SELECT w.lexeme, count(*)::int AS n FROM gone, unnest(gone.search) AS w GROUP BY w.lexeme),
           total AS (UPDATE rag_project_counts SET chunks = chunks - (SELECT count(*) FROM gone) WHERE tenant_id = $1 AND project_id = $2),
           lowered AS (UPDATE rag_term_counts t SET chunks = t.chunks - counts.n FROM counts
                        WHERE t.tenant_id = $1 AND t.project_id = $2 AND t.lexeme = counts.lexeme RETURNING t.lexeme, t.chunks)
      SELECT lexeme FROM lowered WHERE chunks = 0`,
-    [project.tenantId, project.projectId, repositoryId, paths ?? null],
+    paths ? [project.tenantId, project.projectId, repositoryId, paths] : [project.tenantId, project.projectId, repositoryId],
   );
   // A statement cannot delete the rows its own CTE updated: the lexemes no chunk holds any more go in a second one.
   if (rows.length) {
