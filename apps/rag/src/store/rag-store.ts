@@ -129,7 +129,7 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
     SELECT quote_literal(t.lexeme)::tsquery AS q, t.idf FROM unnest($3::text[], $4::float8[]) AS t(lexeme, idf)
   ),
   seeds AS MATERIALIZED (
-    SELECT c.id, c.search FROM rag_chunks c
+    SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c
      WHERE c.tenant_id = $1 AND c.project_id = ANY($2)
        AND c.search @@ (SELECT string_agg(quote_literal(s), ' | ')::tsquery FROM unnest($8::text[]) AS s)
      LIMIT $9
@@ -142,21 +142,24 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
   ),
   weighted AS MATERIALIZED (SELECT q, idf FROM terms UNION ALL SELECT q, idf FROM phrases),
   candidates AS (
-    SELECT id, search FROM seeds
+    SELECT * FROM seeds
     UNION
-    (SELECT c.id, c.search FROM rag_chunks c WHERE $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT $9)
+    (SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c WHERE $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT $9)
   ),
-  scored AS (
-    SELECT k.id, coalesce(sum(w.idf * ts_rank(k.search, w.q, 1)) FILTER (WHERE k.search @@ w.q), 0) AS score
+  lexical AS (
+    SELECT k.id, k.symbols, k.path, k.start_line, coalesce(sum(w.idf * ts_rank(k.search, w.q, 1)) FILTER (WHERE k.search @@ w.q), 0) AS score
       FROM candidates k CROSS JOIN weighted w
-     GROUP BY k.id
+     GROUP BY k.id, k.symbols, k.path, k.start_line
+  ),
+  best AS MATERIALIZED (
+    SELECT id, score + ${SYMBOL_BOOST} * CASE WHEN $11::text = '' THEN 0 ELSE word_similarity($11, symbols) END AS score, path, start_line
+      FROM lexical ORDER BY 2 DESC, path, start_line LIMIT $12
   )
+  -- Only the best rows' texts are read (a chunk's content is the largest column).
   SELECT c.project_id AS "projectId", r.name AS repository, c.path, c.symbol, c.start_line AS "startLine", c.end_line AS "endLine",
-         c.language, c.commit, c.content,
-         s.score + ${SYMBOL_BOOST} * CASE WHEN $11::text = '' THEN 0 ELSE word_similarity($11, c.symbols) END AS score
-    FROM scored s JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id
-   ORDER BY score DESC, c.path, c.start_line
-   LIMIT $12`;
+         c.language, c.commit, c.content, b.score
+    FROM best b JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id
+   ORDER BY b.score DESC, b.path, b.start_line`;
 
 /** The query word most likely to be an identifier: the longest one of 4+ characters (lower-cased, as symbols are stored). */
 export function identifierOf(query: string): string {
