@@ -105,6 +105,13 @@ const SYMBOL_BOOST = 0.5;
  */
 const SEED_CHUNKS = 3000;
 
+/**
+ * Chunks scored for their symbols' resemblance to the query's identifier alone (a misspelt or partial identifier
+ * that no word matches): a few suffice, and in a code base whose names share their pieces, thousands resemble any
+ * identifier a little — checking them all cost more than the rest of the query.
+ */
+const SYMBOL_CANDIDATES = 50;
+
 /** The query's words (code-aware, stemmed: the index's lexemes) with their document frequencies, kept at index time. */
 const QUERY_WORDS_SQL = `SELECT w.lexeme, p.pos,
          coalesce((SELECT sum(t.chunks) FROM rag_term_counts t WHERE t.tenant_id = $1 AND t.project_id = ANY($2) AND t.lexeme = w.lexeme), 0)::int AS chunks
@@ -142,14 +149,17 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
   ),
   weighted AS MATERIALIZED (SELECT q, idf FROM terms UNION ALL SELECT q, idf FROM phrases),
   candidates AS (
-    SELECT * FROM seeds
-    UNION
-    (SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c WHERE $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT $9)
+    SELECT DISTINCT ON (id) * FROM (
+      SELECT * FROM seeds
+      UNION ALL
+      (SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c
+        WHERE $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT ${SYMBOL_CANDIDATES})
+    ) u ORDER BY id
   ),
   lexical AS (
-    SELECT k.id, k.symbols, k.path, k.start_line, coalesce(sum(w.idf * ts_rank(k.search, w.q, 1)) FILTER (WHERE k.search @@ w.q), 0) AS score
-      FROM candidates k CROSS JOIN weighted w
-     GROUP BY k.id, k.symbols, k.path, k.start_line
+    SELECT k.id, k.symbols, k.path, k.start_line,
+           coalesce((SELECT sum(w.idf * ts_rank(k.search, w.q, 1)) FROM weighted w WHERE k.search @@ w.q), 0) AS score
+      FROM candidates k
   ),
   best AS MATERIALIZED (
     SELECT id, score + ${SYMBOL_BOOST} * CASE WHEN $11::text = '' THEN 0 ELSE word_similarity($11, symbols) END AS score, path, start_line
