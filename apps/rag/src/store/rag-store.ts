@@ -107,8 +107,9 @@ const SEED_CHUNKS = 3000;
 
 /**
  * Chunks scored for their symbols' resemblance to the query's identifier alone (a misspelt or partial identifier
- * that no word matches): a few suffice, and in a code base whose names share their pieces, thousands resemble any
- * identifier a little — checking them all cost more than the rest of the query.
+ * that no word matches), looked for only when the query has a word the index does not know: a few suffice, and in
+ * a code base whose names share their pieces thousands resemble any identifier a little — checking them cost more
+ * than the rest of the query.
  */
 const SYMBOL_CANDIDATES = 50;
 
@@ -130,7 +131,8 @@ const TOTAL_CHUNKS_SQL = 'SELECT coalesce(sum(chunks), 0)::int AS n FROM rag_pro
  * chunk. Scored are the chunks of the plan's seed words (`termPlan`: the rarer words, within a budget) and those
  * whose symbols resemble the query's identifier (symbol boosting, which also finds near-miss identifiers).
  * $3/$4 terms and weights, $5..$7 phrases (a null weight: counted among the seeds), $8 seeds, $9 the seed budget,
- * $10 the scope's chunk count, $11 the identifier, $12 the rows returned.
+ * $10 the scope's chunk count, $11 the identifier, $12 the rows returned, $13 whether to look for chunks by symbol
+ * alone (the query has a word no chunk holds).
  */
 const SEARCH_SQL = `WITH terms AS MATERIALIZED (
     SELECT quote_literal(t.lexeme)::tsquery AS q, t.idf FROM unnest($3::text[], $4::float8[]) AS t(lexeme, idf)
@@ -153,7 +155,7 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
       SELECT * FROM seeds
       UNION ALL
       (SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c
-        WHERE $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT ${SYMBOL_CANDIDATES})
+        WHERE $13 AND $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT ${SYMBOL_CANDIDATES})
     ) u ORDER BY id
   ),
   lexical AS (
@@ -333,6 +335,8 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
       const plan = termPlan(words.rows, totalChunks, SEED_CHUNKS);
       const identifier = identifierOf(query);
       if (plan.terms.length === 0 && identifier === '') return [];
+      // Near-miss identifiers are words the index does not know: only then are chunks looked for by symbol alone.
+      const unknownWord = words.rows.some((w) => w.chunks === 0);
       const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [
         ...scopeParams,
         plan.terms.map((t) => t.lexeme),
@@ -345,6 +349,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
         totalChunks,
         identifier,
         CANDIDATE_CHUNKS,
+        unknownWord,
       ]);
       return rankByFile(
         rows.map((r) => ({ ...r, score: Number(r.score) })),
