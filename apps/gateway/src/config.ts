@@ -103,6 +103,11 @@ export const gatewayConfig = {
    */
   GATEWAY_TRUST_ALIAS_HEADER: env.bool(false),
   /**
+   * The `GATEWAY_BACKENDS` entry (protocol "rag") that chat requests opting in with `airlock: {rag: true}` retrieve
+   * code context from, over the `rag` request type's bulkhead and that backend's breaker.
+   */
+  GATEWAY_CHAT_RAG_BACKEND: z.string().min(1).default('rag'),
+  /**
    * Origins (`http://host:port`) of the MCP servers `/mcp/<server>` may reach, comma-separated. The bundle names
    * each server's upstream; this list is the operator's bound on where the gateway sends tool calls at all, so a
    * bundle (or a forged grant header that got past the edge) cannot point it anywhere else. Empty: no MCP.

@@ -93,4 +93,41 @@ describe('rag store on real PostgreSQL', () => {
     // Big.java's four chunks take at most two places before the other files have theirs.
     expect(paths.filter((p) => p === 'src/Big.java').length).toBeLessThanOrEqual(2);
   });
+
+  it('keeps per-project word counts equal to the chunks through inserts, replacements and deletes', async () => {
+    const counted = await store.upsertRepository({ tenantId: 't4', projectId: 'p1', name: 'counted', kind: 'git', url: 'file:///srv/counted.git', branch: 'main', includeGlobs: [], excludeGlobs: [] });
+    const scope = { tenantId: 't4', projectIds: ['p1'] };
+    await store.applyIndexWrite({
+      repositoryId: counted.id,
+      replacedPaths: [],
+      chunks: [chunk('A.java', 'class Ledger { int balance; }'), chunk('B.java', 'class Refund { int balance; }'), chunk('C.java', 'class Quota {}')],
+    });
+    const pool = (store as unknown as { pool: import('@airlock/postgres').Pool }).pool;
+    const counts = async () => {
+      const terms = await pool.query<{ lexeme: string; chunks: number }>("SELECT lexeme, chunks FROM rag_term_counts WHERE tenant_id = 't4' ORDER BY lexeme");
+      const truth = await pool.query<{ lexeme: string; chunks: number }>(
+        "SELECT w.lexeme, count(*)::int AS chunks FROM rag_chunks c, unnest(c.search) AS w WHERE c.tenant_id = 't4' GROUP BY w.lexeme ORDER BY w.lexeme",
+      );
+      const total = await pool.query<{ chunks: number }>("SELECT chunks FROM rag_project_counts WHERE tenant_id = 't4'");
+      return { terms: terms.rows, truth: truth.rows, total: total.rows[0].chunks };
+    };
+    let now = await counts();
+    expect(now.terms).toEqual(now.truth);
+    expect(now.terms).toContainEqual({ lexeme: 'balanc', chunks: 2 });
+    expect(now.total).toBe(3);
+
+    // B.java replaced by a chunk without "balance", C.java deleted: "quota" leaves the counts altogether.
+    await store.applyIndexWrite({ repositoryId: counted.id, replacedPaths: ['B.java', 'C.java'], chunks: [chunk('B.java', 'class Refund { int amount; }')] });
+    now = await counts();
+    expect(now.terms).toEqual(now.truth);
+    expect(now.terms).toContainEqual({ lexeme: 'balanc', chunks: 1 });
+    expect(now.terms.map((t) => t.lexeme)).not.toContain('quota');
+    expect(now.total).toBe(2);
+    expect((await store.search(scope, 'refund amount', 5))[0].path).toBe('B.java');
+
+    await store.applyIndexWrite({ repositoryId: counted.id, replacedPaths: [], replaceAll: true, chunks: [] });
+    now = await counts();
+    expect(now).toEqual({ terms: [], truth: [], total: 0 });
+    expect(await store.search(scope, 'refund amount', 5)).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import type { DlpVerdict } from '../dlp/verdicts';
 import type { AgentChange } from '../events/ai-events';
 import type { CallerContext } from '../identity/trusted-identity';
 import type { ReplySource } from '../routing/model-router';
+import type { Citation, CodeContext, RetrievalRequest } from '../rag-context/code-context';
 import type { GenAiOperation } from '../telemetry/genai-span';
 import type { BackendClient, UpstreamRequest } from '../upstream/backend-client';
 import type { StreamChunk } from './stream-chunks';
@@ -22,6 +23,8 @@ export interface ReplyContext {
   clientModel: string;
   dlpAction: DlpVerdict;
   source: ReplySource;
+  /** Where the code context the gateway added came from (chat with `airlock: {rag: true}`); absent without it. */
+  citations?: Citation[];
 }
 
 /** A backend's whole (non-streamed) answer, as the surface read it. */
@@ -69,8 +72,13 @@ export interface ExchangeSpec {
   repeatable: boolean;
   retrySafe: boolean;
   params?: { maxTokens?: number; temperature?: number };
-  /** `caller`: for backends that answer per caller (the RAG service reads only the caller's projects). */
-  build(backend: BackendClient, model: string, texts: string[], caller: CallerContext): UpstreamRequest;
+  /**
+   * `caller`: for backends that answer per caller (the RAG service reads only the caller's projects); `context`:
+   * the code context retrieved for `retrieval`, for the prompt.
+   */
+  build(backend: BackendClient, model: string, texts: string[], caller: CallerContext, context?: CodeContext): UpstreamRequest;
+  /** Set when the client opted in to code context: the exchange retrieves it before the model call. */
+  retrieval?: RetrievalRequest;
   readJson(body: string): JsonAnswer;
   /** Set when the client asked for a streamed answer: how this surface frames it. */
   streamRenderer?: StreamRenderer;

@@ -97,7 +97,8 @@ class FakeRouter implements ExchangeRouter {
 
   async call(plan: CallPlan): Promise<RoutedReply> {
     this.plans.push(plan);
-    this.sent.push(plan.build(new BackendClient(plan.route.backend, backendConfig, 1_000), plan.route.model));
+    const protocol = plan.requestType === 'rag' ? 'rag' : 'openai';
+    this.sent.push(plan.build(new BackendClient(plan.route.backend, { ...backendConfig, protocol }, 1_000), plan.route.model));
     return this.answer(plan);
   }
 }
@@ -137,6 +138,7 @@ async function serve(parse: (body: unknown) => ExchangeSpec, options: { maxTextC
   const exchange = new AiExchange(dlp, router, events, new EdgeCaller(AssertionVerifier.fromPublicPem(signer.publicKeyPem), logger), logger, {
     GATEWAY_TRUST_ALIAS_HEADER: false,
     GATEWAY_MAX_TEXT_CHARS: options.maxTextChars ?? 1_000_000,
+    GATEWAY_CHAT_RAG_BACKEND: 'rag',
   });
   const runs: Promise<void>[] = [];
   const server = http.createServer(async (req, res) => {
@@ -435,5 +437,72 @@ describe('AiExchange on other surfaces', () => {
     } finally {
       await s.close();
     }
+  });
+
+  describe('code context (airlock: {rag: true})', () => {
+    let s: Served;
+    beforeEach(async () => {
+      s = await serve(airlockChatSpec);
+    });
+    afterEach(() => s.close());
+    const refund = { project_id: 'core', repository: 'pay', path: 'src/Refund.java', symbol: 'Refund', start_line: 3, end_line: 9, language: 'java', commit: 'c1', snippet: 'class Refund {}', score: 2 };
+    const citation = { project_id: 'core', repository: 'pay', path: 'src/Refund.java', symbol: 'Refund', start_line: 3, end_line: 9, commit: 'c1' };
+    const answerWithChunks = (results: unknown[]) => async (plan: CallPlan): Promise<RoutedReply> =>
+      plan.requestType === 'rag'
+        ? { source: 'backend', served: plan.route, protocol: 'rag', json: JSON.stringify({ results }) }
+        : { source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', json: chatJson('see [1]') };
+
+    it('retrieves for the masked question as the caller, puts the chunks in the prompt and cites them', async () => {
+      s.router.answer = answerWithChunks([refund]);
+      const res = await s.post(ask('refund my secret', { airlock: { rag: true, rag_top_k: 3 } }));
+      expect(await res.json()).toMatchObject({ message: { content: 'see [1]' }, citations: [citation] });
+      expect(s.router.plans.map((p) => [p.requestType, p.route.backend])).toEqual([['rag', 'rag'], ['chat', 'chat']]);
+      expect(s.router.sent[0]).toMatchObject({ path: 'v1/rag/query', body: { query: 'refund my [MASKED]', top_k: 3, caller: { userId: 'bob', tenantId: 'acme', projectIds: ['core'] } } });
+      const [system, user] = (s.router.sent[1].body as { messages: { role: string; content: string }[] }).messages;
+      expect(system.role).toBe('system');
+      expect(system.content).toContain('[1] pay: src/Refund.java lines 3-9 (Refund)\n```java\nclass Refund {}\n```');
+      expect(user).toEqual({ role: 'user', content: 'refund my [MASKED]' });
+    });
+
+    it('cites nothing and adds no context when nothing is found; retrieves nothing without the opt-in', async () => {
+      s.router.answer = answerWithChunks([]);
+      expect(await (await s.post(ask('refund', { airlock: { rag: true } }))).json()).toMatchObject({ citations: [] });
+      expect((s.router.sent[1].body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'refund' }]);
+      expect(await (await s.post(ask('??', { airlock: { rag: true } }))).json()).toMatchObject({ citations: [] });
+      const plain = await (await s.post(ask('refund'))).json();
+      expect(plain).not.toHaveProperty('citations');
+      expect(s.router.plans.map((p) => p.requestType)).toEqual(['rag', 'chat', 'chat', 'chat']);
+    });
+
+    it('ends a streamed answer with the citations, in both framings', async () => {
+      s.router.answer = async (plan) =>
+        plan.requestType === 'rag'
+          ? { source: 'backend', served: plan.route, protocol: 'rag', json: JSON.stringify({ results: [refund] }) }
+          : { source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events: sse([chunk('ok', 'stop'), { data: '[DONE]' }]) };
+      const own = await (await s.post(ask('refund', { stream: true, airlock: { rag: true } }))).text();
+      expect(JSON.parse(own.split('event: done\ndata: ')[1])).toMatchObject({ citations: [citation] });
+      await s.close();
+      s = await serve(openAiChatSpec);
+      s.router.answer = answerWithChunks([refund]);
+      const body = { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'text', text: 'refund' }] }], airlock: { rag: true } };
+      const json = await (await s.post(body)).json();
+      expect(json).toMatchObject({ airlock: { citations: [citation] } });
+      const sent = s.router.sent[1].body as { messages: { content: string }[]; airlock?: unknown };
+      expect(sent.airlock).toBeUndefined();
+      expect(sent.messages[0].content).toMatch(/^be brief\n\nExcerpts from the organisation's repositories/);
+      s.router.answer = async (plan) =>
+        plan.requestType === 'rag'
+          ? { source: 'backend', served: plan.route, protocol: 'rag', json: JSON.stringify({ results: [refund] }) }
+          : { source: 'backend', served: { backend: 'chat', model: 'm1' }, protocol: 'openai', events: sse([chunk('ok', 'stop'), { data: '[DONE]' }]) };
+      const frames = (await (await s.post({ ...body, stream: true })).text()).split('\n\n').filter(Boolean);
+      expect(frames.at(-1)).toBe('data: [DONE]');
+      expect(JSON.parse(frames.at(-2)!.slice('data: '.length))).toMatchObject({ choices: [], airlock: { citations: [citation] } });
+    });
+
+    it('refuses a malformed opt-in naming the field', async () => {
+      const res = await s.post(ask('refund', { airlock: { rag: 'yes', rag_top_k: 99 } }));
+      expect(res.status).toBe(400);
+      expect(s.router.plans).toEqual([]);
+    });
   });
 });

@@ -10,6 +10,8 @@ import { PromptTooLargeError } from '../gateway.errors';
 import { type RepoRef, agentChangeOf, repoFromHeaders } from '../agent-changes/agent-change';
 import { AiEvents, type AiRequestRecord, recordTimeToFirstToken } from '../events/ai-events';
 import { type CallerContext, type Route, callerFromEdge } from '../identity/trusted-identity';
+import type { CodeContext, RetrievalRequest } from '../rag-context/code-context';
+import { retrieveCodeContext } from '../rag-context/retrieve';
 import { ModelRouter, type RoutedReply, type StreamedReply } from '../routing/model-router';
 import { resolveRoute } from '../routing/resolve-route';
 import { GenAiSpan } from '../telemetry/genai-span';
@@ -34,6 +36,8 @@ interface ExchangeDeps {
   trustAliasHeader: boolean;
   /** GATEWAY_MAX_TEXT_CHARS. */
   maxTextChars: number;
+  /** GATEWAY_CHAT_RAG_BACKEND. */
+  chatRagBackend: string;
 }
 
 /** A whole answer, read, scanned and rendered for the client. */
@@ -108,9 +112,11 @@ class AiRequest {
       done.repo = repoFromHeaders(this.req.headers);
       const target = (done.target = resolveRoute(caller, this.kind.endpoint, spec.requestedModel));
       const prompt = (done.prompt = await this.scanPrompt(caller, spec));
+      const context = spec.retrieval ? await this.retrieve(caller, spec.retrieval, prompt) : undefined;
       if (caller.auditFailClosed && spec.streamRenderer) await this.deps.events.accepted(this.auditRecord(done, ANSWERED, 0));
-      const reply = (done.reply = await this.route(caller, spec, target, prompt));
+      const reply = (done.reply = await this.route(caller, spec, target, prompt, context));
       const ctx: ReplyContext = { correlationId: this.correlationId, clientModel: spec.requestedModel || target.model, dlpAction: prompt.verdict, source: reply.source };
+      if (context) ctx.citations = context.citations;
 
       if (spec.streamRenderer && reply.events) {
         const streamed = (done.answer = await this.streamAnswer(caller, prompt, reply, spec.streamRenderer, ctx));
@@ -148,8 +154,17 @@ class AiRequest {
     return this.deps.dlp.scanInbound(spec.texts, caller.policyVersion);
   }
 
-  /** The prompt as DLP left it, to a model where the route points (or what degradation offers instead). */
-  private route(caller: CallerContext, spec: ExchangeSpec, target: Route, prompt: GuardedTexts): Promise<RoutedReply> {
+  /**
+   * Code context for a chat that opted in: the RAG service's chunks of the caller's projects for the question as
+   * DLP left it. The chunks were DLP's output when they were indexed, so they are not scanned again here.
+   */
+  private retrieve(caller: CallerContext, retrieval: RetrievalRequest, prompt: GuardedTexts): Promise<CodeContext> {
+    const question = prompt.texts[retrieval.question];
+    return retrieveCodeContext(this.deps.router, { caller, backend: this.deps.chatRagBackend, question, topK: retrieval.topK, signal: this.abort.signal });
+  }
+
+  /** The prompt as DLP left it (with the code context, if any), to a model where the route points (or what degradation offers instead). */
+  private route(caller: CallerContext, spec: ExchangeSpec, target: Route, prompt: GuardedTexts, context: CodeContext | undefined): Promise<RoutedReply> {
     const stream = spec.streamRenderer !== undefined;
     return this.deps.router.call({
       requestType: this.kind.requestType,
@@ -169,7 +184,7 @@ class AiRequest {
           maxTokens: spec.params?.maxTokens,
           temperature: spec.params?.temperature,
         });
-        return { ...spec.build(client, model, prompt.texts, caller), trace: this.span.traceHeaders() };
+        return { ...spec.build(client, model, prompt.texts, caller, context), trace: this.span.traceHeaders() };
       },
     });
   }
@@ -253,9 +268,18 @@ export class AiExchange {
     @Inject(AiEvents) events: ExchangeEvents,
     edge: EdgeCaller,
     @Inject(APP_LOGGER) logger: Logger,
-    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'GATEWAY_TRUST_ALIAS_HEADER' | 'GATEWAY_MAX_TEXT_CHARS'>,
+    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'GATEWAY_TRUST_ALIAS_HEADER' | 'GATEWAY_MAX_TEXT_CHARS' | 'GATEWAY_CHAT_RAG_BACKEND'>,
   ) {
-    this.deps = { dlp, router, events, edge, logger, trustAliasHeader: config.GATEWAY_TRUST_ALIAS_HEADER, maxTextChars: config.GATEWAY_MAX_TEXT_CHARS };
+    this.deps = {
+      dlp,
+      router,
+      events,
+      edge,
+      logger,
+      trustAliasHeader: config.GATEWAY_TRUST_ALIAS_HEADER,
+      maxTextChars: config.GATEWAY_MAX_TEXT_CHARS,
+      chatRagBackend: config.GATEWAY_CHAT_RAG_BACKEND,
+    };
   }
 
   run(req: IncomingMessage, res: ServerResponse, kind: ExchangeKind, parse: () => ExchangeSpec): Promise<void> {

@@ -1,8 +1,7 @@
 import { z } from '@airlock/config';
-import type { airlock } from '@airlock/contracts';
 import { errorEnvelope } from '@airlock/runtime';
 import type { ExchangeSpec, StreamRenderer } from '../exchange/exchange-spec';
-import type { CallerContext } from '../identity/trusted-identity';
+import { airlockOptions, lastUserText, ragCaller, retrievalOf, withCodeContext } from '../rag-context/code-context';
 import { estimateTokens } from '../exchange/stream-chunks';
 import { sseEvent } from '../upstream/sse';
 import { autocompleteSpec } from './autocomplete';
@@ -24,6 +23,7 @@ const chatBody = bodyObject({
   stream: optional(field.boolean()),
   temperature: optional(field.number()),
   max_tokens: optional(field.number()),
+  airlock: airlockOptions,
 });
 
 const agentBody = chatBody.extend({
@@ -48,6 +48,7 @@ export const airlockRenderer: StreamRenderer = {
       usage: { prompt_tokens: s.tokens.prompt, completion_tokens: s.tokens.completion },
       dlp_action: s.dlpAction,
       source: s.source,
+      ...(s.citations ? { citations: s.citations } : {}),
     }),
   error: (error, correlationId) => sseEvent('error', errorEnvelope(error, correlationId)),
 };
@@ -62,9 +63,10 @@ function chatSpec(body: z.output<typeof chatBody>, streamByDefault: boolean): Ex
     repeatable: temperature === 0,
     retrySafe: true,
     params: { maxTokens, temperature },
-    build(client, model, masked) {
+    retrieval: retrievalOf(body.airlock, lastUserText(messages.map((m) => ({ role: m.role, text: true })))),
+    build(client, model, masked, _caller, context) {
       requireProtocol(client, 'openai');
-      const out: Json = { model, messages: messages.map((m, i) => ({ role: m.role, content: masked[i] })), stream };
+      const out: Json = { model, messages: withCodeContext(messages.map((m, i) => ({ role: m.role, content: masked[i] })), context), stream };
       if (stream) out.stream_options = { include_usage: true };
       if (temperature !== undefined) out.temperature = temperature;
       if (maxTokens !== undefined) out.max_tokens = maxTokens;
@@ -84,6 +86,7 @@ function chatSpec(body: z.output<typeof chatBody>, streamByDefault: boolean): Ex
           usage: { prompt_tokens: tokens.prompt, completion_tokens: tokens.completion },
           dlp_action: ctx.dlpAction,
           source: ctx.source,
+          ...(ctx.citations ? { citations: ctx.citations } : {}),
         }),
       };
     },
@@ -120,11 +123,6 @@ export function airlockAutocompleteSpec(raw: unknown): ExchangeSpec {
     dlp_action: ctx.dlpAction,
     source: ctx.source,
   }));
-}
-
-/** The caller as the RAG service's contract names it (airlock.rag.v1.Caller), from the edge's assertion. */
-function ragCaller(c: CallerContext): airlock.rag.v1.Caller {
-  return { tenantId: c.tenantId, userId: c.userId, projectIds: c.projectId ? [c.projectId] : [], roles: c.roles, kind: c.kind };
 }
 
 const TOP_K = 'must be an integer from 1 to 50';

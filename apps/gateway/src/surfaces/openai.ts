@@ -6,6 +6,7 @@ import { sseData } from '../upstream/sse';
 import { parseBackendJson, requireProtocol, usageTokens } from './backend-answer';
 import { type Json, bodyObject, field, parseBody } from './request-body';
 import { type ToolCall, messageToolCalls, openAiToolCalls } from '../exchange/tool-calls';
+import { type Citation, airlockOptions, lastUserText, retrievalOf, withCodeContext } from '../rag-context/code-context';
 
 /**
  * Where a prompt text sits in the request: message i (part j of an array content, or the string), or the
@@ -37,7 +38,8 @@ export function openAiRenderer(includeUsage: boolean): StreamRenderer {
     },
     end(summary: StreamSummary): string {
       const usage = includeUsage && !summary.usageReported ? sseData(usageChunk(summary)) : '';
-      return `${usage}data: [DONE]\n\n`;
+      const citations = summary.citations ? sseData(citationsChunk(summary, summary.citations)) : '';
+      return `${usage}${citations}data: [DONE]\n\n`;
     },
     error: (error, correlationId) => sseData(errorEnvelope(error, correlationId)),
   };
@@ -69,6 +71,14 @@ function usageChunk(s: StreamSummary): Json {
 }
 
 /**
+ * The code context's citations as the stream's last chunk: no choices (like the usage chunk, which OpenAI clients
+ * already expect), and the citations in an `airlock` field those clients ignore.
+ */
+function citationsChunk(s: StreamSummary, citations: Citation[]): Json {
+  return { id: s.correlationId, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: s.clientModel, choices: [], airlock: { citations } };
+}
+
+/**
  * What the gateway reads of an OpenAI body. Everything, these fields included, is passed on to the backend as
  * the client sent it (tools, top_p, a null for an unset field, ...): `nullish` keeps a null a null.
  */
@@ -88,6 +98,7 @@ const chatMessage = z
 const chatBody = openAiBody.extend({
   max_completion_tokens: field.number().nullish(),
   messages: field.nonEmptyArray(chatMessage),
+  airlock: airlockOptions,
 });
 
 const completionBody = openAiBody.extend({
@@ -112,10 +123,15 @@ function repeatable(body: Json, temperature: number | undefined): boolean {
   return temperature === 0 && (body.n === undefined || body.n === 1);
 }
 
+/** The slot (index into the prompt texts) of the last user message's last text, if any. */
+function lastTextSlot(slots: Slot[], messages: Json[]): number | undefined {
+  return lastUserText(slots.map((slot) => ({ role: String(messages[slot.message].role), text: slot.call === undefined })));
+}
+
 /** `POST /v1/chat/completions` (Continue, opencode, the OpenAI SDKs). */
 export function openAiChatSpec(raw: unknown): ExchangeSpec {
   const body = parseBody(chatBody, raw);
-  const { messages } = body;
+  const { messages, airlock: options, ...forBackend } = body;
   const slots: Slot[] = [];
   const texts: string[] = [];
   messages.forEach(({ content, tool_calls: calls }, i) => {
@@ -144,9 +160,11 @@ export function openAiChatSpec(raw: unknown): ExchangeSpec {
     repeatable: repeatable(body, temperature),
     retrySafe: true,
     params: { maxTokens: body.max_tokens ?? body.max_completion_tokens ?? undefined, temperature },
-    build(client, model, masked) {
+    // The question is the last user message's last text (a string content, or its last text part).
+    retrieval: retrievalOf(options, lastTextSlot(slots, messages)),
+    build(client, model, masked, _caller, context) {
       requireProtocol(client, 'openai');
-      const out = backendBody(body, model, stream);
+      const out = backendBody(forBackend, model, stream);
       const copy = messages.map((m) => ({
         ...m,
         content: Array.isArray(m.content) ? [...m.content] : m.content,
@@ -160,7 +178,7 @@ export function openAiChatSpec(raw: unknown): ExchangeSpec {
         } else if (slot.part === undefined) message.content = masked[k];
         else (message.content as Json[])[slot.part] = { ...(message.content as Json[])[slot.part], text: masked[k] };
       });
-      out.messages = copy;
+      out.messages = withCodeContext(copy, context);
       return { path: 'v1/chat/completions', body: out };
     },
     readJson(text) {
@@ -177,6 +195,7 @@ export function openAiChatSpec(raw: unknown): ExchangeSpec {
           ...answer,
           model: ctx.clientModel,
           choices: choices.map((c, i) => (i === 0 ? { ...c, message: withSafeMessage(c.message as Json, safe, calls) } : c)),
+          ...(ctx.citations ? { airlock: { citations: ctx.citations } } : {}),
         }),
       };
     },

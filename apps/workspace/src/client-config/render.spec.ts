@@ -18,7 +18,12 @@ describe('generated client configs', () => {
         apiKey: `{file:${TOKEN_PATH}}`,
         headers: { 'X-Workspace-Id': 'ws_abcdefghijklmnopqrst', 'X-Project-Id': 'payments', 'X-Tenant-Id': 'acme' },
       },
-      models: { 'airlock-agent': { name: 'Airlock agent' }, 'airlock-chat': { name: 'Airlock chat' } },
+      models: {
+        'airlock-agent': { name: 'Airlock agent' },
+        'airlock-chat': { name: 'Airlock chat' },
+        // The same alias with the gateway's code-context opt-in in the request body.
+        'airlock-chat-code': { id: 'airlock-chat', name: 'Airlock chat with code context', options: { airlock: { rag: true } } },
+      },
     });
     expect(config.enabled_providers).toEqual(['airlock']);
     expect(config.model).toBe('airlock/airlock-agent');
@@ -36,8 +41,16 @@ describe('generated client configs', () => {
     const file = byKey['continue-config.yaml'];
     expect(file.path).toBe('/home/coder/.continue/config.yaml');
     const config = parse(file.content);
-    expect(config.models).toHaveLength(1);
+    expect(config.models).toHaveLength(2);
     expect(config.models[0]).toMatchObject({ provider: 'openai', apiBase: 'https://gw.airlock.internal:8443/v1', apiKey: '${{ secrets.AIRLOCK_GATEWAY_TOKEN }}' });
+    // Chat with the gateway's code context: the same alias, the opt-in as an extra body field.
+    expect(config.models[1]).toMatchObject({
+      name: 'Airlock chat with code context',
+      model: 'airlock-chat',
+      apiBase: 'https://gw.airlock.internal:8443/v1',
+      roles: ['chat'],
+      requestOptions: { headers: config.models[0].requestOptions.headers, extraBodyProperties: { airlock: { rag: true } } },
+    });
     expect(config.allowAnonymousTelemetry).toBe(false);
   });
 

@@ -35,6 +35,15 @@ export interface RenderedFile {
 const PROVIDER = 'airlock';
 
 /**
+ * The gateway's chat opt-in to code context: the question is answered with chunks of the caller's projects from the
+ * Code RAG service in the prompt, and their paths and lines come back as citations (`airlock.citations`, which
+ * OpenAI-compatible clients ignore). Both clients send extra body fields per model, so it is offered as a second
+ * chat model on the same alias: opencode passes a model's `options` into an openai-compatible request's body (its
+ * `id` is the model name sent), Continue a model's `requestOptions.extraBodyProperties`.
+ */
+const CODE_CONTEXT = { airlock: { rag: true } };
+
+/**
  * The AI client configuration of one workspace. Every endpoint is the gateway; no file carries the token
  * (opencode reads it through `{file:…}`, Continue through its secrets syntax, fed from the same file, the
  * Airlock AI extension from `airlock.tokenFile` on every request), so
@@ -54,7 +63,11 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
         npm: '@ai-sdk/openai-compatible',
         name: 'Airlock AI Gateway',
         options: { baseURL: `${gateway}/v1`, apiKey: `{file:${tokenPath}}`, headers },
-        models: { 'airlock-agent': { name: 'Airlock agent' }, 'airlock-chat': { name: 'Airlock chat' } },
+        models: {
+          'airlock-agent': { name: 'Airlock agent' },
+          'airlock-chat': { name: 'Airlock chat' },
+          'airlock-chat-code': { id: 'airlock-chat', name: 'Airlock chat with code context', options: CODE_CONTEXT },
+        },
       },
     },
     enabled_providers: [PROVIDER],
@@ -86,6 +99,15 @@ export function renderClientConfigs(input: ClientConfigInput): RenderedFile[] {
         apiKey: '${{ secrets.AIRLOCK_GATEWAY_TOKEN }}',
         roles: ['chat', 'edit', 'apply'],
         requestOptions: { headers },
+      },
+      {
+        name: 'Airlock chat with code context',
+        provider: 'openai',
+        model: 'airlock-chat',
+        apiBase: `${gateway}/v1`,
+        apiKey: '${{ secrets.AIRLOCK_GATEWAY_TOKEN }}',
+        roles: ['chat'],
+        requestOptions: { headers, extraBodyProperties: CODE_CONTEXT },
       },
     ],
     ...(mcpServers.length > 0

@@ -276,7 +276,9 @@ describe('AI gateway through Envoy: OpenAI SDK, Tabby protocol, opencode and Con
     it('the rendered opencode.json and Continue config name only models the gateway accepts', async () => {
       const opencode = JSON.parse(rendered.files['opencode.json'].content);
       const continueModels = [...rendered.files['continue-config.yaml'].content.matchAll(/^\s+model: (\S+)$/gm)].map((m) => m[1]);
-      const names = new Set<string>([...Object.keys(opencode.provider.airlock.models), ...continueModels]);
+      // An opencode model sends its `id` when it has one (the code-context model is the chat alias with an option).
+      const opencodeModels = Object.entries(opencode.provider.airlock.models as Record<string, { id?: string }>).map(([key, m]) => m.id ?? key);
+      const names = new Set<string>([...opencodeModels, ...continueModels]);
       const client = openAi(mesh, readFileSync(tokenFile, 'utf8'));
       for (const model of names) {
         const res = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });

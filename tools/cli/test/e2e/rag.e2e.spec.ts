@@ -119,6 +119,23 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
     expect(reply.body.results).toEqual([]);
   });
 
+  it('chat with code context (airlock: {rag: true}): alice gets a citation of the indexed file, on both chat surfaces', async () => {
+    const question = 'how do we refund a card payment?';
+    const own = await call('/v1/chat', { token: alice, body: { messages: [{ role: 'user', content: question }], airlock: { rag: true } } });
+    expect(own.status).toBe(200);
+    expect(own.body.citations).toContainEqual(expect.objectContaining({ path: REFUND, start_line: 1, end_line: 11, project_id: 'payments', repository: 'payments-core' }));
+    const openAi = await call('/v1/chat/completions', { token: alice, body: { messages: [{ role: 'user', content: question }], airlock: { rag: true } } });
+    expect(openAi.status).toBe(200);
+    expect(openAi.body.choices[0].message.content).toEqual(expect.any(String));
+    expect(openAi.body.airlock.citations[0]).toMatchObject({ path: REFUND, start_line: 1, end_line: 11 });
+  });
+
+  it("bob's chat with code context cites nothing of payments", async () => {
+    const reply = await call('/v1/chat', { token: bob, body: { messages: [{ role: 'user', content: 'how do we refund a card payment?' }], airlock: { rag: true } } });
+    expect(reply.status).toBe(200);
+    expect(reply.body.citations).toEqual([]);
+  });
+
   it('the AWS key was indexed masked, and a query for the key finds nothing', async () => {
     const key = await ask(alice, AWS_KEY);
     expect(key.status).toBe(200);
