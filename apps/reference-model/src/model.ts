@@ -25,8 +25,8 @@ export const TOOL_TRIGGER = 'use the tool';
 export const TOOL_ARGUMENTS = '{"path":"README.md"}';
 /**
  * A prompt that says this makes the backend write WRITTEN_FILE the way the client's agent writes files: with the
- * first file-writing tool it offers (FILE_WRITERS), else the first tool with Claude Code's `Write` arguments; with
- * no tools, an aider SEARCH/REPLACE block in the answer text (aider edits by answer text, not tool calls). So the
+ * first file-writing tool it offers (FILE_WRITERS), else the first tool with Claude Code's `Write` arguments; to
+ * aider, an aider SEARCH/REPLACE block in the answer text (aider edits by answer text, not tool calls). So the
  * gateway's change tracking is exercised end to end by each real agent.
  */
 export const WRITE_TRIGGER = 'write the file';
@@ -44,7 +44,8 @@ export const FILE_WRITERS: Record<string, string> = {
   write: JSON.stringify({ filePath: file, content }), // opencode
   apply_patch: JSON.stringify({ input: ADD_PATCH }), // Codex, where it offers apply_patch
   exec_command: JSON.stringify({ cmd: `apply_patch <<'EOF'\n${ADD_PATCH}EOF\n` }), // Codex otherwise: it applies that command's patch itself
-  write_to_file: JSON.stringify({ path: file, content }), // cline
+  write_to_file: JSON.stringify({ path: file, content }), // cline (2.x)
+  editor: JSON.stringify({ path: file, new_text: content }), // cline (3.x): no old_text creates the file
   create_new_file: JSON.stringify({ filepath: file, contents: content }), // Continue
   builtin_create_new_file: JSON.stringify({ filepath: file, contents: content }), // Continue (older name)
   write_file: JSON.stringify({ path: file, content }), // the MCP filesystem server
@@ -111,9 +112,14 @@ export function toolToCall(messages: ChatMessage[], tools: unknown): { name: str
   return said.includes(TOOL_TRIGGER) ? { name: list[0].name, arguments: TOOL_ARGUMENTS } : undefined;
 }
 
-/** The answer text that edits a file when no tools are offered (aider's SEARCH/REPLACE block), if the prompt asks for a write. */
+/**
+ * The answer text that edits a file (aider's SEARCH/REPLACE block) when the prompt asks for a write, no tools are
+ * offered and a system message asks for SEARCH/REPLACE blocks, as aider's does (another client's tool-less
+ * request, such as opencode's title generation, keeps the echo).
+ */
 export function textEditAnswer(messages: ChatMessage[], tools: unknown): string | undefined {
-  return offered(tools).length === 0 && lastUserSaid(messages).includes(WRITE_TRIGGER) ? AIDER_WRITE_ANSWER : undefined;
+  const asksForBlocks = messages.some((m) => m.role === 'system' && (m.content ?? '').includes('SEARCH/REPLACE'));
+  return offered(tools).length === 0 && asksForBlocks && lastUserSaid(messages).includes(WRITE_TRIGGER) ? AIDER_WRITE_ANSWER : undefined;
 }
 
 /** Dimensions of an embedding unless the request asks for others. */

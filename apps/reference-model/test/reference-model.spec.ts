@@ -103,9 +103,12 @@ describe('reference model backend (OpenAI-compatible)', () => {
     expect(await called([fn('Write', { file_path: {}, content: {} })], [{ role: 'user', content: WRITE_TRIGGER }, { role: 'system', content: 'cwd: /x' }])).toEqual({ name: 'Write', arguments: WRITE_ARGUMENTS });
   });
 
-  it("answers the write trigger without tools with aider's SEARCH/REPLACE block creating the file", async () => {
-    const answer: any = await (await post('/v1/chat/completions', { model: 'reference-chat', messages: [{ role: 'user', content: `please ${WRITE_TRIGGER}` }] })).json();
-    expect(answer.choices[0].message.content).toBe(AIDER_WRITE_ANSWER);
+  it("answers the write trigger without tools, to a system prompt asking for SEARCH/REPLACE blocks, with aider's block creating the file", async () => {
+    const ask = async (messages: unknown[]) => ((await (await post('/v1/chat/completions', { model: 'reference-chat', messages })).json()) as any).choices[0].message.content;
+    const user = { role: 'user', content: `please ${WRITE_TRIGGER}` };
+    expect(await ask([{ role: 'system', content: 'Reply with *SEARCH/REPLACE* blocks.' }, user])).toBe(AIDER_WRITE_ANSWER);
+    // Without a system prompt asking for blocks (e.g. another client's title request), the echo.
+    expect(await ask([user])).toBe(`Reference answer from reference-chat. You said: please ${WRITE_TRIGGER}`);
     expect(AIDER_WRITE_ANSWER).toBe("src/hello.ts\n```typescript\n<<<<<<< SEARCH\n=======\nexport const hello = 'airlock';\n>>>>>>> REPLACE\n```\n");
   });
 

@@ -68,6 +68,12 @@ describe('fileChangesOf: the file-writing tools of each agent', () => {
     expect(fileChangesOf('builtin_single_find_and_replace', json({ filepath: 'a', old_string: '1', new_string: '2' }))).toEqual([{ path: 'a', op: 'edit', edits: [{ old: '1', new: '2' }] }]);
   });
 
+  it('cline 3: editor creating (no old_text), replacing and inserting', () => {
+    expect(fileChangesOf('editor', json({ path: '/repo/src/n.ts', new_text: 'n\n' }))).toEqual([{ path: '/repo/src/n.ts', op: 'write', content: 'n\n' }]);
+    expect(fileChangesOf('editor', json({ path: 'a.ts', old_text: '1', new_text: '2', insert_line: null }))).toEqual([{ path: 'a.ts', op: 'edit', edits: [{ old: '1', new: '2' }] }]);
+    expect(fileChangesOf('editor', json({ path: 'a.ts', new_text: 'x', insert_line: 3 }))).toEqual([{ path: 'a.ts', op: 'edit', edits: [{ old: '', new: 'x' }] }]);
+  });
+
   it('cline: write_to_file, replace_in_file with SEARCH/REPLACE blocks (both marker styles)', () => {
     expect(fileChangesOf('write_to_file', json({ path: 'src\\win.ts', content: 'w' }))).toEqual([{ path: 'src/win.ts', op: 'write', content: 'w' }]);
     const diff = ['------- SEARCH', 'const a = 1;', '=======', 'const a = 2;', '+++++++ REPLACE', '<<<<<<< SEARCH', 'x', 'y', '=======', '>>>>>>> REPLACE'].join('\n');

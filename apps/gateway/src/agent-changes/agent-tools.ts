@@ -56,8 +56,12 @@ const CONTINUE: Record<string, Recognise> = {
 CONTINUE.create_new_file = CONTINUE.builtin_create_new_file;
 CONTINUE.edit_existing_file = CONTINUE.builtin_edit_existing_file;
 
-/** cline. */
+/**
+ * cline: 2.x `write_to_file` and `replace_in_file`; 3.x `editor`, which replaces `old_text` with `new_text`, inserts
+ * `new_text` at `insert_line` (an edit with no old text), or without either creates the file with `new_text`.
+ */
 const CLINE: Record<string, Recognise> = {
+  editor: (a) => (typeof a.old_text === 'string' ? editOf(a.path, [[a.old_text, a.new_text]]) : typeof a.insert_line === 'number' ? editOf(a.path, [['', a.new_text]]) : writeOf(a.path, a.new_text)),
   write_to_file: (a) => writeOf(a.path, a.content),
   replace_in_file: (a) => (typeof a.diff === 'string' ? editOf(a.path, parseSearchReplace(a.diff).map((e) => [e.old, e.new])) : []),
 };

@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { eventually, uniquePrefix } from '@airlock/testing';
 import { stopMesh, type MeshInfo } from '../../src/mesh';
-import { aider, claudeCode, codex, continueCli, countingSink, diffHashOnDisk, opencode, pythonSdk, type ClientRun, type CountingSink, type Ran } from './agent-clients';
+import { aider, claudeCode, cline, codex, continueCli, countingSink, diffHashOnDisk, opencode, pythonSdk, type ClientRun, type CountingSink, type Ran } from './agent-clients';
 import { aiEvents, openAi, startGatewayMesh } from './gateway-support';
 import { issueToken } from './support';
 
@@ -137,23 +137,23 @@ describe('agent APIs through Envoy: @anthropic-ai/sdk (Messages) and openai (Res
     });
     afterAll(() => sink?.close());
 
-    async function clientRun(label: string): Promise<ClientRun> {
+    async function clientRun(label: string): Promise<ClientRun & { attemptsBefore: number }> {
       const tenantId = `${name}-${label}`;
       const cwd = path.join(scratch, label, 'project');
       const home = path.join(scratch, label, 'home');
       mkdirSync(cwd, { recursive: true });
       mkdirSync(home, { recursive: true });
       const token = await issueToken(mesh, { userId: 'alice', tenantId, projectId: 'payments', workspaceId: 'ws-alice' });
-      return { edge: `https://localhost:${mesh.envoy.httpsPort}`, token, caBundle: mesh.caBundle, cwd, home, sink, tenantId };
+      return { edge: `https://localhost:${mesh.envoy.httpsPort}`, token, caBundle: mesh.caBundle, cwd, home, sink, tenantId, attemptsBefore: sink.attempts().length };
     }
 
     /** The file on disk, the audit event of the answer that wrote it (files and hash as an auditor recomputes them), and no connection past the edge. */
-    async function expectWritten(run: ClientRun, ran: Ran, endpoint: string, op: 'write' | 'edit' = 'write'): Promise<void> {
+    async function expectWritten(run: ClientRun & { attemptsBefore: number }, ran: Ran, endpoint: string, op: 'write' | 'edit' = 'write'): Promise<void> {
       expect({ code: ran.code, stderr: ran.code === 0 ? '' : `${ran.stderr.slice(-3000)}\n${ran.stdout.slice(-2000)}` }).toEqual({ code: 0, stderr: '' });
       expect(readFileSync(path.join(run.cwd, FILE), 'utf8')).toBe(CONTENT);
       const event = await eventually(`the ${endpoint} event that wrote ${FILE}`, () => aiEvents(mesh, run.tenantId).find((e) => e.event_type === 'ai.request' && e.changed_files?.length > 0));
       expect(event).toMatchObject({ endpoint, status_code: 200, user_id: 'alice', changed_files: [FILE], diff_hash: diffHashOnDisk(run.cwd, FILE, op) });
-      expect(sink.connections()).toBe(0);
+      expect(sink.attempts().slice(run.attemptsBefore)).toEqual([]);
     }
 
     const TOOL_ANSWER = 'Reference answer from reference-chat. The tool returned';
@@ -182,6 +182,13 @@ describe('agent APIs through Envoy: @anthropic-ai/sdk (Messages) and openai (Res
     it('Continue cn (cn -p --auto, chat completions, the workspace-rendered config.yaml)', async () => {
       const run = await clientRun('continue');
       const ran = await continueCli(run, PROMPT);
+      await expectWritten(run, ran, '/v1/chat/completions');
+      expect(ran.stdout).toContain(TOOL_ANSWER);
+    }, 600_000);
+
+    it('cline (cline --json, chat completions)', async () => {
+      const run = await clientRun('cline');
+      const ran = await cline(run, PROMPT);
       await expectWritten(run, ran, '/v1/chat/completions');
       expect(ran.stdout).toContain(TOOL_ANSWER);
     }, 600_000);

@@ -11,23 +11,28 @@ import { createRequire } from 'node:module';
 import { ensureAider, ensureNpmAgentClients, ensurePythonSdks } from '@airlock/testing';
 import { renderWorkspaceClientConfigs, continueCliEntry, opencodeBinary } from './gateway-support';
 
-/** A TCP sink standing in for the internet: counts and drops every connection (a proxy nothing gets through). */
+/**
+ * A TCP sink standing in for the internet: every connection is dropped, and what it asked for is kept (a proxy's
+ * `CONNECT host:port`, or the first line of a plain request), so a test can name what a client tried to reach.
+ */
 export interface CountingSink {
   url: string;
-  connections: () => number;
+  /** The first line of each connection so far (empty if a client sent nothing before the drop). */
+  attempts: () => string[];
   close: () => Promise<void>;
 }
 
 export async function countingSink(): Promise<CountingSink> {
-  let connections = 0;
+  const attempts: string[] = [];
   const server = createServer((socket) => {
-    connections += 1;
-    socket.destroy();
+    const index = attempts.push('') - 1;
+    socket.once('data', (data) => (attempts[index] = data.toString('latin1').split('\r\n')[0]));
+    setTimeout(() => socket.destroy(), 50);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections: () => connections,
+    attempts: () => [...attempts],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -183,6 +188,23 @@ export async function continueCli(run: ClientRun, prompt: string): Promise<Ran> 
   return exec(process.execPath, [continueCliEntry(), '-p', prompt, '--config', configFile, '--auto'], run, { ...baseEnv(run), AIRLOCK_GATEWAY_TOKEN: run.token });
 }
 
+/**
+ * cline's CLI (3.x) on an OpenAI-compatible provider, configured with its own `cline auth`, in act mode with tool
+ * auto-approval (its default for a prompt). Telemetry (to cline.bot) and its update check are off through its
+ * global settings file (`telemetryOptOut`, `autoUpdateEnabled`) and CLINE_NO_AUTO_UPDATE.
+ */
+export async function cline(run: ClientRun, prompt: string): Promise<Ran> {
+  const modules = await ensureNpmAgentClients();
+  const entry = path.join(modules, 'cline', 'bin', 'cline');
+  const config = path.join(run.home, '.cline');
+  const settings = path.join(run.home, 'cline-global-settings.json');
+  writeFileSync(settings, JSON.stringify({ telemetryOptOut: true, autoUpdateEnabled: false }));
+  const env = { ...baseEnv(run), CLINE_NO_AUTO_UPDATE: '1', CLINE_GLOBAL_SETTINGS_PATH: settings };
+  const auth = await exec(process.execPath, [entry, 'auth', '-p', 'openai', '-k', run.token, '-m', 'airlock-agent', '-b', `${run.edge}/v1`, '--config', config], run, env);
+  if (auth.code !== 0) return auth;
+  return exec(process.execPath, [entry, prompt, '--config', config, '--json'], run, env);
+}
+
 /** One of the official Python SDKs (`openai` or `anthropic`) in an agent loop: agent-clients/sdk_round_trip.py. */
 export async function pythonSdk(run: ClientRun, sdk: 'openai' | 'anthropic', correlationId: string): Promise<Ran> {
   const bin = await ensurePythonSdks();
@@ -196,15 +218,22 @@ export async function pythonSdk(run: ClientRun, sdk: 'openai' | 'anthropic', cor
 
 /**
  * aider on an OpenAI-compatible endpoint (`openai/<alias>`), the "diff" edit format (SEARCH/REPLACE blocks in
- * its answer), one message and exit; no git, analytics, update or release-notes checks, no model-list fetch.
+ * its answer), one message and exit; no git, analytics, update or release-notes checks. The alias's metadata
+ * comes from a model metadata file: without one, aider fetches LiteLLM's model list from GitHub.
  */
 export async function aider(run: ClientRun, prompt: string): Promise<Ran> {
   const bin = await ensureAider();
+  const metadata = path.join(run.home, 'aider-model-metadata.json');
+  writeFileSync(metadata, JSON.stringify({ 'openai/airlock-agent': { max_input_tokens: 128_000, max_output_tokens: 8_192, input_cost_per_token: 0, output_cost_per_token: 0, litellm_provider: 'openai', mode: 'chat' } }));
   return exec(
     path.join(bin, 'aider'),
-    ['--model', 'openai/airlock-agent', '--edit-format', 'diff', '--message', prompt, '--yes-always', '--no-git', '--no-analytics', '--no-check-update', '--no-show-release-notes', '--no-show-model-warnings', '--no-stream', '--no-pretty', '--no-fancy-input'],
+    [
+      ...['--model', 'openai/airlock-agent', '--model-metadata-file', metadata, '--edit-format', 'diff', '--message', prompt, '--yes-always', '--no-git'],
+      ...['--no-analytics', '--no-check-update', '--no-show-release-notes', '--no-show-model-warnings', '--no-stream', '--no-pretty', '--no-fancy-input'],
+    ],
     run,
-    { ...baseEnv(run), OPENAI_API_BASE: `${run.edge}/v1`, OPENAI_API_KEY: run.token, AIDER_ANALYTICS: 'false' },
+    // LiteLLM (aider's client library) fetches its model price list from GitHub unless told to use its own copy.
+    { ...baseEnv(run), OPENAI_API_BASE: `${run.edge}/v1`, OPENAI_API_KEY: run.token, AIDER_ANALYTICS: 'false', LITELLM_LOCAL_MODEL_COST_MAP: 'True' },
   );
 }
 
