@@ -191,7 +191,9 @@ export async function continueCli(run: ClientRun, prompt: string): Promise<Ran> 
 /**
  * cline's CLI (3.x) on an OpenAI-compatible provider, configured with its own `cline auth`, in act mode with tool
  * auto-approval (its default for a prompt). Telemetry (to cline.bot) and its update check are off through its
- * global settings file (`telemetryOptOut`, `autoUpdateEnabled`) and CLINE_NO_AUTO_UPDATE.
+ * global settings file (`telemetryOptOut`, `autoUpdateEnabled`) and CLINE_NO_AUTO_UPDATE. Its feature flags
+ * (PostHog at data.cline.bot) are fetched whatever the opt-out says (3.0.65); the one switch that stops it is
+ * `E2E_TEST=true`, which replaces only the flag provider with an empty one.
  */
 export async function cline(run: ClientRun, prompt: string): Promise<Ran> {
   const modules = await ensureNpmAgentClients();
@@ -199,7 +201,7 @@ export async function cline(run: ClientRun, prompt: string): Promise<Ran> {
   const config = path.join(run.home, '.cline');
   const settings = path.join(run.home, 'cline-global-settings.json');
   writeFileSync(settings, JSON.stringify({ telemetryOptOut: true, autoUpdateEnabled: false }));
-  const env = { ...baseEnv(run), CLINE_NO_AUTO_UPDATE: '1', CLINE_GLOBAL_SETTINGS_PATH: settings };
+  const env = { ...baseEnv(run), CLINE_NO_AUTO_UPDATE: '1', CLINE_GLOBAL_SETTINGS_PATH: settings, E2E_TEST: 'true' };
   const auth = await exec(process.execPath, [entry, 'auth', '-p', 'openai', '-k', run.token, '-m', 'airlock-agent', '-b', `${run.edge}/v1`, '--config', config], run, env);
   if (auth.code !== 0) return auth;
   return exec(process.execPath, [entry, prompt, '--config', config, '--json'], run, env);
