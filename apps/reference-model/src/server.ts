@@ -14,6 +14,7 @@ import {
   countTokens,
   hashVector,
   streamChunks,
+  textEditAnswer,
   toolToCall,
 } from './model';
 
@@ -164,7 +165,7 @@ async function chatCompletions(body: Record<string, unknown>, res: ServerRespons
   const call: ToolCall | undefined = tool
     ? { id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`, type: 'function', function: { name: tool.name, arguments: o.cannedToolArguments ?? tool.arguments } }
     : undefined;
-  const content = call ? '' : (o.cannedAnswer ?? answerChat(model, messages));
+  const content = call ? '' : (o.cannedAnswer ?? textEditAnswer(messages, body.tools) ?? answerChat(model, messages));
   const finish = call ? 'tool_calls' : 'stop';
   const usage = usageOf(messages.map((m) => m.content ?? '').join(' '), call ? call.function.arguments : content);
   const id = `chatcmpl-${randomUUID()}`;

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { EMBEDDING_DIMENSIONS, TOOL_ARGUMENTS, TOOL_TRIGGER, WRITE_ARGUMENTS, WRITE_TRIGGER, hashVector } from '../src/model';
+import { AIDER_WRITE_ANSWER, EMBEDDING_DIMENSIONS, FILE_WRITERS, TOOL_ARGUMENTS, TOOL_TRIGGER, WRITE_ARGUMENTS, WRITE_TRIGGER, WRITTEN_FILE, hashVector } from '../src/model';
 import { TABBY_GIT_DESCRIBE, createReferenceServer } from '../src/server';
 
 describe('reference model backend (OpenAI-compatible)', () => {
@@ -86,6 +86,30 @@ describe('reference model backend (OpenAI-compatible)', () => {
     const call: any = await (await post('/v1/chat/completions', { model: 'reference-chat', tools: write, messages: [{ role: 'user', content: `please ${WRITE_TRIGGER}` }] })).json();
     expect(call.choices[0].message.tool_calls[0].function).toEqual({ name: 'Write', arguments: WRITE_ARGUMENTS });
     expect(JSON.parse(WRITE_ARGUMENTS)).toEqual({ file_path: 'src/hello.ts', content: "export const hello = 'airlock';\n" });
+  });
+
+  it("writes the file with the agent's own file-writing tool: the first of those offered, arguments by its schema", async () => {
+    const fn = (name: string, properties: Record<string, unknown> = {}) => ({ type: 'function', function: { name, parameters: { type: 'object', properties } } });
+    const called = async (tools: unknown[], messages: unknown[] = [{ role: 'user', content: WRITE_TRIGGER }]) => {
+      const answer: any = await (await post('/v1/chat/completions', { model: 'reference-chat', tools, messages })).json();
+      return answer.choices[0].message.tool_calls[0].function;
+    };
+    // Codex: exec_command running apply_patch; opencode: write; Continue's cn: Write with filepath.
+    expect(await called([fn('write_stdin'), fn('exec_command')])).toEqual({ name: 'exec_command', arguments: FILE_WRITERS.exec_command });
+    expect(JSON.parse(FILE_WRITERS.exec_command).cmd).toBe(`apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: src/hello.ts\n+export const hello = 'airlock';\n*** End Patch\nEOF\n`);
+    expect(await called([fn('bash'), fn('read'), fn('write')])).toEqual({ name: 'write', arguments: JSON.stringify({ filePath: WRITTEN_FILE.path, content: WRITTEN_FILE.content }) });
+    expect(await called([fn('Read'), fn('Write', { filepath: {}, content: {} })])).toEqual({ name: 'Write', arguments: JSON.stringify({ filepath: WRITTEN_FILE.path, content: WRITTEN_FILE.content }) });
+    // Claude Code's system notes after the user's turn do not hide the trigger.
+    expect(await called([fn('Write', { file_path: {}, content: {} })], [{ role: 'user', content: WRITE_TRIGGER }, { role: 'system', content: 'cwd: /x' }])).toEqual({ name: 'Write', arguments: WRITE_ARGUMENTS });
+  });
+
+  it("answers the write trigger without tools, to a system prompt asking for SEARCH/REPLACE blocks, with aider's block creating the file", async () => {
+    const ask = async (messages: unknown[]) => ((await (await post('/v1/chat/completions', { model: 'reference-chat', messages })).json()) as any).choices[0].message.content;
+    const user = { role: 'user', content: `please ${WRITE_TRIGGER}` };
+    expect(await ask([{ role: 'system', content: 'Reply with *SEARCH/REPLACE* blocks.' }, user])).toBe(AIDER_WRITE_ANSWER);
+    // Without a system prompt asking for blocks (e.g. another client's title request), the echo.
+    expect(await ask([user])).toBe(`Reference answer from reference-chat. You said: please ${WRITE_TRIGGER}`);
+    expect(AIDER_WRITE_ANSWER).toBe("src/hello.ts\n```typescript\n<<<<<<< SEARCH\n=======\nexport const hello = 'airlock';\n>>>>>>> REPLACE\n```\n");
   });
 
   it('calls the first tool offered when the prompt says the trigger, and quotes the tool result after it', async () => {

@@ -26,3 +26,4 @@ export { LOG_DIR_MODE, LOG_FILE_MODE, ensureLogDir, openLogFile, prepareLogFile 
 export { grpcServing, policyTestBundle, startBuiltPolicy, startBuiltService, type BuiltService, type BuiltServiceOptions } from './built-service';
 export { Browser, formAction, hiddenField, type Page } from './browser';
 export { newTotpSecret, seedUsers, startDevIdp, totp, type DevIdpOptions, type IdpUser, type RunningDevIdp } from './dev-idp';
+export { AGENT_CLIENT_VERSIONS, ensureAider, ensureNpmAgentClients, ensurePythonSdks } from './agent-clients';

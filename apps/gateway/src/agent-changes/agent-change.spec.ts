@@ -32,6 +32,45 @@ describe('agentChangeOf', () => {
     expect(agentChangeOf({ toolCalls: calls, text: '' }, repo)).toEqual({ repoId: 'core-api', branch: 'main', changedFiles: ['a.ts', 'b.ts'], diffHash: expected });
   });
 
+  it("reads aider's SEARCH/REPLACE blocks in the answer text when no tool call writes a file", () => {
+    const text = [
+      'Here are the changes.',
+      '',
+      'src/hello.ts',
+      '```typescript',
+      '<<<<<<< SEARCH',
+      '=======',
+      "export const hello = 'airlock';",
+      '>>>>>>> REPLACE',
+      '```',
+      '',
+      '**`README.md`:**',
+      '```',
+      '<<<<<<< SEARCH',
+      '# old',
+      '=======',
+      '# new',
+      '',
+      '>>>>>>> REPLACE',
+      '```',
+      '```',
+      '<<<<<<< SEARCH',
+      'b',
+      '=======',
+      '>>>>>>> REPLACE',
+      '```',
+    ].join('\n');
+    const changes = [
+      { path: 'src/hello.ts', op: 'edit' as const, edits: [{ old: '', new: "export const hello = 'airlock';\n" }] },
+      { path: 'README.md', op: 'edit' as const, edits: [{ old: '# old\n', new: '# new\n\n' }] },
+      { path: 'README.md', op: 'edit' as const, edits: [{ old: 'b\n', new: '' }] },
+    ];
+    expect(agentChangeOf({ toolCalls: [], text }, repo)).toEqual({ ...repo, changedFiles: ['README.md', 'src/hello.ts'], diffHash: changesHash(changes) });
+    // A block without its end, or without any file named, is no change.
+    expect(agentChangeOf({ toolCalls: [], text: 'a.ts\n<<<<<<< SEARCH\nx\n=======\ny' }, repo)).toBeUndefined();
+    expect(agentChangeOf({ toolCalls: [], text: '<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE' }, repo)).toBeUndefined();
+  });
+
   it('records nothing for an answer without file writes, unless the request declared a change (/v1/agent)', () => {
     expect(agentChangeOf({ toolCalls: [call('read_file', { path: 'a' })], text: 'hi' }, repo)).toBeUndefined();
     const declared = { repoId: 'other', branch: '', changedFiles: ['x.ts'] };

@@ -4,6 +4,7 @@ import type { ToolCall } from '../exchange/tool-calls';
 import { InvalidRequestError } from '../gateway.errors';
 import { fileChangesOf, mcpFileChanges } from './agent-tools';
 import { changedPaths, changesHash } from './change-hash';
+import { parseAiderEdits } from './text-formats';
 import type { FileChange } from './file-change';
 
 /** The headers a client (or the workspace's agent configuration) names the repository and branch it works on with. */
@@ -30,9 +31,12 @@ export function repoFromHeaders(headers: IncomingHttpHeaders): RepoRef {
   return { repoId: read(REPO_HEADERS.repo, REPO_ID, 'repository id'), branch: read(REPO_HEADERS.branch, BRANCH, 'branch name') };
 }
 
-/** The changes the answer's tool calls make, if any of them writes files: paths and the canonical diff hash. */
-export function trackedChanges(calls: ToolCall[]): Pick<AgentChange, 'changedFiles' | 'diffHash'> | undefined {
-  return summary(calls.flatMap((c) => fileChangesOf(c.name, c.arguments)));
+/**
+ * The changes an answer makes, if it writes files: by its tool calls, else (aider, which edits by answer text)
+ * by the SEARCH/REPLACE blocks in its text. Paths and the canonical diff hash.
+ */
+export function trackedChanges(calls: ToolCall[], text: string): Pick<AgentChange, 'changedFiles' | 'diffHash'> | undefined {
+  return summary(calls.flatMap((c) => fileChangesOf(c.name, c.arguments))) ?? summary(parseAiderEdits(text));
 }
 
 const summary = (changes: FileChange[]) => (changes.length > 0 ? { changedFiles: changedPaths(changes), diffHash: changesHash(changes) } : undefined);
@@ -51,7 +55,7 @@ export function mcpChangeOf(tool: string, args: Record<string, unknown>, repo: R
 export function agentChangeOf(answer: { toolCalls: ToolCall[]; text: string }, repo: RepoRef, declared?: Omit<AgentChange, 'diffHash'>): AgentChange | undefined {
   const repoId = declared?.repoId || repo.repoId;
   const branch = declared?.branch || repo.branch;
-  const tracked = trackedChanges(answer.toolCalls);
+  const tracked = trackedChanges(answer.toolCalls, answer.text);
   if (tracked) return { repoId, branch, ...tracked };
   return declared ? { ...declared, repoId, branch, diffHash: diffHash(answer.text) } : undefined;
 }

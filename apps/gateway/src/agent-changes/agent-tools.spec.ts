@@ -38,6 +38,9 @@ describe('fileChangesOf: the file-writing tools of each agent', () => {
     expect(fileChangesOf('shell', json({ command: ['apply_patch', PATCH], workdir: '/repo' }))).toEqual(PATCH_CHANGES);
     expect(fileChangesOf('shell', json({ command: ['bash', '-lc', `apply_patch <<'EOF'\n${PATCH}\nEOF\n`] }))).toEqual(PATCH_CHANGES);
     expect(fileChangesOf('shell', json({ command: ['ls', '-la'] }))).toEqual([]);
+    expect(fileChangesOf('exec_command', json({ cmd: `apply_patch <<'EOF'\n${PATCH}\nEOF\n` }))).toEqual(PATCH_CHANGES);
+    expect(fileChangesOf('shell_command', json({ command: `apply_patch <<'EOF'\n${PATCH}\nEOF\n`, workdir: '/repo' }))).toEqual(PATCH_CHANGES);
+    expect(fileChangesOf('exec_command', json({ cmd: 'cat README.md' }))).toEqual([]);
   });
 
   it('Codex: Move to is the old path deleted and the new one edited; @@ splits hunks', () => {
@@ -55,13 +58,20 @@ describe('fileChangesOf: the file-writing tools of each agent', () => {
     expect(fileChangesOf('patch', json({ patchText: PATCH }))).toEqual(PATCH_CHANGES);
   });
 
-  it('Continue: builtin_* tools and their short names; edit_existing_file as one edit without old text', () => {
+  it('Continue: builtin_* tools and their short names; edit_existing_file as one edit without old text; the CLI (cn) Write with filepath', () => {
+    expect(fileChangesOf('Write', json({ filepath: 'src/n.ts', content: 'n' }))).toEqual([{ path: 'src/n.ts', op: 'write', content: 'n' }]);
     expect(fileChangesOf('builtin_create_new_file', json({ filepath: 'src/n.ts', contents: 'n' }))).toEqual([{ path: 'src/n.ts', op: 'write', content: 'n' }]);
     expect(fileChangesOf('create_new_file', json({ filepath: 'src/n.ts', contents: 'n' }))).toEqual([{ path: 'src/n.ts', op: 'write', content: 'n' }]);
     expect(fileChangesOf('builtin_edit_existing_file', json({ filepath: 'src/a.ts', changes: '// ... existing code ...\nx' }))).toEqual([
       { path: 'src/a.ts', op: 'edit', edits: [{ old: '', new: '// ... existing code ...\nx' }] },
     ]);
     expect(fileChangesOf('builtin_single_find_and_replace', json({ filepath: 'a', old_string: '1', new_string: '2' }))).toEqual([{ path: 'a', op: 'edit', edits: [{ old: '1', new: '2' }] }]);
+  });
+
+  it('cline 3: editor creating (no old_text), replacing and inserting', () => {
+    expect(fileChangesOf('editor', json({ path: '/repo/src/n.ts', new_text: 'n\n' }))).toEqual([{ path: '/repo/src/n.ts', op: 'write', content: 'n\n' }]);
+    expect(fileChangesOf('editor', json({ path: 'a.ts', old_text: '1', new_text: '2', insert_line: null }))).toEqual([{ path: 'a.ts', op: 'edit', edits: [{ old: '1', new: '2' }] }]);
+    expect(fileChangesOf('editor', json({ path: 'a.ts', new_text: 'x', insert_line: 3 }))).toEqual([{ path: 'a.ts', op: 'edit', edits: [{ old: '', new: 'x' }] }]);
   });
 
   it('cline: write_to_file, replace_in_file with SEARCH/REPLACE blocks (both marker styles)', () => {

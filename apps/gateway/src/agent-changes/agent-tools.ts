@@ -13,20 +13,26 @@ const patchIn = (text: unknown): FileChange[] => {
 // One table per agent: the file-writing tools it offers models, by the exact name the model calls, and how
 // their arguments say which file changes how. Tools that only read (Read, read_file, grep, …) are not listed.
 
-/** Claude Code (Anthropic Messages tool_use). */
+/** Claude Code (Anthropic Messages tool_use). Continue's CLI (cn) offers a `Write` of its own, whose path is `filepath`. */
 const CLAUDE_CODE: Record<string, Recognise> = {
-  Write: (a) => writeOf(a.file_path, a.content),
+  Write: (a) => writeOf(a.file_path ?? a.filepath, a.content),
   Edit: (a) => editOf(a.file_path, [[a.old_string, a.new_string]]),
   MultiEdit: (a) => editOf(a.file_path, list(a.edits).map((e) => [e.old_string, e.new_string])),
 };
 
+const runsApplyPatch = (command: unknown): command is string => typeof command === 'string' && /\bapply_patch\b/.test(command);
+
 /**
  * Codex CLI: `apply_patch` as a JSON function (`{"input": patch}`) or a free-form tool (the patch as the whole
- * argument text), and `shell` running apply_patch (`["apply_patch", patch]`, or a heredoc in `bash -lc`).
+ * argument text), and its shell tools running apply_patch, which Codex intercepts and applies itself: `shell`
+ * (`["apply_patch", patch]`, or a heredoc in `bash -lc`), and `exec_command` / `shell_command` (a command
+ * line with the patch in a heredoc; what Codex offers a model it has no metadata for).
  */
 const CODEX: Record<string, Recognise> = {
   apply_patch: (a, raw) => patchIn(typeof a.input === 'string' ? a.input : raw),
-  shell: (a) => (Array.isArray(a.command) && a.command.some((c) => typeof c === 'string' && /\bapply_patch\b/.test(c)) ? patchIn(a.command.join('\n')) : []),
+  shell: (a) => (Array.isArray(a.command) && a.command.some(runsApplyPatch) ? patchIn(a.command.join('\n')) : []),
+  exec_command: (a) => (runsApplyPatch(a.cmd) ? patchIn(a.cmd) : []),
+  shell_command: (a) => (runsApplyPatch(a.command) ? patchIn(a.command) : []),
 };
 
 /** opencode. */
@@ -50,8 +56,12 @@ const CONTINUE: Record<string, Recognise> = {
 CONTINUE.create_new_file = CONTINUE.builtin_create_new_file;
 CONTINUE.edit_existing_file = CONTINUE.builtin_edit_existing_file;
 
-/** cline. */
+/**
+ * cline: 2.x `write_to_file` and `replace_in_file`; 3.x `editor`, which replaces `old_text` with `new_text`, inserts
+ * `new_text` at `insert_line` (an edit with no old text), or without either creates the file with `new_text`.
+ */
 const CLINE: Record<string, Recognise> = {
+  editor: (a) => (typeof a.old_text === 'string' ? editOf(a.path, [[a.old_text, a.new_text]]) : typeof a.insert_line === 'number' ? editOf(a.path, [['', a.new_text]]) : writeOf(a.path, a.new_text)),
   write_to_file: (a) => writeOf(a.path, a.content),
   replace_in_file: (a) => (typeof a.diff === 'string' ? editOf(a.path, parseSearchReplace(a.diff).map((e) => [e.old, e.new])) : []),
 };

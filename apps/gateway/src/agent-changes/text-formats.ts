@@ -1,7 +1,7 @@
 import { type FileChange, type TextEdit, normalisePath } from './file-change';
 
-// The two text formats agents put their edits in: Codex's apply_patch envelope (also opencode's `patch`) and
-// the SEARCH/REPLACE blocks of cline's replace_in_file.
+// The text formats agents put their edits in: Codex's apply_patch envelope (also opencode's `patch`), the
+// SEARCH/REPLACE blocks of cline's replace_in_file, and aider's SEARCH/REPLACE blocks in its answer text.
 
 const PATCH_BEGIN = '*** Begin Patch';
 const PATCH_END = '*** End Patch';
@@ -87,4 +87,37 @@ export function parseSearchReplace(diff: string): TextEdit[] {
     } else (replacement ?? old)?.push(line);
   }
   return edits;
+}
+
+const AIDER_SEARCH = /^<{5,9} SEARCH>?\s*$/;
+const AIDER_DIVIDER = /^={5,9}\s*$/;
+const AIDER_REPLACE = /^>{5,9} REPLACE\s*$/;
+const FENCE = /^\s*(`{3,}|~{3,})/;
+
+/** The file name aider writes on its own line before a block's fence: its decorations (`#`, `*`, backquotes, a colon) stripped. */
+const aiderPath = (line: string) => normalisePath(line.trim().replace(/^[#*`\s]+|[*`:\s]+$/g, ''));
+
+/**
+ * The edits of aider's SEARCH/REPLACE blocks in an answer text ("diff" edit format): each block is preceded by
+ * the file's path on its own line (before the opening fence), or edits the previous block's file. An empty SEARCH
+ * part creates the file (or appends to it). Each text is its lines, every one ending in a newline, which is what
+ * aider puts into the file.
+ */
+export function parseAiderEdits(text: string): FileChange[] {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const changes: FileChange[] = [];
+  let path: string | undefined;
+  let previousEnd = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (!AIDER_SEARCH.test(lines[i])) continue;
+    const named = lines.slice(Math.max(previousEnd + 1, i - 3), i).filter((l) => l.trim() && !FENCE.test(l)).at(-1);
+    path = (named && aiderPath(named)) ?? path;
+    const divider = lines.findIndex((l, j) => j > i && AIDER_DIVIDER.test(l));
+    const end = divider < 0 ? -1 : lines.findIndex((l, j) => j > divider && AIDER_REPLACE.test(l));
+    if (end < 0) break;
+    const joined = (from: number, to: number) => lines.slice(from, to).map((l) => `${l}\n`).join('');
+    if (path) changes.push({ path, op: 'edit', edits: [{ old: joined(i + 1, divider), new: joined(divider + 1, end) }] });
+    i = previousEnd = end;
+  }
+  return changes;
 }

@@ -67,6 +67,14 @@ describe('Anthropic Messages request → OpenAI chat', () => {
     expect(out.tool_choice).toEqual({ type: 'function', function: { name: 'f' } });
   });
 
+  it('keeps a system turn (Claude Code sends its environment notes as one after the user turn) as a system message in place', () => {
+    const out = translate({ messages: [{ role: 'user', content: [{ type: 'text', text: 'write it' }] }, { role: 'system', content: [{ type: 'text', text: 'cwd: /src' }, { type: 'text', text: 'git: clean' }] }] });
+    expect(out.messages).toEqual([
+      { role: 'user', content: 'write it' },
+      { role: 'system', content: 'cwd: /src\ngit: clean' },
+    ]);
+  });
+
   it('passes images as image_url parts', () => {
     const out = translate({ messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] }] });
     expect(out.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }]);
@@ -74,7 +82,8 @@ describe('Anthropic Messages request → OpenAI chat', () => {
 
   it.each([
     [{ messages: [] }, 'messages must be a non-empty array'],
-    [{ messages: [{ role: 'system', content: 'x' }] }, 'messages[0].role must be user or assistant'],
+    [{ messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role must be user, assistant or system'],
+    [{ messages: [{ role: 'system', content: [{ type: 'image', source: {} }] }] }, 'messages[0].content[0] must be a text block'],
     [{ messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] }, 'content blocks of type document are not supported'],
     [{ messages: [{ role: 'user', content: 'x' }], tools: [{ name: 'web_search', type: 'web_search_20250305' }] }, 'server tools (type web_search_20250305)'],
     [{ messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 't' }] }] }, "must be a user's tool_result"],

@@ -17,7 +17,8 @@ const tool = z.looseObject({
 export const messagesBody = bodyObject({
   model: field.string(),
   max_tokens: field.number(),
-  messages: field.nonEmptyArray(z.looseObject({ role: z.enum(['user', 'assistant'], { error: 'must be user or assistant' }), content })),
+  // `system` turns: Claude Code (2.1) sends its environment notes as a system message after the user's turn.
+  messages: field.nonEmptyArray(z.looseObject({ role: z.enum(['user', 'assistant', 'system'], { error: 'must be user, assistant or system' }), content })),
   system: optional(content),
   stream: optional(field.boolean()),
   temperature: optional(field.number()),
@@ -65,10 +66,12 @@ function imagePart(b: Block, where: string): Json {
  * OpenAI wants right after the assistant's calls), its other blocks one user message after them; an assistant
  * turn's `tool_use` blocks become its `tool_calls` (the input as JSON text, which is what DLP scans).
  * Thinking blocks are the model's own scratch work and are not sent back to a backend that did not write them.
+ * A system turn is its text blocks, as a system message in its place.
  */
 function turn(message: MessagesBody['messages'][number], i: number): Json[] {
   const where = `messages[${i}].content`;
   if (typeof message.content === 'string') return [{ role: message.role, content: message.content }];
+  if (message.role === 'system') return [{ role: 'system', content: plainText(message.content, where) }];
   const tools: Json[] = [];
   const parts: Json[] = [];
   const calls: Json[] = [];

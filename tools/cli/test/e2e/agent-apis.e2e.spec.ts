@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { eventually, uniquePrefix } from '@airlock/testing';
 import { stopMesh, type MeshInfo } from '../../src/mesh';
+import { aider, claudeCode, cline, codex, continueCli, countingSink, diffHashOnDisk, opencode, pythonSdk, type ClientRun, type CountingSink, type Ran } from './agent-clients';
 import { aiEvents, openAi, startGatewayMesh } from './gateway-support';
 import { issueToken } from './support';
 
@@ -113,6 +117,95 @@ describe('agent APIs through Envoy: @anthropic-ai/sdk (Messages) and openai (Res
       expect(answer.model).toBe('airlock-agent');
       expect(await audited(`${name}-resp-2`)).toMatchObject({ endpoint: '/v1/responses', status_code: 200, dlp_action: 'mask', user_id: 'alice' });
     });
+  });
+
+  /**
+   * The real agents, unmodified (agent-clients.ts), each asked to "write the file": the reference backend answers
+   * with that agent's own file-writing tool call (aider: its SEARCH/REPLACE text), the agent writes
+   * src/hello.ts, sends the result back and gets the answer that ends its turn. Each runs as a tenant of its own.
+   */
+  describe('real agent clients: one round trip with a file-writing tool call each, nothing but the edge contacted', () => {
+    const PROMPT = 'please write the file';
+    const FILE = 'src/hello.ts';
+    const CONTENT = "export const hello = 'airlock';\n";
+    let sink: CountingSink;
+    let scratch: string;
+
+    beforeAll(async () => {
+      sink = await countingSink();
+      scratch = mkdtempSync(path.join(os.tmpdir(), `${name}-agents-`));
+    });
+    afterAll(() => sink?.close());
+
+    async function clientRun(label: string): Promise<ClientRun & { attemptsBefore: number }> {
+      const tenantId = `${name}-${label}`;
+      const cwd = path.join(scratch, label, 'project');
+      const home = path.join(scratch, label, 'home');
+      mkdirSync(cwd, { recursive: true });
+      mkdirSync(home, { recursive: true });
+      const token = await issueToken(mesh, { userId: 'alice', tenantId, projectId: 'payments', workspaceId: 'ws-alice' });
+      return { edge: `https://localhost:${mesh.envoy.httpsPort}`, token, caBundle: mesh.caBundle, cwd, home, sink, tenantId, attemptsBefore: sink.attempts().length };
+    }
+
+    /** The file on disk, the audit event of the answer that wrote it (files and hash as an auditor recomputes them), and no connection past the edge. */
+    async function expectWritten(run: ClientRun & { attemptsBefore: number }, ran: Ran, endpoint: string, op: 'write' | 'edit' = 'write'): Promise<void> {
+      expect({ code: ran.code, stderr: ran.code === 0 ? '' : `${ran.stderr.slice(-3000)}\n${ran.stdout.slice(-2000)}` }).toEqual({ code: 0, stderr: '' });
+      expect(readFileSync(path.join(run.cwd, FILE), 'utf8')).toBe(CONTENT);
+      const event = await eventually(`the ${endpoint} event that wrote ${FILE}`, () => aiEvents(mesh, run.tenantId).find((e) => e.event_type === 'ai.request' && e.changed_files?.length > 0));
+      expect(event).toMatchObject({ endpoint, status_code: 200, user_id: 'alice', changed_files: [FILE], diff_hash: diffHashOnDisk(run.cwd, FILE, op) });
+      expect(sink.attempts().slice(run.attemptsBefore)).toEqual([]);
+    }
+
+    const TOOL_ANSWER = 'Reference answer from reference-chat. The tool returned';
+
+    it('Claude Code (claude -p, Messages API)', async () => {
+      const run = await clientRun('claude-code');
+      const ran = await claudeCode(run, PROMPT);
+      await expectWritten(run, ran, '/v1/messages');
+      expect(JSON.parse(ran.stdout)).toMatchObject({ is_error: false, result: expect.stringContaining(TOOL_ANSWER) });
+    }, 600_000);
+
+    it('Codex CLI (codex exec, Responses API)', async () => {
+      const run = await clientRun('codex');
+      const ran = await codex(run, PROMPT);
+      await expectWritten(run, ran, '/v1/responses');
+      expect(ran.stdout).toContain(TOOL_ANSWER);
+    }, 600_000);
+
+    it('opencode (opencode run, chat completions, the workspace-rendered opencode.json)', async () => {
+      const run = await clientRun('opencode');
+      const ran = await opencode(run, PROMPT);
+      await expectWritten(run, ran, '/v1/chat/completions');
+      expect(ran.stdout).toContain(TOOL_ANSWER);
+    }, 600_000);
+
+    it('Continue cn (cn -p --auto, chat completions, the workspace-rendered config.yaml)', async () => {
+      const run = await clientRun('continue');
+      const ran = await continueCli(run, PROMPT);
+      await expectWritten(run, ran, '/v1/chat/completions');
+      expect(ran.stdout).toContain(TOOL_ANSWER);
+    }, 600_000);
+
+    it('cline (cline --json, chat completions)', async () => {
+      const run = await clientRun('cline');
+      const ran = await cline(run, PROMPT);
+      await expectWritten(run, ran, '/v1/chat/completions');
+      expect(ran.stdout).toContain(TOOL_ANSWER);
+    }, 600_000);
+
+    it.each(['openai', 'anthropic'] as const)('the %s Python SDK', async (sdk) => {
+      const run = await clientRun(`python-${sdk}`);
+      const ran = await pythonSdk(run, sdk, `${name}-python-${sdk}`);
+      await expectWritten(run, ran, sdk === 'openai' ? '/v1/chat/completions' : '/v1/messages');
+      expect(JSON.parse(ran.stdout)).toEqual({ answer: expect.stringContaining(TOOL_ANSWER), path: FILE });
+    }, 1_500_000);
+
+    it('aider (diff edit format: SEARCH/REPLACE blocks in its answer text, chat completions)', async () => {
+      const run = await clientRun('aider');
+      const ran = await aider(run, PROMPT);
+      await expectWritten(run, ran, '/v1/chat/completions', 'edit');
+      expect(ran.stdout).toContain(`Applied edit to ${FILE}`);
+    }, 1_500_000);
   });
 
   it('embeddings: the vectors of the reference backend under the client alias, audited', async () => {
