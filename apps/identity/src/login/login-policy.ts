@@ -33,6 +33,7 @@ export const DEFAULT_GROUP_MAPPING: z.input<typeof groupMappingSchema> = {
     { group: 'airlock:{tenant}:developer', roles: ['developer'] },
     { group: 'airlock:{tenant}:security-admin', roles: ['security-admin'] },
     { group: 'airlock:{tenant}:auditor', roles: ['auditor'] },
+    { group: 'airlock:{tenant}:sre', roles: ['sre'] },
     { group: 'airlock:{tenant}:project:{project}', roles: [] },
     { group: 'airlock:{tenant}:project:{project}:admin', roles: ['project-admin'] },
   ],
