@@ -9,6 +9,8 @@ export const SPA_ROUTES = {
   audit: '/audit',
   policy: '/policy',
   terminals: '/terminals',
+  fleet: '/fleet',
+  health: '/health',
 } as const;
 
 export type SpaPage = keyof typeof SPA_ROUTES;

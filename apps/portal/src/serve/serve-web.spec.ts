@@ -60,7 +60,7 @@ describe('the portal service', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['/', '/tokens', '/usage', '/help', '/audit', '/policy', '/terminals', '/usage/'])('serves index.html for the page %s, never cached without asking', async (page) => {
+  it.each(['/', '/tokens', '/usage', '/help', '/audit', '/policy', '/terminals', '/fleet', '/health', '/usage/'])('serves index.html for the page %s, never cached without asking', async (page) => {
     const res = await get(page, { accept: 'text/html' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');

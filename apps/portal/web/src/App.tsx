@@ -19,6 +19,9 @@ const AuditPage = lazyPage(() => import('./pages/AuditPage'));
 const PolicyPage = lazyPage(() => import('./pages/PolicyPage'));
 // xterm.js is large: it loads with the terminals page only.
 const TerminalsPage = lazyPage(() => import('./pages/TerminalsPage'));
+// The operators' pages (SREs, security administrators).
+const FleetPage = lazyPage(() => import('./pages/FleetPage'));
+const HealthPage = lazyPage(() => import('./pages/HealthPage'));
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
@@ -73,6 +76,8 @@ export function App({ nonce }: { nonce: string }) {
                 <Route path={SPA_ROUTES.audit} element={<AuditPage />} />
                 <Route path={SPA_ROUTES.policy} element={<PolicyPage />} />
                 <Route path={SPA_ROUTES.terminals} element={<TerminalsPage />} />
+                <Route path={SPA_ROUTES.fleet} element={<FleetPage />} />
+                <Route path={SPA_ROUTES.health} element={<HealthPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

@@ -13,3 +13,8 @@ const WORKSPACE_USERS = ['developer', 'analyst', 'project-admin', 'security-admi
 
 /** Who has workspaces of their own (policy's api.workspace.owner.allow rule): everyone but a pure auditor. */
 export const canUseWorkspaces = (roles: readonly string[]) => roles.some((role) => WORKSPACE_USERS.includes(role));
+
+const OPERATORS = ['sre', 'security-admin'];
+
+/** SREs and security administrators see the tenant's fleet and the platform's health (api.workspace.fleet.allow, api.health.read.allow). */
+export const canOperate = (roles: readonly string[]) => roles.some((role) => OPERATORS.includes(role));
