@@ -43,7 +43,8 @@ export class GetPlatformHealth {
     const prometheus = this.config.HEALTH_PROMETHEUS_URL?.replace(/\/+$/, '') ?? null;
     return {
       checked_at: new Date().toISOString(),
-      status: results.every((r) => r.health.status === 'serving') ? 'ok' : 'degraded',
+      // No targets is no evidence of health: not `ok`.
+      status: results.length > 0 && results.every((r) => r.health.status === 'serving') ? 'ok' : 'degraded',
       services: results.map((r) => r.health),
       policy: { active_version: figure(results, 'policy', 'airlock_policy_bundle_active_number') },
       audit: {
