@@ -206,7 +206,7 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
         // The version policy decides with, as its own API tells a security admin.
         const carol = await issueToken(suite.mesh, { userId: 'carol', tenantId: 'acme', roles: ['security-admin'] });
         const bundles = await edgeCaller(suite.mesh)('/api/policy/v1/bundles', { token: carol });
-        const active = (bundles.body as { bundles: { number: number; active: boolean }[] }).bundles.find((b) => b.active)!;
+        const active = (bundles.body as { versions: { number: number; active: boolean }[] }).versions.find((v) => v.active)!;
         expect(await tab.getByTestId('health-policy-version').innerText()).toBe(fill(s.health.versionNumber, { number: String(active.number) }));
         // The audit consumer's lag and the gateway's spool are known numbers (not "unknown").
         for (const id of ['health-audit-lag', 'health-audit-spool']) expect(await tab.getByTestId(id).innerText()).toMatch(/\d/);
@@ -242,10 +242,11 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
           tab.request.delete(`${suite.edge}/api/workspace/admin/v1/workspaces/${workspaceId}`),
           tab.request.get(`${suite.edge}/api/health/v1/status`),
         ];
-        // Refused by the edge's policy (no rule admits a developer), not by a CSRF check: these carry no Origin.
+        // Refused by the edge's policy (no rule admits a developer; the edge names no reason), not by a CSRF check
+        // (`csrf_rejected`): these carry no Origin.
         const answers = await Promise.all(apis);
         expect(await Promise.all(answers.map(async (r) => [r.status(), ((await r.json()) as { error: { code: string } }).error.code]))).toEqual(
-          Array(4).fill([403, 'endpoint_not_allowed']),
+          Array(4).fill([403, 'forbidden']),
         );
       } finally {
         await other.close();
