@@ -37,7 +37,7 @@ describe('seeded demo users (contract with the identity service)', () => {
   const users = loadUsers(DEFAULT_USERS_FILE);
   const byName = Object.fromEntries(users.map((u) => [u.username, u]));
 
-  it('has the eight demo users with their contract groups', () => {
+  it('has the nine demo users with their contract groups', () => {
     expect(Object.fromEntries(users.map((u) => [u.username, u.groups]))).toEqual({
       alice: ['airlock:acme:developer', 'airlock:acme:project:payments'],
       bob: ['airlock:acme:developer', 'airlock:acme:project:lending'],
@@ -47,6 +47,7 @@ describe('seeded demo users (contract with the identity service)', () => {
       dave: ['airlock:acme:security-admin'],
       erin: ['airlock:acme:auditor'],
       fiona: ['airlock:acme:finops'],
+      sam: ['airlock:acme:sre'],
       mallory: ['airlock:acme:developer'],
     });
   });

@@ -9,7 +9,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 const portal = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const apps = path.resolve(portal, '..');
 const out = path.join(portal, 'web', 'src', 'api', 'generated');
-const SERVICES = ['identity', 'workspace', 'usage', 'audit', 'policy', 'terminal'];
+const SERVICES = ['identity', 'workspace', 'usage', 'audit', 'policy', 'terminal', 'portal'];
 const check = process.argv.includes('--check');
 
 const stale = [];

@@ -10,6 +10,8 @@ export const SPA_ROUTES = {
   policy: '/policy',
   terminals: '/terminals',
   finops: '/finops',
+  fleet: '/fleet',
+  health: '/health',
 } as const;
 
 export type SpaPage = keyof typeof SPA_ROUTES;

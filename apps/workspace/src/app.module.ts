@@ -6,6 +6,7 @@ import { WorkspaceDatabase } from './database';
 import { GatewayTokens } from './gateway-token/gateway-tokens';
 import { IdentityClient } from './identity/identity-client';
 import { IdleMonitor } from './idle/idle-monitor';
+import { FLEET_API } from './fleet-api/fleet-api.controller';
 import { OWNER_API } from './owner-api/owner-api.controller';
 import { QuotaPolicy } from './quota/quota-policy';
 import { QuotaAdmin } from './quota/quota.usecase';
@@ -24,7 +25,7 @@ import { WorkspaceController } from './workspaces/workspace.controller';
 import { WorkspaceStore } from './workspaces/workspace-store';
 
 @Module({
-  controllers: [WorkspaceController, ...OWNER_API.controllers],
+  controllers: [WorkspaceController, ...OWNER_API.controllers, ...FLEET_API.controllers],
   providers: [
     WorkspaceDatabase,
     WorkspaceStore,
@@ -48,6 +49,7 @@ import { WorkspaceStore } from './workspaces/workspace-store';
     IdleMonitor,
     BrowserRoute,
     ...OWNER_API.providers,
+    ...FLEET_API.providers,
   ],
 })
 export class AppModule {}

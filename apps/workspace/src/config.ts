@@ -108,6 +108,14 @@ export const workspaceConfig = {
     .string()
     .default('security-admin')
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  /**
+   * Roles that see every workspace of their tenant in the fleet API (`/api/workspace/admin/v1/`) and may stop,
+   * start, restart or delete any of them — without opening them (that is WORKSPACE_ADMIN_ROLES).
+   */
+  WORKSPACE_FLEET_ROLES: z
+    .string()
+    .default('sre,security-admin')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
 
   // Idle stop (drivers that report activity: local)
   /** No browser connected and nothing busy this long: the workspace is stopped (desired STOPPED). 0 = never. */

@@ -5,16 +5,21 @@ import { parse } from 'yaml';
 import { documentedRoutes, servedRoutes, undeclaredPathParameters } from '@airlock/testing';
 import { AppModule } from '../src/app.module';
 
-describe('openapi.yaml (the owner API)', () => {
+describe('openapi.yaml (the owner and fleet APIs)', () => {
   const text = readFileSync(path.join(__dirname, '..', 'openapi.yaml'), 'utf8');
 
   it('documents exactly the routes the controllers serve', () => {
     const routes = servedRoutes(AppModule, RequestMethod);
     expect(routes).toEqual([
+      'DELETE /api/workspace/admin/v1/workspaces/{id}',
       'DELETE /api/workspace/v1/workspaces/{id}',
+      'GET /api/workspace/admin/v1/workspaces',
       'GET /api/workspace/v1/options',
       'GET /api/workspace/v1/workspaces',
       'GET /api/workspace/v1/workspaces/{id}',
+      'POST /api/workspace/admin/v1/workspaces/{id}/restart',
+      'POST /api/workspace/admin/v1/workspaces/{id}/start',
+      'POST /api/workspace/admin/v1/workspaces/{id}/stop',
       'POST /api/workspace/v1/workspaces',
       'POST /api/workspace/v1/workspaces/{id}/restart',
       'POST /api/workspace/v1/workspaces/{id}/start',

@@ -29,8 +29,8 @@ describe('workspace owner API over HTTP', () => {
   let client: Client;
   let audits: Awaited<ReturnType<typeof collectAudits>>;
 
-  const call = async (urlPath: string, headers: Record<string, string>, init: { method?: string; body?: unknown; etag?: string } = {}): Promise<Reply> => {
-    const res = await fetch(`http://${service.httpAddress}/api/workspace/v1${urlPath}`, {
+  const call = async (urlPath: string, headers: Record<string, string>, init: { method?: string; body?: unknown; etag?: string; api?: string } = {}): Promise<Reply> => {
+    const res = await fetch(`http://${service.httpAddress}${init.api ?? '/api/workspace/v1'}${urlPath}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: { ...headers, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.etag ? { 'if-none-match': init.etag } : {}) },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -166,6 +166,50 @@ describe('workspace owner API over HTTP', () => {
       const reply = await call(`/workspaces/${unknown}`, alice);
       expect([reply.status, reply.body.error.code]).toEqual([404, 'workspace_not_found']);
     }
+  });
+
+  it('shows operators the tenant\'s fleet and lets them stop, restart and delete any workspace (audited); nobody else', async () => {
+    const t = tenant();
+    const fleet = (urlPath: string, headers: Record<string, string>, method = 'GET') => call(urlPath, headers, { method, api: '/api/workspace/admin/v1' });
+    const alice = edgeHeaders({ userId: 'alice', tenantId: t, projectId: 'payments', roles: ['developer'] });
+    const bob = edgeHeaders({ userId: 'bob', tenantId: t, projectId: 'lending', roles: ['developer'] });
+    const sam = edgeHeaders({ userId: 'sam', tenantId: t, roles: ['sre'] });
+    const elsewhere = edgeHeaders({ userId: 'sam', tenantId: tenant(), roles: ['sre'] });
+    const first = (await call('/workspaces', alice, { body: { project_id: 'payments', size: 'small' } })).body;
+    const second = (await call('/workspaces', bob, { body: { project_id: 'lending', size: 'medium' } })).body;
+
+    const listed = await fleet('/workspaces', sam);
+    expect([listed.status, listed.headers.get('cache-control')]).toEqual([200, 'no-store']);
+    expect(listed.body.workspaces.map((w: any) => [w.id, w.owner_user_id, w.state, w.image, w.size])).toEqual([
+      [first.id, 'alice', 'requested', 'workspace-base:2026.11.21-build1', 'small'],
+      [second.id, 'bob', 'requested', 'workspace-base:2026.11.21-build1', 'medium'],
+    ]);
+    expect((await fleet('/workspaces', elsewhere)).body.workspaces).toEqual([]);
+
+    const stopped = await fleet(`/workspaces/${first.id}/stop`, sam, 'POST');
+    expect([stopped.status, stopped.body.owner_user_id, stopped.body.desired_state]).toEqual([200, 'alice', 'stopped']);
+    const restarted = await fleet(`/workspaces/${first.id}/restart`, sam, 'POST');
+    expect([restarted.status, restarted.body.desired_state]).toEqual([200, 'running']);
+    const deleted = await fleet(`/workspaces/${second.id}`, sam, 'DELETE');
+    expect([deleted.status, deleted.body.desired_state]).toEqual([200, 'deleted']);
+    expect((await fleet('/workspaces', sam)).body.workspaces.map((w: any) => w.id)).toEqual([first.id]);
+    const events = await eventually('the fleet audit events', () => {
+      const found = audits.events.filter((e) => e.tenantId === t && e.actor === 'sam');
+      return found.length === 3 ? found : undefined;
+    });
+    expect(events.map((e) => [e.action, e.outcome, e.userId, e.endpoint])).toEqual([
+      ['stop', 'success', 'alice', 'POST /api/workspace/admin/v1/workspaces/{id}/stop'],
+      ['restart', 'success', 'alice', 'POST /api/workspace/admin/v1/workspaces/{id}/restart'],
+      ['delete', 'success', 'bob', 'DELETE /api/workspace/admin/v1/workspaces/{id}'],
+    ]);
+
+    for (const [urlPath, method] of [['/workspaces', 'GET'], [`/workspaces/${first.id}/stop`, 'POST'], [`/workspaces/${first.id}`, 'DELETE']] as const) {
+      const refused = await fleet(urlPath, alice, method);
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'fleet_role_required']);
+    }
+    const foreign = await fleet(`/workspaces/${first.id}/stop`, elsewhere, 'POST');
+    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'workspace_not_found']);
+    expect((await fleet('/workspaces', unprovenHeaders({ userId: 'sam', tenantId: t, roles: ['sre'] }).forged)).status).toBe(401);
   });
 
   it('refuses another project, a bad body and a size over quota (in the quota\'s own words)', async () => {

@@ -39,4 +39,32 @@ describe('EventConsumer', () => {
       await producer.disconnect();
     }
   });
+
+  it('reports its lag: what is on the topic and not yet committed by its group, 0 once it caught up', async () => {
+    const infra = await startInfra({ components: ['kafka'] });
+    const topic = `${uniquePrefix('lag')}.events`;
+    await createTopics(infra, [topic]);
+    const kafka = createKafka({ brokers: infra.kafka.brokers, clientId: 'lag-test', logger });
+    const producer = new EventProducer(kafka);
+    const consumer = new EventConsumer(kafka, { groupId: `${topic}-reader`, topics: [topic], logger });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    try {
+      for (const value of ['a', 'b', 'c']) await producer.send(topic, 'k', Buffer.from(value));
+      // Nothing committed yet (the group has not started): everything on the topic is behind.
+      expect(await consumer.lag()).toBe(3);
+      await consumer.start(async (m) => {
+        await held;
+        handled.push(m.value.toString());
+      });
+      expect(await consumer.lag()).toBe(3);
+      release();
+      await eventually('every message handled and committed', async () => (handled.length === 3 && (await consumer.lag()) === 0 ? true : undefined), 60_000);
+    } finally {
+      release();
+      await consumer.stop();
+      await producer.disconnect();
+    }
+  });
 });

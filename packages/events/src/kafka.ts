@@ -264,6 +264,31 @@ export class EventConsumer {
     }
   }
 
+  /**
+   * Messages on the subscribed topics that the group has not committed yet: per partition the end offset minus
+   * the group's committed offset (from the partition's start when the group never committed there), summed.
+   * Asked of the broker each time (one admin connection), so call it on a timer, not per message.
+   */
+  async lag(): Promise<number> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      let total = 0n;
+      for (const topic of this.options.topics) {
+        const [ends, groupOffsets] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] })]);
+        const committed = new Map((groupOffsets[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
+        for (const end of ends) {
+          const offset = committed.get(end.partition);
+          const from = offset !== undefined && offset !== '-1' ? BigInt(offset) : BigInt(end.low);
+          if (BigInt(end.high) > from) total += BigInt(end.high) - from;
+        }
+      }
+      return Number(total);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.rejoinTimer);

@@ -29,6 +29,7 @@ import { httpCallersMiddleware } from './http-callers';
 import { loadMtlsMaterial, mtlsShape, serverCredentialsFor, type MtlsConfig } from './mtls-config';
 import { NestLogger } from './nest-logger';
 import { ServiceStopping } from './service-stopping';
+import { serviceVersion } from './service-version';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -137,6 +138,7 @@ export async function bootService<S extends z.ZodRawShape>(
   // One SDK per process: tests boot several services in one process and share it.
   telemetry ??= startTelemetry({
     serviceName: `airlock-${def.name}`,
+    serviceVersion: serviceVersion(environment, require.main?.filename),
     metricsHost: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -2,11 +2,14 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   serviceName: string;
+  /** The running build's version: `service.version`, on /metrics as `target_info{service_version}`. */
+  serviceVersion?: string;
   /** Prometheus scrape endpoint `/metrics` on this host and port. */
   metricsHost: string;
   metricsPort: number;
@@ -25,6 +28,7 @@ export interface Telemetry {
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
+    ...(options.serviceVersion ? { resource: resourceFromAttributes({ 'service.version': options.serviceVersion }) } : {}),
     metricReaders: [new PrometheusExporter({ host: options.metricsHost, port: options.metricsPort })],
     traceExporter: options.otlpEndpoint ? new OTLPTraceExporter({ url: options.otlpEndpoint }) : undefined,
     // Without an exporter spans would go nowhere, so none is recorded: a span not sampled still has its trace

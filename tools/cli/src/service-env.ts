@@ -246,8 +246,12 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
       // Rules come from the policy version each request was decided under.
       return { ...env, POLICY_ADDR: addr('policy') };
     case 'portal':
-      // The SPA it serves is its own build (apps/portal/dist/web).
-      return env;
+      // The SPA it serves is its own build (apps/portal/dist/web). Its health API probes every service of the mesh.
+      return {
+        ...env,
+        ...edgeIdentity,
+        HEALTH_TARGETS: JSON.stringify(Object.fromEntries(SERVICES.map((s) => [s, { grpc: addr(s), metrics: `http://127.0.0.1:${ports[s].metrics}/metrics` }]))),
+      };
     case 'terminal':
       // With local workspaces it asks the workspace service whose workspace it is and whether it runs; a mesh
       // without workspaces (the end-to-end suite's) runs shells in the development mode instead.

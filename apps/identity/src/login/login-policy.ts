@@ -34,6 +34,7 @@ export const DEFAULT_GROUP_MAPPING: z.input<typeof groupMappingSchema> = {
     { group: 'airlock:{tenant}:security-admin', roles: ['security-admin'] },
     { group: 'airlock:{tenant}:auditor', roles: ['auditor'] },
     { group: 'airlock:{tenant}:finops', roles: ['finops'] },
+    { group: 'airlock:{tenant}:sre', roles: ['sre'] },
     { group: 'airlock:{tenant}:project:{project}', roles: [] },
     { group: 'airlock:{tenant}:project:{project}:admin', roles: ['project-admin'] },
   ],

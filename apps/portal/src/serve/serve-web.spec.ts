@@ -4,6 +4,7 @@ import path from 'node:path';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { ConfigError } from '@airlock/config';
 import { checkHealth } from '@airlock/grpc';
+import { AssertionSigner } from '@airlock/identity-assertion';
 import { bootService, type RunningService } from '@airlock/runtime';
 import { freePort } from '@airlock/testing';
 import { NONCE_PLACEHOLDER } from '../config';
@@ -25,8 +26,17 @@ function fakeBuild(dir: string): { script: string } {
   return { script };
 }
 
+/** Free ports, and the edge's assertion key the service verifies its health API's callers with (unused here). */
 async function ports() {
-  return { GRPC_PORT: String(await freePort()), HTTP_PORT: String(await freePort()), METRICS_PORT: String(await freePort()), LOG_LEVEL: 'fatal' };
+  const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'portal-edge-')), 'assertion.pem');
+  writeFileSync(keyFile, AssertionSigner.generate().publicKeyPem);
+  return {
+    GRPC_PORT: String(await freePort()),
+    HTTP_PORT: String(await freePort()),
+    METRICS_PORT: String(await freePort()),
+    LOG_LEVEL: 'fatal',
+    IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile,
+  };
 }
 
 const nonceOf = (csp: string | null) => /'nonce-([^']+)'/.exec(csp ?? '')?.[1];
@@ -50,7 +60,7 @@ describe('the portal service', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['/', '/tokens', '/usage', '/help', '/audit', '/policy', '/terminals', '/finops', '/usage/'])('serves index.html for the page %s, never cached without asking', async (page) => {
+  it.each(['/', '/tokens', '/usage', '/help', '/audit', '/policy', '/terminals', '/finops', '/fleet', '/health', '/usage/'])('serves index.html for the page %s, never cached without asking', async (page) => {
     const res = await get(page, { accept: 'text/html' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -21,6 +21,9 @@ const PolicyPage = lazyPage(() => import('./pages/PolicyPage'));
 const TerminalsPage = lazyPage(() => import('./pages/TerminalsPage'));
 // ECharts loads later still, with the console's chart.
 const FinOpsPage = lazyPage(() => import('./pages/FinOpsPage'));
+// The operators' pages (SREs, security administrators).
+const FleetPage = lazyPage(() => import('./pages/FleetPage'));
+const HealthPage = lazyPage(() => import('./pages/HealthPage'));
 const NotFoundPage = lazyPage(() => import('./pages/NotFoundPage'));
 
 const ANTD_LOCALES = { ko: koKR, en: enUS };
@@ -76,6 +79,8 @@ export function App({ nonce }: { nonce: string }) {
                 <Route path={SPA_ROUTES.policy} element={<PolicyPage />} />
                 <Route path={SPA_ROUTES.terminals} element={<TerminalsPage />} />
                 <Route path={SPA_ROUTES.finops} element={<FinOpsPage />} />
+                <Route path={SPA_ROUTES.fleet} element={<FleetPage />} />
+                <Route path={SPA_ROUTES.health} element={<HealthPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

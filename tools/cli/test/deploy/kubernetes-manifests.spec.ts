@@ -326,6 +326,7 @@ describe('deploy/kubernetes', () => {
         'airlock-identity -> airlock-policy:8080',
         'airlock-policy -> airlock-identity:50051',
         'airlock-policy -> airlock-usage:50051',
+        'airlock-portal -> airlock-policy:8080',
         'airlock-rag -> airlock-dlp:50051',
         'airlock-rag -> airlock-policy:8080',
         'airlock-terminal -> airlock-policy:8080',

@@ -56,12 +56,13 @@ export const SCREENSHOTS = path.join(process.env.AIRLOCK_TEST_RESULTS_DIR ?? pat
 /** 1280x720 at 200 % zoom: the same layout width a 640x360 window gives. */
 export const ZOOMED = { width: 640, height: 360 };
 
-/** The portal's own strings, so a test finds what each language shows (apps/portal/web/src/i18n; the policy and FinOps consoles' load with them). */
+/** The portal's own strings, so a test finds what each language shows (apps/portal/web/src/i18n; the policy and FinOps consoles' and the operators' pages' load with them). */
 const I18N = path.resolve(__dirname, '../../../../apps/portal/web/src/i18n');
 const strings = (lang: 'ko' | 'en') => ({
   ...JSON.parse(readFileSync(path.join(I18N, `${lang}.json`), 'utf8')),
   ...JSON.parse(readFileSync(path.join(I18N, `policy.${lang}.json`), 'utf8')),
   ...JSON.parse(readFileSync(path.join(I18N, `finops.${lang}.json`), 'utf8')),
+  ...JSON.parse(readFileSync(path.join(I18N, `ops.${lang}.json`), 'utf8')),
 });
 export const en = strings('en');
 const ko = strings('ko');

@@ -2,15 +2,19 @@ import path from 'node:path';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { ensureCodeServer, eventually } from '@airlock/testing';
 import { LOCALES, browserSuite, SCREENSHOTS, ZOOMED, en, fill, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { SERVICES } from '../../src/service-env';
 import { edgeCaller, issueToken, seedUser, submitPasswordAndTotp } from './support';
 
 // The portal's journey in a real Chromium through Envoy, once in Korean and once in English: alice signs in from
 // the portal's own address, lands on her empty workspaces page, creates a workspace for `payments` with the
 // keyboard alone, watches it reach Running (polled with ETags), opens it (the VS Code workbench loads), stops and
-// deletes it; her tokens, usage and help pages work; bob sees only his own workspaces. axe finds no serious or
-// critical violation on any page, at 1280x720 and at 200 % zoom, and every page is screenshotted.
+// deletes it; her tokens, usage and help pages work; bob sees only his own workspaces; sam, an SRE, finds her
+// workspace in the fleet, stops and restarts it, and reads the platform's health, while alice is refused both
+// operators' pages and their APIs. axe finds no serious or critical violation on any page, at 1280x720 and at
+// 200 % zoom, and every page is screenshotted.
 const alice = seedUser('alice');
 const bob = seedUser('bob');
+const sam = seedUser('sam');
 
 describe('the portal in a real browser through Envoy (headless Chromium)', () => {
   const suite = browserSuite('e2e-portal', { workspaceDriver: 'local', prepare: ensureCodeServer });
@@ -146,6 +150,108 @@ describe('the portal in a real browser through Envoy (headless Chromium)', () =>
       await ide.screenshot({ path: path.join(SCREENSHOTS, `${lang}-4-workbench.png`) });
       await ide.close();
     }, 300_000);
+
+    it('sam, an SRE, finds alice\'s workspace in the fleet and stops, starts and restarts it, each confirmed first', async () => {
+      const other = await newContext(suite.browser, locale);
+      try {
+        const tab = await other.newPage();
+        await signIn(tab, suite.edge, sam, '/fleet');
+        await tab.getByRole('heading', { level: 1, name: s.fleet.title }).waitFor();
+        const row = tab.getByRole('row').filter({ hasText: 'alice' }).filter({ hasText: 'payments' });
+        const state = row.getByTestId('fleet-state');
+        await state.filter({ hasText: s.state.running }).waitFor();
+        expect(await row.getByRole('cell').nth(3).innerText()).toMatch(/^workspace-base:/);
+        await noSeriousA11yViolations(tab, 'fleet');
+        await shoot(tab, `${lang}-5a-fleet`);
+        const act = async (action: 'stop' | 'start' | 'restart') => {
+          const names = { owner: 'alice', project: 'payments' };
+          await row.getByRole('button', { name: fill(s.fleet.forWorkspace, { action: s.actions[action], ...names }) }).click();
+          const confirm = tab.getByRole('dialog').filter({ hasText: fill(s.fleet.confirm[action].title, names) });
+          await confirm.waitFor();
+          // The safe answer has the focus.
+          expect(await focused(confirm.getByRole('button', { name: s.actions.cancel }))).toBe(true);
+          const answered = tab.waitForResponse((r) => r.url().endsWith(`/api/workspace/admin/v1/workspaces/${workspaceId}/${action}`));
+          await confirm.getByRole('button', { name: s.actions[action] }).click();
+          expect((await answered).status()).toBe(200);
+        };
+        await act('stop');
+        await state.filter({ hasText: s.state.stopped }).waitFor({ timeout: 90_000 });
+        await shoot(tab, `${lang}-5b-fleet-stopped`);
+        await act('start');
+        await state.filter({ hasText: s.state.running }).waitFor({ timeout: 180_000 });
+        await act('restart');
+        await state.filter({ hasText: s.state.running }).waitFor({ timeout: 180_000 });
+        await noSeriousA11yViolations(tab, 'fleet after restart');
+        await tab.setViewportSize(ZOOMED);
+        await reflows(tab);
+        await noSeriousA11yViolations(tab, 'fleet at 200 %');
+        await shoot(tab, `${lang}-5c-fleet-zoom`);
+      } finally {
+        await other.close();
+      }
+    }, 600_000);
+
+    it('sam reads the platform\'s health: every service up with its version, the active policy version, the audit pipeline', async () => {
+      const other = await newContext(suite.browser, locale);
+      try {
+        const tab = await other.newPage();
+        await signIn(tab, suite.edge, sam, '/fleet');
+        await tab.getByRole('navigation').getByRole('link', { name: s.nav.health }).click();
+        await tab.getByRole('heading', { level: 1, name: s.health.title }).waitFor();
+        await tab.getByTestId('health-overall').filter({ hasText: s.health.overall.ok }).waitFor({ timeout: 30_000 });
+        for (const service of SERVICES) await tab.getByTestId(`health-status-${service}`).filter({ hasText: s.health.states.serving }).waitFor();
+        // Every service reports its package's version.
+        const policyRow = tab.getByRole('row').filter({ has: tab.getByTestId('health-status-policy') });
+        expect(await policyRow.getByRole('cell').nth(2).innerText()).toMatch(/^\d+\.\d+\.\d+/);
+        // The version policy decides with, as its own API tells a security admin.
+        const carol = await issueToken(suite.mesh, { userId: 'carol', tenantId: 'acme', roles: ['security-admin'] });
+        const bundles = await edgeCaller(suite.mesh)('/api/policy/v1/bundles', { token: carol });
+        const active = (bundles.body as { versions: { number: number; active: boolean }[] }).versions.find((v) => v.active)!;
+        expect(await tab.getByTestId('health-policy-version').innerText()).toBe(fill(s.health.versionNumber, { number: String(active.number) }));
+        // The audit consumer's lag and the gateway's spool are known numbers (not "unknown").
+        for (const id of ['health-audit-lag', 'health-audit-spool']) expect(await tab.getByTestId(id).innerText()).toMatch(/\d/);
+        await noSeriousA11yViolations(tab, 'health');
+        await shoot(tab, `${lang}-5d-health`);
+        await tab.setViewportSize(ZOOMED);
+        await reflows(tab);
+        await noSeriousA11yViolations(tab, 'health at 200 %');
+        await shoot(tab, `${lang}-5e-health-zoom`);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('alice, a developer, has no fleet or health entry, and the edge refuses both pages and their APIs (403)', async () => {
+      const other = await newContext(suite.browser, locale);
+      try {
+        const tab = await other.newPage();
+        await signIn(tab, suite.edge, alice, '/help');
+        const nav = tab.getByRole('navigation');
+        await nav.getByRole('link', { name: s.nav.workspaces }).waitFor();
+        expect(await nav.getByRole('link', { name: s.nav.fleet }).count()).toBe(0);
+        expect(await nav.getByRole('link', { name: s.nav.health }).count()).toBe(0);
+        for (const route of ['/fleet', '/health']) {
+          const refused = (await tab.goto(`${suite.edge}${route}`))!;
+          expect([route, refused.status(), refused.headers()['content-type']]).toEqual([route, 403, 'text/html; charset=utf-8']);
+        }
+        await noSeriousA11yViolations(tab, 'fleet refused at the edge');
+        await shoot(tab, `${lang}-5f-fleet-refused`);
+        const apis = [
+          tab.request.get(`${suite.edge}/api/workspace/admin/v1/workspaces`),
+          tab.request.post(`${suite.edge}/api/workspace/admin/v1/workspaces/${workspaceId}/stop`),
+          tab.request.delete(`${suite.edge}/api/workspace/admin/v1/workspaces/${workspaceId}`),
+          tab.request.get(`${suite.edge}/api/health/v1/status`),
+        ];
+        // Refused by the edge's policy (no rule admits a developer; the edge names no reason), not by a CSRF check
+        // (`csrf_rejected`): these carry no Origin.
+        const answers = await Promise.all(apis);
+        expect(await Promise.all(answers.map(async (r) => [r.status(), ((await r.json()) as { error: { code: string } }).error.code]))).toEqual(
+          Array(4).fill([403, 'forbidden']),
+        );
+      } finally {
+        await other.close();
+      }
+    });
 
     it('stops it (confirmed first), then deletes it: the card leaves the list', async () => {
       await page.bringToFront();

@@ -23,3 +23,7 @@ const TENANT_USAGE_READERS = ['finops', 'security-admin', 'auditor'];
 
 /** Who reads every project's usage; a project administrator alone reads only their own project (usage's rule). */
 export const readsWholeTenant = (roles: readonly string[]) => roles.some((role) => TENANT_USAGE_READERS.includes(role));
+const OPERATORS = ['sre', 'security-admin'];
+
+/** SREs and security administrators see the tenant's fleet and the platform's health (api.workspace.fleet.allow, api.health.read.allow). */
+export const canOperate = (roles: readonly string[]) => roles.some((role) => OPERATORS.includes(role));

@@ -5,15 +5,15 @@ import { useTranslation } from 'react-i18next';
 import { NavLink, useLocation } from 'react-router';
 import { SPA_ROUTES, type SpaPage } from '../../../src/spa-routes';
 import { useMe } from '../api/queries';
-import { canAdministerPolicy, canReadAudit, canReadUsageReports, canUseWorkspaces } from '../api/roles';
+import { canAdministerPolicy, canOperate, canReadAudit, canReadUsageReports, canUseWorkspaces } from '../api/roles';
 import { DEFAULT_TIME_ZONE, timeZoneName } from '../format';
 import type { Language } from '../i18n';
 import { useLanguage } from '../language';
 import logo from '../logo.svg';
 
-const NAV: SpaPage[] = ['workspaces', 'terminals', 'tokens', 'usage', 'help', 'audit', 'policy', 'finops'];
+const NAV: SpaPage[] = ['workspaces', 'terminals', 'tokens', 'usage', 'help', 'audit', 'policy', 'finops', 'fleet', 'health'];
 /** Pages only some roles may use: the entry is shown to those roles alone (the page itself says so to others). */
-const FOR_ROLES: Partial<Record<SpaPage, (roles: readonly string[]) => boolean>> = { workspaces: canUseWorkspaces, terminals: canUseWorkspaces, audit: canReadAudit, policy: canAdministerPolicy, finops: canReadUsageReports };
+const FOR_ROLES: Partial<Record<SpaPage, (roles: readonly string[]) => boolean>> = { workspaces: canUseWorkspaces, terminals: canUseWorkspaces, audit: canReadAudit, policy: canAdministerPolicy, finops: canReadUsageReports, fleet: canOperate, health: canOperate };
 
 /** The frame of every page: skip link, header (brand, navigation, language, who is signed in), main, footer. */
 export function Shell({ children }: { children: ReactNode }) {

@@ -1,5 +1,103 @@
 // Generated from apps/workspace/openapi.yaml by `pnpm gen` (apps/portal/scripts/gen-api-types.mjs). Do not edit.
 export interface paths {
+    "/api/workspace/admin/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every live (not deleted) workspace of the caller's tenant, whoever owns it, oldest first.
+         * @description For the tenant's operators (a role in `WORKSPACE_FLEET_ROLES`, by default `sre` and `security-admin`):
+         *     the portal's fleet page. Everyone else gets 403 `fleet_role_required` (the edge's policy already keeps the
+         *     prefix to those roles).
+         */
+        get: operations["listFleet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspace/admin/v1/workspaces/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Desired `deleted` for any workspace of the tenant; audited with the operator as actor. */
+        delete: operations["deleteFleetWorkspace"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspace/admin/v1/workspaces/{id}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One replacement of the instance of any workspace of the tenant; audited with the operator as actor. */
+        post: operations["restartFleetWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspace/admin/v1/workspaces/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Desired `running` for any workspace of the tenant. */
+        post: operations["startFleetWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspace/admin/v1/workspaces/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Desired `stopped` for any workspace of the tenant; audited with the operator as actor. */
+        post: operations["stopFleetWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspace/v1/options": {
         parameters: {
             query?: never;
@@ -175,6 +273,15 @@ export interface components {
                 "application/json": components["schemas"]["Workspace"];
             };
         };
+        /** @description `fleet_role_required`: the caller holds none of `WORKSPACE_FLEET_ROLES`. */
+        FleetRoleRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description `invalid_request`: the message names the field. */
         InvalidRequest: {
             headers: {
@@ -239,6 +346,103 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listFleet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's workspaces. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        workspaces: components["schemas"]["Workspace"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["FleetRoleRequired"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    deleteFleetWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Changed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["FleetRoleRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["InvalidTransition"];
+        };
+    };
+    restartFleetWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Changed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["FleetRoleRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["InvalidTransition"];
+        };
+    };
+    startFleetWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Changed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["FleetRoleRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["InvalidTransition"];
+        };
+    };
+    stopFleetWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Changed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["FleetRoleRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["InvalidTransition"];
+        };
+    };
     workspaceOptions: {
         parameters: {
             query?: never;
