@@ -74,4 +74,4 @@ export const ALLOWED_CALLERS: CallGraph = {
  * Who may call the HTTP port (mTLS on): the edge for the policy API, and every service that verifies the edge's
  * identity assertion, for the JWKS it verifies with.
  */
-export const HTTP_CALLERS: readonly string[] = ['envoy', 'identity', 'gateway', 'workspace', 'audit', 'usage', 'terminal', 'rag'];
+export const HTTP_CALLERS: readonly string[] = ['envoy', 'identity', 'gateway', 'workspace', 'audit', 'usage', 'terminal', 'rag', 'portal'];

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary, type ChannelCredentials } from '@airlock/grpc';
-import { infraStatus, listManaged, startInfra, stateDir, stopInfra } from '@airlock/testing';
+import { ensureAider, ensureNpmAgentClients, ensurePythonSdks, infraStatus, listManaged, startInfra, stateDir, stopInfra } from '@airlock/testing';
 import { operatorCredentials, runningMesh, startMesh, stopMesh, type MeshInfo } from './mesh';
 import { loginHint } from './mesh-idp';
 import { DEV_PROMETHEUS_PORT, meshTargets, startPrometheus } from './prometheus';
@@ -203,6 +203,13 @@ export async function test(): Promise<number> {
     steps.push({ name, ok, seconds: (Date.now() - t) / 1000 });
   };
 
+  // The real agent clients the end-to-end suite drives are minutes of downloads on a fresh machine: fetched beside
+  // the steps before it, so its spec (which waits on the same install lock) finds them ready. A failure here only
+  // leaves the install to that spec.
+  const agentClients = Promise.all([ensureNpmAgentClients(), ensurePythonSdks(), ensureAider()]).catch((error: unknown) =>
+    say(`installing the agent clients beforehand failed (the end-to-end spec tries again): ${error instanceof Error ? error.message : String(error)}`),
+  );
+
   const buf = path.join(ROOT, 'packages/contracts/node_modules/.bin/buf');
   await step('contracts: generated code matches proto/', async () => (await pnpm(['--filter', '@airlock/contracts', 'run', 'gen:check'])) === 0);
   await step('contracts: portal API types match the OpenAPI documents', async () => (await pnpm(['--filter', '@airlock/portal', 'run', 'gen:check'])) === 0);
@@ -225,6 +232,7 @@ export async function test(): Promise<number> {
   await step('unit + integration tests', async () => (await pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue', '--output-logs=new-only'], env)) === 0);
   await step('end-to-end through Envoy', async () => (await pnpm(['--filter', '@airlock/cli', 'run', 'test:e2e'], env)) === 0);
 
+  await agentClients;
   if (!infraWasRunning && !(await runningMesh(MESH))) await stopInfra();
 
   let passed = 0;
