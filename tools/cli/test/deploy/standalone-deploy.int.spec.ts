@@ -90,7 +90,11 @@ const CASES: Case[] = [
   {
     service: 'portal',
     required: 'HTTP_PORT',
-    env: () => common(true),
+    env: async () => ({
+      ...(await common(true)),
+      // Its health API takes the caller from the edge's assertion, verified with policy's JWKS (fetched when first needed).
+      IDENTITY_ASSERTION_JWKS_URL: `http://${await nowhere()}/api/policy/v1/assertion/jwks.json`,
+    }),
     packages: ['config', 'runtime'],
     serves: async (env) => {
       // The SPA's build is part of the artefact (dist/web): its page names a hashed script that is served too.
