@@ -3,17 +3,18 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { SPA_ROUTES } from '../../../src/spa-routes';
+import { exportAuditCsv } from '../api/endpoints';
 import { useAuditSearch, useMe } from '../api/queries';
 import { canReadAudit } from '../api/roles';
 import type { AuditEvent, AuditFilter } from '../api/types';
 import { errorReference, errorText } from '../errors';
 import { DEFAULT_TIME_ZONE, formatDateTime } from '../format';
 import { type Column, DataTable } from '../layout/DataTable';
+import { DownloadButton } from '../layout/DownloadButton';
 import { MessagePage } from '../layout/MessagePage';
 import { useLanguage } from '../language';
 import { AuditEventDialog } from './audit/AuditEventDialog';
 import { ChainStatusPanel } from './audit/ChainStatusPanel';
-import { ExportCsvButton } from './audit/ExportCsvButton';
 import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation } from './audit/search-form';
 
 /** What a caller without an audit role sees here: a page in their language, not the API's refusal. */
@@ -106,7 +107,7 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
     <>
       <div className="page-heading">
         <h1>{t('audit.title')}</h1>
-        <ExportCsvButton filter={filter} onError={setExportError} />
+        <DownloadButton fetchFile={filter ? () => exportAuditCsv(filter) : null} filename="audit-events.csv" label={t('audit.export')} testId="audit-export" onError={setExportError} />
       </div>
       <p className="page-intro">{t('audit.intro')}</p>
       {exportError ? <Alert type="error" showIcon role="alert" title={errorText(t, exportError)} data-testid="audit-export-error" /> : null}

@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { SPA_ROUTES } from '../../../src/spa-routes';
+import { exportUsageSeriesCsv } from '../api/finops-endpoints';
 import { useBudgetStandings, useUsageAnomalies, useUsageSeries } from '../api/finops-queries';
 import { useMe } from '../api/queries';
 import { canReadUsageReports, readsWholeTenant } from '../api/roles';
@@ -11,11 +12,11 @@ import { errorText } from '../errors';
 import { DEFAULT_TIME_ZONE, formatDateTime, formatDay, formatNumber } from '../format';
 import { loadFinOpsStrings } from '../i18n/finops';
 import { type Column, DataTable } from '../layout/DataTable';
+import { DownloadButton } from '../layout/DownloadButton';
 import { MessagePage } from '../layout/MessagePage';
 import { useLanguage } from '../language';
 import { BudgetBars } from './finops/BudgetBars';
 import { METRICS, type Metric, chartData } from './finops/chart-data';
-import { ExportSeriesCsvButton } from './finops/ExportSeriesCsvButton';
 import { GROUPS, INTERVALS, defaultFilter, rangeProblem } from './finops/filter';
 import { UsageChart } from './finops/UsageChart';
 import './finops/finops.css';
@@ -95,7 +96,13 @@ function FinOpsConsole({ timeZone, ownProject }: { timeZone: string; ownProject?
     <>
       <div className="page-heading">
         <h1>{t('finops.title')}</h1>
-        <ExportSeriesCsvButton filter={filter} onError={setExportError} />
+        <DownloadButton
+          fetchFile={() => exportUsageSeriesCsv(filter)}
+          filename={`usage-${filter.group_by}-${filter.from}-${filter.to}.csv`}
+          label={t('finops.export')}
+          testId="finops-export"
+          onError={setExportError}
+        />
       </div>
       <p className="page-intro">{t('finops.intro')}</p>
       {exportError ? <Alert type="error" showIcon role="alert" title={errorText(t, exportError)} data-testid="finops-export-error" /> : null}
