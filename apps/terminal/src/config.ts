@@ -54,6 +54,17 @@ export const terminalConfig = {
   TERMINAL_ALLOWED_ORIGINS: env.list(),
   /** Budget for one workspace lookup (GetShellHost). */
   TERMINAL_WORKSPACE_DEADLINE_MS: env.int(2_000, 50),
+  /**
+   * PolicyService (host:port), GetTerminalPolicy at every create: recording, its retention and sessions per user
+   * from the bundle's `terminals` section. Unset: nothing is recorded and TERMINAL_MAX_SESSIONS_PER_USER applies.
+   */
+  POLICY_ADDR: env.address().optional(),
+  /** Budget for one policy lookup; policy not answering refuses the create (a required recording is never skipped). */
+  TERMINAL_POLICY_DEADLINE_MS: env.int(2_000, 50),
+  /** Where encrypted recordings are written (0700); without it and the key file, a session policy wants recorded is refused. */
+  TERMINAL_RECORDING_DIR: z.string().min(1).optional(),
+  /** The key-encryption key of recordings: 32 bytes as 64 hex digits or base64 (0600, or a mounted Secret). */
+  TERMINAL_RECORDING_KEY_FILE: env.secretFile().optional(),
 };
 
 /**

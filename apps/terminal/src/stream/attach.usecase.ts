@@ -8,6 +8,7 @@ import { HotState, type Ticket } from '../hot/hot-state';
 import { terminalMetrics } from '../metrics';
 import { restoreSequence } from '../pty/control-protocol';
 import { Pty } from '../pty/pty.provider';
+import { SessionRecorder } from '../recording/session-recorder';
 import { accessOf, canType, type TerminalSession } from '../sessions/session';
 import { SessionStore } from '../sessions/session-store';
 import { TerminateSession } from '../sessions/sessions.usecases';
@@ -53,6 +54,7 @@ export class AttachSession {
     private readonly connections: Connections,
     private readonly terminate: TerminateSession,
     private readonly audit: TerminalAudit,
+    private readonly recorder: SessionRecorder,
   ) {}
 
   /**
@@ -120,6 +122,7 @@ export class AttachSession {
       if (!mayType) return refuse('terminal_read_only');
       if (locked) return refuse('terminal_locked');
       terminalMetrics.bytesIn.add(data.length);
+      this.recorder.input(session.id, data);
       inputChain = inputChain.then(() => client.input(session.id, data)).catch(() => undefined);
       const now = Date.now();
       if (now - lastTouch > TOUCH_EVERY_MS) {
