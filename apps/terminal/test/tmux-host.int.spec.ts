@@ -50,6 +50,26 @@ describe('TmuxHost (real tmux)', () => {
     await second.detach();
   });
 
+  it('loses no output around a capture: what it missed comes after resume(), behind the restored screen', async () => {
+    await host.create(account, { name: 's3', shell: '/bin/sh', cols: 80, rows: 24, env });
+    const client = host.attach(account, 's3', false);
+    await client.whenAttached();
+    const seen: Buffer[] = [];
+    client.on('output', (b) => seen.push(b));
+    // Typed just before the capture: the shell echoes after tmux has captured, so the echo must come live.
+    const typed = client.input('s3', Buffer.from('echo after-$((40+2))\r'));
+    const passedBefore = seen.length;
+    const capture = await client.capture('s3', 100);
+    await typed;
+    const restored = restoreSequence(capture).toString();
+    const passedDuring = seen.length - passedBefore;
+    client.resume();
+    await eventually('the echo', () => (restored.includes('after-42') || Buffer.concat(seen).toString().includes('after-42') ? true : undefined));
+    // Nothing is passed on between the capture and resume().
+    expect(passedDuring).toBe(0);
+    await client.detach();
+  });
+
   it('sees a full-screen program on the alternate screen', async () => {
     await host.create(account, { name: 's2', shell: '/bin/sh', cols: 80, rows: 24, env });
     const client = host.attach(account, 's2', false);

@@ -130,6 +130,7 @@ export class SessionRecorder implements OnApplicationBootstrap, OnApplicationShu
     client.on('exit', () => void this.stop(session.id, true).catch((error: unknown) => this.logger.warn({ session_id: session.id, err: String(error) }, 'recording could not be closed')));
     await client.whenAttached();
     this.push(session.id, f.output.line(restoreSequence(await client.capture(session.id, this.pty.scrollbackLines))));
+    client.resume();
   }
 
   /** Keystrokes a connection accepted for the session; recorded only where policy asks for input. */

@@ -150,6 +150,7 @@ export class AttachSession {
       if (request.size && !guest) await client.resize(request.size.cols, request.size.rows);
       const capture = await client.capture(session.id, this.pty.scrollbackLines);
       send(restoreSequence(capture));
+      client.resume();
       terminalMetrics.attachSeconds.record((performance.now() - request.startedAt) / 1000);
       if (locked) connection.notify({ type: 'locked' });
     } catch (error) {
