@@ -33,6 +33,15 @@ export const terminalConfig = {
   TERMINAL_STANDALONE_FOR_DEVELOPMENT: env.bool(false),
   /** The shell a session starts (inside the workspace, as its account). */
   TERMINAL_SHELL: z.string().min(1).default('/bin/bash'),
+  /**
+   * Memory one process of a session may take (RLIMIT_DATA via prlimit: heap and private writable mappings); an
+   * allocation beyond it fails. 0: no limit. Per process, not per session: see the README's "Limits".
+   */
+  TERMINAL_PROCESS_MEMORY_MB: env.int(4096, 0),
+  /** CPU seconds one process of a session may use (RLIMIT_CPU: SIGXCPU, then SIGKILL). 0 (default): no limit. */
+  TERMINAL_PROCESS_CPU_SECONDS: env.int(0, 0),
+  /** prlimit(1) (Debian package util-linux), which sets those limits before the shell starts. */
+  TERMINAL_PRLIMIT_BIN: z.string().min(1).default('/usr/bin/prlimit'),
   /** Lines of scrollback tmux keeps per session and a re-attach replays before the current screen. */
   TERMINAL_SCROLLBACK_LINES: env.int(10_000, 100),
   /** Live sessions one user may own at a time. */
