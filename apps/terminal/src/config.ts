@@ -81,7 +81,7 @@ export const terminalConfig = {
  * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
  */
 export const ALLOWED_CALLERS: CallGraph = {
-  // Operator tooling lists and ends a workspace's terminals. (The workspace service, which should end them when a
-  // workspace is stopped or deleted, does not call yet: README "Left to do".)
+  // Operator tooling lists and ends a workspace's terminals. (A deleted or stopped workspace's terminals are ended
+  // by this service's reaper, which asks the workspace service: no call back from it is needed.)
   operator: ['airlock.terminal.v1.TerminalService'],
 };
