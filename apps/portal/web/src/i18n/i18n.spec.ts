@@ -4,6 +4,7 @@ import { SPA_ROUTES } from '../../../src/spa-routes';
 import { WORKSPACE_STATES } from '../api/types';
 import { LANGUAGES, RESOURCES, detectLanguage } from './index';
 import { POLICY_RESOURCES } from './policy';
+import { RECORDINGS_RESOURCES } from './recordings';
 import { TERMINALS_RESOURCES } from './terminals';
 
 type Tree = { [key: string]: string | Tree };
@@ -19,7 +20,7 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 }
 
 // The policy console's and the terminals page's strings load with them, but are checked here with the rest.
-const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l], ...TERMINALS_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
+const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l], ...TERMINALS_RESOURCES[l], ...RECORDINGS_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 /** Every .ts/.tsx file of the SPA except tests. */

@@ -14,6 +14,7 @@ import { useLanguage } from '../language';
 import { AuditEventDialog } from './audit/AuditEventDialog';
 import { ChainStatusPanel } from './audit/ChainStatusPanel';
 import { ExportCsvButton } from './audit/ExportCsvButton';
+import { RecordingsPanel } from './audit/RecordingsPanel';
 import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation } from './audit/search-form';
 
 /** What a caller without an audit role sees here: a page in their language, not the API's refusal. */
@@ -172,6 +173,7 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
         </>
       )}
       <ChainStatusPanel timeZone={timeZone} />
+      <RecordingsPanel timeZone={timeZone} />
       <AuditEventDialog eventId={openEvent} onClose={() => setOpenEvent(null)} onFollow={follow} />
     </>
   );
