@@ -328,6 +328,7 @@ describe('deploy/kubernetes', () => {
         'airlock-policy -> airlock-usage:50051',
         'airlock-rag -> airlock-dlp:50051',
         'airlock-rag -> airlock-policy:8080',
+        'airlock-terminal -> airlock-policy:50051',
         'airlock-terminal -> airlock-policy:8080',
         'airlock-terminal -> airlock-workspace:50051',
         'airlock-usage -> airlock-policy:50051',
