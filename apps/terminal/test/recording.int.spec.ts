@@ -94,7 +94,7 @@ describe('terminal recording', () => {
     const created = await client.api('alice', 'POST', '', { workspace_id: 'w-alice', name: 'deploy', cols: 90, rows: 20 });
     expect(created.body).toMatchObject({ recording: 'output_and_input' });
     const id = created.body.id as string;
-    const terminal = await client.attach('alice', (await client.ticketFor('alice', id)).url);
+    const terminal = await client.attach('alice', `${(await client.ticketFor('alice', id)).url}&cols=100&rows=30`);
     terminal.type('echo "marker-$((6*7))-안녕"\r');
     await eventually('the output', () => (terminal.text().includes('marker-42-안녕') ? true : undefined));
     await terminal.close();
@@ -119,6 +119,8 @@ describe('terminal recording', () => {
     expect(header).toMatchObject({ version: 2, width: 90, height: 20, title: 'deploy' });
     expect(events.filter(([, code]) => code === 'o').map(([, , text]) => text).join('')).toContain('marker-42-안녕');
     expect(events.filter(([, code]) => code === 'i').map(([, , text]) => text).join('')).toContain('echo "marker-$((6*7))-안녕"');
+    // The owner's terminal size, so that a player redraws full-screen programs at it.
+    expect(events.filter(([, code]) => code === 'r').map(([, , size]) => size)).toEqual(['100x30']);
     expect(events.map(([t]) => t)).toEqual([...events.map(([t]) => t)].sort((a, b) => a - b));
     await eventually('the playback audited', () => (audits.some((e) => e.action === 'view_recording' && e.actor === 'sam' && e.endpoint.endsWith(id)) ? true : undefined));
 

@@ -1,5 +1,6 @@
 // asciicast v2 (the asciinema format): a JSON header line, then one JSON array per event, [seconds since the
-// start, "o" for output or "i" for input, text]. Players (asciinema, the portal's) read it as it is.
+// start, "o" for output, "i" for input or "r" for a resize ("COLSxROWS"), text]. Players (asciinema, the
+// portal's) read it as it is.
 import { StringDecoder } from 'node:string_decoder';
 
 export interface CastHeader {
@@ -10,7 +11,7 @@ export interface CastHeader {
   title: string;
 }
 
-export type CastEventCode = 'o' | 'i';
+export type CastEventCode = 'o' | 'i' | 'r';
 
 export const castHeader = (h: CastHeader): string =>
   `${JSON.stringify({ version: 2, width: h.width, height: h.height, timestamp: h.timestamp, title: h.title, env: { TERM: 'screen-256color' } })}\n`;

@@ -19,7 +19,7 @@ import type { TerminalSession } from '../sessions/session';
 import { SessionStore } from '../sessions/session-store';
 import type { TerminalRules } from '../policy/terminal-policy';
 import { accountByKey } from '../workspaces/workspace-hosts';
-import { castHeader, CastStream } from './asciicast';
+import { castEvent, castHeader, CastStream } from './asciicast';
 import { RecordingKeys } from './recording-keys';
 import { RecordingStore, type Recording } from './recording-store';
 import { openSealed, SealedWriter } from './sealed-file';
@@ -31,6 +31,7 @@ const FLUSH_AT_BYTES = 256 * 1024;
 const PURGE_BATCH = 100;
 
 interface Following {
+  startedMs: number;
   writer: SealedWriter;
   client: ControlClient;
   output: CastStream;
@@ -124,7 +125,7 @@ export class SessionRecorder implements OnApplicationBootstrap, OnApplicationShu
   private async follow(session: TerminalSession, recording: Recording, writer: SealedWriter): Promise<void> {
     const startedMs = recording.startedAt.getTime();
     const client = this.pty.attach(accountByKey(session.accountKey), session.id, true);
-    const f: Following = { writer, client, output: new CastStream('o', startedMs), input: recording.inputRecorded ? new CastStream('i', startedMs) : undefined, pending: [], pendingBytes: 0, sizeBytes: 0 };
+    const f: Following = { startedMs, writer, client, output: new CastStream('o', startedMs), input: recording.inputRecorded ? new CastStream('i', startedMs) : undefined, pending: [], pendingBytes: 0, sizeBytes: 0 };
     this.following.set(session.id, f);
     client.on('output', (data) => this.push(session.id, f.output.line(data)));
     client.on('exit', () => void this.stop(session.id, true).catch((error: unknown) => this.logger.warn({ session_id: session.id, err: String(error) }, 'recording could not be closed')));
@@ -137,6 +138,12 @@ export class SessionRecorder implements OnApplicationBootstrap, OnApplicationShu
   input(sessionId: string, data: Buffer): void {
     const f = this.following.get(sessionId);
     if (f?.input) this.push(sessionId, f.input.line(data));
+  }
+
+  /** The size the session's window took (its owner's terminal): a player must redraw at it, or full-screen programs garble. */
+  resize(sessionId: string, cols: number, rows: number): void {
+    const f = this.following.get(sessionId);
+    if (f) this.push(sessionId, castEvent((Date.now() - f.startedMs) / 1000, 'r', `${cols}x${rows}`));
   }
 
   private push(sessionId: string, line: string): void {

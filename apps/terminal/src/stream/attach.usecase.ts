@@ -116,7 +116,9 @@ export class AttachSession {
       if (!isBinary) {
         const message = parseClientMessage(data.toString('utf8'));
         // A guest's window does not resize the owner's shell.
-        if (message?.type === 'resize' && !guest) void client.resize(message.cols, message.rows).catch(() => undefined);
+        if (message?.type === 'resize' && !guest) {
+          void client.resize(message.cols, message.rows).then(() => this.recorder.resize(session.id, message.cols, message.rows), () => undefined);
+        }
         return;
       }
       if (!mayType) return refuse('terminal_read_only');
@@ -147,7 +149,10 @@ export class AttachSession {
 
     try {
       await client.whenAttached();
-      if (request.size && !guest) await client.resize(request.size.cols, request.size.rows);
+      if (request.size && !guest) {
+        await client.resize(request.size.cols, request.size.rows);
+        this.recorder.resize(session.id, request.size.cols, request.size.rows);
+      }
       const capture = await client.capture(session.id, this.pty.scrollbackLines);
       send(restoreSequence(capture));
       client.resume();

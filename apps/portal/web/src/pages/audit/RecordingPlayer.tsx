@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { fetchRecordingCast, type TerminalRecording } from '../../api/recording-endpoints';
 import { errorText } from '../../errors';
 import { nonceStyles, withStyleNonce } from '../terminals/nonce-styles';
-import { type Cast, parseCast, playbackTimes } from './cast-playback';
+import { type Cast, parseCast, playbackTimes, sizeOf } from './cast-playback';
 
 type Playback = 'loading' | 'playing' | 'done';
 
@@ -41,9 +41,14 @@ export function RecordingPlayer({ recording, onClose }: { recording: TerminalRec
     const stopStyles = nonceStyles(element, nonce);
     const term = new Terminal({ cols: cast.width, rows: cast.height, disableStdin: true, scrollback: 10_000, fontFamily: 'ui-monospace, "D2Coding", "Noto Sans Mono CJK KR", monospace', fontSize: 14 });
     withStyleNonce(nonce, () => term.open(element));
-    const output = cast.events.filter((e) => e.code === 'o');
+    const output = cast.events.filter((e) => e.code !== 'i');
     const times = playbackTimes(output);
-    const timers = output.map((e, i) => setTimeout(() => term.write(e.text), times[i] * 1000));
+    const play = (text: string, code: 'o' | 'i' | 'r') => {
+      const size = code === 'r' ? sizeOf(text) : undefined;
+      if (size) term.resize(size.cols, size.rows);
+      else if (code === 'o') term.write(text);
+    };
+    const timers = output.map((e, i) => setTimeout(() => play(e.text, e.code), times[i] * 1000));
     setState('playing');
     timers.push(setTimeout(() => setState('done'), ((times.at(-1) ?? 0) + 0.2) * 1000));
     return () => {

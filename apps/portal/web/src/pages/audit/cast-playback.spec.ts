@@ -1,4 +1,4 @@
-import { parseCast, playbackTimes } from './cast-playback';
+import { parseCast, playbackTimes, sizeOf } from './cast-playback';
 
 describe('asciicast playback', () => {
   const text = ['{"version":2,"width":90,"height":20,"timestamp":1,"title":"deploy"}', '[0.5,"o","$ "]', '[1.0,"i","ls\\r"]', '[3600.25,"o","done\\r\\n"]', ''].join('\n');
@@ -17,6 +17,12 @@ describe('asciicast playback', () => {
 
   it('plays an hour of waiting in a second', () => {
     expect(playbackTimes(parseCast(text).events)).toEqual([0.5, 1, 2]);
+  });
+
+  it('reads resize events', () => {
+    expect(parseCast('{"version":2}\n[1,"r","120x40"]\n').events).toEqual([{ at: 1, code: 'r', text: '120x40' }]);
+    expect(sizeOf('120x40')).toEqual({ cols: 120, rows: 40 });
+    expect(sizeOf('wide')).toBeUndefined();
   });
 
   it('refuses what is not asciicast v2', () => {

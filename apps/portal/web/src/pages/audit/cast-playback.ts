@@ -1,10 +1,11 @@
 // Playback of an asciicast v2 recording (the terminal service's format): the header line, then
-// [seconds, "o" | "i", text] events. Output is written to the terminal at its time; input (recorded only where
-// policy asks for it) is counted, not typed into the screen (the shell's echo is already in the output).
+// [seconds, "o" | "i" | "r", text] events. Output is written to the terminal at its time, a resize ("COLSxROWS")
+// resizes it; input (recorded only where policy asks for it) is counted, not typed into the screen (the shell's
+// echo is already in the output).
 
 export interface CastEvent {
   at: number;
-  code: 'o' | 'i';
+  code: 'o' | 'i' | 'r';
   text: string;
 }
 
@@ -12,6 +13,12 @@ export interface Cast {
   width: number;
   height: number;
   events: CastEvent[];
+}
+
+/** A resize event's size; undefined when malformed (it is then skipped). */
+export function sizeOf(text: string): { cols: number; rows: number } | undefined {
+  const m = /^(\d{1,4})x(\d{1,4})$/.exec(text);
+  return m ? { cols: Number(m[1]), rows: Number(m[2]) } : undefined;
 }
 
 /** Pauses longer than this are shortened to it: an hour of a detached shell waiting plays in a second. */
@@ -23,7 +30,7 @@ export function parseCast(text: string): Cast {
   if (header.version !== 2) throw new Error('not an asciicast v2 recording');
   const events = lines.map((l) => {
     const [at, code, data] = JSON.parse(l) as [number, string, string];
-    return { at, code: code === 'i' ? 'i' : 'o', text: data } satisfies CastEvent;
+    return { at, code: code === 'i' || code === 'r' ? code : 'o', text: data } satisfies CastEvent;
   });
   return { width: header.width ?? 80, height: header.height ?? 24, events };
 }
