@@ -48,6 +48,7 @@ export class SessionRecorder implements OnApplicationBootstrap, OnApplicationShu
   private readonly following = new Map<string, Following>();
   private flushTimer?: NodeJS.Timeout;
   private purgeTimer?: NodeJS.Timeout;
+  private shuttingDown = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof terminalConfig>,
@@ -84,18 +85,33 @@ export class SessionRecorder implements OnApplicationBootstrap, OnApplicationShu
     // After a restart: go on recording the live sessions, in the same files.
     for (const recording of await this.recordings.unfinished()) {
       const session = await this.sessions.get(recording.sessionId);
-      if (!session) continue;
-      try {
-        const writer = await SealedWriter.reopen(this.fileOf(session.id), session.id, this.keys!);
-        await this.follow(session, recording, writer);
-      } catch (error) {
-        // Not silently unrecorded: an operator sees this, and the session goes on under the old file's gap.
-        this.logger.error({ session_id: session.id, err: String(error) }, 'recording could not be resumed');
-      }
+      if (session) await this.resume(session, recording);
     }
   }
 
+  /** Goes on with a recording in its file (after a restart, or when the recorder's tmux client was lost). */
+  private async resume(session: TerminalSession, recording: Recording): Promise<void> {
+    try {
+      const writer = await SealedWriter.reopen(this.fileOf(session.id), session.id, this.keys!);
+      await this.follow(session, recording, writer);
+    } catch (error) {
+      // Not silently unrecorded: an operator sees this, and the session goes on under the old file's gap.
+      this.logger.error({ session_id: session.id, err: String(error) }, 'recording could not be resumed');
+    }
+  }
+
+  /**
+   * The recorder's tmux client is gone. The recording ends only with the session's shell: a client can also die
+   * with this service's process group (a stop signal reaches every child), and then the next start resumes.
+   */
+  private async clientLost(session: TerminalSession, recording: Recording): Promise<void> {
+    const alive = (await this.pty.list(accountByKey(session.accountKey)).catch(() => [] as string[])).includes(session.id);
+    await this.stop(session.id, !alive);
+    if (alive && !this.shuttingDown) await this.resume(session, recording);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     clearInterval(this.flushTimer);
     clearInterval(this.purgeTimer);
     // Not ended: the shells go on, and the next start resumes these recordings.
@@ -128,7 +144,7 @@ export class SessionRecorder implements OnApplicationBootstrap, OnApplicationShu
     const f: Following = { startedMs, writer, client, output: new CastStream('o', startedMs), input: recording.inputRecorded ? new CastStream('i', startedMs) : undefined, pending: [], pendingBytes: 0, sizeBytes: 0 };
     this.following.set(session.id, f);
     client.on('output', (data) => this.push(session.id, f.output.line(data)));
-    client.on('exit', () => void this.stop(session.id, true).catch((error: unknown) => this.logger.warn({ session_id: session.id, err: String(error) }, 'recording could not be closed')));
+    client.on('exit', () => void this.clientLost(session, recording).catch((error: unknown) => this.logger.warn({ session_id: session.id, err: String(error) }, 'recording could not be closed')));
     await client.whenAttached();
     this.push(session.id, f.output.line(restoreSequence(await client.capture(session.id, this.pty.scrollbackLines))));
     client.resume();
