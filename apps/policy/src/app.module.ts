@@ -18,11 +18,12 @@ import { GetTokenBudgets } from './limits/get-token-budgets.usecase';
 import { LIMITS_PROVIDERS } from './limits/limits-guard';
 import { TokenBudgetsController } from './limits/token-budgets.controller';
 import { SessionLimitsModule } from './sessions/sessions.module';
+import { TerminalPolicyModule } from './terminals/terminals.module';
 
 @Module({
   // BundlesModule (global) provides the one ActiveBundle every decision reads; EdgeIdentityModule (global)
   // the assertion issuer and the Policy API's caller, verified with the issuer's own key.
-  imports: [BundlesModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule],
+  imports: [BundlesModule, EdgeIdentityModule, DlpRulesModule, SessionLimitsModule, TerminalPolicyModule],
   controllers: [PolicyController, AuthorizationController, PolicyApiController, AssertionJwksController, PolicyAdminController, TokenBudgetsController],
   providers: [
     DecisionMetrics,

@@ -68,6 +68,8 @@ export const ALLOWED_CALLERS: CallGraph = {
   identity: ['airlock.policy.v1.PolicyService/GetSessionLimits'],
   // A person's own token budget (/api/usage/v1/me).
   usage: ['airlock.policy.v1.PolicyService/GetTokenBudgets'],
+  // A tenant's terminal rules (recording, retention, sessions per user), asked when a session is created.
+  terminal: ['airlock.policy.v1.PolicyService/GetTerminalPolicy'],
 };
 
 /**

@@ -33,6 +33,15 @@ export const terminalConfig = {
   TERMINAL_STANDALONE_FOR_DEVELOPMENT: env.bool(false),
   /** The shell a session starts (inside the workspace, as its account). */
   TERMINAL_SHELL: z.string().min(1).default('/bin/bash'),
+  /**
+   * Memory one process of a session may take (RLIMIT_DATA via prlimit: heap and private writable mappings); an
+   * allocation beyond it fails. 0: no limit. Per process, not per session: see the README's "Limits".
+   */
+  TERMINAL_PROCESS_MEMORY_MB: env.int(4096, 0),
+  /** CPU seconds one process of a session may use (RLIMIT_CPU: SIGXCPU, then SIGKILL). 0 (default): no limit. */
+  TERMINAL_PROCESS_CPU_SECONDS: env.int(0, 0),
+  /** prlimit(1) (Debian package util-linux), which sets those limits before the shell starts. */
+  TERMINAL_PRLIMIT_BIN: z.string().min(1).default('/usr/bin/prlimit'),
   /** Lines of scrollback tmux keeps per session and a re-attach replays before the current screen. */
   TERMINAL_SCROLLBACK_LINES: env.int(10_000, 100),
   /** Live sessions one user may own at a time. */
@@ -54,6 +63,17 @@ export const terminalConfig = {
   TERMINAL_ALLOWED_ORIGINS: env.list(),
   /** Budget for one workspace lookup (GetShellHost). */
   TERMINAL_WORKSPACE_DEADLINE_MS: env.int(2_000, 50),
+  /**
+   * PolicyService (host:port), GetTerminalPolicy at every create: recording, its retention and sessions per user
+   * from the bundle's `terminals` section. Unset: nothing is recorded and TERMINAL_MAX_SESSIONS_PER_USER applies.
+   */
+  POLICY_ADDR: env.address().optional(),
+  /** Budget for one policy lookup; policy not answering refuses the create (a required recording is never skipped). */
+  TERMINAL_POLICY_DEADLINE_MS: env.int(2_000, 50),
+  /** Where encrypted recordings are written (0700); without it and the key file, a session policy wants recorded is refused. */
+  TERMINAL_RECORDING_DIR: z.string().min(1).optional(),
+  /** The key-encryption key of recordings: 32 bytes as 64 hex digits or base64 (0600, or a mounted Secret). */
+  TERMINAL_RECORDING_KEY_FILE: env.secretFile().optional(),
 };
 
 /**
@@ -61,7 +81,7 @@ export const terminalConfig = {
  * NetworkPolicies (deploy/kubernetes) open the same calls. Anything else gets PERMISSION_DENIED caller_not_allowed.
  */
 export const ALLOWED_CALLERS: CallGraph = {
-  // Operator tooling lists and ends a workspace's terminals. (The workspace service, which should end them when a
-  // workspace is stopped or deleted, does not call yet: README "Left to do".)
+  // Operator tooling lists and ends a workspace's terminals. (A deleted or stopped workspace's terminals are ended
+  // by this service's reaper, which asks the workspace service: no call back from it is needed.)
   operator: ['airlock.terminal.v1.TerminalService'],
 };

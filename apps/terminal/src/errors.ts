@@ -18,6 +18,9 @@ export const TERMINAL_ERROR_CODES = [
   'terminal_pty_unavailable',
   'terminal_store_unavailable',
   'terminal_store_auth_failed',
+  'terminal_policy_unavailable',
+  'terminal_recording_unavailable',
+  'terminal_recording_not_found',
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 
@@ -99,6 +102,25 @@ export class TerminalStoreUnavailableError extends DependencyUnavailableError<Te
 export class TerminalStoreAuthFailedError extends AppError<TerminalErrorCode> {
   constructor(cause: unknown) {
     super('terminal_store_auth_failed', 'the terminal store refused the service credentials', { httpStatus: 503, grpcStatus: GrpcStatus.UNAVAILABLE, retryable: false, cause });
+  }
+}
+
+export class PolicyUnavailableError extends DependencyUnavailableError<TerminalErrorCode> {
+  constructor(cause: unknown) {
+    super('terminal_policy_unavailable', 'the policy service cannot be asked whether this session is recorded', cause);
+  }
+}
+
+/** Policy asks for a recording that cannot be made (not configured, key or disk failing): the session does not start. */
+export class RecordingUnavailableError extends DependencyUnavailableError<TerminalErrorCode> {
+  constructor(cause: unknown) {
+    super('terminal_recording_unavailable', 'this session must be recorded and the recording cannot be made or read now', cause);
+  }
+}
+
+export class RecordingNotFoundError extends AppError<TerminalErrorCode> {
+  constructor() {
+    super('terminal_recording_not_found', 'no such recording (never made, or deleted after its retention)', { httpStatus: 404, grpcStatus: GrpcStatus.NOT_FOUND });
   }
 }
 

@@ -12,6 +12,8 @@ describe('openapi.yaml (terminal HTTP)', () => {
     expect(routes).toEqual([
       'DELETE /api/terminal/v1/sessions/{id}',
       'DELETE /api/terminal/v1/sessions/{id}/shares/{user_id}',
+      'GET /api/terminal/v1/recordings',
+      'GET /api/terminal/v1/recordings/{id}/cast',
       'GET /api/terminal/v1/sessions',
       'GET /api/terminal/v1/sessions/{id}',
       'PATCH /api/terminal/v1/sessions/{id}',

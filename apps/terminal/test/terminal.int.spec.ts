@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
-import { ASSERTION_HEADER, AssertionSigner, type Identity } from '@airlock/identity-assertion';
+import { AssertionSigner } from '@airlock/identity-assertion';
 import {
   createTestDatabase,
   ensureTmux,
@@ -12,11 +11,11 @@ import {
   startBuiltService,
   startInfra,
   uniquePrefix,
-  withRedisUser,
   type BuiltService,
   type InfraEndpoints,
   type TestDatabase,
 } from '@airlock/testing';
+import { terminalClient, terminalTestEnv } from './support/terminal-client';
 
 jest.setTimeout(180_000);
 
@@ -36,49 +35,7 @@ describe('terminal service', () => {
   let env: Record<string, string>;
   let service: BuiltService;
 
-  const headers = (userId: string): Record<string, string> => {
-    const identity: Identity = { subject: userId, userId, tenantId: TENANT, projectId: 'p1', workspaceId: '', roles: ['developer'], kind: 'user' };
-    return { [ASSERTION_HEADER]: edgeSigner.sign(identity).token, 'content-type': 'application/json' };
-  };
-  const api = async (userId: string, method: string, route: string, body?: unknown) => {
-    const res = await fetch(`http://${service.httpAddress}/api/terminal/v1/sessions${route}`, { method, headers: headers(userId), body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
-  };
-  const ticketFor = async (userId: string, id: string) => {
-    const res = await api(userId, 'POST', `/${id}/tickets`);
-    expect(res.status).toBe(201);
-    return res.body as { ticket: string; url: string; mode: string };
-  };
-
-  /** An open terminal: what it received (bytes and control messages), and how to type into it. */
-  async function attach(userId: string, url: string, origin = ORIGIN) {
-    const ws = new WebSocket(`ws://${service.httpAddress}${url}`, { headers: { ...headers(userId), origin } });
-    const output: Buffer[] = [];
-    const messages: Record<string, unknown>[] = [];
-    ws.on('message', (data: Buffer, isBinary) => (isBinary ? output.push(data) : messages.push(JSON.parse(data.toString()))));
-    const opened = await new Promise<{ ok: true } | { ok: false; status: number; body: string }>((resolve) => {
-      ws.once('open', () => resolve({ ok: true }));
-      ws.once('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve({ ok: false, status: res.statusCode ?? 0, body }));
-      });
-      ws.once('error', () => undefined);
-    });
-    return {
-      opened,
-      text: () => Buffer.concat(output).toString('utf8'),
-      messages,
-      type: (keys: string) => ws.send(Buffer.from(keys), { binary: true }),
-      close: async () => {
-        if (ws.readyState === ws.CLOSED) return;
-        const closed = new Promise((r) => ws.once('close', r));
-        ws.close();
-        await closed;
-      },
-    };
-  }
+  const { api, ticketFor, attach } = terminalClient({ address: () => service.httpAddress, signer: edgeSigner, tenantId: TENANT, origin: ORIGIN });
 
   async function start(): Promise<BuiltService> {
     return startBuiltService({ app: 'terminal', env, ready: grpcServing('airlock.terminal.v1.TerminalService') });
@@ -90,24 +47,7 @@ describe('terminal service', () => {
     const prefix = uniquePrefix('terminal');
     db = await createTestDatabase(infra, prefix);
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-terminal-'));
-    writeFileSync(path.join(dir, 'assertion-public.pem'), edgeSigner.publicKeyPem);
-    env = {
-      MTLS_OFF_FOR_DEVELOPMENT: 'true',
-      LOG_LEVEL: process.env.TERMINAL_TEST_LOG_FILE ? 'debug' : 'warn',
-      IDENTITY_ASSERTION_PUBLIC_KEY_FILE: path.join(dir, 'assertion-public.pem'),
-      ...db.env,
-      ...(await withRedisUser(infra.redis, 'terminal', { REDIS_PREFIX: `${prefix}:terminal:` })),
-      KAFKA_BROKERS: infra.kafka.brokers.join(','),
-      KAFKA_PLAINTEXT_FOR_DEVELOPMENT: 'true',
-      TOPIC_PREFIX: prefix,
-      EVENT_SPOOL_DIR: path.join(dir, 'spool'),
-      // Short: tmux's socket path must stay under 107 bytes.
-      TERMINAL_ROOT_DIR: mkdtempSync('/tmp/att-'),
-      TERMINAL_STANDALONE_FOR_DEVELOPMENT: 'true',
-      TERMINAL_SHELL: '/bin/sh',
-      TERMINAL_ALLOWED_ORIGINS: ORIGIN,
-      TERMINAL_MAX_SESSIONS_PER_USER: '3',
-    };
+    env = { ...(await terminalTestEnv({ infra, db, prefix, dir, signer: edgeSigner, origin: ORIGIN })), TERMINAL_MAX_SESSIONS_PER_USER: '3' };
     service = await start();
   });
 

@@ -20,7 +20,7 @@ describe('TmuxHost (real tmux)', () => {
 
   afterAll(async () => {
     await host.kill(account, 's1').catch(() => undefined);
-    await host.kill(account, 's2').catch(() => undefined);
+    for (const name of ['s2', 's3', 's4']) await host.kill(account, name).catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -48,6 +48,46 @@ describe('TmuxHost (real tmux)', () => {
     expect(capture.alternate).toBeUndefined();
     expect(capture.state.cursorY).toBe(23);
     await second.detach();
+  });
+
+  it('loses no output around a capture: what it missed comes after resume(), behind the restored screen', async () => {
+    await host.create(account, { name: 's3', shell: '/bin/sh', cols: 80, rows: 24, env });
+    const client = host.attach(account, 's3', false);
+    await client.whenAttached();
+    const seen: Buffer[] = [];
+    client.on('output', (b) => seen.push(b));
+    // Typed just before the capture: the shell echoes after tmux has captured, so the echo must come live.
+    const typed = client.input('s3', Buffer.from('echo after-$((40+2))\r'));
+    const passedBefore = seen.length;
+    const capture = await client.capture('s3', 100);
+    await typed;
+    const restored = restoreSequence(capture).toString();
+    const passedDuring = seen.length - passedBefore;
+    client.resume();
+    await eventually('the echo', () => (restored.includes('after-42') || Buffer.concat(seen).toString().includes('after-42') ? true : undefined));
+    // Nothing is passed on between the capture and resume().
+    expect(passedDuring).toBe(0);
+    await client.detach();
+  });
+
+  it('stops a memory hog at the per-process limit, and the shell goes on', async () => {
+    const limited = new TmuxHost({ tmux: TMUX_PATH, rootDir: root, scrollbackLines: 1000, limits: { prlimit: '/usr/bin/prlimit', memoryBytes: 128 * 1024 * 1024, cpuSeconds: 0 } });
+    await limited.create(account, { name: 's4', shell: '/bin/sh', cols: 80, rows: 24, env });
+    const client = limited.attach(account, 's4', false);
+    await client.whenAttached();
+    const seen: Buffer[] = [];
+    client.on('output', (b) => seen.push(b));
+    // 512 MiB asked for, 128 MiB allowed: the allocation fails (MemoryError, exit 1); a small one still works.
+    await client.input('s4', Buffer.from("python3 -c 'bytearray(512 << 20)'; echo hog-exit=$?; python3 -c 'bytearray(16 << 20)'; echo small-exit=$?; grep 'Max data' /proc/self/limits\r"));
+    const text = await eventually('both runs', () => {
+      const t = Buffer.concat(seen).toString();
+      return /small-exit=\d/.test(t) && t.includes('Max data size') ? t : undefined;
+    });
+    expect(text).toContain('MemoryError');
+    expect(text).toMatch(/hog-exit=1\b/);
+    expect(text).toMatch(/small-exit=0\b/);
+    expect(text).toMatch(/Max data size\s+134217728\s+134217728/);
+    await client.detach();
   });
 
   it('sees a full-screen program on the alternate screen', async () => {

@@ -1,7 +1,7 @@
 // Starts and stops the whole mesh: local infra, the services, the reference model backend and Envoy.
 // Used by `tools/airlock up` (fixed, documented ports) and by the end-to-end suite (free ports, own topics,
 // own databases, own sink file), so the suite never collides with a developer's running mesh.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import {
   stateDir,
   stopManaged,
   uniquePrefix,
+  writeSecretFile,
   type InfraEndpoints,
   type RedisService,
 } from '@airlock/testing';
@@ -212,6 +213,13 @@ async function redisUsers(mesh: MeshEnvironment, ports: Record<ServiceName, Serv
  * Where the terminal service of mesh `name` keeps its tmux sockets: under /tmp, named after this checkout and the
  * mesh, because a socket path must stay under 107 bytes whatever the checkout's path.
  */
+/** The key-encryption key of the mesh's terminal recordings: 32 random bytes as hex, kept across `up`s (0600). */
+async function terminalRecordingKey(secretsDir: string): Promise<string> {
+  const file = path.join(secretsDir, 'terminal-recording.key');
+  if (!existsSync(file)) await writeSecretFile(file, randomBytes(32).toString('hex'));
+  return file;
+}
+
 function terminalDir(name: string): string {
   return path.join(os.tmpdir(), `airlock-term-${createHash('sha256').update(`${ROOT}\0${name}`).digest('hex').slice(0, 12)}`);
 }
@@ -298,6 +306,7 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
       caFile: path.join(stateDir(), 'pki', DEV_PKI_FILES.caBundle),
     },
     terminalDir: terminalDir(options.name),
+    terminalRecordings: { dir: path.join(runDir, 'terminal-recordings'), keyFile: await terminalRecordingKey(secretsDir) },
     edgeOrigin,
     policyBundleFile: meshBundleFile(options, ports.mcp, runDir),
   };

@@ -82,6 +82,8 @@ export interface MeshEnvironment {
   workspaces: MeshWorkspaces;
   /** The terminal service's tmux sockets (short: a socket path must stay under 107 bytes). */
   terminalDir: string;
+  /** Where the terminal service seals session recordings, and its key-encryption key file (0600). */
+  terminalRecordings?: { dir: string; keyFile: string };
   /** The edge's origin, the one browsers open terminal WebSockets from. */
   edgeOrigin: string;
   policyBundleFile?: string;
@@ -266,6 +268,9 @@ export function serviceEnv(service: ServiceName, ports: Record<ServiceName, Serv
         TERMINAL_ROOT_DIR: mesh.terminalDir,
         TERMINAL_ALLOWED_ORIGINS: mesh.edgeOrigin,
         ...(mesh.workspaces.driver === 'local' ? { WORKSPACE_ADDR: addr('workspace') } : { TERMINAL_STANDALONE_FOR_DEVELOPMENT: 'true' }),
+        // Whether a session is recorded (and how many a user may own) is the bundle's `terminals` section.
+        POLICY_ADDR: addr('policy'),
+        ...(mesh.terminalRecordings ? { TERMINAL_RECORDING_DIR: mesh.terminalRecordings.dir, TERMINAL_RECORDING_KEY_FILE: mesh.terminalRecordings.keyFile } : {}),
       };
     case 'rag':
       // Every chunk passes DLP before it is stored; bare clones of indexed repositories live beside the spools.

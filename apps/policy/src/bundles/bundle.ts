@@ -6,6 +6,7 @@ import { dlpSection } from '../dlp-rules/dlp-section';
 import { limitsSection } from '../limits/limits-schema';
 import { mcpServersSection } from '../mcp/mcp-servers';
 import { sessionsSection } from '../sessions/sessions-schema';
+import { terminalsSection } from '../terminals/terminals-schema';
 
 /** The bundle shipped with the service, used when POLICY_BUNDLE_FILE is not set. */
 export const DEFAULT_BUNDLE_FILE = path.join(__dirname, 'default.json');
@@ -139,6 +140,8 @@ export const policyBundle = z
     limits: limitsSection.optional(),
     /** Concurrent browser-session limits per user and tenant (apps/policy/src/sessions), enforced by identity; absent: none. */
     sessions: sessionsSection.optional(),
+    /** Terminal recording, its retention and sessions per user (apps/policy/src/terminals), applied by terminal; absent: no recording. */
+    terminals: terminalsSection.optional(),
     /** Internal MCP servers the gateway proxies at `/mcp/<name>` (apps/policy/src/mcp); absent: none. */
     mcpServers: mcpServersSection.optional(),
   })

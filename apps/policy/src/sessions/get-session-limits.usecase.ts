@@ -18,7 +18,7 @@ const ACTIONS: Record<SessionExceedAction, airlock.policy.v1.SessionLimitAction>
 };
 
 // Any tenant id identity can map a login to (its ID_PATTERN); one the bundle cannot name gets the default.
-const REQUEST_TENANT_ID = /^[\x21-\x7e]{1,256}$/;
+export const REQUEST_TENANT_ID = /^[\x21-\x7e]{1,256}$/;
 
 /** The entry that applies to a tenant and its rule id: its own entry (replacing the default), the default, or none. */
 export function sessionLimitFor(section: SessionsSection | undefined, tenantId: string): { ruleId: string; limit: SessionLimit } | undefined {

@@ -10,7 +10,7 @@ export const SESSION_EXCEED_ACTIONS = ['deny', 'evict_oldest'] as const;
 export type SessionExceedAction = (typeof SESSION_EXCEED_ACTIONS)[number];
 
 /** Identity's tenant id alphabet (its group mapping): tenant ids become Redis keys and rule ids. */
-const TENANT_ID = /^[A-Za-z0-9._-]{1,128}$/;
+export const TENANT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Bounds: far above any real need, and small enough that identity's admission script stays cheap. */
 export const MAX_PER_USER = 1_000;

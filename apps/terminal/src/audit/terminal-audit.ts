@@ -8,7 +8,21 @@ import type { terminalConfig } from '../config';
 import type { TerminalSession } from '../sessions/session';
 
 /** What happened to a session; `join` is a guest's attach, `attach` the owner's. */
-export type TerminalAction = 'create' | 'attach' | 'join' | 'detach' | 'leave' | 'lock' | 'unlock' | 'share' | 'unshare' | 'rename' | 'terminate';
+export type TerminalAction =
+  | 'create'
+  | 'attach'
+  | 'join'
+  | 'detach'
+  | 'leave'
+  | 'lock'
+  | 'unlock'
+  | 'share'
+  | 'unshare'
+  | 'rename'
+  | 'terminate'
+  // An auditor played a session's recording; the retention deleted one.
+  | 'view_recording'
+  | 'delete_recording';
 
 export interface TerminalAuditRecord {
   action: TerminalAction;

@@ -10,7 +10,7 @@ import type { TerminalSession } from '../sessions/session';
 import { SessionStore } from '../sessions/session-store';
 import { TerminateSession } from '../sessions/sessions.usecases';
 import { Connections } from '../stream/connections';
-import { accountByKey } from '../workspaces/workspace-hosts';
+import { accountByKey, WorkspaceHosts } from '../workspaces/workspace-hosts';
 
 const CREATE_GRACE_MS = 30_000;
 
@@ -41,6 +41,7 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
     private readonly connections: Connections,
     private readonly terminate: TerminateSession,
     private readonly audit: TerminalAudit,
+    private readonly workspaces: WorkspaceHosts,
   ) {
     terminalMetrics.sessions.addCallback((result) => {
       for (const [state, n] of Object.entries(this.counts)) result.observe(n, { state });
@@ -97,11 +98,26 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
     return { gone, orphans };
   }
 
+  /**
+   * Sessions of workspaces that were deleted or stopped end here (reason workspace_deleted / workspace_stopped):
+   * the terminal side notices within one reaper interval, so the workspace service needs no call back into this one.
+   */
+  private async endWithWorkspaces(live: TerminalSession[]): Promise<void> {
+    const byWorkspace = new Map<string, TerminalSession[]>();
+    for (const s of live) byWorkspace.set(s.workspaceId, [...(byWorkspace.get(s.workspaceId) ?? []), s]);
+    for (const [workspaceId, sessions] of byWorkspace) {
+      const reason = await this.workspaces.ended(workspaceId);
+      if (!reason) continue;
+      for (const s of sessions) await this.terminate.execute(s, '', reason);
+    }
+  }
+
   /** One pass of the reaper. */
   async tick(nowMs = Date.now()): Promise<void> {
     for (const s of await this.store.detachedBefore(new Date(nowMs - this.config.TERMINAL_DETACHED_TTL_SECONDS * 1000))) {
       await this.terminate.execute(s, '', 'ttl_expired');
     }
+    await this.endWithWorkspaces(await this.store.listLive());
     const live = await this.store.listLive();
     await this.matchShells(live, false);
     let locked = 0;

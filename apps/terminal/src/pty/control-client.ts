@@ -8,6 +8,8 @@ const exact = (session: string): string => `=${session}:`;
 interface PendingCommand {
   resolve: (lines: Buffer[]) => void;
   reject: (error: Error) => void;
+  /** The last command of a capture: output is passed on again from its reply on, in stream order. */
+  endsCapture?: boolean;
 }
 
 export interface ControlClientEvents {
@@ -31,7 +33,12 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   private markReady!: () => void;
   private failReady!: (error: Error) => void;
   private attached = false;
-  private suppressOutput = false;
+  /**
+   * Pane output: passed on (`live`), dropped while a capture is pending (it is part of what the capture returns),
+   * or held after the capture until the caller has sent the restored screen (resume()).
+   */
+  private outputMode: 'live' | 'dropping' | 'holding' = 'live';
+  private held: Buffer[] = [];
   private exited = false;
 
   constructor(tmux: { command: string; args: string[] }) {
@@ -59,7 +66,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
       }
       switch (line.kind) {
         case 'output':
-          if (!this.suppressOutput) this.emit('output', line.data);
+          if (this.outputMode === 'live') this.emit('output', line.data);
+          else if (this.outputMode === 'holding') this.held.push(line.data);
           break;
         case 'begin':
           this.block = [];
@@ -74,6 +82,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
             break;
           }
           const command = this.pending.shift();
+          // Here and not when the promise settles: output lines after this reply in the same read are new output.
+          if (command?.endsCapture) this.outputMode = 'holding';
           if (line.error) command?.reject(new Error(lines.map((l) => l.toString('utf8')).join('\n')));
           else command?.resolve(lines);
           break;
@@ -109,6 +119,19 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     });
   }
 
+  /**
+   * The commands of a capture in one write, so tmux reads and runs them together; one reply (or error) each, in
+   * order. Pane output is held back from now until the last reply: it is part of what the commands capture.
+   */
+  private async captureCommands(lines: string[]): Promise<Promise<Buffer[]>[]> {
+    await this.ready;
+    if (this.exited) throw new Error('tmux client has exited');
+    const replies = lines.map((_, i): Promise<Buffer[]> => new Promise((resolve, reject) => this.pending.push({ resolve, reject, endsCapture: i === lines.length - 1 })));
+    this.outputMode = 'dropping';
+    this.child.stdin.write(lines.map((l) => `${l}\n`).join(''));
+    return replies;
+  }
+
   /** Keystrokes to the pane of session `session`, as bytes. */
   async input(session: string, data: Buffer): Promise<void> {
     for (const command of sendKeysCommands(exact(session), data)) await this.command(command);
@@ -121,23 +144,39 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
 
   /**
    * Scrollback, screens and cursor of session `session`, read through this client so that the live output that follows
-   * starts exactly where the capture ends. Output tmux sent before the last reply is dropped.
+   * starts exactly where the capture ends. Output tmux sent before the last reply is dropped; output after it is
+   * held until resume(), so that the caller sends the restored screen first.
    */
   async capture(session: string, scrollbackLines: number): Promise<ScreenCapture> {
     const target = exact(session);
-    this.suppressOutput = true;
     try {
-      const paneState = async () => parsePaneState((await this.command(`display-message -p -t ${target} '${PANE_STATE_FORMAT}'`))[0]?.toString('latin1') ?? '');
-      const { alternateOn } = await paneState();
-      const history = await this.command(`capture-pane -p -e -t ${target} -S -${scrollbackLines} -E -1`);
-      const visible = await this.command(`capture-pane -p -e -t ${target}`);
-      const beneath = alternateOn ? await this.command(`capture-pane -p -e -a -q -t ${target}`) : undefined;
-      // Read last: the cursor where the captured screen left it.
-      const state = await paneState();
-      return beneath ? { history, normal: beneath, alternate: visible, state } : { history, normal: visible, state };
-    } finally {
-      this.suppressOutput = false;
+      // Sent in one write, not one after another's reply: tmux runs the commands it read together without
+      // reading the pane in between, so no output falls between the captures (dropped here, in none of them).
+      const paneState = `display-message -p -t ${target} '${PANE_STATE_FORMAT}'`;
+      const replies = await this.captureCommands([
+        paneState,
+        `capture-pane -p -e -t ${target} -S -${scrollbackLines} -E -1`,
+        `capture-pane -p -e -t ${target}`,
+        // What lies beneath an alternate screen (-q: nothing, not an error, when none is on).
+        `capture-pane -p -e -a -q -t ${target}`,
+        // Last: the cursor where the captured screen left it.
+        paneState,
+      ]);
+      const [before, h, v, b, after] = await Promise.all(replies);
+      const { alternateOn } = parsePaneState(before[0]?.toString('latin1') ?? '');
+      const state = parsePaneState(after[0]?.toString('latin1') ?? '');
+      const history = state.historySize > 0 ? h : [];
+      return alternateOn ? { history, normal: b, alternate: v, state } : { history, normal: v, state };
+    } catch (error) {
+      this.resume();
+      throw error;
     }
+  }
+
+  /** After a capture: the output held since, then live output again. */
+  resume(): void {
+    this.outputMode = 'live';
+    for (const data of this.held.splice(0)) this.emit('output', data);
   }
 
   /** Detaches (the session goes on); resolves when the client process is gone. */

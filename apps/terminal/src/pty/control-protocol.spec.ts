@@ -27,7 +27,7 @@ describe('tmux control mode', () => {
   });
 
   it('reads the pane state and refuses garbage', () => {
-    expect(parsePaneState('4 2 1 0 1')).toEqual({ cursorX: 4, cursorY: 2, alternateOn: true, cursorVisible: false, applicationCursor: true });
+    expect(parsePaneState('4 2 1 0 1 37')).toEqual({ cursorX: 4, cursorY: 2, alternateOn: true, cursorVisible: false, applicationCursor: true, historySize: 37 });
     expect(() => parsePaneState('no server')).toThrow('unexpected pane state');
   });
 
@@ -36,7 +36,7 @@ describe('tmux control mode', () => {
       history: [Buffer.from('old')],
       normal: [Buffer.from('$ vim')],
       alternate: [Buffer.from('\x1b[31mtext'), Buffer.from('~')],
-      state: { cursorX: 2, cursorY: 0, alternateOn: true, cursorVisible: true, applicationCursor: true },
+      state: { cursorX: 2, cursorY: 0, alternateOn: true, cursorVisible: true, applicationCursor: true, historySize: 0 },
     }).toString();
     expect(restored).toBe('\x1bcold\x1b[0m\r\n$ vim\x1b[0m\x1b[?1049h\x1b[H\x1b[2J\x1b[1;1H\x1b[31mtext\x1b[0m\x1b[2;1H~\x1b[0m\x1b[1;3H\x1b[?1h');
   });

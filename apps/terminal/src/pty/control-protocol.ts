@@ -86,14 +86,16 @@ export interface PaneState {
   cursorVisible: boolean;
   /** Application cursor keys (DECCKM), as vim sets them. */
   applicationCursor: boolean;
+  /** Lines in the scrollback: with none, tmux's capture of the history range returns the first visible line. */
+  historySize: number;
 }
 
-export const PANE_STATE_FORMAT = '#{cursor_x} #{cursor_y} #{alternate_on} #{cursor_flag} #{keypad_cursor_flag}';
+export const PANE_STATE_FORMAT = '#{cursor_x} #{cursor_y} #{alternate_on} #{cursor_flag} #{keypad_cursor_flag} #{history_size}';
 
 export function parsePaneState(line: string): PaneState {
-  const [x, y, alt, visible, appCursor] = line.trim().split(' ').map(Number);
-  if ([x, y, alt, visible, appCursor].some((n) => !Number.isInteger(n))) throw new Error(`unexpected pane state: ${JSON.stringify(line)}`);
-  return { cursorX: x, cursorY: y, alternateOn: alt === 1, cursorVisible: visible === 1, applicationCursor: appCursor === 1 };
+  const [x, y, alt, visible, appCursor, historySize] = line.trim().split(' ').map(Number);
+  if ([x, y, alt, visible, appCursor, historySize].some((n) => !Number.isInteger(n))) throw new Error(`unexpected pane state: ${JSON.stringify(line)}`);
+  return { cursorX: x, cursorY: y, alternateOn: alt === 1, cursorVisible: visible === 1, applicationCursor: appCursor === 1, historySize };
 }
 
 export interface ScreenCapture {

@@ -7,6 +7,11 @@ import { TmuxHost } from './tmux-host';
 @Injectable()
 export class Pty extends TmuxHost {
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>) {
-    super({ tmux: config.TERMINAL_TMUX_BIN, rootDir: config.TERMINAL_ROOT_DIR, scrollbackLines: config.TERMINAL_SCROLLBACK_LINES });
+    super({
+      tmux: config.TERMINAL_TMUX_BIN,
+      rootDir: config.TERMINAL_ROOT_DIR,
+      scrollbackLines: config.TERMINAL_SCROLLBACK_LINES,
+      limits: { prlimit: config.TERMINAL_PRLIMIT_BIN, memoryBytes: config.TERMINAL_PROCESS_MEMORY_MB * 1024 * 1024, cpuSeconds: config.TERMINAL_PROCESS_CPU_SECONDS },
+    });
   }
 }

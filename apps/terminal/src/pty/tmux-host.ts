@@ -20,10 +20,29 @@ export interface ShellAccount {
   setpriv?: string;
 }
 
+/**
+ * Per-process resource limits every process of a session's shell inherits, set with prlimit(1) before the shell
+ * starts (this machine class has cgroup v1 only, so no per-session cgroup; see the README's "Limits").
+ */
+export interface ShellLimits {
+  prlimit: string;
+  /** RLIMIT_DATA: a process's heap and private writable mappings; 0: none. Reserved, untouched address space (V8's) does not count. */
+  memoryBytes: number;
+  /** RLIMIT_CPU: CPU seconds one process may use before SIGXCPU, then SIGKILL; 0: none. */
+  cpuSeconds: number;
+}
+
 export interface TmuxHostOptions {
   tmux: string;
   rootDir: string;
   scrollbackLines: number;
+  limits?: ShellLimits;
+}
+
+/** The shell's argv: itself, or behind prlimit with the limits that are set. */
+export function limitedShell(shell: string, limits: ShellLimits | undefined): string[] {
+  const flags = [...(limits?.memoryBytes ? [`--data=${limits.memoryBytes}`] : []), ...(limits?.cpuSeconds ? [`--cpu=${limits.cpuSeconds}`] : [])];
+  return flags.length > 0 ? [limits!.prlimit, ...flags, '--', shell] : [shell];
 }
 
 export interface NewShell {
@@ -85,7 +104,7 @@ export class TmuxHost {
       '-c',
       account.home,
       '--',
-      shell.shell,
+      ...limitedShell(shell.shell, this.options.limits),
     ];
     const asAccount =
       account.uid !== undefined

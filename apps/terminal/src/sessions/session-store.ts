@@ -5,7 +5,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { terminalConfig } from '../config';
 import { terminalStoreError } from '../errors';
-import type { SessionState, ShareMode, TerminalSession } from './session';
+import type { RecordingMode, SessionState, ShareMode, TerminalSession } from './session';
 
 /** Outside src/ so the same relative path works from src/sessions (tests) and dist/sessions (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -18,6 +18,7 @@ interface SessionRow {
   name: string;
   account_key: string;
   state: SessionState;
+  recording: RecordingMode;
   created_at: Date;
   last_attached_at: Date | null;
   detached_at: Date | null;
@@ -37,6 +38,7 @@ const toSession = (r: SessionRow): TerminalSession => ({
   name: r.name,
   accountKey: r.account_key,
   state: r.state,
+  recording: r.recording,
   createdAt: r.created_at,
   lastAttachedAt: r.last_attached_at,
   detachedAt: r.detached_at,
@@ -50,6 +52,7 @@ export interface NewSessionRow {
   ownerUserId: string;
   name: string;
   accountKey: string;
+  recording: RecordingMode;
 }
 
 /** Session metadata in PostgreSQL (database airlock_terminal): the record that outlives the service. */
@@ -81,6 +84,11 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The same database for the service's other tables (recordings), with the same error mapping. */
+  async run<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
+    return this.query(() => fn(this.pool));
+  }
+
   private async rows(where: string, values: unknown[]): Promise<TerminalSession[]> {
     return this.query(async () => (await this.pool.query<SessionRow>(`${SELECT} WHERE ${where} ORDER BY s.created_at DESC, s.id`, values)).rows.map(toSession));
   }
@@ -99,13 +107,14 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${row.tenantId}/${row.ownerUserId}`]);
         const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM terminal_sessions WHERE tenant_id = $1 AND owner_user_id = $2 AND state <> 'terminated'`, [row.tenantId, row.ownerUserId]);
         if (Number(rows[0].n) >= max) return false;
-        await client.query(`INSERT INTO terminal_sessions (id, tenant_id, workspace_id, owner_user_id, name, account_key, state, detached_at) VALUES ($1, $2, $3, $4, $5, $6, 'detached', now())`, [
+        await client.query(`INSERT INTO terminal_sessions (id, tenant_id, workspace_id, owner_user_id, name, account_key, recording, state, detached_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'detached', now())`, [
           row.id,
           row.tenantId,
           row.workspaceId,
           row.ownerUserId,
           row.name,
           row.accountKey,
+          row.recording,
         ]);
         return true;
       }),

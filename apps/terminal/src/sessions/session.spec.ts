@@ -7,6 +7,7 @@ const session = (overrides: Partial<TerminalSession> = {}): TerminalSession => (
   ownerUserId: 'alice',
   name: 'build',
   accountKey: 'w1',
+  recording: 'off',
   state: 'detached',
   createdAt: new Date('2026-01-01T00:00:00Z'),
   lastAttachedAt: null,

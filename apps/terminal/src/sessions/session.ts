@@ -3,6 +3,8 @@
 export type SessionState = 'attached' | 'detached' | 'terminated';
 export type ShareMode = 'read-only' | 'read-write';
 export type Access = 'owner' | ShareMode;
+/** What of the session is recorded, as the policy bundle said when it was created. */
+export type RecordingMode = 'off' | 'output' | 'output_and_input';
 
 export interface Share {
   userId: string;
@@ -17,6 +19,7 @@ export interface TerminalSession {
   name: string;
   accountKey: string;
   state: SessionState;
+  recording: RecordingMode;
   createdAt: Date;
   lastAttachedAt: Date | null;
   detachedAt: Date | null;
@@ -45,6 +48,7 @@ export function sessionView(session: TerminalSession, access: Access, locked: bo
     owner_user_id: session.ownerUserId,
     name: session.name,
     state: session.state,
+    recording: session.recording,
     locked,
     created_at: session.createdAt.toISOString(),
     last_attached_at: session.lastAttachedAt?.toISOString() ?? null,

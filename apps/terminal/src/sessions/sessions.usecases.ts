@@ -4,9 +4,11 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import { TerminalAudit } from '../audit/terminal-audit';
 import type { terminalConfig } from '../config';
-import { InvalidRequestError, PtyUnavailableError, SessionLimitError, TerminalForbiddenError, WorkspaceNotRunningError } from '../errors';
+import { InvalidRequestError, PtyUnavailableError, RecordingUnavailableError, SessionLimitError, TerminalForbiddenError, WorkspaceNotRunningError } from '../errors';
 import { HotState } from '../hot/hot-state';
+import { TerminalPolicy } from '../policy/terminal-policy';
 import { Pty } from '../pty/pty.provider';
+import { SessionRecorder } from '../recording/session-recorder';
 import { CLOSE, Connections } from '../stream/connections';
 import { accountByKey, WorkspaceHosts } from '../workspaces/workspace-hosts';
 import { sessionView, type Caller, type SessionView, type TerminalSession } from './session';
@@ -59,15 +61,20 @@ export class CreateSession {
     private readonly hot: HotState,
     private readonly pty: Pty,
     private readonly audit: TerminalAudit,
+    private readonly policy: TerminalPolicy,
+    private readonly recorder: SessionRecorder,
   ) {}
 
   async execute(caller: Caller, input: CreateSessionInput): Promise<SessionView> {
     const host = await this.workspaces.resolve(input.workspaceId, caller);
     if (!host || host.tenantId !== caller.tenantId || host.ownerUserId !== caller.userId) throw new TerminalForbiddenError('terminals open only in your own workspaces');
     if (!host.running) throw new WorkspaceNotRunningError();
+    const rules = await this.policy.rulesFor(caller.tenantId);
+    // Refused before a shell exists: a session policy wants recorded never runs unrecorded.
+    if (rules.recording !== 'off' && !this.recorder.configured) throw new RecordingUnavailableError('recording is required by policy and not configured here');
     const id = newSessionId();
-    const row = { id, tenantId: caller.tenantId, workspaceId: input.workspaceId, ownerUserId: caller.userId, name: input.name ?? `terminal ${id.slice(2, 6)}`, accountKey: host.account.key };
-    if (!(await this.store.insertWithinLimit(row, this.config.TERMINAL_MAX_SESSIONS_PER_USER))) throw new SessionLimitError(this.config.TERMINAL_MAX_SESSIONS_PER_USER);
+    const row = { id, tenantId: caller.tenantId, workspaceId: input.workspaceId, ownerUserId: caller.userId, name: input.name ?? `terminal ${id.slice(2, 6)}`, accountKey: host.account.key, recording: rules.recording };
+    if (!(await this.store.insertWithinLimit(row, rules.maxSessionsPerUser))) throw new SessionLimitError(rules.maxSessionsPerUser);
     try {
       await this.pty.create(host.account, { name: id, shell: this.config.TERMINAL_SHELL, cols: input.cols, rows: input.rows, env: shellEnvironment(host.account.home, id, this.config.TERMINAL_SHELL) });
     } catch (error) {
@@ -75,8 +82,18 @@ export class CreateSession {
       await this.store.markTerminated(id, 'start_failed');
       throw new PtyUnavailableError(error);
     }
-    await this.hot.touchInput(id, Date.now());
     const session = (await this.store.get(id))!;
+    if (rules.recording !== 'off') {
+      try {
+        await this.recorder.start(session, rules, input);
+      } catch (error) {
+        this.logger.error({ err: String(error), session_id: id }, 'the recording policy requires could not be started');
+        await this.pty.kill(host.account, id);
+        await this.store.markTerminated(id, 'recording_failed');
+        throw error;
+      }
+    }
+    await this.hot.touchInput(id, Date.now());
     await this.audit.record({ action: 'create', session, actor: caller.userId });
     return sessionView(session, 'owner', false);
   }

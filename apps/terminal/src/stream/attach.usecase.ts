@@ -8,6 +8,7 @@ import { HotState, type Ticket } from '../hot/hot-state';
 import { terminalMetrics } from '../metrics';
 import { restoreSequence } from '../pty/control-protocol';
 import { Pty } from '../pty/pty.provider';
+import { SessionRecorder } from '../recording/session-recorder';
 import { accessOf, canType, type TerminalSession } from '../sessions/session';
 import { SessionStore } from '../sessions/session-store';
 import { TerminateSession } from '../sessions/sessions.usecases';
@@ -53,6 +54,7 @@ export class AttachSession {
     private readonly connections: Connections,
     private readonly terminate: TerminateSession,
     private readonly audit: TerminalAudit,
+    private readonly recorder: SessionRecorder,
   ) {}
 
   /**
@@ -114,12 +116,15 @@ export class AttachSession {
       if (!isBinary) {
         const message = parseClientMessage(data.toString('utf8'));
         // A guest's window does not resize the owner's shell.
-        if (message?.type === 'resize' && !guest) void client.resize(message.cols, message.rows).catch(() => undefined);
+        if (message?.type === 'resize' && !guest) {
+          void client.resize(message.cols, message.rows).then(() => this.recorder.resize(session.id, message.cols, message.rows), () => undefined);
+        }
         return;
       }
       if (!mayType) return refuse('terminal_read_only');
       if (locked) return refuse('terminal_locked');
       terminalMetrics.bytesIn.add(data.length);
+      this.recorder.input(session.id, data);
       inputChain = inputChain.then(() => client.input(session.id, data)).catch(() => undefined);
       const now = Date.now();
       if (now - lastTouch > TOUCH_EVERY_MS) {
@@ -144,9 +149,13 @@ export class AttachSession {
 
     try {
       await client.whenAttached();
-      if (request.size && !guest) await client.resize(request.size.cols, request.size.rows);
+      if (request.size && !guest) {
+        await client.resize(request.size.cols, request.size.rows);
+        this.recorder.resize(session.id, request.size.cols, request.size.rows);
+      }
       const capture = await client.capture(session.id, this.pty.scrollbackLines);
       send(restoreSequence(capture));
+      client.resume();
       terminalMetrics.attachSeconds.record((performance.now() - request.startedAt) / 1000);
       if (locked) connection.notify({ type: 'locked' });
     } catch (error) {

@@ -15,6 +15,19 @@ import type { Caller } from '../sessions/session';
 
 const { WorkspaceState } = airlock.workspace.v1;
 
+/** Why a workspace's terminals must end: it was deleted (or is being), or it is stopped or stopping. */
+export type WorkspaceEnd = 'workspace_deleted' | 'workspace_stopped';
+
+/** What the workspace service's answer means for the terminals in it; undefined: they go on. */
+export function workspaceEnd(workspace: airlock.workspace.v1.Workspace | undefined): WorkspaceEnd | undefined {
+  if (!workspace) return 'workspace_deleted';
+  const states = [workspace.desiredState, workspace.observedState];
+  if (states.some((s) => s === WorkspaceState.WORKSPACE_STATE_DELETING || s === WorkspaceState.WORKSPACE_STATE_DELETED)) return 'workspace_deleted';
+  // A restart passes through other states with RUNNING desired: only a wanted stop ends the shells.
+  if (workspace.desiredState === WorkspaceState.WORKSPACE_STATE_STOPPED) return 'workspace_stopped';
+  return undefined;
+}
+
 export interface WorkspaceHost {
   tenantId: string;
   ownerUserId: string;
@@ -53,6 +66,19 @@ export class WorkspaceHosts implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.client?.close();
+  }
+
+  /**
+   * Whether the terminals of a workspace must end (the reaper asks once per workspace with live sessions). A
+   * lookup that fails says nothing: shells are never ended on a guess. Development mode: never.
+   */
+  async ended(workspaceId: string): Promise<WorkspaceEnd | undefined> {
+    if (!this.client) return undefined;
+    try {
+      return workspaceEnd((await unary(this.client.getShellHost.bind(this.client), { workspaceId })).workspace);
+    } catch (error) {
+      return (error as { code?: number }).code === GrpcStatus.NOT_FOUND ? 'workspace_deleted' : undefined;
+    }
   }
 
   /** The workspace, or undefined when it does not exist (the caller then gets the same answer as for another's). */

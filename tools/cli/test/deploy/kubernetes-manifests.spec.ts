@@ -329,6 +329,7 @@ describe('deploy/kubernetes', () => {
         'airlock-portal -> airlock-policy:8080',
         'airlock-rag -> airlock-dlp:50051',
         'airlock-rag -> airlock-policy:8080',
+        'airlock-terminal -> airlock-policy:50051',
         'airlock-terminal -> airlock-policy:8080',
         'airlock-terminal -> airlock-workspace:50051',
         'airlock-usage -> airlock-policy:50051',

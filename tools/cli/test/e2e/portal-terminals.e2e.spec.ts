@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { eventually } from '@airlock/testing';
@@ -13,14 +14,27 @@ import { edgeCaller, issueToken, seedUser } from './support';
 // shares the counter read-only in the share dialog; then he watches it live and his keystrokes are refused.
 // The sessions are created through the API: this mesh has no workspace driver, so the page's create form has no
 // running workspace to offer (the terminal service runs standalone and takes any workspace id).
+// The mesh's bundle records acme's terminals (output and keystrokes): erin, an auditor, plays alice's editor
+// session on the audit page.
 const T = '/api/terminal/v1/sessions';
 const I18N = path.resolve(__dirname, '../../../../apps/portal/web/src/i18n');
 const terminalStrings = (lang: 'ko' | 'en') => JSON.parse(readFileSync(path.join(I18N, `terminals.${lang}.json`), 'utf8')).terminals;
+const recordingStrings = (lang: 'ko' | 'en') => JSON.parse(readFileSync(path.join(I18N, `recordings.${lang}.json`), 'utf8')).recordings;
 const alice = seedUser('alice');
 const bob = seedUser('bob');
+const erin = seedUser('erin');
+
+/** The built-in bundle, and acme's terminals recorded (policy section `terminals`). */
+function recordingBundle(): string {
+  const bundle = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../apps/policy/src/bundles/default.json'), 'utf8'));
+  bundle.terminals = { tenants: { acme: { recording: 'output_and_input', retentionDays: 30 } } };
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-pterm-')), 'policy-bundle.json');
+  writeFileSync(file, JSON.stringify(bundle));
+  return file;
+}
 
 describe("the portal's terminals page in a real browser through Envoy (headless Chromium)", () => {
-  const suite = browserSuite('e2e-pterm');
+  const suite = browserSuite('e2e-pterm', { policyBundleFile: recordingBundle() });
   let call: ReturnType<typeof edgeCaller>;
   let aliceToken: string;
   let bobToken: string;
@@ -145,6 +159,32 @@ describe("the portal's terminals page in a real browser through Envoy (headless 
       await shoot(again, `${lang}-terminals-3-restored`);
       expect(consoleErrors).toEqual([]);
     }, 5 * 60_000);
+
+    it('erin, an auditor, plays the editor session recorded by policy on the audit page', async () => {
+      const r = recordingStrings(lang);
+      // Not among `contexts`: the next test takes the last of those as alice's browser.
+      const context = await newContext(suite.browser, locale);
+      const page = await context.newPage();
+      await signIn(page, suite.edge, erin, '/audit');
+      await page.getByRole('heading', { level: 2, name: r.title }).waitFor();
+      const play = page.getByRole('button', { name: fill(r.playNamed, { name: names.editor, owner: 'alice' }) });
+      await play.waitFor();
+      await noSeriousA11yViolations(page, 'recordings list');
+      await play.click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('[data-playback="done"]').waitFor({ timeout: 60_000 });
+      // The end of the recording: vi's screen as alice left it, before and after the service restart.
+      const screenText = await dialog.getByTestId('recording-screen').locator('.xterm-rows').innerText();
+      expect(screenText).toContain('before-restart');
+      expect(screenText).toContain('after-restart');
+      // Keystrokes were recorded too (policy output_and_input); their count is said, they are not replayed.
+      expect(await dialog.getByRole('status').innerText()).toContain(r.keystrokes.split('{{count}}')[0]);
+      await noSeriousA11yViolations(page, 'recording player');
+      await shoot(page, `${lang}-terminals-6-recording`);
+      await context.close();
+      // alice (a developer) gets nothing of it.
+      expect((await call('/api/terminal/v1/recordings', { token: aliceToken })).status).toBe(403);
+    }, 3 * 60_000);
 
     it('bob is refused until alice shares read-only; then he watches and his keystrokes are refused', async () => {
       expect((await call(`${T}/${ids.counter}`, { token: bobToken })).status).toBe(403);

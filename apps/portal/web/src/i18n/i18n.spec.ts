@@ -6,6 +6,7 @@ import { LANGUAGES, RESOURCES, detectLanguage } from './index';
 import { OPS_RESOURCES } from './ops';
 import { POLICY_RESOURCES } from './policy';
 import { FINOPS_RESOURCES } from './finops';
+import { RECORDINGS_RESOURCES } from './recordings';
 import { TERMINALS_RESOURCES } from './terminals';
 
 type Tree = { [key: string]: string | Tree };
@@ -20,8 +21,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-// The policy console's, the terminals page's, the FinOps console's and the operators' pages' strings load with them, but are checked here with the rest.
-const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l], ...TERMINALS_RESOURCES[l], ...FINOPS_RESOURCES[l], ...OPS_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
+// The policy console's, the terminals page's, the recordings', the FinOps console's and the operators' pages' strings load with them, but are checked here with the rest.
+const flat = Object.fromEntries(LANGUAGES.map((l) => [l, flatten({ ...RESOURCES[l], ...POLICY_RESOURCES[l], ...TERMINALS_RESOURCES[l], ...FINOPS_RESOURCES[l], ...OPS_RESOURCES[l], ...RECORDINGS_RESOURCES[l] } as unknown as Tree)])) as Record<(typeof LANGUAGES)[number], Map<string, string>>;
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 /** Every .ts/.tsx file of the SPA except tests. */

@@ -15,6 +15,7 @@ import { MessagePage } from '../layout/MessagePage';
 import { useLanguage } from '../language';
 import { AuditEventDialog } from './audit/AuditEventDialog';
 import { ChainStatusPanel } from './audit/ChainStatusPanel';
+import { RecordingsPanel } from './audit/RecordingsPanel';
 import { type SearchForm, TEXT_FILTERS, defaultForm, filterOf, followCorrelation } from './audit/search-form';
 
 /** What a caller without an audit role sees here: a page in their language, not the API's refusal. */
@@ -173,6 +174,7 @@ function AuditSearch({ timeZone }: { timeZone: string }) {
         </>
       )}
       <ChainStatusPanel timeZone={timeZone} />
+      <RecordingsPanel timeZone={timeZone} />
       <AuditEventDialog eventId={openEvent} onClose={() => setOpenEvent(null)} onFollow={follow} />
     </>
   );

@@ -1,5 +1,46 @@
 // Generated from apps/terminal/openapi.yaml by `pnpm gen` (apps/portal/scripts/gen-api-types.mjs). Do not edit.
 export interface paths {
+    "/api/terminal/v1/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's tenant's kept session recordings, newest first (at most 200); auditors and security admins only. */
+        get: operations["listRecordings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/terminal/v1/recordings/{id}/cast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One recording as asciicast v2 (decrypted); every call is an audit event (`view_recording`).
+         * @description The header line `{"version":2,"width","height","timestamp","title"}`, then one `[seconds, "o"|"i", text]`
+         *     line per event: output, and keystrokes where the policy records input. After a restart of the service the
+         *     recording goes on in the same file; what the session printed while the service was down is not in it, and
+         *     the screen as it was at the restart is the next output event. A recording still being written gives what
+         *     is sealed so far.
+         */
+        get: operations["getRecordingCast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/terminal/v1/sessions": {
         parameters: {
             query?: never;
@@ -128,6 +169,33 @@ export interface components {
                 retryable: boolean;
             };
         };
+        Recording: {
+            /**
+             * Format: date-time
+             * @description started_at plus the retention; deleted at the first retention pass after it once ended.
+             */
+            delete_after: string;
+            /**
+             * Format: date-time
+             * @description null while the session is live.
+             */
+            ended_at: string | null;
+            /** @description Keystrokes are in it too (policy recording `output_and_input`). */
+            input_recorded: boolean;
+            owner_user_id: string;
+            /** @description The policy version that asked for the recording. */
+            policy_version: string;
+            /** @description The bundle entry, e.g. `terminals.tenants.acme`. */
+            rule_id: string;
+            session_id: string;
+            /** @description The session's name when it was created. */
+            session_name: string;
+            /** @description Bytes on disk (encrypted), as of the last close of the file. */
+            size_bytes: number;
+            /** Format: date-time */
+            started_at: string;
+            workspace_id: string;
+        };
         Session: {
             /**
              * @description The caller's access.
@@ -143,6 +211,11 @@ export interface components {
             locked: boolean;
             name: string;
             owner_user_id: string;
+            /**
+             * @description What of the session is recorded, as policy said when it was created (shown so that nobody types unaware).
+             * @enum {string}
+             */
+            recording: "off" | "output" | "output_and_input";
             /** @description Only shown to the owner; empty for others. */
             shares: components["schemas"]["Share"][];
             /**
@@ -203,6 +276,90 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listRecordings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recordings not yet deleted by their retention (`cache-control no-store`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recordings: components["schemas"]["Recording"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description `terminal_forbidden`: the caller is neither an auditor nor a security admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRecordingCast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording (`cache-control no-store`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-asciicast": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description `terminal_forbidden`: the caller is neither an auditor nor a security admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `terminal_recording_not_found`: none for this session in the caller's tenant, or deleted after its retention. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `terminal_recording_unavailable`: the file does not open (another key, altered) or recording is not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listSessions: {
         parameters: {
             query?: never;
@@ -285,7 +442,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `terminal_session_limit`: the caller has as many live sessions as allowed. */
+            /** @description `terminal_session_limit`: the caller has as many live sessions as allowed (policy `terminals.*.maxSessionsPerUser`, else `TERMINAL_MAX_SESSIONS_PER_USER`). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -294,7 +451,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            503: components["responses"]["Unavailable"];
+            /** @description `terminal_policy_unavailable` (policy cannot say whether to record), `terminal_recording_unavailable` (policy wants the session recorded and the recording cannot be made: the session does not start), or the store and tmux errors. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSession: {

@@ -71,6 +71,55 @@ export function sessionLimitActionToJSON(object: SessionLimitAction): string {
   }
 }
 
+/** What of a terminal session is recorded. */
+export enum TerminalRecording {
+  /** TERMINAL_RECORDING_UNSPECIFIED - No entry applies: not recorded. */
+  TERMINAL_RECORDING_UNSPECIFIED = 0,
+  TERMINAL_RECORDING_OFF = 1,
+  /** TERMINAL_RECORDING_OUTPUT - What the terminal shows (the session's output). */
+  TERMINAL_RECORDING_OUTPUT = 2,
+  /** TERMINAL_RECORDING_OUTPUT_AND_INPUT - The output and the keystrokes typed into it (passwords typed at a prompt included). */
+  TERMINAL_RECORDING_OUTPUT_AND_INPUT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function terminalRecordingFromJSON(object: any): TerminalRecording {
+  switch (object) {
+    case 0:
+    case "TERMINAL_RECORDING_UNSPECIFIED":
+      return TerminalRecording.TERMINAL_RECORDING_UNSPECIFIED;
+    case 1:
+    case "TERMINAL_RECORDING_OFF":
+      return TerminalRecording.TERMINAL_RECORDING_OFF;
+    case 2:
+    case "TERMINAL_RECORDING_OUTPUT":
+      return TerminalRecording.TERMINAL_RECORDING_OUTPUT;
+    case 3:
+    case "TERMINAL_RECORDING_OUTPUT_AND_INPUT":
+      return TerminalRecording.TERMINAL_RECORDING_OUTPUT_AND_INPUT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TerminalRecording.UNRECOGNIZED;
+  }
+}
+
+export function terminalRecordingToJSON(object: TerminalRecording): string {
+  switch (object) {
+    case TerminalRecording.TERMINAL_RECORDING_UNSPECIFIED:
+      return "TERMINAL_RECORDING_UNSPECIFIED";
+    case TerminalRecording.TERMINAL_RECORDING_OFF:
+      return "TERMINAL_RECORDING_OFF";
+    case TerminalRecording.TERMINAL_RECORDING_OUTPUT:
+      return "TERMINAL_RECORDING_OUTPUT";
+    case TerminalRecording.TERMINAL_RECORDING_OUTPUT_AND_INPUT:
+      return "TERMINAL_RECORDING_OUTPUT_AND_INPUT";
+    case TerminalRecording.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface RequestContext {
   principal:
     | Principal
@@ -252,6 +301,22 @@ export interface GetTokenBudgetsResponse {
   policyVersion: string;
   /** In bundle order. */
   budgets: TokenBudget[];
+}
+
+export interface GetTerminalPolicyRequest {
+  tenantId: string;
+}
+
+export interface GetTerminalPolicyResponse {
+  policyVersion: string;
+  /** The bundle entry that applies: "terminals.tenants.<tenant>", "terminals.default", or "" when none does. */
+  ruleId: string;
+  /** A client that meets a value it does not know must record output and input (fail towards the record). */
+  recording: TerminalRecording;
+  /** Days a recording is kept before it is deleted; 0 when nothing is recorded. */
+  retentionDays: number;
+  /** Live sessions one user of the tenant may own at once; 0 = the terminal service's own default. */
+  maxSessionsPerUser: number;
 }
 
 function createBaseRequestContext(): RequestContext {
@@ -2723,6 +2788,228 @@ export const GetTokenBudgetsResponse: MessageFns<GetTokenBudgetsResponse> = {
   },
 };
 
+function createBaseGetTerminalPolicyRequest(): GetTerminalPolicyRequest {
+  return { tenantId: "" };
+}
+
+export const GetTerminalPolicyRequest: MessageFns<GetTerminalPolicyRequest> = {
+  encode(message: GetTerminalPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTerminalPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTerminalPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTerminalPolicyRequest {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetTerminalPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTerminalPolicyRequest>, I>>(base?: I): GetTerminalPolicyRequest {
+    return GetTerminalPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTerminalPolicyRequest>, I>>(object: I): GetTerminalPolicyRequest {
+    const message = createBaseGetTerminalPolicyRequest();
+    message.tenantId = object.tenantId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetTerminalPolicyResponse(): GetTerminalPolicyResponse {
+  return { policyVersion: "", ruleId: "", recording: 0, retentionDays: 0, maxSessionsPerUser: 0 };
+}
+
+export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = {
+  encode(message: GetTerminalPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policyVersion !== "") {
+      writer.uint32(10).string(message.policyVersion);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(18).string(message.ruleId);
+    }
+    if (message.recording !== 0) {
+      writer.uint32(24).int32(message.recording);
+    }
+    if (message.retentionDays !== 0) {
+      writer.uint32(32).uint32(message.retentionDays);
+    }
+    if (message.maxSessionsPerUser !== 0) {
+      writer.uint32(40).uint32(message.maxSessionsPerUser);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTerminalPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTerminalPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policyVersion = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.recording = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.retentionDays = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxSessionsPerUser = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTerminalPolicyResponse {
+    return {
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.String(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.String(object.policy_version)
+        : "",
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      recording: isSet(object.recording) ? terminalRecordingFromJSON(object.recording) : 0,
+      retentionDays: isSet(object.retentionDays)
+        ? globalThis.Number(object.retentionDays)
+        : isSet(object.retention_days)
+        ? globalThis.Number(object.retention_days)
+        : 0,
+      maxSessionsPerUser: isSet(object.maxSessionsPerUser)
+        ? globalThis.Number(object.maxSessionsPerUser)
+        : isSet(object.max_sessions_per_user)
+        ? globalThis.Number(object.max_sessions_per_user)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetTerminalPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policyVersion !== "") {
+      obj.policyVersion = message.policyVersion;
+    }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.recording !== 0) {
+      obj.recording = terminalRecordingToJSON(message.recording);
+    }
+    if (message.retentionDays !== 0) {
+      obj.retentionDays = Math.round(message.retentionDays);
+    }
+    if (message.maxSessionsPerUser !== 0) {
+      obj.maxSessionsPerUser = Math.round(message.maxSessionsPerUser);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTerminalPolicyResponse>, I>>(base?: I): GetTerminalPolicyResponse {
+    return GetTerminalPolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTerminalPolicyResponse>, I>>(object: I): GetTerminalPolicyResponse {
+    const message = createBaseGetTerminalPolicyResponse();
+    message.policyVersion = object.policyVersion ?? "";
+    message.ruleId = object.ruleId ?? "";
+    message.recording = object.recording ?? 0;
+    message.retentionDays = object.retentionDays ?? 0;
+    message.maxSessionsPerUser = object.maxSessionsPerUser ?? 0;
+    return message;
+  },
+};
+
 /** Decides who may do what. Envoy reaches the same engine through envoy.service.auth.v3.Authorization. */
 export type PolicyServiceService = typeof PolicyServiceService;
 export const PolicyServiceService = {
@@ -2802,6 +3089,22 @@ export const PolicyServiceService = {
       Buffer.from(GetTokenBudgetsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetTokenBudgetsResponse => GetTokenBudgetsResponse.decode(value),
   },
+  /**
+   * The terminal rules of a tenant (bundle section `terminals`) in the active version: whether sessions are
+   * recorded, how long recordings are kept, how many sessions a user may own. The terminal service asks when a
+   * session is created. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
+   */
+  getTerminalPolicy: {
+    path: "/airlock.policy.v1.PolicyService/GetTerminalPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTerminalPolicyRequest): Buffer =>
+      Buffer.from(GetTerminalPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTerminalPolicyRequest => GetTerminalPolicyRequest.decode(value),
+    responseSerialize: (value: GetTerminalPolicyResponse): Buffer =>
+      Buffer.from(GetTerminalPolicyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTerminalPolicyResponse => GetTerminalPolicyResponse.decode(value),
+  },
 } as const;
 
 export interface PolicyServiceServer extends UntypedServiceImplementation {
@@ -2829,6 +3132,12 @@ export interface PolicyServiceServer extends UntypedServiceImplementation {
    * budget next to what they used.
    */
   getTokenBudgets: handleUnaryCall<GetTokenBudgetsRequest, GetTokenBudgetsResponse>;
+  /**
+   * The terminal rules of a tenant (bundle section `terminals`) in the active version: whether sessions are
+   * recorded, how long recordings are kept, how many sessions a user may own. The terminal service asks when a
+   * session is created. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
+   */
+  getTerminalPolicy: handleUnaryCall<GetTerminalPolicyRequest, GetTerminalPolicyResponse>;
 }
 
 export interface PolicyServiceClient extends Client {
@@ -2939,6 +3248,26 @@ export interface PolicyServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetTokenBudgetsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The terminal rules of a tenant (bundle section `terminals`) in the active version: whether sessions are
+   * recorded, how long recordings are kept, how many sessions a user may own. The terminal service asks when a
+   * session is created. INVALID_ARGUMENT (x-error-code invalid_tenant) for a malformed tenant id.
+   */
+  getTerminalPolicy(
+    request: GetTerminalPolicyRequest,
+    callback: (error: ServiceError | null, response: GetTerminalPolicyResponse) => void,
+  ): ClientUnaryCall;
+  getTerminalPolicy(
+    request: GetTerminalPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTerminalPolicyResponse) => void,
+  ): ClientUnaryCall;
+  getTerminalPolicy(
+    request: GetTerminalPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTerminalPolicyResponse) => void,
   ): ClientUnaryCall;
 }
 
