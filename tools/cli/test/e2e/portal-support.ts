@@ -94,6 +94,8 @@ export async function settled(page: Page): Promise<void> {
 }
 
 export async function noSeriousA11yViolations(page: Page, label: string): Promise<void> {
+  // The pointer rests where the last click left it, often on a button: axe checks the resting colours, not hover's.
+  await page.mouse.move(0, 0);
   await settled(page);
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
