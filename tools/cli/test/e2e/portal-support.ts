@@ -111,6 +111,8 @@ export async function shoot(page: Page, file: string): Promise<void> {
 
 /** The page neither scrolls sideways nor cuts its content at this viewport (a table may scroll inside itself). */
 export async function reflows(page: Page): Promise<void> {
-  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow).toBeLessThanOrEqual(0);
+  const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  // A chart redraws at its new width on the frame after a ResizeObserver tells it: give the layout a moment to settle.
+  for (const deadline = Date.now() + 3_000; (await overflow()) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+  expect(await overflow()).toBeLessThanOrEqual(0);
 }
