@@ -182,7 +182,9 @@ describe('mTLS on HTTP faces (a real portal process, dev PKI certificates)', () 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-mtls-http-'));
     certs = await ensureWorkloadCertificates(path.join(dir, 'pki'), ['portal', 'envoy', 'gateway', 'operator']);
     httpPort = await freePort();
-    ({ child } = await startService('portal', certs.portal, certs.operator, { HTTP_PORT: String(httpPort) }));
+    // The portal's health API takes its caller from the edge's assertion; the JWKS is fetched only when first needed.
+    const jwks = `https://127.0.0.1:${await freePort()}/api/policy/v1/assertion/jwks.json`;
+    ({ child } = await startService('portal', certs.portal, certs.operator, { HTTP_PORT: String(httpPort), IDENTITY_ASSERTION_JWKS_URL: jwks }));
   }, 60_000);
 
   afterAll(() => {

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { mtlsHttpsServerOptions, readMtlsMaterial } from '@airlock/grpc';
 import { ensureEnvoy, freePort } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from '../../src/envoy-config';
 import { ensureWorkloadCertificates, type WorkloadCertificate } from '../../src/mtls-pki';
@@ -35,12 +36,15 @@ interface Upstream {
   close: () => Promise<void>;
 }
 
-/** Echoes the request headers as JSON; /v1/sse streams 5 events 400 ms apart; WebSocket upgrades echo bytes. */
-async function startUpstream(name: string): Promise<Upstream> {
+/**
+ * Echoes the request headers as JSON; /v1/sse streams 5 events 400 ms apart; WebSocket upgrades echo bytes. HTTPS
+ * with the certificate of the workload Envoy's cluster expects there, requiring Envoy's, as the services do.
+ */
+async function startUpstream(name: string, certificate: WorkloadCertificate): Promise<Upstream> {
   const seen: Seen[] = [];
   // Upgraded sockets are no longer tracked by the HTTP server; close them ourselves on shutdown.
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
+  const server = https.createServer(mtlsHttpsServerOptions(readMtlsMaterial(certificate)), (req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     if (req.url?.startsWith('/v1/sse')) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -133,13 +137,13 @@ describe('Envoy edge (real binary, rendered template)', () => {
     pki = await ensureDevPki(path.join(dir, 'pki'));
     ca = fs.readFileSync(pki.caCert);
     // Envoy reaches ext_authz over mTLS: the stand-in policy server holds `policy`'s certificate and requires Envoy's.
-    mtls = await ensureWorkloadCertificates(path.join(dir, 'pki'), ['policy', 'envoy']);
+    mtls = await ensureWorkloadCertificates(path.join(dir, 'pki'), ['policy', 'envoy', 'gateway', 'identity', 'portal']);
     const policyTls = mtls.policy;
 
-    gateway = await startUpstream('gateway');
-    identity = await startUpstream('identity');
-    policyHttp = await startUpstream('policy-http');
-    portal = await startUpstream('portal');
+    gateway = await startUpstream('gateway', mtls.gateway);
+    identity = await startUpstream('identity', mtls.identity);
+    policyHttp = await startUpstream('policy-http', mtls.policy);
+    portal = await startUpstream('portal', mtls.portal);
     upstreams.push(gateway, identity, policyHttp, portal);
 
     grpcServer = new grpc.Server();
@@ -208,7 +212,8 @@ describe('Envoy edge (real binary, rendered template)', () => {
       IDENTITY_HTTP_PORT: identity.port,
       POLICY_HTTP_HOST: '127.0.0.1',
       POLICY_HTTP_PORT: policyHttp.port,
-      // Nothing listens there: the gRPC access log is not under test here, and Envoy just drops its entries.
+      // Nothing listens there: the gRPC access log is not under test here, and Envoy just drops its entries. The
+      // audit, usage and rag routes are not exercised here either (their clusters would refuse policy's certificate).
       AUDIT_GRPC_HOST: '127.0.0.1',
       AUDIT_GRPC_PORT: await freePort(),
       AUDIT_HTTP_HOST: '127.0.0.1',
