@@ -132,12 +132,16 @@ describe('terminal recording', () => {
   it('goes on recording through a kill -9 of the service, into the same file', async () => {
     const { body: session } = await client.api('alice', 'POST', '', { workspace_id: 'w-alice' });
     const terminal = await client.attach('alice', (await client.ticketFor('alice', session.id)).url);
+    // Typed once the shell has drawn its prompt, as a person would.
+    await eventually('the prompt', () => (terminal.text().trim().length > 0 ? true : undefined));
     terminal.type('echo before-crash\r');
     await eventually('the output', () => (/^before-crash(\x1b\[0m)?\r\n/m.test(terminal.text()) ? true : undefined));
     await new Promise((r) => setTimeout(r, 1_500));
     await service.crash();
     service = await start();
     const again = await client.attach('alice', (await client.ticketFor('alice', session.id)).url);
+    // Typed once the screen is restored, as a person would (keys sent while the re-attach is being set up can be lost).
+    await eventually('the restore', () => (again.text().includes('before-crash') ? true : undefined));
     again.type('echo after-restart\r');
     await eventually('the output', () => (/^after-restart(\x1b\[0m)?\r\n/m.test(again.text()) ? true : undefined));
     await again.close();
