@@ -1,14 +1,10 @@
 import type { Consumer } from 'kafkajs';
+import { GroupCommit } from './group-commit';
 
 interface PartitionOffset {
   topic: string;
   partition: number;
   offset: string;
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -20,40 +16,17 @@ interface Waiter {
  * about when an offset counts as committed changes.
  */
 export class OffsetCommits {
-  private pending = new Map<string, PartitionOffset>();
-  private waiters: Waiter[] = [];
-  private flushing?: Promise<void>;
+  private readonly commits: GroupCommit<string, PartitionOffset>;
 
   /** `consumer`: the group member to commit through (replaced when it rejoins its group). */
-  constructor(private readonly consumer: () => Consumer) {}
+  constructor(consumer: () => Consumer) {
+    this.commits = new GroupCommit((offsets) => consumer().commitOffsets([...offsets.values()]));
+  }
 
   /** Resolves once `offset` (the next one to consume) is committed for the partition. */
   commit(topic: string, partition: number, offset: string): Promise<void> {
     // A partition's batches are handled in order and each waits for its commit, so a later offset for the
     // same partition is always the newer one.
-    this.pending.set(`${topic}\u0000${partition}`, { topic, partition, offset });
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.flushing ??= this.flush();
-    return done;
-  }
-
-  private async flush(): Promise<void> {
-    // Let the other partitions' batches that finish in this tick join the first request.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.waiters.length > 0) {
-      const offsets = [...this.pending.values()];
-      const waiters = this.waiters;
-      this.pending = new Map();
-      this.waiters = [];
-      try {
-        await this.consumer().commitOffsets(offsets);
-        for (const w of waiters) w.resolve();
-      } catch (error) {
-        for (const w of waiters) w.reject(error);
-      }
-    }
-    // In the same synchronous step as the last emptiness check, so a commit never finds a flush that has
-    // already looked at the queue for the last time.
-    this.flushing = undefined;
+    return this.commits.add([[`${topic}\u0000${partition}`, { topic, partition, offset }]]);
   }
 }

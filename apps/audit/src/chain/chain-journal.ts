@@ -1,16 +1,12 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChainHead } from '@airlock/audit-chain';
+import { GroupCommit } from '@airlock/events';
 import { openLineFile, syncDirectory } from '../durable/line-file';
 import type { ChainHeads } from './chain-state';
 
 /** Past this size the journal is rewritten as one snapshot line (about ten thousand commits of one chain). */
 const DEFAULT_COMPACT_BYTES = 1 << 20;
-
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * The chain heads as an append-only journal: each commit appends one line with the heads that moved
@@ -21,9 +17,8 @@ interface Waiter {
  * fsync, rename, directory fsync): rare, and a crash in the middle leaves the old or the new file whole.
  */
 export class ChainStateJournal {
-  private pending = new Map<string, ChainHead>();
-  private waiters: Waiter[] = [];
-  private flushing?: Promise<void>;
+  // A failed line's heads go again with the next one (not on disk: their callers fail, their offsets stay uncommitted).
+  private readonly lines = new GroupCommit<string, ChainHead>((heads) => this.writeLine(heads), { retryFailed: true });
   private closed = false;
 
   private constructor(
@@ -43,33 +38,12 @@ export class ChainStateJournal {
   /** Resolves once the heads given (and everything committed before) are on disk. */
   commit(heads: ReadonlyMap<string, ChainHead>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('chain state journal is closed'));
-    for (const [id, head] of heads) this.pending.set(id, { ...head });
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.flushing ??= this.flush();
-    return done;
+    return this.lines.add([...heads].map(([id, head]) => [id, { ...head }] as const));
   }
 
-  private async flush(): Promise<void> {
-    // Let the commits of the current tick (other partitions' batches) join the first line.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.waiters.length > 0) {
-      const heads = this.pending;
-      const waiters = this.waiters;
-      this.pending = new Map();
-      this.waiters = [];
-      try {
-        await this.append(`${JSON.stringify({ chains: Object.fromEntries(heads) })}\n`);
-        if (this.size > this.compactBytes) await this.compact();
-        for (const w of waiters) w.resolve();
-      } catch (error) {
-        // Not on disk, so the callers fail (their offsets stay uncommitted); the heads go again with the next line.
-        for (const [id, head] of heads) if (!this.pending.has(id)) this.pending.set(id, head);
-        for (const w of waiters) w.reject(error);
-      }
-    }
-    // In the same synchronous step as the last emptiness check, so a commit never finds a flush that has
-    // already looked at the queue for the last time.
-    this.flushing = undefined;
+  private async writeLine(heads: ReadonlyMap<string, ChainHead>): Promise<void> {
+    await this.append(`${JSON.stringify({ chains: Object.fromEntries(heads) })}\n`);
+    if (this.size > this.compactBytes) await this.compact();
   }
 
   private async append(line: string): Promise<void> {
@@ -101,7 +75,7 @@ export class ChainStateJournal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flushing?.catch(() => undefined);
+    await this.lines.settled();
     await this.handle.close();
   }
 }
