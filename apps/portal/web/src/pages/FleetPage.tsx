@@ -6,7 +6,7 @@ import { SPA_ROUTES } from '../../../src/spa-routes';
 import { useFleet, useFleetAction } from '../api/ops-queries';
 import { useMe } from '../api/queries';
 import { canOperate } from '../api/roles';
-import type { Workspace, WorkspaceAction, WorkspaceState } from '../api/types';
+import type { Workspace, WorkspaceAction } from '../api/types';
 import { allowedActions, isMoving } from '../api/workspace-state';
 import { errorReference, errorText } from '../errors';
 import { DEFAULT_TIME_ZONE, formatDateTime } from '../format';
@@ -14,23 +14,12 @@ import { loadOpsStrings } from '../i18n/ops';
 import { useLanguage } from '../language';
 import { type Column, DataTable } from '../layout/DataTable';
 import { MessagePage } from '../layout/MessagePage';
-import { StatusBadge, type Tone } from '../layout/StatusBadge';
+import { StatusBadge } from '../layout/StatusBadge';
 import { formatAge } from './fleet/age';
 import './fleet/ops.css';
+import { ACTIONS, STATE_TONES } from './workspaces/workspace-display';
 
 loadOpsStrings();
-
-const STATE_TONES: Record<WorkspaceState, Tone> = {
-  requested: 'progress',
-  provisioning: 'progress',
-  running: 'good',
-  stopped: 'neutral',
-  deleting: 'warning',
-  failed: 'bad',
-  deleted: 'neutral',
-};
-
-const ACTIONS: WorkspaceAction[] = ['start', 'stop', 'restart', 'delete'];
 
 /** Every workspace of the tenant, for its operators (SREs, security administrators); others get a page saying so. */
 export default function FleetPage() {

@@ -2,24 +2,13 @@ import { ExportOutlined, LoadingOutlined } from '@ant-design/icons';
 import { App, Button } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useWorkspaceAction } from '../../api/queries';
-import type { Workspace, WorkspaceAction, WorkspaceState } from '../../api/types';
+import type { Workspace, WorkspaceAction } from '../../api/types';
 import { allowedActions, canOpen, isMoving } from '../../api/workspace-state';
 import { errorReference, errorText } from '../../errors';
 import { formatDateTime, resourceNumbers } from '../../format';
 import { useLanguage } from '../../language';
-import { StatusBadge, type Tone } from '../../layout/StatusBadge';
-
-const STATE_TONES: Record<WorkspaceState, Tone> = {
-  requested: 'progress',
-  provisioning: 'progress',
-  running: 'good',
-  stopped: 'neutral',
-  deleting: 'warning',
-  failed: 'bad',
-  deleted: 'neutral',
-};
-
-const ACTIONS: WorkspaceAction[] = ['start', 'stop', 'restart', 'delete'];
+import { StatusBadge } from '../../layout/StatusBadge';
+import { ACTIONS, STATE_TONES } from './workspace-display';
 
 /** One workspace: what it is, where it is going, and what can be done with it (each action confirmed first). */
 export function WorkspaceCard({ workspace: w, timeZone }: { workspace: Workspace; timeZone: string }) {
