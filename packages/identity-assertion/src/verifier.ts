@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Agent, type AgentOptions, get } from 'node:https';
+import { get as httpGet } from 'node:http';
+import { Agent, type AgentOptions, get as httpsGet } from 'node:https';
 import { ASSERTION_ALG, ASSERTION_AUDIENCE, ASSERTION_ISSUER, ASSERTION_TYP, identityFromClaims, type AssertedIdentity } from './claims';
 import { AssertionError } from './errors';
 import { assertP256, keysFromJwks, publicJwkOf, thumbprint, type Jwks } from './keys';
@@ -100,22 +101,20 @@ class RemoteJwks implements KeySource {
 
   private async fetchKeys(): Promise<void> {
     this.lastAttempt = this.options.now();
-    const keys = keysFromJwks(this.agent ? await this.getOverTls(this.agent) : await this.getPlain());
+    const keys = keysFromJwks(await this.getJson());
     if (!keys.size) throw new Error('the JWKS holds no ES256 P-256 key');
     this.keys = keys;
     this.fetchedAt = this.options.now();
   }
 
-  private async getPlain(): Promise<unknown> {
-    const res = await fetch(this.url, { signal: AbortSignal.timeout(this.options.fetchTimeoutMs), redirect: 'error', headers: { accept: 'application/json' } });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return res.json();
-  }
-
-  /** node:https rather than fetch: fetch cannot present a client certificate without another HTTP client library. */
-  private getOverTls(agent: Agent): Promise<unknown> {
+  /**
+   * node:http(s) rather than fetch: fetch cannot present a client certificate without another HTTP client library.
+   * Redirects are not followed (anything but 200 is a failure).
+   */
+  private getJson(): Promise<unknown> {
+    const get = this.url.startsWith('https:') ? httpsGet : httpGet;
     return new Promise((resolve, reject) => {
-      const req = get(this.url, { agent, headers: { accept: 'application/json' }, timeout: this.options.fetchTimeoutMs }, (res) => {
+      const req = get(this.url, { agent: this.agent, headers: { accept: 'application/json' } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
@@ -128,7 +127,9 @@ class RemoteJwks implements KeySource {
           }
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.fetchTimeoutMs} ms`)));
+      // The whole exchange, not just each silence on the socket, within fetchTimeoutMs.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.options.fetchTimeoutMs} ms`)), this.options.fetchTimeoutMs);
+      req.on('close', () => clearTimeout(timer));
       req.on('error', reject);
     });
   }
