@@ -46,15 +46,15 @@ export const terminalConfig = {
   TERMINAL_SCROLLBACK_LINES: env.int(10_000, 100),
   /** Live sessions one user may own at a time. */
   TERMINAL_MAX_SESSIONS_PER_USER: env.int(10, 1),
-  /** A session nobody is attached to ends after this long (the seed's "dormant" state has a lifetime). */
+  /** A session nobody is attached to ends after this long (the seed's "dormant" state has a lifetime); policy's `detachedTtlSeconds` wins. */
   TERMINAL_DETACHED_TTL_SECONDS: env.int(24 * 3600, 1),
-  /** Seconds without input after which input is refused until the owner re-authenticates (15 minutes); 0 turns it off. */
+  /** Seconds without input after which input is refused until the owner re-authenticates (15 minutes); 0 turns it off; policy's `idleLockSeconds` wins. */
   TERMINAL_IDLE_LOCK_SECONDS: env.int(15 * 60, 0),
   /** How often the reaper looks for expired and idle sessions. */
   TERMINAL_REAPER_INTERVAL_SECONDS: env.int(30, 1),
   /** Lifetime of a WebSocket ticket; it also works once only. */
   TERMINAL_TICKET_TTL_SECONDS: env.int(30, 5),
-  /** Whether an owner may invite others read-write (read-only sharing is always allowed). */
+  /** Whether an owner may invite others read-write (read-only sharing is always allowed); policy's `allowReadWriteSharing` wins. */
   TERMINAL_ALLOW_READ_WRITE_SHARING: env.bool(false),
   /**
    * The only Origins a WebSocket upgrade is accepted from (comma-separated, e.g. https://airlock.example): the

@@ -45,7 +45,7 @@ export class TerminalForbiddenError extends AppError<TerminalErrorCode> {
 
 export class ShareModeForbiddenError extends AppError<TerminalErrorCode> {
   constructor() {
-    super('terminal_share_mode_forbidden', 'read-write sharing is not allowed here; share read-only', { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });
+    super('terminal_share_mode_forbidden', 'read-write sharing is not allowed for this session; share read-only', { httpStatus: 403, grpcStatus: GrpcStatus.PERMISSION_DENIED });
   }
 }
 

@@ -34,6 +34,10 @@ const ORIGIN = 'https://airlock.test';
 /** The tenant policy records (output and keystrokes); `plain` is not recorded. */
 const TENANT = 'bank';
 const AUDITOR = ['auditor'];
+/** A tenant whose bundle entry sets short session lifetimes and allows read-write sharing (the service's defaults do not). */
+const SHORT_LIVED = 'lab';
+/** A tenant under the bundle's default entry: nothing recorded, the service's own lifetimes and sharing. */
+const PLAIN = 'plain';
 
 /**
  * Recording as policy asks for it: the real policy service with a bundle whose `terminals` section records
@@ -52,6 +56,8 @@ describe('terminal recording', () => {
   const keyHex = randomBytes(32).toString('hex');
 
   const client = terminalClient({ address: () => service.httpAddress, signer: edgeSigner, tenantId: TENANT, origin: ORIGIN });
+  const labClient = terminalClient({ address: () => service.httpAddress, signer: edgeSigner, tenantId: SHORT_LIVED, origin: ORIGIN });
+  const plainClient = terminalClient({ address: () => service.httpAddress, signer: edgeSigner, tenantId: PLAIN, origin: ORIGIN });
   const start = (extra: Record<string, string> = {}) => startBuiltService({ app: 'terminal', env: { ...env, ...extra }, ready: grpcServing('airlock.terminal.v1.TerminalService') });
   const castOf = (id: string, userId = 'ann', roles = AUDITOR) => client.call(userId, 'GET', `/recordings/${id}/cast`, undefined, roles);
 
@@ -64,7 +70,9 @@ describe('terminal recording', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-termrec-'));
     policy = await startBuiltPolicy({
       dir,
-      bundle: policyTestBundle('termrec-1', { terminals: { default: { maxSessionsPerUser: 5 }, tenants: { [TENANT]: { recording: 'output_and_input', retentionDays: 30 } } } }),
+      bundle: policyTestBundle('termrec-1', {
+        terminals: { default: { maxSessionsPerUser: 5 }, tenants: { [TENANT]: { recording: 'output_and_input', retentionDays: 30 }, [SHORT_LIVED]: { detachedTtlSeconds: 2, idleLockSeconds: 1, allowReadWriteSharing: true } } },
+      }),
     });
     writeFileSync(path.join(dir, 'recording.key'), keyHex, { mode: 0o600 });
     env = {
@@ -180,5 +188,19 @@ describe('terminal recording', () => {
     service = await startBuiltService({ app: 'terminal', env: unconfigured, ready: grpcServing('airlock.terminal.v1.TerminalService') });
     const refused = await client.api('alice', 'POST', '', { workspace_id: 'w-alice' });
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'terminal_recording_unavailable' } } });
+  });
+
+  it("applies the bundle's lifetimes and sharing per tenant: an idle lock, a TTL and read-write invitations", async () => {
+    const { body: plainSession } = await plainClient.api('paul', 'POST', '', { workspace_id: 'w-paul', name: 'defaults' });
+    expect((await plainClient.api('paul', 'PUT', `/${plainSession.id}/shares`, { user_id: 'pia', mode: 'read-write' })).body.error.code).toBe('terminal_share_mode_forbidden');
+    await plainClient.api('paul', 'DELETE', `/${plainSession.id}`);
+
+    const { body: session } = await labClient.api('lena', 'POST', '', { workspace_id: 'w-lena', name: 'short' });
+    expect((await labClient.api('lena', 'PUT', `/${session.id}/shares`, { user_id: 'leo', mode: 'read-write' })).status).toBe(200);
+    const terminal = await labClient.attach('lena', (await labClient.ticketFor('lena', session.id)).url);
+    await eventually('the idle lock after 1 s', () => (terminal.messages.some((m) => m.type === 'locked') ? true : undefined), 20_000);
+    await terminal.close();
+    await eventually('the end after a 2 s TTL', async () => ((await labClient.api('lena', 'GET', `/${session.id}`)).body.state === 'terminated' ? true : undefined), 20_000);
+    await eventually('the end audited', () => (audits.some((e) => e.action === 'terminate' && e.endpoint.endsWith(session.id) && e.routeTarget === 'ttl_expired') ? true : undefined));
   });
 });

@@ -33,6 +33,9 @@ export class GetTerminalPolicy {
       recording: found ? RECORDING[found.rules.recording ?? 'off'] : Recording.TERMINAL_RECORDING_UNSPECIFIED,
       retentionDays: found?.rules.retentionDays ?? 0,
       maxSessionsPerUser: found?.rules.maxSessionsPerUser ?? 0,
+      detachedTtlSeconds: found?.rules.detachedTtlSeconds,
+      idleLockSeconds: found?.rules.idleLockSeconds,
+      allowReadWriteSharing: found?.rules.allowReadWriteSharing,
     };
   }
 }

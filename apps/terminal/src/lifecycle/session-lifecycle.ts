@@ -23,7 +23,7 @@ export function idleLockDue(lastInputMs: number, nowMs: number, lockSeconds: num
  * The service's own part of the lifecycle. At boot it finds its sessions again: PostgreSQL's live rows are
  * compared with what each account's tmux server holds (rows whose shell is gone end; shells without a live row
  * are killed), and nobody counts as attached any more. Then, every TERMINAL_REAPER_INTERVAL_SECONDS, detached
- * sessions past their TTL are ended, sessions idle past TERMINAL_IDLE_LOCK_SECONDS are locked, and shells that
+ * sessions past their TTL are ended, sessions idle past their idle lock are locked, and shells that
  * exited while nobody watched are noticed.
  */
 @Injectable()
@@ -114,7 +114,7 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
 
   /** One pass of the reaper. */
   async tick(nowMs = Date.now()): Promise<void> {
-    for (const s of await this.store.detachedBefore(new Date(nowMs - this.config.TERMINAL_DETACHED_TTL_SECONDS * 1000))) {
+    for (const s of await this.store.detachedExpired(new Date(nowMs))) {
       await this.terminate.execute(s, '', 'ttl_expired');
     }
     await this.endWithWorkspaces(await this.store.listLive());
@@ -127,7 +127,7 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
         locked++;
         continue;
       }
-      if (!idleLockDue(state.lastInputMs, nowMs, this.config.TERMINAL_IDLE_LOCK_SECONDS)) continue;
+      if (!idleLockDue(state.lastInputMs, nowMs, s.limits.idleLockSeconds)) continue;
       await this.hot.setLocked(s.id, true, nowMs);
       this.connections.setLocked(s.id, true);
       await this.audit.record({ action: 'lock', session: s, actor: '', target: 'idle' });

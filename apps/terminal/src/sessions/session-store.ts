@@ -5,7 +5,7 @@ import { APP_CONFIG, APP_LOGGER, type ServiceConfig } from '@airlock/runtime';
 import type { Logger } from '@airlock/telemetry';
 import type { terminalConfig } from '../config';
 import { terminalStoreError } from '../errors';
-import type { RecordingMode, SessionState, ShareMode, TerminalSession } from './session';
+import { configuredLimits, type RecordingMode, type SessionLimits, type SessionState, type ShareMode, type TerminalSession } from './session';
 
 /** Outside src/ so the same relative path works from src/sessions (tests) and dist/sessions (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -19,6 +19,9 @@ interface SessionRow {
   account_key: string;
   state: SessionState;
   recording: RecordingMode;
+  detached_ttl_seconds: number | null;
+  idle_lock_seconds: number | null;
+  allow_read_write_sharing: boolean | null;
   created_at: Date;
   last_attached_at: Date | null;
   detached_at: Date | null;
@@ -30,7 +33,8 @@ SELECT s.*, (SELECT json_agg(json_build_object('user_id', h.user_id, 'mode', h.m
              FROM terminal_shares h WHERE h.session_id = s.id) AS shares
 FROM terminal_sessions s`;
 
-const toSession = (r: SessionRow): TerminalSession => ({
+/** A row of a session created before its limits were stored gets the service's defaults. */
+const toSession = (defaults: SessionLimits) => (r: SessionRow): TerminalSession => ({
   id: r.id,
   tenantId: r.tenant_id,
   workspaceId: r.workspace_id,
@@ -39,6 +43,11 @@ const toSession = (r: SessionRow): TerminalSession => ({
   accountKey: r.account_key,
   state: r.state,
   recording: r.recording,
+  limits: {
+    detachedTtlSeconds: r.detached_ttl_seconds ?? defaults.detachedTtlSeconds,
+    idleLockSeconds: r.idle_lock_seconds ?? defaults.idleLockSeconds,
+    allowReadWriteSharing: r.allow_read_write_sharing ?? defaults.allowReadWriteSharing,
+  },
   createdAt: r.created_at,
   lastAttachedAt: r.last_attached_at,
   detachedAt: r.detached_at,
@@ -53,18 +62,23 @@ export interface NewSessionRow {
   name: string;
   accountKey: string;
   recording: RecordingMode;
+  limits: SessionLimits;
 }
 
 /** Session metadata in PostgreSQL (database airlock_terminal): the record that outlives the service. */
 @Injectable()
 export class SessionStore implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: Pool;
+  private readonly toSession: (r: SessionRow) => TerminalSession;
+  private readonly defaultTtlSeconds: number;
 
   constructor(
     @Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     this.pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, password: config.DATABASE_PASSWORD_FILE?.reveal() });
+    this.defaultTtlSeconds = config.TERMINAL_DETACHED_TTL_SECONDS;
+    this.toSession = toSession(configuredLimits(config));
   }
 
   async onModuleInit(): Promise<void> {
@@ -90,7 +104,7 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async rows(where: string, values: unknown[]): Promise<TerminalSession[]> {
-    return this.query(async () => (await this.pool.query<SessionRow>(`${SELECT} WHERE ${where} ORDER BY s.created_at DESC, s.id`, values)).rows.map(toSession));
+    return this.query(async () => (await this.pool.query<SessionRow>(`${SELECT} WHERE ${where} ORDER BY s.created_at DESC, s.id`, values)).rows.map(this.toSession));
   }
 
   async get(id: string): Promise<TerminalSession | undefined> {
@@ -107,15 +121,11 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${row.tenantId}/${row.ownerUserId}`]);
         const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM terminal_sessions WHERE tenant_id = $1 AND owner_user_id = $2 AND state <> 'terminated'`, [row.tenantId, row.ownerUserId]);
         if (Number(rows[0].n) >= max) return false;
-        await client.query(`INSERT INTO terminal_sessions (id, tenant_id, workspace_id, owner_user_id, name, account_key, recording, state, detached_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'detached', now())`, [
-          row.id,
-          row.tenantId,
-          row.workspaceId,
-          row.ownerUserId,
-          row.name,
-          row.accountKey,
-          row.recording,
-        ]);
+        await client.query(
+          `INSERT INTO terminal_sessions (id, tenant_id, workspace_id, owner_user_id, name, account_key, recording, detached_ttl_seconds, idle_lock_seconds, allow_read_write_sharing, state, detached_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'detached', now())`,
+          [row.id, row.tenantId, row.workspaceId, row.ownerUserId, row.name, row.accountKey, row.recording, row.limits.detachedTtlSeconds, row.limits.idleLockSeconds, row.limits.allowReadWriteSharing],
+        );
         return true;
       }),
     );
@@ -153,9 +163,9 @@ export class SessionStore implements OnModuleInit, OnApplicationShutdown {
     return this.query(async () => ((await this.pool.query(`UPDATE terminal_sessions SET state = 'terminated', terminated_at = now(), terminated_reason = $2, detached_at = NULL WHERE id = $1 AND state <> 'terminated'`, [id, reason])).rowCount ?? 0) > 0);
   }
 
-  /** Detached sessions whose TTL has run out. */
-  async detachedBefore(cutoff: Date): Promise<TerminalSession[]> {
-    return this.rows(`s.state = 'detached' AND s.detached_at < $1`, [cutoff]);
+  /** Detached sessions whose own TTL has run out at `now`. */
+  async detachedExpired(now: Date): Promise<TerminalSession[]> {
+    return this.rows(`s.state = 'detached' AND s.detached_at + make_interval(secs => coalesce(s.detached_ttl_seconds, $2)) < $1`, [now, this.defaultTtlSeconds]);
   }
 
   async share(id: string, userId: string, mode: ShareMode): Promise<void> {

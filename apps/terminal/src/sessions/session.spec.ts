@@ -8,6 +8,7 @@ const session = (overrides: Partial<TerminalSession> = {}): TerminalSession => (
   name: 'build',
   accountKey: 'w1',
   recording: 'off',
+  limits: { detachedTtlSeconds: 86_400, idleLockSeconds: 900, allowReadWriteSharing: false },
   state: 'detached',
   createdAt: new Date('2026-01-01T00:00:00Z'),
   lastAttachedAt: null,

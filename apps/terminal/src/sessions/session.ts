@@ -6,6 +6,23 @@ export type Access = 'owner' | ShareMode;
 /** What of the session is recorded, as the policy bundle said when it was created. */
 export type RecordingMode = 'off' | 'output' | 'output_and_input';
 
+/** A session's lifetime and sharing rules, fixed when it is created (the policy bundle, else the service's defaults). */
+export interface SessionLimits {
+  /** Seconds a detached session lives before it is ended. */
+  detachedTtlSeconds: number;
+  /** Seconds without input before the session locks until re-authentication; 0: never. */
+  idleLockSeconds: number;
+  /** Whether the owner may invite someone to type. */
+  allowReadWriteSharing: boolean;
+}
+
+/** The service's own defaults, for tenants the policy bundle says nothing about. */
+export const configuredLimits = (config: { TERMINAL_DETACHED_TTL_SECONDS: number; TERMINAL_IDLE_LOCK_SECONDS: number; TERMINAL_ALLOW_READ_WRITE_SHARING: boolean }): SessionLimits => ({
+  detachedTtlSeconds: config.TERMINAL_DETACHED_TTL_SECONDS,
+  idleLockSeconds: config.TERMINAL_IDLE_LOCK_SECONDS,
+  allowReadWriteSharing: config.TERMINAL_ALLOW_READ_WRITE_SHARING,
+});
+
 export interface Share {
   userId: string;
   mode: ShareMode;
@@ -20,6 +37,7 @@ export interface TerminalSession {
   accountKey: string;
   state: SessionState;
   recording: RecordingMode;
+  limits: SessionLimits;
   createdAt: Date;
   lastAttachedAt: Date | null;
   detachedAt: Date | null;

@@ -73,7 +73,7 @@ export class CreateSession {
     // Refused before a shell exists: a session policy wants recorded never runs unrecorded.
     if (rules.recording !== 'off' && !this.recorder.configured) throw new RecordingUnavailableError('recording is required by policy and not configured here');
     const id = newSessionId();
-    const row = { id, tenantId: caller.tenantId, workspaceId: input.workspaceId, ownerUserId: caller.userId, name: input.name ?? `terminal ${id.slice(2, 6)}`, accountKey: host.account.key, recording: rules.recording };
+    const row = { id, tenantId: caller.tenantId, workspaceId: input.workspaceId, ownerUserId: caller.userId, name: input.name ?? `terminal ${id.slice(2, 6)}`, accountKey: host.account.key, recording: rules.recording, limits: rules.limits };
     if (!(await this.store.insertWithinLimit(row, rules.maxSessionsPerUser))) throw new SessionLimitError(rules.maxSessionsPerUser);
     try {
       await this.pty.create(host.account, { name: id, shell: this.config.TERMINAL_SHELL, cols: input.cols, rows: input.rows, env: shellEnvironment(host.account.home, id, this.config.TERMINAL_SHELL) });

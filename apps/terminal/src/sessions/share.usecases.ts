@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type ServiceConfig } from '@airlock/runtime';
+import { Injectable } from '@nestjs/common';
 import { TerminalAudit } from '../audit/terminal-audit';
-import type { terminalConfig } from '../config';
 import { InvalidRequestError, SessionTerminatedError, ShareModeForbiddenError } from '../errors';
 import { HotState } from '../hot/hot-state';
 import { CLOSE, Connections } from '../stream/connections';
@@ -20,7 +18,6 @@ export function parseShare(body: unknown): { userId: string; mode: ShareMode } {
 @Injectable()
 export class ShareSession {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof terminalConfig>,
     private readonly store: SessionStore,
     private readonly access: SessionAccess,
     private readonly hot: HotState,
@@ -31,7 +28,7 @@ export class ShareSession {
   async share(caller: Caller, id: string, guest: { userId: string; mode: ShareMode }): Promise<SessionView> {
     const { session } = await this.access.require(id, caller, true);
     if (guest.userId === caller.userId) throw new InvalidRequestError('the owner already has the session');
-    if (guest.mode === 'read-write' && !this.config.TERMINAL_ALLOW_READ_WRITE_SHARING) throw new ShareModeForbiddenError();
+    if (guest.mode === 'read-write' && !session.limits.allowReadWriteSharing) throw new ShareModeForbiddenError();
     await this.store.share(id, guest.userId, guest.mode);
     // A changed mode takes effect on the guest's next attach; an open connection keeps the access it had.
     if (guest.mode === 'read-only') this.connections.closeUser(id, guest.userId, CLOSE.unshared, 'access changed');

@@ -317,6 +317,22 @@ export interface GetTerminalPolicyResponse {
   retentionDays: number;
   /** Live sessions one user of the tenant may own at once; 0 = the terminal service's own default. */
   maxSessionsPerUser: number;
+  /** Seconds a detached session lives before it is ended; unset = the terminal service's own default. */
+  detachedTtlSeconds?:
+    | number
+    | undefined;
+  /**
+   * Seconds without input before a session locks until its user re-authenticates; 0 = never; unset = the terminal
+   * service's own default.
+   */
+  idleLockSeconds?:
+    | number
+    | undefined;
+  /**
+   * Whether an owner may invite someone to type in the session (read-write); unset = the terminal service's own
+   * default. Read-only invitations are always allowed.
+   */
+  allowReadWriteSharing?: boolean | undefined;
 }
 
 function createBaseRequestContext(): RequestContext {
@@ -2862,7 +2878,16 @@ export const GetTerminalPolicyRequest: MessageFns<GetTerminalPolicyRequest> = {
 };
 
 function createBaseGetTerminalPolicyResponse(): GetTerminalPolicyResponse {
-  return { policyVersion: "", ruleId: "", recording: 0, retentionDays: 0, maxSessionsPerUser: 0 };
+  return {
+    policyVersion: "",
+    ruleId: "",
+    recording: 0,
+    retentionDays: 0,
+    maxSessionsPerUser: 0,
+    detachedTtlSeconds: undefined,
+    idleLockSeconds: undefined,
+    allowReadWriteSharing: undefined,
+  };
 }
 
 export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = {
@@ -2881,6 +2906,15 @@ export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = 
     }
     if (message.maxSessionsPerUser !== 0) {
       writer.uint32(40).uint32(message.maxSessionsPerUser);
+    }
+    if (message.detachedTtlSeconds !== undefined) {
+      writer.uint32(48).uint32(message.detachedTtlSeconds);
+    }
+    if (message.idleLockSeconds !== undefined) {
+      writer.uint32(56).uint32(message.idleLockSeconds);
+    }
+    if (message.allowReadWriteSharing !== undefined) {
+      writer.uint32(64).bool(message.allowReadWriteSharing);
     }
     return writer;
   },
@@ -2938,6 +2972,30 @@ export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = 
             message.maxSessionsPerUser = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.detachedTtlSeconds = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.idleLockSeconds = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.allowReadWriteSharing = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2973,6 +3031,21 @@ export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = 
         : isSet(object.max_sessions_per_user)
         ? globalThis.Number(object.max_sessions_per_user)
         : 0,
+      detachedTtlSeconds: isSet(object.detachedTtlSeconds)
+        ? globalThis.Number(object.detachedTtlSeconds)
+        : isSet(object.detached_ttl_seconds)
+        ? globalThis.Number(object.detached_ttl_seconds)
+        : undefined,
+      idleLockSeconds: isSet(object.idleLockSeconds)
+        ? globalThis.Number(object.idleLockSeconds)
+        : isSet(object.idle_lock_seconds)
+        ? globalThis.Number(object.idle_lock_seconds)
+        : undefined,
+      allowReadWriteSharing: isSet(object.allowReadWriteSharing)
+        ? globalThis.Boolean(object.allowReadWriteSharing)
+        : isSet(object.allow_read_write_sharing)
+        ? globalThis.Boolean(object.allow_read_write_sharing)
+        : undefined,
     };
   },
 
@@ -2993,6 +3066,15 @@ export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = 
     if (message.maxSessionsPerUser !== 0) {
       obj.maxSessionsPerUser = Math.round(message.maxSessionsPerUser);
     }
+    if (message.detachedTtlSeconds !== undefined) {
+      obj.detachedTtlSeconds = Math.round(message.detachedTtlSeconds);
+    }
+    if (message.idleLockSeconds !== undefined) {
+      obj.idleLockSeconds = Math.round(message.idleLockSeconds);
+    }
+    if (message.allowReadWriteSharing !== undefined) {
+      obj.allowReadWriteSharing = message.allowReadWriteSharing;
+    }
     return obj;
   },
 
@@ -3006,6 +3088,9 @@ export const GetTerminalPolicyResponse: MessageFns<GetTerminalPolicyResponse> = 
     message.recording = object.recording ?? 0;
     message.retentionDays = object.retentionDays ?? 0;
     message.maxSessionsPerUser = object.maxSessionsPerUser ?? 0;
+    message.detachedTtlSeconds = object.detachedTtlSeconds ?? undefined;
+    message.idleLockSeconds = object.idleLockSeconds ?? undefined;
+    message.allowReadWriteSharing = object.allowReadWriteSharing ?? undefined;
     return message;
   },
 };
