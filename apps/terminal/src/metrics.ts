@@ -13,4 +13,8 @@ export const terminalMetrics = {
   bytesIn: meter.createCounter('airlock_terminal_input_bytes_total', { description: 'Keystroke bytes accepted from clients', unit: 'By' }),
   refusedInput: meter.createCounter('airlock_terminal_input_refused_total', { description: 'Input frames refused, by reason (terminal_read_only, terminal_locked)' }),
   sessions: meter.createObservableGauge('airlock_terminal_sessions', { description: 'Live sessions by state (attached, detached, locked)' }),
+  // Read by the reaper from /proc once per pass: the tmux servers of this service's root and every process below them.
+  ptyProcesses: meter.createObservableGauge('airlock_terminal_pty_processes', { description: "Processes of the shells' trees (tmux servers included)" }),
+  ptyCpu: meter.createObservableGauge('airlock_terminal_pty_cpu_seconds', { description: "CPU seconds the live shells' processes have used (falls when shells end)", unit: 's' }),
+  ptyMemory: meter.createObservableGauge('airlock_terminal_pty_memory_bytes', { description: "Resident memory of the shells' processes, summed", unit: 'By' }),
 };

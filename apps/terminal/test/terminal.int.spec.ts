@@ -7,6 +7,7 @@ import {
   ensureTmux,
   killTerminalShells,
   eventually,
+  freePort,
   grpcServing,
   startBuiltService,
   startInfra,
@@ -166,13 +167,22 @@ describe('terminal service', () => {
   // Last: it restarts the service with short clocks, which also reaps what earlier tests left detached.
   it('locks an idle session until the owner asks for a new ticket, and ends a detached one after its TTL', async () => {
     await service.stop();
+    const metricsPort = await freePort();
     service = await startBuiltService({
       app: 'terminal',
-      env: { ...env, TERMINAL_IDLE_LOCK_SECONDS: '2', TERMINAL_REAPER_INTERVAL_SECONDS: '1', TERMINAL_DETACHED_TTL_SECONDS: '3' },
+      env: { ...env, TERMINAL_IDLE_LOCK_SECONDS: '2', TERMINAL_REAPER_INTERVAL_SECONDS: '1', TERMINAL_DETACHED_TTL_SECONDS: '3', METRICS_PORT: String(metricsPort) },
       ready: grpcServing('airlock.terminal.v1.TerminalService'),
     });
     const { body: session } = await api('erin', 'POST', '', { workspace_id: 'w-erin' });
     const terminal = await attach('erin', (await ticketFor('erin', session.id)).url);
+    // The reaper's pass also reads the shells' processes for the PTY metrics: erin's tmux server and shell at least.
+    const gauge = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const scraped = await eventually('the PTY metrics', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return gauge(text, 'airlock_terminal_pty_processes') >= 2 ? text : undefined;
+    });
+    expect(gauge(scraped, 'airlock_terminal_pty_memory_bytes')).toBeGreaterThan(1_000_000);
+    expect(gauge(scraped, 'airlock_terminal_pty_cpu_seconds')).toBeGreaterThanOrEqual(0);
     await eventually('the idle lock', () => (terminal.messages.some((m) => m.type === 'locked') ? true : undefined));
     expect((await api('erin', 'GET', `/${session.id}`)).body.locked).toBe(true);
     terminal.type('echo while-locked\r');

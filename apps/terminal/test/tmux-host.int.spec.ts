@@ -2,6 +2,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureTmux, eventually, TMUX_PATH } from '@airlock/testing';
 import { restoreSequence } from '../src/pty/control-protocol';
+import { shellProcessUsage } from '../src/pty/process-usage';
 import { TmuxHost, type ShellAccount } from '../src/pty/tmux-host';
 
 jest.setTimeout(60_000);
@@ -20,7 +21,7 @@ describe('TmuxHost (real tmux)', () => {
 
   afterAll(async () => {
     await host.kill(account, 's1').catch(() => undefined);
-    for (const name of ['s2', 's3', 's4']) await host.kill(account, name).catch(() => undefined);
+    for (const name of ['s2', 's3', 's4', 'm1', 'm2']) await host.kill(account, name).catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -125,5 +126,22 @@ describe('TmuxHost (real tmux)', () => {
       await host.kill(nobody, 's3');
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  it("finds the shells' processes for the PTY metrics: the server and one shell per session, not this process's clients", async () => {
+    const before = await shellProcessUsage(root);
+    await host.create(account, { name: 'm1', shell: '/bin/sh', cols: 80, rows: 24, env });
+    const client = host.attach(account, 'm1', false);
+    await client.whenAttached();
+    const one = await shellProcessUsage(root);
+    // A first session starts the server too; the attached control client is this process's child and not counted.
+    expect(one.processes - before.processes).toBe(before.processes === 0 ? 2 : 1);
+    expect(one.rssBytes).toBeGreaterThan(before.rssBytes);
+    await host.create(account, { name: 'm2', shell: '/bin/sh', cols: 80, rows: 24, env });
+    expect((await shellProcessUsage(root)).processes).toBe(one.processes + 1);
+    await client.detach();
+    await host.kill(account, 'm2');
+    await eventually('the shell gone', async () => ((await shellProcessUsage(root)).processes === one.processes ? true : undefined));
+    expect((await shellProcessUsage(path.join(root, 'elsewhere'))).processes).toBe(0);
   });
 });

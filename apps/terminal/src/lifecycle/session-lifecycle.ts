@@ -6,6 +6,7 @@ import type { terminalConfig } from '../config';
 import { HotState } from '../hot/hot-state';
 import { terminalMetrics } from '../metrics';
 import { Pty } from '../pty/pty.provider';
+import { shellProcessUsage, type ProcessUsage } from '../pty/process-usage';
 import type { TerminalSession } from '../sessions/session';
 import { SessionStore } from '../sessions/session-store';
 import { TerminateSession } from '../sessions/sessions.usecases';
@@ -31,6 +32,7 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private counts = { attached: 0, detached: 0, locked: 0 };
+  private usage?: ProcessUsage;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig<typeof terminalConfig>,
@@ -46,6 +48,9 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
     terminalMetrics.sessions.addCallback((result) => {
       for (const [state, n] of Object.entries(this.counts)) result.observe(n, { state });
     });
+    terminalMetrics.ptyProcesses.addCallback((result) => this.usage && result.observe(this.usage.processes));
+    terminalMetrics.ptyCpu.addCallback((result) => this.usage && result.observe(this.usage.cpuSeconds));
+    terminalMetrics.ptyMemory.addCallback((result) => this.usage && result.observe(this.usage.rssBytes));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -134,5 +139,9 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
       locked++;
     }
     this.counts = { attached: live.filter((s) => s.state === 'attached').length, detached: live.filter((s) => s.state === 'detached').length, locked };
+    this.usage = await shellProcessUsage(this.config.TERMINAL_ROOT_DIR).catch((error: unknown) => {
+      this.logger.debug({ err: String(error) }, 'reading the shells’ processes from /proc failed');
+      return undefined;
+    });
   }
 }
