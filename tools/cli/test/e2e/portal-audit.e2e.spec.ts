@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { eventually } from '@airlock/testing';
-import { LOCALES, browserSuite, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
+import { LOCALES, auditPage, browserSuite, ZOOMED, newContext, noSeriousA11yViolations, reflows, shoot, signIn } from './portal-support';
 import { edgeCaller, issueToken, seedUser } from './support';
 
 // The auditor's console in a real Chromium through Envoy, in Korean and in English: erin (auditor) finds alice's
@@ -23,6 +23,7 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
   describe.each(LOCALES)('in $locale', ({ locale, lang, s }) => {
     let context: BrowserContext;
     let page: Page;
+    let audit: ReturnType<typeof auditPage>;
     const consoleErrors: string[] = [];
     const correlationId = `e2e-${Date.now()}-portal-audit-${lang}`;
 
@@ -33,6 +34,7 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
       expect(chat.status).toBe(200);
       context = await newContext(suite.browser, locale);
       page = await context.newPage();
+      audit = auditPage(page, s);
       page.on('console', (m) => {
         if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
       });
@@ -40,19 +42,6 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
     afterAll(async () => {
       await context?.close();
     });
-
-    const results = () => page.getByRole('region', { name: s.audit.resultsLabel });
-    /** The search has answered and the page shows it (the table is no longer busy, the button no longer spins). */
-    const answered = () => results().locator('table:not([aria-busy])').waitFor();
-    /** Submits the form and waits for the search API's answer to be shown. */
-    async function search(): Promise<void> {
-      const button = page.getByRole('form', { name: s.audit.formLabel }).getByRole('button', { name: s.audit.search });
-      await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/audit/v1/events'), button.click()]);
-      await answered();
-      // The pointer leaves the button: axe checks the resting colours, not the hover state's fade.
-      await page.mouse.move(0, 0);
-    }
-    const rowsOf = (text: string) => results().locator('tbody tr').filter({ hasText: text });
 
     it("erin opens the audit page from the header and finds alice's request", async () => {
       // Her home page: an auditor has no workspaces, and is told so (no refused request) and pointed to the trail.
@@ -68,62 +57,37 @@ describe("the portal's audit trail page in a real browser through Envoy (headles
       expect(new URL(page.url()).pathname).toBe('/audit');
       await page.getByLabel(s.audit.user_id, { exact: true }).fill('alice');
       await page.getByLabel(s.audit.endpoint, { exact: true }).fill('/v1/chat');
-      await eventually(
-        'the request in the results',
-        async () => {
-          await search();
-          return (await rowsOf(correlationId).filter({ hasText: 'ai.request' }).count()) > 0 ? true : undefined;
-        },
-        60_000,
-      );
+      await audit.searchUntilShown(correlationId, 'ai.request');
       await noSeriousA11yViolations(page, 'audit search');
       await shoot(page, `${lang}-audit-1-search`);
     });
 
     it('opens its detail with the keyboard: every field and the verified link in the hash chain', async () => {
-      // With the keyboard: the row's time is a button.
-      await rowsOf(correlationId).filter({ hasText: 'ai.request' }).first().locator('td').first().getByRole('button').focus();
-      await page.keyboard.press('Enter');
-      const dialog = page.getByRole('dialog', { name: s.audit.detailTitle });
-      await dialog.getByTestId('audit-verified').filter({ hasText: s.audit.verifiedYes }).waitFor();
-      const fields = await dialog.getByTestId('audit-fields').innerText();
+      await audit.openEvent(correlationId, 'ai.request');
+      const fields = await audit.detail().getByTestId('audit-fields').innerText();
       for (const text of ['event_type', 'ai.request', 'correlation_id', correlationId, 'user_id', 'alice', 'policy_version', 'dlp_action']) expect(fields).toContain(text);
       await noSeriousA11yViolations(page, 'audit detail');
       await shoot(page, `${lang}-audit-2-detail`);
     });
 
     it('follows its correlation id: every event of that request, the other filters cleared', async () => {
-      await page.getByRole('dialog').getByRole('button', { name: s.audit.follow }).click();
-      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await audit.follow();
       expect(await page.getByLabel(s.audit.correlation_id, { exact: true }).inputValue()).toBe(correlationId);
       expect(await page.getByLabel(s.audit.user_id, { exact: true }).inputValue()).toBe('');
-      await answered();
-      const rows = results().locator('tbody tr');
       // The gateway's ai.request and the edge's and usage's events of the same request, as the index has them.
-      const texts = await eventually(
-        'more than one event of the request',
-        async () => {
-          const all = await rows.allInnerTexts();
-          if (all.length > 1 && all.every((row) => row.includes(correlationId))) return all;
-          await search();
-          return undefined;
-        },
-        30_000,
-      );
+      const texts = await audit.eventsOfRequest(correlationId);
       expect(texts.some((row) => row.includes('ai.request'))).toBe(true);
       await shoot(page, `${lang}-audit-3-correlation`);
     });
 
     it('exports the whole current search as CSV', async () => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: s.audit.export }).click()]);
-      expect(download.suggestedFilename()).toBe('audit-events.csv');
-      const csv = readFileSync(await download.path(), 'utf8');
-      const [header, ...lines] = csv.split('\r\n').filter(Boolean);
-      expect(header).toMatch(/^event_id,.*correlation_id.*,chain_hash$/);
+      const { filename, text, records } = await audit.exportCsv();
+      expect(filename).toBe('audit-events.csv');
+      expect(text.split('\r\n')[0]).toMatch(/^event_id,.*correlation_id.*,chain_hash$/);
       // Every event the search shows, and only those: the file is the search, not a page of it.
-      const shown = await results().locator('tbody tr').count();
-      expect(lines.length).toBe(shown);
-      expect(lines.every((line) => line.includes(correlationId))).toBe(true);
+      const shown = await audit.rows().count();
+      expect(records).toHaveLength(shown);
+      expect(records.map((r) => r.correlation_id)).toEqual(Array(shown).fill(correlationId));
       expect(await page.getByTestId('audit-export-error').count()).toBe(0);
     });
 

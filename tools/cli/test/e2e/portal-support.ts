@@ -1,10 +1,11 @@
 // What the portal's browser specs share: the portal's own strings per language, a browser context in a locale,
-// signing in at the dev IdP, and the checks every page gets (axe, reflow at 200 % zoom, a screenshot).
+// signing in at the dev IdP, the checks every page gets (axe, reflow at 200 % zoom, a screenshot), and the audit
+// page as an auditor uses it (searched, an event opened, a correlation id followed, the CSV export read).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_FLAGS, ensureChromium, stateDir, uniquePrefix } from '@airlock/testing';
+import { CHROMIUM_FLAGS, ensureChromium, eventually, stateDir, uniquePrefix } from '@airlock/testing';
 import { startMesh, stopMesh, type MeshInfo, type MeshOptions } from '../../src/mesh';
 import { submitPasswordAndTotp, type SeedUser } from './support';
 
@@ -115,4 +116,105 @@ export async function reflows(page: Page): Promise<void> {
   // A chart redraws at its new width on the frame after a ResizeObserver tells it: give the layout a moment to settle.
   for (const deadline = Date.now() + 3_000; (await overflow()) > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
   expect(await overflow()).toBeLessThanOrEqual(0);
+}
+
+/** RFC 4180 text (quoted fields, doubled quotes, CRLF records) as one object per record, keyed by the header's names. */
+export function parseCsv(text: string): Record<string, string>[] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    record.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') field += text[++i];
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\r' && text[i + 1] === '\n') {
+      endField();
+      records.push(record);
+      record = [];
+      i++;
+    } else field += c;
+  }
+  if (field || record.length > 0) {
+    endField();
+    records.push(record);
+  }
+  const [header = [], ...rows] = records;
+  return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
+}
+
+/**
+ * The audit page (/audit) as an auditor uses it in `page`, in the language of `s`: the search form and its
+ * results, one event's detail dialog, following a correlation id, and the CSV export of the current search.
+ */
+export function auditPage(page: Page, s: Strings) {
+  const results = () => page.getByRole('region', { name: s.audit.resultsLabel });
+  /** The search has answered and the page shows it (the table is no longer busy, the button no longer spins). */
+  const answered = () => results().locator('table:not([aria-busy])').waitFor();
+  /** Submits the form and waits for the search API's answer to be shown. */
+  async function search(): Promise<void> {
+    const button = page.getByRole('form', { name: s.audit.formLabel }).getByRole('button', { name: s.audit.search });
+    await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/audit/v1/events'), button.click()]);
+    await answered();
+    // The pointer leaves the button: axe checks the resting colours, not the hover state's fade.
+    await page.mouse.move(0, 0);
+  }
+  const rows = () => results().locator('tbody tr');
+  const rowsOf = (text: string) => rows().filter({ hasText: text });
+  /** Searches again until `eventType`'s event of `correlationId` is among the results (the index follows the sinks by a moment). */
+  const searchUntilShown = (correlationId: string, eventType: string, timeoutMs = 60_000) =>
+    eventually(
+      `${eventType} of ${correlationId} in the results`,
+      async () => {
+        await search();
+        return (await rowsOf(correlationId).filter({ hasText: eventType }).count()) > 0 ? true : undefined;
+      },
+      timeoutMs,
+    );
+  const detail = () => page.getByRole('dialog', { name: s.audit.detailTitle });
+  /** Opens the first shown `eventType` event of `correlationId` with the keyboard (the row's time is a button); resolves once its hash-chain link is verified. */
+  async function openEvent(correlationId: string, eventType: string): Promise<void> {
+    await rowsOf(correlationId).filter({ hasText: eventType }).first().locator('td').first().getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await detail().getByTestId('audit-verified').filter({ hasText: s.audit.verifiedYes }).waitFor();
+  }
+  /** The value the open event's detail shows for the record field `name`. */
+  const fieldOf = (name: string) => detail().getByTestId('audit-fields').locator(`xpath=dt[normalize-space(.)="${name}"]/following-sibling::dd[1]`).innerText();
+  /** "Follow this correlation id" in the open event's detail: the dialog closes and that request's events are searched. */
+  async function follow(): Promise<void> {
+    await page.getByRole('dialog').getByRole('button', { name: s.audit.follow }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await answered();
+  }
+  /**
+   * Searches again until more than one event is shown, every one `correlationId`'s, among them one of each of
+   * `eventTypes`; resolves to the rows' texts in the page's order.
+   */
+  const eventsOfRequest = (correlationId: string, eventTypes: readonly string[] = [], timeoutMs = 30_000) =>
+    eventually(
+      `more than one event of the request${eventTypes.length ? ` (${eventTypes.join(', ')})` : ''}`,
+      async () => {
+        const all = await rows().allInnerTexts();
+        const complete = eventTypes.every((type) => all.some((row) => row.includes(type)));
+        if (all.length > 1 && complete && all.every((row) => row.includes(correlationId))) return all;
+        await search();
+        return undefined;
+      },
+      timeoutMs,
+    );
+  /** Exports the current search: the file's suggested name, its text, and its records parsed. */
+  async function exportCsv(): Promise<{ filename: string; text: string; records: Record<string, string>[] }> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: s.audit.export }).click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    return { filename: download.suggestedFilename(), text, records: parseCsv(text) };
+  }
+  return { page, results, answered, search, rows, rowsOf, searchUntilShown, detail, openEvent, fieldOf, follow, eventsOfRequest, exportCsv };
 }
