@@ -7,7 +7,7 @@
 //           shell on a fresh PTY and relays it over pipes, one relay process as tmux's server is one.
 // Both run interactive bash and get the same keystrokes, so every difference is the path in between.
 const { spawn } = require('node:child_process');
-const { mkdtempSync, readFileSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
@@ -143,7 +143,7 @@ function directTerminal() {
         child.once('close', resolve);
         // The PTY's master closes with script, and the kernel hangs up bash and what it runs.
         child.kill('SIGKILL');
-      }),
+      }).then(() => rmSync(home, { recursive: true, force: true })),
   };
 }
 
