@@ -137,19 +137,41 @@ describe('terminal recording', () => {
     expect((await openSealed(file, id, new FileRecordingKeys(keyHex))).toString()).toContain('marker-42');
   });
 
+  it('keeps keys typed the moment the WebSocket opens, on a new session and after a restart (the recorder attaches its own client)', async () => {
+    const typedAtOnce = async (id: string, marker: string) => {
+      const terminal = await client.attach('alice', (await client.ticketFor('alice', id)).url);
+      expect(terminal.opened).toEqual({ ok: true });
+      // No wait for the prompt or the restored screen: what a fast typist or a pasted command does.
+      terminal.type(`echo ${marker}-$((6*7))\r`);
+      await eventually(`${marker} run`, () => (terminal.text().includes(`${marker}-42`) ? true : undefined));
+      await terminal.close();
+    };
+    for (let round = 0; round < 5; round++) {
+      const { body: session } = await client.api('alice', 'POST', '', { workspace_id: 'w-alice' });
+      await typedAtOnce(session.id, `fresh${round}`);
+      expect((await client.api('alice', 'DELETE', `/${session.id}`)).status).toBe(204);
+    }
+    const { body: session } = await client.api('alice', 'POST', '', { workspace_id: 'w-alice' });
+    await typedAtOnce(session.id, 'before');
+    await service.crash();
+    service = await start();
+    await typedAtOnce(session.id, 'restarted');
+    await eventually('both in the recording', async () => {
+      const text = (await castOf(session.id)).text;
+      return text.includes('before-42') && text.includes('restarted-42') ? true : undefined;
+    });
+    expect((await client.api('alice', 'DELETE', `/${session.id}`)).status).toBe(204);
+  });
+
   it('goes on recording through a kill -9 of the service, into the same file', async () => {
     const { body: session } = await client.api('alice', 'POST', '', { workspace_id: 'w-alice' });
     const terminal = await client.attach('alice', (await client.ticketFor('alice', session.id)).url);
-    // Typed once the shell has drawn its prompt, as a person would.
-    await eventually('the prompt', () => (terminal.text().trim().length > 0 ? true : undefined));
     terminal.type('echo before-crash\r');
     await eventually('the output', () => (/^before-crash(\x1b\[0m)?\r\n/m.test(terminal.text()) ? true : undefined));
     await new Promise((r) => setTimeout(r, 1_500));
     await service.crash();
     service = await start();
     const again = await client.attach('alice', (await client.ticketFor('alice', session.id)).url);
-    // Typed once the screen is restored, as a person would (keys sent while the re-attach is being set up can be lost).
-    await eventually('the restore', () => (again.text().includes('before-crash') ? true : undefined));
     again.type('echo after-restart\r');
     await eventually('the output', () => (/^after-restart(\x1b\[0m)?\r\n/m.test(again.text()) ? true : undefined));
     await again.close();

@@ -8,11 +8,14 @@ const path = require('node:path');
 
 const DEFAULT_BUNDLE = path.resolve(__dirname, '..', '..', '..', 'apps', 'policy', 'src', 'bundles', 'default.json');
 
-/** Writes the default bundle without rate limits and token budgets to a temporary file; returns its path. */
-function unlimitedBundleFile() {
+/**
+ * Writes the default bundle without rate limits and token budgets to a temporary file; returns its path.
+ * `sections` adds or replaces top-level sections (the terminal bench's `terminals`: sessions per user, recording).
+ */
+function unlimitedBundleFile(sections = {}) {
   const { limits: _limits, ...bundle } = JSON.parse(readFileSync(DEFAULT_BUNDLE, 'utf8'));
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-')), 'bundle.json');
-  writeFileSync(file, JSON.stringify(bundle));
+  writeFileSync(file, JSON.stringify({ ...bundle, ...sections }));
   return file;
 }
 

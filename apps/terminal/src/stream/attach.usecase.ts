@@ -78,7 +78,12 @@ export class AttachSession {
     const client = this.pty.attach(accountByKey(session.accountKey), session.id, !mayType);
     let locked = request.locked;
     let lastTouch = 0;
-    let inputChain = Promise.resolve();
+    // Keys typed before the restored screen was sent wait for it: tmux gets them once this connection's client
+    // is attached and its capture taken, so they are neither sent through a client still attaching nor echoed
+    // ahead of the screen they were typed into. Never settled when the attach fails: the socket closes, and
+    // keys nobody saw echoed go nowhere.
+    let attachDone!: () => void;
+    let inputChain = new Promise<void>((resolve) => (attachDone = resolve));
     let open = true;
 
     const send = (data: Buffer) => {
@@ -156,6 +161,7 @@ export class AttachSession {
       const capture = await client.capture(session.id, this.pty.scrollbackLines);
       send(restoreSequence(capture));
       client.resume();
+      attachDone();
       terminalMetrics.attachSeconds.record((performance.now() - request.startedAt) / 1000);
       if (locked) connection.notify({ type: 'locked' });
     } catch (error) {
