@@ -9,6 +9,7 @@ import { ragStoreError } from '../errors';
 import { anyWordQuery, codeWords } from '../search/code-tokens';
 import { splitComments } from '../search/comments';
 import { rankByFile } from '../search/file-ranking';
+import { koreanTermGlossary } from '../search/korean-terms';
 import { type QueryWord, termPlan } from '../search/term-plan';
 import { countingInsert, deleteChunksCounted } from './term-counts';
 
@@ -189,6 +190,8 @@ function searchWords(chunk: Chunk): { symbols: string; path: string; comments: s
 @Injectable()
 export class RagStore implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: Pool;
+  /** Read at construction, so a broken glossary file stops the service at boot. */
+  private readonly glossary = koreanTermGlossary();
 
   constructor(
     @Inject(APP_CONFIG) config: ServiceConfig<typeof ragConfig>,
@@ -322,9 +325,11 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The best `limit` chunks of the scope's projects for `query`, grouped by file (`rankByFile`); none when the query has no word or the scope no project. */
-  async search(scope: SearchScope, query: string, limit: number): Promise<Hit[]> {
-    const tsquery = anyWordQuery(query);
+  async search(scope: SearchScope, question: string, limit: number): Promise<Hit[]> {
+    const tsquery = anyWordQuery(question);
     if (!tsquery || scope.projectIds.length === 0) return [];
+    // Korean technical terms in their English words: the code, its names and comments, are in English.
+    const query = this.glossary.expand(question);
     return this.run(async () => {
       const scopeParams = [scope.tenantId, scope.projectIds];
       const [words, total] = await Promise.all([
