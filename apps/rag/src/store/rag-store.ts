@@ -9,6 +9,7 @@ import { ragStoreError } from '../errors';
 import { anyWordQuery, codeWords } from '../search/code-tokens';
 import { splitComments } from '../search/comments';
 import { rankByFile } from '../search/file-ranking';
+import { koreanTermGlossary } from '../search/korean-terms';
 import { type QueryWord, termPlan } from '../search/term-plan';
 import { countingInsert, deleteChunksCounted } from './term-counts';
 
@@ -113,6 +114,14 @@ const SEED_CHUNKS = 3000;
  */
 const SYMBOL_CANDIDATES = 300;
 
+/**
+ * A chunk's tsvector, decompressed (or fetched from its TOAST table) once, for the candidates: a chunk's tsvector is
+ * a kilobyte or more and stored compressed or out of line, and the ranking reads it once per query term and phrase
+ * (`@@` and `ts_rank`); a CTE keeps the stored form, so each of those reads would decompress or fetch it again. The
+ * concatenation with an empty tsvector is what yields the plain value.
+ */
+const DETOASTED_SEARCH = `c.search || ''::tsvector AS search`;
+
 /** The query's words (code-aware, stemmed: the index's lexemes) with their document frequencies, kept at index time. */
 const QUERY_WORDS_SQL = `SELECT w.lexeme, p.pos,
          coalesce((SELECT sum(t.chunks) FROM rag_term_counts t WHERE t.tenant_id = $1 AND t.project_id = ANY($2) AND t.lexeme = w.lexeme), 0)::int AS chunks
@@ -138,7 +147,7 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
     SELECT quote_literal(t.lexeme)::tsquery AS q, t.idf FROM unnest($3::text[], $4::float8[]) AS t(lexeme, idf)
   ),
   seeds AS MATERIALIZED (
-    SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c
+    SELECT c.id, ${DETOASTED_SEARCH}, c.symbols, c.path, c.start_line FROM rag_chunks c
      WHERE c.tenant_id = $1 AND c.project_id = ANY($2)
        AND c.search @@ (SELECT string_agg(quote_literal(s), ' | ')::tsquery FROM unnest($8::text[]) AS s)
      LIMIT $9
@@ -150,13 +159,14 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
       CROSS JOIN LATERAL (SELECT count(*) AS n FROM seeds s WHERE p.idf IS NULL AND s.search @@ x.q) d
   ),
   weighted AS MATERIALIZED (SELECT q, idf FROM terms UNION ALL SELECT q, idf FROM phrases),
+  -- The seeds, plus chunks found by symbol alone that are not seeds already (no sort of the wide rows to dedupe).
   candidates AS (
-    SELECT DISTINCT ON (id) * FROM (
-      SELECT * FROM seeds
-      UNION ALL
-      (SELECT c.id, c.search, c.symbols, c.path, c.start_line FROM rag_chunks c
-        WHERE $13 AND $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT ${SYMBOL_CANDIDATES})
-    ) u ORDER BY id
+    SELECT * FROM seeds
+    UNION ALL
+    SELECT * FROM (
+      SELECT c.id, ${DETOASTED_SEARCH}, c.symbols, c.path, c.start_line FROM rag_chunks c
+       WHERE $13 AND $11::text <> '' AND c.tenant_id = $1 AND c.project_id = ANY($2) AND c.symbols %> $11 LIMIT ${SYMBOL_CANDIDATES}
+    ) by_symbol WHERE by_symbol.id NOT IN (SELECT id FROM seeds)
   ),
   lexical AS (
     SELECT k.id, k.symbols, k.path, k.start_line,
@@ -189,6 +199,8 @@ function searchWords(chunk: Chunk): { symbols: string; path: string; comments: s
 @Injectable()
 export class RagStore implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: Pool;
+  /** Read at construction, so a broken glossary file stops the service at boot. */
+  private readonly glossary = koreanTermGlossary();
 
   constructor(
     @Inject(APP_CONFIG) config: ServiceConfig<typeof ragConfig>,
@@ -322,9 +334,11 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The best `limit` chunks of the scope's projects for `query`, grouped by file (`rankByFile`); none when the query has no word or the scope no project. */
-  async search(scope: SearchScope, query: string, limit: number): Promise<Hit[]> {
-    const tsquery = anyWordQuery(query);
+  async search(scope: SearchScope, question: string, limit: number): Promise<Hit[]> {
+    const tsquery = anyWordQuery(question);
     if (!tsquery || scope.projectIds.length === 0) return [];
+    // Korean technical terms in their English words: the code, its names and comments, are in English.
+    const query = this.glossary.expand(question);
     return this.run(async () => {
       const scopeParams = [scope.tenantId, scope.projectIds];
       const [words, total] = await Promise.all([
