@@ -9,6 +9,7 @@ export class Pty extends TmuxHost {
   constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>) {
     super({
       tmux: config.TERMINAL_TMUX_BIN,
+      nsenter: config.TERMINAL_NSENTER_BIN,
       rootDir: config.TERMINAL_ROOT_DIR,
       scrollbackLines: config.TERMINAL_SCROLLBACK_LINES,
       limits: { prlimit: config.TERMINAL_PRLIMIT_BIN, memoryBytes: config.TERMINAL_PROCESS_MEMORY_MB * 1024 * 1024, cpuSeconds: config.TERMINAL_PROCESS_CPU_SECONDS },

@@ -98,8 +98,14 @@ export class WorkspaceHosts implements OnApplicationShutdown {
       tenantId: workspace.tenantId,
       ownerUserId: workspace.ownerUserId,
       running: host.running && workspace.observedState === WorkspaceState.WORKSPACE_STATE_RUNNING,
-      // The workspace's own account (setpriv drops to it; not needed when it is this service's user) and home.
-      account: { key, home: host.home, ...(host.uid === process.getuid?.() ? {} : { uid: host.uid, gid: host.gid }) },
+      // The workspace's own account (setpriv drops to it; not needed when it is this service's user), home, and
+      // box (the pid and mount namespaces nsenter joins) when the workspace has one.
+      account: {
+        key,
+        home: host.home,
+        ...(host.uid === process.getuid?.() ? {} : { uid: host.uid, gid: host.gid }),
+        ...(host.namespacePid ? { namespacePid: host.namespacePid } : {}),
+      },
     };
   }
 }

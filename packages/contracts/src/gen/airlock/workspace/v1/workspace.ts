@@ -206,6 +206,12 @@ export interface GetShellHostResponse {
   gid: number;
   /** The workspace's home directory: HOME and the working directory of the shell. */
   home: string;
+  /**
+   * A process inside the workspace's pid and mount namespaces, by its pid as this machine's root namespace sees
+   * it (the local driver's box): the shell joins those namespaces through it, so it sees the workspace's
+   * processes and /proc only. 0: the workspace has no namespace of its own (unisolated); the shell runs beside it.
+   */
+  namespacePid: number;
 }
 
 export interface ListWorkspacesRequest {
@@ -1248,7 +1254,7 @@ export const GetShellHostRequest: MessageFns<GetShellHostRequest> = {
 };
 
 function createBaseGetShellHostResponse(): GetShellHostResponse {
-  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "" };
+  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "", namespacePid: 0 };
 }
 
 export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
@@ -1267,6 +1273,9 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     }
     if (message.home !== "") {
       writer.uint32(42).string(message.home);
+    }
+    if (message.namespacePid !== 0) {
+      writer.uint32(48).uint32(message.namespacePid);
     }
     return writer;
   },
@@ -1324,6 +1333,14 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
             message.home = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.namespacePid = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1343,6 +1360,11 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
       uid: isSet(object.uid) ? globalThis.Number(object.uid) : 0,
       gid: isSet(object.gid) ? globalThis.Number(object.gid) : 0,
       home: isSet(object.home) ? globalThis.String(object.home) : "",
+      namespacePid: isSet(object.namespacePid)
+        ? globalThis.Number(object.namespacePid)
+        : isSet(object.namespace_pid)
+        ? globalThis.Number(object.namespace_pid)
+        : 0,
     };
   },
 
@@ -1363,6 +1385,9 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     if (message.home !== "") {
       obj.home = message.home;
     }
+    if (message.namespacePid !== 0) {
+      obj.namespacePid = Math.round(message.namespacePid);
+    }
     return obj;
   },
 
@@ -1378,6 +1403,7 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     message.uid = object.uid ?? 0;
     message.gid = object.gid ?? 0;
     message.home = object.home ?? "";
+    message.namespacePid = object.namespacePid ?? 0;
     return message;
   },
 };
