@@ -22,7 +22,7 @@ export class GetShellHost {
     const id = requireWorkspaceId(request.workspaceId);
     const row = await this.store.findById(id);
     if (!row) throw new WorkspaceNotFoundError(id);
-    const host = this.driver?.shellHost?.(id);
+    const host = await this.driver?.shellHost?.(id);
     return {
       workspace: toWorkspace(row),
       running: host !== undefined,
@@ -30,6 +30,7 @@ export class GetShellHost {
       gid: host?.gid ?? 0,
       home: host?.home ?? '',
       namespacePid: host?.namespacePid ?? 0,
+      shellHostAddress: host?.address ?? '',
     };
   }
 }

@@ -202,7 +202,7 @@ export class LocalDriver implements WorkspaceDriver {
   }
 
   /** The running instance's account (its record's uid), home and box (its pid namespace), for a terminal's shell. */
-  shellHost(id: string): ShellHost | undefined {
+  async shellHost(id: string): Promise<ShellHost | undefined> {
     if (!WORKSPACE_ID_PATTERN.test(id)) return undefined;
     const record = this.readRecord(id);
     if (!record || !isAlive(record.pid, record.startTime)) return undefined;

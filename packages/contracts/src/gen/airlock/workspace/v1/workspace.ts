@@ -196,7 +196,7 @@ export interface GetShellHostResponse {
   workspace:
     | Workspace
     | undefined;
-  /** Whether an instance runs on this driver's machine; the fields below are set only then. */
+  /** Whether an instance runs (on this driver's machine, or in a pod with a shell host); the fields below are set only then. */
   running: boolean;
   /**
    * The OS account the workspace's code-server runs as: the shell runs as it too, so the egress firewall (by
@@ -212,6 +212,11 @@ export interface GetShellHostResponse {
    * processes and /proc only. 0: the workspace has no namespace of its own (unisolated); the shell runs beside it.
    */
   namespacePid: number;
+  /**
+   * host:port of the workspace pod's shell-host sidecar (kubernetes driver; mTLS, its certificate names
+   * workspace-shell-host): the shell runs there, not on this machine. Empty: on this machine, as the fields above say.
+   */
+  shellHostAddress: string;
 }
 
 export interface ListWorkspacesRequest {
@@ -1254,7 +1259,7 @@ export const GetShellHostRequest: MessageFns<GetShellHostRequest> = {
 };
 
 function createBaseGetShellHostResponse(): GetShellHostResponse {
-  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "", namespacePid: 0 };
+  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "", namespacePid: 0, shellHostAddress: "" };
 }
 
 export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
@@ -1276,6 +1281,9 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     }
     if (message.namespacePid !== 0) {
       writer.uint32(48).uint32(message.namespacePid);
+    }
+    if (message.shellHostAddress !== "") {
+      writer.uint32(58).string(message.shellHostAddress);
     }
     return writer;
   },
@@ -1341,6 +1349,14 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
             message.namespacePid = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.shellHostAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1365,6 +1381,11 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
         : isSet(object.namespace_pid)
         ? globalThis.Number(object.namespace_pid)
         : 0,
+      shellHostAddress: isSet(object.shellHostAddress)
+        ? globalThis.String(object.shellHostAddress)
+        : isSet(object.shell_host_address)
+        ? globalThis.String(object.shell_host_address)
+        : "",
     };
   },
 
@@ -1388,6 +1409,9 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     if (message.namespacePid !== 0) {
       obj.namespacePid = Math.round(message.namespacePid);
     }
+    if (message.shellHostAddress !== "") {
+      obj.shellHostAddress = message.shellHostAddress;
+    }
     return obj;
   },
 
@@ -1404,6 +1428,7 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     message.gid = object.gid ?? 0;
     message.home = object.home ?? "";
     message.namespacePid = object.namespacePid ?? 0;
+    message.shellHostAddress = object.shellHostAddress ?? "";
     return message;
   },
 };
