@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ControlClient } from './control-client';
+import { ControlClient, processTransport } from './control-client';
 
 const run = promisify(execFile);
 
@@ -152,8 +152,13 @@ export class TmuxHost {
     }
   }
 
+  /** The tmux command of a control-mode client on the session (`-r`: read-only, tmux refuses its keys). */
+  controlCommand(account: ShellAccount, name: string, readOnly: boolean): { command: string; args: string[] } {
+    return { command: this.options.tmux, args: [...this.base(account), '-C', 'attach-session', ...(readOnly ? ['-r'] : []), '-t', `=${name}`] };
+  }
+
   /** A control-mode client on the session; read-only clients cannot send keys (tmux refuses them too). */
   attach(account: ShellAccount, name: string, readOnly: boolean): ControlClient {
-    return new ControlClient({ command: this.options.tmux, args: [...this.base(account), '-C', 'attach-session', ...(readOnly ? ['-r'] : []), '-t', `=${name}`] });
+    return new ControlClient(processTransport(this.controlCommand(account, name, readOnly)));
   }
 }
