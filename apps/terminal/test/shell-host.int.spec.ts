@@ -6,7 +6,9 @@ import { ensureTmux, eventually, freePort, TMUX_PATH, waitForTcp } from '@airloc
 // The project's dev PKI (what `tools/airlock up` issues every service's certificate with), used as it is.
 import { ensureWorkloadCertificates, type WorkloadCertificate } from '../../../tools/cli/src/mtls-pki';
 import { restoreSequence } from '../src/pty/control-protocol';
+import { Pty } from '../src/pty/pty.provider';
 import { RemoteShellHost } from '../src/pty/remote-shell-host';
+import { podAccountKeyOf } from '../src/workspaces/workspace-hosts';
 
 jest.setTimeout(120_000);
 
@@ -125,6 +127,38 @@ describe('shell host (the workspace pod sidecar, run locally)', () => {
     expect(restoreSequence(capture).toString()).toContain('before-42');
     await again.detach();
     await host.kill('s2');
+  });
+
+  it("is where the service's Pty sends a pod account's shells, at the address GetShellHost reported", async () => {
+    const pty = new Pty({
+      TERMINAL_TMUX_BIN: TMUX_PATH,
+      TERMINAL_NSENTER_BIN: '/usr/bin/nsenter',
+      TERMINAL_ROOT_DIR: path.join(dir, 'service'),
+      TERMINAL_SCROLLBACK_LINES: 1000,
+      TERMINAL_PRLIMIT_BIN: '/usr/bin/prlimit',
+      TERMINAL_PROCESS_MEMORY_MB: 0,
+      TERMINAL_PROCESS_CPU_SECONDS: 0,
+      TERMINAL_WORKSPACE_DEADLINE_MS: 10_000,
+      MTLS_OFF_FOR_DEVELOPMENT: false,
+      MTLS_CERT_FILE: certs.terminal!.certFile,
+      MTLS_KEY_FILE: certs.terminal!.keyFile,
+      MTLS_CA_FILE: certs.terminal!.caFile,
+    } as unknown as ConstructorParameters<typeof Pty>[0]);
+    const account = { key: podAccountKeyOf('ws_pod'), home };
+    pty.rememberShellHost(account.key, `127.0.0.1:${port}`);
+    await pty.create(account, { name: 't_pod', shell: '/bin/sh', cols: 80, rows: 24, env });
+    // Held by the pod's tmux (the sidecar's socket), not by a server of this service's root.
+    expect(await hostAs(certs.terminal!).list()).toEqual(['t_pod']);
+    expect(await pty.list(account)).toEqual(['t_pod']);
+    const client = pty.attach(account, 't_pod', false);
+    await client.whenAttached();
+    const seen: Buffer[] = [];
+    client.on('output', (b) => seen.push(b));
+    await client.input('t_pod', Buffer.from('echo via-pty-$((40+2))\r'));
+    await eventually('the shell through Pty', () => (Buffer.concat(seen).toString().includes('via-pty-42') ? true : undefined));
+    await client.detach();
+    await pty.kill(account, 't_pod');
+    expect(await pty.list(account)).toEqual([]);
   });
 
   it('admits the terminal service only: another workload of the CA is refused, a certificate of another CA fails the handshake', async () => {
