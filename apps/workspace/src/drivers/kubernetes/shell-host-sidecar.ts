@@ -18,13 +18,11 @@ export const SHELL_HOST_PORT = 7400;
 /** The emptyDir holding the tmux socket, mounted in both containers (same uid: the socket's 0700 directory admits both). */
 export const TMUX_DIR = '/run/airlock-terminal';
 const TLS_MOUNT = '/etc/airlock/shell-host-tls';
-/** The name the sidecar's certificate carries (`spiffe://airlock/<it>`), which the terminal service checks. */
-export const SHELL_HOST_WORKLOAD = 'workspace-shell-host';
 
 export const shellHostConfigSchema = z.object({
   /** The terminal service's image (it carries dist/shell-host.js); '' leaves workspaces without terminals. */
   image: z.string().default(''),
-  /** kubernetes.io/tls Secret in the workspaces' namespace: tls.crt / tls.key naming SHELL_HOST_WORKLOAD, ca.crt the internal CA. */
+  /** kubernetes.io/tls Secret in the workspaces' namespace: tls.crt / tls.key naming the workload `workspace-shell-host` (the name the terminal service checks), ca.crt the internal CA. */
   tlsSecret: z.string().min(1).default('airlock-workspace-shell-host-tls'),
   /** Who may reach the port: the terminal service's pods. */
   callers: z.array(peerSchema).min(1).default([{ namespace: 'airlock', podLabels: { 'app.kubernetes.io/name': 'airlock-terminal' }, ports: [] }]),
