@@ -150,6 +150,9 @@ describe('TmuxHost (real tmux)', () => {
       expect(await host.list(inBox)).toEqual(['s5']);
     } finally {
       await host.kill(inBox, 's5');
+      // The box's first process: with it the kernel ends everything in the namespace (unshare's --kill-child does
+      // not reach it once setpriv has changed its credentials).
+      process.kill(firstProcess, 'SIGKILL');
       box.kill('SIGKILL');
       rmSync(home, { recursive: true, force: true });
     }
