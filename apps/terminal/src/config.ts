@@ -42,6 +42,8 @@ export const terminalConfig = {
   TERMINAL_PROCESS_CPU_SECONDS: env.int(0, 0),
   /** prlimit(1) (Debian package util-linux), which sets those limits before the shell starts. */
   TERMINAL_PRLIMIT_BIN: z.string().min(1).default('/usr/bin/prlimit'),
+  /** nsenter(1) (util-linux): joins a workspace's pid and mount namespaces (GetShellHost's namespace_pid) before tmux starts. */
+  TERMINAL_NSENTER_BIN: z.string().min(1).default('/usr/bin/nsenter'),
   /** Lines of scrollback tmux keeps per session and a re-attach replays before the current screen. */
   TERMINAL_SCROLLBACK_LINES: env.int(10_000, 100),
   /** Live sessions one user may own at a time. */

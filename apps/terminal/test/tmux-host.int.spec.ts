@@ -1,4 +1,5 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureTmux, eventually, TMUX_PATH } from '@airlock/testing';
 import { restoreSequence } from '../src/pty/control-protocol';
@@ -6,6 +7,20 @@ import { shellProcessUsage } from '../src/pty/process-usage';
 import { TmuxHost, type ShellAccount } from '../src/pty/tmux-host';
 
 jest.setTimeout(60_000);
+
+/** A child process of `pid` (the box's first process, which unshare forks), or undefined while there is none. */
+function childOf(pid: number): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
 
 /** The holder against the real tmux: sessions outlive their clients, and a capture rebuilds the screen. */
 describe('TmuxHost (real tmux)', () => {
@@ -106,6 +121,43 @@ describe('TmuxHost (real tmux)', () => {
     await client.detach();
   });
 
+
+  // As root, like the local driver's isolated workspaces: a box made the way the driver makes it (unshare: a pid
+  // namespace and a mount namespace with its own /proc, its first process forked by unshare) stands in for a
+  // workspace; the shell joins it and sees the box's processes only, while this service still drives it.
+  (process.getuid?.() === 0 ? it : it.skip)("runs the shell inside the workspace's pid namespace, seeing only the workspace's processes", async () => {
+    const home = mkdtempSync(path.join('/tmp', 'att-box-'));
+    chownSync(home, 65534, 65534);
+    const box = spawn('/usr/bin/unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--', '/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', 'sleep', '600'], { stdio: 'ignore' });
+    const firstProcess = await eventually('the box', () => childOf(box.pid!));
+    const inBox: ShellAccount = { key: 'ws-box', uid: 65534, gid: 65534, home, namespacePid: firstProcess };
+    try {
+      await host.create(inBox, { name: 's5', shell: '/bin/bash', cols: 120, rows: 40, env: { ...env, HOME: home, SHELL: '/bin/bash' } });
+      const client = host.attach(inBox, 's5', false);
+      await client.whenAttached();
+      const seen: Buffer[] = [];
+      client.on('output', (b) => seen.push(b));
+      await client.input('s5', Buffer.from('echo "seen=$(ls /proc | grep -c \'^[0-9]\') first=$(cat /proc/1/comm) mine=$$ test=$(test -e /proc/' + process.pid + '/stat && echo visible || echo hidden)"\r'));
+      const line = await eventually('the view from inside', () => /seen=(\d+) first=(\S+) mine=(\d+) test=(\w+)/.exec(Buffer.concat(seen).toString()) ?? undefined);
+      const [, count, first, shellPid, testProcess] = line;
+      // Inside: the box's first process is pid 1, the shell a low pid of the box, and this test's process is not there.
+      expect(first).toBe('sleep');
+      expect(Number(shellPid)).toBeLessThan(100);
+      expect(testProcess).toBe('hidden');
+      // The box's processes only: sleep, tmux's server, bash, and the command substitutions' subshells and ls.
+      expect(Number(count)).toBeLessThanOrEqual(8);
+      expect(readlinkSync(`/proc/${firstProcess}/ns/pid`)).not.toBe(readlinkSync('/proc/self/ns/pid'));
+      await client.detach();
+      expect(await host.list(inBox)).toEqual(['s5']);
+    } finally {
+      await host.kill(inBox, 's5');
+      // The box's first process: with it the kernel ends everything in the namespace (unshare's --kill-child does
+      // not reach it once setpriv has changed its credentials).
+      process.kill(firstProcess, 'SIGKILL');
+      box.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 
   // As root (the local driver's per-user accounts): the shell runs as the workspace's account, and this service's
   // clients still reach it. nobody stands in for a workspace account: like one, its login shell is nologin.

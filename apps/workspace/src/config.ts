@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { env, z, kafkaAuthShape } from '@airlock/config';
 import { networkConfigSchema } from './drivers/kubernetes/network';
+import { shellHostConfigSchema } from './drivers/kubernetes/shell-host-sidecar';
 import type { CallGraph } from '@airlock/runtime';
 
 const positive = (fallback: number) => env.int(fallback, 1);
@@ -135,6 +136,11 @@ export const workspaceConfig = {
    * egress firewall applies the egress CIDR peers (and the host's resolvers when `dns` is not empty).
    */
   WORKSPACE_K8S_NETWORK: env.json(networkConfigSchema, {}),
+  /**
+   * JSON: the terminals' shell-host sidecar of every workspace pod (`image`: the terminal service's image, '' none;
+   * `tlsSecret`, `callers`, `cpuMillis`, `memoryMib`); see README.
+   */
+  WORKSPACE_K8S_SHELL_HOST: env.json(shellHostConfigSchema, {}),
 };
 
 export type WorkspaceConfig = z.infer<z.ZodObject<typeof workspaceConfig>>;

@@ -16,7 +16,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
  * FAKE Kubernetes apiserver, for tests only, where no cluster exists. It speaks the real wire protocol for
  * the paths the workspace driver uses (HTTP + JSON: create, read, replace, delete, list with an equality
  * label selector; Status objects with 404/409/422), validates bodies against the Kubernetes schema, and
- * plays a kubelet that marks a Pod Running and Ready the first time it is read after creation. Requests can
+ * plays a kubelet that marks a Pod Running and Ready (with a pod IP) the first time it is read after creation. Requests can
  * be held (to stand a service still mid-request while it "crashes") and released later.
  */
 export class FakeKubeApiServer {
@@ -27,6 +27,7 @@ export class FakeKubeApiServer {
   private server?: http.Server;
   private holds: { method: string; resource: string; match: (body: any) => boolean; arrived: () => void; released: Promise<void> }[] = [];
   private version = 1;
+  private podAddresses = 0;
   url = '';
 
   async start(): Promise<this> {
@@ -129,8 +130,9 @@ export class FakeKubeApiServer {
     if (!existing) return send(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`));
     if (method === 'GET') {
       if (resource === 'pods' && existing.status?.phase === 'Pending') {
-        // The "kubelet": scheduled and ready by the time anyone looks again.
-        existing.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+        // The "kubelet": scheduled and ready by the time anyone looks again, with an address on the pod network.
+        this.podAddresses += 1;
+        existing.status = { phase: 'Running', podIP: `10.244.${Math.floor(this.podAddresses / 250)}.${(this.podAddresses % 250) + 2}`, conditions: [{ type: 'Ready', status: 'True' }] };
       }
       return send(res, 200, existing);
     }

@@ -84,6 +84,7 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
       WORKSPACE_K8S_KUBECONFIG: fake.writeKubeconfig(mkdtempSync(path.join(os.tmpdir(), 'ws-kube-')), NS),
       WORKSPACE_K8S_NAMESPACE: NS,
       WORKSPACE_K8S_NETWORK: JSON.stringify({ egress: { git: [{ cidr: '10.20.0.0/24', ports: [{ port: 443 }] }] } }),
+      WORKSPACE_K8S_SHELL_HOST: JSON.stringify({ image: 'registry.internal/airlock/terminal:0.1.0' }),
       WORKSPACE_IMAGE_REGISTRY: 'registry.internal/airlock',
       WORKSPACE_GATEWAY_URL: 'http://gw.airlock.svc:8080',
       WORKSPACE_CATALOGUE_DIR: catalogueDir,
@@ -121,10 +122,20 @@ describe('workspace lifecycle with the kubernetes driver (against a FAKE apiserv
     expect(pod.spec.containers[0].securityContext).toMatchObject({ runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(pod.metadata.labels).toMatchObject({ 'airlock.io/tenant': t, 'airlock.io/project': 'payments', 'airlock.io/user': 'alice' });
     const firstUid = pod.metadata.uid;
+    // The terminals' shell host: a sidecar as the workspace's uid in the shared process namespace, reported by
+    // GetShellHost at the pod's address once the pod runs, and by nothing once it is stopped.
+    expect(pod.spec.shareProcessNamespace).toBe(true);
+    const sidecar = pod.spec.containers.find((c: { name: string }) => c.name === 'shell-host');
+    expect(sidecar).toMatchObject({ image: 'registry.internal/airlock/terminal:0.1.0', securityContext: { runAsUser: 1000 }, ports: [{ containerPort: 7400 }] });
+    const shellHost = await unary(client.getShellHost.bind(client), { workspaceId: id });
+    expect(shellHost).toMatchObject({ running: true, uid: 1000, gid: 1000, home: '/home/coder', namespacePid: 0, shellHostAddress: `${podOf(id).status.podIP}:7400` });
+    expect(podOf(id).status.podIP).toMatch(/^10\.244\./);
+    expect(fake.get('networkpolicies', NS, id.replace('_', '-')).spec.ingress[1]).toMatchObject({ ports: [{ port: 7400, protocol: 'TCP' }] });
 
     await act('stopWorkspace', id);
     await observed(id, S.WORKSPACE_STATE_STOPPED);
     expect(podOf(id)).toBeUndefined();
+    expect(await unary(client.getShellHost.bind(client), { workspaceId: id })).toMatchObject({ running: false, shellHostAddress: '' });
     // The home volume outlives a stop.
     expect(fake.get('persistentvolumeclaims', NS, `${id.replace('_', '-')}-home`)).toBeDefined();
     // Stopping again is a no-op, not an error.

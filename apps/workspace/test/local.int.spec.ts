@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { airlock } from '@airlock/contracts';
 import { unary } from '@airlock/grpc';
 import type { RunningService } from '@airlock/runtime';
@@ -194,6 +194,24 @@ describe('local driver: a real code-server per workspace', () => {
     const shell = await unary(client.getShellHost.bind(client), { workspaceId: id });
     expect(shell).toMatchObject({ running: true, uid, home: path.join(dir, 'home'), workspace: expect.objectContaining({ workspaceId: id }) });
     expect(shell.gid).toBe(Number(/^Gid:\s+(\d+)/m.exec(status)![1]));
+    if (isRoot) {
+      // Isolated: namespacePid is in code-server's pid namespace (not this machine's), and a process started through
+      // it as the terminal service does (nsenter, then setpriv) sees the workspace's processes only.
+      const boxNamespace = readlinkSync(`/proc/${main!.pid}/ns/pid`);
+      expect(boxNamespace).not.toBe(readlinkSync('/proc/self/ns/pid'));
+      expect(readlinkSync(`/proc/${shell.namespacePid}/ns/pid`)).toBe(boxNamespace);
+      const inside = spawnSync('nsenter', [`--target=${shell.namespacePid}`, '--pid', '--mount', '--', 'setpriv', `--reuid=${uid}`, `--regid=${shell.gid}`, '--clear-groups', '--', 'ps', '-e', '-o', 'pid=,comm='], { encoding: 'utf8' });
+      expect(inside.status).toBe(0);
+      const seen = inside.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      // pid 1 is the workspace's code-server; the rest are its own processes and ps itself: no database, broker or jest.
+      const commOf = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      expect(seen.find(([pid]) => pid === '1')?.[1]).toBe(commOf(main!.pid));
+      const workspaceComms = new Set([...processesOf(setup.root, id).map((p) => p.comm), 'ps']);
+      expect(seen.map(([, comm]) => comm).filter((comm) => !workspaceComms.has(comm!))).toEqual([]);
+      expect(seen.length).toBeLessThanOrEqual(processesOf(setup.root, id).length + 1);
+    } else {
+      expect(shell.namespacePid).toBe(0);
+    }
   });
 
   it('serves the workspace at /w/<id>/ to its owner and an admin only, WebSockets included', async () => {

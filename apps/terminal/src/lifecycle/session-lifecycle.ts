@@ -73,6 +73,8 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
     await this.store.detachAll();
     const live = await this.store.listLive();
     await this.hot.resetClients(live.map((s) => s.id));
+    // Asks the workspace service about each workspace first: where a pod's shells are is learnt from its answers.
+    await this.endWithWorkspaces(live);
     const { gone, orphans } = await this.matchShells(live, true);
     const result = { recovered: live.length - gone, gone, orphans };
     this.logger.info(result, 'terminal sessions recovered');
@@ -86,6 +88,8 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
     let gone = 0;
     let orphans = 0;
     for (const [key, sessions] of byAccount) {
+      // A pod whose shell host's address is not known now (its lookup failed) is not a pod without shells.
+      if (!this.pty.reachable(key)) continue;
       const names = new Set(await this.pty.list(accountByKey(key)));
       for (const s of sessions) {
         // A create in flight has its row before its shell.

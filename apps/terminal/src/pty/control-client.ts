@@ -1,9 +1,55 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { LineSplitter, PANE_STATE_FORMAT, parseControlLine, parsePaneState, sendKeysCommands, type ScreenCapture } from './control-protocol';
 
 /** tmux matches a bare target by prefix or pattern when no session has that exact name: `=name:` asks for exactly it (its current window and pane). */
 const exact = (session: string): string => `=${session}:`;
+
+/**
+ * The two ends of a `tmux -C attach` client's line protocol: a tmux process on this machine, or a shell host's
+ * stream that is bridged to one in a workspace pod.
+ */
+export interface ControlTransport {
+  /** Commands, one per line. */
+  input: Writable;
+  /** Replies and pane output. */
+  output: Readable;
+  /** Called once, when the client is gone, with why. */
+  onEnd(listener: (reason: string) => void): void;
+  /** Ends the client without waiting for it to detach. */
+  kill(): void;
+}
+
+/** `command args` (tmux -C attach …) as a child process. */
+export function processTransport(tmux: { command: string; args: string[] }): ControlTransport {
+  const child = spawn(tmux.command, tmux.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-500)));
+  return {
+    input: child.stdin,
+    output: child.stdout,
+    onEnd: (listener) => {
+      child.on('error', (error) => listener(error.message));
+      child.on('close', (code) => listener(stderr.trim() || `tmux client exited ${code ?? ''}`.trim()));
+    },
+    kill: () => child.kill('SIGTERM'),
+  };
+}
+
+/** A stream carrying the protocol as it is (the shell host's, after its request line). */
+export function streamTransport(stream: Duplex): ControlTransport {
+  return {
+    input: stream,
+    output: stream,
+    onEnd: (listener) => {
+      let error = '';
+      stream.on('error', (e) => (error = e.message));
+      stream.on('close', () => listener(error || 'shell host connection closed'));
+    },
+    kill: () => stream.destroy(),
+  };
+}
 
 interface PendingCommand {
   resolve: (lines: Buffer[]) => void;
@@ -24,7 +70,8 @@ export interface ControlClientEvents {
  * restore is pending: it is already part of what the capture returns, and sending it again would print twice.
  */
 export class ControlClient extends EventEmitter<ControlClientEvents> {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly transport: ControlTransport;
+  private readonly ended: Promise<void>;
   private readonly splitter = new LineSplitter();
   private readonly pending: PendingCommand[] = [];
   private block: Buffer[] | undefined;
@@ -41,20 +88,22 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   private held: Buffer[] = [];
   private exited = false;
 
-  constructor(tmux: { command: string; args: string[] }) {
+  constructor(transport: ControlTransport) {
     super();
     this.ready = new Promise((resolve, reject) => {
       this.markReady = resolve;
       this.failReady = reject;
     });
     this.ready.catch(() => undefined);
-    this.child = spawn(tmux.command, tmux.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => this.lines(chunk));
-    let stderr = '';
-    this.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')).slice(-500));
-    this.child.stdin.on('error', () => undefined);
-    this.child.on('error', (error) => this.gone(error.message));
-    this.child.on('close', (code) => this.gone(stderr.trim() || `tmux client exited ${code ?? ''}`.trim()));
+    this.transport = transport;
+    transport.output.on('data', (chunk: Buffer) => this.lines(chunk));
+    transport.input.on('error', () => undefined);
+    this.ended = new Promise((resolve) =>
+      transport.onEnd((reason) => {
+        this.gone(reason);
+        resolve();
+      }),
+    );
   }
 
   private lines(chunk: Buffer): void {
@@ -115,7 +164,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     if (this.exited) throw new Error('tmux client has exited');
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
-      this.child.stdin.write(`${line}\n`);
+      this.transport.input.write(`${line}\n`);
     });
   }
 
@@ -128,7 +177,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     if (this.exited) throw new Error('tmux client has exited');
     const replies = lines.map((_, i): Promise<Buffer[]> => new Promise((resolve, reject) => this.pending.push({ resolve, reject, endsCapture: i === lines.length - 1 })));
     this.outputMode = 'dropping';
-    this.child.stdin.write(lines.map((l) => `${l}\n`).join(''));
+    this.transport.input.write(lines.map((l) => `${l}\n`).join(''));
     return replies;
   }
 
@@ -179,13 +228,12 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     for (const data of this.held.splice(0)) this.emit('output', data);
   }
 
-  /** Detaches (the session goes on); resolves when the client process is gone. */
+  /** Detaches (the session goes on); resolves when the client is gone. */
   async detach(): Promise<void> {
     if (this.exited) return;
-    const closed = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGTERM'), 2_000);
-    await closed;
+    this.transport.input.end();
+    const timer = setTimeout(() => this.transport.kill(), 2_000);
+    await this.ended;
     clearTimeout(timer);
   }
 }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ControlClient } from './control-client';
+import { ControlClient, processTransport } from './control-client';
 
 const run = promisify(execFile);
 
@@ -16,6 +16,11 @@ export interface ShellAccount {
   uid?: number;
   gid?: number;
   home: string;
+  /**
+   * A process in the workspace's pid and mount namespaces (its box): the account's tmux server is started inside
+   * them, so its shells see the workspace's processes and /proc only. undefined: the workspace has none.
+   */
+  namespacePid?: number;
   /** setpriv(1), used to drop to the account when uid is set. */
   setpriv?: string;
 }
@@ -34,9 +39,26 @@ export interface ShellLimits {
 
 export interface TmuxHostOptions {
   tmux: string;
+  /** nsenter(1), used to join a workspace's namespaces when the account has a namespacePid; default /usr/bin/nsenter. */
+  nsenter?: string;
   rootDir: string;
   scrollbackLines: number;
   limits?: ShellLimits;
+}
+
+/**
+ * The command that starts tmux (`tmux` with `args`) for the account: in the workspace's pid and mount namespaces
+ * when it has them (nsenter forks into the pid namespace; the mount namespace brings the box's own /proc), then
+ * dropped to the account (no supplementary groups, no new privileges), so tmux's server and every shell it forks
+ * live there. The socket path is the same file inside the box: its mount namespace is a copy of this machine's.
+ */
+export function tmuxCommandFor(account: ShellAccount, tools: { tmux: string; nsenter: string }, args: string[]): { command: string; args: string[] } {
+  const dropped =
+    account.uid !== undefined
+      ? [account.setpriv ?? '/usr/bin/setpriv', `--reuid=${account.uid}`, `--regid=${account.gid ?? account.uid}`, '--clear-groups', '--no-new-privs', '--', tools.tmux, ...args]
+      : [tools.tmux, ...args];
+  const argv = account.namespacePid !== undefined ? [tools.nsenter, `--target=${account.namespacePid}`, '--pid', '--mount', '--', ...dropped] : dropped;
+  return { command: argv[0]!, args: argv.slice(1) };
 }
 
 /** The shell's argv: itself, or behind prlimit with the limits that are set. */
@@ -84,7 +106,7 @@ export class TmuxHost {
     return ['-S', this.socketOf(account), '-f', this.configFile];
   }
 
-  /** Starts `shell.name` (and the account's tmux server if it is not running) as the account, in its home. */
+  /** Starts `shell.name` (and the account's tmux server if it is not running) as the account, in its home and box. */
   async create(account: ShellAccount, shell: NewShell): Promise<void> {
     const dir = path.dirname(this.socketOf(account));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -106,11 +128,8 @@ export class TmuxHost {
       '--',
       ...limitedShell(shell.shell, this.options.limits),
     ];
-    const asAccount =
-      account.uid !== undefined
-        ? { command: account.setpriv ?? '/usr/bin/setpriv', args: [`--reuid=${account.uid}`, `--regid=${account.gid ?? account.uid}`, '--clear-groups', '--no-new-privs', '--', this.options.tmux, ...args] }
-        : { command: this.options.tmux, args };
-    await run(asAccount.command, asAccount.args, { env: shell.env, cwd: account.home, timeout: 10_000 });
+    const start = tmuxCommandFor(account, { tmux: this.options.tmux, nsenter: this.options.nsenter ?? '/usr/bin/nsenter' }, args);
+    await run(start.command, start.args, { env: shell.env, cwd: account.home, timeout: 10_000 });
   }
 
   /** Names of the sessions the account's server holds; none when it is not running. */
@@ -133,8 +152,13 @@ export class TmuxHost {
     }
   }
 
+  /** The tmux command of a control-mode client on the session (`-r`: read-only, tmux refuses its keys). */
+  controlCommand(account: ShellAccount, name: string, readOnly: boolean): { command: string; args: string[] } {
+    return { command: this.options.tmux, args: [...this.base(account), '-C', 'attach-session', ...(readOnly ? ['-r'] : []), '-t', `=${name}`] };
+  }
+
   /** A control-mode client on the session; read-only clients cannot send keys (tmux refuses them too). */
   attach(account: ShellAccount, name: string, readOnly: boolean): ControlClient {
-    return new ControlClient({ command: this.options.tmux, args: [...this.base(account), '-C', 'attach-session', ...(readOnly ? ['-r'] : []), '-t', `=${name}`] });
+    return new ControlClient(processTransport(this.controlCommand(account, name, readOnly)));
   }
 }

@@ -10,6 +10,7 @@ import { APP_CONFIG, APP_LOGGER, GrpcStatus, grpcClientCredentials, type Service
 import type { Logger } from '@airlock/telemetry';
 import type { terminalConfig } from '../config';
 import { WorkspaceUnavailableError } from '../errors';
+import { POD_ACCOUNT_PREFIX, Pty } from '../pty/pty.provider';
 import type { ShellAccount } from '../pty/tmux-host';
 import type { Caller } from '../sessions/session';
 
@@ -35,8 +36,13 @@ export interface WorkspaceHost {
   account: ShellAccount;
 }
 
+const hashOf = (workspaceId: string): string => createHash('sha256').update(workspaceId).digest('hex').slice(0, 16);
+
 /** A directory name for any workspace id (ids are the workspace service's; never trusted as a path). */
-export const accountKeyOf = (workspaceId: string): string => `w-${createHash('sha256').update(workspaceId).digest('hex').slice(0, 16)}`;
+export const accountKeyOf = (workspaceId: string): string => `w-${hashOf(workspaceId)}`;
+
+/** The account key of a workspace whose shells its pod's shell host holds (Kubernetes driver). */
+export const podAccountKeyOf = (workspaceId: string): string => `${POD_ACCOUNT_PREFIX}${hashOf(workspaceId)}`;
 
 /** An account by the key a session row keeps: enough to reach its tmux socket (no new server is started). */
 export const accountByKey = (key: string): ShellAccount => ({ key, home: '/' });
@@ -46,7 +52,11 @@ export class WorkspaceHosts implements OnApplicationShutdown {
   private readonly client?: airlock.workspace.v1.WorkspaceServiceClient;
   private readonly homeRoot: string;
 
-  constructor(@Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>, @Inject(APP_LOGGER) logger: Logger) {
+  constructor(
+    @Inject(APP_CONFIG) config: ServiceConfig<typeof terminalConfig>,
+    @Inject(APP_LOGGER) logger: Logger,
+    private readonly pty: Pty,
+  ) {
     this.homeRoot = path.join(config.TERMINAL_ROOT_DIR, 'home');
     if (config.WORKSPACE_ADDR && config.TERMINAL_STANDALONE_FOR_DEVELOPMENT) {
       throw new ConfigError([{ variable: 'TERMINAL_STANDALONE_FOR_DEVELOPMENT', message: 'must not be true when WORKSPACE_ADDR is set' }]);
@@ -75,7 +85,9 @@ export class WorkspaceHosts implements OnApplicationShutdown {
   async ended(workspaceId: string): Promise<WorkspaceEnd | undefined> {
     if (!this.client) return undefined;
     try {
-      return workspaceEnd((await unary(this.client.getShellHost.bind(this.client), { workspaceId })).workspace);
+      const host = await unary(this.client.getShellHost.bind(this.client), { workspaceId });
+      this.pty.rememberShellHost(podAccountKeyOf(workspaceId), host.shellHostAddress || undefined);
+      return workspaceEnd(host.workspace);
     } catch (error) {
       return (error as { code?: number }).code === GrpcStatus.NOT_FOUND ? 'workspace_deleted' : undefined;
     }
@@ -94,12 +106,24 @@ export class WorkspaceHosts implements OnApplicationShutdown {
     }
     const workspace = host.workspace;
     if (!workspace) return undefined;
+    if (host.shellHostAddress) {
+      // In its pod (Kubernetes): the pod's shell host holds the shells, as the workspace container's uid.
+      const podKey = podAccountKeyOf(workspaceId);
+      this.pty.rememberShellHost(podKey, host.shellHostAddress);
+      return { tenantId: workspace.tenantId, ownerUserId: workspace.ownerUserId, running: host.running, account: { key: podKey, home: host.home } };
+    }
     return {
       tenantId: workspace.tenantId,
       ownerUserId: workspace.ownerUserId,
       running: host.running && workspace.observedState === WorkspaceState.WORKSPACE_STATE_RUNNING,
-      // The workspace's own account (setpriv drops to it; not needed when it is this service's user) and home.
-      account: { key, home: host.home, ...(host.uid === process.getuid?.() ? {} : { uid: host.uid, gid: host.gid }) },
+      // The workspace's own account (setpriv drops to it; not needed when it is this service's user), home, and
+      // box (the pid and mount namespaces nsenter joins) when the workspace has one.
+      account: {
+        key,
+        home: host.home,
+        ...(host.uid === process.getuid?.() ? {} : { uid: host.uid, gid: host.gid }),
+        ...(host.namespacePid ? { namespacePid: host.namespacePid } : {}),
+      },
     };
   }
 }

@@ -73,10 +73,21 @@ export interface WorkspaceDriver {
   storeToken?(spec: WorkspaceSpec, token: GatewayToken): Promise<void>;
   /** Where the browser route forwards to, when this driver serves workspaces on this machine (local). */
   browserEndpoint?(workspaceId: string): { socketPath: string } | undefined;
-  /** The account and home a shell of the running workspace uses (terminals); undefined when not running here. */
-  shellHost?(workspaceId: string): { uid: number; gid: number; home: string } | undefined;
+  /** Where a shell of the running workspace runs (terminals); undefined when it runs nowhere a shell can join. */
+  shellHost?(workspaceId: string): Promise<ShellHost | undefined>;
   /** Activity of a running workspace for the idle policy; undefined when not running here. */
   sampleActivity?(workspaceId: string): Promise<ActivitySample | undefined>;
+}
+
+/** The account, home and namespaces a terminal's shell in a running workspace shares with it. */
+export interface ShellHost {
+  uid: number;
+  gid: number;
+  home: string;
+  /** A process in the workspace's pid and mount namespaces (this machine's pid); undefined: it has none of its own. */
+  namespacePid?: number;
+  /** host:port of the pod's shell-host sidecar (kubernetes); undefined: the shell runs on this machine. */
+  address?: string;
 }
 
 /** One observation of a workspace's activity, for the idle policy. */

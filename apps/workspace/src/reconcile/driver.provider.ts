@@ -51,6 +51,7 @@ export const driverProvider: Provider = {
           namespace: config.WORKSPACE_K8S_NAMESPACE,
           storageClass: config.WORKSPACE_K8S_STORAGE_CLASS,
           network: config.WORKSPACE_K8S_NETWORK,
+          shellHost: config.WORKSPACE_K8S_SHELL_HOST,
         });
       case 'local':
         return localDriver(config, logger, catalogue);

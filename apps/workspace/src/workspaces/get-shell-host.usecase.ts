@@ -9,7 +9,7 @@ import { WorkspaceStore } from './workspace-store';
 
 /**
  * Where a terminal's shell runs (the terminal service's question): the workspace, and the account and home of its
- * instance while one runs on this driver's machine. The terminal service checks ownership with the workspace returned; this only says where.
+ * instance (and the process its namespaces are joined through) while one runs on this driver's machine. The terminal service checks ownership with the workspace returned; this only says where.
  */
 @Injectable()
 export class GetShellHost {
@@ -22,7 +22,15 @@ export class GetShellHost {
     const id = requireWorkspaceId(request.workspaceId);
     const row = await this.store.findById(id);
     if (!row) throw new WorkspaceNotFoundError(id);
-    const host = this.driver?.shellHost?.(id);
-    return { workspace: toWorkspace(row), running: host !== undefined, uid: host?.uid ?? 0, gid: host?.gid ?? 0, home: host?.home ?? '' };
+    const host = await this.driver?.shellHost?.(id);
+    return {
+      workspace: toWorkspace(row),
+      running: host !== undefined,
+      uid: host?.uid ?? 0,
+      gid: host?.gid ?? 0,
+      home: host?.home ?? '',
+      namespacePid: host?.namespacePid ?? 0,
+      shellHostAddress: host?.address ?? '',
+    };
   }
 }

@@ -10,7 +10,8 @@ import {
   type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
-import type { GatewayToken, HeldToken, Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
+import { WORKSPACE_HOME } from '../../client-config/render';
+import type { GatewayToken, HeldToken, Observation, ShellHost, WorkspaceDriver, WorkspaceSpec } from '../driver';
 import {
   ANNOTATIONS,
   LABELS,
@@ -21,9 +22,11 @@ import {
   tokenSecret,
   tokenSecretName,
   workspaceIdFromName,
+  WORKSPACE_UID,
   type KubernetesSettings,
   type WorkspaceManifests,
 } from './manifests';
+import { SHELL_HOST_PORT, shellHostEnabled } from './shell-host-sidecar';
 
 /** Container states that will not fix themselves; the workspace is FAILED until something changes. */
 const STUCK_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError']);
@@ -141,6 +144,18 @@ export class KubernetesDriver implements WorkspaceDriver {
       return { state: 'PROVISIONING', detail: 'replacing pod of an older generation' };
     }
     return podObservation(existing);
+  }
+
+  /**
+   * The running pod's shell-host sidecar, when pods have one: its address on the pod network, and the workspace
+   * container's uid and home (the sidecar runs as that uid). undefined: no sidecar, or no ready pod.
+   */
+  async shellHost(workspaceId: string): Promise<ShellHost | undefined> {
+    if (!shellHostEnabled(this.settings.shellHost)) return undefined;
+    const pod = await ignore(404, () => this.core.readNamespacedPod({ namespace: this.settings.namespace, name: objectName(workspaceId) }));
+    if (!pod?.status?.podIP || pod.metadata?.deletionTimestamp || podObservation(pod).state !== 'RUNNING') return undefined;
+    const host = pod.status.podIP.includes(':') ? `[${pod.status.podIP}]` : pod.status.podIP;
+    return { uid: WORKSPACE_UID, gid: WORKSPACE_UID, home: WORKSPACE_HOME, address: `${host}:${SHELL_HOST_PORT}` };
   }
 
   async heldToken(spec: WorkspaceSpec): Promise<HeldToken | undefined> {

@@ -9,6 +9,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import { TOKEN_PATH, WORKSPACE_HOME } from '../../client-config/render';
 import type { GatewayToken, HeldToken, WorkspaceSpec } from '../driver';
 import { egressRules, toPolicyPeer, type NetworkConfig } from './network';
+import { TMUX_DIR, shellHostContainer, shellHostEnabled, shellHostIngress, shellHostVolumes, type ShellHostConfig } from './shell-host-sidecar';
 
 export const MANAGED_BY = 'airlock-workspace';
 export const LABELS = {
@@ -27,7 +28,9 @@ export const ANNOTATIONS = {
 } as const;
 
 export const CODE_SERVER_PORT = 8080;
-const UID = 1000;
+/** The workspace container's uid (the image's `coder`), also the shell-host sidecar's. */
+export const WORKSPACE_UID = 1000;
+const UID = WORKSPACE_UID;
 const EXTENSIONS_DIR = `${WORKSPACE_HOME}/.local/share/code-server/extensions`;
 /** Baked into the image at build time (deploy/workspace-image); copied into a volume mounted read-only. */
 const IMAGE_EXTENSIONS_DIR = '/opt/code-server/extensions';
@@ -38,6 +41,8 @@ export interface KubernetesSettings {
   namespace: string;
   storageClass: string;
   network: NetworkConfig;
+  /** The terminals' shell-host sidecar; absent or without an image: pods have none. */
+  shellHost?: ShellHostConfig;
 }
 
 export interface WorkspaceManifests {
@@ -165,6 +170,7 @@ export function heldTokenOf(secret: { metadata?: { annotations?: Record<string, 
 export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings): WorkspaceManifests {
   const name = objectName(spec.id);
   const selector = { [LABELS.workspace]: name };
+  const shellHost = shellHostEnabled(settings.shellHost) ? settings.shellHost : undefined;
   const projectDir = `/workspace/${spec.projectId}`;
   const resources = {
     // requests = limits: a quota is a reservation, not a hope (Guaranteed QoS, no overcommit surprises).
@@ -197,7 +203,10 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
     spec: {
       podSelector: { matchLabels: selector },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: settings.network.ingress.map(toPolicyPeer), ports: [{ port: CODE_SERVER_PORT, protocol: 'TCP' }] }],
+      ingress: [
+        { from: settings.network.ingress.map(toPolicyPeer), ports: [{ port: CODE_SERVER_PORT, protocol: 'TCP' }] },
+        ...(shellHost ? [shellHostIngress(shellHost)] : []),
+      ],
       egress: egressRules(settings.network),
     },
   };
@@ -210,6 +219,7 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
   };
 
   const homeMount = { name: 'home', mountPath: WORKSPACE_HOME, subPath: 'home' };
+  const projectMount = { name: 'home', mountPath: projectDir, subPath: 'project' };
   const pod: IPod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -220,6 +230,8 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
     spec: {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
+      // The shell-host sidecar's shells see (and may signal) the workspace's processes, as the local driver's do.
+      ...(shellHost ? { shareProcessNamespace: true } : {}),
       restartPolicy: 'Always',
       securityContext: {
         runAsNonRoot: true,
@@ -282,12 +294,15 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
           securityContext: CONTAINER_SECURITY,
           volumeMounts: [
             homeMount,
-            { name: 'home', mountPath: projectDir, subPath: 'project' },
+            projectMount,
             { name: 'extensions', mountPath: EXTENSIONS_DIR, readOnly: true },
             { name: 'run-secrets', mountPath: '/run/secrets', readOnly: true },
             { name: 'tmp', mountPath: '/tmp' },
+            // The terminals' tmux socket: `tmux -S` from the IDE's own terminal reaches the same shells.
+            ...(shellHost ? [{ name: 'terminal-tmux', mountPath: TMUX_DIR }] : []),
           ],
         },
+        ...(shellHost ? [shellHostContainer(shellHost, CONTAINER_SECURITY, [homeMount, projectMount, { name: 'tmp', mountPath: '/tmp' }])] : []),
       ],
       volumes: [
         { name: 'home', persistentVolumeClaim: { claimName: persistentVolumeClaim.metadata!.name! } },
@@ -298,6 +313,7 @@ export function buildManifests(spec: WorkspaceSpec, settings: KubernetesSettings
         { name: 'run-secrets', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
         { name: 'extensions', emptyDir: { sizeLimit: '2Gi' } },
         { name: 'tmp', emptyDir: { sizeLimit: '4Gi' } },
+        ...(shellHost ? shellHostVolumes(shellHost) : []),
       ],
     },
   };

@@ -11,7 +11,7 @@ const portSchema = z.object({
 const WIDE_OPEN = new Set(['0.0.0.0/0', '::/0']);
 
 /** One side of a connection: a CIDR, or pods selected by namespace and/or labels (both must match). */
-const peerSchema = z
+export const peerSchema = z
   .object({
     cidr: z
       .string()

@@ -8,7 +8,7 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, openSync, readFileSync, 
 import { request } from 'node:http';
 import path from 'node:path';
 import type { CatalogueImage } from '../../catalogue/catalogue';
-import type { ActivitySample, DriverLog, GatewayToken, HeldToken, Observation, WorkspaceDriver, WorkspaceSpec } from '../driver';
+import type { ActivitySample, DriverLog, GatewayToken, HeldToken, Observation, ShellHost, WorkspaceDriver, WorkspaceSpec } from '../driver';
 import { WORKSPACE_ID_PATTERN } from '../../workspaces/workspace-input';
 import { WORKSPACE_KEY_VAR, codeServerCommand, prlimitInstalled, rlimits, type ProcessLimits } from './code-server-command';
 import { HomeLayout, writeJsonAtomically } from './home-layout';
@@ -16,7 +16,7 @@ import { TICKS_PER_SECOND, allProcs, cmdline, isAlive, killTree, processesByEnv,
 import { chooseIsolation, ensureAccount, groupOf, serviceUser, type IsolationMode, type RunAs } from './os-user';
 import { SharedExtensions } from './shared-extensions';
 import { GatewayTokenFiles } from './token-files';
-import { WorkspaceIsolation, isolatedCommand, systemProbe } from './workspace-isolation';
+import { WorkspaceIsolation, isolatedCommand, namespaceRootOf, systemProbe } from './workspace-isolation';
 import type { NetworkConfig } from '../kubernetes/network';
 
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh']);
@@ -201,13 +201,15 @@ export class LocalDriver implements WorkspaceDriver {
     return record && isAlive(record.pid, record.startTime) ? { socketPath: record.socket } : undefined;
   }
 
-  /** The running instance's account (its record's uid) and home, for a terminal's shell. */
-  shellHost(id: string): { uid: number; gid: number; home: string } | undefined {
+  /** The running instance's account (its record's uid), home and box (its pid namespace), for a terminal's shell. */
+  async shellHost(id: string): Promise<ShellHost | undefined> {
     if (!WORKSPACE_ID_PATTERN.test(id)) return undefined;
     const record = this.readRecord(id);
     if (!record || !isAlive(record.pid, record.startTime)) return undefined;
     const gid = groupOf(record.uid);
-    return gid === undefined ? undefined : { uid: record.uid, gid, home: this.layout.homeOf(id) };
+    if (gid === undefined) return undefined;
+    const namespacePid = namespaceRootOf(record.pid);
+    return { uid: record.uid, gid, home: this.layout.homeOf(id), ...(namespacePid === undefined ? {} : { namespacePid }) };
   }
 
   private processesOf(id: string, procs?: ProcInfo[]): ProcInfo[] {

@@ -1,7 +1,7 @@
 // What the local driver needs from /proc: whether a pid is still the process it started, the process tree
 // of a workspace (for CPU-time activity and for killing it whole), and which processes belong to which
 // workspace (found by command line, so a process whose record was lost in a crash is still found).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface ProcInfo {
   pid: number;
@@ -106,6 +106,15 @@ export async function killTree(root: number, startTime: number | undefined, grac
     }
   }
   while (left().length > 0) await sleep(20);
+}
+
+/** The pid namespace a process is in (`pid:[inode]`), or undefined when it is gone or not ours to inspect. */
+export function pidNamespaceOf(pid: number | 'self'): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The value of one variable in a process's initial environment ('' when unreadable or unset). */

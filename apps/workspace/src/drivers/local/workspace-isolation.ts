@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import type { DriverLog } from '../driver';
 import type { NetworkConfig } from '../kubernetes/network';
 import { EgressFirewall, nftBinary, nftUsable } from './egress-firewall';
+import { allProcs, pidNamespaceOf, type ProcInfo } from './procfs';
 import type { IsolationMode, RunAs } from './os-user';
 
 /** The reason code a refused start reports (first word of the observed detail; listed in the README). */
@@ -79,6 +80,22 @@ export function isolatedCommand(tools: { unshare: string; setpriv: string }, as:
       ...args,
     ],
   };
+}
+
+/**
+ * The first process of a box's pid namespace (its pid 1), by this machine's pid: `isolatedCommand`'s unshare stays
+ * outside the namespace and forks it. A terminal's shell joins the box through it (nsenter --target, pid and
+ * mount namespaces: the box's own /proc). undefined: the instance runs without a namespace of its own (unisolated),
+ * or the box is gone.
+ */
+export function namespaceRootOf(startedPid: number, procs: ProcInfo[] = allProcs()): number | undefined {
+  const own = pidNamespaceOf('self');
+  const inBox = (pid: number) => {
+    const ns = pidNamespaceOf(pid);
+    return ns !== undefined && ns !== own;
+  };
+  if (inBox(startedPid)) return startedPid;
+  return procs.find((p) => p.ppid === startedPid && p.state !== 'Z' && inBox(p.pid))?.pid;
 }
 
 export interface IsolationOptions {

@@ -196,7 +196,7 @@ export interface GetShellHostResponse {
   workspace:
     | Workspace
     | undefined;
-  /** Whether an instance runs on this driver's machine; the fields below are set only then. */
+  /** Whether an instance runs (on this driver's machine, or in a pod with a shell host); the fields below are set only then. */
   running: boolean;
   /**
    * The OS account the workspace's code-server runs as: the shell runs as it too, so the egress firewall (by
@@ -206,6 +206,17 @@ export interface GetShellHostResponse {
   gid: number;
   /** The workspace's home directory: HOME and the working directory of the shell. */
   home: string;
+  /**
+   * A process inside the workspace's pid and mount namespaces, by its pid as this machine's root namespace sees
+   * it (the local driver's box): the shell joins those namespaces through it, so it sees the workspace's
+   * processes and /proc only. 0: the workspace has no namespace of its own (unisolated); the shell runs beside it.
+   */
+  namespacePid: number;
+  /**
+   * host:port of the workspace pod's shell-host sidecar (kubernetes driver; mTLS, its certificate names
+   * workspace-shell-host): the shell runs there, not on this machine. Empty: on this machine, as the fields above say.
+   */
+  shellHostAddress: string;
 }
 
 export interface ListWorkspacesRequest {
@@ -1248,7 +1259,7 @@ export const GetShellHostRequest: MessageFns<GetShellHostRequest> = {
 };
 
 function createBaseGetShellHostResponse(): GetShellHostResponse {
-  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "" };
+  return { workspace: undefined, running: false, uid: 0, gid: 0, home: "", namespacePid: 0, shellHostAddress: "" };
 }
 
 export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
@@ -1267,6 +1278,12 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     }
     if (message.home !== "") {
       writer.uint32(42).string(message.home);
+    }
+    if (message.namespacePid !== 0) {
+      writer.uint32(48).uint32(message.namespacePid);
+    }
+    if (message.shellHostAddress !== "") {
+      writer.uint32(58).string(message.shellHostAddress);
     }
     return writer;
   },
@@ -1324,6 +1341,22 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
             message.home = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.namespacePid = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.shellHostAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1343,6 +1376,16 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
       uid: isSet(object.uid) ? globalThis.Number(object.uid) : 0,
       gid: isSet(object.gid) ? globalThis.Number(object.gid) : 0,
       home: isSet(object.home) ? globalThis.String(object.home) : "",
+      namespacePid: isSet(object.namespacePid)
+        ? globalThis.Number(object.namespacePid)
+        : isSet(object.namespace_pid)
+        ? globalThis.Number(object.namespace_pid)
+        : 0,
+      shellHostAddress: isSet(object.shellHostAddress)
+        ? globalThis.String(object.shellHostAddress)
+        : isSet(object.shell_host_address)
+        ? globalThis.String(object.shell_host_address)
+        : "",
     };
   },
 
@@ -1363,6 +1406,12 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     if (message.home !== "") {
       obj.home = message.home;
     }
+    if (message.namespacePid !== 0) {
+      obj.namespacePid = Math.round(message.namespacePid);
+    }
+    if (message.shellHostAddress !== "") {
+      obj.shellHostAddress = message.shellHostAddress;
+    }
     return obj;
   },
 
@@ -1378,6 +1427,8 @@ export const GetShellHostResponse: MessageFns<GetShellHostResponse> = {
     message.uid = object.uid ?? 0;
     message.gid = object.gid ?? 0;
     message.home = object.home ?? "";
+    message.namespacePid = object.namespacePid ?? 0;
+    message.shellHostAddress = object.shellHostAddress ?? "";
     return message;
   },
 };
