@@ -1,22 +1,9 @@
-import { renderClientConfigs } from '../../client-config/render';
-import type { WorkspaceSpec } from '../driver';
 import { validateManifests, validateSecret } from './kubernetes-driver';
 import { CONTAINER_SECURITY, buildManifests, heldTokenOf, labelValue, objectName, tokenSecret, workspaceIdFromName } from './manifests';
 import { networkConfigSchema } from './network';
+import { kubernetesWorkspaceSpec } from '../../../test/kubernetes-workspace-spec';
 
-const spec: WorkspaceSpec = {
-  id: 'ws_abcdefghijklmnopqrst',
-  tenantId: 'acme',
-  projectId: 'payments',
-  ownerUserId: 'alice',
-  image: 'workspace-base:2026.11.21-build1',
-  imageRef: 'registry.internal/airlock/workspace-base:2026.11.21-build1',
-  cpuMillis: 2000,
-  memoryMib: 4096,
-  diskGib: 20,
-  generation: 3,
-  clientFiles: renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'payments', gatewayUrl: 'http://gw.airlock.svc:8080' }),
-};
+const spec = kubernetesWorkspaceSpec();
 
 const network = networkConfigSchema.parse({
   egress: {

@@ -1,23 +1,10 @@
-import { renderClientConfigs } from '../../client-config/render';
-import type { WorkspaceSpec } from '../driver';
 import { validateManifests } from './kubernetes-driver';
 import { CONTAINER_SECURITY, buildManifests, type KubernetesSettings } from './manifests';
 import { networkConfigSchema } from './network';
 import { SHELL_HOST_PORT, TMUX_DIR, shellHostConfigSchema } from './shell-host-sidecar';
+import { kubernetesWorkspaceSpec } from '../../../test/kubernetes-workspace-spec';
 
-const spec: WorkspaceSpec = {
-  id: 'ws_abcdefghijklmnopqrst',
-  tenantId: 'acme',
-  projectId: 'payments',
-  ownerUserId: 'alice',
-  image: 'workspace-base:2026.11.21-build1',
-  imageRef: 'registry.internal/airlock/workspace-base:2026.11.21-build1',
-  cpuMillis: 2000,
-  memoryMib: 4096,
-  diskGib: 20,
-  generation: 3,
-  clientFiles: renderClientConfigs({ workspaceId: 'ws_abcdefghijklmnopqrst', tenantId: 'acme', projectId: 'payments', gatewayUrl: 'http://gw.airlock.svc:8080' }),
-};
+const spec = kubernetesWorkspaceSpec();
 
 interface SettingsOptions {
   /** The terminal image; '' for none. */
