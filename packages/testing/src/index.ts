@@ -13,7 +13,7 @@ export { eventually } from './eventually';
 export { errorCodesInMarkdown, errorCodesInReadme } from './readme-errors';
 export { startRsyslog, type RunningRsyslog, type StartRsyslogOptions } from './rsyslog';
 export { startPrivateKafka, type PrivateKafka, type PrivateKafkaOptions } from './private-kafka';
-export { KAFKA_ADMIN, adminKafka, createKafkaUser, kafkaSasl, type KafkaAuthTarget, type KafkaGrant } from './kafka-auth';
+export { KAFKA_ADMIN, adminKafka, createKafkaUser, grantKafkaUsers, kafkaSasl, type KafkaAuthTarget, type KafkaGrant, type KafkaUserCredential } from './kafka-auth';
 export { startPrivateRedis, type PrivateRedis } from './private-redis';
 export { ensureDebianTool, type DebianInstaller, type DebianTool } from './debian-package';
 export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH, type PrometheusBinaries } from './prometheus';

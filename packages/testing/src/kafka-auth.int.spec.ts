@@ -1,9 +1,10 @@
 // Integration: a broker with authenticated clients and ACLs (a private one: the shared broker still runs PLAINTEXT).
 // Clients without a user or with a wrong password are refused; the gateway's user may only produce to its topics,
 // audit's may consume the audit topic with its own group. The idempotent producer (as @airlock/events sets it up)
-// needs no more than WRITE on its topics (Kafka >= 2.8, KIP-679).
+// needs no more than WRITE on its topics (Kafka >= 2.8, KIP-679). The gateway's user is made on the running broker
+// (ConfigCommand), audit's at format time (how a mesh's fresh broker gets its users): both must sign in alike.
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import { adminKafka, createKafkaUser, kafkaSasl, randomPassword, startPrivateKafka, type PrivateKafka } from './index';
+import { adminKafka, createKafkaUser, grantKafkaUsers, kafkaSasl, randomPassword, startPrivateKafka, type PrivateKafka } from './index';
 
 jest.setTimeout(240_000);
 
@@ -37,7 +38,8 @@ async function refusal(promise: Promise<unknown>): Promise<Error> {
 }
 
 beforeAll(async () => {
-  broker = await startPrivateKafka('kafka-auth', { auth: true });
+  broker = await startPrivateKafka('kafka-auth', { auth: true, users: [{ username: 'audit', password: users.audit }] });
+  expect(broker.formatted).toBe(true);
   const target = { brokers: broker.brokers, adminPassword: broker.adminPassword! };
   const admin = adminKafka(target).admin();
   await admin.connect();
@@ -45,7 +47,7 @@ beforeAll(async () => {
   await admin.disconnect();
   await createKafkaUser(target, 'gateway', users.gateway, { produce: [AUDIT, USAGE] });
   // Audit also produces: Envoy's access log as events, and dead letters.
-  await createKafkaUser(target, 'audit', users.audit, { produce: [AUDIT, `${AUDIT}.dlq`], consume: [AUDIT], groups: ['airlock-audit'] });
+  await grantKafkaUsers(target, [{ username: 'audit', grant: { produce: [AUDIT, `${AUDIT}.dlq`], consume: [AUDIT], groups: ['airlock-audit'] } }]);
 });
 
 afterAll(async () => {

@@ -59,11 +59,27 @@ export function applyKafkaAuth(properties: string, c: { host: string; brokerPort
   return [...kept.filter(Boolean), ...auth, ''].join('\n');
 }
 
+/** A SCRAM user and its password (base64url: nothing to quote in a credential argument). */
+export interface KafkaUserCredential {
+  username: string;
+  password: string;
+}
+
 /**
- * `kafka-storage format` arguments that put the admin's SCRAM credential in the first metadata (the broker needs
- * it to sign in to itself before any AdminClient could create it). The tool takes it only as an argument.
+ * `kafka-storage format` arguments that put SCRAM credentials in the first metadata: the admin's (the broker needs
+ * it to sign in to itself before any AdminClient could create it) and any `users` a fresh broker should start with
+ * — one format instead of a ConfigCommand JVM per user. The tool takes credentials only as arguments: the caller
+ * hands them to the JVM in a 0600 argument file (javaArgFile), not on a command line other accounts could read.
  */
-export const formatScramArgs = (adminPassword: string): string[] => ['--add-scram', `${KAFKA_SASL_MECHANISM}=[name=${KAFKA_ADMIN},password=${adminPassword}]`];
+export function formatScramArgs(adminPassword: string, users: readonly KafkaUserCredential[] = []): string[] {
+  for (const user of users) checkUsername(user.username);
+  return [{ username: KAFKA_ADMIN, password: adminPassword }, ...users].flatMap((u) => ['--add-scram', `${KAFKA_SASL_MECHANISM}=[name=${u.username},iterations=8192,password=${u.password}]`]);
+}
+
+/** A service's user name: no admin, nothing a ConfigCommand or a format argument would read as syntax. */
+function checkUsername(username: string): void {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(username) || username === KAFKA_ADMIN) throw new Error(`unsafe Kafka user name: ${JSON.stringify(username)}`);
+}
 
 /** kafkajs `sasl` options for a user. */
 export const kafkaSasl = (username: string, password: string) => ({ mechanism: 'scram-sha-512' as const, username, password });
@@ -110,7 +126,7 @@ export function adminKafka(target: KafkaAuthTarget): Kafka {
  * directory (`--add-config-file`, `--command-config`), never on a command line other accounts could read.
  */
 export async function createKafkaUser(target: KafkaAuthTarget, username: string, password: string, grant: KafkaGrant): Promise<void> {
-  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(username) || username === KAFKA_ADMIN) throw new Error(`unsafe Kafka user name: ${JSON.stringify(username)}`);
+  checkUsername(username);
   const home = await ensureKafka();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'airlock-kafka-user-'));
   try {
@@ -136,23 +152,30 @@ export async function createKafkaUser(target: KafkaAuthTarget, username: string,
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const acl = grantAcls(username, grant);
+  await grantKafkaUsers(target, [{ username, grant }]);
+}
+
+/**
+ * Gives each user exactly its grant's ACLs (one admin connection for all): for users made by createKafkaUser, or
+ * put in a fresh broker's first metadata (formatScramArgs).
+ */
+export async function grantKafkaUsers(target: KafkaAuthTarget, grants: ReadonlyArray<{ username: string; grant: KafkaGrant }>): Promise<void> {
+  if (grants.length === 0) return;
   const admin = adminKafka(target).admin();
   await admin.connect();
   try {
     // The grant replaces what the user had: a right taken out of it must not linger on a kept broker.
     await admin.deleteAcls({
-      filters: [
-        {
-          resourceType: AclResourceTypes.ANY,
-          resourcePatternType: ResourcePatternTypes.ANY,
-          principal: `User:${username}`,
-          host: '*',
-          operation: AclOperationTypes.ANY,
-          permissionType: AclPermissionTypes.ANY,
-        },
-      ],
+      filters: grants.map(({ username }) => ({
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        principal: `User:${username}`,
+        host: '*',
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      })),
     });
+    const acl = grants.flatMap(({ username, grant }) => grantAcls(username, grant));
     if (acl.length > 0) await admin.createAcls({ acl });
   } finally {
     await admin.disconnect();

@@ -6,7 +6,7 @@ import { infraRoot } from './paths';
 import { freePort, isAlive, portIsFree, run, spawnDetached, stopPid, waitReady } from './proc';
 import { spawnManaged, stopManaged } from './services';
 import { prepareLogFile } from './log-files';
-import { KAFKA_ADMIN, applyKafkaAuth, formatScramArgs, kafkaSasl } from './kafka-auth';
+import { KAFKA_ADMIN, applyKafkaAuth, formatScramArgs, kafkaSasl, type KafkaUserCredential } from './kafka-auth';
 import { randomPassword } from './postgres-auth';
 
 export interface PrivateKafka {
@@ -22,6 +22,8 @@ export interface PrivateKafka {
   destroy(): Promise<void>;
   /** With `auth`: the admin user's SCRAM password (createKafkaUser, adminKafka); clients without a user are refused. */
   adminPassword?: string;
+  /** This start formatted the data directory: with `auth`, `users` exist (their ACLs are the caller's: grantKafkaUsers). */
+  formatted: boolean;
 }
 
 export interface PrivateKafkaOptions {
@@ -34,6 +36,11 @@ export interface PrivateKafkaOptions {
   dir?: string;
   /** Recorded under this name (spawnManaged), so `listManaged` sees it and `stopManaged` stops it — `tools/airlock down`. */
   managedName?: string;
+  /**
+   * With `auth`: SCRAM users put in the first metadata when the directory is formatted (a fresh one), instead of a
+   * ConfigCommand JVM per user afterwards. A kept directory's broker already has its users: see `formatted`.
+   */
+  users?: readonly KafkaUserCredential[];
 }
 
 /** What a kept broker directory remembers between starts. */
@@ -87,12 +94,18 @@ export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOp
   await chmod(file('server.properties'), 0o600);
   prepareLogFile(serverLog);
   // Formatted once per directory (with a fresh cluster id): a kept one starts again on its data.
-  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
-    const format = ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties')];
-    await run('java', [...format, ...(credentials ? formatScramArgs(credentials.adminPassword) : [])], { timeoutMs: 120_000 }).catch((error: Error) => {
-      // run()'s message repeats the arguments, the admin's password among them.
-      throw new Error(credentials ? error.message.split(credentials.adminPassword).join('[redacted]') : error.message);
-    });
+  const formatted = !existsSync(path.join(dataDir, 'meta.properties'));
+  if (formatted) {
+    const scram = credentials ? formatScramArgs(credentials.adminPassword, options.users) : [];
+    const format = ['-Xmx128m', '-XX:TieredStopAtLevel=1', log4j, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', file('server.properties'), ...scram];
+    // The credentials go to the JVM in a 0600 argument file: a command line is readable by every account.
+    const argFile = file('format.args');
+    await writeFile(argFile, javaArgFile(format), { mode: 0o600 });
+    try {
+      await run('java', [`@${argFile}`], { timeoutMs: 120_000 });
+    } finally {
+      await rm(argFile, { force: true });
+    }
   }
   const brokers = [`127.0.0.1:${ports.broker}`];
   let current: { pid: number; startTime?: number } | undefined;
@@ -116,6 +129,7 @@ export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOp
   return {
     brokers,
     adminPassword: credentials?.adminPassword,
+    formatted,
     get pid() {
       return current?.pid;
     },
@@ -126,4 +140,9 @@ export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOp
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A `java @file` argument file: one double-quoted argument per line (the launcher unquotes and unescapes them). */
+export function javaArgFile(args: readonly string[]): string {
+  return args.map((a) => `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { KAFKA_CLIENT_NAMES, kafkaAcl, kafkaTopics, type KafkaClient } from '@airlock/events';
-import { adminKafka, createKafkaUser, startPrivateKafka, type KafkaAuthTarget } from '@airlock/testing';
+import { adminKafka, createKafkaUser, grantKafkaUsers, startPrivateKafka, type KafkaAuthTarget } from '@airlock/testing';
 import { keptSecret } from './mesh-secrets';
 
 /** A service's Kafka user: its name and the 0600 file with its password (KAFKA_USERNAME, KAFKA_PASSWORD_FILE). */
@@ -50,31 +50,38 @@ const provisionedFile = (dir: string): string => path.join(dir, 'users.json');
 
 export async function startMeshKafka(options: MeshKafkaOptions): Promise<MeshKafka> {
   if (options.fresh) rmSync(options.dir, { recursive: true, force: true });
-  const broker = await startPrivateKafka(`mesh-${options.name}`, { auth: true, dir: options.dir, managedName: meshKafkaName(options.name) });
-  const target: KafkaAuthTarget = { brokers: broker.brokers, adminPassword: broker.adminPassword! };
-  await createTopics(target, kafkaTopics(options.topicPrefix));
-
-  const provisioned: Record<string, string> = existsSync(provisionedFile(options.dir)) ? JSON.parse(readFileSync(provisionedFile(options.dir), 'utf8')) : {};
-  const users = {} as Record<KafkaClient, MeshKafkaUser>;
-  await inBatches(
-    KAFKA_CLIENT_NAMES,
-    availableParallelism(),
-    async (client) => {
-      const username = kafkaUsername(client);
+  const wanted = await Promise.all(
+    KAFKA_CLIENT_NAMES.map(async (client) => {
       const passwordFile = path.join(options.secretsDir, `kafka-${client}.password`);
       const password = await keptSecret(passwordFile);
       const acl = kafkaAcl(client, { topicPrefix: options.topicPrefix, groupPrefix: options.groupPrefix });
       const digest = createHash('sha256').update(JSON.stringify({ password, acl })).digest('hex');
-      if (provisioned[username] !== digest) {
-        options.log?.(`creating the Kafka user ${username}`);
-        await createKafkaUser(target, username, password, acl);
-        provisioned[username] = digest;
-      }
-      users[client] = { username, passwordFile };
-    },
+      return { client, username: kafkaUsername(client), password, passwordFile, acl, digest };
+    }),
   );
+  // A broker formatted by this start (every test mesh's, `up`'s first) gets the users in its first metadata.
+  const broker = await startPrivateKafka(`mesh-${options.name}`, {
+    auth: true,
+    dir: options.dir,
+    managedName: meshKafkaName(options.name),
+    users: wanted.map(({ username, password }) => ({ username, password })),
+  });
+  const target: KafkaAuthTarget = { brokers: broker.brokers, adminPassword: broker.adminPassword! };
+  await createTopics(target, kafkaTopics(options.topicPrefix));
+
+  const provisioned: Record<string, string> = broker.formatted || !existsSync(provisionedFile(options.dir)) ? {} : JSON.parse(readFileSync(provisionedFile(options.dir), 'utf8'));
+  const stale = wanted.filter((u) => provisioned[u.username] !== u.digest);
+  if (broker.formatted) {
+    await grantKafkaUsers(target, stale.map(({ username, acl }) => ({ username, grant: acl })));
+  } else {
+    await inBatches(stale, availableParallelism(), async ({ username, password, acl }) => {
+      options.log?.(`creating the Kafka user ${username}`);
+      await createKafkaUser(target, username, password, acl);
+    });
+  }
+  for (const u of stale) provisioned[u.username] = u.digest;
   writeFileSync(provisionedFile(options.dir), JSON.stringify(provisioned), { mode: 0o600 });
-  return { brokers: broker.brokers, users };
+  return { brokers: broker.brokers, users: Object.fromEntries(wanted.map((u) => [u.client, { username: u.username, passwordFile: u.passwordFile }])) as Record<KafkaClient, MeshKafkaUser> };
 }
 
 /**
