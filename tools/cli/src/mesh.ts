@@ -192,6 +192,24 @@ async function database(infra: InfraEndpoints, name: string, fixed: boolean, sec
   return { url: db.url, passwordFile };
 }
 
+/** Every service's database, made at once (each is a role and a database of its own). */
+async function meshDatabases(infra: InfraEndpoints, fixed: boolean, secretsDir: string): Promise<MeshEnvironment['databases']> {
+  const names = { usage: 'airlock_usage', audit: 'airlock_audit', workspace: 'airlock_workspace', identity: 'airlock_identity', policy: 'airlock_policy', terminal: 'airlock_terminal', rag: 'airlock_rag' } as const;
+  const made = await Promise.all(Object.entries(names).map(async ([service, name]) => [service, await database(infra, name, fixed, secretsDir)] as const));
+  return Object.fromEntries(made) as MeshEnvironment['databases'];
+}
+
+/**
+ * Both results, after both have settled: a failed start is cleaned up by stopMesh, which must not run while the
+ * other half is still starting something it would miss (a broker not yet recorded).
+ */
+async function settledTogether<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 const REDIS_SERVICES: readonly RedisService[] = ['identity', 'policy', 'gateway', 'audit', 'usage', 'terminal'];
 
 /**
@@ -270,7 +288,11 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
   const ports = await allocatePorts(options);
   const topicPrefix = fixed ? '' : uniquePrefix(options.name);
   const group = fixed ? 'airlock' : topicPrefix;
-  const kafka = await startMeshKafka({ name: options.name, dir: path.join(runDir, 'kafka'), secretsDir, topicPrefix, groupPrefix: group, fresh: !fixed, log });
+  // The broker's JVM starts while PostgreSQL makes the services' databases.
+  const [kafka, databases] = await settledTogether(
+    startMeshKafka({ name: options.name, dir: path.join(runDir, 'kafka'), secretsDir, topicPrefix, groupPrefix: group, fresh: !fixed, log }),
+    meshDatabases(shared, fixed, secretsDir),
+  );
   const infra = { ...shared, kafka: { brokers: kafka.brokers } };
   const edgeOrigin = `https://localhost:${ports.https}`;
   const mesh: MeshEnvironment = {
@@ -282,15 +304,7 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
     sinkPath: path.join(stateDir(), 'siem', options.name, 'audit.jsonl'),
     keyFile: path.join(stateDir(), 'identity', 'signing-key.pem'),
     spoolDir: path.join(stateDir(), 'spool', options.name, 'gateway'),
-    databases: {
-      usage: await database(infra, 'airlock_usage', fixed, secretsDir),
-      audit: await database(infra, 'airlock_audit', fixed, secretsDir),
-      workspace: await database(infra, 'airlock_workspace', fixed, secretsDir),
-      identity: await database(infra, 'airlock_identity', fixed, secretsDir),
-      policy: await database(infra, 'airlock_policy', fixed, secretsDir),
-      terminal: await database(infra, 'airlock_terminal', fixed, secretsDir),
-      rag: await database(infra, 'airlock_rag', fixed, secretsDir),
-    },
+    databases,
     group,
     kafkaUsers: kafka.users,
     oidc: {},
@@ -371,24 +385,12 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
         ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${service}.cpuprofile`] : []),
         path.join(ROOT, `apps/${service}/dist/main.js`),
       ],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...serviceEnv(service, ports.services, mesh) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_COMPILE_CACHE: path.join(stateDir(), "compile-cache"), ...serviceEnv(service, ports.services, mesh) },
       cwd: ROOT,
       logFile: path.join(logsDir, `${service}.log`),
     });
   }
-  // Its /health answers any certificate from the CA; the operator's is the one this process holds.
-  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, mtls ? operatorTls(access) : {}), { timeoutMs: 15_000, logFile: modelLog });
-  await waitUntil('reference MCP server', () => httpOk(`${mesh.mcpOrigin}/health`, {}), { timeoutMs: 15_000, logFile: mcpLog });
-  await Promise.all(
-    SERVICES.map((s) =>
-      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials(access))) === 'SERVING', {
-        timeoutMs: 60_000,
-        logFile: path.join(logsDir, `${s}.log`),
-        processName: `${options.name}.${s}`,
-      }),
-    ),
-  );
-
+  // Envoy starts while the services do: nothing reaches it before this function returns.
   log('starting Envoy (TLS, ext_authz)');
   const pki = await ensureDevPki(path.join(stateDir(), 'pki'));
   const envoyBin = await ensureEnvoy();
@@ -445,8 +447,20 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
     logFile: envoyLog,
     orphan: true,
   });
+  // Its /health answers any certificate from the CA; the operator's is the one this process holds.
+  await waitUntil('reference model', () => httpOk(`${mesh.modelUrl}/health`, mtls ? operatorTls(access) : {}), { timeoutMs: 15_000, logFile: modelLog });
+  await waitUntil('reference MCP server', () => httpOk(`${mesh.mcpOrigin}/health`, {}), { timeoutMs: 15_000, logFile: mcpLog });
   const ca = readFileSync(pki.caCert, 'utf8');
-  await waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, { ca }), { timeoutMs: 30_000, logFile: envoyLog });
+  await Promise.all([
+    waitUntil('Envoy', () => httpOk(`https://localhost:${ports.https}/healthz`, { ca }), { timeoutMs: 30_000, logFile: envoyLog }),
+    ...SERVICES.map((s) =>
+      waitUntil(`${s} (gRPC health)`, async () => (await checkHealth(`127.0.0.1:${ports.services[s].grpc}`, '', 500, operatorCredentials(access))) === 'SERVING', {
+        timeoutMs: 60_000,
+        logFile: path.join(logsDir, `${s}.log`),
+        processName: `${options.name}.${s}`,
+      }),
+    ),
+  ]);
 
   const info: MeshInfo = {
     name: options.name,
