@@ -4,9 +4,9 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { eventually, uniquePrefix } from '@airlock/testing';
-import { stopMesh, type MeshInfo } from '../../src/mesh';
+import { type MeshInfo } from '../../src/mesh';
 import { aider, claudeCode, cline, codex, continueCli, countingSink, diffHashOnDisk, opencode, pythonSdk, type ClientRun, type CountingSink, type Ran } from './agent-clients';
-import { aiEvents, openAi, startGatewayMesh } from './gateway-support';
+import { aiEvents, openAi, sharedGatewayMesh } from './gateway-support';
 import { issueToken } from './support';
 
 // The agent APIs through the real edge — Envoy (TLS) -> ext_authz (policy) -> gateway -> dlp -> reference
@@ -28,13 +28,12 @@ describe('agent APIs through Envoy: @anthropic-ai/sdk (Messages) and openai (Res
   let developer: string;
 
   beforeAll(async () => {
-    ({ mesh, untrust } = await startGatewayMesh(name));
+    ({ mesh, untrust } = await sharedGatewayMesh(name));
     developer = await issueToken(mesh, { userId: 'alice', tenantId: tenant, projectId: 'payments', workspaceId: 'ws-alice' });
   }, 240_000);
 
   afterAll(async () => {
     untrust?.();
-    await stopMesh(name);
   }, 60_000);
 
   const audited = (correlationId: string) =>

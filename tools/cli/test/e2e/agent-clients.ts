@@ -4,7 +4,7 @@
 // anywhere but the edge (localhost is exempt) is counted and dropped.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -204,7 +204,23 @@ export async function cline(run: ClientRun, prompt: string): Promise<Ran> {
   const env = { ...baseEnv(run), CLINE_NO_AUTO_UPDATE: '1', CLINE_GLOBAL_SETTINGS_PATH: settings, E2E_TEST: 'true' };
   const auth = await exec(process.execPath, [entry, 'auth', '-p', 'openai', '-k', run.token, '-m', 'airlock-agent', '-b', `${run.edge}/v1`, '--config', config], run, env);
   if (auth.code !== 0) return auth;
-  return exec(process.execPath, [entry, prompt, '--config', config, '--json'], run, env);
+  try {
+    return await exec(process.execPath, [entry, prompt, '--config', config, '--json'], run, env);
+  } finally {
+    stopClineHub(run.cwd);
+  }
+}
+
+/** cline 3 leaves a detached hub daemon running for the project it worked in; its own exit does not stop it. */
+function stopClineHub(cwd: string): void {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('--cline-hub-daemon') && argv[argv.indexOf('--cwd') + 1] === cwd) process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** One of the official Python SDKs (`openai` or `anthropic`) in an agent loop: agent-clients/sdk_round_trip.py. */

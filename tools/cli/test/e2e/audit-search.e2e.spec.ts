@@ -1,5 +1,6 @@
 import { uniquePrefix, eventually } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { type MeshInfo } from '../../src/mesh';
+import { sharedMesh } from './shared-mesh';
 import { accessLogEntry, edgeCaller, issueToken } from './support';
 
 // An auditor finds a request by its correlation id in the audit index through the edge (Envoy, ext_authz with
@@ -13,15 +14,11 @@ describe('audit trail search through Envoy', () => {
   let erin: string;
 
   beforeAll(async () => {
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    mesh = await sharedMesh();
     call = edgeCaller(mesh);
     alice = await issueToken(mesh, { userId: 'alice', tenantId, projectId: 'payments', workspaceId: 'ws-alice' });
     erin = await issueToken(mesh, { userId: 'erin', tenantId, roles: ['auditor'] });
   }, 240_000);
-
-  afterAll(async () => {
-    await stopMesh(name);
-  }, 60_000);
 
   const correlationId = `e2e-${Date.now()}-audit-search`;
   const window = () => {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { derivedEventId } from '@airlock/events';
 import { eventually, stateDir, uniquePrefix } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { type MeshInfo } from '../../src/mesh';
+import { sharedMesh } from './shared-mesh';
 import { accessLogEntry, auditSinkEvent, edgeCaller, issueToken, type Reply } from './support';
 
 // The edge's bad-input suite, through the real Envoy: every forged, stale or malformed request is answered
@@ -54,15 +55,11 @@ describe('edge bad-input suite (through Envoy over TLS)', () => {
   }
 
   beforeAll(async () => {
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    mesh = await sharedMesh();
     call = edgeCaller(mesh);
     token = await issueToken(mesh, { userId: 'alice', tenantId: `${name}-tenant`, projectId: 'payments', workspaceId: 'ws-alice' });
     key = createPrivateKey(readFileSync(path.join(stateDir(), 'identity', 'signing-key.pem')));
   }, 240_000);
-
-  afterAll(async () => {
-    await stopMesh(name);
-  }, 60_000);
 
   it('control: the genuine token, re-signed unchanged by this suite, is accepted', async () => {
     const resigned = signEs256(decode(token), key);

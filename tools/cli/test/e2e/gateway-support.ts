@@ -11,6 +11,7 @@ import { createClient, unary } from '@airlock/grpc';
 import { eventually, listManaged, spawnManaged, stopManaged } from '@airlock/testing';
 import { renderClientConfigs, TOKEN_PATH, type ClientConfigInput, type RenderedFile } from '@airlock/workspace/client-config';
 import { operatorCredentials, operatorTls, referenceModelEnv, startMesh, type MeshInfo } from '../../src/mesh';
+import { sharedMesh } from './shared-mesh';
 import { issueToken } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -180,12 +181,23 @@ export async function untilAiAnswers(mesh: MeshInfo, token: string): Promise<voi
  */
 export async function startGatewayMesh(name: string): Promise<{ mesh: MeshInfo; untrust: () => void }> {
   const mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[${name}] ${l}\n`) });
+  return { mesh, untrust: await readyForAi(mesh, name) };
+}
+
+/** The run's shared mesh (shared-mesh.ts), its AI path answering and its dev CA trusted; call the undo when done. */
+export async function sharedGatewayMesh(label: string): Promise<{ mesh: MeshInfo; untrust: () => void }> {
+  const mesh = await sharedMesh();
+  return { mesh, untrust: await readyForAi(mesh, label) };
+}
+
+/** Trusts the mesh's dev CA in this process and waits until an AI request is answered; resolves to the undo. */
+async function readyForAi(mesh: MeshInfo, label: string): Promise<() => void> {
   const untrust = trustDevCa(mesh);
   try {
-    await untilAiAnswers(mesh, await issueToken(mesh, { userId: 'alice', tenantId: `${name}-warmup` }));
+    await untilAiAnswers(mesh, await issueToken(mesh, { userId: 'alice', tenantId: `${label}-warmup` }));
   } catch (error) {
     untrust();
     throw error;
   }
-  return { mesh, untrust };
+  return untrust;
 }

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI, { NotFoundError } from 'openai';
 import { eventually, uniquePrefix } from '@airlock/testing';
-import { stopMesh, type MeshInfo } from '../../src/mesh';
-import { aiEvents, continueCliEntry, opencodeBinary, openAi, renderWorkspaceClientConfigs, sseFrames, startGatewayMesh } from './gateway-support';
+import { type MeshInfo } from '../../src/mesh';
+import { aiEvents, continueCliEntry, opencodeBinary, openAi, renderWorkspaceClientConfigs, sseFrames, sharedGatewayMesh } from './gateway-support';
 import { edgeCaller, issueToken } from './support';
 
 // The AI gateway's client-facing surfaces through the real edge: Envoy (TLS) -> ext_authz (policy) -> gateway
@@ -50,7 +50,7 @@ describe('AI gateway through Envoy: OpenAI SDK, Tabby protocol, opencode and Con
   const scratch = mkdtempSync(path.join(tmpdir(), 'airlock-gw-e2e-'));
 
   beforeAll(async () => {
-    ({ mesh, untrust } = await startGatewayMesh(name));
+    ({ mesh, untrust } = await sharedGatewayMesh(name));
     call = edgeCaller(mesh);
     developer = await issueToken(mesh, { userId: 'alice', tenantId: tenant, projectId: 'payments', workspaceId: 'ws-alice' });
     sdk = openAi(mesh, developer);
@@ -59,7 +59,6 @@ describe('AI gateway through Envoy: OpenAI SDK, Tabby protocol, opencode and Con
   afterAll(async () => {
     untrust?.();
     rmSync(scratch, { recursive: true, force: true });
-    await stopMesh(name);
   }, 60_000);
 
   describe('the official openai SDK (base URL https://<edge>/v1, bearer token, dev CA trusted)', () => {

@@ -7,8 +7,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FAKE_SECRET } from '@airlock/reference-mcp/server';
 import { uniquePrefix } from '@airlock/testing';
-import { stopMesh, type MeshInfo } from '../../src/mesh';
-import { clientPackageDir, startGatewayMesh } from './gateway-support';
+import { type MeshInfo } from '../../src/mesh';
+import { clientPackageDir, sharedGatewayMesh } from './gateway-support';
 import { auditSinkEvent, issueToken } from './support';
 
 // The MCP gateway through the real edge: Envoy (TLS) -> ext_authz (policy: the bundle's mcpServers) -> gateway
@@ -24,14 +24,13 @@ describe('MCP gateway through Envoy: the official MCP client against /mcp/<serve
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    ({ mesh, untrust } = await startGatewayMesh(name));
+    ({ mesh, untrust } = await sharedGatewayMesh(name));
     developer = await issueToken(mesh, { userId: 'alice', tenantId: tenant, projectId: 'payments', workspaceId: 'ws-alice' });
   }, 240_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     untrust?.();
-    await stopMesh(name);
   });
 
   /** A session with `/mcp/<server>` through the edge; its requests share one correlation id. */

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { airlock } from '@airlock/contracts';
 import { createClient, unary } from '@airlock/grpc';
 import { uniquePrefix } from '@airlock/testing';
-import { operatorCredentials, stopMesh, type MeshInfo } from '../../src/mesh';
-import { startGatewayMesh } from './gateway-support';
+import { operatorCredentials, type MeshInfo } from '../../src/mesh';
+import { sharedGatewayMesh } from './gateway-support';
 import { auditSinkEvent, edgeCaller, issueToken } from './support';
 
 // Code RAG through the real edge: Envoy -> ext_authz (policy) -> gateway -> rag (gRPC, mTLS) -> PostgreSQL, with
@@ -85,7 +85,7 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
     git(scratch, 'init', '--quiet', '--bare', '--initial-branch=main', origin);
     git(scratch, 'init', '--quiet', '--initial-branch=main', work);
     commit('first', FILES);
-    ({ mesh, untrust } = await startGatewayMesh(name));
+    ({ mesh, untrust } = await sharedGatewayMesh(name));
     call = edgeCaller(mesh);
     rag = createClient(airlock.rag.v1.RagServiceClient, `127.0.0.1:${mesh.services.rag.grpc}`, { credentials: operatorCredentials(mesh), deadlineMs: 60_000 });
     alice = await issueToken(mesh, { userId: 'alice', tenantId: tenant, projectId: 'payments' });
@@ -101,7 +101,6 @@ describe('Code RAG through Envoy: per-project answers from an indexed Git reposi
   afterAll(async () => {
     rag?.close();
     untrust?.();
-    await stopMesh(name);
     rmSync(scratch, { recursive: true, force: true });
   });
 

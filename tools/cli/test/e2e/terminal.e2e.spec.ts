@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { eventually, uniquePrefix } from '@airlock/testing';
-import { startMesh, stopMesh, type MeshInfo } from '../../src/mesh';
+import { type MeshInfo } from '../../src/mesh';
+import { sharedMesh } from './shared-mesh';
 import { auditSinkEvent, edgeCaller, issueToken } from './support';
 
 // Persistent terminals through the real Envoy (ext_authz on the API and on the WebSocket upgrade): alice opens a
@@ -11,22 +12,19 @@ const T = '/api/terminal/v1/sessions';
 
 describe('terminals through the edge', () => {
   const name = uniquePrefix('e2e-terminal');
-  const tenantId = 'acme';
+  // A tenant of its own: the mesh is shared with other specs.
+  const tenantId = `${name}-tenant`;
   let mesh: MeshInfo;
   let call: ReturnType<typeof edgeCaller>;
   let alice: string;
   let bob: string;
 
   beforeAll(async () => {
-    mesh = await startMesh({ name, ports: 'free', log: (l) => process.stderr.write(`[e2e] ${l}\n`) });
+    mesh = await sharedMesh();
     call = edgeCaller(mesh);
     alice = await issueToken(mesh, { userId: 'alice', tenantId, projectId: 'payments' });
     bob = await issueToken(mesh, { userId: 'bob', tenantId, projectId: 'payments' });
   }, 300_000);
-
-  afterAll(async () => {
-    await stopMesh(name);
-  }, 60_000);
 
   /** A terminal WebSocket through Envoy with `token` (wss, the dev CA), from the edge's own origin unless told. */
   async function open(token: string, url: string, origin = `https://localhost:${mesh.envoy.httpsPort}`) {

@@ -1,0 +1,5 @@
+import { nameSharedMesh } from './shared-mesh';
+
+export default function globalSetup(): void {
+  nameSharedMesh();
+}

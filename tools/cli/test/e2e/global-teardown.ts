@@ -1,0 +1,5 @@
+import { stopSharedMesh } from './shared-mesh';
+
+export default function globalTeardown(): Promise<void> {
+  return stopSharedMesh();
+}
