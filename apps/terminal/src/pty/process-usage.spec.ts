@@ -9,10 +9,12 @@ function fakeProc(processes: { pid: number; ppid: number; comm?: string; argv: s
   for (const p of processes) {
     const dir = path.join(root, String(p.pid));
     mkdirSync(dir);
+    // As the kernel names it: the executable's file name, unless the process renamed itself.
+    const comm = p.comm ?? path.basename(p.argv[0]!).slice(0, 15);
     // Fields after the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
-    writeFileSync(path.join(dir, 'stat'), `${p.pid} (${p.comm ?? 'x'}) S ${p.ppid} 1 1 0 -1 0 0 0 0 0 ${p.ticks} 0 0 0 20 0 1 0 100 1000 50`);
+    writeFileSync(path.join(dir, 'stat'), `${p.pid} (${comm}) S ${p.ppid} 1 1 0 -1 0 0 0 0 0 ${p.ticks} 0 0 0 20 0 1 0 100 1000 50`);
     writeFileSync(path.join(dir, 'cmdline'), `${p.argv.join('\0')}\0`);
-    writeFileSync(path.join(dir, 'status'), `Name:\t${p.comm ?? 'x'}\nVmRSS:\t   ${p.rssKb} kB\n`);
+    writeFileSync(path.join(dir, 'status'), `Name:\t${comm}\nVmRSS:\t   ${p.rssKb} kB\n`);
   }
   mkdirSync(path.join(root, 'self'));
   return root;
@@ -20,7 +22,7 @@ function fakeProc(processes: { pid: number; ppid: number; comm?: string; argv: s
 
 describe('parseStat', () => {
   it('reads pid, ppid and CPU ticks past a command name holding spaces and parentheses', () => {
-    expect(parseStat('42 (tmux: server (x)) S 1 42 42 0 -1 4194560 0 0 0 0 150 50 0 0 20 0 1 0 9 9 9')).toEqual({ pid: 42, ppid: 1, cpuTicks: 200 });
+    expect(parseStat('42 (tmux: server (x)) S 1 42 42 0 -1 4194560 0 0 0 0 150 50 0 0 20 0 1 0 9 9 9')).toEqual({ pid: 42, ppid: 1, cpuTicks: 200, comm: 'tmux: server (x)' });
     expect(parseStat('garbage')).toBeUndefined();
   });
 });

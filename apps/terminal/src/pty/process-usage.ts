@@ -1,7 +1,7 @@
 // CPU and memory of the processes the shells run, read from /proc: every tmux server whose socket lies under this
 // service's root directory, and everything below it (the shells and what they started). Read by the reaper for the
 // PTY metrics; a process that exits between the listing and its reading is skipped.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ProcessUsage {
@@ -17,6 +17,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   cpuTicks: number;
+  /** The command name (field 2; at most 15 characters, e.g. `tmux: server`). */
+  comm: string;
 }
 
 // Linux reports CPU times in clock ticks: USER_HZ, 100 on every architecture Node runs on.
@@ -27,11 +29,12 @@ export function parseStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const pid = Number.parseInt(text, 10);
+  const comm = text.slice(text.indexOf('(') + 1, close);
   // After ") ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime …
   const rest = text.slice(close + 2).split(' ');
   const [ppid, utime, stime] = [rest[1], rest[11], rest[12]].map(Number);
   if (![pid, ppid, utime, stime].every(Number.isFinite)) return undefined;
-  return { pid, ppid, cpuTicks: utime + stime };
+  return { pid, ppid, cpuTicks: utime + stime, comm };
 }
 
 /** VmRSS of /proc/<pid>/status in bytes (kB there, whatever the page size); 0 for a kernel thread or a zombie. */
@@ -47,24 +50,37 @@ export function isTmuxUnder(cmdline: string, rootDir: string): boolean {
   return path.basename(argv[0] ?? '') === 'tmux' && socket >= 0 && (argv[socket + 1] ?? '').startsWith(`${path.resolve(rootDir)}/`);
 }
 
-const readOr = (file: string): Promise<string | undefined> => readFile(file, 'utf8').catch(() => undefined);
+const readOr = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // the process exited meanwhile
+  }
+};
+
+// /proc files are made in memory when read: a synchronous read costs microseconds. Read as promises, the thousand
+// or so of a busy machine completed in bursts that held the event loop for tens of milliseconds, and every attached
+// terminal's keys waited behind them; read synchronously in slices, with a turn of the event loop between them,
+// the longest hold is one slice.
+const PIDS_PER_SLICE = 32;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Sums the shells' process trees: below each tmux server of `rootDir` (this service's own tmux clients, children
  * of `servicePid`, are not shells). `procRoot` is /proc except in tests.
  */
 export async function shellProcessUsage(rootDir: string, servicePid = process.pid, procRoot = '/proc'): Promise<ProcessUsage> {
-  const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name));
+  const pids = readdirSync(procRoot).filter((name) => /^\d+$/.test(name));
   const stats = new Map<number, ProcStat>();
   const roots = new Set<number>();
-  await Promise.all(
-    pids.map(async (name) => {
-      const stat = parseStat((await readOr(path.join(procRoot, name, 'stat'))) ?? '');
-      if (!stat) return;
-      stats.set(stat.pid, stat);
-      if (stat.ppid !== servicePid && isTmuxUnder((await readOr(path.join(procRoot, name, 'cmdline'))) ?? '', rootDir)) roots.add(stat.pid);
-    }),
-  );
+  for (let i = 0; i < pids.length; i++) {
+    if (i > 0 && i % PIDS_PER_SLICE === 0) await nextTurn();
+    const stat = parseStat(readOr(path.join(procRoot, pids[i]!, 'stat')) ?? '');
+    if (!stat) continue;
+    stats.set(stat.pid, stat);
+    // Only a process named tmux can be a server: the others' command lines are not read.
+    if (stat.ppid !== servicePid && stat.comm.startsWith('tmux') && isTmuxUnder(readOr(path.join(procRoot, pids[i]!, 'cmdline')) ?? '', rootDir)) roots.add(stat.pid);
+  }
   const children = new Map<number, number[]>();
   for (const s of stats.values()) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
   // A server started below another root (never in practice) is counted once.
@@ -76,7 +92,11 @@ export async function shellProcessUsage(rootDir: string, servicePid = process.pi
     tree.add(pid);
     stack.push(...(children.get(pid) ?? []));
   }
-  const rss = await Promise.all([...tree].map(async (pid) => parseRssBytes((await readOr(path.join(procRoot, String(pid), 'status'))) ?? '')));
+  const rss: number[] = [];
+  for (const pid of tree) {
+    if (rss.length > 0 && rss.length % PIDS_PER_SLICE === 0) await nextTurn();
+    rss.push(parseRssBytes(readOr(path.join(procRoot, String(pid), 'status')) ?? ''));
+  }
   return {
     processes: tree.size,
     cpuSeconds: [...tree].reduce((sum, pid) => sum + stats.get(pid)!.cpuTicks, 0) / TICKS_PER_SECOND,
