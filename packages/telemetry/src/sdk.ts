@@ -5,6 +5,8 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace';
+import { metrics } from '@opentelemetry/api';
+import { recordEventLoopDelay } from './event-loop-delay';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -42,5 +44,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     ],
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+  const stopEventLoopDelay = recordEventLoopDelay(metrics.getMeter('airlock-runtime'));
+  return {
+    shutdown: () => {
+      stopEventLoopDelay();
+      return sdk.shutdown();
+    },
+  };
 }

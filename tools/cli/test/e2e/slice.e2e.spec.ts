@@ -112,11 +112,14 @@ describe('Airlock mesh end to end (through Envoy over TLS)', () => {
     expect(all).not.toContain(token);
   });
 
-  it('exposes Prometheus metrics on every service, including the gateway request and token counters per project and model', async () => {
+  it('exposes Prometheus metrics on every service (its event loop delay among them), including the gateway request and token counters per project and model', async () => {
     for (const service of SERVICES) {
       const res = await fetch(`http://127.0.0.1:${mesh.services[service].metrics}/metrics`);
       expect([service, res.status]).toEqual([service, 200]);
-      expect(await res.text()).toContain(`service_name="airlock-${service}"`);
+      const text = await res.text();
+      expect(text).toContain(`service_name="airlock-${service}"`);
+      // How late its event loop ran since the last scrape (the runtime's gauge, in seconds).
+      expect([service, /^nodejs_eventloop_delay_max\{[^}]*\} \d/m.test(text)]).toEqual([service, true]);
     }
     const gateway = await (await fetch(`http://127.0.0.1:${mesh.services.gateway.metrics}/metrics`)).text();
     expect(gateway).toMatch(/ai_gateway_requests_total\{[^}]*project_id="payments"[^}]*\} 1/);
