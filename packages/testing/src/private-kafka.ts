@@ -102,7 +102,11 @@ export async function startPrivateKafka(label = 'kafka', options: PrivateKafkaOp
     const argFile = file('format.args');
     await writeFile(argFile, javaArgFile(format), { mode: 0o600 });
     try {
-      await run('java', [`@${argFile}`], { timeoutMs: 120_000 });
+      await run('java', [`@${argFile}`], { timeoutMs: 120_000 }).catch((error: Error) => {
+        // The tool may quote the credential it refuses, and run()'s message carries its output: no password in it.
+        const secrets = [credentials?.adminPassword, ...(options.users ?? []).map((u) => u.password)].filter((p): p is string => !!p);
+        throw new Error(secrets.reduce((message, secret) => message.split(secret).join('[redacted]'), error.message));
+      });
     } finally {
       await rm(argFile, { force: true });
     }

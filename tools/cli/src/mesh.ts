@@ -385,7 +385,7 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
         ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${service}.cpuprofile`] : []),
         path.join(ROOT, `apps/${service}/dist/main.js`),
       ],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_COMPILE_CACHE: path.join(stateDir(), "compile-cache"), ...serviceEnv(service, ports.services, mesh) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_COMPILE_CACHE: path.join(stateDir(), 'compile-cache'), ...serviceEnv(service, ports.services, mesh) },
       cwd: ROOT,
       logFile: path.join(logsDir, `${service}.log`),
     });
