@@ -16,7 +16,7 @@
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/terminal... --filter @airlock/cli...
 //   tools/airlock bootstrap node tools/bench/terminal/terminal.js [--sessions 50] [--keys 100] [--keys-per-second 10]
-//        [--mb 100] [--scrollback-lines 10000] [--reattaches 10] [--recording off|output|output_and_input]
+//        [--mb 100] [--scrollback-lines 10000] [--reattaches 10] [--recording off|output|output_and_input] [--cpu-prof DIR]
 const { execFile } = require('node:child_process');
 const { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const os = require('node:os');
@@ -39,6 +39,9 @@ const { values: args } = parseArgs({
     'scrollback-lines': { type: 'string', default: '10000' },
     reattaches: { type: 'string', default: '10' },
     recording: { type: 'string', default: 'off' },
+    // V8 CPU profiles of every service, written into this directory when the mesh stops (<service>.cpuprofile);
+    // the echo window is printed on the monotonic clock the profiles use, for tools/bench/lib/long-tasks.js.
+    'cpu-prof': { type: 'string' },
   },
 });
 const SESSIONS = Number(args.sessions);
@@ -114,6 +117,11 @@ async function catSeconds(terminal, file) {
   return { seconds: (performance.now() - started) / 1000, bytes: terminal.received.bytes };
 }
 
+/** Microseconds on the monotonic clock that V8's CPU profiles stamp their samples with. */
+function monotonicUs() {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 function median(values) {
   return percentile(values, 50);
 }
@@ -166,7 +174,9 @@ async function echo(edge, ids, pids) {
   const viaEdge = [];
   for (const id of ids) viaEdge.push(await edge.open(id));
   try {
+    const startedUs = monotonicUs();
     const { result, cpuMs } = await withCpu(pids, () => echoAll(viaEdge));
+    if (args['cpu-prof']) log(`echo window on the profiles' clock: --from-us ${startedUs} --to-us ${monotonicUs()}`);
     return { direct: directTimes, edge: result, cpuMs };
   } finally {
     await Promise.all(viaEdge.map((t) => t.close()));
@@ -232,7 +242,7 @@ async function main() {
   const recording = args.recording === 'off' ? {} : { recording: args.recording, retentionDays: 1 };
   log(`starting a mesh on free ports (${MESH})...`);
   const bundle = unlimitedBundleFile({ terminals: { default: { maxSessionsPerUser: SESSIONS + 5, ...recording } } });
-  const mesh = await startMesh({ name: MESH, ports: 'free', logLevel: 'warn', log, policyBundleFile: bundle });
+  const mesh = await startMesh({ name: MESH, ports: 'free', logLevel: 'warn', log, policyBundleFile: bundle, ...(args['cpu-prof'] && { cpuProfileDir: path.resolve(args['cpu-prof']) }) });
   let edge;
   try {
     const token = await issueDevTokenAt(`127.0.0.1:${mesh.services.identity.grpc}`, { userId: 'bench', tenantId: 'bench-term', projectId: 'bench', workspaceId: WORKSPACE, roles: ['developer'], ttlSeconds: 3600 }, operatorCredentials(mesh));

@@ -130,8 +130,11 @@ export class SessionLifecycle implements OnApplicationBootstrap, OnApplicationSh
     const live = await this.store.listLive();
     await this.matchShells(live, false);
     let locked = 0;
-    for (const s of live) {
-      const state = await this.hot.live(s.id);
+    // Read at once (one round trip for all, the commands pipelined on the connection), not one session after
+    // another: a pass then takes the event loop for a few turns, not for as many round trips as there are sessions.
+    const states = await Promise.all(live.map((s) => this.hot.live(s.id)));
+    for (const [i, s] of live.entries()) {
+      const state = states[i]!;
       if (state.locked) {
         locked++;
         continue;
