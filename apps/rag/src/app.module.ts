@@ -3,6 +3,7 @@ import { RepositoriesApiController } from './api/repositories-api.controller';
 import { RagAudit } from './audit/rag-audit';
 import { SyntaxDeclarations } from './chunking/syntax-declarations';
 import { ChunkScanner } from './dlp/chunk-scanner';
+import { EmbeddingsClient } from './embeddings/embeddings-client';
 import { GitSource } from './indexing/git-source';
 import { HandlePush } from './indexing/handle-push.usecase';
 import { IndexDocuments } from './indexing/index-documents.usecase';
@@ -23,6 +24,7 @@ import { PushWebhookController } from './webhook/push-webhook.controller';
     RagStore,
     RagAudit,
     ChunkScanner,
+    EmbeddingsClient,
     GitSource,
     Ingest,
     Query,

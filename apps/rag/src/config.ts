@@ -36,6 +36,20 @@ export const ragConfig = {
   RAG_WEBHOOK_PASSWORD_FILE: env.secretFile().optional(),
   /** Tenant whose repositories the webhook re-indexes (the Git server belongs to one tenant). */
   RAG_WEBHOOK_TENANT: z.string().min(1).optional(),
+  /**
+   * An OpenAI-compatible embeddings backend (the in-house model server's base URL, `/v1/embeddings` below it).
+   * Set: every chunk is stored with its vector (PostgreSQL's `vector` extension must be installed in the database)
+   * and a query ranks lexical and vector matches together. Unset: lexical search with symbol boosting alone.
+   * An https URL is called with this service's mTLS certificate.
+   */
+  RAG_EMBEDDINGS_URL: env.url().optional(),
+  RAG_EMBEDDINGS_MODEL: z.string().min(1).default('embedding'),
+  /** The model's vector size; the stored column has it, so a model of another size needs the column dropped and a full re-index. At most 2 000 (pgvector's HNSW index). */
+  RAG_EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).max(2000).default(384),
+  /** Texts per embeddings request. */
+  RAG_EMBEDDINGS_BATCH: env.int(64, 1),
+  /** Budget for one embeddings request (an index batch, or a query's question). */
+  RAG_EMBEDDINGS_TIMEOUT_MS: env.int(60_000, 100),
 };
 
 /**

@@ -12,6 +12,7 @@ export const RAG_ERROR_CODES = [
   'rag_git_failed',
   'rag_index_superseded',
   'rag_dlp_unavailable',
+  'rag_embeddings_unavailable',
   'rag_webhook_unauthorized',
   'rag_store_unavailable',
   'rag_store_auth_failed',
@@ -74,6 +75,16 @@ export class IndexSupersededError extends AppError<RagErrorCode> {
 export class DlpUnavailableError extends DependencyUnavailableError<RagErrorCode> {
   constructor(cause: unknown) {
     super('rag_dlp_unavailable', 'DLP unavailable: nothing was indexed', cause);
+  }
+}
+
+/**
+ * The embeddings backend (RAG_EMBEDDINGS_URL) failed while indexing: chunks are not stored without their vectors,
+ * so the run stops and the index is unchanged. (A query whose question cannot be embedded uses lexical search.)
+ */
+export class EmbeddingsUnavailableError extends DependencyUnavailableError<RagErrorCode> {
+  constructor(cause: unknown) {
+    super('rag_embeddings_unavailable', 'embeddings backend unavailable: nothing was indexed', cause);
   }
 }
 

@@ -12,7 +12,8 @@ import type { InfraComponent, InfraEndpoints } from './types';
 
 /** Images pinned by tag, matching the local path: PostgreSQL 15, Redis 7.0, Kafka 3.9 (cp-kafka 7.9, KRaft). */
 export const IMAGES = {
-  postgres: 'postgres:15.13-alpine',
+  // PostgreSQL 15 with pgvector (rag's vectors), from the pgvector project on the official postgres image.
+  postgres: 'pgvector/pgvector:0.8.1-pg15',
   redis: 'redis:7.0.15-alpine',
   kafka: 'confluentinc/cp-kafka:7.9.0',
 } as const;

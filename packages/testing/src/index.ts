@@ -2,7 +2,8 @@ export type { InfraComponent, InfraEndpoints, InfraProfile, InfraStatus, RedisEn
 export { startInfra, stopInfra, infraStatus } from './infra';
 export { ensureEnvoy } from './envoy';
 export { createTestDatabase, uniquePrefix, createTopics, type TestDatabase, type TestDatabaseOptions } from './isolation';
-export { provisionServiceDatabase, type ServiceDatabase } from './service-database';
+export { provisionServiceDatabase, type ServiceDatabase, type ServiceDatabaseOptions } from './service-database';
+export { ensurePgvector, PGVECTOR_VERSION, type PgvectorInstall } from './pgvector';
 export { randomPassword, writeSecretFile } from './postgres-auth';
 export { REDIS_SERVICE_COMMANDS, serviceAclRules, type RedisGrant, type RedisService } from './redis-auth';
 export { createTestRedisUser, provisionRedisUser, serviceRedisGrant, withRedisUser, type TestRedisUser, type TestRedisUserOptions } from './redis-users';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomPassword, writeSecretFile } from './postgres-auth';
-import { dropServiceDatabase, provisionServiceDatabase, type ServiceDatabase } from './service-database';
+import { dropServiceDatabase, provisionServiceDatabase, type ServiceDatabase, type ServiceDatabaseOptions } from './service-database';
 import type { InfraEndpoints } from './types';
 
 /**
@@ -33,7 +33,7 @@ export interface TestDatabase extends ServiceDatabase {
   drop(): Promise<void>;
 }
 
-export interface TestDatabaseOptions {
+export interface TestDatabaseOptions extends ServiceDatabaseOptions {
   /** Where the password file goes (a mesh's secrets dir); default: a fresh 0700 temp dir, removed by drop(). */
   secretsDir?: string;
 }
@@ -44,7 +44,7 @@ export interface TestDatabaseOptions {
  */
 export async function createTestDatabase(endpoints: InfraEndpoints, prefix: string, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = testDatabaseName(prefix);
-  const db = await provisionServiceDatabase(endpoints, name, randomPassword());
+  const db = await provisionServiceDatabase(endpoints, name, randomPassword(), { extensions: options.extensions });
   const dir = options.secretsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'airlock-pg-secret-')));
   const passwordFile = path.join(dir, `postgres-${name}.password`);
   await writeSecretFile(passwordFile, db.password);

@@ -20,6 +20,14 @@ export function withAdminClient<T>(endpoints: InfraEndpoints, fn: (client: Clien
   return withClient({ host, port, user, password, database: database ?? endpoints.postgres.database, connectionTimeoutMillis: 10_000 }, fn);
 }
 
+export interface ServiceDatabaseOptions {
+  /**
+   * Extensions the admin creates in the database (IF NOT EXISTS), e.g. `vector` for rag (run ensurePgvector()
+   * first): an untrusted extension needs a superuser, which the database's own role is not.
+   */
+  extensions?: readonly string[];
+}
+
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT';
 
 /**
@@ -27,8 +35,9 @@ const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
  * the role's attributes and password are set again, the database is owned by the role, and PUBLIC loses CONNECT
  * and TEMPORARY on it. PostgreSQL 15 gives the `public` schema to the database's owner, so the role owns its
  * schema and its migrations need nothing more. The password goes over as a SCRAM verifier, never in clear.
+ * `options.extensions` are created right after, by the admin, in the new database.
  */
-export async function provisionServiceDatabase(endpoints: InfraEndpoints, name: string, password: string): Promise<ServiceDatabase> {
+export async function provisionServiceDatabase(endpoints: InfraEndpoints, name: string, password: string, options: ServiceDatabaseOptions = {}): Promise<ServiceDatabase> {
   const ident = `"${assertSafeIdentifier(name)}"`;
   await withAdminClient(endpoints, async (c) => {
     const verifier = c.escapeLiteral(scramVerifier(password));
@@ -39,6 +48,16 @@ export async function provisionServiceDatabase(endpoints: InfraEndpoints, name: 
     else await c.query(`ALTER DATABASE ${ident} OWNER TO ${ident}`);
     await c.query(`REVOKE ALL ON DATABASE ${ident} FROM PUBLIC`);
   });
+  const extensions = options.extensions ?? [];
+  if (extensions.length > 0) {
+    await withAdminClient(
+      endpoints,
+      async (c) => {
+        for (const ext of extensions) await c.query(`CREATE EXTENSION IF NOT EXISTS "${assertSafeIdentifier(ext)}"`);
+      },
+      name,
+    );
+  }
   const url = new URL(`postgres://${endpoints.postgres.host}:${endpoints.postgres.port}/${name}`);
   url.username = name;
   return { name, role: name, password, url: url.toString() };

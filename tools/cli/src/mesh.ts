@@ -12,6 +12,7 @@ import {
   ensureEnvoy,
   ensureLogDir,
   ensureNftables,
+  ensurePgvector,
   ensureTmux,
   killLocalWorkspaces,
   killTerminalShells,
@@ -115,6 +116,11 @@ export interface MeshOptions {
   logLevel?: string;
   /** Benchmarks: each service writes a V8 CPU profile into this directory when it stops (`node --cpu-prof`). */
   cpuProfileDir?: string;
+  /**
+   * Benchmarks: variables added to (or replacing) a service's own, e.g. rag's RAG_EMBEDDINGS_URL towards a real
+   * embeddings model (tools/bench/rag). Test meshes leave it unset and run as deployed by `up`.
+   */
+  extraEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -179,23 +185,34 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
 
 /**
  * A service's database, owned by its own login role (see provisionServiceDatabase), and the 0600 file holding
- * that role's password, which the service reads through DATABASE_PASSWORD_FILE.
+ * that role's password, which the service reads through DATABASE_PASSWORD_FILE. `extensions` are created in it by
+ * the admin right after (a dev database kept across `up`s gets any it lacks).
  */
-async function database(infra: InfraEndpoints, name: string, fixed: boolean, secretsDir: string): Promise<MeshDatabase> {
+async function database(infra: InfraEndpoints, name: string, fixed: boolean, secretsDir: string, extensions: readonly string[]): Promise<MeshDatabase> {
   if (!fixed) {
-    const db = await createTestDatabase(infra, uniquePrefix(name), { secretsDir });
+    const db = await createTestDatabase(infra, uniquePrefix(name), { secretsDir, extensions });
     return { url: db.url, passwordFile: db.passwordFile };
   }
   // Dev databases keep their data across `up`/`down`, and their roles their passwords.
   const passwordFile = path.join(secretsDir, `postgres-${name}.password`);
-  const db = await provisionServiceDatabase(infra, name, await keptSecret(passwordFile));
+  const db = await provisionServiceDatabase(infra, name, await keptSecret(passwordFile), { extensions });
   return { url: db.url, passwordFile };
 }
+
+/**
+ * Extensions a service's database needs, created by the admin: pgvector is not a trusted extension, so rag's own
+ * role cannot create it (with an embeddings backend, rag checks at boot that it is there).
+ */
+const DATABASE_EXTENSIONS: Partial<Record<ServiceName, readonly string[]>> = { rag: ['vector'] };
 
 /** Every service's database, made at once (each is a role and a database of its own). */
 async function meshDatabases(infra: InfraEndpoints, fixed: boolean, secretsDir: string): Promise<MeshEnvironment['databases']> {
   const names = { usage: 'airlock_usage', audit: 'airlock_audit', workspace: 'airlock_workspace', identity: 'airlock_identity', policy: 'airlock_policy', terminal: 'airlock_terminal', rag: 'airlock_rag' } as const;
-  const made = await Promise.all(Object.entries(names).map(async ([service, name]) => [service, await database(infra, name, fixed, secretsDir)] as const));
+  // Built once per machine (seconds: apt, download, compile); afterwards one pg_config call.
+  await ensurePgvector();
+  const made = await Promise.all(
+    Object.entries(names).map(async ([service, name]) => [service, await database(infra, name, fixed, secretsDir, DATABASE_EXTENSIONS[service as ServiceName] ?? [])] as const),
+  );
   return Object.fromEntries(made) as MeshEnvironment['databases'];
 }
 
@@ -385,7 +402,7 @@ async function launchMesh(options: MeshOptions, log: (line: string) => void): Pr
         ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `${service}.cpuprofile`] : []),
         path.join(ROOT, `apps/${service}/dist/main.js`),
       ],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_COMPILE_CACHE: path.join(stateDir(), 'compile-cache'), ...serviceEnv(service, ports.services, mesh) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_COMPILE_CACHE: path.join(stateDir(), 'compile-cache'), ...serviceEnv(service, ports.services, mesh), ...options.extraEnv?.[service] },
       cwd: ROOT,
       logFile: path.join(logsDir, `${service}.log`),
     });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_LIMITS, chunkFile } from '../chunking/chunker';
 import { SyntaxDeclarations } from '../chunking/syntax-declarations';
 import { ChunkScanner } from '../dlp/chunk-scanner';
+import { EmbeddingsClient, embeddedText } from '../embeddings/embeddings-client';
 import type { StoredChunk } from '../store/rag-store';
 
 export interface SourceFile {
@@ -29,12 +30,16 @@ export function indexableText(content: Buffer | string, maxBytes: number): strin
   return text.length / lines > MAX_AVERAGE_LINE ? undefined : text;
 }
 
-/** Files → chunks → DLP: the chunks ready to store, masked where DLP found something, without the ones it blocked. */
+/**
+ * Files → chunks → DLP (→ vectors): the chunks ready to store, masked where DLP found something, without the ones
+ * it blocked, each with its vector when an embeddings backend is configured. The model sees only DLP's output.
+ */
 @Injectable()
 export class Ingest {
   constructor(
     private readonly scanner: ChunkScanner,
     private readonly syntax: SyntaxDeclarations,
+    private readonly embeddings: EmbeddingsClient,
   ) {}
 
   async run(files: SourceFile[], commit: string, maxBytes: number): Promise<Ingested> {
@@ -56,6 +61,10 @@ export class Ingest {
       }
       stored.push({ ...chunk, text: result.text, commit, masked: result.masked });
     });
+    if (this.embeddings.enabled && stored.length > 0) {
+      const vectors = await this.embeddings.embed(stored.map(embeddedText));
+      stored.forEach((chunk, i) => (chunk.embedding = vectors[i]));
+    }
     return { chunks: stored, files: texts.length, masked: masked - blocked, blocked };
   }
 }

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { airlock } from '@airlock/contracts';
-import { AppError } from '@airlock/runtime';
+import { APP_LOGGER, AppError } from '@airlock/runtime';
+import type { Logger } from '@airlock/telemetry';
 import { readableProjects, requireCaller } from '../access/caller';
 import { RagAudit, queryDigest } from '../audit/rag-audit';
+import { EmbeddingsClient } from '../embeddings/embeddings-client';
 import { InvalidTopKError, QueryRequiredError } from '../errors';
 import { anyWordQuery } from '../search/code-tokens';
 import { RagStore } from '../store/rag-store';
@@ -10,13 +12,29 @@ import { RagStore } from '../store/rag-store';
 const DEFAULT_TOP_K = 5;
 const MAX_TOP_K = 50;
 
-/** Ranked chunks of the caller's projects; the question reaches the audit trail only as a digest. */
+/**
+ * Ranked chunks of the caller's projects; the question reaches the audit trail only as a digest. With an
+ * embeddings backend the question is also embedded and vector matches are ranked with the lexical ones; when the
+ * backend fails the answer is the lexical ranking alone (a degraded answer rather than none).
+ */
 @Injectable()
 export class Query {
   constructor(
     private readonly store: RagStore,
     private readonly audit: RagAudit,
+    private readonly embeddings: EmbeddingsClient,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
+
+  private async questionVector(question: string): Promise<Float32Array | undefined> {
+    if (!this.embeddings.enabled) return undefined;
+    try {
+      return (await this.embeddings.embed([this.store.queryText(question)]))[0];
+    } catch (error) {
+      this.logger.warn({ err: error instanceof AppError ? error.code : 'internal' }, 'question not embedded: lexical search only');
+      return undefined;
+    }
+  }
 
   async execute(request: airlock.rag.v1.QueryRequest): Promise<airlock.rag.v1.QueryResponse> {
     const caller = requireCaller(request.caller);
@@ -25,7 +43,9 @@ export class Query {
     try {
       if (topK > MAX_TOP_K) throw new InvalidTopKError();
       if (anyWordQuery(request.query) === undefined) throw new QueryRequiredError();
-      const hits = await this.store.search({ tenantId: caller.tenantId, projectIds: readableProjects(caller, request.projectId) }, request.query, topK);
+      const projectIds = readableProjects(caller, request.projectId);
+      const vector = projectIds.length > 0 ? this.questionVector(request.query) : undefined;
+      const hits = await this.store.search({ tenantId: caller.tenantId, projectIds }, request.query, topK, vector);
       await this.audit.record({ ...audit, outcome: 'ok' });
       return {
         results: hits.map((h) => ({

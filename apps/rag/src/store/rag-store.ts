@@ -10,7 +10,9 @@ import { anyWordQuery, codeWords } from '../search/code-tokens';
 import { splitComments } from '../search/comments';
 import { rankByFile } from '../search/file-ranking';
 import { koreanTermGlossary } from '../search/korean-terms';
+import { fuseRankings } from '../search/rank-fusion';
 import { type QueryWord, termPlan } from '../search/term-plan';
+import { ensureVectorColumn, nearestChunks, vectorLiteral } from './chunk-vectors';
 import { countingInsert, deleteChunksCounted } from './term-counts';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
@@ -37,6 +39,8 @@ export type RepositorySettings = Omit<RepositoryRow, 'id' | 'lastIndexedCommit'>
 export interface StoredChunk extends Chunk {
   commit: string;
   masked: boolean;
+  /** Its vector, when an embeddings backend is configured. */
+  embedding?: Float32Array;
 }
 
 /** What one index run writes: the files it replaces or removes, their new chunks, and the commit reached. */
@@ -62,6 +66,8 @@ export interface SearchScope {
 }
 
 export interface Hit {
+  /** The chunk's row id (bigint, as text): what joins its lexical and vector ranks. */
+  chunkId: string;
   projectId: string;
   repository: string;
   path: string;
@@ -113,6 +119,9 @@ const SEED_CHUNKS = 3000;
  * than the rest of the query. (On the evaluation's tuning half 300 scored as 3 000 did, 50 lower.)
  */
 const SYMBOL_CANDIDATES = 300;
+
+/** Nearest chunks by vector fused with the lexical candidates: as many as those, so both rankings reach as deep. */
+const VECTOR_CANDIDATES = CANDIDATE_CHUNKS;
 
 /**
  * A chunk's tsvector, decompressed (or fetched from its TOAST table) once, for the candidates: a chunk's tsvector is
@@ -178,10 +187,20 @@ const SEARCH_SQL = `WITH terms AS MATERIALIZED (
       FROM lexical ORDER BY 2 DESC, path, start_line LIMIT $12
   )
   -- Only the best rows' texts are read (a chunk's content is the largest column).
-  SELECT c.project_id AS "projectId", r.name AS repository, c.path, c.symbol, c.start_line AS "startLine", c.end_line AS "endLine",
+  SELECT c.id AS "chunkId", c.project_id AS "projectId", r.name AS repository, c.path, c.symbol, c.start_line AS "startLine", c.end_line AS "endLine",
          c.language, c.commit, c.content, b.score
     FROM best b JOIN rag_chunks c USING (id) JOIN rag_repositories r ON r.id = c.repository_id
    ORDER BY b.score DESC, b.path, b.start_line`;
+
+/** The statement that inserts a batch of chunks, their vectors too when there is a vector column. */
+function insertChunksSql(withVectors: boolean): string {
+  return `INSERT INTO rag_chunks (repository_id, tenant_id, project_id, path, symbol, symbols, start_line, end_line, language, commit, content, masked, search${withVectors ? ', embedding' : ''})
+    SELECT $1, $2, $3, path, symbol, symbols, start_line, end_line, language, commit, content, masked,
+           setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B')
+             || setweight(to_tsvector('english', comment_words), 'C') || to_tsvector('english', code_words)${withVectors ? ', embedding::vector' : ''}
+      FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[], $16::text[]${withVectors ? ', $17::text[]' : ''})
+        AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, comment_words, code_words${withVectors ? ', embedding' : ''})`;
+}
 
 /** The query word most likely to be an identifier: the longest one of 4+ characters (lower-cased, as symbols are stored). */
 export function identifierOf(query: string): string {
@@ -201,11 +220,14 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: Pool;
   /** Read at construction, so a broken glossary file stops the service at boot. */
   private readonly glossary = koreanTermGlossary();
+  /** The vector column's size, when an embeddings backend is configured. */
+  private readonly vectorDimensions?: number;
 
   constructor(
     @Inject(APP_CONFIG) config: ServiceConfig<typeof ragConfig>,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
+    if (config.RAG_EMBEDDINGS_URL) this.vectorDimensions = config.RAG_EMBEDDINGS_DIMENSIONS;
     this.pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, password: config.DATABASE_PASSWORD_FILE?.reveal() });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', (err) => this.logger.warn({ err }, 'idle postgres connection failed'));
@@ -214,6 +236,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const applied = await migrate(this.pool, MIGRATIONS_DIR, 'rag_migrations');
     if (applied.length) this.logger.info({ applied }, 'rag migrations applied');
+    if (this.vectorDimensions !== undefined) await ensureVectorColumn(this.pool, this.vectorDimensions);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -299,12 +322,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
           const batch = w.chunks.slice(i, i + INSERT_BATCH);
           const words = batch.map(searchWords);
           await client.query(
-            countingInsert(`INSERT INTO rag_chunks (repository_id, tenant_id, project_id, path, symbol, symbols, start_line, end_line, language, commit, content, masked, search)
-             SELECT $1, $2, $3, path, symbol, symbols, start_line, end_line, language, commit, content, masked,
-                    setweight(to_tsvector('english', sym_words), 'A') || setweight(to_tsvector('english', path_words), 'B')
-                      || setweight(to_tsvector('english', comment_words), 'C') || to_tsvector('english', code_words)
-               FROM unnest($4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[], $16::text[])
-                 AS t(path, symbol, symbols, start_line, end_line, language, commit, content, masked, sym_words, path_words, comment_words, code_words)`),
+            countingInsert(insertChunksSql(this.vectorDimensions !== undefined)),
             [
               w.repositoryId,
               tenantId,
@@ -322,6 +340,7 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
               words.map((x) => x.path),
               words.map((x) => x.comments),
               words.map((x) => x.code),
+              ...(this.vectorDimensions !== undefined ? [batch.map((c) => (c.embedding ? vectorLiteral(c.embedding) : null))] : []),
             ],
           );
         }
@@ -333,43 +352,57 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** The best `limit` chunks of the scope's projects for `query`, grouped by file (`rankByFile`); none when the query has no word or the scope no project. */
-  async search(scope: SearchScope, question: string, limit: number): Promise<Hit[]> {
-    const tsquery = anyWordQuery(question);
-    if (!tsquery || scope.projectIds.length === 0) return [];
-    // Korean technical terms in their English words: the code, its names and comments, are in English.
-    const query = this.glossary.expand(question);
+  /** What a question is searched as: its Korean technical terms in their English words, as the code, its names and comments are. */
+  queryText(question: string): string {
+    return this.glossary.expand(question);
+  }
+
+  /**
+   * The best `limit` chunks of the scope's projects for `question`, grouped by file (`rankByFile`); none when the
+   * question has no word or the scope no project. With the question's vector (`questionVector`, embedded from
+   * `queryText`; a promise, so the lexical search runs while the model works), the lexical candidates and the
+   * chunks nearest to it are ranked together (`fuseRankings`).
+   */
+  async search(scope: SearchScope, question: string, limit: number, questionVector?: Promise<Float32Array | undefined>): Promise<Hit[]> {
+    if (!anyWordQuery(question) || scope.projectIds.length === 0) return [];
+    const nearest = async (): Promise<Hit[] | undefined> => {
+      const vector = await questionVector;
+      return vector && this.vectorDimensions !== undefined ? nearestChunks(this.pool, scope, vector, VECTOR_CANDIDATES) : undefined;
+    };
     return this.run(async () => {
-      const scopeParams = [scope.tenantId, scope.projectIds];
-      const [words, total] = await Promise.all([
-        this.pool.query<QueryWord>(QUERY_WORDS_SQL, [...scopeParams, codeWords(query).join(' ')]),
-        this.pool.query<{ n: number }>(TOTAL_CHUNKS_SQL, scopeParams),
-      ]);
-      const totalChunks = total.rows[0].n;
-      const plan = termPlan(words.rows, totalChunks, SEED_CHUNKS);
-      const identifier = identifierOf(query);
-      if (plan.terms.length === 0 && identifier === '') return [];
-      // Near-miss identifiers are words the index does not know: only then are chunks looked for by symbol alone.
-      const unknownWord = words.rows.some((w) => w.chunks === 0);
-      const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [
-        ...scopeParams,
-        plan.terms.map((t) => t.lexeme),
-        plan.terms.map((t) => t.idf),
-        plan.phrases.map((p) => p.first),
-        plan.phrases.map((p) => p.second),
-        plan.phrases.map((p) => p.idf ?? null),
-        plan.seeds,
-        SEED_CHUNKS,
-        totalChunks,
-        identifier,
-        CANDIDATE_CHUNKS,
-        unknownWord,
-      ]);
-      return rankByFile(
-        rows.map((r) => ({ ...r, score: Number(r.score) })),
-        limit,
-      );
+      const [lexical, nearby] = await Promise.all([this.lexicalCandidates(scope, this.queryText(question)), nearest()]);
+      return rankByFile(nearby ? fuseRankings([lexical, nearby]) : lexical, limit);
     });
+  }
+
+  /** The best CANDIDATE_CHUNKS chunks by the lexical ranking (SEARCH_SQL), best first. */
+  private async lexicalCandidates(scope: SearchScope, query: string): Promise<Hit[]> {
+    const scopeParams = [scope.tenantId, scope.projectIds];
+    const [words, total] = await Promise.all([
+      this.pool.query<QueryWord>(QUERY_WORDS_SQL, [...scopeParams, codeWords(query).join(' ')]),
+      this.pool.query<{ n: number }>(TOTAL_CHUNKS_SQL, scopeParams),
+    ]);
+    const totalChunks = total.rows[0].n;
+    const plan = termPlan(words.rows, totalChunks, SEED_CHUNKS);
+    const identifier = identifierOf(query);
+    if (plan.terms.length === 0 && identifier === '') return [];
+    // Near-miss identifiers are words the index does not know: only then are chunks looked for by symbol alone.
+    const unknownWord = words.rows.some((w) => w.chunks === 0);
+    const { rows } = await this.pool.query<Hit>(SEARCH_SQL, [
+      ...scopeParams,
+      plan.terms.map((t) => t.lexeme),
+      plan.terms.map((t) => t.idf),
+      plan.phrases.map((p) => p.first),
+      plan.phrases.map((p) => p.second),
+      plan.phrases.map((p) => p.idf ?? null),
+      plan.seeds,
+      SEED_CHUNKS,
+      totalChunks,
+      identifier,
+      CANDIDATE_CHUNKS,
+      unknownWord,
+    ]);
+    return rows.map((r) => ({ ...r, score: Number(r.score) }));
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
