@@ -14,6 +14,7 @@ const { ensureCorpus } = require('./corpus');
 const { mean, rankFiles, scoreQuestion } = require('./metrics');
 const { keywordRetriever } = require('./retrievers/keyword');
 const { ragRetriever } = require('./retrievers/rag');
+const { ragVectorsRetriever } = require('./retrievers/rag-vectors');
 
 /**
  * The retrievers, in table order. Each is { name, unavailable?(): string | undefined, prepare(corpus),
@@ -23,6 +24,7 @@ const { ragRetriever } = require('./retrievers/rag');
 const RETRIEVERS = {
   keyword: keywordRetriever,
   rag: ragRetriever,
+  'rag-vectors': ragVectorsRetriever,
 };
 
 const { values: args } = parseArgs({ options: { only: { type: 'string' }, misses: { type: 'boolean', default: false } } });

@@ -27,10 +27,13 @@ function ragClientConstructor() {
   return require('@airlock/contracts').airlock.rag?.v1.RagServiceClient;
 }
 
-/** Starts the mesh and registers `repo` ({ url, branch }) in the project as the indexer; returns the RagService client. */
-async function startSession(repo) {
+/**
+ * Starts the mesh `name` (`extraEnv`: variables for its services) and registers `repo` ({ url, branch }) in the
+ * project as the indexer; returns the RagService client.
+ */
+async function startSession(repo, { name = MESH, extraEnv } = {}) {
   const { operatorCredentials, startMesh, stopMesh } = require('@airlock/cli');
-  const mesh = await startMesh({ name: MESH, ports: 'free', logLevel: 'warn', log });
+  const mesh = await startMesh({ name, ports: 'free', logLevel: 'warn', log, extraEnv });
   try {
     if (!mesh.services.rag) throw new Error('the mesh started no rag service (tools/cli service-env does not list it)');
     const Client = ragClientConstructor();
@@ -40,7 +43,7 @@ async function startSession(repo) {
     await call(client, 'registerRepository', { caller: INDEXER, repository });
     return client;
   } catch (err) {
-    await stopMesh(MESH);
+    await stopMesh(name);
     throw err;
   }
 }
@@ -60,9 +63,9 @@ async function query(client, question, topK = MAX_TOP_K) {
   return res.results.map((r) => r.path);
 }
 
-async function stopSession(client) {
+async function stopSession(client, name = MESH) {
   client.close();
-  await require('@airlock/cli').stopMesh(MESH);
+  await require('@airlock/cli').stopMesh(name);
 }
 
 /** The service as deployed: full-text ranking plus symbol boosting (QueryRequest has no ranking option). */
