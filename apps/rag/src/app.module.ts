@@ -4,6 +4,7 @@ import { RagAudit } from './audit/rag-audit';
 import { SyntaxDeclarations } from './chunking/syntax-declarations';
 import { ChunkScanner } from './dlp/chunk-scanner';
 import { EmbeddingsClient } from './embeddings/embeddings-client';
+import { BackfillVectors } from './indexing/backfill-vectors';
 import { GitSource } from './indexing/git-source';
 import { HandlePush } from './indexing/handle-push.usecase';
 import { IndexDocuments } from './indexing/index-documents.usecase';
@@ -27,6 +28,7 @@ import { PushWebhookController } from './webhook/push-webhook.controller';
     EmbeddingsClient,
     GitSource,
     Ingest,
+    BackfillVectors,
     Query,
     RegisterRepository,
     IndexRepository,

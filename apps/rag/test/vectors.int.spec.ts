@@ -8,6 +8,7 @@ import { createTestDatabase, ensurePgvector, startInfra, uniquePrefix, type Infr
 import { createReferenceServer, type ReferenceServer } from '@airlock/reference-model/server';
 import type { ragConfig } from '../src/config';
 import { EmbeddingsClient, embeddedText } from '../src/embeddings/embeddings-client';
+import { BackfillVectors } from '../src/indexing/backfill-vectors';
 import { RagStore, type StoredChunk } from '../src/store/rag-store';
 
 jest.setTimeout(600_000);
@@ -147,6 +148,53 @@ describe('dense vectors on real PostgreSQL with pgvector, embedded by an OpenAI-
     } finally {
       await without.onApplicationShutdown();
       await plain.drop();
+    }
+  });
+});
+
+describe('vectors for chunks stored before an embeddings backend was configured', () => {
+  let db: TestDatabase;
+  let model: ReferenceServer;
+  let url: string;
+
+  beforeAll(async () => {
+    await ensurePgvector();
+    const infra = await startInfra({ components: ['postgres'] });
+    db = await createTestDatabase(infra, uniquePrefix('ragfill'), { extensions: ['vector'] });
+    model = createReferenceServer();
+    await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    await new Promise((resolve) => model?.close(resolve));
+  });
+
+  it('are added by the next run, and the chunks are then found by their vectors', async () => {
+    const config = configOf({ db, embeddingsUrl: url, batch: 4 });
+    const store = new RagStore(config, logger);
+    const embeddings = new EmbeddingsClient(config);
+    try {
+      await store.onModuleInit();
+      const repo = await store.upsertRepository({ tenantId: 't1', projectId: 'p1', name: 'old', kind: 'git', url: 'file:///srv/old.git', branch: 'main', includeGlobs: [], excludeGlobs: [] });
+      // Stored without vectors, as by a service that had no embeddings backend then.
+      const old = Array.from({ length: 300 }, (_, i) => chunk(`src/Old${i}.java`, `Old${i}`, `class Old${i} {}`));
+      await store.applyIndexWrite({ repositoryId: repo.id, replacedPaths: [], chunks: old });
+      expect(await store.chunksWithoutVector(repo.id, 1000)).toHaveLength(300);
+
+      // The backend failing stops the backfill without failing its caller; nothing is half written.
+      model.options.failEvery = 1;
+      expect(await new BackfillVectors(store, embeddings, logger).run(repo.id)).toBe(0);
+      model.options.failEvery = 0;
+      expect(await new BackfillVectors(store, embeddings, logger).run(repo.id)).toBe(300);
+      expect(await store.chunksWithoutVector(repo.id, 1000)).toEqual([]);
+      const nearOld7 = Promise.resolve((await embeddings.embed([embeddedText(old[7])]))[0]);
+      // A question with no word of any chunk finds Old7 by its vector alone.
+      expect((await store.search({ tenantId: 't1', projectIds: ['p1'] }, 'unrelated words', 1, nearOld7)).map((h) => h.path)).toEqual(['src/Old7.java']);
+    } finally {
+      embeddings.onApplicationShutdown();
+      await store.onApplicationShutdown();
     }
   });
 });

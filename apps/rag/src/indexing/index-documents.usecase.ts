@@ -5,6 +5,7 @@ import { RagAudit } from '../audit/rag-audit';
 import type { ragConfig } from '../config';
 import { InvalidRepositoryError } from '../errors';
 import { RagStore } from '../store/rag-store';
+import { BackfillVectors } from './backfill-vectors';
 import { Ingest } from './ingest';
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -20,6 +21,7 @@ export class IndexDocuments {
     private readonly store: RagStore,
     private readonly ingest: Ingest,
     private readonly audit: RagAudit,
+    private readonly backfill: BackfillVectors,
   ) {}
 
   async execute(request: airlock.rag.v1.IndexDocumentsRequest): Promise<airlock.rag.v1.IndexDocumentsResponse> {
@@ -36,6 +38,7 @@ export class IndexDocuments {
         (await this.store.upsertRepository({ tenantId: caller.tenantId, projectId: request.projectId, name, kind: 'documents', url: '', branch: '', includeGlobs: [], excludeGlobs: [] }));
       const ingested = await this.ingest.run(request.documents, '', this.config.RAG_MAX_FILE_BYTES);
       await this.store.applyIndexWrite({ repositoryId: source.id, replacedPaths: request.documents.map((d) => d.path), chunks: ingested.chunks });
+      await this.backfill.run(source.id);
       await this.audit.record({ ...audit, outcome: 'ok' });
       return { indexed: ingested.files };
     } catch (error) {

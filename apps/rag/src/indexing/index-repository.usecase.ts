@@ -7,6 +7,7 @@ import { RagAudit } from '../audit/rag-audit';
 import type { ragConfig } from '../config';
 import { IndexSupersededError, RepositoryNotFoundError } from '../errors';
 import { RagStore, type RepositoryRow } from '../store/rag-store';
+import { BackfillVectors } from './backfill-vectors';
 import { GitSource } from './git-source';
 import { Ingest } from './ingest';
 import { isIndexed } from './path-rules';
@@ -33,6 +34,7 @@ export class IndexRepository {
     private readonly git: GitSource,
     private readonly ingest: Ingest,
     private readonly audit: RagAudit,
+    private readonly backfill: BackfillVectors,
   ) {}
 
   async execute(request: airlock.rag.v1.IndexRepositoryRequest): Promise<airlock.rag.v1.IndexRepositoryResponse> {
@@ -57,6 +59,7 @@ export class IndexRepository {
     const base = { eventType: 'rag.index', action: 'index', tenantId: repo.tenantId, projectId: repo.projectId, userId: caller.userId, repository: repo.name, branch: repo.branch } as const;
     try {
       const run = await this.index(repo);
+      await this.backfill.run(repo.id);
       await this.audit.record({ ...base, outcome: 'ok', target: `${run.fromCommit}..${run.toCommit}` });
       this.logger.info({ repository: repo.id, from: run.fromCommit, to: run.toCommit, files: run.filesIndexed, removed: run.filesRemoved, chunks: run.chunksStored }, 'repository indexed');
       return run;

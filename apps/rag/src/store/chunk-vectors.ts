@@ -78,3 +78,29 @@ export async function nearestChunks(pool: Pool, scope: { tenantId: string; proje
     return rows.map((r) => ({ ...r, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   });
 }
+
+export interface UnembeddedChunk {
+  id: string;
+  path: string;
+  symbol: string;
+  /** The stored (masked) text. */
+  text: string;
+}
+
+/** Up to `limit` chunks of the repository stored without a vector (before a backend was configured). */
+export async function chunksWithoutVector(pool: Pool, repositoryId: number, limit: number): Promise<UnembeddedChunk[]> {
+  const { rows } = await pool.query<UnembeddedChunk>(
+    'SELECT id, path, symbol, content AS text FROM rag_chunks WHERE repository_id = $1 AND embedding IS NULL ORDER BY id LIMIT $2',
+    [repositoryId, limit],
+  );
+  return rows;
+}
+
+/** Sets the vectors of chunks that still have none (a chunk replaced meanwhile is simply gone). */
+export async function storeVectors(pool: Pool, ids: string[], vectors: Float32Array[]): Promise<void> {
+  await pool.query(
+    `UPDATE rag_chunks c SET embedding = v.embedding::vector FROM unnest($1::bigint[], $2::text[]) AS v(id, embedding)
+      WHERE c.id = v.id AND c.embedding IS NULL`,
+    [ids, vectors.map(vectorLiteral)],
+  );
+}

@@ -12,7 +12,7 @@ import { rankByFile } from '../search/file-ranking';
 import { koreanTermGlossary } from '../search/korean-terms';
 import { fuseRankings } from '../search/rank-fusion';
 import { type QueryWord, termPlan } from '../search/term-plan';
-import { ensureVectorColumn, nearestChunks, vectorLiteral } from './chunk-vectors';
+import { chunksWithoutVector, ensureVectorColumn, nearestChunks, storeVectors, type UnembeddedChunk, vectorLiteral } from './chunk-vectors';
 import { countingInsert, deleteChunksCounted } from './term-counts';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
@@ -403,6 +403,16 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
       unknownWord,
     ]);
     return rows.map((r) => ({ ...r, score: Number(r.score) }));
+  }
+
+  /** Chunks of the repository without a vector, oldest first (`BackfillVectors`); none without a vector column. */
+  async chunksWithoutVector(repositoryId: number, limit: number): Promise<UnembeddedChunk[]> {
+    if (this.vectorDimensions === undefined) return [];
+    return this.run(() => chunksWithoutVector(this.pool, repositoryId, limit));
+  }
+
+  async storeVectors(ids: string[], vectors: Float32Array[]): Promise<void> {
+    await this.run(() => storeVectors(this.pool, ids, vectors));
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
