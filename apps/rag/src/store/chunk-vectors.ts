@@ -1,5 +1,6 @@
 import { ConfigError } from '@airlock/config';
 import { inTransaction, type Pool } from '@airlock/postgres';
+import type { Hit } from './hit';
 
 /**
  * Dense vectors of the chunks, when an embeddings backend is configured: a `vector(N)` column of rag_chunks with an
@@ -55,26 +56,13 @@ const NEAREST_SQL = `SELECT c.id AS "chunkId", c.project_id AS "projectId", r.na
    ORDER BY c.embedding <=> $3::vector
    LIMIT $4`;
 
-export interface NearestRow {
-  chunkId: string;
-  projectId: string;
-  repository: string;
-  path: string;
-  symbol: string;
-  startLine: number;
-  endLine: number;
-  language: string;
-  commit: string;
-  content: string;
-  score: number;
-}
 
 /** The `limit` chunks of the scope nearest to `vector`, nearest first. */
-export async function nearestChunks(pool: Pool, scope: { tenantId: string; projectIds: string[] }, vector: Float32Array, limit: number): Promise<NearestRow[]> {
+export async function nearestChunks(pool: Pool, scope: { tenantId: string; projectIds: string[] }, vector: Float32Array, limit: number): Promise<Hit[]> {
   return inTransaction(pool, async (client) => {
     await client.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
     await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
-    const { rows } = await client.query<NearestRow>(NEAREST_SQL, [scope.tenantId, scope.projectIds, vectorLiteral(vector), limit]);
+    const { rows } = await client.query<Hit>(NEAREST_SQL, [scope.tenantId, scope.projectIds, vectorLiteral(vector), limit]);
     return rows.map((r) => ({ ...r, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   });
 }

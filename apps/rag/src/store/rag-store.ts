@@ -13,7 +13,10 @@ import { koreanTermGlossary } from '../search/korean-terms';
 import { fuseRankings } from '../search/rank-fusion';
 import { type QueryWord, termPlan } from '../search/term-plan';
 import { chunksWithoutVector, ensureVectorColumn, nearestChunks, storeVectors, type UnembeddedChunk, vectorLiteral } from './chunk-vectors';
+import type { Hit } from './hit';
 import { countingInsert, deleteChunksCounted } from './term-counts';
+
+export type { Hit } from './hit';
 
 /** Outside src/ so the same relative path works from src/store (tests) and dist/store (runtime). */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -65,20 +68,6 @@ export interface SearchScope {
   projectIds: string[];
 }
 
-export interface Hit {
-  /** The chunk's row id (bigint, as text): what joins its lexical and vector ranks. */
-  chunkId: string;
-  projectId: string;
-  repository: string;
-  path: string;
-  symbol: string;
-  startLine: number;
-  endLine: number;
-  language: string;
-  commit: string;
-  content: string;
-  score: number;
-}
 
 const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
   include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
