@@ -12,12 +12,14 @@
 //            mesh's reference backend, called directly for the baseline. Issue 6's targets are printed beside it.
 //   litellm  LiteLLM's proxy (PyPI litellm[proxy], 2 workers; `--litellm-workers`) in front of the reference
 //            backend, no DLP, audit or usage: the side-by-side issue 22 compares with (litellm.js installs it once).
+//   all      the three above one after another in one run, each with its own direct baseline, then one table of
+//            them side by side (side-by-side.js): latency and errors per rate, streaming and not, and CPU.
 // Every process shares this machine's cores with the load generator; the per-process CPU table shows where the
 // time goes. `--cpu-prof DIR` writes V8 CPU profiles there (profile-summary.js, or Chrome DevTools): of the gateway
 // and DLP with `--via gateway` (CPU.*.<pid>.*.cpuprofile), of every service with `--via envoy` (<service>.cpuprofile).
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
-//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy|litellm] [--rates 200,1000]
+//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy|litellm|all] [--rates 200,1000]
 //        [--seconds 10] [--streams 200] [--stream-rates 100,200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
 'use strict';
 const { readFileSync } = require('node:fs');
@@ -29,6 +31,7 @@ const { openLoop, percentile, fmt } = require('../lib/load');
 const { unlimitedBundleFile } = require('../lib/bundle');
 const { cpuMsOf } = require('./proc-cpu');
 const { HOST, children, post, start, startGatewayAlone, target } = require('./processes');
+const { printSideBySide } = require('./side-by-side');
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +51,7 @@ const { values: args } = parseArgs({
     'litellm-workers': { type: 'string', default: '2' },
   },
 });
-if (!['gateway', 'envoy', 'litellm'].includes(args.via)) throw new Error('--via is gateway, envoy or litellm');
+if (!['gateway', 'envoy', 'litellm', 'all'].includes(args.via)) throw new Error('--via is gateway, envoy, litellm or all');
 const RATES = args.rates.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const STREAMS = Number(args.streams);
@@ -164,7 +167,9 @@ async function streamsAt(setup, rate) {
   return res;
 }
 
+/** Prints the streams' table for every --stream-rates rate; returns per rate first content (direct and via), errors and CPU per stream. */
 async function streamsAtRates(setup, out) {
+  const results = [];
   const pair = (values) => `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))}`;
   out(`\nSSE streams at fixed rates (open loop), direct vs through ${setup.label}; P50 / P99 ms`);
   out(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -181,7 +186,9 @@ async function streamsAtRates(setup, out) {
     const total = perStream.reduce((sum, [, ms]) => sum + ms, 0) / c.sent;
     out(`        CPU per stream (ms, via): ${perStream.map(([name, ms]) => `${name} ${fmt(ms / c.sent, 3)}`).join(', ')}; all ${fmt(total, 2)}`);
     out(`        bulkhead by Little's law: ${rate}/s x P99 stream ${fmt(percentile(c.whole, 99))} ms = ${Math.ceil((rate * percentile(c.whole, 99)) / 1000)} slots (chat default: 128 + 128 queued)`);
+    results.push({ rate, direct: d.content, candidate: c.content, errors: c.errors, cpuPerStream: Object.fromEntries(perStream.map(([name, ms]) => [name, ms / c.sent])) });
   }
+  return results;
 }
 
 function cpuSnapshot(pids) {
@@ -190,8 +197,18 @@ function cpuSnapshot(pids) {
   return out;
 }
 
-async function main() {
-  const setup = await { gateway: gatewayAlone, envoy: throughEnvoy, litellm: viaLitellm }[args.via]();
+/** Kills what the last candidate started and stops its mesh, so the next one has the machine to itself. */
+async function teardown() {
+  const started = children.splice(0).filter((child) => child.exitCode === null && child.signalCode === null);
+  const exits = started.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of started) child.kill('SIGTERM');
+  await Promise.all(exits);
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch((err) => process.stderr.write(`cleanup: ${err}\n`));
+}
+
+/** Starts the candidate `via`, measures it against its direct baseline, prints its report; returns the numbers. */
+async function measure(via, out) {
+  const setup = await { gateway: gatewayAlone, envoy: throughEnvoy, litellm: viaLitellm }[via]();
   const direct = () => setup.direct(CHAT);
   const candidate = () => setup.candidate(CHAT);
   // A fresh mesh may answer 503 for a moment (the gateway fetches policy's JWKS when first needed).
@@ -239,7 +256,6 @@ async function main() {
     cpu[rate] = Object.fromEntries(Object.keys(cpuMs.direct).map((name) => [name, { direct: cpuMs.direct[name] / sent.direct, candidate: cpuMs.candidate[name] / sent.candidate }]));
   }
 
-  const out = (line) => process.stdout.write(`${line}\n`);
   out(`\nPOST /v1/chat/completions (non-streaming), direct to the reference backend vs through ${setup.label}`);
   out(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} cores`);
   out('rate/s  n      direct p50/p99 ms    via p50/p99 ms       added p50/p99 ms     p99 ratio  errors');
@@ -253,7 +269,7 @@ async function main() {
     );
   }
   out('\nCPU per request (ms; process CPU time over the requests sent while it was measured, warm-up included)');
-  if (args.via === 'envoy') out('(audit, usage and the brokers work behind the requests: some of it spills into the next measured run)');
+  if (via === 'envoy') out('(audit, usage and the brokers work behind the requests: some of it spills into the next measured run)');
   out(`process            ${RATES.map((r) => `${`${r}/s direct`.padEnd(14)}${`${r}/s via`.padEnd(12)}`).join('')}`);
   for (const name of Object.keys(cpu[RATES[0]])) {
     out(`${name.padEnd(18)} ${RATES.map((r) => `${fmt(cpu[r][name].direct, 3).padEnd(14)}${fmt(cpu[r][name].candidate, 3).padEnd(12)}`).join('')}`);
@@ -278,17 +294,31 @@ async function main() {
         `${`${fmt(percentile(g, 50))} / ${fmt(percentile(g, 99))}`.padEnd(20)} ${fmt(percentile(g, 50) - percentile(d, 50))} / ${fmt(percentile(g, 99) - percentile(d, 99))}`,
     );
   }
-  if (STREAM_RATES.length > 0) await streamsAtRates(setup, out);
+  const streams = STREAM_RATES.length > 0 ? await streamsAtRates(setup, out) : [];
+  const result = { via, label: setup.label, rows, cpu, streams };
 
   // The targets are Airlock's; a LiteLLM run is the other side of the comparison.
-  if (args.via === 'litellm') return;
+  if (via === 'litellm') return result;
   const at1000 = rows.find((r) => r.rate === 1000);
   out('\nfirst content through the gateway waits for DLP: ScanStream releases text only once no later chunk can turn it into a finding');
   out('targets (issue 6, this 2-core machine, through Envoy + ext_authz + gateway + DLP):');
   out(`  added P99 at 1000 req/s <= 5 ms      measured here: ${at1000 ? `${fmt(at1000.candidate.p99 - at1000.direct.p99)} ms` : 'n/a (1000 not in --rates)'}`);
   out(`  TTFT overhead <= 2 ms                measured here: first byte +${fmt(percentile(ttft.candidate.byte, 50) - percentile(ttft.direct.byte, 50))} ms P50`);
   out('  published: LiteLLM P99 5.9 ms at 100 QPS, 39.7 ms at 500 QPS on 4 vCPU (fails at 1000); TensorZero P99 0.94 ms at 10k QPS');
-  if (args.via === 'gateway') out('  (this run measures the gateway alone; `--via envoy` measures the whole path the targets are about)');
+  if (via === 'gateway') out('  (this run measures the gateway alone; `--via envoy` measures the whole path the targets are about)');
+  return result;
+}
+
+async function main() {
+  const out = (line) => process.stdout.write(`${line}\n`);
+  const vias = args.via === 'all' ? ['litellm', 'gateway', 'envoy'] : [args.via];
+  const results = [];
+  for (const via of vias) {
+    if (vias.length > 1) out(`\n=== --via ${via} ===`);
+    results.push(await measure(via, out));
+    await teardown();
+  }
+  if (vias.length > 1) printSideBySide(results, { rates: RATES, streamRates: STREAM_RATES }, out);
 }
 
 main()
@@ -297,8 +327,7 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    for (const child of children) child.kill('SIGTERM');
-    for (const cleanup of cleanups) await cleanup().catch((err) => process.stderr.write(`cleanup: ${err}\n`));
+    await teardown();
     // Keep-alive sockets would hold the event loop open.
     process.exit();
   });
