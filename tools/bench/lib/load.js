@@ -28,8 +28,10 @@ async function openLoop({ rate, seconds, warmupSeconds = 1, request }) {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const measured = i >= warm;
-    // A timer may fire up to a millisecond early: never count time before the request was actually due.
-    const from = Math.max(due, performance.now());
+    // Late (the generator fell behind): counted from when it was due, so the lateness is charged to the result.
+    // Early (a request within a millisecond of its time is sent without waiting for a timer): counted from when it
+    // was sent; counting from its due time made a fast answer's latency negative.
+    const from = Math.min(due, performance.now());
     const p = request().then(
       (value) => {
         if (!measured) return;
