@@ -7,21 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { GrpcCredentials, checkHealth, mtlsChannelCredentials, readMtlsMaterial, type ChannelCredentials } from '@airlock/grpc';
 import {
-  createTestDatabase,
   ensureCodeServer,
   ensureEnvoy,
   ensureLogDir,
   ensureNftables,
-  ensurePgvector,
   ensureTmux,
   killLocalWorkspaces,
   killTerminalShells,
   freePort,
   listManaged,
   prepareLogFile,
-  provisionRedisUser,
-  provisionServiceDatabase,
-  serviceRedisGrant,
   spawnManaged,
   startInfra,
   stateDir,
@@ -29,16 +24,15 @@ import {
   uniquePrefix,
   writeSecretFile,
   type InfraEndpoints,
-  type RedisService,
 } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from './envoy-config';
 import { externalIdpFromEnv, startIdp, type ExternalIdp, type MeshIdp } from './mesh-idp';
 import { meshKafkaName, startMeshKafka } from './mesh-kafka';
-import { keptSecret } from './mesh-secrets';
 import { ensureWorkloadCertificates, type WorkloadCertificate } from './mtls-pki';
 import { DEV_PKI_FILES, ensureDevPki } from './pki';
 import { httpOk, waitUntil } from './readiness';
-import { HTTP_FACES, SERVICES, serviceEnv, type MeshDatabase, type MeshEnvironment, type MeshRedisUser, type ServiceName, type ServicePorts } from './service-env';
+import { meshDatabases, redisUsers } from './mesh-stores';
+import { HTTP_FACES, SERVICES, serviceEnv, type MeshEnvironment, type ServiceName, type ServicePorts } from './service-env';
 
 export interface MeshInfo {
   name: string;
@@ -184,39 +178,6 @@ async function allocatePorts(options: MeshOptions): Promise<MeshPorts> {
 }
 
 /**
- * A service's database, owned by its own login role (see provisionServiceDatabase), and the 0600 file holding
- * that role's password, which the service reads through DATABASE_PASSWORD_FILE. `extensions` are created in it by
- * the admin right after (a dev database kept across `up`s gets any it lacks).
- */
-async function database(infra: InfraEndpoints, name: string, fixed: boolean, secretsDir: string, extensions: readonly string[]): Promise<MeshDatabase> {
-  if (!fixed) {
-    const db = await createTestDatabase(infra, uniquePrefix(name), { secretsDir, extensions });
-    return { url: db.url, passwordFile: db.passwordFile };
-  }
-  // Dev databases keep their data across `up`/`down`, and their roles their passwords.
-  const passwordFile = path.join(secretsDir, `postgres-${name}.password`);
-  const db = await provisionServiceDatabase(infra, name, await keptSecret(passwordFile), { extensions });
-  return { url: db.url, passwordFile };
-}
-
-/**
- * Extensions a service's database needs, created by the admin: pgvector is not a trusted extension, so rag's own
- * role cannot create it (with an embeddings backend, rag checks at boot that it is there).
- */
-const DATABASE_EXTENSIONS: Partial<Record<ServiceName, readonly string[]>> = { rag: ['vector'] };
-
-/** Every service's database, made at once (each is a role and a database of its own). */
-async function meshDatabases(infra: InfraEndpoints, fixed: boolean, secretsDir: string): Promise<MeshEnvironment['databases']> {
-  const names = { usage: 'airlock_usage', audit: 'airlock_audit', workspace: 'airlock_workspace', identity: 'airlock_identity', policy: 'airlock_policy', terminal: 'airlock_terminal', rag: 'airlock_rag' } as const;
-  // Built once per machine (seconds: apt, download, compile); afterwards one pg_config call.
-  await ensurePgvector();
-  const made = await Promise.all(
-    Object.entries(names).map(async ([service, name]) => [service, await database(infra, name, fixed, secretsDir, DATABASE_EXTENSIONS[service as ServiceName] ?? [])] as const),
-  );
-  return Object.fromEntries(made) as MeshEnvironment['databases'];
-}
-
-/**
  * Both results, after both have settled: a failed start is cleaned up by stopMesh, which must not run while the
  * other half is still starting something it would miss (a broker not yet recorded).
  */
@@ -227,27 +188,6 @@ async function settledTogether<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, 
   return [ra.value, rb.value];
 }
 
-const REDIS_SERVICES: readonly RedisService[] = ['identity', 'policy', 'gateway', 'audit', 'usage', 'terminal'];
-
-/**
- * One Redis ACL user per service that uses Redis, granted only the key prefixes and channels its environment
- * configures (serviceRedisGrant reads the same variables), its password in a 0600 file of the mesh's secrets.
- */
-async function redisUsers(mesh: MeshEnvironment, ports: Record<ServiceName, ServicePorts>, meshName: string, secretsDir: string): Promise<Record<RedisService, MeshRedisUser>> {
-  const users = {} as Record<RedisService, MeshRedisUser>;
-  for (const service of REDIS_SERVICES) {
-    const username = `${meshName.replace(/[^A-Za-z0-9_.-]/g, '_')}.${service}`;
-    const passwordFile = path.join(secretsDir, `redis-${service}.password`);
-    await provisionRedisUser(mesh.infra.redis, username, service, serviceRedisGrant(service, serviceEnv(service, ports, mesh)), await keptSecret(passwordFile));
-    users[service] = { username, passwordFile };
-  }
-  return users;
-}
-
-/**
- * Where the terminal service of mesh `name` keeps its tmux sockets: under /tmp, named after this checkout and the
- * mesh, because a socket path must stay under 107 bytes whatever the checkout's path.
- */
 /** The key-encryption key of the mesh's terminal recordings: 32 random bytes as hex, kept across `up`s (0600). */
 async function terminalRecordingKey(secretsDir: string): Promise<string> {
   const file = path.join(secretsDir, 'terminal-recording.key');
@@ -255,6 +195,10 @@ async function terminalRecordingKey(secretsDir: string): Promise<string> {
   return file;
 }
 
+/**
+ * Where the terminal service of mesh `name` keeps its tmux sockets: under /tmp, named after this checkout and the
+ * mesh, because a socket path must stay under 107 bytes whatever the checkout's path.
+ */
 function terminalDir(name: string): string {
   return path.join(os.tmpdir(), `airlock-term-${createHash('sha256').update(`${ROOT}\0${name}`).digest('hex').slice(0, 12)}`);
 }
