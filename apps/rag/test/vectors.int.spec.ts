@@ -118,7 +118,8 @@ describe('dense vectors on real PostgreSQL with pgvector, embedded by an OpenAI-
     // Lexically the question matches the refund service only.
     expect((await store.search(scope, 'refund', 5)).map((h) => h.path)).toEqual(['src/RefundService.java']);
     // Its vector is the ledger chunk's own (hash vectors: equal texts, equal vectors): both come back, and each once.
-    const nearLedger = Promise.resolve((await embeddings.embed([embeddedText(ledger)]))[0]);
+    const ledgerVector = (await embeddings.embed([embeddedText(ledger)]))[0];
+    const nearLedger = async () => ledgerVector;
     const hits = await store.search(scope, 'refund', 5, nearLedger);
     expect(hits.map((h) => h.path).sort()).toEqual(['src/LedgerPoster.java', 'src/RefundService.java']);
     expect(new Set(hits.map((h) => h.chunkId)).size).toBe(hits.length);
@@ -189,7 +190,8 @@ describe('vectors for chunks stored before an embeddings backend was configured'
       model.options.failEvery = 0;
       expect(await new BackfillVectors(store, embeddings, logger).run(repo.id)).toBe(300);
       expect(await store.chunksWithoutVector(repo.id, 1000)).toEqual([]);
-      const nearOld7 = Promise.resolve((await embeddings.embed([embeddedText(old[7])]))[0]);
+      const old7Vector = (await embeddings.embed([embeddedText(old[7])]))[0];
+      const nearOld7 = async () => old7Vector;
       // A question with no word of any chunk finds Old7 by its vector alone.
       expect((await store.search({ tenantId: 't1', projectIds: ['p1'] }, 'unrelated words', 1, nearOld7)).map((h) => h.path)).toEqual(['src/Old7.java']);
     } finally {

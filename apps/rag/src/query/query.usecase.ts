@@ -26,10 +26,11 @@ export class Query {
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  private async questionVector(question: string): Promise<Float32Array | undefined> {
+  /** The question's vector (of the text the store searches), or none without a backend or when it fails. */
+  private async questionVector(text: string): Promise<Float32Array | undefined> {
     if (!this.embeddings.enabled) return undefined;
     try {
-      return (await this.embeddings.embed([this.store.queryText(question)]))[0];
+      return (await this.embeddings.embed([text]))[0];
     } catch (error) {
       this.logger.warn({ err: error instanceof AppError ? error.code : 'internal' }, 'question not embedded: lexical search only');
       return undefined;
@@ -43,9 +44,8 @@ export class Query {
     try {
       if (topK > MAX_TOP_K) throw new InvalidTopKError();
       if (anyWordQuery(request.query) === undefined) throw new QueryRequiredError();
-      const projectIds = readableProjects(caller, request.projectId);
-      const vector = projectIds.length > 0 ? this.questionVector(request.query) : undefined;
-      const hits = await this.store.search({ tenantId: caller.tenantId, projectIds }, request.query, topK, vector);
+      const scope = { tenantId: caller.tenantId, projectIds: readableProjects(caller, request.projectId) };
+      const hits = await this.store.search(scope, request.query, topK, (text) => this.questionVector(text));
       await this.audit.record({ ...audit, outcome: 'ok' });
       return {
         results: hits.map((h) => ({

@@ -30,6 +30,9 @@ export async function ensureVectorColumn(pool: Pool, dimensions: number): Promis
     }
     await client.query(`ALTER TABLE rag_chunks ADD COLUMN IF NOT EXISTS embedding vector(${Number(dimensions)})`);
     await client.query('CREATE INDEX IF NOT EXISTS rag_chunks_embedding ON rag_chunks USING hnsw (embedding vector_cosine_ops)');
+    // What the backfill looks for after every index run: without it, every run read all of a repository's chunks
+    // to find none; the index holds only the chunks still without a vector, normally none.
+    await client.query('CREATE INDEX IF NOT EXISTS rag_chunks_unembedded ON rag_chunks (repository_id, id) WHERE embedding IS NULL');
   });
 }
 
@@ -60,8 +63,8 @@ const NEAREST_SQL = `SELECT c.id AS "chunkId", c.project_id AS "projectId", r.na
 /** The `limit` chunks of the scope nearest to `vector`, nearest first. */
 export async function nearestChunks(pool: Pool, scope: { tenantId: string; projectIds: string[] }, vector: Float32Array, limit: number): Promise<Hit[]> {
   return inTransaction(pool, async (client) => {
-    await client.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}`);
-    await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
+    // Both settings in one simple-protocol query: one round trip.
+    await client.query(`SET LOCAL hnsw.ef_search = ${EF_SEARCH}; SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
     const { rows } = await client.query<Hit>(NEAREST_SQL, [scope.tenantId, scope.projectIds, vectorLiteral(vector), limit]);
     return rows.map((r) => ({ ...r, score: Number(r.score) })).sort((a, b) => b.score - a.score);
   });

@@ -341,25 +341,22 @@ export class RagStore implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** What a question is searched as: its Korean technical terms in their English words, as the code, its names and comments are. */
-  queryText(question: string): string {
-    return this.glossary.expand(question);
-  }
-
   /**
    * The best `limit` chunks of the scope's projects for `question`, grouped by file (`rankByFile`); none when the
-   * question has no word or the scope no project. With the question's vector (`questionVector`, embedded from
-   * `queryText`; a promise, so the lexical search runs while the model works), the lexical candidates and the
-   * chunks nearest to it are ranked together (`fuseRankings`).
+   * question has no word or the scope no project. The question is searched with its Korean technical terms in
+   * their English words (the code, its names and comments are in English). With `embed` (the text → its vector, or
+   * undefined when none can be had), the lexical candidates and the chunks nearest to the text's vector are ranked
+   * together (`fuseRankings`); the lexical search runs while the model works.
    */
-  async search(scope: SearchScope, question: string, limit: number, questionVector?: Promise<Float32Array | undefined>): Promise<Hit[]> {
+  async search(scope: SearchScope, question: string, limit: number, embed?: (text: string) => Promise<Float32Array | undefined>): Promise<Hit[]> {
     if (!anyWordQuery(question) || scope.projectIds.length === 0) return [];
+    const text = this.glossary.expand(question);
     const nearest = async (): Promise<Hit[] | undefined> => {
-      const vector = await questionVector;
-      return vector && this.vectorDimensions !== undefined ? nearestChunks(this.pool, scope, vector, VECTOR_CANDIDATES) : undefined;
+      const vector = this.vectorDimensions !== undefined ? await embed?.(text) : undefined;
+      return vector && nearestChunks(this.pool, scope, vector, VECTOR_CANDIDATES);
     };
     return this.run(async () => {
-      const [lexical, nearby] = await Promise.all([this.lexicalCandidates(scope, this.queryText(question)), nearest()]);
+      const [lexical, nearby] = await Promise.all([this.lexicalCandidates(scope, text), nearest()]);
       return rankByFile(nearby ? fuseRankings([lexical, nearby]) : lexical, limit);
     });
   }
