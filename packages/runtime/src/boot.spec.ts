@@ -2,6 +2,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { ConfigError, env } from '@airlock/config';
 import { checkHealth } from '@airlock/grpc';
 import { freePort } from '@airlock/testing';
+import { Agent, get } from 'node:http';
 import { bootService, type ServiceDefinition } from './boot';
 import { AppError, GrpcStatus } from './errors';
 
@@ -79,6 +80,16 @@ describe('bootService', () => {
 
     it('carries the validated shutdown grace, not a second reading of the environment', () => {
       expect(service.shutdownGraceMs).toBe(2500);
+    });
+
+    it('keeps an idle connection 75 s, longer than the edge keeps one (so Envoy is the side that closes it)', async () => {
+      const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+        get(`http://${service.httpAddress}/quota`, { agent: new Agent({ keepAlive: true }) }, (res) => {
+          res.resume();
+          resolve(res.headers['keep-alive'] as string | undefined);
+        }).on('error', reject);
+      });
+      expect(keepAlive).toBe('timeout=75');
     });
 
     it('serves grpc health and goes away on close', async () => {

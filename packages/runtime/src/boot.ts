@@ -17,6 +17,7 @@ import {
 } from '@airlock/grpc';
 import { identityAssertionConfig, type IdentityAssertionConfig } from '@airlock/identity-assertion';
 import { createLogger, startTelemetry, type Logger, type Telemetry } from '@airlock/telemetry';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { httpShape, type HttpConfig } from './config';
 import { APP_LOGGER, CorrelationInterceptor, correlationMiddleware } from './correlation.interceptor';
@@ -202,6 +203,7 @@ export async function bootService<S extends z.ZodRawShape>(
     web.use(correlationMiddleware(logger));
     if (mtls) web.use(httpCallersMiddleware(def.httpCallers ?? DEFAULT_HTTP_CALLERS, logger));
     web.use(jsonBodyMiddleware({ maxBytes: config.HTTP_BODY_LIMIT_BYTES!, maxDepth: config.HTTP_JSON_MAX_DEPTH! }, logger));
+    (web.getHttpServer() as Server).keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS!;
     web.connectMicroservice(grpcOptions, { inheritAppConfig: true });
     app = web;
     await startOrClose(app, async () => {

@@ -30,6 +30,7 @@ const { freePort, infraStatus, listManaged } = require('@airlock/testing');
 const { openLoop, percentile, fmt } = require('../lib/load');
 const { unlimitedBundleFile } = require('../lib/bundle');
 const { cpuMsOf } = require('./proc-cpu');
+const { envoyCounters, describeCounters } = require('./envoy-stats');
 const { HOST, children, post, start, startGatewayAlone, target } = require('./processes');
 const { printSideBySide } = require('./side-by-side');
 
@@ -132,6 +133,8 @@ async function throughEnvoy() {
   return {
     label: 'Envoy + ext_authz + gateway + DLP',
     pids,
+    // The chat requests' upstream cluster: how Envoy's connections to the gateway fared at each rate.
+    edgeCounters: () => envoyCounters(mesh.envoy.adminPort, 'gateway_http'),
     direct: (body) => post(backend, '/v1/chat/completions', {}, body('reference-chat')),
     candidate: (body) => post(edge, '/v1/chat/completions', auth, body('airlock-chat')),
   };
@@ -175,6 +178,7 @@ async function streamsAtRates(setup, out) {
   out(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   out('rate/s  n      direct content     via content          added content        via whole stream     most in flight  errors');
   for (const rate of STREAM_RATES) {
+    const edgeBefore = await setup.edgeCounters?.();
     const { direct: d, candidate: c } = await streamsAt(setup, rate);
     const added = (p) => fmt(percentile(c.content, p) - percentile(d.content, p));
     const errors = `${c.errors}${c.errors ? `  (${Object.entries(c.errorKinds).map(([k, n]) => `${n}x ${k}`).slice(0, 3).join('; ')})` : ''}`;
@@ -185,6 +189,7 @@ async function streamsAtRates(setup, out) {
     const perStream = Object.entries(c.cpuMs).filter(([name]) => name !== 'load generator' && Number.isFinite(c.cpuMs[name]));
     const total = perStream.reduce((sum, [, ms]) => sum + ms, 0) / c.sent;
     out(`        CPU per stream (ms, via): ${perStream.map(([name, ms]) => `${name} ${fmt(ms / c.sent, 3)}`).join(', ')}; all ${fmt(total, 2)}`);
+    if (edgeBefore) out(`        Envoy -> gateway connections: ${describeCounters(edgeBefore, await setup.edgeCounters())}`);
     out(`        bulkhead by Little's law: ${rate}/s x P99 stream ${fmt(percentile(c.whole, 99))} ms = ${Math.ceil((rate * percentile(c.whole, 99)) / 1000)} slots (chat default: 128 + 128 queued)`);
     results.push({ rate, direct: d.content, candidate: c.content, errors: c.errors, cpuPerStream: Object.fromEntries(perStream.map(([name, ms]) => [name, ms / c.sent])) });
   }
@@ -231,7 +236,9 @@ async function measure(via, out) {
 
   const rows = [];
   const cpu = {};
+  const edgeLines = [];
   for (const rate of RATES) {
+    const edgeBefore = await setup.edgeCounters?.();
     // Alternate baseline and candidate twice so drift on a shared machine hits both alike.
     const runs = { direct: [], candidate: [] };
     const cpuMs = { direct: {}, candidate: {} };
@@ -251,6 +258,7 @@ async function measure(via, out) {
         if (variant === 'candidate') for (const [kind, n] of Object.entries(r.errorKinds ?? {})) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
       }
     }
+    if (edgeBefore) edgeLines.push(`${rate}/s: ${describeCounters(edgeBefore, await setup.edgeCounters())}`);
     const s = (v) => ({ p50: percentile(runs[v], 50), p99: percentile(runs[v], 99) });
     rows.push({ rate, direct: s('direct'), candidate: s('candidate'), errors, errorKinds, n: runs.candidate.length });
     cpu[rate] = Object.fromEntries(Object.keys(cpuMs.direct).map((name) => [name, { direct: cpuMs.direct[name] / sent.direct, candidate: cpuMs.candidate[name] / sent.candidate }]));
@@ -268,6 +276,7 @@ async function measure(via, out) {
         `${r.errors}${r.errors ? `  (${Object.entries(r.errorKinds).map(([k, n]) => `${n}x ${k}`).slice(0, 3).join('; ')})` : ''}`,
     );
   }
+  if (edgeLines.length > 0) out(`Envoy -> gateway connections: ${edgeLines.join('; ')}`);
   out('\nCPU per request (ms; process CPU time over the requests sent while it was measured, warm-up included)');
   if (via === 'envoy') out('(audit, usage and the brokers work behind the requests: some of it spills into the next measured run)');
   out(`process            ${RATES.map((r) => `${`${r}/s direct`.padEnd(14)}${`${r}/s via`.padEnd(12)}`).join('')}`);

@@ -111,6 +111,7 @@ describe('Envoy edge (real binary, rendered template)', () => {
   const checks: envoy.service.auth.v3.CheckRequest[] = [];
   let httpsPort: number;
   let httpPort: number;
+  let adminPort: number;
   let accessLog: string;
 
   function request(p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Res> {
@@ -191,6 +192,7 @@ describe('Envoy edge (real binary, rendered template)', () => {
     const [pHttps, pHttp, pAdmin] = [await freePort(), await freePort(), await freePort()];
     httpsPort = pHttps;
     httpPort = pHttp;
+    adminPort = pAdmin;
     accessLog = path.join(dir, 'access.log');
     const config = path.join(dir, 'envoy.yaml');
     await writeEnvoyConfig(config, envoyVars({
@@ -446,6 +448,80 @@ describe('Envoy edge (real binary, rendered template)', () => {
     for (const k of ['time', 'duration_ms', 'response_flags', 'bytes_sent', 'bytes_received', 'request_id']) {
       expect(entry).toHaveProperty(k);
     }
+  });
+
+  /** A POST to Envoy's admin API (loopback): runtime overrides and counters. */
+  function admin(p: string, method = 'GET'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port: adminPort, path: p, method, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`admin ${p}: ${res.statusCode} ${body}`))));
+        })
+        .on('error', reject)
+        .end();
+    });
+  }
+  const requestsTo = async (cluster: string) => Number(/: (\d+)/.exec(await admin(`/stats?filter=^cluster\\.${cluster}\\.upstream_rq_total$`))?.[1] ?? 0);
+
+  it('inline completion, the model routes and MCP sessions each have their own pool of connections to the gateway', async () => {
+    const routes: Array<[string, string]> = [
+      ['/v1/completions', 'gateway_inline'],
+      ['/v1/autocomplete', 'gateway_inline'],
+      ['/tabby/v1/health', 'gateway_inline'],
+      ['/v1/chat/completions', 'gateway_http'],
+      ['/v1/completions/other', 'gateway_http'],
+      ['/mcp/tools', 'gateway_mcp'],
+    ];
+    for (const [p, cluster] of routes) {
+      const before = await requestsTo(cluster);
+      const res = await request(p, { authorization: 'Bearer good' });
+      expect([p, res.status, JSON.parse(res.body).upstream]).toEqual([p, 200, 'gateway']);
+      expect([p, await requestsTo(cluster)]).toEqual([p, before + 1]);
+    }
+  });
+
+  it('a pool with no connection left: 503 busy in the error envelope with Retry-After and the correlation id, the gateway not reached', async () => {
+    // The circuit breaker's limit, lowered at runtime as a burst would exhaust it.
+    await admin('/runtime_modify?circuit_breakers.gateway_http.default.max_requests=0', 'POST');
+    try {
+      const before = gateway.seen.length;
+      const res = await request('/v1/chat/completions', { authorization: 'Bearer good', 'x-correlation-id': 'corr-busy-1' });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(res.body)).toEqual({
+        error: { code: 'busy', message: 'too many requests in flight for this service; retry shortly', correlation_id: 'corr-busy-1', retryable: true },
+      });
+      expect(gateway.seen.length).toBe(before);
+      // The other pools are not affected.
+      expect((await request('/v1/completions', { authorization: 'Bearer good' })).status).toBe(200);
+    } finally {
+      await admin('/runtime_modify?circuit_breakers.gateway_http.default.max_requests=', 'POST');
+    }
+    expect((await request('/v1/chat/completions', { authorization: 'Bearer good' })).status).toBe(200);
+  });
+
+  it('a service that takes no connection: 503 service_unavailable in the error envelope with the correlation id', async () => {
+    await identity.close();
+    const res = await request('/auth/login', { 'x-correlation-id': 'corr-down-1' });
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({
+      error: { code: 'service_unavailable', message: 'the service is not reachable; retry shortly', correlation_id: 'corr-down-1', retryable: true },
+    });
+
+    // A person's browser navigating there gets a page in the language it asks for first, naming the reference.
+    const navigate = { accept: 'text/html', 'sec-fetch-mode': 'navigate' };
+    const ko = await request('/auth/login', { ...navigate, 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.8' });
+    expect([ko.status, ko.headers['content-type'], ko.headers['content-language']]).toEqual([503, 'text/html; charset=utf-8', 'ko']);
+    expect(ko.body).toContain('<h1>일시적으로 사용할 수 없습니다</h1>');
+    expect(ko.body).toMatch(/참조 번호: <code>[0-9a-f-]{36}<\/code>/);
+    expect(ko.headers['content-security-policy']).toContain("default-src 'none'");
+    const en = await request('/auth/login', { ...navigate, 'accept-language': 'en-US,en;q=0.9' });
+    expect([en.status, en.headers['content-language']]).toEqual([503, 'en']);
+    expect(en.body).toContain('<h1>Temporarily unavailable</h1>');
   });
 
   it('fails closed: policy gRPC down -> 503 quickly, upstream not reached', async () => {
