@@ -14,12 +14,17 @@
 //            backend, no DLP, audit or usage: the side-by-side issue 22 compares with (litellm.js installs it once).
 //   all      the three above one after another in one run, each with its own direct baseline, then one table of
 //            them side by side (side-by-side.js): latency and errors per rate, streaming and not, and CPU.
+// What is sent (`--endpoint`):
+//   chat          (default) POST /v1/chat/completions, and SSE streams of it;
+//   autocomplete  inline completion as an editor sends it: POST /v1/autocomplete with a new prefix on every
+//                 keystroke (so no answer comes from the gateway's completion cache), against the backend's
+//                 /v1/completions direct. Not streamed; not through LiteLLM (it has no such surface).
 // Every process shares this machine's cores with the load generator; the per-process CPU table shows where the
 // time goes. `--cpu-prof DIR` writes V8 CPU profiles there (profile-summary.js, or Chrome DevTools): of the gateway
 // and DLP with `--via gateway` (CPU.*.<pid>.*.cpuprofile), of every service with `--via envoy` (<service>.cpuprofile).
 //
 //   tools/airlock bootstrap pnpm exec turbo run build --filter @airlock/gateway... --filter @airlock/cli...
-//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy|litellm|all] [--rates 200,1000]
+//   tools/airlock bootstrap node tools/bench/gateway/gateway.js [--via gateway|envoy|litellm|all] [--endpoint chat|autocomplete] [--rates 200,1000]
 //        [--seconds 10] [--streams 200] [--stream-rates 100,200] [--warmup-seconds 5] [--cpu-prof DIR] [--log-level info] [--gateway-main PATH]
 'use strict';
 const { readFileSync } = require('node:fs');
@@ -37,6 +42,7 @@ const { printSideBySide } = require('./side-by-side');
 const { values: args } = parseArgs({
   options: {
     via: { type: 'string', default: 'gateway' },
+    endpoint: { type: 'string', default: 'chat' },
     rates: { type: 'string', default: '200,1000' },
     seconds: { type: 'string', default: '10' },
     streams: { type: 'string', default: '200' },
@@ -53,6 +59,8 @@ const { values: args } = parseArgs({
   },
 });
 if (!['gateway', 'envoy', 'litellm', 'all'].includes(args.via)) throw new Error('--via is gateway, envoy, litellm or all');
+if (!['chat', 'autocomplete'].includes(args.endpoint)) throw new Error('--endpoint is chat or autocomplete');
+if (args.endpoint === 'autocomplete' && args.via !== 'gateway' && args.via !== 'envoy') throw new Error('--endpoint autocomplete is measured --via gateway or envoy');
 const RATES = args.rates.split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const STREAMS = Number(args.streams);
@@ -64,17 +72,39 @@ const CHAT = (model) => ({ model, messages: [{ role: 'user', content: 'explain t
 const LONG_PROMPT = 'please explain the retry policy of the payment client and its timeouts '.repeat(8);
 const STREAM = (model) => ({ model, stream: true, messages: [{ role: 'user', content: LONG_PROMPT }] });
 
+// The code before and after the cursor; the prefix grows by a keystroke per request.
+const CODE_BEFORE = 'def retry_payment(client, request, attempts=3):\n    for attempt in range(attempts):\n        ';
+const CODE_AFTER = '\n    raise PaymentError("gave up")\n';
+let keystroke = 0;
+const nextPrefix = () => `${CODE_BEFORE}# ${++keystroke}\n        `;
+
+/**
+ * The request each endpoint sends, direct to the backend and through the candidate. A setup names its backend and
+ * candidate targets, the headers the candidate needs for a request type, and the model a chat names there.
+ */
+const REQUESTS = {
+  chat: {
+    label: 'POST /v1/chat/completions (non-streaming)',
+    direct: (setup) => post(setup.backend, '/v1/chat/completions', {}, CHAT('reference-chat')),
+    candidate: (setup) => post(setup.via, '/v1/chat/completions', setup.headers('chat'), CHAT(setup.chatModel)),
+  },
+  autocomplete: {
+    label: 'POST /v1/autocomplete (inline completion; direct: the backend\'s /v1/completions)',
+    direct: (setup) => post(setup.backend, '/v1/completions', {}, { model: 'reference-code', prompt: nextPrefix(), suffix: CODE_AFTER, max_tokens: 64, temperature: 0, stream: false }),
+    candidate: (setup) => post(setup.via, '/v1/autocomplete', setup.headers('autocomplete'), { prefix: nextPrefix(), suffix: CODE_AFTER, language: 'python' }),
+  },
+};
+const STREAMS_OF = {
+  direct: (setup) => post(setup.backend, '/v1/chat/completions', {}, STREAM('reference-chat')),
+  candidate: (setup) => post(setup.via, '/v1/chat/completions', setup.headers('chat'), STREAM(setup.chatModel)),
+};
+
 const cleanups = [];
 
 /** The gateway alone (processes.js), called directly for the baseline. */
 async function gatewayAlone() {
   const { pids, edgeHeaders, backend, gateway } = await startGatewayAlone({ cpuProf: args['cpu-prof'], gatewayMain: args['gateway-main'], logLevel: args['log-level'] });
-  return {
-    label: 'the gateway',
-    pids,
-    direct: (body) => post(backend, '/v1/chat/completions', {}, body('reference-chat')),
-    candidate: (body) => post(gateway, '/v1/chat/completions', edgeHeaders(), body('reference-chat')),
-  };
+  return { label: 'the gateway', pids, backend, via: gateway, headers: edgeHeaders, chatModel: 'reference-chat' };
 }
 
 /** LiteLLM's proxy in front of the reference backend (litellm.js). */
@@ -89,13 +119,13 @@ async function viaLitellm() {
   children.push(proxy);
   // Its workers are its children: cpuMsOf counts them with it.
   pids.litellm = proxy.pid;
-  const backend = target(ports.model);
-  const litellm = target(ports.litellm);
   return {
     label: `LiteLLM ${LITELLM_VERSION} (${args['litellm-workers']} workers)`,
     pids,
-    direct: (body) => post(backend, '/v1/chat/completions', {}, body('reference-chat')),
-    candidate: (body) => post(litellm, '/v1/chat/completions', { authorization: `Bearer ${masterKey}` }, body('reference-chat')),
+    backend: target(ports.model),
+    via: target(ports.litellm),
+    headers: () => ({ authorization: `Bearer ${masterKey}` }),
+    chatModel: 'reference-chat',
   };
 }
 
@@ -133,10 +163,12 @@ async function throughEnvoy() {
   return {
     label: 'Envoy + ext_authz + gateway + DLP',
     pids,
-    // The chat requests' upstream cluster: how Envoy's connections to the gateway fared at each rate.
-    edgeCounters: () => envoyCounters(mesh.envoy.adminPort, 'gateway_http'),
-    direct: (body) => post(backend, '/v1/chat/completions', {}, body('reference-chat')),
-    candidate: (body) => post(edge, '/v1/chat/completions', auth, body('airlock-chat')),
+    // The measured requests' upstream cluster: how Envoy's connections to the gateway fared at each rate.
+    edgeCounters: () => envoyCounters(mesh.envoy.adminPort, args.endpoint === 'autocomplete' ? 'gateway_inline' : 'gateway_http'),
+    backend,
+    via: edge,
+    headers: () => auth,
+    chatModel: 'airlock-chat',
   };
 }
 
@@ -154,7 +186,7 @@ async function streamsAt(setup, rate) {
       let inFlight = 0;
       const request = () => {
         r.most = Math.max(r.most, ++inFlight);
-        return setup[variant](STREAM).finally(() => inFlight--);
+        return STREAMS_OF[variant](setup).finally(() => inFlight--);
       };
       const before = cpuSnapshot(setup.pids);
       const run = await openLoop({ rate, seconds: SECONDS / 2, warmupSeconds: 1, request });
@@ -211,11 +243,35 @@ async function teardown() {
   for (const cleanup of cleanups.splice(0)) await cleanup().catch((err) => process.stderr.write(`cleanup: ${err}\n`));
 }
 
+/** Streams one after another: time to first byte (the role chunk) and to first content, printed; returns both. */
+async function sequentialStreams(setup, out) {
+  const ttft = { direct: { byte: [], content: [] }, candidate: { byte: [], content: [] } };
+  for (let i = 0; i < STREAMS; i++) {
+    for (const variant of ['direct', 'candidate']) {
+      const r = await STREAMS_OF[variant](setup);
+      ttft[variant].byte.push(r.firstByte);
+      ttft[variant].content.push(r.firstContent ?? r.total);
+    }
+  }
+  out(`\nSSE time to first byte / first content, ${STREAMS} sequential streams each (answer ~${LONG_PROMPT.length + 50} characters)`);
+  out('                 direct p50/p99 ms    via p50/p99 ms       added p50/p99 ms');
+  for (const kind of ['byte', 'content']) {
+    const d = ttft.direct[kind];
+    const g = ttft.candidate[kind];
+    out(
+      `${`first ${kind}`.padEnd(16)} ${`${fmt(percentile(d, 50))} / ${fmt(percentile(d, 99))}`.padEnd(20)} ` +
+        `${`${fmt(percentile(g, 50))} / ${fmt(percentile(g, 99))}`.padEnd(20)} ${fmt(percentile(g, 50) - percentile(d, 50))} / ${fmt(percentile(g, 99) - percentile(d, 99))}`,
+    );
+  }
+  return ttft;
+}
+
 /** Starts the candidate `via`, measures it against its direct baseline, prints its report; returns the numbers. */
 async function measure(via, out) {
   const setup = await { gateway: gatewayAlone, envoy: throughEnvoy, litellm: viaLitellm }[via]();
-  const direct = () => setup.direct(CHAT);
-  const candidate = () => setup.candidate(CHAT);
+  const endpoint = REQUESTS[args.endpoint];
+  const direct = () => endpoint.direct(setup);
+  const candidate = () => endpoint.candidate(setup);
   // A fresh mesh may answer 503 for a moment (the gateway fetches policy's JWKS when first needed).
   for (let attempt = 0; ; attempt++) {
     try {
@@ -264,7 +320,7 @@ async function measure(via, out) {
     cpu[rate] = Object.fromEntries(Object.keys(cpuMs.direct).map((name) => [name, { direct: cpuMs.direct[name] / sent.direct, candidate: cpuMs.candidate[name] / sent.candidate }]));
   }
 
-  out(`\nPOST /v1/chat/completions (non-streaming), direct to the reference backend vs through ${setup.label}`);
+  out(`\n${endpoint.label}, direct to the reference backend vs through ${setup.label}`);
   out(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} cores`);
   out('rate/s  n      direct p50/p99 ms    via p50/p99 ms       added p50/p99 ms     p99 ratio  errors');
   for (const r of rows) {
@@ -284,25 +340,14 @@ async function measure(via, out) {
     out(`${name.padEnd(18)} ${RATES.map((r) => `${fmt(cpu[r][name].direct, 3).padEnd(14)}${fmt(cpu[r][name].candidate, 3).padEnd(12)}`).join('')}`);
   }
 
-  // Streams one after another: time to first byte (the role chunk) and to first content.
-  const ttft = { direct: { byte: [], content: [] }, candidate: { byte: [], content: [] } };
-  for (let i = 0; i < STREAMS; i++) {
-    for (const variant of ['direct', 'candidate']) {
-      const r = await setup[variant](STREAM);
-      ttft[variant].byte.push(r.firstByte);
-      ttft[variant].content.push(r.firstContent ?? r.total);
-    }
+  if (args.endpoint === 'autocomplete') {
+    const result = { via, label: setup.label, rows, cpu, streams: [] };
+    const at1000 = rows.find((r) => r.rate === 1000);
+    out('\ntarget (issue 22, through Envoy + ext_authz + gateway + DLP): inline completion added P99 <= 10 ms at 1000 req/s');
+    out(`  measured here (${via === 'envoy' ? 'the whole path' : 'the gateway alone'}): ${at1000 ? `${fmt(at1000.candidate.p99 - at1000.direct.p99)} ms` : 'n/a (1000 not in --rates)'}`);
+    return result;
   }
-  out(`\nSSE time to first byte / first content, ${STREAMS} sequential streams each (answer ~${LONG_PROMPT.length + 50} characters)`);
-  out('                 direct p50/p99 ms    via p50/p99 ms       added p50/p99 ms');
-  for (const kind of ['byte', 'content']) {
-    const d = ttft.direct[kind];
-    const g = ttft.candidate[kind];
-    out(
-      `${`first ${kind}`.padEnd(16)} ${`${fmt(percentile(d, 50))} / ${fmt(percentile(d, 99))}`.padEnd(20)} ` +
-        `${`${fmt(percentile(g, 50))} / ${fmt(percentile(g, 99))}`.padEnd(20)} ${fmt(percentile(g, 50) - percentile(d, 50))} / ${fmt(percentile(g, 99) - percentile(d, 99))}`,
-    );
-  }
+  const ttft = await sequentialStreams(setup, out);
   const streams = STREAM_RATES.length > 0 ? await streamsAtRates(setup, out) : [];
   const result = { via, label: setup.label, rows, cpu, streams };
 

@@ -113,7 +113,10 @@ async function startGatewayAlone({ cpuProf, gatewayMain, logLevel }) {
       TOPIC_PREFIX: uniquePrefix('bench-gw'),
       EVENT_SPOOL_DIR: mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-spool-')),
       IDENTITY_ASSERTION_PUBLIC_KEY_FILE: keyFile,
-      GATEWAY_BACKENDS: JSON.stringify({ chat: { protocol: 'openai', baseUrl: `http://${HOST}:${ports.model}` } }),
+      GATEWAY_BACKENDS: JSON.stringify({
+        chat: { protocol: 'openai', baseUrl: `http://${HOST}:${ports.model}` },
+        autocomplete: { protocol: 'openai', baseUrl: `http://${HOST}:${ports.model}` },
+      }),
     },
     ports.gw,
     prof,
@@ -122,12 +125,14 @@ async function startGatewayAlone({ cpuProf, gatewayMain, logLevel }) {
   // verified-assertion cache, as it does behind the real edge.
   const caller = { subject: 'bench', userId: 'bench', tenantId: 'bench', projectId: 'bench', workspaceId: 'ws-bench', roles: [], kind: 'user' };
   let signed = { token: '', at: 0 };
-  const edgeHeaders = () => {
+  // The route policy would give each request type (its default bundle: backend and model).
+  const routes = { chat: ['chat', 'reference-chat'], autocomplete: ['autocomplete', 'reference-code'] };
+  const edgeHeaders = (requestType = 'chat') => {
     if (Date.now() - signed.at > 30_000) signed = { token: edgeSigner.sign(caller).token, at: Date.now() };
     return {
       [ASSERTION_HEADER]: signed.token,
-      'x-airlock-route-backend': 'chat',
-      'x-airlock-route-model': 'reference-chat',
+      'x-airlock-route-backend': routes[requestType][0],
+      'x-airlock-route-model': routes[requestType][1],
       'x-airlock-policy-version': 'bench',
     };
   };
