@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { envoy } from '@airlock/contracts';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import fs, { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -12,10 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { mtlsHttpsServerOptions, readMtlsMaterial } from '@airlock/grpc';
-import { ensureEnvoy, freePort } from '@airlock/testing';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium, ensureEnvoy, freePort } from '@airlock/testing';
 import { envoyVars, writeEnvoyConfig } from '../../src/envoy-config';
 import { ensureWorkloadCertificates, type WorkloadCertificate } from '../../src/mtls-pki';
 import { DevPki, ensureDevPki } from '../../src/pki';
+import { LOCALES, SCREENSHOTS, newContext, noSeriousA11yViolations, shoot } from './portal-support';
 
 const { AuthorizationService, CheckResponse } = envoy.service.auth.v3;
 const { StatusCode } = envoy.type.v3;
@@ -523,6 +525,22 @@ describe('Envoy edge (real binary, rendered template)', () => {
     expect([en.status, en.headers['content-language']]).toEqual([503, 'en']);
     expect(en.body).toContain('<h1>Temporarily unavailable</h1>');
   });
+
+  it.each(LOCALES)('a person navigating to the service that is down in $locale sees the page in that language (Chromium, axe)', async ({ locale, lang }) => {
+    const browser = await chromium.launch({ executablePath: await ensureChromium(), headless: true, args: [...CHROMIUM_FLAGS] });
+    try {
+      const page = await (await newContext(browser, locale)).newPage();
+      const reply = (await page.goto(`https://localhost:${httpsPort}/auth/login`))!;
+      expect([reply.status(), reply.headers()['content-language']]).toEqual([503, lang]);
+      expect(await page.textContent('h1')).toBe(lang === 'ko' ? '일시적으로 사용할 수 없습니다' : 'Temporarily unavailable');
+      expect(await page.getByRole('link').getAttribute('href')).toBe('/');
+      await noSeriousA11yViolations(page, 'edge 503 page');
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await shoot(page, `${lang}-edge-unavailable`);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('fails closed: policy gRPC down -> 503 quickly, upstream not reached', async () => {
     grpcServer!.forceShutdown();
