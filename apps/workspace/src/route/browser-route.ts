@@ -78,6 +78,8 @@ export class BrowserRoute implements OnApplicationBootstrap, OnApplicationShutdo
     });
     // No request timeout: workbench WebSockets live for hours; Envoy's idle timeouts bound them.
     server.requestTimeout = 0;
+    // Idle connections outlive Envoy's (60 s), as on the service's own HTTP face: Envoy is the side that closes.
+    server.keepAliveTimeout = this.config.HTTP_KEEP_ALIVE_TIMEOUT_MS!;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, this.config.BIND_HOST, () => resolve());
