@@ -243,6 +243,12 @@ async function teardown() {
   for (const cleanup of cleanups.splice(0)) await cleanup().catch((err) => process.stderr.write(`cleanup: ${err}\n`));
 }
 
+/** What the candidate added to the direct P99 at 1000 req/s, the rate the issues' targets name. */
+function addedP99At1000(rows) {
+  const row = rows.find((r) => r.rate === 1000);
+  return row ? `${fmt(row.candidate.p99 - row.direct.p99)} ms` : 'n/a (1000 not in --rates)';
+}
+
 /** Streams one after another: time to first byte (the role chunk) and to first content, printed; returns both. */
 async function sequentialStreams(setup, out) {
   const ttft = { direct: { byte: [], content: [] }, candidate: { byte: [], content: [] } };
@@ -341,11 +347,9 @@ async function measure(via, out) {
   }
 
   if (args.endpoint === 'autocomplete') {
-    const result = { via, label: setup.label, rows, cpu, streams: [] };
-    const at1000 = rows.find((r) => r.rate === 1000);
     out('\ntarget (issue 22, through Envoy + ext_authz + gateway + DLP): inline completion added P99 <= 10 ms at 1000 req/s');
-    out(`  measured here (${via === 'envoy' ? 'the whole path' : 'the gateway alone'}): ${at1000 ? `${fmt(at1000.candidate.p99 - at1000.direct.p99)} ms` : 'n/a (1000 not in --rates)'}`);
-    return result;
+    out(`  measured here (${via === 'envoy' ? 'the whole path' : 'the gateway alone'}): ${addedP99At1000(rows)}`);
+    return { via, label: setup.label, rows, cpu, streams: [] };
   }
   const ttft = await sequentialStreams(setup, out);
   const streams = STREAM_RATES.length > 0 ? await streamsAtRates(setup, out) : [];
@@ -353,10 +357,9 @@ async function measure(via, out) {
 
   // The targets are Airlock's; a LiteLLM run is the other side of the comparison.
   if (via === 'litellm') return result;
-  const at1000 = rows.find((r) => r.rate === 1000);
   out('\nfirst content through the gateway waits for DLP: ScanStream releases text only once no later chunk can turn it into a finding');
   out('targets (issue 6, this 2-core machine, through Envoy + ext_authz + gateway + DLP):');
-  out(`  added P99 at 1000 req/s <= 5 ms      measured here: ${at1000 ? `${fmt(at1000.candidate.p99 - at1000.direct.p99)} ms` : 'n/a (1000 not in --rates)'}`);
+  out(`  added P99 at 1000 req/s <= 5 ms      measured here: ${addedP99At1000(rows)}`);
   out(`  TTFT overhead <= 2 ms                measured here: first byte +${fmt(percentile(ttft.candidate.byte, 50) - percentile(ttft.direct.byte, 50))} ms P50`);
   out('  published: LiteLLM P99 5.9 ms at 100 QPS, 39.7 ms at 500 QPS on 4 vCPU (fails at 1000); TensorZero P99 0.94 ms at 10k QPS');
   if (via === 'gateway') out('  (this run measures the gateway alone; `--via envoy` measures the whole path the targets are about)');

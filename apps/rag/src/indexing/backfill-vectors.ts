@@ -30,10 +30,7 @@ export class BackfillVectors {
         const chunks = await this.store.chunksWithoutVector(repositoryId, CHUNKS_PER_ROUND);
         if (chunks.length === 0) break;
         const vectors = await this.embeddings.embed(chunks.map(embeddedText));
-        await this.store.storeVectors(
-          chunks.map((c) => c.id),
-          vectors,
-        );
+        await this.store.storeVectors(chunks.map((c) => c.id), vectors);
         done += chunks.length;
       }
     } catch (error) {

@@ -59,7 +59,6 @@ const NEAREST_SQL = `SELECT c.id AS "chunkId", c.project_id AS "projectId", r.na
    ORDER BY c.embedding <=> $3::vector
    LIMIT $4`;
 
-
 /** The `limit` chunks of the scope nearest to `vector`, nearest first. */
 export async function nearestChunks(pool: Pool, scope: { tenantId: string; projectIds: string[] }, vector: Float32Array, limit: number): Promise<Hit[]> {
   return inTransaction(pool, async (client) => {

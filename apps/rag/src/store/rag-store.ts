@@ -68,7 +68,6 @@ export interface SearchScope {
   projectIds: string[];
 }
 
-
 const REPOSITORY_COLUMNS = `id, tenant_id AS "tenantId", project_id AS "projectId", name, kind, url, branch,
   include_globs AS "includeGlobs", exclude_globs AS "excludeGlobs", last_indexed_commit AS "lastIndexedCommit"`;
 
